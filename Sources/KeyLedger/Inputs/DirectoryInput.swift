@@ -1,0 +1,187 @@
+import Foundation
+
+/// Walks a folder (a config store, a checkout, a home directory) and scans its files.
+///
+/// Follows symlinks but never into a directory it has already entered (loops are counted, not followed);
+/// skips VCS metadata and dependency/build folders; skips binary, oversized and unreadable files with a counted
+/// reason. Decodes what a plain text scan cannot see: base64 `data:` of Kubernetes Secrets, Docker `auths`,
+/// and JSON-escaped notebook sources.
+struct DirectoryInput {
+    let root: String
+    /// Repository name when the folder is a git work tree; nil for a plain folder.
+    let repositoryName: String?
+    /// Content already scanned from history (git blob ids): files whose content is in it are not scanned again.
+    var knownBlobs: Set<ObjectID> = []
+
+    /// Folders that hold dependencies, caches or VCS metadata, not configuration.
+    static let ignoredDirectories: Set<String> = [
+        ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".build", ".tox", ".mypy_cache",
+        ".pytest_cache", ".ruff_cache", ".gradle", ".idea", "bower_components", ".terraform", ".next", ".nuxt",
+    ]
+
+    /// Extra ignore globs from a `.keyledgerignore` file at the root (one `fnmatch` pattern per line).
+    func ignorePatterns() -> [String] {
+        guard let text = try? String(contentsOfFile: root + "/.keyledgerignore", encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    }
+
+    /// Relative paths of every regular file to scan, in a stable order.
+    func enumerate(tally: inout ScanTally) -> [String] {
+        var files: [String] = []
+        var visited = Set<String>()  // "dev:inode" of entered directories
+        let patterns = ignorePatterns()
+        func ignored(_ relative: String) -> Bool {
+            patterns.contains { fnmatch($0, relative, 0) == 0 || fnmatch($0, (relative as NSString).lastPathComponent, 0) == 0 }
+        }
+        func walk(_ relative: String) {
+            let absolute = relative.isEmpty ? root : root + "/" + relative
+            var st = stat()
+            guard stat(absolute, &st) == 0 else { return }
+            let key = "\(st.st_dev):\(st.st_ino)"
+            guard visited.insert(key).inserted else {
+                tally.skip("symlink-loop", path: relative, detail: "directory already visited through another path")
+                return
+            }
+            guard let dir = opendir(absolute) else {
+                tally.skip("unreadable", path: relative.isEmpty ? "." : relative, detail: String(cString: strerror(errno)))
+                return
+            }
+            var names: [String] = []
+            while let entry = readdir(dir) {
+                let name = withUnsafePointer(to: entry.pointee.d_name) {
+                    $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                }
+                if name != "." && name != ".." { names.append(name) }
+            }
+            closedir(dir)
+            for name in names.sorted() {
+                let childRelative = relative.isEmpty ? name : relative + "/" + name
+                let childAbsolute = root + "/" + childRelative
+                if ignored(childRelative) { tally.skipped["ignored", default: 0] += 1; continue }
+                var lst = stat()
+                guard lstat(childAbsolute, &lst) == 0 else {
+                    tally.skip("unreadable", path: childRelative, detail: String(cString: strerror(errno)))
+                    continue
+                }
+                var info = lst
+                if (lst.st_mode & S_IFMT) == S_IFLNK {
+                    guard stat(childAbsolute, &info) == 0 else {
+                        let reason = errno == ELOOP ? "symlink-loop" : "broken-symlink"
+                        tally.skip(reason, path: childRelative, detail: String(cString: strerror(errno)))
+                        continue
+                    }
+                }
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR:
+                    if Self.ignoredDirectories.contains(name) {
+                        if name != ".git" { tally.skipped["ignored", default: 0] += 1 }
+                        continue
+                    }
+                    walk(childRelative)
+                case S_IFREG:
+                    files.append(childRelative)
+                default:
+                    tally.skip("special-file", path: childRelative, detail: "not a regular file (socket, fifo or device)")
+                }
+            }
+        }
+        walk("")
+        return files
+    }
+
+    /// Scans the files of `enumerate` in parallel.
+    func scan(files: [String], matcher: RuleMatcher, limits: ScanLimits, tally: inout ScanTally) -> [Finding] {
+        let next = Atomic<Int>(0)
+        let results = Mutex<([Finding], ScanTally)>(([], ScanTally()))
+        let workers = max(1, min(limits.workers, files.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            var local: [Finding] = []
+            var localTally = ScanTally()
+            let workspace = matcher.makeWorkspace()
+            while true {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if i >= files.count { break }
+                local += scanFile(files[i], matcher: matcher, workspace: workspace, limits: limits, tally: &localTally)
+            }
+            results.withLock { $0.0 += local; $0.1.merge(localTally) }
+        }
+        let (findings, workerTally) = results.withLock { $0 }
+        tally.merge(workerTally)
+        return findings
+    }
+
+    func scanFile(_ relative: String, matcher: RuleMatcher, workspace: RuleMatcher.Workspace, limits: ScanLimits,
+                  tally: inout ScanTally) -> [Finding] {
+        let absolute = root.isEmpty ? relative : (root + "/" + relative)
+        let data: Data
+        switch FileReader.read(absolute, limit: limits.maxFileSize) {
+        case .failure(let failure):
+            tally.skip(failure.reason, path: relative, detail: failure.detail)
+            return []
+        case .success(let d):
+            data = d
+        }
+        return data.withUnsafeBytes { bytes -> [Finding] in
+            if ContentSniffer.isBinary(bytes) {
+                tally.skip("binary", path: relative, detail: "contains NUL bytes")
+                return []
+            }
+            if !knownBlobs.isEmpty, knownBlobs.contains(GitBlobHasher.id(of: bytes)) {
+                return []  // same content as a blob already scanned from history
+            }
+            tally.files += 1
+            tally.bytes += bytes.count
+            let location = { (line: Int?, note: String?) in
+                FoundLocation(kind: .file, repository: repositoryName, path: relative, line: line, current: true,
+                              note: note ?? (repositoryName != nil ? "uncommitted change in the work tree" : nil))
+            }
+            var findings: [Finding] = matcher.matches(in: bytes, workspace: workspace).map { m in
+                Finding(rule: matcher.rules[m.ruleIndex], secret: m.secret, identity: m.identity,
+                        location: location(RuleMatcher.line(of: m.offset, in: bytes), nil))
+            }
+            for derived in StructuredDecoders.derivedContent(path: relative, bytes: bytes) {
+                derived.text.utf8CString.withUnsafeBytes { raw in
+                    let content = UnsafeRawBufferPointer(rebasing: raw.dropLast())
+                    for m in matcher.matches(in: content, workspace: workspace) {
+                        let line = derived.line ?? RuleMatcher.line(of: m.offset, in: content)
+                        findings.append(Finding(rule: matcher.rules[m.ruleIndex], secret: m.secret, identity: m.identity,
+                                                location: location(line, derived.note)))
+                    }
+                }
+            }
+            return findings
+        }
+    }
+}
+
+/// Reads a whole file with a size cap, turning every failure into a countable reason.
+enum FileReader {
+    struct Failure: Error { let reason: String; let detail: String }
+
+    static func read(_ path: String, limit: Int) -> Result<Data, Failure> {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return .failure(Failure(reason: "unreadable", detail: String(cString: strerror(errno)))) }
+        if Int(st.st_size) > limit {
+            return .failure(Failure(reason: "oversized", detail: "\(st.st_size) bytes (limit \(limit))"))
+        }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return .failure(Failure(reason: "unreadable", detail: String(cString: strerror(errno)))) }
+        defer { close(fd) }
+        var data = Data(count: Int(st.st_size))
+        var total = 0
+        let ok = data.withUnsafeMutableBytes { buffer -> Bool in
+            while total < buffer.count {
+                let n = Foundation.read(fd, buffer.baseAddress! + total, buffer.count - total)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                if n == 0 { break }
+                total += n
+            }
+            return true
+        }
+        guard ok else { return .failure(Failure(reason: "unreadable", detail: String(cString: strerror(errno)))) }
+        if total < data.count { data.removeSubrange(total...) }
+        return .success(data)
+    }
+}
+
+import Synchronization

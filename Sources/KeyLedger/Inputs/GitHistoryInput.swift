@@ -1,0 +1,253 @@
+import CLibGit2
+import Foundation
+import Synchronization
+
+/// Every distinct blob reachable from any ref, with the commit and path where it first appeared,
+/// the last commit time that still held it, and whether HEAD holds it.
+struct GitObjectIndex {
+    struct Commit { let id: String; let author: String; let time: Int64 }
+    struct Blob {
+        let id: ObjectID
+        let firstCommit: Int32
+        let path: String
+    }
+
+    var commits: [Commit] = []
+    var blobs: [Blob] = []
+    /// Per blob (same order as `blobs`): the latest commit time containing it, and whether HEAD contains it.
+    var lastSeen: [Int64] = []
+    var inHead: [Bool] = []
+    var blobIDs: Set<ObjectID> = []
+}
+
+/// Reads a repository's history through libgit2 (never the `git` program, so no hooks, filters or
+/// config-driven commands run) and scans each distinct blob once, in parallel.
+struct GitHistoryInput {
+    let path: String
+    let repositoryName: String
+    /// `REV..HEAD` style lower bound: commits reachable from it are not walked (their blobs count as already known).
+    var since: String?
+
+    /// Walks commits oldest-first and trees depth-first, skipping any tree already seen, so the work is
+    /// proportional to the number of distinct trees, not commits × files.
+    func buildIndex(tally: inout ScanTally) throws -> GitObjectIndex {
+        let repo = try GitRepository(path: path)
+        var index = GitObjectIndex()
+        var walk: OpaquePointer?
+        guard git_revwalk_new(&walk, repo.pointer) == 0, let walk else {
+            throw GitRepository.OpenError(message: LibGit2.lastError("cannot walk history"))
+        }
+        defer { git_revwalk_free(walk) }
+        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue | GIT_SORT_REVERSE.rawValue)
+        // Every ref (branches, tags, remotes, notes, pull refs) and a detached HEAD.
+        var pushed = false
+        if git_revwalk_push_glob(walk, "*") == 0 { pushed = true }
+        if git_revwalk_push_head(walk) == 0 { pushed = true }
+        if let since {
+            var obj: OpaquePointer?
+            if git_revparse_single(&obj, repo.pointer, since) == 0, let obj {
+                var commitObj: OpaquePointer?
+                if git_object_peel(&commitObj, obj, GIT_OBJECT_COMMIT) == 0, let commitObj {
+                    git_revwalk_hide(walk, git_object_id(commitObj))
+                    git_object_free(commitObj)
+                }
+                git_object_free(obj)
+            } else {
+                throw GitRepository.OpenError(message: "unknown revision '\(since)'")
+            }
+        }
+        guard pushed else { return index }  // empty repository: nothing committed yet
+
+        // Node table over trees and blobs.
+        var nodeOf: [ObjectID: Int32] = [:]
+        var isBlob: [Bool] = []
+        var blobSlot: [Int32] = []          // node → index into index.blobs, or -1
+        var children: [[Int32]] = []
+        var maxTime: [Int64] = []
+        var postorder: [Int32] = []
+        var roots: [(node: Int32, time: Int64)] = []
+        var headRoot: Int32 = -1
+
+        func newNode(_ id: ObjectID, blob: Bool) -> Int32 {
+            let n = Int32(isBlob.count)
+            nodeOf[id] = n
+            isBlob.append(blob); blobSlot.append(-1); children.append([]); maxTime.append(Int64.min)
+            return n
+        }
+
+        // Depth-first over a tree not seen before; records blobs' first sighting.
+        func visitTree(_ treeID: ObjectID, node: Int32, prefix: String, commitIndex: Int32) {
+            var oid = treeID.oid
+            var tree: OpaquePointer?
+            guard git_tree_lookup(&tree, repo.pointer, &oid) == 0, let tree else {
+                tally.skip("missing-object", path: prefix.isEmpty ? "/" : prefix, detail: "tree \(treeID.hex) is missing (partial or damaged clone)")
+                postorder.append(node)
+                return
+            }
+            defer { git_tree_free(tree) }
+            let count = git_tree_entrycount(tree)
+            var kids: [Int32] = []
+            kids.reserveCapacity(count)
+            for i in 0..<count {
+                guard let entry = git_tree_entry_byindex(tree, i) else { continue }
+                let mode = git_tree_entry_filemode(entry)
+                let type = git_tree_entry_type(entry)
+                let id = ObjectID(git_tree_entry_id(entry).pointee)
+                if type == GIT_OBJECT_TREE {
+                    if let existing = nodeOf[id] { kids.append(existing); continue }
+                    let name = String(cString: git_tree_entry_name(entry))
+                    let child = newNode(id, blob: false)
+                    kids.append(child)
+                    visitTree(id, node: child, prefix: prefix + name + "/", commitIndex: commitIndex)
+                } else if type == GIT_OBJECT_BLOB, mode != GIT_FILEMODE_LINK {
+                    if let existing = nodeOf[id] { kids.append(existing); continue }
+                    let name = String(cString: git_tree_entry_name(entry))
+                    let child = newNode(id, blob: true)
+                    blobSlot[Int(child)] = Int32(index.blobs.count)
+                    index.blobs.append(.init(id: id, firstCommit: commitIndex, path: prefix + name))
+                    kids.append(child)
+                    postorder.append(child)
+                }
+                // Submodule commits (gitlinks) and symlinks hold no content to scan.
+            }
+            children[Int(node)] = kids
+            postorder.append(node)
+        }
+
+        var headOID = git_oid()
+        let hasHead = git_reference_name_to_id(&headOID, repo.pointer, "HEAD") == 0
+        let headID = hasHead ? ObjectID(headOID) : nil
+
+        var oid = git_oid()
+        while git_revwalk_next(&oid, walk) == 0 {
+            var commit: OpaquePointer?
+            guard git_commit_lookup(&commit, repo.pointer, &oid) == 0, let commit else {
+                tally.skip("missing-object", path: ObjectID(oid).hex, detail: "commit is missing (partial or damaged clone)")
+                continue
+            }
+            defer { git_commit_free(commit) }
+            let author = git_commit_author(commit)!.pointee
+            let name = author.name.map { String(cString: $0) } ?? ""
+            let email = author.email.map { String(cString: $0) } ?? ""
+            let time = Int64(author.when.time)
+            let commitIndex = Int32(index.commits.count)
+            index.commits.append(.init(id: ObjectID(oid).hex, author: email.isEmpty ? name : "\(name) <\(email)>", time: time))
+            let treeID = ObjectID(git_commit_tree_id(commit).pointee)
+            let root: Int32
+            if let existing = nodeOf[treeID] {
+                root = existing
+            } else {
+                root = newNode(treeID, blob: false)
+                visitTree(treeID, node: root, prefix: "", commitIndex: commitIndex)
+            }
+            // The commit's own time bounds how long its content stayed: use the committer time if later.
+            let committed = Int64(git_commit_time(commit))
+            roots.append((root, max(time, committed)))
+            if let headID, ObjectID(oid) == headID { headRoot = root }
+        }
+        tally.commits += index.commits.count
+
+        // Propagate "latest commit time containing" and "in HEAD" from root trees down, parents before children.
+        var headMark = [Bool](repeating: false, count: isBlob.count)
+        for (node, time) in roots where time > maxTime[Int(node)] { maxTime[Int(node)] = time }
+        if headRoot >= 0 { headMark[Int(headRoot)] = true }
+        for node in postorder.reversed() {
+            let n = Int(node)
+            guard !isBlob[n] else { continue }
+            for child in children[n] {
+                let c = Int(child)
+                if maxTime[n] > maxTime[c] { maxTime[c] = maxTime[n] }
+                if headMark[n] { headMark[c] = true }
+            }
+        }
+        index.lastSeen = [Int64](repeating: 0, count: index.blobs.count)
+        index.inHead = [Bool](repeating: false, count: index.blobs.count)
+        for n in 0..<isBlob.count where isBlob[n] {
+            let slot = Int(blobSlot[n])
+            index.lastSeen[slot] = maxTime[n]
+            index.inHead[slot] = headMark[n]
+        }
+        index.blobIDs = Set(index.blobs.map(\.id))
+        return index
+    }
+
+    /// Scans every blob of `index` across `workers` threads, each with its own repository handle.
+    func scan(index: GitObjectIndex, matcher: RuleMatcher, limits: ScanLimits, tally: inout ScanTally) -> [Finding] {
+        let next = Atomic<Int>(0)
+        let results = Mutex<([Finding], ScanTally)>(([], ScanTally()))
+        let workers = max(1, min(limits.workers, index.blobs.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            var local: [Finding] = []
+            var localTally = ScanTally()
+            defer { results.withLock { $0.0 += local; $0.1.merge(localTally) } }
+            guard let repo = try? GitRepository(path: path) else { return }
+            var odb: OpaquePointer?
+            guard git_repository_odb(&odb, repo.pointer) == 0, let odb else { return }
+            defer { git_odb_free(odb) }
+            let workspace = matcher.makeWorkspace()
+            while true {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if i >= index.blobs.count { break }
+                let blob = index.blobs[i]
+                var oid = blob.id.oid
+                var size = 0
+                var type = GIT_OBJECT_ANY
+                guard git_odb_read_header(&size, &type, odb, &oid) == 0 else {
+                    localTally.skip("missing-object", path: blob.path, detail: "blob \(blob.id.hex) is missing (partial or damaged clone)")
+                    continue
+                }
+                if size > limits.maxFileSize {
+                    localTally.skip("oversized", path: blob.path, detail: "\(size) bytes in blob \(blob.id.hex) (limit \(limits.maxFileSize))")
+                    continue
+                }
+                var object: OpaquePointer?
+                guard git_blob_lookup(&object, repo.pointer, &oid) == 0, let object else {
+                    localTally.skip("missing-object", path: blob.path, detail: "blob \(blob.id.hex) cannot be read: \(LibGit2.lastError("unknown error"))")
+                    continue
+                }
+                defer { git_blob_free(object) }
+                let length = Int(git_blob_rawsize(object))
+                let bytes = UnsafeRawBufferPointer(start: git_blob_rawcontent(object), count: length)
+                if ContentSniffer.isBinary(bytes) {
+                    localTally.skip("binary", path: blob.path, record: false)
+                    continue
+                }
+                localTally.blobs += 1
+                localTally.bytes += length
+                let matches = matcher.matches(in: bytes, workspace: workspace)
+                guard !matches.isEmpty else { continue }
+                let commit = index.commits[Int(blob.firstCommit)]
+                for match in matches {
+                    let location = FoundLocation(
+                        kind: .git, repository: repositoryName, path: blob.path,
+                        line: RuleMatcher.line(of: match.offset, in: bytes), commit: commit.id, author: commit.author,
+                        firstSeen: commit.time, lastSeen: index.lastSeen[i], current: index.inHead[i])
+                    local.append(Finding(rule: matcher.rules[match.ruleIndex], secret: match.secret, identity: match.identity, location: location))
+                }
+            }
+        }
+        let (findings, workerTally) = results.withLock { $0 }
+        tally.merge(workerTally)
+        return findings
+    }
+}
+
+/// Size and parallelism limits of a scan.
+public struct ScanLimits: Sendable {
+    /// Files and blobs larger than this are skipped and counted as `oversized`.
+    public var maxFileSize: Int = 25 << 20
+    public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    public init(maxFileSize: Int = 25 << 20, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.maxFileSize = maxFileSize; self.workers = workers
+    }
+}
+
+/// Decides whether content is text worth scanning.
+enum ContentSniffer {
+    /// Binary when a NUL byte occurs in the first 8 KiB (git's own heuristic).
+    static func isBinary(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let n = min(bytes.count, 8000)
+        guard n > 0, let base = bytes.baseAddress else { return false }
+        return memchr(base, 0, n) != nil
+    }
+}

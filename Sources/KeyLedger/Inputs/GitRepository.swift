@@ -1,0 +1,114 @@
+import CLibGit2
+import Foundation
+
+/// A git object id usable as a dictionary key.
+struct ObjectID: Hashable, Sendable {
+    let a: UInt64, b: UInt64, c: UInt32
+
+    init(_ oid: git_oid) {
+        var copy = oid
+        (a, b, c) = withUnsafeBytes(of: &copy) { raw in
+            (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+             raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+             raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+        }
+    }
+
+    var oid: git_oid {
+        var oid = git_oid()
+        withUnsafeMutableBytes(of: &oid) { raw in
+            raw.storeBytes(of: a, toByteOffset: 0, as: UInt64.self)
+            raw.storeBytes(of: b, toByteOffset: 8, as: UInt64.self)
+            raw.storeBytes(of: c, toByteOffset: 16, as: UInt32.self)
+        }
+        return oid
+    }
+
+    var hex: String {
+        var o = oid
+        var buffer = [CChar](repeating: 0, count: 41)
+        git_oid_fmt(&buffer, &o)
+        buffer[40] = 0
+        return String(cString: buffer)
+    }
+}
+
+/// libgit2 must be initialised once per process before any call.
+enum LibGit2 {
+    static let initialised: Bool = {
+        git_libgit2_init()
+        keyledger_git_configure_for_scanning(32 << 20, 256 << 20)
+        return true
+    }()
+
+    static func lastError(_ fallback: String) -> String {
+        if let e = git_error_last(), let m = e.pointee.message { return String(cString: m) }
+        return fallback
+    }
+}
+
+/// An open repository handle. Each thread opens its own: libgit2 handles are not shared across threads.
+final class GitRepository: @unchecked Sendable {
+    let pointer: OpaquePointer
+    /// Working directory, nil for a bare repository.
+    let workdir: String?
+    let gitdir: String
+
+    struct OpenError: Error { let message: String }
+
+    init(path: String) throws {
+        _ = LibGit2.initialised
+        var repo: OpaquePointer?
+        // NO_SEARCH: a folder inside a repository is scanned as a folder, not as its enclosing repository.
+        let status = git_repository_open_ext(&repo, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil)
+        guard status == 0, let repo else { throw OpenError(message: LibGit2.lastError("not a git repository")) }
+        pointer = repo
+        workdir = git_repository_workdir(repo).map { String(cString: $0) }
+        gitdir = String(cString: git_repository_path(repo))
+    }
+
+    deinit { git_repository_free(pointer) }
+
+    /// Whether `path` holds a git repository (work tree with `.git`, or a bare repository).
+    static func isRepository(_ path: String) -> Bool {
+        _ = LibGit2.initialised
+        var repo: OpaquePointer?
+        let ok = git_repository_open_ext(&repo, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil) == 0
+        if let repo { git_repository_free(repo) }
+        return ok
+    }
+
+    /// The repository's name as the register shows it: the `origin` remote URL when set, else the folder name.
+    var displayName: String {
+        var remote: OpaquePointer?
+        if git_remote_lookup(&remote, pointer, "origin") == 0, let remote {
+            defer { git_remote_free(remote) }
+            if let url = git_remote_url(remote) {
+                return Self.stripCredentials(String(cString: url))
+            }
+        }
+        let base = workdir ?? gitdir
+        var name = URL(fileURLWithPath: base).lastPathComponent
+        if name == ".git" { name = URL(fileURLWithPath: base).deletingLastPathComponent().lastPathComponent }
+        return name
+    }
+
+    /// Remote URLs can embed credentials (`https://user:token@host/…`); never show them.
+    static func stripCredentials(_ url: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
+        let slash = url[scheme.upperBound...].firstIndex(of: "/") ?? url.endIndex
+        guard at < slash else { return url }
+        return String(url[..<scheme.upperBound]) + String(url[url.index(after: at)...])
+    }
+}
+
+/// Git's blob id of arbitrary content (`sha1("blob <len>\0" + content)`), to recognise work-tree files
+/// whose content was already scanned from history.
+enum GitBlobHasher {
+    static func id(of bytes: UnsafeRawBufferPointer) -> ObjectID {
+        _ = LibGit2.initialised
+        var oid = git_oid()
+        git_odb_hash(&oid, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, bytes.count, GIT_OBJECT_BLOB)
+        return ObjectID(oid)
+    }
+}

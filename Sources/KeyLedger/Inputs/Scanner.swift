@@ -1,0 +1,108 @@
+import Foundation
+
+/// What to scan and how.
+public struct ScanRequest: Sendable {
+    /// Paths to scan: git repositories get history + work tree, folders a directory walk, files are scanned as given.
+    public var paths: [String]
+    /// Walk git history (off with `--no-history`: only the work tree).
+    public var history: Bool
+    /// Only commits after this revision (`REV..HEAD`).
+    public var since: String?
+    public var limits: ScanLimits
+
+    public init(paths: [String], history: Bool = true, since: String? = nil, limits: ScanLimits = ScanLimits()) {
+        self.paths = paths; self.history = history; self.since = since; self.limits = limits
+    }
+}
+
+/// Findings and counters of one scan.
+public struct ScanResult: Sendable {
+    public var targets: [String]
+    public var findings: [Finding]
+    public var tally: ScanTally
+    public var durationMs: Int
+    public var ruleCount: Int
+}
+
+/// An input that cannot be scanned at all (a path that does not exist, an unknown revision).
+public struct InputError: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    public var message: String
+    public var description: String { "\(path): \(message)" }
+}
+
+/// Runs every input of a request through the matcher.
+public struct Scanner: Sendable {
+    public let matcher: RuleMatcher
+    /// Called with a short status line during long scans (progress on a terminal).
+    public var progress: (@Sendable (String) -> Void)?
+
+    public init(matcher: RuleMatcher, progress: (@Sendable (String) -> Void)? = nil) {
+        self.matcher = matcher
+        self.progress = progress
+    }
+
+    public func run(_ request: ScanRequest) throws -> ScanResult {
+        let started = DispatchTime.now()
+        var tally = ScanTally()
+        var findings: [Finding] = []
+        let paths = request.paths.isEmpty ? ["."] : request.paths
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw InputError(path: path, message: "no such file or directory")
+            }
+            if !isDirectory.boolValue {
+                let input = DirectoryInput(root: "", repositoryName: nil)
+                findings += input.scan(files: [path], matcher: matcher, limits: request.limits, tally: &tally)
+                continue
+            }
+            if GitRepository.isRepository(path) {
+                findings += try scanRepository(path, request: request, tally: &tally)
+            } else {
+                if request.since != nil {
+                    throw InputError(path: path, message: "--since needs a git repository")
+                }
+                progress?("walking \(path)")
+                let input = DirectoryInput(root: path, repositoryName: nil)
+                let files = input.enumerate(tally: &tally)
+                progress?("scanning \(files.count) files in \(path)")
+                findings += input.scan(files: files, matcher: matcher, limits: request.limits, tally: &tally)
+            }
+        }
+        let elapsed = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
+        return ScanResult(targets: paths, findings: findings, tally: tally, durationMs: elapsed, ruleCount: matcher.rules.count)
+    }
+
+    private func scanRepository(_ path: String, request: ScanRequest, tally: inout ScanTally) throws -> [Finding] {
+        let repo: GitRepository
+        do { repo = try GitRepository(path: path) } catch let e as GitRepository.OpenError {
+            tally.skip("unreadable-repository", path: path, detail: e.message)
+            return []
+        }
+        let name = repo.displayName
+        var findings: [Finding] = []
+        var known: Set<ObjectID> = []
+        if request.history {
+            progress?("indexing history of \(name)")
+            let history = GitHistoryInput(path: path, repositoryName: name, since: request.since)
+            let index: GitObjectIndex
+            do { index = try history.buildIndex(tally: &tally) } catch let e as GitRepository.OpenError {
+                if request.since != nil { throw InputError(path: path, message: e.message) }
+                tally.skip("unreadable-repository", path: path, detail: e.message)
+                return []
+            }
+            progress?("scanning \(index.blobs.count) blobs from \(index.commits.count) commits of \(name)")
+            findings += history.scan(index: index, matcher: matcher, limits: request.limits, tally: &tally)
+            known = index.blobIDs
+        }
+        if request.since == nil, let workdir = repo.workdir {
+            // Uncommitted and ignored files (.env and friends) are part of the estate too.
+            var input = DirectoryInput(root: String(workdir.hasSuffix("/") ? workdir.dropLast() : Substring(workdir)), repositoryName: name)
+            input.knownBlobs = known
+            let files = input.enumerate(tally: &tally)
+            findings += input.scan(files: files, matcher: matcher, limits: request.limits, tally: &tally)
+        }
+        return findings
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+
+/// A secret found in one buffer by one rule, before it is tied to a location.
+public struct Match: Sendable {
+    public var ruleIndex: Int
+    public var secret: Secret
+    /// Byte offset of the secret in the scanned buffer.
+    public var offset: Int
+    public var length: Int
+    public var identity: Identity
+}
+
+/// All rules compiled into one Vectorscan database; finds, validates and resolves matches in a buffer.
+public final class RuleMatcher: Sendable {
+    public let rules: [Rule]
+    private let compiled: [CompiledRule]
+    private let database: VectorscanDatabase
+
+    struct CompiledRule: Sendable {
+        let rule: Rule
+        let capture: SharedRegex
+        let context: [SharedRegex]
+        let keyId: SharedRegex?
+        let principal: SharedRegex?
+        let name: SharedRegex?
+        let lookBack: Int
+        let specificity: Int
+    }
+
+    /// Compiles `rules`; a pattern that either engine rejects is a `RuleError` naming the rule and file.
+    public init(rules: [Rule]) throws {
+        var seen = Set<String>()
+        for rule in rules {
+            if !seen.insert(rule.id).inserted {
+                throw RuleError(file: rule.source, message: "\(rule.id): duplicate rule id")
+            }
+        }
+        do {
+            database = try VectorscanDatabase(patterns: rules.map(\.pattern), widthCap: 8192)
+        } catch let failure as VectorscanDatabase.CompileFailure {
+            if failure.index >= 0 && failure.index < rules.count {
+                let rule = rules[failure.index]
+                throw RuleError(file: rule.source, message: "\(rule.id): Vectorscan cannot compile the pattern: \(failure.message)")
+            }
+            throw RuleError(file: "rules", message: "Vectorscan: \(failure.message)")
+        }
+        var compiled: [CompiledRule] = []
+        for (i, rule) in rules.enumerated() {
+            func regex(_ pattern: String?, _ what: String, insensitive: Bool = false) throws -> SharedRegex? {
+                guard let pattern else { return nil }
+                do { return try SharedRegex(pattern, caseInsensitive: insensitive) } catch {
+                    throw RuleError(file: rule.source, message: "\(rule.id): \(what) is not a valid regular expression: \(pattern)")
+                }
+            }
+            let capture = try regex(rule.pattern, "pattern")!
+            if capture.captureCount != 1 {
+                throw RuleError(file: rule.source, message: "\(rule.id): pattern must have exactly one capture group (has \(capture.captureCount)); use (?:…) for the others")
+            }
+            let context = try (rule.context?.any ?? []).map { try regex($0, "context regex", insensitive: true)! }
+            compiled.append(CompiledRule(
+                rule: rule, capture: capture, context: context,
+                keyId: try regex(rule.identity.keyId, "identity.key_id"),
+                principal: try regex(rule.identity.principal, "identity.principal"),
+                name: try regex(rule.identity.name, "identity.name"),
+                lookBack: database.maxWidths[i] + 64,
+                specificity: rule.specificity))
+        }
+        self.rules = rules
+        self.compiled = compiled
+    }
+
+    /// Per-thread matching state (Vectorscan scratch and hit buffers). Not shareable between threads.
+    public final class Workspace: @unchecked Sendable {
+        let scratch: VectorscanDatabase.Scratch
+        let hits = VectorscanDatabase.Hits()
+        init(scratch: VectorscanDatabase.Scratch) { self.scratch = scratch }
+    }
+
+    public func makeWorkspace() -> Workspace { Workspace(scratch: database.makeScratch()) }
+
+    /// Every credential in `bytes`, validated, placeholders removed, overlaps resolved to the most specific rule.
+    public func matches(in bytes: UnsafeRawBufferPointer, workspace: Workspace) -> [Match] {
+        database.scan(bytes, scratch: workspace.scratch, into: workspace.hits)
+        let hits = workspace.hits
+        guard !hits.ids.isEmpty else { return [] }
+        // Group end offsets per rule, then merge nearby ends into windows so each region is examined once.
+        var byRule: [Int: [Int]] = [:]
+        for (id, end) in zip(hits.ids, hits.ends) { byRule[Int(id), default: []].append(end) }
+        var found: [Match] = []
+        for (ruleIndex, ends) in byRule.sorted(by: { $0.key < $1.key }) {
+            let compiledRule = compiled[ruleIndex]
+            var windows: [Range<Int>] = []
+            for end in ends.sorted() {
+                let start = max(0, end - compiledRule.lookBack)
+                let stop = min(bytes.count, end + 64)
+                if let last = windows.last, start <= last.upperBound {
+                    windows[windows.count - 1] = last.lowerBound..<max(last.upperBound, stop)
+                } else {
+                    windows.append(start..<stop)
+                }
+            }
+            var seenOffsets = Set<Int>()
+            for window in windows {
+                let view = ByteWindow(bytes, range: window)
+                compiledRule.capture.regex.enumerateMatches(in: view.string as String, options: [], range: view.fullRange) { result, _, _ in
+                    guard let result, result.numberOfRanges > 1 else { return }
+                    let r = result.range(at: 1)
+                    guard r.location != NSNotFound, r.length > 0 else { return }
+                    let offset = view.base + r.location
+                    guard seenOffsets.insert(offset).inserted else { return }
+                    let text = view.string.substring(with: r)
+                    if let match = self.accept(text, offset: offset, length: r.length, rule: compiledRule, ruleIndex: ruleIndex, bytes: bytes) {
+                        found.append(match)
+                    }
+                }
+            }
+        }
+        return Self.resolveOverlaps(found, compiled: compiled)
+    }
+
+    /// Applies keywords, placeholder, entropy, context and validator checks; extracts identity.
+    private func accept(_ text: String, offset: Int, length: Int, rule c: CompiledRule, ruleIndex: Int,
+                        bytes: UnsafeRawBufferPointer) -> Match? {
+        let rule = c.rule
+        var value = text
+        if rule.normalize == "pem" {
+            value = CredentialDecoders.normalizePEM(text)
+            if value.contains("xxxx") || value.contains("...") || value.contains("…") { return nil }
+        } else if PlaceholderFilter.reason(value) != nil {
+            return nil
+        }
+        if let floor = rule.entropy, PlaceholderFilter.entropy(value) < floor { return nil }
+        if !rule.keywords.isEmpty {
+            let near = ByteWindow(bytes, range: max(0, offset - 256)..<min(bytes.count, offset + length + 256))
+            let lower = (near.string as String).lowercased()
+            if !rule.keywords.contains(where: { lower.contains($0) }) { return nil }
+        }
+        if let context = rule.context {
+            let near = ByteWindow(bytes, range: max(0, offset - context.within)..<min(bytes.count, offset + length + context.within))
+            let satisfied = c.context.contains { $0.regex.firstMatch(in: near.string as String, options: [], range: near.fullRange) != nil }
+            if !satisfied { return nil }
+        }
+        var identity = Identity()
+        if let validator = rule.validator, !CredentialDecoders.validate(value, with: validator) { return nil }
+        if let decoder = rule.decoder {
+            guard let decoded = CredentialDecoders.decode(value, with: decoder) else { return nil }
+            identity = decoded
+        }
+        if c.keyId != nil || c.principal != nil || c.name != nil {
+            let radius = max(rule.context?.within ?? 0, 2048)
+            let near = ByteWindow(bytes, range: max(0, offset - radius)..<min(bytes.count, offset + length + radius))
+            let center = offset - near.base
+            func nearest(_ regex: SharedRegex?) -> String? {
+                guard let regex else { return nil }
+                var best: (distance: Int, value: String)?
+                regex.regex.enumerateMatches(in: near.string as String, options: [], range: near.fullRange) { result, _, _ in
+                    guard let result, result.numberOfRanges > 1, result.range(at: 1).location != NSNotFound else { return }
+                    let r = result.range(at: 1)
+                    let distance = abs(r.location - center)
+                    if best == nil || distance < best!.distance { best = (distance, near.string.substring(with: r)) }
+                }
+                return best?.value
+            }
+            if let keyId = nearest(c.keyId) {
+                identity.keyId = keyId
+                if identity.account == nil, keyId.count == 20, let account = CredentialDecoders.awsAccount(fromKeyId: keyId) {
+                    identity.account = account
+                }
+            }
+            if let principal = nearest(c.principal) { identity.principal = identity.principal ?? principal }
+            if let name = nearest(c.name) { identity.name = identity.name ?? name }
+            if identity.source == nil, identity.keyId != nil || identity.principal != nil { identity.source = "text next to the key" }
+        }
+        return Match(ruleIndex: ruleIndex, secret: Secret(value), offset: offset, length: length, identity: identity)
+    }
+
+    /// When two rules claim overlapping text, the more specific one keeps it.
+    static func resolveOverlaps(_ matches: [Match], compiled: [CompiledRule]) -> [Match] {
+        guard matches.count > 1 else { return matches }
+        let sorted = matches.sorted { ($0.offset, -compiled[$0.ruleIndex].specificity) < ($1.offset, -compiled[$1.ruleIndex].specificity) }
+        var kept: [Match] = []
+        for match in sorted {
+            var dominated = false
+            for (i, other) in kept.enumerated().reversed() {
+                guard other.offset + other.length > match.offset else { continue }
+                let overlaps = match.offset < other.offset + other.length && other.offset < match.offset + match.length
+                guard overlaps || other.secret == match.secret else { continue }
+                if compiled[match.ruleIndex].specificity > compiled[other.ruleIndex].specificity {
+                    kept.remove(at: i)
+                } else {
+                    dominated = true
+                }
+                break
+            }
+            if !dominated { kept.append(match) }
+        }
+        return kept
+    }
+
+    /// Line number (1-based) of `offset` in `bytes`.
+    public static func line(of offset: Int, in bytes: UnsafeRawBufferPointer) -> Int {
+        var line = 1
+        let end = min(offset, bytes.count)
+        var i = 0
+        while i < end {
+            if bytes[i] == 0x0A { line += 1 }
+            i += 1
+        }
+        return line
+    }
+}

@@ -1,0 +1,110 @@
+import CVectorscan
+import Foundation
+
+/// All rule patterns compiled once into one Vectorscan block-mode database.
+/// Matching reports only (pattern id, end offset); the capture regex then runs on a small window.
+final class VectorscanDatabase: @unchecked Sendable {
+    // The compiled database is immutable and may be shared by all threads; each thread needs its own scratch.
+    private let database: OpaquePointer
+    private let prototypeScratch: OpaquePointer
+    /// Longest possible match per pattern (capped), used to size the look-back window.
+    let maxWidths: [Int]
+
+    struct CompileFailure: Error { var index: Int; var message: String }
+
+    /// Compiles `patterns`; pattern `i` reports id `i`.
+    init(patterns: [String], widthCap: Int) throws {
+        var flags: [UInt32] = []
+        var widths: [Int] = []
+        for (i, pattern) in patterns.enumerated() {
+            var chosen: UInt32 = 0
+            var info: UnsafeMutablePointer<hs_expr_info_t>?
+            var error: UnsafeMutablePointer<hs_compile_error_t>?
+            var result = hs_expression_info(pattern, chosen, &info, &error)
+            if result != HS_SUCCESS {
+                hs_free_compile_error(error)
+                // Constructs Vectorscan lacks (rare in our dialect) compile as a superset; the ICU regex decides.
+                chosen = UInt32(HS_FLAG_PREFILTER)
+                result = hs_expression_info(pattern, chosen, &info, &error)
+                if result != HS_SUCCESS {
+                    let message = error.map { String(cString: $0.pointee.message) } ?? "unknown error"
+                    hs_free_compile_error(error)
+                    throw CompileFailure(index: i, message: message)
+                }
+            }
+            let maxWidth = info.map { Int($0.pointee.max_width) } ?? Int(UInt32.max)
+            free(info)
+            widths.append(maxWidth >= Int(UInt32.max) || maxWidth <= 0 ? widthCap : min(maxWidth, widthCap))
+            flags.append(chosen)
+        }
+        maxWidths = widths
+        var db: OpaquePointer?
+        var error: UnsafeMutablePointer<hs_compile_error_t>?
+        let cStrings = patterns.map { strdup($0) }
+        defer { cStrings.forEach { free($0) } }
+        let ids = (0..<patterns.count).map { UInt32($0) }
+        let status = cStrings.withUnsafeBufferPointer { exprs in
+            flags.withUnsafeBufferPointer { flagBuf in
+                ids.withUnsafeBufferPointer { idBuf in
+                    exprs.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: exprs.count) { exprPtr in
+                        hs_compile_multi(exprPtr, flagBuf.baseAddress, idBuf.baseAddress, UInt32(patterns.count),
+                                         UInt32(HS_MODE_BLOCK), nil, &db, &error)
+                    }
+                }
+            }
+        }
+        guard status == HS_SUCCESS, let db else {
+            let message = error.map { String(cString: $0.pointee.message) } ?? "status \(status)"
+            let index = error.map { Int($0.pointee.expression) } ?? -1
+            hs_free_compile_error(error)
+            throw CompileFailure(index: index, message: message)
+        }
+        database = db
+        var scratch: OpaquePointer?
+        guard hs_alloc_scratch(db, &scratch) == HS_SUCCESS, let scratch else {
+            hs_free_database(db)
+            throw CompileFailure(index: -1, message: "cannot allocate Vectorscan scratch space")
+        }
+        prototypeScratch = scratch
+    }
+
+    deinit {
+        hs_free_scratch(prototypeScratch)
+        hs_free_database(database)
+    }
+
+    /// Per-thread scratch space.
+    final class Scratch: @unchecked Sendable {
+        let pointer: OpaquePointer
+        init(_ pointer: OpaquePointer) { self.pointer = pointer }
+        deinit { hs_free_scratch(pointer) }
+    }
+
+    func makeScratch() -> Scratch {
+        var clone: OpaquePointer?
+        hs_clone_scratch(prototypeScratch, &clone)
+        return Scratch(clone!)
+    }
+
+    /// Collected hits of one scan: `(pattern id, end offset)`.
+    final class Hits {
+        var ids: [UInt32] = []
+        var ends: [Int] = []
+        /// Caps the number of hits per buffer so a pathological file cannot exhaust memory.
+        let limit = 200_000
+    }
+
+    /// Runs the database over `bytes` and returns every (pattern, end) hit.
+    func scan(_ bytes: UnsafeRawBufferPointer, scratch: Scratch, into hits: Hits) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        hits.ids.removeAll(keepingCapacity: true)
+        hits.ends.removeAll(keepingCapacity: true)
+        let context = Unmanaged.passUnretained(hits).toOpaque()
+        _ = hs_scan(database, base.assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0, scratch.pointer, { id, _, to, _, ctx in
+            let hits = Unmanaged<Hits>.fromOpaque(ctx!).takeUnretainedValue()
+            hits.ids.append(id)
+            hits.ends.append(Int(to))
+            return hits.ids.count >= hits.limit ? 1 : 0
+        }, context)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// One occurrence of a secret: which rule matched, where, and what identity was seen with it.
+public struct Finding: Sendable {
+    public var rule: Rule
+    public var secret: Secret
+    public var identity: Identity
+    public var location: FoundLocation
+}
+
+/// Where a finding sits. Git locations carry the commit, author and date where the content first appeared.
+public struct FoundLocation: Sendable, Hashable {
+    public enum Kind: String, Sendable { case git, file }
+    public var kind: Kind
+    /// Repository name (folder name or remote URL); nil for a plain directory.
+    public var repository: String?
+    /// Path relative to the repository root or the scanned folder.
+    public var path: String
+    public var line: Int?
+    public var commit: String?
+    public var author: String?
+    /// When the content first appeared (git) — seconds since 1970.
+    public var firstSeen: Int64?
+    /// The latest commit time that still contained it (git); nil for a file on disk (present now).
+    public var lastSeen: Int64?
+    /// Still in HEAD (git) or present on disk (file).
+    public var current: Bool
+    /// How the secret was reached inside the file, when not as plain text.
+    public var note: String?
+
+    public init(kind: Kind, repository: String?, path: String, line: Int?, commit: String? = nil, author: String? = nil,
+                firstSeen: Int64? = nil, lastSeen: Int64? = nil, current: Bool, note: String? = nil) {
+        self.kind = kind; self.repository = repository; self.path = path; self.line = line; self.commit = commit
+        self.author = author; self.firstSeen = firstSeen; self.lastSeen = lastSeen; self.current = current; self.note = note
+    }
+}
+
+/// Counters and problems of one scan, merged across inputs and threads.
+public struct ScanTally: Sendable {
+    public var commits = 0
+    public var blobs = 0
+    public var files = 0
+    public var bytes = 0
+    public var skipped: [String: Int] = [:]
+    public var problems: [Problem] = []
+
+    public init() {}
+
+    /// Counts an input that was not scanned and remembers its path and reason.
+    public mutating func skip(_ reason: String, path: String, detail: String? = nil, record: Bool = true) {
+        skipped[reason, default: 0] += 1
+        // Every skip is counted; the first thousand are listed by path so a huge estate cannot bloat the register.
+        if record, problems.count < 1000 { problems.append(Problem(path: path, reason: detail.map { "\(reason): \($0)" } ?? reason)) }
+    }
+
+    public mutating func merge(_ other: ScanTally) {
+        commits += other.commits; blobs += other.blobs; files += other.files; bytes += other.bytes
+        for (k, v) in other.skipped { skipped[k, default: 0] += v }
+        problems += other.problems
+    }
+}

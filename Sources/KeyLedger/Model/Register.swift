@@ -1,0 +1,285 @@
+import Foundation
+
+/// The register, `schema: keyledger.register/v1`: the contract other tools read.
+/// Fields filled by later stages (usage, owner, risk) are present and empty until those stages run.
+public struct Register: Codable, Sendable, Equatable {
+    public static let schemaID = "keyledger.register/v1"
+
+    public var schema: String = Register.schemaID
+    public var generatedAt: String
+    public var asOf: String
+    public var scan: ScanSummary
+    public var summary: Summary
+    public var credentials: [CredentialRecord]
+
+    enum CodingKeys: String, CodingKey {
+        case schema, scan, summary, credentials
+        case generatedAt = "generated_at"
+        case asOf = "as_of"
+    }
+
+    public init(generatedAt: String, asOf: String, scan: ScanSummary, summary: Summary, credentials: [CredentialRecord]) {
+        self.generatedAt = generatedAt
+        self.asOf = asOf
+        self.scan = scan
+        self.summary = summary
+        self.credentials = credentials
+    }
+}
+
+/// What was scanned, how much, how long, and what was skipped and why.
+public struct ScanSummary: Codable, Sendable, Equatable {
+    public var targets: [String]
+    public var commits: Int
+    public var blobs: Int
+    public var files: Int
+    public var bytes: Int
+    public var durationMs: Int
+    /// Skipped inputs counted by reason (`binary`, `oversized`, `unreadable`, `symlink-loop`, `missing-object`, …).
+    public var skipped: [String: Int]
+    /// Each skipped or failed input with its path and reason (extension of the v1 contract).
+    public var problems: [Problem]
+    /// Rules in force for this scan (extension).
+    public var rules: Int
+
+    enum CodingKeys: String, CodingKey {
+        case targets, commits, blobs, files, bytes, skipped, problems, rules
+        case durationMs = "duration_ms"
+    }
+}
+
+/// One input that could not be scanned, and why.
+public struct Problem: Codable, Sendable, Equatable, Hashable {
+    public var path: String
+    public var reason: String
+    public init(path: String, reason: String) { self.path = path; self.reason = reason }
+}
+
+public struct Summary: Codable, Sendable, Equatable {
+    public var credentials: Int
+    public var bySeverity: [String: Int]
+    public var spend30d: Double
+    public var currency: String
+    public var attributedSpendRatio: Double
+
+    enum CodingKeys: String, CodingKey {
+        case credentials, currency
+        case bySeverity = "by_severity"
+        case spend30d = "spend_30d"
+        case attributedSpendRatio = "attributed_spend_ratio"
+    }
+}
+
+/// One row of the register: one distinct credential with every place it was found.
+public struct CredentialRecord: Codable, Sendable, Equatable {
+    public var id: String
+    public var fingerprint: String
+    public var redacted: String
+    public var provider: String
+    public var kind: String
+    public var rule: String
+    public var identity: Identity
+    public var owner: Owner
+    public var exposure: Exposure
+    public var locations: [LocationRecord]
+    public var created: String?
+    public var ageDays: Int?
+    public var lastUsed: String?
+    public var usage: Usage
+    public var privilege: Privilege
+    public var risk: Risk
+    public var controls: [String]
+    public var treatment: [Treatment]
+    public var status: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, fingerprint, redacted, provider, kind, rule, identity, owner, exposure, locations
+        case created, usage, privilege, risk, controls, treatment, status
+        case ageDays = "age_days"
+        case lastUsed = "last_used"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(fingerprint, forKey: .fingerprint)
+        try c.encode(redacted, forKey: .redacted)
+        try c.encode(provider, forKey: .provider)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(rule, forKey: .rule)
+        try c.encode(identity, forKey: .identity)
+        try c.encode(owner, forKey: .owner)
+        try c.encode(exposure, forKey: .exposure)
+        try c.encode(locations, forKey: .locations)
+        // Absent values are written as null: the contract's fields are always present.
+        try c.encode(created, forKey: .created)
+        try c.encode(ageDays, forKey: .ageDays)
+        try c.encode(lastUsed, forKey: .lastUsed)
+        try c.encode(usage, forKey: .usage)
+        try c.encode(privilege, forKey: .privilege)
+        try c.encode(risk, forKey: .risk)
+        try c.encode(controls, forKey: .controls)
+        try c.encode(treatment, forKey: .treatment)
+        try c.encode(status, forKey: .status)
+    }
+}
+
+/// The provider-side identity a credential unlocks.
+public struct Identity: Codable, Sendable, Equatable {
+    public var keyId: String?
+    public var name: String?
+    public var principal: String?
+    /// Extension: the account/project/tenant the identity lives in, when the credential reveals it.
+    public var account: String?
+    /// Extension: how the identity was established (`decoded from the key`, `nearby text`, …).
+    public var source: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, principal, account, source
+        case keyId = "key_id"
+    }
+
+    public init(keyId: String? = nil, name: String? = nil, principal: String? = nil, account: String? = nil, source: String? = nil) {
+        self.keyId = keyId; self.name = name; self.principal = principal; self.account = account; self.source = source
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(keyId, forKey: .keyId)
+        try c.encode(name, forKey: .name)
+        try c.encode(principal, forKey: .principal)
+        try c.encodeIfPresent(account, forKey: .account)
+        try c.encodeIfPresent(source, forKey: .source)
+    }
+}
+
+public struct Owner: Codable, Sendable, Equatable {
+    public var team: String?
+    public var contact: String?
+    public var source: String
+
+    public init(team: String? = nil, contact: String? = nil, source: String = "none") {
+        self.team = team; self.contact = contact; self.source = source
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(team, forKey: .team)
+        try c.encode(contact, forKey: .contact)
+        try c.encode(source, forKey: .source)
+    }
+    enum CodingKeys: String, CodingKey { case team, contact, source }
+}
+
+public struct Exposure: Codable, Sendable, Equatable {
+    public var firstSeen: String?
+    public var lastSeen: String?
+    public var inHead: Bool
+    public var locationsCount: Int
+    public var repositories: Int
+
+    enum CodingKeys: String, CodingKey {
+        case repositories
+        case firstSeen = "first_seen"
+        case lastSeen = "last_seen"
+        case inHead = "in_head"
+        case locationsCount = "locations_count"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(firstSeen, forKey: .firstSeen)
+        try c.encode(lastSeen, forKey: .lastSeen)
+        try c.encode(inHead, forKey: .inHead)
+        try c.encode(locationsCount, forKey: .locationsCount)
+        try c.encode(repositories, forKey: .repositories)
+    }
+}
+
+/// Where a credential was found. For git, the commit, author and date where it first appeared at this path.
+public struct LocationRecord: Codable, Sendable, Equatable {
+    public var kind: String
+    public var repository: String?
+    public var path: String
+    public var line: Int?
+    public var commit: String?
+    public var author: String?
+    public var date: String?
+    /// Extension: whether this location is still present in HEAD (git) or on disk (file).
+    public var inHead: Bool?
+    /// Extension: the rule that matched here.
+    public var rule: String?
+    /// Extension: how the secret was reached inside the file (`base64 in Kubernetes Secret data.API_KEY`).
+    public var note: String?
+
+    enum CodingKeys: String, CodingKey {
+        case kind, repository, path, line, commit, author, date, rule, note
+        case inHead = "in_head"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(repository, forKey: .repository)
+        try c.encode(path, forKey: .path)
+        try c.encode(line, forKey: .line)
+        try c.encode(commit, forKey: .commit)
+        try c.encode(author, forKey: .author)
+        try c.encode(date, forKey: .date)
+        try c.encodeIfPresent(inHead, forKey: .inHead)
+        try c.encodeIfPresent(rule, forKey: .rule)
+        try c.encodeIfPresent(note, forKey: .note)
+    }
+}
+
+public struct Usage: Codable, Sendable, Equatable {
+    public var spend30d: Double
+    public var spend7d: Double
+    public var requests30d: Int
+    public var tokens30d: Int
+    public var currency: String
+    public var link: String?
+
+    enum CodingKeys: String, CodingKey {
+        case currency, link
+        case spend30d = "spend_30d"
+        case spend7d = "spend_7d"
+        case requests30d = "requests_30d"
+        case tokens30d = "tokens_30d"
+    }
+
+    public static let none = Usage(spend30d: 0, spend7d: 0, requests30d: 0, tokens30d: 0, currency: "USD", link: nil)
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(spend30d, forKey: .spend30d)
+        try c.encode(spend7d, forKey: .spend7d)
+        try c.encode(requests30d, forKey: .requests30d)
+        try c.encode(tokens30d, forKey: .tokens30d)
+        try c.encode(currency, forKey: .currency)
+        try c.encode(link, forKey: .link)
+    }
+}
+
+public struct Privilege: Codable, Sendable, Equatable {
+    public var level: String
+    public var scopes: [String]
+    public init(level: String, scopes: [String] = []) { self.level = level; self.scopes = scopes }
+}
+
+public struct Risk: Codable, Sendable, Equatable {
+    public var score: Int
+    public var severity: String
+    public var factors: [RiskFactor]
+}
+
+public struct RiskFactor: Codable, Sendable, Equatable {
+    public var id: String
+    public var points: Int
+    public var reason: String
+}
+
+public struct Treatment: Codable, Sendable, Equatable {
+    public var action: String
+    public var due: String?
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// One detection rule, loaded from a provider's YAML file in `rules/`.
+public struct Rule: Sendable, Equatable {
+    /// Namespaced id, `<provider>.<kind>` (`openai.project-key`).
+    public var id: String
+    public var name: String
+    public var provider: String
+    public var kind: String
+    /// What an attacker can do with the credential.
+    public var description: String
+    /// Common subset of Vectorscan and ICU syntax with exactly one capture: the secret.
+    public var pattern: String
+    /// Lower-case literals, at least one of which must occur near a hit.
+    public var keywords: [String]
+    /// Minimum Shannon entropy (bits per character) of the secret.
+    public var entropy: Double?
+    public var validator: String?
+    public var decoder: String?
+    public var normalize: String?
+    public var precedence: Int
+    public var context: RuleContext?
+    public var identity: RuleIdentity
+    public var privilege: String
+    public var examples: [String]
+    public var negativeExamples: [NegativeExample]
+    /// The file the rule came from, for error messages.
+    public var source: String
+
+    /// How strongly this rule claims a secret when two rules match the same text:
+    /// a checksum or structural validator beats a fixed prefix, a long prefix beats a short one,
+    /// and a keyword-context rule loses to both.
+    public var specificity: Int {
+        var score = precedence
+        if validator != nil { score += 40 }
+        score += min(Rule.literalPrefixLength(of: pattern), 20) * 2
+        if context != nil { score -= 10 }
+        return score
+    }
+
+    /// Length of the literal text the pattern's capture starts with (`sk-proj-` → 8).
+    static func literalPrefixLength(of pattern: String) -> Int {
+        guard let open = pattern.range(of: "(", options: [], range: pattern.startIndex..<pattern.endIndex) else { return 0 }
+        var index = open.upperBound
+        // Skip over non-capturing groups preceding the capture.
+        var searchFrom = pattern.startIndex
+        while let r = pattern.range(of: "(", range: searchFrom..<pattern.endIndex) {
+            let next = pattern.index(after: r.lowerBound)
+            if next < pattern.endIndex, pattern[next] == "?" { searchFrom = next; continue }
+            if r.lowerBound > pattern.startIndex, pattern[pattern.index(before: r.lowerBound)] == "\\" { searchFrom = next; continue }
+            index = next
+            break
+        }
+        var count = 0
+        let specials: Set<Character> = ["[", "(", ")", "{", "}", "*", "+", "?", "|", ".", "^", "$"]
+        var i = index
+        while i < pattern.endIndex {
+            let c = pattern[i]
+            if c == "\\" {
+                let n = pattern.index(after: i)
+                guard n < pattern.endIndex else { break }
+                let escaped = pattern[n]
+                if escaped.isLetter || escaped.isNumber { break }
+                count += 1
+                i = pattern.index(after: n)
+                continue
+            }
+            if specials.contains(c) { break }
+            count += 1
+            i = pattern.index(after: i)
+        }
+        // A quantifier after the last literal makes it optional.
+        if i < pattern.endIndex, ["*", "?", "{"].contains(pattern[i]), count > 0 { count -= 1 }
+        return count
+    }
+}
+
+/// Text that must occur near a hit for a prefix-less rule to count.
+public struct RuleContext: Sendable, Equatable {
+    public var any: [String]
+    public var within: Int
+}
+
+/// What identity the credential reveals and where to find it near the hit.
+public struct RuleIdentity: Sendable, Equatable {
+    public var reveals: String
+    public var keyId: String?
+    public var principal: String?
+    public var name: String?
+}
+
+/// Text a rule must not match, and why.
+public struct NegativeExample: Sendable, Equatable {
+    public var text: String
+    public var why: String
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import KeyLedger
+
+@main
+struct KeyLedgerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keyledger",
+        abstract: "Find machine credentials in git history and config stores and write a cost/identity risk register.",
+        subcommands: [Scan.self, Rules.self],
+        defaultSubcommand: nil)
+}
+
+/// Exit codes: 0 clean, 1 findings, 2 usage or input error.
+enum Exit {
+    static let findings = ExitCode(1)
+    static let inputError = ExitCode(2)
+}
+
+func fail(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("keyledger: \(message)\n".utf8))
+    return Exit.inputError
+}
+
+/// Loads the built-in rules plus any from `--rules DIR`.
+func loadRules(extra: [String]) throws -> [Rule] {
+    var rules = try RuleLoader.builtin()
+    for dir in extra { rules += try RuleLoader.load(directory: dir) }
+    return rules
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import KeyLedger
+
+struct Scan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Scan git repositories (history + work tree), folders and files for credentials.",
+        discussion: """
+        Exit status: 0 when nothing is found, 1 when credentials are found, 2 on a usage or input error.
+        """)
+
+    @Argument(help: "Repositories, folders or files to scan (default: the current directory).")
+    var paths: [String] = []
+
+    @Flag(name: .customLong("no-history"), help: "Scan only the work tree of git repositories, not their history.")
+    var noHistory = false
+
+    @Option(help: "Only report what commits after REV introduced (REV..HEAD), for pull requests.")
+    var since: String?
+
+    @Option(help: "Output format: table or json.")
+    var format: OutputFormat = .table
+
+    @Option(help: "Write the output to FILE instead of standard output.")
+    var output: String?
+
+    @Option(name: .customLong("as-of"), help: "Treat DATE (YYYY-MM-DD) as today, for reproducible ages and windows.")
+    var asOf: String?
+
+    @Option(name: .customLong("rules"), help: "Folder of extra rule YAML files (repeatable).")
+    var ruleDirectories: [String] = []
+
+    @Option(name: .customLong("max-file-size"), help: "Skip files and blobs larger than this many MiB (default 25).")
+    var maxFileSizeMiB: Int = 25
+
+    @Option(help: "Worker threads for blob scanning (default: all cores).")
+    var jobs: Int?
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+    func validate() throws {
+        if let asOf, ISODate.parse(asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-20 (got '\(asOf)')") }
+        if maxFileSizeMiB <= 0 { throw ValidationError("--max-file-size must be positive") }
+        if let jobs, jobs <= 0 { throw ValidationError("--jobs must be positive") }
+    }
+
+    func run() throws {
+        let asOfDate = asOf.flatMap(ISODate.parse) ?? Date()
+        let matcher: RuleMatcher
+        do { matcher = try RuleMatcher(rules: loadRules(extra: ruleDirectories)) } catch {
+            throw fail("\(error)")
+        }
+        let interactive = isatty(STDERR_FILENO) == 1
+        let scanner = Scanner(matcher: matcher, progress: interactive ? { @Sendable message in
+            FileHandle.standardError.write(Data("\u{1B}[2K\r\(message)…".utf8))
+        } : nil)
+        var limits = ScanLimits(maxFileSize: maxFileSizeMiB << 20)
+        if let jobs { limits.workers = jobs }
+        let request = ScanRequest(paths: paths, history: !noHistory, since: since, limits: limits)
+        let result: ScanResult
+        do { result = try scanner.run(request) } catch let error as InputError {
+            if interactive { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
+            throw fail(error.description)
+        }
+        if interactive { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
+        let register = RegisterBuilder.build(result: result, entries: Inventory.build(result.findings), asOf: asOfDate)
+        let text: String
+        switch format {
+        case .json: text = try JSONReporter.render(register)
+        case .table: text = TableReporter.render(register, color: output == nil && isatty(STDOUT_FILENO) == 1)
+        }
+        if let output {
+            do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                throw fail("\(output): cannot write the output (\(error.localizedDescription))")
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+        for problem in result.tally.problems.prefix(interactive ? 20 : 0) {
+            FileHandle.standardError.write(Data("keyledger: skipped \(problem.path): \(problem.reason)\n".utf8))
+        }
+        if !register.credentials.isEmpty { throw Exit.findings }
+    }
+}
