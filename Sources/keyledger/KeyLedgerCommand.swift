@@ -9,6 +9,26 @@ struct KeyLedgerCommand: ParsableCommand {
         abstract: "Find machine credentials in git history and config stores and write a cost/identity risk register.",
         subcommands: [Scan.self, Rules.self],
         defaultSubcommand: nil)
+
+    /// Maps every outcome to the documented exit codes: 0 clean, 1 findings, 2 usage or input error.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                // --help, --version: print and leave cleanly.
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            if let exit = error as? ExitCode, exit == Exit.findings || exit == Exit.inputError || exit == ExitCode(1) {
+                Foundation.exit(exit.rawValue)
+            }
+            FileHandle.standardError.write(Data("keyledger: \(fullMessage(for: error))\n".utf8))
+            Foundation.exit(Exit.inputError.rawValue)
+        }
+    }
 }
 
 /// Exit codes: 0 clean, 1 findings, 2 usage or input error.

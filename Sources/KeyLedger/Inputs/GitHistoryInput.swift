@@ -43,18 +43,20 @@ struct GitHistoryInput {
         var pushed = false
         if git_revwalk_push_glob(walk, "*") == 0 { pushed = true }
         if git_revwalk_push_head(walk) == 0 { pushed = true }
+        var baseTree: ObjectID?
         if let since {
             var obj: OpaquePointer?
-            if git_revparse_single(&obj, repo.pointer, since) == 0, let obj {
-                var commitObj: OpaquePointer?
-                if git_object_peel(&commitObj, obj, GIT_OBJECT_COMMIT) == 0, let commitObj {
-                    git_revwalk_hide(walk, git_object_id(commitObj))
-                    git_object_free(commitObj)
-                }
-                git_object_free(obj)
-            } else {
+            guard git_revparse_single(&obj, repo.pointer, since) == 0, let obj else {
                 throw GitRepository.OpenError(message: "unknown revision '\(since)'")
             }
+            defer { git_object_free(obj) }
+            var commitObj: OpaquePointer?
+            guard git_object_peel(&commitObj, obj, GIT_OBJECT_COMMIT) == 0, let commitObj else {
+                throw GitRepository.OpenError(message: "'\(since)' does not name a commit")
+            }
+            git_revwalk_hide(walk, git_object_id(commitObj))
+            baseTree = ObjectID(git_commit_tree_id(commitObj).pointee)
+            git_object_free(commitObj)
         }
         guard pushed else { return index }  // empty repository: nothing committed yet
 
@@ -76,7 +78,8 @@ struct GitHistoryInput {
         }
 
         // Depth-first over a tree not seen before; records blobs' first sighting.
-        func visitTree(_ treeID: ObjectID, node: Int32, prefix: String, commitIndex: Int32) {
+        // `record: false` marks content that already existed at `--since` as known without reporting it.
+        func visitTree(_ treeID: ObjectID, node: Int32, prefix: String, commitIndex: Int32, record: Bool = true) {
             var oid = treeID.oid
             var tree: OpaquePointer?
             guard git_tree_lookup(&tree, repo.pointer, &oid) == 0, let tree else {
@@ -98,13 +101,15 @@ struct GitHistoryInput {
                     let name = String(cString: git_tree_entry_name(entry))
                     let child = newNode(id, blob: false)
                     kids.append(child)
-                    visitTree(id, node: child, prefix: prefix + name + "/", commitIndex: commitIndex)
+                    visitTree(id, node: child, prefix: prefix + name + "/", commitIndex: commitIndex, record: record)
                 } else if type == GIT_OBJECT_BLOB, mode != GIT_FILEMODE_LINK {
                     if let existing = nodeOf[id] { kids.append(existing); continue }
                     let name = String(cString: git_tree_entry_name(entry))
                     let child = newNode(id, blob: true)
-                    blobSlot[Int(child)] = Int32(index.blobs.count)
-                    index.blobs.append(.init(id: id, firstCommit: commitIndex, path: prefix + name))
+                    if record {
+                        blobSlot[Int(child)] = Int32(index.blobs.count)
+                        index.blobs.append(.init(id: id, firstCommit: commitIndex, path: prefix + name))
+                    }
                     kids.append(child)
                     postorder.append(child)
                 }
@@ -117,6 +122,11 @@ struct GitHistoryInput {
         var headOID = git_oid()
         let hasHead = git_reference_name_to_id(&headOID, repo.pointer, "HEAD") == 0
         let headID = hasHead ? ObjectID(headOID) : nil
+
+        if let baseTree {
+            let node = newNode(baseTree, blob: false)
+            visitTree(baseTree, node: node, prefix: "", commitIndex: -1, record: false)
+        }
 
         var oid = git_oid()
         while git_revwalk_next(&oid, walk) == 0 {
@@ -162,7 +172,7 @@ struct GitHistoryInput {
         }
         index.lastSeen = [Int64](repeating: 0, count: index.blobs.count)
         index.inHead = [Bool](repeating: false, count: index.blobs.count)
-        for n in 0..<isBlob.count where isBlob[n] {
+        for n in 0..<isBlob.count where isBlob[n] && blobSlot[n] >= 0 {
             let slot = Int(blobSlot[n])
             index.lastSeen[slot] = maxTime[n]
             index.inHead[slot] = headMark[n]

@@ -1,11 +1,11 @@
 /// Recognises documentation values and placeholders that look like credentials but are not:
 /// `sk-proj-xxxx…`, `YOUR_KEY`, `${VAR}`, `<token>`, `AKIAIOSFODNN7EXAMPLE`, redacted hints like `sk-…abcd`.
-enum PlaceholderFilter {
+public enum PlaceholderFilter {
     private static let words = ["xxxx", "****", "...", "example", "placeholder", "your", "dummy",
                                 "redacted", "changeme", "replace", "insert", "sample", "fake", "000000"]
 
     /// Why `secret` is a placeholder, or nil when it may be real.
-    static func reason(_ secret: String) -> String? {
+    public static func reason(_ secret: String) -> String? {
         if secret.contains("…") { return "contains an ellipsis (a redacted hint)" }
         let lower = secret.lowercased()
         for word in words where lower.contains(word) { return "contains \"\(word)\"" }
@@ -30,7 +30,7 @@ enum PlaceholderFilter {
     private static func containsSequence(_ text: String, _ sequence: String) -> Bool { text.contains(sequence) }
 
     /// Shannon entropy in bits per character.
-    static func entropy(_ text: String) -> Double {
+    public static func entropy(_ text: String) -> Double {
         var counts = [Int](repeating: 0, count: 256)
         var n = 0
         for b in text.utf8 { counts[Int(b)] += 1; n += 1 }

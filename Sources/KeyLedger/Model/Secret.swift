@@ -36,11 +36,15 @@ public struct Secret: Hashable, Sendable, CustomStringConvertible, CustomDebugSt
         }
         let chars = Array(value)
         if chars.count < 12 { return String(repeating: "*", count: min(chars.count, 8)) }
-        // A recognisable prefix (up to the last '-' or '_' among the first 16 characters) plus a few body characters.
-        var lead = 4
-        for (i, c) in chars.prefix(16).enumerated() where c == "-" || c == "_" { lead = i + 1 }
-        lead = min(lead + 2, chars.count / 3)
-        if chars.count >= 24 { lead = max(lead, 4) }
+        // Show the provider prefix (`sk-proj-`, `sk-ant-api03-`, `ghp_`: lower-case segments ending in `-` or `_`
+        // within the first 16 characters) plus two body characters; without a prefix, four characters.
+        var prefix = 0
+        for (i, c) in chars.prefix(16).enumerated() {
+            if c == "-" || c == "_" { prefix = i + 1; continue }
+            if !(c.isLowercase || c.isNumber) { break }
+        }
+        var lead = prefix > 0 ? prefix + 2 : 4
+        lead = min(lead, chars.count / 3)
         return String(chars.prefix(lead)) + "…" + String(chars.suffix(4))
     }
 }
