@@ -44,12 +44,27 @@ BASE32 = UPPER + "234567"
 LOWER_ALNUM = LOWER + DIGITS
 ENTRA = ALNUM + "_~.-"
 
-PLACEHOLDER_WORDS = ("xxxx", "example", "your", "dummy", "fake", "sample", "test",
-                     "redacted", "changeme", "placeholder")
+# What Sources/KeyLedger/Matching/PlaceholderFilter.swift drops, plus a few words a reader would doubt.
+PLACEHOLDER_WORDS = ("xxxx", "****", "...", "${", "{{", "<", ">", "%s", "example", "your", "dummy",
+                     "fake", "sample", "test", "redacted", "changeme", "placeholder", "replace", "insert",
+                     "000000", "abcdefgh", "12345678")
+FIXED_MARKERS = ("AAAAACOG",)             # part of the format, not a placeholder
 REPEATED_RUN = re.compile(r"(.)\1{4}", re.DOTALL)
+PEM_ARMOR = re.compile(r"-----(?:BEGIN|END) [A-Z ]+-----")
 
 
-def looks_like_placeholder(text):
+def without_markers(text):
+    """The text minus PEM armor lines and fixed format markers, which legitimately repeat characters."""
+    lines = [line for line in text.splitlines() if not PEM_ARMOR.fullmatch(line.strip())]
+    text = "\n".join(lines)
+    for marker in FIXED_MARKERS:
+        text = text.replace(marker, "|")
+    return text
+
+
+def reads_as_placeholder(text):
+    """True when the scanner would drop the value as a placeholder (ignoring PEM armor and fixed markers)."""
+    text = without_markers(text.replace("\\n", "\n"))
     lowered = text.lower()
     return any(word in lowered for word in PLACEHOLDER_WORDS) or REPEATED_RUN.search(text) is not None
 
@@ -72,7 +87,7 @@ class Draw:
         """Calls make() until its result is free of placeholder words and long runs."""
         while True:
             value = make()
-            if not looks_like_placeholder(value):
+            if not reads_as_placeholder(value):
                 return value
 
     def chars(self, alphabet, count):
@@ -83,9 +98,6 @@ class Draw:
 
     def raw(self, count):
         return bytes(self.rng.getrandbits(8) for _ in range(count))
-
-    def b64_bytes(self, count):
-        return self.clean(lambda: b64(self.raw(count)))
 
     def uuid4(self):
         def make():
@@ -101,7 +113,7 @@ class Draw:
 
 def openai_key(d, prefix, half):
     """prefix + half + "T3BlbkFJ" (base64 "OpenAI") + half; observed keys end in "A"."""
-    return prefix + d.chars(URLSAFE, half) + "T3BlbkFJ" + d.chars(URLSAFE, half - 1) + "A"
+    return d.clean(lambda: prefix + d.chars(URLSAFE, half) + "T3BlbkFJ" + d.chars(URLSAFE, half - 1) + "A")
 
 
 def openai_legacy(d):
@@ -115,15 +127,17 @@ def anthropic_key(d, prefix):
 
 def github_token(d, prefix, checksum_ok=True):
     """prefix + 30 random base62 + base62(crc32(random part)) left-padded with '0' to 6."""
-    body = d.chars(ALNUM, 30)
-    crc = zlib.crc32(body.encode())
-    if not checksum_ok:
-        crc ^= 0x5A5A5A5A
-    digits = ""
-    while crc:
-        crc, r = divmod(crc, 62)
-        digits = BASE62[r] + digits
-    return prefix + body + digits.rjust(6, "0")
+    def make():
+        body = d.chars(ALNUM, 30)
+        crc = zlib.crc32(body.encode())
+        if not checksum_ok:
+            crc ^= 0x5A5A5A5A
+        digits = ""
+        while crc:
+            crc, r = divmod(crc, 62)
+            digits = BASE62[r] + digits
+        return prefix + body + digits.rjust(6, "0")
+    return d.clean(make)
 
 
 def aws_key_id(d, prefix, account):
@@ -174,13 +188,8 @@ def bedrock_short_term(d, account, region, stamp):
 
 def azure_identifiable(d, provider_code):
     """52 base62 + "JQQJ99" + 1 + [A-L] + 12 + provider code (AAABACOG / AAAAACOG) + 4."""
-    def make():
-        return (d.chars(ALNUM, 52) + "JQQJ99" + d.rng.choice("ABC") + d.rng.choice("ABCDEFGHIJKL")
-                + d.chars(ALNUM, 12) + provider_code + d.chars(ALNUM, 4))
-    key = make()
-    while looks_like_placeholder(key.replace(provider_code, "|")):
-        key = make()
-    return key
+    return d.clean(lambda: d.chars(ALNUM, 52) + "JQQJ99" + d.rng.choice("ABC") + d.rng.choice("ABCDEFGHIJKL")
+                   + d.chars(ALNUM, 12) + provider_code + d.chars(ALNUM, 4))
 
 
 def entra_secret(d):
@@ -568,7 +577,13 @@ RULES = {
 
 
 def generate(seed, rule_id):
-    return RULES[rule_id](Draw(seed, rule_id))
+    """The labelled values of one rule; warns when a composed value reads as a placeholder."""
+    values = RULES[rule_id](Draw(seed, rule_id))
+    for label, value in values.items():
+        texts = value.values() if isinstance(value, dict) else [value]
+        if any(reads_as_placeholder(text) for text in texts):
+            print(f"warning: {rule_id} {label} reads as a placeholder; try another --seed", file=sys.stderr)
+    return values
 
 
 def main(argv):

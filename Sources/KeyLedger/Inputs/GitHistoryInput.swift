@@ -182,7 +182,8 @@ struct GitHistoryInput {
     }
 
     /// Scans every blob of `index` across `workers` threads, each with its own repository handle.
-    func scan(index: GitObjectIndex, matcher: RuleMatcher, limits: ScanLimits, tally: inout ScanTally) -> [Finding] {
+    func scan(index: GitObjectIndex, matcher: RuleMatcher, limits: ScanLimits, tally: inout ScanTally,
+              progress: (@Sendable (String) -> Void)? = nil) -> [Finding] {
         let next = Atomic<Int>(0)
         let results = Mutex<([Finding], ScanTally)>(([], ScanTally()))
         let workers = max(1, min(limits.workers, index.blobs.count))
@@ -190,14 +191,23 @@ struct GitHistoryInput {
             var local: [Finding] = []
             var localTally = ScanTally()
             defer { results.withLock { $0.0 += local; $0.1.merge(localTally) } }
-            guard let repo = try? GitRepository(path: path) else { return }
+            guard let repo = try? GitRepository(path: path) else {
+                localTally.skip("unreadable-repository", path: path, detail: "a scanning thread could not open the repository")
+                return
+            }
             var odb: OpaquePointer?
-            guard git_repository_odb(&odb, repo.pointer) == 0, let odb else { return }
+            guard git_repository_odb(&odb, repo.pointer) == 0, let odb else {
+                localTally.skip("unreadable-repository", path: path, detail: LibGit2.lastError("cannot open the object database"))
+                return
+            }
             defer { git_odb_free(odb) }
             let workspace = matcher.makeWorkspace()
             while true {
                 let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 if i >= index.blobs.count { break }
+                if let progress, i % 2000 == 0 {
+                    progress("\(repositoryName): scanned \(i) of \(index.blobs.count) blobs")
+                }
                 let blob = index.blobs[i]
                 var oid = blob.id.oid
                 var size = 0

@@ -93,7 +93,7 @@ public struct Scanner: Sendable {
                 return []
             }
             progress?("scanning \(index.blobs.count) blobs from \(index.commits.count) commits of \(name)")
-            findings += history.scan(index: index, matcher: matcher, limits: request.limits, tally: &tally)
+            findings += history.scan(index: index, matcher: matcher, limits: request.limits, tally: &tally, progress: progress)
             known = index.blobIDs
         }
         if request.since == nil, let workdir = repo.workdir {

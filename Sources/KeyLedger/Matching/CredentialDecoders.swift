@@ -155,7 +155,9 @@ enum CredentialDecoders {
 
     /// A PEM block without whitespace and JSON/string escapes, so one key fingerprints the same everywhere.
     static func normalizePEM(_ text: String) -> String {
-        var s = text.replacingOccurrences(of: "\\r", with: "").replacingOccurrences(of: "\\n", with: "\n")
+        // JSON stored inside a JSON string doubles the escapes (`\\n`); undo both levels.
+        var s = text.replacingOccurrences(of: "\\\\", with: "\\")
+        s = s.replacingOccurrences(of: "\\r", with: "").replacingOccurrences(of: "\\n", with: "\n")
         s = s.replacingOccurrences(of: "\r", with: "")
         let lines = s.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard let header = lines.first, header.hasPrefix("-----BEGIN") else { return s }

@@ -420,7 +420,7 @@ rules:
     kind: api-key
     description: >
       Calls Cohere's API (chat, embed, rerank, fine-tuning) billed to the organisation.
-    pattern: '(?i:cohere|co_api_key)[\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?([A-Za-z0-9]{40})\b'
+    pattern: '(?i:cohere|co_api_key)(?:[\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token)[\w.-]{0,10}):)\s{0,5}["'']?([A-Za-z0-9]{40})\b'
     keywords: [cohere, co_api_key]
     entropy: 3.8
     identity:
@@ -432,11 +432,14 @@ rules:
       - 'COHERE_API_KEY=fgUDorfTFsyrW2HGoQkpryFQhAfxaa9ZgeWvc0ev'
       - 'co = cohere.ClientV2(api_key="UNkHuVrh5e4b3dlnlWOWrhAIYurti9oiYxft6SrC")'
       - 'CO_API_KEY: UM48pXH0dXb5UlYSfQFITzQqGYYdohbdtYifvfiN'
+      - "cohere:\n  api_key: nVv2fgKD0f6YYIgrCOX6Jhw7Hd11XzWL8MHpoKEz\n  model: large"
     negative_examples:
       - text: 'token = "E58gCTtbZqBOZTTSFZsZKwXgBmGPZKZK29GJUC4J"'
         why: 40 characters with no Cohere keyword before the assignment
       - text: 'cohere_api_key: "<your cohere key>"'
         why: placeholder
+      - text: "cohere:\n  model: ViXZya8cdFOcVwWBhqG5KSFdPE0SPgjtHfb1F6w7"
+        why: nested under the provider but the value is not under a key or token field
 """#####),
         ("deepseek.yml", #####"""
 provider: deepseek
@@ -760,19 +763,19 @@ rules:
       Signs in as the service account from anywhere with every IAM role it holds on projects,
       folders or the organisation (often Editor or Owner); user-managed keys never expire unless
       an organisation policy says so.
-    pattern: '"private_key"\s*:\s*"(-----BEGIN PRIVATE KEY-----\\n[A-Za-z0-9+/=\\]{64,}-----END PRIVATE KEY-----)(?:\\n)?"'
+    pattern: '\\*"private_key\\*"\s*:\s*\\*"(-----BEGIN PRIVATE KEY-----\\+n[A-Za-z0-9+/=\\]{64,}-----END PRIVATE KEY-----)'
     keywords: [private_key]
     normalize: pem
     precedence: 50
     context:
-      any: ['"type"\s*:\s*"service_account"']
+      any: ['service_account']
       within: 2048
     identity:
       reveals: >
         service account (client_email) and key id: private_key_id (40 hex) is the last segment
         of the key's name in IAM serviceAccounts.keys.list.
-      key_id: '"private_key_id"\s*:\s*"([0-9a-f]{40})"'
-      principal: '"client_email"\s*:\s*"([^"\s]+)"'
+      key_id: 'private_key_id\\*"\s*:\s*\\*"([0-9a-f]{40})'
+      principal: 'client_email\\*"\s*:\s*\\*"([^"\s\\]+)'
     privilege: unknown
     examples:
       - |
@@ -790,6 +793,7 @@ rules:
             "universe_domain": "googleapis.com"
           }
       - 'GOOGLE_CREDENTIALS=''{"type":"service_account","project_id":"vertex-prod-4471","private_key_id":"f02f7429881ea7a45ae561a2fe7f3896ce124451","private_key":"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQB4CQEBA89zKzD9\n7kByPaFOTZu28oNMfMU3o+qE/v3SBFhgL7JI2VRhHZ+5h842sTv6FrcDJ1KKGRtH\nrh9Vuyy04tBZI63jAq58XZA2jOLTFfoONmPDTdZbJCJrVysO1OVkCB+5ZGYXzYns\nPJfRPYTUGsl0zFyM1fe7Nracu6pznEWg81wZacWlVbrCPuC7tY+6V6qIBbyBcIqz\nxOzrqKQJ+L05DxUOIHwG5RgkIA018PftK6gaOtF+QNMYAqdfEYNsa6EbP0CMQgaK\n9e2xtjMOCfNtAtFvlItBEB0ogzKui7vpP+h7Hl6oPz+pFB2f52ynnRa2PG8KvHuR\n1ru107yVbyyE1tsBHhr76r4ttPRFOPM477VmMAS9I2nOJSN9ySKW5+Kl4gkaun/K\neXWuVMPEIFeJ4/VAUljYG5kN9gMrP6JHwrQSCVB0gQ8+h8S+J/aMEYHYm31fY9Gp\ngMfW7RvekFdTByFmtvS2dJ4DVWxhJWqF6q+QXB1RdKJvldfvx4ypk02JRjC/yg94\nyBaOcwsEQr/gAnvWP7Hyb7gZ0zx0WhTUU3b1gOj6yGc9ypsN+Z/WVsAhQgELYPew\ndp9cP70D42fAWgkw/FqCHaZW6DzwyUJwur0/93wv4Q1Bwg6Ecmv+ETLkdE8tdw/3\nLw6m1YRO+vnyRn/UyXj/bKChGXAgS5p+NkGoN2QMBO9hou5h3sGS3zDAPzsJbstw\nh72yiMGQZoEeWqJ+jCbE3Fpn3xkIjRFN8fJSrFMBTF1q6e3kYDAaMd1lTX9Uj0BT\nxdqqPHYuLDajesdCLaIopFGq9O5MbcLmI6mpEp2sFnX6wID025iWpRnQVyEQRcbr\nEvUvqSaN2Rv72qcBv2ybZFTOVVIXBclu2vJg5/dm7nvcOSmkshDlIefwvpIe/vXu\nzrT0p9ritwQpBqSTwIw2U26/JVA8mlYZn5uLZTpEyW32fQIzTuMGaJJBHPBZpcqf\nVAhwWhoFtf0G86cSozRMLb7VXPK0ibzoYaFdUAUmk1ZTyq/BUzWc98a1QdIpRtJn\nw1k+QBpdfb0GMxcPM3CZg+33AKuH41o//MIpLaAAyQZm9Je/YJ3WPOkC4CFsJvrc\nen6Xm0uo0+pkDTWF8tHr5Gsw9mDoymPAI/WH2uHI8tjdpNvB59PraR35Zqbj2cTZ\nyv2lIgfqLKbgnql9JDK0cgpADYHFX4cEBL6WMjwnKSTYYKdGvJCNT2no9Z1PiEdc\nqt/2fRYB4gvNoMBTPOA/qGPwzc65rgUy+3DaVm6opciy36SEP8eiYaMqMJ59WaEM\nLOskCaDJ8zQ4tTxJRlRYEowlHOxiyb3fzusa0VsBHJFoERQWXaGz88entEJ19VNs\nMD8MacOMqs6/UbjeuyXu5MW9QR6oph1uR4BAn5WUe3/9InPLvx2Snhr5a9W2ZBDz\nAQivfOi7bvFZQE8tKMfrWh2sQFjG3iHmgAL8eqAmiN67NgGpqT3xxb4FHhKy85E7\nCO5VJjHb4kq2K7cp8unzav3CnGDx59EeOT5thO7TAtB9bABD25ZJIPnXTE42eXOO\nGc82XKvAQGYnV30dyuDw1u0=\n-----END PRIVATE KEY-----\n","client_email":"gemini-runner@vertex-prod-4471.iam.gserviceaccount.com","client_id":"197103632082015311372","auth_uri":"https://accounts.google.com/o/oauth2/auth","token_uri":"https://oauth2.googleapis.com/token","auth_provider_x509_cert_url":"https://www.googleapis.com/oauth2/v1/certs","client_x509_cert_url":"https://www.googleapis.com/robot/v1/metadata/x509/gemini-runner%40vertex-prod-4471.iam.gserviceaccount.com","universe_domain":"googleapis.com"}'''
+      - '{"name": "ci-gcp-credentials", "value": "{\"type\":\"service_account\",\"project_id\":\"ci-tools-27310\",\"private_key_id\":\"47deb2f088a7a07486ec2b1186cef29c197ebaac\",\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC3ZCcBGg2O8hs6\\nA/oPY3UbrlO8+gVRg2bGXc3wRQqng3NxoQ4uxCKQgipiOfkD30R1epYtOhD2dhLE\\nR8F+naSdI9pGtltZkAv6FjAD+CmagCkl57f4EWrM/ho3Mdz4NIDynQ1HSDRn7FPm\\nYLWWY6k4XY055e2v9+DoDGixeEKZYPXL6cjcyjefAnDYE+S6rBOdHNzoHPvLss56\\nbGiz/4TyXUvlCsX6ZT9HmgA+HitvzxDVDVtefz9a9m6VyzhXH1UpEnN43b7TYsH6\\ntQTy0zGEisnBNqYoboF+zFFPWvgtvUhIGUZBZKJSjgRmhNk6Djk/SGq657+VAJuy\\nMBIyGTB55LqEu2kkTdIqwyXfulQwob7fhP3JPpl3LS4VPR+yqqV9x1AO4w8Y74Ee\\nel+RM2QSkQvr2ZicWk3otj3byS0NpnvQ5X90HvuKBBOVSGm2s4cSHIuJ3GKlxMZI\\nzRD15R9qDWEe+ExSv+F5pwcup2RfgZLTCa6S1R8borP9oT9oifg94esVRDQhwWjJ\\nIcmJHeodVbShbMLi9adaGxmc0P38xv4h4b4Dcpbi3flSw2PCVdzkLC6+CbJAtDeC\\nqsRw4ygIHWTg7zW9zILbnrRi0GcXftUJpiG+XzdvU+cgIR0tfSJhdZuYeSaOhc9F\\nEfg8CFrVDoDXatTZxhZ1KYb/Kat30Hul8bOwJBgsfUxPfYCs8qTeAlrdD3+Q+7aX\\n91ZQfHZqYIcMcEUVplo4TMT+EbeRBzuWxc/nIq9uu8UqwWIo5brmkUlO7BhTAJGL\\nyf4JBbGSIEX0UC4j75eaOHRTUsSCbN7nZFscrWLPuiVgI1FWde/Q92fa3LHt5z9o\\nWTmRgC4MM0RLknk5SGjA4geEWR9v0q2XcF4hhP6t7SQTtMBJs1M37FNDAUG7lF6z\\nZJIVquGwhCAkxu9tlPx8rY5bsJ8GHixgBViLPOh5CN8zSXxscwTMe4St7c8ybK1D\\nOyDmiKbYuFmlQDx6pnOMACB0G+YkZwpD4l9olQPfrmqGHO2NABi2n3G5pXoU40w0\\nRZFzgy+6kBqTDapASc4HoXm9qCjZPgSJijeFMmdwwcRnnbrzU8Oz94XWxf1UI/Fa\\nTvG7mRk1n7yY133cmGSRCcYBOE94FrKUI/uQnYgz8gdVQAC3lNvuCgMssod5Z+Iq\\niscjKwZZeoAVkTpt54Re98rRDuCdXdDz8eVfjLcBsOjymC58TH0LhXscYu/M10zA\\nyGI1NUblJVAJw6PA9iov4+Ua2EhSVxfJGxJY+BNuf7JDWThOrANkmPiQEbo89YpC\\ngm5qL8udHYkVRx002oMFZzAxct4vrupY37bpWgR/u4W/Q50nldGZQzdyTReVfBCD\\nG/sAlQa2MivFEPzwf2af4RPq2P+th1pgTZFk1JIni52ELT1vZrurGhvd//e7ordr\\nHi8Q12I60w4lelLDd0V+F2t/Zz8fTvAtJFygsR+00+eSKnlPdSLX1ksSuDE9SUco\\naXmrHIrgK8F/u7vNFfUmGngkfIrx51FpI+ajufNewYrR954LphRsMYyLInPPca6A\\ngCkmBAA4coGBs1y4BoGf+S0=\\n-----END PRIVATE KEY-----\\n\",\"client_email\":\"github-actions@ci-tools-27310.iam.gserviceaccount.com\",\"client_id\":\"436113322253712451738\",\"auth_uri\":\"https://accounts.google.com/o/oauth2/auth\",\"token_uri\":\"https://oauth2.googleapis.com/token\",\"auth_provider_x509_cert_url\":\"https://www.googleapis.com/oauth2/v1/certs\",\"client_x509_cert_url\":\"https://www.googleapis.com/robot/v1/metadata/x509/github-actions%40ci-tools-27310.iam.gserviceaccount.com\",\"universe_domain\":\"googleapis.com\"}"}'
     negative_examples:
       - text: |
           {
@@ -991,7 +995,7 @@ rules:
     kind: api-key
     description: >
       Calls Mistral's API (chat, embeddings, fine-tuning, agents) billed to the workspace.
-    pattern: '(?i:mistral)[\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?([A-Za-z0-9]{32})\b'
+    pattern: '(?i:mistral)(?:[\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token)[\w.-]{0,10}):)\s{0,5}["'']?([A-Za-z0-9]{32})\b'
     keywords: [mistral]
     entropy: 3.5
     identity:
@@ -1003,11 +1007,14 @@ rules:
       - 'MISTRAL_API_KEY=rxKk2ndWJYmDrn0tEjkRYF8GpHFFdhjZ'
       - 'client = Mistral(api_key="luWfcAS5tVMb0LlEQdOhC5ZCGhmgUyg5")'
       - 'mistral_api_key: "IVdYEUWYiKUYjhpxhhs5fgxAUFIXU9Tb"'
+      - "mistral:\n  api_key: Zqumpm08hsE8JNpjJOQGa2rb19FlY0mG\n  model: large"
     negative_examples:
       - text: 'api_key = "BM2PcjkKoJEQztJO1pbxO7h4iVBWfzF1"'
         why: 32 characters with no Mistral keyword before the assignment
       - text: 'MISTRAL_API_KEY=${MISTRAL_API_KEY}'
         why: variable reference, not a key
+      - text: "mistral:\n  model: 1ylvuhfJXqIEnomef2mSJ5CMTIeg1ZTV"
+        why: nested under the provider but the value is not under a key or token field
 """#####),
         ("nvidia.yml", #####"""
 provider: nvidia
@@ -1251,7 +1258,7 @@ rules:
     description: >
       A private key: depending on its use it logs in over SSH, serves or impersonates a TLS
       endpoint, decrypts data, or signs code and tokens as its owner.
-    pattern: '(-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----(?:\s|\\[rn])+(?:Proc-Type: 4,ENCRYPTED(?:\s|\\[rn])+DEK-Info: [A-Z0-9-]{3,20},[0-9A-Fa-f]{16,32}(?:\s|\\[rn])+)?[A-Za-z0-9+/=\s\\]{64,}-----END (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----)'
+    pattern: '(-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----(?:\s|\\+[rn])+(?:Proc-Type: 4,ENCRYPTED(?:\s|\\+[rn])+DEK-Info: [A-Z0-9-]{3,20},[0-9A-Fa-f]{16,32}(?:\s|\\+[rn])+)?[A-Za-z0-9+/=\s\\]{64,}-----END (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----)'
     keywords: [private key]
     normalize: pem
     precedence: -10
@@ -1471,7 +1478,7 @@ rules:
     description: >
       Calls the xAI (Grok) API billed to the team; a key may be limited to some endpoints and
       models.
-    pattern: '(?:^|[^A-Za-z0-9_-])(xai-[A-Za-z0-9_-]{70,120})(?:[^A-Za-z0-9_-]|$)'
+    pattern: '(?:^|[^A-Za-z0-9_-])(xai-[A-Za-z0-9_-]{70,})(?:[^A-Za-z0-9_-]|$)'
     keywords: [xai-]
     entropy: 4.0
     identity:

@@ -62,6 +62,8 @@ final class CredentialDecoderTests: XCTestCase {
         let crlf = pem.replacingOccurrences(of: "\n", with: "\r\n")
         XCTAssertEqual(CredentialDecoders.normalizePEM(pem), CredentialDecoders.normalizePEM(escaped))
         XCTAssertEqual(CredentialDecoders.normalizePEM(pem), CredentialDecoders.normalizePEM(crlf))
+        let doubleEscaped = pem.replacingOccurrences(of: "\n", with: "\\\\n")
+        XCTAssertEqual(CredentialDecoders.normalizePEM(pem), CredentialDecoders.normalizePEM(doubleEscaped))
     }
 
     func testPlaceholders() {
