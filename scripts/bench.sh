@@ -240,7 +240,10 @@ for t in "${TOOL_LIST[@]}"; do
   fi
   cmd_for "$t"
   tool_version "${CMD[0]}" >"$d/version"
-  [[ -s $d/version ]] || echo unknown >"$d/version"
+  if [[ ! -s $d/version ]]; then # no --version (keyledger so far): name the build by its hash and date
+    printf 'sha256:%.12s %s\n' "$(sha256sum "${CMD[0]}" | cut -d' ' -f1)" \
+      "$(date -u -r "${CMD[0]}" +%Y-%m-%dT%H:%MZ)" >"$d/version"
+  fi
   shown=("$t")
   for a in "${CMD[@]:1}"; do
     case "$a" in

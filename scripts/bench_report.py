@@ -136,6 +136,9 @@ def parse_keyledger(out, rc, stderr):
         own["blobs"] = scan["blobs"]
     if isinstance(scan.get("bytes"), (int, float)):
         own["bytes"] = scan["bytes"]
+    skipped = scan.get("skipped")
+    if isinstance(skipped, dict) and skipped:
+        own["skipped"] = ", ".join(f"{k} {v:,}" for k, v in sorted(skipped.items()) if isinstance(v, int))
     own["locations"] = sum(len(c.get("locations") or []) for c in creds if isinstance(c, dict))
     # exit code 1 = findings at or above --fail-on; 2 = usage or runtime error
     status = "ok" if rc in (0, 1) else "failed"
@@ -268,6 +271,8 @@ def fmt_own(own):
         parts.append(f"{own['bytes'] / MB:,.1f} MB")
     if "locations" in own:
         parts.append(f"{own['locations']:,} locations")
+    if own.get("skipped"):
+        parts.append(f"skipped: {own['skipped']}")
     return " / ".join(parts) if parts else "–"
 
 
