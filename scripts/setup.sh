@@ -32,6 +32,6 @@ echo "==> building the demo estate in fixtures/demo/estate"
 mkdir -p out
 echo "==> keyledger scan (register: out/register.json)"
 E=fixtures/demo/estate
-.build/release/keyledger scan $E/payments-api $E/ml-platform $E/config-store \
-  --as-of 2026-11-20 --format json --output out/register.json || [ $? -eq 1 ]
-.build/release/keyledger scan $E/payments-api $E/ml-platform $E/config-store --as-of 2026-11-20 || [ $? -eq 1 ]
+ARGS=($E/payments-api $E/ml-platform $E/config-store --exports $E/exports --config $E/keyledger.yml --as-of 2026-11-20)
+.build/release/keyledger scan "${ARGS[@]}" --format json --output out/register.json || [ $? -eq 1 ]
+.build/release/keyledger scan "${ARGS[@]}" || [ $? -eq 1 ]

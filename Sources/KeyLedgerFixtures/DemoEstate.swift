@@ -56,6 +56,7 @@ public struct DemoEstate {
             "deploy/aws.sh": "export AWS_ACCESS_KEY_ID=\(aws.id)\nexport AWS_SECRET_ACCESS_KEY=\(aws.secret)\naws s3 sync build/ s3://acme-payments\n",
         ], message: "Summaries with Claude; deploy script", author: "Sam Ortiz", email: "sam@acme.example", date: "2026-08-03")
         try payments.commit([
+            ".github/CODEOWNERS": "* @acme/payments\n/deploy/ @acme/platform\n",
             ".github/workflows/release.yml": "name: release\non: push\njobs:\n  release:\n    runs-on: ubuntu-latest\n    env:\n      GH_TOKEN: \(github)\n    steps:\n      - run: gh release create\n",
             "docs/setup.md": "Use `ANTHROPIC_API_KEY=sk-ant-api03-...` and `AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE`.\n",
         ], message: "Release workflow", author: "Lee Chen", email: "lee@acme.example", date: "2026-09-21")
@@ -105,10 +106,134 @@ public struct DemoEstate {
             try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try content.write(toFile: full, atomically: true, encoding: .utf8)
         }
+        try writeExports(openai: openai, openaiAdmin: openaiAdmin, anthropic: anthropic, aws: aws, gcpKeyId: gcp.keyId,
+                         gcpEmail: gcp.email, bedrock: bedrock)
+        try """
+        # Who answers for what. Matched in order: provider key ids and projects, then repository/path globs.
+        owners:
+          - team: payments
+            contact: payments-oncall@acme.example
+            cost_centre: CC-1042
+            repositories: ["*payments-api*"]
+            projects: [proj_payments]
+          - team: ml-platform
+            contact: ml-platform@acme.example
+            cost_centre: CC-2077
+            repositories: ["ml-platform"]
+            projects: [ml-platform-prod, "123456789012"]
+
+        """.write(toFile: root + "/keyledger.yml", atomically: true, encoding: .utf8)
+
         // A binary file and a symlink loop: skipped and counted, never a crash.
         try Data([0x89, 0x50, 0x4E, 0x47, 0x00, 0x00, 0x00, 0x0D] + Array("sk-proj-not-a-text-file".utf8)).write(to: URL(fileURLWithPath: store + "/logo.png"))
         try FileManager.default.createSymbolicLink(atPath: store + "/k8s/loop", withDestinationPath: "..")
         return planted
+    }
+
+    /// Provider exports in their documented shapes, tied to the planted keys by the providers' own redaction hints,
+    /// key ids and IAM principals. The Bedrock key's spend jumps after a bot committed it: the abuse signature.
+    func writeExports(openai: String, openaiAdmin: String, anthropic: String, aws: (id: String, secret: String),
+                      gcpKeyId: String, gcpEmail: String, bedrock: String) throws {
+        let dir = root + "/exports"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        func save(_ name: String, _ object: Any) throws {
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            try data.write(to: URL(fileURLWithPath: dir + "/" + name))
+        }
+        func stars(_ key: String) -> String { String(key.prefix(8)) + String(repeating: "*", count: key.count - 12) + String(key.suffix(4)) }
+        func epoch(_ day: String) -> Int { Int(ISO8601DateFormatter().date(from: day + "T00:00:00Z")!.timeIntervalSince1970) }
+        func days(from: String, to: String) -> [String] {
+            var out: [String] = []
+            var t = epoch(from)
+            while t <= epoch(to) { out.append(String(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(t))).prefix(10))); t += 86_400 }
+            return out
+        }
+        try save("openai-project-api-keys.json", [
+            "object": "list", "project_id": "proj_payments", "first_id": "key_pay01", "last_id": "key_pay02", "has_more": false,
+            "data": [
+                ["object": "organization.project.api_key", "id": "key_pay01", "name": "payments-api prod", "redacted_value": stars(openai),
+                 "created_at": epoch("2026-03-01"), "last_used_at": epoch("2026-11-19"),
+                 "owner": ["type": "user", "user": ["id": "user_sam", "name": "Sam Ortiz", "email": "sam@acme.example", "role": "member", "created_at": epoch("2025-01-10")]]],
+                ["object": "organization.project.api_key", "id": "key_pay02", "name": "payments-api staging",
+                 "redacted_value": "sk-proj-" + String(repeating: "*", count: 152) + "Qw3A",
+                 "created_at": epoch("2025-06-01"), "last_used_at": epoch("2026-08-02"),
+                 "owner": ["type": "service_account", "service_account": ["id": "svc_acct_staging", "name": "staging-deployer", "role": "member", "created_at": epoch("2025-06-01")]]],
+            ],
+        ])
+        try save("openai-admin-api-keys.json", [
+            "object": "list", "has_more": false,
+            "data": [["object": "organization.admin_api_key", "id": "key_admin01", "name": "finops exporter", "redacted_value": stars(openaiAdmin),
+                      "created_at": epoch("2025-09-15"), "last_used_at": epoch("2026-11-20"), "expires_at": NSNull(),
+                      "owner": ["type": "user", "object": "organization.user", "id": "user_ops", "name": "Ops Lead", "role": "owner"]]],
+        ])
+        try save("openai-costs.json", [
+            "object": "page", "has_more": false, "next_page": NSNull(),
+            "data": days(from: "2026-10-22", to: "2026-11-19").enumerated().map { i, day in
+                ["object": "bucket", "start_time": epoch(day), "end_time": epoch(day) + 86_400,
+                 "results": [["object": "organization.costs.result", "amount": ["value": 38.0 + Double(i % 5) * 2.5, "currency": "usd"],
+                              "line_item": NSNull(), "project_id": "proj_payments", "api_key_id": "key_pay01"]]]
+            },
+        ])
+        try save("anthropic-api-keys.json", [
+            "has_more": false, "first_id": "apikey_01Summ", "last_id": "apikey_01Summ",
+            "data": [["id": "apikey_01Summ", "type": "api_key", "name": "payments summaries",
+                      "created_at": "2026-08-01T09:30:00Z", "expires_at": NSNull(),
+                      "created_by": ["id": "user_01Sam", "type": "user"],
+                      "partial_key_hint": String(anthropic.prefix(16)) + "..." + String(anthropic.suffix(4)),
+                      "status": "active", "workspace_id": "wrkspc_01Payments"]],
+        ])
+        try save("anthropic-usage-messages.json", [
+            "has_more": false, "next_page": NSNull(),
+            "data": days(from: "2026-10-22", to: "2026-11-19").map { day in
+                ["starting_at": day + "T00:00:00Z", "ending_at": day + "T23:59:59Z",
+                 "results": [["uncached_input_tokens": 2_400_000, "cache_read_input_tokens": 300_000,
+                              "cache_creation": ["ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0],
+                              "output_tokens": 420_000, "server_tool_use": ["web_search_requests": 0],
+                              "api_key_id": "apikey_01Summ", "workspace_id": "wrkspc_01Payments", "model": "claude-sonnet-4-5-20250929",
+                              "service_tier": "standard", "context_window": "0-200k"]]]
+            },
+        ])
+        try save("aws-list-access-keys.json", [
+            "AccessKeyMetadata": [["UserName": "payments-deployer", "AccessKeyId": aws.id, "Status": "Active", "CreateDate": "2025-02-11T10:00:00+00:00"]],
+        ])
+        try save("aws-account-authorization-details.json", [
+            "UserDetailList": [
+                ["UserName": "payments-deployer", "Arn": "arn:aws:iam::123456789012:user/payments-deployer", "UserId": "AIDA" + "PAYMENTSDEPLOYER1",
+                 "UserPolicyList": [], "GroupList": [],
+                 "AttachedManagedPolicies": [["PolicyName": "AdministratorAccess", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"]]],
+                ["UserName": Self.bedrockUserName(bedrock), "Arn": "arn:aws:iam::123456789012:user/" + Self.bedrockUserName(bedrock),
+                 "UserId": "AIDA" + "BEDROCKEVALUSER1", "UserPolicyList": [], "GroupList": [],
+                 "AttachedManagedPolicies": [["PolicyName": "AmazonBedrockLimitedAccess", "PolicyArn": "arn:aws:iam::aws:policy/AmazonBedrockLimitedAccess"]]],
+            ],
+            "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
+        ])
+        // CUR 2.0: Bedrock spend per IAM principal. Flat until the key was committed on 2026-10-28, then ~25×.
+        var cur = "bill_billing_period_start_date,line_item_usage_account_id,line_item_product_code,line_item_usage_type,line_item_usage_start_date,line_item_usage_amount,line_item_unblended_cost,line_item_currency_code,line_item_iam_principal,line_item_resource_id\n"
+        let principal = "arn:aws:iam::123456789012:user/" + Self.bedrockUserName(bedrock)
+        for (i, day) in days(from: "2026-10-01", to: "2026-11-19").enumerated() {
+            let abused = day >= "2026-10-29"
+            let cost = abused ? 92.0 + Double(i % 7) * 6 : 3.2 + Double(i % 4) * 0.4
+            let tokens = Int(cost / 0.003 * 1000)
+            cur += "2026-\(day.dropFirst(5).prefix(2))-01,123456789012,AmazonBedrock,USE1-Claude4.5Sonnet-input-tokens,\(day)T00:00:00Z,\(tokens),\(String(format: "%.2f", cost)),USD,\(principal),arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5\n"
+        }
+        try cur.write(toFile: dir + "/aws-cur2-bedrock.csv", atomically: true, encoding: .utf8)
+        try save("gcp-service-account-keys.json", [
+            ["name": "projects/ml-platform-prod/serviceAccounts/\(gcpEmail)/keys/\(gcpKeyId)", "validAfterTime": "2026-06-30T08:00:00Z",
+             "validBeforeTime": "9999-12-31T23:59:59Z", "keyAlgorithm": "KEY_ALG_RSA_2048", "keyOrigin": "GOOGLE_PROVIDED", "keyType": "USER_MANAGED"],
+        ])
+        try save("gcp-iam-policy.json", [
+            "version": 1, "etag": "BwYk3xyz=",
+            "bindings": [["role": "roles/editor", "members": ["serviceAccount:\(gcpEmail)"]],
+                         ["role": "roles/aiplatform.user", "members": ["group:ml@acme.example"]]],
+        ])
+        // A truncated file, as happens with interrupted exports: reported and skipped.
+        try "{\"object\": \"list\", \"data\": [".write(toFile: dir + "/openai-export-truncated.json", atomically: true, encoding: .utf8)
+    }
+
+    /// The IAM user a long-term Bedrock key names (`ABSK` + base64 of `BedrockAPIKey-…-at-<account>:…`).
+    static func bedrockUserName(_ key: String) -> String {
+        let decoded = Data(base64Encoded: String(key.dropFirst(4))).flatMap { String(data: $0, encoding: .utf8) } ?? ""
+        return decoded.components(separatedBy: "-at-").first ?? "BedrockAPIKey"
     }
 
     /// A Jupyter notebook (nbformat 4) whose code cells hold `cells`.

@@ -27,6 +27,13 @@ struct Scan: ParsableCommand {
     @Option(name: .customLong("as-of"), help: "Treat DATE (YYYY-MM-DD) as today, for reproducible ages and windows.")
     var asOf: String?
 
+    @Option(name: .customLong("exports"), parsing: .upToNextOption,
+            help: "Provider exports (files or folders; each file's format is detected from its content).")
+    var exports: [String] = []
+
+    @Option(help: "keyledger.yml with owners, prices and policy (default: ./keyledger.yml when present).")
+    var config: String?
+
     @Option(name: .customLong("rules"), help: "Folder of extra rule YAML files (repeatable).")
     var ruleDirectories: [String] = []
 
@@ -63,7 +70,18 @@ struct Scan: ParsableCommand {
             throw fail(error.description)
         }
         if interactive { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
-        let register = RegisterBuilder.build(result: result, entries: Inventory.build(result.findings), asOf: asOfDate)
+        var configuration = KeyLedgerConfig()
+        let configPath = config ?? (FileManager.default.fileExists(atPath: "keyledger.yml") ? "keyledger.yml" : nil)
+        if let configPath {
+            do { configuration = try KeyLedgerConfig.load(path: configPath) } catch { throw fail("\(error)") }
+        }
+        let bundle = ExportLoader.load(paths: exports)
+        for problem in bundle.problems {
+            FileHandle.standardError.write(Data("keyledger: skipped export \(problem.path): \(problem.reason)\n".utf8))
+        }
+        let linker = Linker(bundle: bundle, config: configuration, codeOwners: result.codeOwners, asOf: asOfDate)
+        let linked = linker.link(Inventory.build(result.findings))
+        let register = RegisterBuilder.build(result: result, linked: linked, exports: bundle, asOf: asOfDate)
         let text: String
         switch format {
         case .json: text = try JSONReporter.render(register)
@@ -79,6 +97,7 @@ struct Scan: ParsableCommand {
         for problem in result.tally.problems.prefix(interactive ? 20 : 0) {
             FileHandle.standardError.write(Data("keyledger: skipped \(problem.path): \(problem.reason)\n".utf8))
         }
-        if !register.credentials.isEmpty { throw Exit.findings }
+        // Exit 1 only for credentials found in scanned sources; provider-listed keys alone are not findings.
+        if register.credentials.contains(where: { !$0.locations.isEmpty }) { throw Exit.findings }
     }
 }

@@ -17,13 +17,15 @@ let sharedMatcher: RuleMatcher = {
     do { return try RuleMatcher(rules: RuleLoader.builtin()) } catch { fatalError("built-in rules do not compile: \(error)") }
 }()
 
-/// Scans `paths` with the built-in rules and returns the register.
+/// Scans `paths` with the built-in rules, links them to `exports` and `config`, and returns the register.
 func scanRegister(_ paths: [String], history: Bool = true, since: String? = nil, maxFileSize: Int = 25 << 20,
-                  asOf: String = "2026-11-20") throws -> (ScanResult, Register) {
+                  asOf: String = "2026-11-20", exports: [String] = [], config: KeyLedgerConfig = KeyLedgerConfig()) throws -> (ScanResult, Register) {
     let scanner = Scanner(matcher: sharedMatcher)
     let result = try scanner.run(ScanRequest(paths: paths, history: history, since: since, limits: ScanLimits(maxFileSize: maxFileSize)))
-    let register = RegisterBuilder.build(result: result, entries: Inventory.build(result.findings), asOf: ISODate.parse(asOf)!,
-                                         generatedAt: ISODate.parse(asOf)!)
+    let day = ISODate.parse(asOf)!
+    let bundle = ExportLoader.load(paths: exports)
+    let linked = Linker(bundle: bundle, config: config, codeOwners: result.codeOwners, asOf: day).link(Inventory.build(result.findings))
+    let register = RegisterBuilder.build(result: result, linked: linked, exports: bundle, asOf: day, generatedAt: day)
     return (result, register)
 }
 

@@ -93,6 +93,17 @@ final class GitRepository: @unchecked Sendable {
         return name
     }
 
+    /// The text of `file` in HEAD's tree, or nil when HEAD or the file does not exist.
+    func headFile(_ file: String) -> String? {
+        var object: OpaquePointer?
+        guard git_revparse_single(&object, pointer, "HEAD:" + file) == 0, let object else { return nil }
+        defer { git_object_free(object) }
+        guard git_object_type(object) == GIT_OBJECT_BLOB else { return nil }
+        let size = Int(git_blob_rawsize(object))
+        guard size < 1 << 20, let raw = git_blob_rawcontent(object) else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: raw, count: size), as: UTF8.self)
+    }
+
     /// Remote URLs can embed credentials (`https://user:token@host/…`); never show them.
     static func stripCredentials(_ url: String) -> String {
         guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }

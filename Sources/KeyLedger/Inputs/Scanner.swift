@@ -22,6 +22,8 @@ public struct ScanResult: Sendable {
     public var tally: ScanTally
     public var durationMs: Int
     public var ruleCount: Int
+    /// CODEOWNERS text of each scanned repository (from HEAD, else the work tree), by repository name.
+    public var codeOwners: [String: String] = [:]
 }
 
 /// An input that cannot be scanned at all (a path that does not exist, an unknown revision).
@@ -46,6 +48,7 @@ public struct Scanner: Sendable {
         let started = DispatchTime.now()
         var tally = ScanTally()
         var findings: [Finding] = []
+        var codeOwners: [String: String] = [:]
         let paths = request.paths.isEmpty ? ["."] : request.paths
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -58,7 +61,7 @@ public struct Scanner: Sendable {
                 continue
             }
             if GitRepository.isRepository(path) {
-                findings += try scanRepository(path, request: request, tally: &tally)
+                findings += try scanRepository(path, request: request, tally: &tally, codeOwners: &codeOwners)
             } else {
                 if request.since != nil {
                     throw InputError(path: path, message: "--since needs a git repository")
@@ -71,16 +74,24 @@ public struct Scanner: Sendable {
             }
         }
         let elapsed = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
-        return ScanResult(targets: paths, findings: findings, tally: tally, durationMs: elapsed, ruleCount: matcher.rules.count)
+        return ScanResult(targets: paths, findings: findings, tally: tally, durationMs: elapsed, ruleCount: matcher.rules.count,
+                          codeOwners: codeOwners)
     }
 
-    private func scanRepository(_ path: String, request: ScanRequest, tally: inout ScanTally) throws -> [Finding] {
+    private func scanRepository(_ path: String, request: ScanRequest, tally: inout ScanTally,
+                                codeOwners: inout [String: String]) throws -> [Finding] {
         let repo: GitRepository
         do { repo = try GitRepository(path: path) } catch let e as GitRepository.OpenError {
             tally.skip("unreadable-repository", path: path, detail: e.message)
             return []
         }
         let name = repo.displayName
+        for file in CodeOwners.locations {
+            if let text = repo.headFile(file) ?? repo.workdir.flatMap({ try? String(contentsOfFile: $0 + file, encoding: .utf8) }) {
+                codeOwners[name] = text
+                break
+            }
+        }
         var findings: [Finding] = []
         var known: Set<ObjectID> = []
         if request.history {

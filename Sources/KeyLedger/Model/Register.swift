@@ -41,9 +41,11 @@ public struct ScanSummary: Codable, Sendable, Equatable {
     public var problems: [Problem]
     /// Rules in force for this scan (extension).
     public var rules: Int
+    /// Provider export files read, by detected format (extension).
+    public var exports: [String: Int]?
 
     enum CodingKeys: String, CodingKey {
-        case targets, commits, blobs, files, bytes, skipped, problems, rules
+        case targets, commits, blobs, files, bytes, skipped, problems, rules, exports
         case durationMs = "duration_ms"
     }
 }
@@ -73,11 +75,13 @@ public struct Summary: Codable, Sendable, Equatable {
 /// One row of the register: one distinct credential with every place it was found.
 public struct CredentialRecord: Codable, Sendable, Equatable {
     public var id: String
-    public var fingerprint: String
+    /// nil for a key a provider lists that no scanned source contains (its secret was never seen).
+    public var fingerprint: String?
     public var redacted: String
     public var provider: String
     public var kind: String
-    public var rule: String
+    /// The rule that found it; nil for a provider-listed key that no scanned source contains.
+    public var rule: String?
     public var identity: Identity
     public var owner: Owner
     public var exposure: Exposure
@@ -91,12 +95,17 @@ public struct CredentialRecord: Codable, Sendable, Equatable {
     public var controls: [String]
     public var treatment: [Treatment]
     public var status: String
+    /// Extension: the provider-side status of the linked key (`active`, `inactive`, `disabled`).
+    public var providerStatus: String?
+    /// Extension: things a reviewer should know (ambiguous links, approximations).
+    public var notes: [String]
 
     enum CodingKeys: String, CodingKey {
         case id, fingerprint, redacted, provider, kind, rule, identity, owner, exposure, locations
-        case created, usage, privilege, risk, controls, treatment, status
+        case created, usage, privilege, risk, controls, treatment, status, notes
         case ageDays = "age_days"
         case lastUsed = "last_used"
+        case providerStatus = "provider_status"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -121,6 +130,44 @@ public struct CredentialRecord: Codable, Sendable, Equatable {
         try c.encode(controls, forKey: .controls)
         try c.encode(treatment, forKey: .treatment)
         try c.encode(status, forKey: .status)
+        try c.encodeIfPresent(providerStatus, forKey: .providerStatus)
+        if !notes.isEmpty { try c.encode(notes, forKey: .notes) }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        fingerprint = try c.decodeIfPresent(String.self, forKey: .fingerprint)
+        redacted = try c.decode(String.self, forKey: .redacted)
+        provider = try c.decode(String.self, forKey: .provider)
+        kind = try c.decode(String.self, forKey: .kind)
+        rule = try c.decodeIfPresent(String.self, forKey: .rule)
+        identity = try c.decode(Identity.self, forKey: .identity)
+        owner = try c.decode(Owner.self, forKey: .owner)
+        exposure = try c.decode(Exposure.self, forKey: .exposure)
+        locations = try c.decode([LocationRecord].self, forKey: .locations)
+        created = try c.decodeIfPresent(String.self, forKey: .created)
+        ageDays = try c.decodeIfPresent(Int.self, forKey: .ageDays)
+        lastUsed = try c.decodeIfPresent(String.self, forKey: .lastUsed)
+        usage = try c.decode(Usage.self, forKey: .usage)
+        privilege = try c.decode(Privilege.self, forKey: .privilege)
+        risk = try c.decode(Risk.self, forKey: .risk)
+        controls = try c.decode([String].self, forKey: .controls)
+        treatment = try c.decode([Treatment].self, forKey: .treatment)
+        status = try c.decode(String.self, forKey: .status)
+        providerStatus = try c.decodeIfPresent(String.self, forKey: .providerStatus)
+        notes = try c.decodeIfPresent([String].self, forKey: .notes) ?? []
+    }
+
+    public init(id: String, fingerprint: String?, redacted: String, provider: String, kind: String, rule: String?, identity: Identity,
+                owner: Owner, exposure: Exposure, locations: [LocationRecord], created: String?, ageDays: Int?, lastUsed: String?,
+                usage: Usage, privilege: Privilege, risk: Risk, controls: [String], treatment: [Treatment], status: String,
+                providerStatus: String? = nil, notes: [String] = []) {
+        self.id = id; self.fingerprint = fingerprint; self.redacted = redacted; self.provider = provider; self.kind = kind
+        self.rule = rule; self.identity = identity; self.owner = owner; self.exposure = exposure; self.locations = locations
+        self.created = created; self.ageDays = ageDays; self.lastUsed = lastUsed; self.usage = usage; self.privilege = privilege
+        self.risk = risk; self.controls = controls; self.treatment = treatment; self.status = status
+        self.providerStatus = providerStatus; self.notes = notes
     }
 }
 
@@ -133,9 +180,11 @@ public struct Identity: Codable, Sendable, Equatable {
     public var account: String?
     /// Extension: how the identity was established (`decoded from the key`, `nearby text`, …).
     public var source: String?
+    /// Extension: how the credential was tied to the provider-side key and how sure that is.
+    public var link: IdentityLink?
 
     enum CodingKeys: String, CodingKey {
-        case name, principal, account, source
+        case name, principal, account, source, link
         case keyId = "key_id"
     }
 
@@ -150,16 +199,33 @@ public struct Identity: Codable, Sendable, Equatable {
         try c.encode(principal, forKey: .principal)
         try c.encodeIfPresent(account, forKey: .account)
         try c.encodeIfPresent(source, forKey: .source)
+        try c.encodeIfPresent(link, forKey: .link)
     }
+}
+
+/// How a credential was linked to a provider-side key: `method` (`sha256`, `key-id`, `redaction-hint`,
+/// `ambiguous`, `inventory`), `confidence` (`exact`, `high`, `none`) and a sentence.
+public struct IdentityLink: Codable, Sendable, Equatable {
+    public var method: String
+    public var confidence: String
+    public var detail: String
 }
 
 public struct Owner: Codable, Sendable, Equatable {
     public var team: String?
     public var contact: String?
     public var source: String
+    /// Extension: the team's cost centre from keyledger.yml.
+    public var costCentre: String?
+    /// Extension: locations point at different teams.
+    public var pooled: Bool?
+    /// Extension: every team the locations point at.
+    public var teams: [String]?
 
-    public init(team: String? = nil, contact: String? = nil, source: String = "none") {
+    public init(team: String? = nil, contact: String? = nil, source: String = "none", costCentre: String? = nil,
+                pooled: Bool? = nil, teams: [String]? = nil) {
         self.team = team; self.contact = contact; self.source = source
+        self.costCentre = costCentre; self.pooled = pooled; self.teams = teams
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -167,8 +233,14 @@ public struct Owner: Codable, Sendable, Equatable {
         try c.encode(team, forKey: .team)
         try c.encode(contact, forKey: .contact)
         try c.encode(source, forKey: .source)
+        try c.encodeIfPresent(costCentre, forKey: .costCentre)
+        try c.encodeIfPresent(pooled, forKey: .pooled)
+        try c.encodeIfPresent(teams, forKey: .teams)
     }
-    enum CodingKeys: String, CodingKey { case team, contact, source }
+    enum CodingKeys: String, CodingKey {
+        case team, contact, source, pooled, teams
+        case costCentre = "cost_centre"
+    }
 }
 
 public struct Exposure: Codable, Sendable, Equatable {
@@ -239,16 +311,20 @@ public struct Usage: Codable, Sendable, Equatable {
     public var tokens30d: Int
     public var currency: String
     public var link: String?
+    /// Extension: part of the cost was estimated from tokens with the dated price table.
+    public var estimated: Bool?
+    /// Extension: daily spend, tokens and requests, oldest first (the spend-anomaly signal).
+    public var daily: [DailyUsageRecord]?
 
     enum CodingKeys: String, CodingKey {
-        case currency, link
+        case currency, link, estimated, daily
         case spend30d = "spend_30d"
         case spend7d = "spend_7d"
         case requests30d = "requests_30d"
         case tokens30d = "tokens_30d"
     }
 
-    public static let none = Usage(spend30d: 0, spend7d: 0, requests30d: 0, tokens30d: 0, currency: "USD", link: nil)
+    public static let none = Usage(spend30d: 0, spend7d: 0, requests30d: 0, tokens30d: 0, currency: "USD", link: nil, estimated: nil, daily: nil)
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -258,7 +334,17 @@ public struct Usage: Codable, Sendable, Equatable {
         try c.encode(tokens30d, forKey: .tokens30d)
         try c.encode(currency, forKey: .currency)
         try c.encode(link, forKey: .link)
+        try c.encodeIfPresent(estimated, forKey: .estimated)
+        try c.encodeIfPresent(daily, forKey: .daily)
     }
+}
+
+/// One day of a credential's usage in the register.
+public struct DailyUsageRecord: Codable, Sendable, Equatable {
+    public var date: String
+    public var cost: Double
+    public var tokens: Int
+    public var requests: Int
 }
 
 public struct Privilege: Codable, Sendable, Equatable {

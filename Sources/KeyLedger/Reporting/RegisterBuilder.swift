@@ -1,39 +1,87 @@
 import Foundation
 
-/// Turns the inventory of a scan into the register (`keyledger.register/v1`).
+/// Turns the linked inventory of a scan into the register (`keyledger.register/v1`).
 public enum RegisterBuilder {
+    /// Convenience for a scan without exports: every credential is linked to nothing.
     public static func build(result: ScanResult, entries: [InventoryEntry], asOf: Date, generatedAt: Date = Date()) -> Register {
+        let linked = Linker(bundle: ExportBundle(), codeOwners: result.codeOwners, asOf: asOf).link(entries)
+        return build(result: result, linked: linked, exports: ExportBundle(), asOf: asOf, generatedAt: generatedAt)
+    }
+
+    public static func build(result: ScanResult, linked: [LinkedCredential], exports: ExportBundle, asOf: Date,
+                             generatedAt: Date = Date()) -> Register {
         let asOfDay = ISODate.day(asOf)
-        var records: [CredentialRecord] = entries.map { entry in
-            let (risk, controls, treatment) = ExposureRisk.assess(entry, asOf: asOf)
-            let current = entry.locations.contains { $0.current }
-            let firstSeen = entry.locations.compactMap(\.firstSeen).min().map(ISODate.day) ?? asOfDay
-            let lastSeen = current ? asOfDay : (entry.locations.compactMap(\.lastSeen).max().map(ISODate.day) ?? asOfDay)
-            let repositories = Set(entry.locations.compactMap(\.repository))
-            let locations = entry.locations.map { l in
-                LocationRecord(kind: l.kind.rawValue, repository: l.repository, path: l.path, line: l.line, commit: l.commit,
-                               author: l.author, date: l.firstSeen.map(ISODate.timestamp), inHead: l.current, rule: nil, note: l.note)
-            }
-            return CredentialRecord(
-                id: entry.id, fingerprint: entry.fingerprint, redacted: entry.secret.redacted,
-                provider: entry.rule.provider, kind: entry.rule.kind, rule: entry.rule.id,
-                identity: entry.identity, owner: Owner(),
-                exposure: Exposure(firstSeen: firstSeen, lastSeen: lastSeen, inHead: current,
-                                   locationsCount: entry.locations.count, repositories: repositories.count),
-                locations: locations, created: nil, ageDays: nil, lastUsed: nil, usage: .none,
-                privilege: Privilege(level: entry.rule.privilege), risk: risk, controls: controls, treatment: treatment,
-                status: "open")
-        }
+        var records: [CredentialRecord] = linked.map { record(for: $0, asOf: asOf, asOfDay: asOfDay) }
         records.sort { ($0.risk.score, $1.provider, $1.id) > ($1.risk.score, $0.provider, $0.id) }
         var bySeverity = ["critical": 0, "high": 0, "medium": 0, "low": 0]
         for r in records { bySeverity[r.risk.severity, default: 0] += 1 }
+        let spend = records.reduce(0) { $0 + $1.usage.spend30d }
+        let attributed = records.filter { $0.owner.team != nil }.reduce(0) { $0 + $1.usage.spend30d }
         let tally = result.tally
+        var problems = tally.problems + exports.problems
+        problems.sort { ($0.path, $0.reason) < ($1.path, $1.reason) }
+        var skipped = tally.skipped
+        if !exports.problems.isEmpty { skipped["export", default: 0] += exports.problems.count }
         return Register(
             generatedAt: ISODate.timestamp(generatedAt), asOf: asOfDay,
             scan: ScanSummary(targets: result.targets, commits: tally.commits, blobs: tally.blobs, files: tally.files,
-                              bytes: tally.bytes, durationMs: result.durationMs, skipped: tally.skipped,
-                              problems: tally.problems.sorted { ($0.path, $0.reason) < ($1.path, $1.reason) }, rules: result.ruleCount),
-            summary: Summary(credentials: records.count, bySeverity: bySeverity, spend30d: 0, currency: "USD", attributedSpendRatio: 0),
+                              bytes: tally.bytes, durationMs: result.durationMs, skipped: skipped,
+                              problems: problems, rules: result.ruleCount,
+                              exports: exports.formats.isEmpty ? nil : exports.formats),
+            summary: Summary(credentials: records.count, bySeverity: bySeverity, spend30d: (spend * 100).rounded() / 100,
+                             currency: records.first { $0.usage.spend30d > 0 }?.usage.currency ?? "USD",
+                             attributedSpendRatio: spend > 0 ? ((attributed / spend) * 1000).rounded() / 1000 : 0),
             credentials: records)
+    }
+
+    static func record(for c: LinkedCredential, asOf: Date, asOfDay: String) -> CredentialRecord {
+        let (risk, controls, treatment) = ExposureRisk.assess(c, asOf: asOf)
+        let locations = c.entry?.locations ?? []
+        let current = locations.contains { $0.current }
+        let firstSeen = locations.compactMap(\.firstSeen).min().map(ISODate.day) ?? (locations.isEmpty ? nil : asOfDay)
+        let lastSeen = locations.isEmpty ? nil
+            : current ? asOfDay : (locations.compactMap(\.lastSeen).max().map(ISODate.day) ?? asOfDay)
+        let repositories = Set(locations.compactMap(\.repository))
+        // Age: from the provider's creation date, else from first exposure.
+        let ageBase = c.created ?? locations.compactMap(\.firstSeen).min().map { Date(timeIntervalSince1970: Double($0)) }
+        let ageDays = ageBase.map { max(0, Int(asOf.timeIntervalSince($0) / 86_400)) }
+        var identity = c.identity
+        identity.link = c.identityLink.map { IdentityLink(method: $0.method, confidence: $0.confidence, detail: $0.detail) }
+        let usage = Usage(spend30d: c.usage.spend30d, spend7d: c.usage.spend7d, requests30d: c.usage.requests30d,
+                          tokens30d: c.usage.tokens30d, currency: c.usage.currency, link: c.usage.link,
+                          estimated: c.usage.estimated ? true : nil,
+                          daily: c.usage.daily.isEmpty ? nil : c.usage.daily.map {
+                              DailyUsageRecord(date: $0.day, cost: $0.cost, tokens: $0.tokens, requests: $0.requests) })
+        let o = c.owner
+        let owner = Owner(team: o.team, contact: o.contact, source: o.source, costCentre: o.costCentre,
+                          pooled: o.pooled ? true : nil, teams: o.teams.count > 1 ? o.teams : nil)
+        return CredentialRecord(
+            id: c.id, fingerprint: c.entry?.fingerprint ?? litellmFingerprint(c), redacted: c.entry?.secret.redacted ?? hintRedacted(c),
+            provider: c.provider, kind: c.kind, rule: c.rule, identity: identity, owner: owner,
+            exposure: Exposure(firstSeen: firstSeen, lastSeen: lastSeen, inHead: current,
+                               locationsCount: locations.count, repositories: repositories.count),
+            locations: locations.map { l in
+                LocationRecord(kind: l.kind.rawValue, repository: l.repository, path: l.path, line: l.line, commit: l.commit,
+                               author: l.author, date: l.firstSeen.map(ISODate.timestamp), inHead: l.current, rule: nil, note: l.note)
+            },
+            created: c.created.map(ISODate.day), ageDays: ageDays, lastUsed: c.lastUsed.map(ISODate.day), usage: usage,
+            privilege: c.privilege, risk: risk, controls: controls, treatment: treatment, status: "open",
+            providerStatus: c.providerStatus, notes: c.notes)
+    }
+
+    /// A LiteLLM key's stored hash is the SHA-256 of its secret, so its fingerprint is known without the secret.
+    static func litellmFingerprint(_ c: LinkedCredential) -> String? {
+        if case .sha256(let h)? = c.providerKey?.recognition { return "sha256:" + h.lowercased() }
+        return nil
+    }
+
+    /// The provider's own redaction hint in keyledger's redacted form.
+    static func hintRedacted(_ c: LinkedCredential) -> String {
+        switch c.providerKey?.recognition {
+        case .hint(let prefix, let suffix, _)?: return prefix + "…" + suffix
+        case .keyId(let id)?: return id
+        case .sha256?: return c.providerKey?.name ?? "(hashed)"
+        case nil: return "(unknown)"
+        }
     }
 }

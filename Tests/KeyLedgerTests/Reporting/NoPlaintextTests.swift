@@ -17,8 +17,8 @@ final class NoPlaintextTests: XCTestCase {
         assertNoPlaintext(result.tally.problems.map { "\($0)" }.joined(separator: "\n"), secrets, "problems")
         assertNoPlaintext(result.findings.map { "\($0)" }.joined(separator: "\n"), secrets, "finding descriptions")
         for record in register.credentials {
-            XCTAssertTrue(record.fingerprint.hasPrefix("sha256:"))
-            XCTAssertEqual(record.fingerprint.count, 71)
+            XCTAssertTrue(record.fingerprint?.hasPrefix("sha256:") ?? false)
+            XCTAssertEqual(record.fingerprint?.count, 71)
             XCTAssertTrue(record.redacted.contains("…") || record.redacted.allSatisfy { $0 == "*" })
         }
     }

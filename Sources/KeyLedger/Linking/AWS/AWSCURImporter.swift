@@ -1,0 +1,94 @@
+import Foundation
+
+/// Reads an AWS Cost and Usage Report 2.0 CSV (AWS Data Exports, table `COST_AND_USAGE_REPORT`, with "Include IAM
+/// principal data"): `line_item_usage_start_date`, `line_item_usage_account_id`, `line_item_product_code`,
+/// `line_item_usage_type`, `line_item_usage_amount`, `line_item_resource_id`, `line_item_unblended_cost`, optional
+/// `line_item_iam_principal`, `line_item_currency_code` (USD when absent) and `pricing_unit`. Legacy CUR headers
+/// (`lineItem/UsageStartDate`) are read as their CUR 2.0 names.
+///
+/// Rows are summed per scope, day, model and currency: scope `.principal(arn)` when the row names an IAM principal
+/// (Bedrock calls, including those made with Bedrock API keys, carry the calling user or role), `.project(account)`
+/// otherwise. The model is the usage type; for token usage types (`USE1-Claude4.6Sonnet-input-tokens`,
+/// `…-output-tokens`, `…-cache-read-input-token-count`) it is the model part (`Claude4.6Sonnet`) and the usage amount
+/// counts as input or output tokens (cache reads and writes as input; Marketplace `…_InputTokenCount-Units` rows take
+/// the model from the product name), scaled by `pricing_unit` when it names
+/// thousands or millions (`1K tokens`); without a unit the amount is taken as a token count.
+public enum AWSCURImporter: ExportImporter {
+    public static let format = "aws.cur2"
+    public static let signature = "CSV with line_item_usage_start_date and other line_item_ columns"
+
+    static let requiredColumns = ["line_item_usage_start_date", "line_item_usage_account_id", "line_item_usage_type", "line_item_unblended_cost"]
+
+    public static func recognises(_ content: ExportContent) -> Bool {
+        guard case .csv(let header, _) = content else { return false }
+        let columns = header.map(normalise)
+        return columns.contains("line_item_usage_start_date") && columns.filter { $0.hasPrefix("line_item_") }.count >= 2
+    }
+
+    /// `lineItem/UsageStartDate` → `line_item_usage_start_date`; CUR 2.0 names are unchanged.
+    static func normalise(_ column: String) -> String {
+        var out = ""
+        var previous: Character = "_"
+        for c in column {
+            if c == "/" || c == " " { out.append("_"); previous = "_"; continue }
+            if c.isUppercase {
+                if previous.isLowercase || previous.isNumber { out.append("_") }
+                out.append(contentsOf: c.lowercased())
+            } else {
+                out.append(c)
+            }
+            previous = c
+        }
+        return out
+    }
+
+    public static func read(_ content: ExportContent, source: String) throws -> ExportBundle {
+        guard case .csv(let rawHeader, let rawRows) = content else { throw ExportError("expected CSV") }
+        let header = rawHeader.map(normalise)
+        try CloudExport.requireColumns(header, requiredColumns)
+        var totals = CloudExport.UsageTotals()
+        for row in try CloudExport.table(header, rawRows) {
+            guard let start = try CloudExport.date(row["line_item_usage_start_date"], at: row.at("line_item_usage_start_date")) else {
+                throw CloudExport.at(row.place, "missing \"line_item_usage_start_date\"")
+            }
+            guard let cost = try CloudExport.number(row["line_item_unblended_cost"], at: row.at("line_item_unblended_cost")) else {
+                throw CloudExport.at(row.place, "missing \"line_item_unblended_cost\"")
+            }
+            let scope: UsageScope
+            if let principal = CloudExport.text(row["line_item_iam_principal"]) {
+                scope = .principal(principal)
+            } else if let account = CloudExport.text(row["line_item_usage_account_id"]) {
+                scope = .project(account)
+            } else {
+                continue
+            }
+            let usageType = CloudExport.text(row["line_item_usage_type"])
+            var input = 0, output = 0
+            if let usageType, let direction = CloudExport.tokenDirection(usageType: usageType),
+               let amount = try CloudExport.number(row["line_item_usage_amount"], at: row.at("line_item_usage_amount")) {
+                let tokens = Int((amount * CloudExport.tokenMultiplier(CloudExport.text(row["pricing_unit"]))).rounded())
+                if direction == .input { input = tokens } else { output = tokens }
+            } else {
+                _ = try CloudExport.number(row["line_item_usage_amount"], at: row.at("line_item_usage_amount"))
+            }
+            totals.add(provider: "aws", scope: scope, day: ISODate.day(start), cost: cost,
+                       currency: CloudExport.text(row["line_item_currency_code"])?.uppercased() ?? "USD",
+                       input: input, output: output, model: model(usageType: usageType, row: row))
+        }
+        var bundle = ExportBundle()
+        bundle.usage = totals.records(source: source)
+        return bundle
+    }
+
+    /// The model part of a token usage type; for Marketplace usage types (`USW2-MP:USW2_InputTokenCount-Units`) the
+    /// product name (`product_product_name`, or `product_name` in the `product` map) when the export has it.
+    static func model(usageType: String?, row: CloudExport.Row) -> String? {
+        guard let usageType else { return nil }
+        if usageType.contains("MP:"), CloudExport.tokenDirection(usageType: usageType) != nil {
+            if let name = CloudExport.text(row["product_product_name"]) ?? CloudExport.text(CloudExport.jsonObject(row["product"])?["product_name"]) {
+                return name
+            }
+        }
+        return CloudExport.model(usageType: usageType)
+    }
+}

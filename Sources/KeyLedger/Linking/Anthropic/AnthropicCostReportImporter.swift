@@ -1,0 +1,29 @@
+import Foundation
+
+/// Reads the Anthropic cost report, the response of `GET /v1/organizations/cost_report`: buckets
+/// `{starting_at, ending_at, results: [{amount, currency, cost_type, description, model, token_type,
+/// service_tier, context_window, workspace_id, …}]}`.
+///
+/// `amount` is a decimal string in the currency's lowest unit (cents): `"123.45"` USD is $1.2345, so
+/// cost = amount / 100. The report cannot be grouped by key, so scope = `project(workspace_id ?? "default")`;
+/// day = the bucket's `starting_at` (UTC); model when grouped by description; tokens stay zero.
+enum AnthropicCostReportImporter: ExportImporter {
+    static let format = "anthropic.cost-report"
+    static let signature = "\"data\" buckets with \"starting_at\" whose results have a string \"amount\" and \"cost_type\"/\"currency\""
+
+    static func recognises(_ content: ExportContent) -> Bool {
+        AnthropicReportPages.kind(content) == .cost
+    }
+
+    static func read(_ content: ExportContent, source: String) throws -> ExportBundle {
+        var bundle = ExportBundle()
+        try AnthropicReportPages.forEachResult(content) { result, day in
+            guard let cents = try result.required("amount").optionalNumber() else { throw result.error("missing \"amount\"") }
+            bundle.usage.append(UsageRecord(
+                provider: "anthropic", scope: .project(result["workspace_id"].optionalString ?? "default"), day: day,
+                cost: cents / 100, currency: (result["currency"].optionalString ?? "USD").uppercased(),
+                model: result["model"].optionalString, source: source))
+        }
+        return bundle
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// What the Anthropic usage and cost reports share: `{"data":[{"starting_at","ending_at","results":[…]}],
+/// "has_more","next_page"}`, saved as one page, an array or JSON Lines of pages, or a bare array of buckets.
+enum AnthropicReportPages {
+    enum Kind { case usage, cost, empty }
+
+    static func isBucket(_ object: [String: Any]) -> Bool { object["starting_at"] != nil && object["results"] is [Any] }
+
+    /// The buckets of `root` with their paths; nil unless the first bucket has `starting_at` and `results`.
+    static func buckets(_ root: Any) -> [AIExportNode]? {
+        var out: [AIExportNode] = []
+        if let page = root as? [String: Any] {
+            guard let data = page["data"] as? [Any] else { return nil }
+            out = data.enumerated().map { AIExportNode($1, path: "data[\($0)]") }
+        } else if let items = root as? [Any] {
+            for (i, item) in items.enumerated() {
+                if let page = item as? [String: Any], !isBucket(page), let data = page["data"] as? [Any] {
+                    out += data.enumerated().map { AIExportNode($1, path: "[\(i)].data[\($0)]") }
+                } else {
+                    out.append(AIExportNode(item, path: "[\(i)]"))
+                }
+            }
+        } else {
+            return nil
+        }
+        guard let first = out.first?.object, isBucket(first) else { return nil }
+        return out
+    }
+
+    static func isUsageResult(_ r: [String: Any]) -> Bool {
+        r["uncached_input_tokens"] != nil || r["cache_read_input_tokens"] != nil || (r["output_tokens"] != nil && r["amount"] == nil)
+    }
+
+    static func isCostResult(_ r: [String: Any]) -> Bool {
+        r["amount"] != nil && !(r["amount"] is [String: Any]) && (r["currency"] != nil || r["cost_type"] != nil || r["token_type"] != nil)
+    }
+
+    /// What the file holds, from its first result; `.empty` when every bucket's results are empty.
+    static func kind(_ content: ExportContent) -> Kind? {
+        guard case .json(let root) = content, let buckets = buckets(root) else { return nil }
+        for bucket in buckets {
+            guard let object = bucket.object, isBucket(object), let results = object["results"] as? [Any] else { return nil }
+            guard let first = results.first else { continue }
+            guard let result = first as? [String: Any] else { return nil }
+            if isUsageResult(result) { return .usage }
+            if isCostResult(result) { return .cost }
+            return nil
+        }
+        return .empty
+    }
+
+    /// Calls `body` with each result and the `YYYY-MM-DD` of its bucket's `starting_at`.
+    static func forEachResult(_ content: ExportContent, _ body: (AIExportNode, String) throws -> Void) throws {
+        guard case .json(let root) = content, let buckets = buckets(root) else { throw ExportError("expected Anthropic report buckets") }
+        for bucket in buckets {
+            guard bucket.object != nil else { throw bucket.error("expected a bucket object, got \(AIExportNode.describe(bucket.value))") }
+            let day = ISODate.day(try bucket.required("starting_at").date())
+            for result in try bucket.required("results").elements() {
+                guard result.object != nil else { throw result.error("expected a result object, got \(AIExportNode.describe(result.value))") }
+                try body(result, day)
+            }
+        }
+    }
+}

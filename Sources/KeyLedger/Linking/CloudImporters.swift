@@ -1,0 +1,15 @@
+extension ExportLoader {
+    /// Importers for cloud IAM and billing exports (AWS, GCP, FOCUS) and gateways (LiteLLM).
+    static let cloudImporters: [any ExportImporter.Type] = [
+        AWSAccessKeysImporter.self,
+        AWSCredentialReportImporter.self,
+        AWSAuthorizationDetailsImporter.self,
+        AWSCURImporter.self,
+        GCPServiceAccountKeysImporter.self,
+        GCPIAMPolicyImporter.self,
+        FOCUSImporter.self,
+        LiteLLMVerificationTokensImporter.self,
+        LiteLLMSpendLogsImporter.self,
+        LiteLLMDailySpendImporter.self,
+    ]
+}
