@@ -6,7 +6,8 @@ struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Scan git repositories (history + work tree), folders and files for credentials.",
         discussion: """
-        Exit status: 0 when nothing is found, 1 when credentials are found, 2 on a usage or input error.
+        Exit status: 0 when nothing is found (or nothing at or above --fail-on), 1 when credentials are found
+        (at or above --fail-on when given), 2 on a usage or input error.
         """)
 
     @Argument(help: "Repositories, folders or files to scan (default: the current directory).")
@@ -18,8 +19,11 @@ struct Scan: ParsableCommand {
     @Option(help: "Only report what commits after REV introduced (REV..HEAD), for pull requests.")
     var since: String?
 
-    @Option(help: "Output format: table or json.")
+    @Option(help: "Output format: table, json, csv or md.")
     var format: OutputFormat = .table
+
+    @Option(name: .customLong("fail-on"), help: "Exit 1 only when an open credential is at or above this severity (critical, high, medium, low).")
+    var failOn: String?
 
     @Option(help: "Write the output to FILE instead of standard output.")
     var output: String?
@@ -43,12 +47,15 @@ struct Scan: ParsableCommand {
     @Option(help: "Worker threads for blob scanning (default: all cores).")
     var jobs: Int?
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv, md }
 
     func validate() throws {
         if let asOf, ISODate.parse(asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-20 (got '\(asOf)')") }
         if maxFileSizeMiB <= 0 { throw ValidationError("--max-file-size must be positive") }
         if let jobs, jobs <= 0 { throw ValidationError("--jobs must be positive") }
+        if let failOn, !RiskPolicy.severities.contains(failOn) {
+            throw ValidationError("--fail-on must be one of critical, high, medium, low (got '\(failOn)')")
+        }
     }
 
     func run() throws {
@@ -81,11 +88,13 @@ struct Scan: ParsableCommand {
         }
         let linker = Linker(bundle: bundle, config: configuration, codeOwners: result.codeOwners, asOf: asOfDate)
         let linked = linker.link(Inventory.build(result.findings))
-        let register = RegisterBuilder.build(result: result, linked: linked, exports: bundle, asOf: asOfDate)
+        let register = RegisterBuilder.build(result: result, linked: linked, exports: bundle, policy: configuration.policy, asOf: asOfDate)
         let text: String
         switch format {
         case .json: text = try JSONReporter.render(register)
         case .table: text = TableReporter.render(register, color: output == nil && isatty(STDOUT_FILENO) == 1)
+        case .csv: text = CSVReporter.render(register)
+        case .md: text = MarkdownReporter.render(register)
         }
         if let output {
             do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
@@ -97,7 +106,6 @@ struct Scan: ParsableCommand {
         for problem in result.tally.problems.prefix(interactive ? 20 : 0) {
             FileHandle.standardError.write(Data("keyledger: skipped \(problem.path): \(problem.reason)\n".utf8))
         }
-        // Exit 1 only for credentials found in scanned sources; provider-listed keys alone are not findings.
-        if register.credentials.contains(where: { !$0.locations.isEmpty }) { throw Exit.findings }
+        if ExitPolicy.shouldFail(register, failOn: failOn) { throw Exit.findings }
     }
 }

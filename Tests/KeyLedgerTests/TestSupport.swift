@@ -25,7 +25,7 @@ func scanRegister(_ paths: [String], history: Bool = true, since: String? = nil,
     let day = ISODate.parse(asOf)!
     let bundle = ExportLoader.load(paths: exports)
     let linked = Linker(bundle: bundle, config: config, codeOwners: result.codeOwners, asOf: day).link(Inventory.build(result.findings))
-    let register = RegisterBuilder.build(result: result, linked: linked, exports: bundle, asOf: day, generatedAt: day)
+    let register = RegisterBuilder.build(result: result, linked: linked, exports: bundle, policy: config.policy, asOf: day, generatedAt: day)
     return (result, register)
 }
 

@@ -16,6 +16,7 @@ public struct KeyLedgerConfig: Sendable {
 
     public var owners: [Team] = []
     public var prices: [ModelPrice] = []
+    public var policy = RiskPolicy()
     /// Where the file came from, for messages.
     public var source: String = "(defaults)"
 
@@ -87,7 +88,7 @@ public struct KeyLedgerConfig: Sendable {
                                                     checked: m["checked"]?.string ?? "keyledger.yml"))
                 }
             case "policy":
-                continue  // read by the risk model
+                config.policy = try RiskPolicy.parse(value, source: source)
             default:
                 throw fail(key, "unknown section `\(key.string ?? "?")` (expected owners, prices, policy)")
             }

@@ -8,10 +8,11 @@ public enum RegisterBuilder {
         return build(result: result, linked: linked, exports: ExportBundle(), asOf: asOf, generatedAt: generatedAt)
     }
 
-    public static func build(result: ScanResult, linked: [LinkedCredential], exports: ExportBundle, asOf: Date,
-                             generatedAt: Date = Date()) -> Register {
+    public static func build(result: ScanResult, linked: [LinkedCredential], exports: ExportBundle, policy: RiskPolicy = RiskPolicy(),
+                             asOf: Date, generatedAt: Date = Date()) -> Register {
         let asOfDay = ISODate.day(asOf)
-        var records: [CredentialRecord] = linked.map { record(for: $0, asOf: asOf, asOfDay: asOfDay) }
+        let model = RiskModel(policy: policy, asOf: asOf)
+        var records: [CredentialRecord] = linked.map { record(for: $0, model: model, asOf: asOf, asOfDay: asOfDay) }
         records.sort { ($0.risk.score, $1.provider, $1.id) > ($1.risk.score, $0.provider, $0.id) }
         var bySeverity = ["critical": 0, "high": 0, "medium": 0, "low": 0]
         for r in records { bySeverity[r.risk.severity, default: 0] += 1 }
@@ -34,8 +35,9 @@ public enum RegisterBuilder {
             credentials: records)
     }
 
-    static func record(for c: LinkedCredential, asOf: Date, asOfDay: String) -> CredentialRecord {
-        let (risk, controls, treatment) = ExposureRisk.assess(c, asOf: asOf)
+    static func record(for c: LinkedCredential, model: RiskModel, asOf: Date, asOfDay: String) -> CredentialRecord {
+        let assessment = model.assess(c)
+        let (risk, controls, treatment) = (assessment.risk, assessment.controls, assessment.treatments)
         let locations = c.entry?.locations ?? []
         let current = locations.contains { $0.current }
         let firstSeen = locations.compactMap(\.firstSeen).min().map(ISODate.day) ?? (locations.isEmpty ? nil : asOfDay)

@@ -70,6 +70,29 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(badDate.stderr.contains("--as-of"))
     }
 
+    func testFailOnAndGovernanceFormats() throws {
+        let dir = try temporaryDirectory(self)
+        var keys = CredentialFactory()
+        let key = keys.groqKey()
+        try write("GROQ_API_KEY=\(key)\n", to: "store/.env", in: dir)
+        // A lone key in a config file with no owner scores medium: it fails at medium, not at high.
+        let medium = try run(["scan", dir + "/store", "--fail-on", "medium", "--as-of", "2026-11-20", "--format", "csv"])
+        XCTAssertEqual(medium.status, 1)
+        XCTAssertTrue(medium.stdout.hasPrefix(CSVReporter.columns.joined(separator: ",")))
+        let high = try run(["scan", dir + "/store", "--fail-on", "high", "--as-of", "2026-11-20", "--format", "md"])
+        XCTAssertEqual(high.status, 0, high.stderr)
+        XCTAssertTrue(high.stdout.hasPrefix("# Credential risk register — 2026-11-20"))
+        assertNoPlaintext(medium.stdout + high.stdout, [key], "csv and md output")
+        let bad = try run(["scan", dir + "/store", "--fail-on", "severe"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("--fail-on"))
+
+        try write("policy:\n  dormant_days: soon\n", to: "bad.yml", in: dir)
+        let badConfig = try run(["scan", dir + "/store", "--config", dir + "/bad.yml"])
+        XCTAssertEqual(badConfig.status, 2)
+        XCTAssertTrue(badConfig.stderr.contains("bad.yml: line 2"), badConfig.stderr)
+    }
+
     func testRulesListAndTest() throws {
         let list = try run(["rules", "list"])
         XCTAssertEqual(list.status, 0)

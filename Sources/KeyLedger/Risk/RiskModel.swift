@@ -1,0 +1,161 @@
+import Foundation
+
+/// The joint cost/identity risk of a credential: named factors with points and a one-line reason, a 0–100 score,
+/// a severity, control mappings and treatments with due dates. Deterministic: the same register and as-of date
+/// give the same result.
+///
+/// Severity cut-offs: critical ≥ 80, high ≥ 60, medium ≥ 35, low below. A leaked credential whose spend jumped
+/// after exposure is critical whatever its score; `policy.severity_overrides` can raise (never lower) a severity.
+public struct RiskModel: Sendable {
+    public var policy: RiskPolicy
+    public var asOf: Date
+
+    public static let cutoffs: [(severity: String, score: Int)] = [("critical", 80), ("high", 60), ("medium", 35)]
+
+    public init(policy: RiskPolicy = RiskPolicy(), asOf: Date) {
+        self.policy = policy
+        self.asOf = asOf
+    }
+
+    public struct Assessment: Sendable, Equatable {
+        public var risk: Risk
+        public var controls: [String]
+        public var treatments: [Treatment]
+    }
+
+    public static func severity(forScore score: Int) -> String {
+        cutoffs.first { score >= $0.score }?.severity ?? "low"
+    }
+
+    static func rank(_ severity: String) -> Int { ["low": 0, "medium": 1, "high": 2, "critical": 3][severity] ?? 0 }
+
+    public func assess(_ c: LinkedCredential) -> Assessment {
+        var factors: [RiskFactor] = []
+        func add(_ id: String, _ points: Int, _ reason: String) { factors.append(RiskFactor(id: id, points: points, reason: reason)) }
+        let today = ISODate.day(asOf)
+        let locations = c.entry?.locations ?? []
+        let git = locations.filter { $0.kind == .git }
+        let inHead = git.contains { $0.current }
+        let onDisk = locations.contains { $0.kind == .file }
+        let repositories = Set(locations.compactMap(\.repository)).map(TableReporter.shortRepository).sorted()
+        let firstExposed = locations.compactMap(\.firstSeen).min().map { Date(timeIntervalSince1970: Double($0)) }
+            ?? (onDisk ? asOf : nil)
+        let leaked = !locations.isEmpty
+
+        // Exposure: where, how widely, since when. A history-only secret stays exposed until rotated.
+        if inHead {
+            add("exposure.git-head", 40, "in HEAD of \(repositories.joined(separator: ", ")): anyone who can read the repository has it")
+        } else if !git.isEmpty {
+            let last = git.compactMap(\.lastSeen).max().map(ISODate.day) ?? "?"
+            add("exposure.git-history", 30, "removed from HEAD (last present \(last)) but still in git history; exposed until rotated")
+        }
+        if onDisk {
+            add("exposure.config-store", git.isEmpty ? 30 : 5, "in plain text in a config file on disk")
+        }
+        if !leaked {
+            add("exposure.none", 0, "listed by the provider; not found in any scanned source")
+        }
+        if locations.count > 1 {
+            add("exposure.spread", min(10, 5 * (locations.count - 1)), "found in \(locations.count) places")
+        }
+        if let exposed = firstExposed, leaked {
+            let days = Int(asOf.timeIntervalSince(exposed) / 86_400)
+            if days > 180 { add("exposure.age", 10, "exposed for \(days) days (since \(ISODate.day(exposed)))") }
+            else if days > 30 { add("exposure.age", 5, "exposed for \(days) days (since \(ISODate.day(exposed)))") }
+        }
+        if repositories.count > 1 {
+            add("reuse.repositories", 10, "reused across \(repositories.count) repositories (\(repositories.joined(separator: ", ")))")
+        }
+
+        // Privilege: unknown is said as unknown, not as safe.
+        let scopes = c.privilege.scopes.isEmpty ? "" : " (\(c.privilege.scopes.prefix(3).joined(separator: ", ")))"
+        switch c.privilege.level {
+        case "admin": add("privilege.admin", 25, "administrative rights" + scopes)
+        case "write": add("privilege.write", 10, "can create, change or delete provider resources" + scopes)
+        case "restricted", "read": add("privilege.\(c.privilege.level)", 0, "\(c.privilege.level) scope" + scopes)
+        default: add("privilege.unknown", 5, "privilege unknown: no IAM or provider listing says what it can do")
+        }
+
+        // Rotation age against policy: the provider's creation date, else first exposure.
+        let maxAge = policy.maxAge(rule: c.rule, provider: c.provider, kind: c.kind)
+        let (born, bornSource): (Date?, String) = c.created.map { ($0, "created") } ?? (firstExposed.map { ($0, "first exposed") } ?? (nil, ""))
+        if let born {
+            let age = Int(asOf.timeIntervalSince(born) / 86_400)
+            if age > maxAge {
+                add("rotation.overdue", age > 2 * maxAge ? 15 : 10,
+                    "\(bornSource) \(ISODate.day(born)), \(age) days old; policy rotates every \(maxAge) days")
+            }
+        }
+
+        // Dormancy: active but unused. Only a provider's last-use date counts: a listing without one says nothing.
+        let active = c.providerStatus.map { ["active", "enabled"].contains($0.lowercased()) } ?? (c.providerKey != nil)
+        if active, c.providerKey != nil, let lastUsed = c.lastUsed {
+            let idle = Int(asOf.timeIntervalSince(lastUsed) / 86_400)
+            if idle > policy.dormantDays {
+                add("dormancy.unused", 10, "active but last used \(ISODate.day(lastUsed)), \(idle) days ago (policy \(policy.dormantDays)): revoke candidate")
+            }
+        }
+
+        // Ownership.
+        if c.owner.team == nil {
+            let fallback = c.owner.contact.map { "; fallback contact \($0) (\(c.owner.source))" } ?? ""
+            add("ownership.none", 10, "no team owner" + fallback)
+        } else if c.owner.pooled {
+            add("ownership.pooled", 5, "locations belong to several teams: \(c.owner.teams.joined(separator: ", "))")
+        }
+
+        // Spend level and anomaly.
+        let spend = c.usage.spend30d
+        let high = policy.spendHigh(team: c.owner.team)
+        if spend >= high {
+            add("spend.level", 10, String(format: "%.2f %@ in 30 days (high ≥ %.0f)", spend, c.usage.currency, high))
+        } else if spend >= high / 5 {
+            add("spend.level", 5, String(format: "%.2f %@ in 30 days", spend, c.usage.currency))
+        }
+        var anomaly = false
+        let detector = SpendAnomalyDetector(multiple: policy.anomalyMultiple, minimumDailySpend: policy.anomalyMinDailySpend)
+        let series = c.usage.daily.map { (day: $0.day, cost: $0.cost) }
+        if leaked, let exposed = firstExposed, !series.isEmpty {
+            if case .anomaly(let before, let after, let ratio) = detector.assess(daily: series, exposed: ISODate.day(exposed), asOf: today) {
+                anomaly = true
+                let multiple = ratio.isFinite ? String(format: "%.0f×", ratio) : "from nothing"
+                add("spend.anomaly-after-exposure", 40, String(format: "daily spend rose %@ after the key appeared in a repository on %@ (%.2f → %.2f %@/day): the signature of a stolen key in use",
+                                                                 multiple, ISODate.day(exposed), before, after, c.usage.currency))
+            }
+        }
+        if !anomaly, let spike = detector.recentSpike(daily: series, asOf: today) {
+            add("spend.spike", 15, String(format: "last 7 days averaged %.2f %@/day against %.2f before", spike.after, c.usage.currency, spike.before))
+        }
+
+        let score = min(100, factors.reduce(0) { $0 + $1.points })
+        var severity = Self.severity(forScore: score)
+        if anomaly { severity = "critical" }
+        if let floor = policy.severityFloor(rule: c.rule, provider: c.provider, kind: c.kind), Self.rank(floor) > Self.rank(severity) {
+            severity = floor
+        }
+        factors.sort { ($0.points, $1.id) > ($1.points, $0.id) }
+        let ids = factors.filter { $0.points > 0 || $0.id == "exposure.none" }.map(\.id)
+        return Assessment(risk: Risk(score: score, severity: severity, factors: factors),
+                          controls: ControlCatalog.controls(for: ids),
+                          treatments: treatments(for: Set(factors.map(\.id)), severity: severity, leaked: leaked,
+                                                 unused: !c.usage.daily.isEmpty && spend == 0))
+    }
+
+    /// What to do, most urgent first; every treatment is due within the severity's policy window.
+    /// `unused`: usage data exists and shows no spend in 30 days — a leaked key nobody uses is revoked, not rotated.
+    func treatments(for factors: Set<String>, severity: String, leaked: Bool, unused: Bool) -> [Treatment] {
+        let due = ISODate.day(asOf.addingTimeInterval(Double((policy.dueDays[severity] ?? 30) * 86_400)))
+        var actions: [String] = []
+        if factors.contains("spend.anomaly-after-exposure") || factors.contains("spend.spike") { actions.append("investigate-abuse") }
+        if factors.contains("spend.anomaly-after-exposure") || factors.contains("dormancy.unused") || (leaked && unused) {
+            actions.append("revoke")
+        } else if leaked || factors.contains("rotation.overdue") {
+            actions.append("rotate")
+        }
+        if factors.contains("exposure.git-head") || factors.contains("exposure.config-store") { actions.append("move-to-secret-manager") }
+        if factors.contains("privilege.admin") || factors.contains("privilege.write") { actions.append("restrict-scope") }
+        if factors.contains("ownership.none") || factors.contains("ownership.pooled") { actions.append("assign-owner") }
+        if factors.contains("spend.level") || factors.contains("spend.anomaly-after-exposure") { actions.append("set-budget-cap") }
+        return actions.map { Treatment(action: $0, due: due) }
+    }
+}

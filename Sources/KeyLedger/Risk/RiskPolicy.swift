@@ -1,0 +1,105 @@
+import Foundation
+import Yams
+
+/// Thresholds of the risk model, from the `policy:` section of keyledger.yml; every value has a documented default.
+///
+/// ```yaml
+/// policy:
+///   max_age_days: 90                 # rotation age limit (CIS: 90 days)
+///   max_age_days_for:                # per rule id, provider.kind or provider
+///     openai.admin-key: 30
+///   dormant_days: 45                 # active but unused this long: revoke candidate (CIS: 45 days)
+///   anomaly_multiple: 5              # spend after exposure ≥ this × the spend before: abuse signature
+///   anomaly_min_daily_spend: 5       # ignore spikes whose daily mean stays below this (USD)
+///   spend_high_30d: 1000             # 30-day spend that counts as high (USD)
+///   spend_high_30d_by_team: { ml-platform: 5000 }
+///   budgets: { payments: 3000 }      # monthly budget per team (weekly report forecast)
+///   severity_overrides:              # minimum severity per rule id, provider.kind or provider
+///     openai.admin-key: critical
+///   due_days: { critical: 1, high: 7, medium: 30, low: 90 }
+/// ```
+public struct RiskPolicy: Sendable, Equatable {
+    public var maxAgeDays = 90
+    public var maxAgeDaysFor: [String: Int] = [:]
+    public var dormantDays = 45
+    public var anomalyMultiple = 5.0
+    public var anomalyMinDailySpend = 5.0
+    public var spendHigh30d = 1000.0
+    public var spendHigh30dByTeam: [String: Double] = [:]
+    public var budgets: [String: Double] = [:]
+    public var severityOverrides: [String: String] = [:]
+    public var dueDays: [String: Int] = ["critical": 1, "high": 7, "medium": 30, "low": 90]
+
+    public static let severities = ["critical", "high", "medium", "low"]
+
+    public init() {}
+
+    /// The rotation limit for a credential: the most specific of rule id, provider.kind, provider, default.
+    public func maxAge(rule: String?, provider: String, kind: String) -> Int {
+        for key in [rule, "\(provider).\(kind)", provider].compactMap({ $0 }) { if let v = maxAgeDaysFor[key] { return v } }
+        return maxAgeDays
+    }
+
+    /// The minimum severity policy sets for a credential, if any.
+    public func severityFloor(rule: String?, provider: String, kind: String) -> String? {
+        for key in [rule, "\(provider).\(kind)", provider].compactMap({ $0 }) { if let v = severityOverrides[key] { return v } }
+        return nil
+    }
+
+    public func spendHigh(team: String?) -> Double { team.flatMap { spendHigh30dByTeam[$0] } ?? spendHigh30d }
+
+    /// Parses the `policy:` mapping node; errors name the file and line.
+    static func parse(_ node: Node, source: String) throws -> RiskPolicy {
+        var policy = RiskPolicy()
+        func fail(_ n: Node, _ message: String) -> KeyLedgerConfig.ConfigError {
+            KeyLedgerConfig.ConfigError(file: source, line: n.mark.map { $0.line }, message: "policy: " + message)
+        }
+        guard let map = node.mapping else { throw fail(node, "expected a mapping of settings") }
+        func number(_ n: Node, _ name: String, positive: Bool = true) throws -> Double {
+            guard let v = n.float ?? n.int.map(Double.init) else { throw fail(n, "`\(name)` must be a number") }
+            if positive && v <= 0 { throw fail(n, "`\(name)` must be positive (got \(v))") }
+            return v
+        }
+        func integer(_ n: Node, _ name: String) throws -> Int {
+            guard let v = n.int, v > 0 else { throw fail(n, "`\(name)` must be a positive whole number of days") }
+            return v
+        }
+        func table<T>(_ n: Node, _ name: String, _ value: (Node, String) throws -> T) throws -> [String: T] {
+            guard let m = n.mapping else { throw fail(n, "`\(name)` must be a mapping") }
+            var out: [String: T] = [:]
+            for (k, v) in m {
+                guard let key = k.string else { throw fail(k, "`\(name)` keys must be strings") }
+                out[key] = try value(v, "\(name).\(key)")
+            }
+            return out
+        }
+        func severity(_ n: Node, _ name: String) throws -> String {
+            guard let s = n.string, severities.contains(s) else {
+                throw fail(n, "`\(name)` must be one of critical, high, medium, low")
+            }
+            return s
+        }
+        for (k, v) in map {
+            switch k.string ?? "" {
+            case "max_age_days": policy.maxAgeDays = try integer(v, "max_age_days")
+            case "max_age_days_for": policy.maxAgeDaysFor = try table(v, "max_age_days_for", integer)
+            case "dormant_days": policy.dormantDays = try integer(v, "dormant_days")
+            case "anomaly_multiple":
+                policy.anomalyMultiple = try number(v, "anomaly_multiple")
+                if policy.anomalyMultiple <= 1 { throw fail(v, "`anomaly_multiple` must be greater than 1") }
+            case "anomaly_min_daily_spend": policy.anomalyMinDailySpend = try number(v, "anomaly_min_daily_spend", positive: false)
+            case "spend_high_30d": policy.spendHigh30d = try number(v, "spend_high_30d")
+            case "spend_high_30d_by_team": policy.spendHigh30dByTeam = try table(v, "spend_high_30d_by_team") { try number($0, $1) }
+            case "budgets": policy.budgets = try table(v, "budgets") { try number($0, $1) }
+            case "severity_overrides": policy.severityOverrides = try table(v, "severity_overrides", severity)
+            case "due_days":
+                let days = try table(v, "due_days", integer)
+                for key in days.keys where !severities.contains(key) { throw fail(v, "`due_days` keys must be critical, high, medium, low (got \(key))") }
+                policy.dueDays.merge(days) { $1 }
+            default:
+                throw fail(k, "unknown setting `\(k.string ?? "?")` (expected max_age_days, max_age_days_for, dormant_days, anomaly_multiple, anomaly_min_daily_spend, spend_high_30d, spend_high_30d_by_team, budgets, severity_overrides, due_days)")
+            }
+        }
+        return policy
+    }
+}

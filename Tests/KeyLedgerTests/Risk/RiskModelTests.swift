@@ -1,0 +1,167 @@
+import XCTest
+@testable import KeyLedger
+import KeyLedgerFixtures
+
+/// Each factor pinned on a crafted credential.
+final class RiskModelTests: XCTestCase {
+    let asOf = ISODate.parse("2026-11-20")!
+
+    func credential(head: Bool = true, history: Bool = false, file: Bool = false, repositories: [String] = ["svc"],
+                    privilege: String = "restricted", created: String? = nil, lastUsed: String? = nil, status: String? = "active",
+                    team: String? = "payments", pooled: Bool = false, daily: [DailyUsage] = [], exposed: String = "2026-10-28",
+                    rule: String = "openai.project-key", linked: Bool = true) -> LinkedCredential {
+        var keys = CredentialFactory()
+        let rule = sharedMatcher.rules.first { $0.id == rule }!
+        let t = Int64(ISODate.parse(exposed)!.timeIntervalSince1970)
+        var locations: [FoundLocation] = []
+        for repo in repositories where head || history {
+            locations.append(FoundLocation(kind: .git, repository: repo, path: "app/.env", line: 1, commit: "c", author: "a",
+                                           firstSeen: t, lastSeen: t + 86_400, current: head))
+        }
+        if file { locations.append(FoundLocation(kind: .file, repository: nil, path: ".env", line: 1, current: true)) }
+        let entry = InventoryEntry(secret: Secret(keys.openAIProjectKey()), rule: rule, identity: Identity(), locations: locations)
+        var owner = OwnerInfo(team: team, contact: team.map { "\($0)@x.example" }, source: team == nil ? "none" : "owners-file")
+        if pooled { owner.pooled = true; owner.teams = ["ml", "payments"] }
+        var usage = UsageSummary()
+        usage.daily = daily
+        usage.spend30d = daily.filter { $0.day > "2026-10-21" }.reduce(0) { $0 + $1.cost }
+        let key = linked ? ProviderKey(provider: rule.provider, keyId: "key_1", recognition: .keyId("key_1"), source: "x") : nil
+        return LinkedCredential(entry: locations.isEmpty ? nil : entry, providerKey: key, provider: rule.provider, kind: rule.kind,
+                                rule: rule.id, identity: Identity(), identityLink: nil, created: created.flatMap(ISODate.parse),
+                                lastUsed: lastUsed.flatMap(ISODate.parse), providerStatus: status,
+                                privilege: Privilege(level: privilege), owner: owner, usage: usage)
+    }
+
+    func factors(_ c: LinkedCredential, policy: RiskPolicy = RiskPolicy()) -> [String: RiskFactor] {
+        Dictionary(uniqueKeysWithValues: RiskModel(policy: policy, asOf: asOf).assess(c).risk.factors.map { ($0.id, $0) })
+    }
+
+    func testExposureFactors() {
+        XCTAssertEqual(factors(credential(head: true))["exposure.git-head"]?.points, 40)
+        XCTAssertEqual(factors(credential(head: false, history: true))["exposure.git-history"]?.points, 30)
+        XCTAssertTrue(factors(credential(head: false, history: true))["exposure.git-history"]!.reason.contains("until rotated"))
+        XCTAssertEqual(factors(credential(head: false, file: true))["exposure.config-store"]?.points, 30)
+        XCTAssertEqual(factors(credential(head: false, linked: true))["exposure.none"]?.points, 0)
+        let spread = factors(credential(repositories: ["a", "b"]))
+        XCTAssertEqual(spread["reuse.repositories"]?.points, 10)
+        XCTAssertEqual(spread["exposure.spread"]?.points, 5)
+        XCTAssertEqual(factors(credential(exposed: "2026-01-01"))["exposure.age"]?.points, 10)
+        XCTAssertNil(factors(credential(exposed: "2026-11-10"))["exposure.age"])
+    }
+
+    func testPrivilegeUnknownIsNotSafe() {
+        XCTAssertEqual(factors(credential(privilege: "admin"))["privilege.admin"]?.points, 25)
+        XCTAssertEqual(factors(credential(privilege: "write"))["privilege.write"]?.points, 10)
+        XCTAssertEqual(factors(credential(privilege: "unknown"))["privilege.unknown"]?.points, 5)
+        XCTAssertEqual(factors(credential(privilege: "restricted"))["privilege.restricted"]?.points, 0)
+    }
+
+    func testRotationAgeAgainstPolicy() {
+        XCTAssertNil(factors(credential(created: "2026-10-01"))["rotation.overdue"])
+        XCTAssertEqual(factors(credential(created: "2026-07-01"))["rotation.overdue"]?.points, 10)
+        XCTAssertEqual(factors(credential(created: "2025-07-01"))["rotation.overdue"]?.points, 15)
+        // Without a provider creation date the first exposure counts.
+        XCTAssertTrue(factors(credential(exposed: "2026-01-01"))["rotation.overdue"]?.reason.contains("first exposed") ?? false)
+        var policy = RiskPolicy()
+        policy.maxAgeDaysFor["openai.project-key"] = 365
+        XCTAssertNil(factors(credential(created: "2026-07-01"), policy: policy)["rotation.overdue"])
+    }
+
+    func testDormancy() {
+        XCTAssertEqual(factors(credential(lastUsed: "2026-08-01"))["dormancy.unused"]?.points, 10)
+        XCTAssertNil(factors(credential(lastUsed: "2026-11-15"))["dormancy.unused"])
+        XCTAssertNil(factors(credential(lastUsed: "2026-08-01", status: "inactive"))["dormancy.unused"], "an inactive key is not dormant, it is off")
+        XCTAssertNil(factors(credential(lastUsed: nil))["dormancy.unused"], "no last-use date says nothing")
+    }
+
+    func testOwnership() {
+        XCTAssertEqual(factors(credential(team: nil))["ownership.none"]?.points, 10)
+        XCTAssertEqual(factors(credential(pooled: true))["ownership.pooled"]?.points, 5)
+        XCTAssertNil(factors(credential())["ownership.none"])
+    }
+
+    func testSpendLevelAndAnomalyForcesCritical() {
+        let start = ISODate.parse("2026-10-01")!
+        func days(_ cost: (Int) -> Double) -> [DailyUsage] {
+            (0..<50).map { DailyUsage(day: ISODate.day(start.addingTimeInterval(Double($0) * 86_400)), cost: cost($0), tokens: 0, requests: 0) }
+        }
+        let flat = RiskModel(asOf: asOf).assess(credential(privilege: "restricted", daily: days { _ in 40 }))
+        XCTAssertEqual(flat.risk.factors.first { $0.id == "spend.level" }?.points, 10)
+        XCTAssertFalse(flat.risk.factors.contains { $0.id == "spend.anomaly-after-exposure" })
+
+        // Restricted, single location, small score — but spend jumped after the leak: critical regardless.
+        let abused = RiskModel(asOf: asOf).assess(credential(privilege: "restricted", daily: days { $0 >= 28 ? 60 : 2 }))
+        let factor = try? XCTUnwrap(abused.risk.factors.first { $0.id == "spend.anomaly-after-exposure" })
+        XCTAssertEqual(factor?.points, 40)
+        XCTAssertTrue(factor?.reason.contains("after the key appeared in a repository on 2026-10-28") ?? false)
+        XCTAssertEqual(abused.risk.severity, "critical")
+        XCTAssertTrue(abused.treatments.map(\.action).contains("investigate-abuse"))
+        XCTAssertTrue(abused.controls.contains("NIST-CSF-2.0:DE.CM-06"))
+        XCTAssertEqual(abused.treatments.first?.due, "2026-11-21", "critical treatments are due in a day")
+    }
+
+    func testSeverityCutoffsOverridesAndDueDates() {
+        XCTAssertEqual(RiskModel.severity(forScore: 80), "critical")
+        XCTAssertEqual(RiskModel.severity(forScore: 79), "high")
+        XCTAssertEqual(RiskModel.severity(forScore: 60), "high")
+        XCTAssertEqual(RiskModel.severity(forScore: 35), "medium")
+        XCTAssertEqual(RiskModel.severity(forScore: 34), "low")
+        var policy = RiskPolicy()
+        policy.severityOverrides["openai"] = "critical"
+        policy.dueDays["critical"] = 2
+        let a = RiskModel(policy: policy, asOf: asOf).assess(credential(head: false, history: true))
+        XCTAssertEqual(a.risk.severity, "critical")
+        XCTAssertEqual(a.treatments.first?.due, "2026-11-22")
+    }
+
+    func testDeterministicAndControlsMapped() {
+        let c = credential(privilege: "admin", created: "2025-01-01", team: nil)
+        let a = RiskModel(asOf: asOf).assess(c), b = RiskModel(asOf: asOf).assess(c)
+        XCTAssertEqual(a, b)
+        for control in ["OWASP-NHI:NHI2", "OWASP-NHI:NHI5", "OWASP-NHI:NHI7", "OWASP-NHI:NHI1", "NIST-CSF-2.0:PR.AA-05", "NIST-CSF-2.0:GV.RR-02"] {
+            XCTAssertTrue(a.controls.contains(control), "missing \(control)")
+        }
+        XCTAssertEqual(Set(a.treatments.map(\.action)), ["rotate", "move-to-secret-manager", "restrict-scope", "assign-owner"])
+    }
+
+    func testPolicyParsingAndErrors() throws {
+        let config = try KeyLedgerConfig.parse("""
+        policy:
+          max_age_days: 60
+          dormant_days: 30
+          anomaly_multiple: 4
+          severity_overrides: { openai.admin-key: critical }
+          due_days: { critical: 2 }
+          budgets: { payments: 3000 }
+        """, source: "k.yml")
+        XCTAssertEqual(config.policy.maxAgeDays, 60)
+        XCTAssertEqual(config.policy.dormantDays, 30)
+        XCTAssertEqual(config.policy.anomalyMultiple, 4)
+        XCTAssertEqual(config.policy.dueDays["critical"], 2)
+        XCTAssertEqual(config.policy.dueDays["low"], 90)
+        XCTAssertEqual(config.policy.budgets["payments"], 3000)
+        for (yaml, line, text) in [("policy:\n  max_age_days: -3\n", 2, "max_age_days"),
+                                   ("policy:\n  anomaly_multiple: 1\n", 2, "greater than 1"),
+                                   ("policy:\n  severity_overrides:\n    openai: severe\n", 3, "one of critical"),
+                                   ("policy:\n  due_days: { urgent: 1 }\n", 2, "due_days"),
+                                   ("policy:\n  max_age: 90\n", 2, "unknown setting")] {
+            XCTAssertThrowsError(try KeyLedgerConfig.parse(yaml, source: "k.yml")) { error in
+                XCTAssertTrue("\(error)".contains("k.yml: line \(line)"), "\(error)")
+                XCTAssertTrue("\(error)".contains(text), "\(error)")
+            }
+        }
+    }
+
+    func testDemoEstateRanksTheAbusedLeakedKeyFirst() throws {
+        let dir = try temporaryDirectory(self)
+        let planted = try DemoEstate(root: dir).build()
+        let (_, register) = try scanRegister(["payments-api", "ml-platform", "config-store"].map { dir + "/" + $0 },
+                                             exports: [dir + "/exports"], config: try KeyLedgerConfig.load(path: dir + "/keyledger.yml"))
+        let first = try XCTUnwrap(register.credentials.first)
+        XCTAssertEqual(first.fingerprint, Secret(planted.secrets["bedrock"]!).fingerprint)
+        XCTAssertEqual(first.risk.severity, "critical")
+        XCTAssertTrue(first.risk.factors.contains { $0.id == "spend.anomaly-after-exposure" })
+        let scores = register.credentials.map(\.risk.score)
+        XCTAssertEqual(scores, scores.sorted(by: >), "sorted by score, highest first")
+    }
+}
