@@ -35,3 +35,13 @@ E=fixtures/demo/estate
 ARGS=($E/payments-api $E/ml-platform $E/config-store --exports $E/exports --config $E/keyledger.yml --as-of 2026-11-20)
 .build/release/keyledger scan "${ARGS[@]}" --format json --output out/register.json || [ $? -eq 1 ]
 .build/release/keyledger scan "${ARGS[@]}" || [ $? -eq 1 ]
+
+echo "==> weekly report: two scans a week apart recorded in out/history.sqlite"
+rm -f out/history.sqlite
+.build/release/keyledger scan $E/payments-api $E/ml-platform --exports $E/exports --config $E/keyledger.yml \
+  --as-of 2026-11-13 --db out/history.sqlite --format json --output out/register-2026-11-13.json 2>/dev/null || [ $? -eq 1 ]
+.build/release/keyledger scan "${ARGS[@]}" --db out/history.sqlite --format json --output out/register.json 2>/dev/null || [ $? -eq 1 ]
+.build/release/keyledger report --db out/history.sqlite --as-of 2026-11-20 --format html --output out/weekly-report.html
+.build/release/keyledger report --db out/history.sqlite --as-of 2026-11-20 --format md --output out/weekly-report.md
+.build/release/keyledger register --db out/history.sqlite --format csv --output out/register.csv
+echo "==> wrote out/register.json, out/register.csv, out/weekly-report.html, out/weekly-report.md"

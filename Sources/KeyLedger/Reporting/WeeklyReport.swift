@@ -1,0 +1,562 @@
+import Foundation
+
+/// The weekly security report: what changed between the latest recorded scan and the one a period earlier,
+/// and what needs action this week. A plain value computed from two registers; the HTML and Markdown
+/// renderers only lay it out.
+///
+/// How the numbers are made (also printed at the foot of each report):
+/// - **New / resolved / rotated** compare credentials by id (derived from the secret's fingerprint); a key the
+///   provider lists whose secret turns up in a scanned source (or stops turning up) changes id, and is matched by
+///   its provider key id instead — its first appearance in a source counts as new. A credential is *resolved* when
+///   the later scan no longer finds it, or finds it but its provider-side key is now revoked or inactive. It is
+///   *rotated* when a new secret has the same provider identity (key id, else principal) as an earlier secret with
+///   a different fingerprint; rotated credentials are not also listed as new.
+/// - **Treatment due dates** are the earliest recorded in the history store for that credential and action: the
+///   risk model dates treatments from each scan's as-of, and an owner is held to the first date given.
+/// - **Spend** comes from the registers' daily usage (the later register's days, the earlier one's where the later
+///   has none), up to the last day with data on or before the later scan's as-of.
+/// - **Forecast (30 days)** per team = mean daily spend over the last 14 days × 30. A mean of two recent weeks
+///   follows a sustained change within days but does not extrapolate a one-day spike the way a fitted slope would.
+/// - **Spend anomalies** are credentials whose risk factors include one starting with `spend.anomaly` or
+///   `spend.spike` (the risk model's findings, with their reasons). When no credential in the register carries such
+///   a factor (a register scored before the risk model knew spend), the report applies its own rule: mean daily
+///   spend over the last 7 days ≥ 5 × the mean over the up to 28 days before, with at least 7 earlier days of
+///   data and a recent mean of at least 5 (currency units) a day (`SpendAnomalyDetector.recentSpike`).
+public struct WeeklyReport: Sendable, Equatable {
+    /// A scan the report compares.
+    public struct ScanInfo: Sendable, Equatable {
+        public var asOf: String
+        public var generatedAt: String
+        public var credentials: Int
+    }
+
+    /// One credential as the report shows it.
+    public struct CredentialLine: Sendable, Equatable {
+        public var id: String
+        public var redacted: String
+        public var provider: String
+        public var kind: String
+        public var severity: String
+        public var score: Int
+        /// Team, else contact (and where it came from), else nil.
+        public var owner: String?
+        public var team: String?
+        /// First location as `repository:path`, with `(+N)` for more; nil for a provider-listed key found nowhere.
+        public var location: String?
+        public var spend30d: Double
+        public var firstSeen: String?
+        /// The commit author of the earliest git location: who to ask about it.
+        public var author: String?
+        /// The highest-scoring factor's reason: why this credential matters.
+        public var topReason: String?
+    }
+
+    public struct Resolution: Sendable, Equatable {
+        public var credential: CredentialLine
+        public var reason: String
+    }
+
+    public struct Rotation: Sendable, Equatable {
+        /// The identity both secrets belong to (key id or principal).
+        public var identity: String
+        public var old: CredentialLine
+        public var new: CredentialLine
+        /// What became of the old secret: no longer found, dead at the provider, or still found (revoke it).
+        public var oldStatus: String
+    }
+
+    public struct SeverityChange: Sendable, Equatable {
+        public var credential: CredentialLine
+        public var from: String
+        public var to: String
+        public var fromScore: Int
+        public var toScore: Int
+        public var escalated: Bool { WeeklyReport.rank(to) < WeeklyReport.rank(from) }
+    }
+
+    /// A credential that needs treatment, with the action and the date it is due.
+    public struct RiskLine: Sendable, Equatable {
+        public var credential: CredentialLine
+        public var action: String?
+        public var due: String?
+        /// Days past due as of the report date; nil when not overdue.
+        public var overdueDays: Int?
+    }
+
+    public struct TeamSpend: Sendable, Equatable {
+        /// The owning team, or nil for spend without a team owner.
+        public var team: String?
+        public var period: Double
+        public var previousPeriod: Double
+        public var spend30d: Double
+        public var forecast30d: Double
+        /// Monthly budget from policy, when one is set.
+        public var budget: Double?
+        /// `over`, `near` (≥ 80 %), `within`, or nil without a budget.
+        public var budgetStatus: String? {
+            guard let budget else { return nil }
+            return forecast30d > budget ? "over" : forecast30d >= 0.8 * budget ? "near" : "within"
+        }
+    }
+
+    public struct DailySpend: Sendable, Equatable {
+        public var day: String
+        public var amount: Double
+    }
+
+    public struct Anomaly: Sendable, Equatable {
+        public var credential: CredentialLine
+        public var reason: String
+        /// `risk model` (a `spend.anomaly*` factor) or `report` (the report's own rule).
+        public var source: String
+    }
+
+    /// The report's "today": overdue is judged against it.
+    public var asOf: String
+    public var periodDays: Int
+    public var current: ScanInfo
+    public var previous: ScanInfo?
+    public var headline: String
+    public var currency: String
+
+    public var newCredentials: [CredentialLine]
+    public var resolved: [Resolution]
+    public var rotated: [Rotation]
+    public var severityChanges: [SeverityChange]
+    public var bySeverity: [String: Int]
+    public var previousBySeverity: [String: Int]?
+
+    public var topRisks: [RiskLine]
+    public var overdue: [RiskLine]
+
+    /// Last day of spend data the report uses (on or before the later scan's as-of); nil without daily usage.
+    public var spendThrough: String?
+    /// Daily total spend over this period and the one before, oldest first (each `periodDays` long).
+    public var dailySpend: [DailySpend]
+    public var previousDailySpend: [DailySpend]
+    public var spendByTeam: [TeamSpend]
+    public var spend30d: Double
+    public var previousSpend30d: Double?
+    public var attribution: Double
+    public var previousAttribution: Double?
+    public var anomalies: [Anomaly]
+    /// Things the reader should know about how this report was made (missing baseline, skipped budgets…).
+    public var notes: [String]
+
+    public var periodTotal: Double { dailySpend.reduce(0) { $0 + $1.amount } }
+    public var previousPeriodTotal: Double { previousDailySpend.reduce(0) { $0 + $1.amount } }
+
+    static let severities = ["critical", "high", "medium", "low"]
+    static func rank(_ severity: String) -> Int { severities.firstIndex(of: severity) ?? severities.count }
+
+    /// How many days of recent spend the forecast averages.
+    public static let forecastWindowDays = 14
+    /// The report's own anomaly rule: recent 7-day mean ≥ this multiple of the earlier mean.
+    public static let anomalyMultiple = 5.0
+    /// …and at least this much a day on average, so cents do not raise alarms.
+    public static let anomalyMinDailySpend = 5.0
+    /// Provider statuses that mean the key can no longer be used.
+    static let deadStatuses: Set<String> = ["revoked", "inactive", "disabled", "deleted", "expired"]
+    /// How many top risks the report lists.
+    public static let topRiskCount = 10
+}
+
+// MARK: - Building
+
+extension WeeklyReport {
+    /// Builds the report from the later register `current` and the earlier `previous` (nil for the first scan).
+    /// - Parameters:
+    ///   - asOf: the report's "today" (`YYYY-MM-DD`); treatments due before it are overdue. Defaults to `current.asOf`.
+    ///   - firstDue: credential id → action → earliest due date recorded (from `HistoryStore.firstDueDates`).
+    public static func build(current: Register, previous: Register?, periodDays: Int = 7, asOf: String? = nil,
+                             budgets: [String: Double] = [:], firstDue: [String: [String: String]] = [:],
+                             notes: [String] = []) -> WeeklyReport {
+        let today = asOf ?? current.asOf
+        var notes = notes
+        let currentByID = Dictionary(current.credentials.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let previousByID = Dictionary((previous?.credentials ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+
+        // The same provider key under another id: a key the provider listed whose secret has now turned up in a
+        // scanned source (or the reverse) is one key, matched by its provider key id.
+        var continuedFrom: [String: CredentialRecord] = [:]   // current id → earlier record
+        var continuedTo: [String: CredentialRecord] = [:]     // earlier id → current record
+        if let previous {
+            for c in current.credentials where previousByID[c.id] == nil {
+                guard let keyId = nonEmpty(c.identity.keyId) else { continue }
+                let old = previous.credentials.first { o in
+                    currentByID[o.id] == nil && continuedTo[o.id] == nil && o.provider == c.provider
+                        && nonEmpty(o.identity.keyId) == keyId && (o.fingerprint == nil || c.fingerprint == nil || o.fingerprint == c.fingerprint)
+                }
+                if let old {
+                    continuedFrom[c.id] = old
+                    continuedTo[old.id] = c
+                }
+            }
+        }
+
+        // Rotations: a credential new in this scan whose identity matches an earlier one with another fingerprint.
+        var rotations: [Rotation] = []
+        var rotatedNew = Set<String>()
+        var rotatedOld = Set<String>()
+        if let previous {
+            for c in current.credentials where previousByID[c.id] == nil && continuedFrom[c.id] == nil && c.fingerprint != nil {
+                let candidates = previous.credentials.filter { old in
+                    !rotatedOld.contains(old.id) && continuedTo[old.id] == nil && old.provider == c.provider
+                        && old.fingerprint != nil && old.fingerprint != c.fingerprint && sharedIdentity(old, c) != nil
+                }
+                // Prefer the old secret that is gone or dead now: that is the one the new secret replaced.
+                let replaced = candidates.first { currentByID[$0.id].map(isDead) ?? true }
+                guard let old = replaced ?? candidates.first, let identity = sharedIdentity(old, c) else { continue }
+                let oldStatus: String
+                if let still = currentByID[old.id] {
+                    oldStatus = isDead(still) ? "old key \(still.providerStatus ?? "inactive") at the provider"
+                        : "old secret still found: revoke it"
+                } else {
+                    oldStatus = "old secret no longer found"
+                }
+                rotations.append(Rotation(identity: identity, old: line(old), new: line(c), oldStatus: oldStatus))
+                rotatedNew.insert(c.id)
+                rotatedOld.insert(old.id)
+            }
+        }
+
+        var newLines: [CredentialLine] = []
+        var resolved: [Resolution] = []
+        var changes: [SeverityChange] = []
+        if let previous {
+            newLines = current.credentials.filter { c in
+                guard previousByID[c.id] == nil, !rotatedNew.contains(c.id) else { return false }
+                // A listed key whose secret now turns up in a scanned source is a new exposure.
+                guard let old = continuedFrom[c.id] else { return true }
+                return old.locations.isEmpty && !c.locations.isEmpty
+            }.map(line)
+            for old in previous.credentials where isActive(old) && !rotatedOld.contains(old.id) {
+                guard let now = currentByID[old.id] ?? continuedTo[old.id] else {
+                    resolved.append(Resolution(credential: line(old), reason: "no longer found in any scanned source or provider listing"))
+                    continue
+                }
+                if isDead(now) {
+                    resolved.append(Resolution(credential: line(now), reason: "provider key now \(now.providerStatus ?? "inactive")"))
+                } else if now.status == "suppressed" && old.status != "suppressed" {
+                    resolved.append(Resolution(credential: line(now), reason: "accepted (suppressed by the baseline)"))
+                } else if !old.locations.isEmpty && now.locations.isEmpty {
+                    resolved.append(Resolution(credential: line(now), reason: "no longer found in any scanned source; the provider still lists the key"))
+                } else if now.risk.severity != old.risk.severity && !(old.locations.isEmpty && !now.locations.isEmpty) {
+                    changes.append(SeverityChange(credential: line(now), from: old.risk.severity, to: now.risk.severity,
+                                                  fromScore: old.risk.score, toScore: now.risk.score))
+                }
+            }
+        }
+        newLines.sort(by: riskOrder)
+        resolved.sort { riskOrder($0.credential, $1.credential) }
+        changes.sort { (rank($0.to), rank($0.from), $0.credential.id) < (rank($1.to), rank($1.from), $1.credential.id) }
+        rotations.sort { ($0.new.provider, $0.identity, $0.new.id) < ($1.new.provider, $1.identity, $1.new.id) }
+
+        // Treatments and overdue.
+        let active = current.credentials.filter(isActive)
+        var riskLines: [RiskLine] = []
+        for c in active {
+            var best: RiskLine?
+            for t in c.treatment {
+                let due = [firstDue[c.id]?[t.action], t.due].compactMap { $0 }.min()
+                let overdue = due.flatMap { days(from: $0, to: today) }.flatMap { $0 > 0 ? $0 : nil }
+                let candidate = RiskLine(credential: line(c), action: t.action, due: due, overdueDays: overdue)
+                // The line shows the most overdue treatment, else the first (the risk model lists the most important first).
+                if best == nil || (candidate.overdueDays ?? 0) > (best!.overdueDays ?? 0) { best = candidate }
+            }
+            riskLines.append(best ?? RiskLine(credential: line(c), action: nil, due: nil, overdueDays: nil))
+        }
+        let topRisks = Array(riskLines.sorted { riskOrder($0.credential, $1.credential) }.prefix(topRiskCount))
+        let overdue = riskLines.filter { $0.overdueDays != nil }
+            .sorted { ($0.overdueDays!, $0.credential.score, $1.credential.id) > ($1.overdueDays!, $1.credential.score, $0.credential.id) }
+
+        // Spend: per credential and day, the later register's figures, the earlier one's where the later has none.
+        var costs: [String: [String: Double]] = [:]   // credential id → day → cost
+        var teamOf: [String: String?] = [:]
+        for c in previous?.credentials ?? [] {
+            for d in c.usage.daily ?? [] where d.date <= current.asOf { costs[c.id, default: [:]][d.date] = d.cost }
+            teamOf[c.id] = .some(c.owner.team)
+        }
+        for c in current.credentials {
+            for d in c.usage.daily ?? [] where d.date <= current.asOf { costs[c.id, default: [:]][d.date] = d.cost }
+            teamOf[c.id] = .some(c.owner.team)
+        }
+        let lastDay = costs.values.flatMap(\.keys).max()
+        let end = lastDay.map { min($0, current.asOf) }
+        var daily: [DailySpend] = []
+        var previousDaily: [DailySpend] = []
+        var teams: [String?: TeamSpend] = [:]
+        func teamEntry(_ team: String?) -> TeamSpend {
+            teams[team] ?? TeamSpend(team: team, period: 0, previousPeriod: 0, spend30d: 0, forecast30d: 0, budget: team.flatMap { budgets[$0] })
+        }
+        if let end {
+            let days = dayRange(ending: end, count: 2 * periodDays)
+            var total: [String: Double] = [:]
+            var teamDaily: [String?: [String: Double]] = [:]
+            for (id, byDay) in costs {
+                let team = teamOf[id] ?? nil
+                for (day, cost) in byDay {
+                    total[day, default: 0] += cost
+                    teamDaily[team, default: [:]][day, default: 0] += cost
+                }
+            }
+            previousDaily = days.prefix(periodDays).map { DailySpend(day: $0, amount: round2(total[$0] ?? 0)) }
+            daily = days.suffix(periodDays).map { DailySpend(day: $0, amount: round2(total[$0] ?? 0)) }
+            let window = dayRange(ending: end, count: forecastWindowDays)
+            let last30 = dayRange(ending: end, count: 30)
+            for (team, byDay) in teamDaily {
+                var entry = teamEntry(team)
+                entry.period = round2(days.suffix(periodDays).reduce(0) { $0 + (byDay[$1] ?? 0) })
+                entry.previousPeriod = round2(days.prefix(periodDays).reduce(0) { $0 + (byDay[$1] ?? 0) })
+                entry.spend30d = round2(last30.reduce(0) { $0 + (byDay[$1] ?? 0) })
+                entry.forecast30d = round2(window.reduce(0) { $0 + (byDay[$1] ?? 0) } / Double(window.count) * 30)
+                teams[team] = entry
+            }
+            if end < current.asOf { notes.append("Spend data runs through \(end); the scan is as of \(current.asOf).") }
+        } else {
+            // No daily usage: fall back on the registers' 30-day totals, and take them as the run rate.
+            for c in current.credentials where c.usage.spend30d > 0 {
+                var entry = teamEntry(c.owner.team)
+                entry.spend30d = round2(entry.spend30d + c.usage.spend30d)
+                entry.forecast30d = entry.spend30d
+                teams[c.owner.team] = entry
+            }
+            if current.summary.spend30d > 0 {
+                notes.append("The register has no daily usage: team spend and forecasts use 30-day totals.")
+            }
+        }
+        for (team, budget) in budgets where teams[team] == nil {
+            teams[team] = TeamSpend(team: team, period: 0, previousPeriod: 0, spend30d: 0, forecast30d: 0, budget: budget)
+        }
+        let spendByTeam = teams.values.filter { $0.spend30d > 0 || $0.period > 0 || $0.previousPeriod > 0 || $0.budget != nil }
+            .sorted { ($0.forecast30d, $1.team ?? "~") > ($1.forecast30d, $0.team ?? "~") }
+
+        // Anomalies: the risk model's, else the report's own rule.
+        var anomalies: [Anomaly] = []
+        let modelFlags = current.credentials.contains { $0.risk.factors.contains(where: isAnomalyFactor) }
+        for c in current.credentials where !isDead(c) {
+            if modelFlags {
+                if let f = c.risk.factors.filter(isAnomalyFactor).max(by: { $0.points < $1.points }) {
+                    anomalies.append(Anomaly(credential: line(c), reason: f.reason, source: "risk model"))
+                }
+            } else if let end, let reason = spendSpike(costs[c.id] ?? [:], end: end, currency: current.summary.currency) {
+                anomalies.append(Anomaly(credential: line(c), reason: reason, source: "report"))
+            }
+        }
+        anomalies.sort { ($0.credential.spend30d, $1.credential.id) > ($1.credential.spend30d, $0.credential.id) }
+
+        var bySeverity = Dictionary(uniqueKeysWithValues: severities.map { ($0, 0) })
+        for c in active { bySeverity[c.risk.severity, default: 0] += 1 }
+        let previousBySeverity = previous.map { p -> [String: Int] in
+            var counts = Dictionary(uniqueKeysWithValues: severities.map { ($0, 0) })
+            for c in p.credentials where isActive(c) { counts[c.risk.severity, default: 0] += 1 }
+            return counts
+        }
+        if previous == nil {
+            notes.append("No earlier scan is recorded: changes and trends start with the next recorded scan.")
+        }
+
+        var report = WeeklyReport(
+            asOf: today, periodDays: periodDays,
+            current: ScanInfo(asOf: current.asOf, generatedAt: current.generatedAt, credentials: current.credentials.count),
+            previous: previous.map { ScanInfo(asOf: $0.asOf, generatedAt: $0.generatedAt, credentials: $0.credentials.count) },
+            headline: "", currency: current.summary.currency,
+            newCredentials: newLines, resolved: resolved, rotated: rotations, severityChanges: changes,
+            bySeverity: bySeverity, previousBySeverity: previousBySeverity, topRisks: topRisks, overdue: overdue,
+            spendThrough: end, dailySpend: daily, previousDailySpend: previousDaily, spendByTeam: spendByTeam,
+            spend30d: current.summary.spend30d, previousSpend30d: previous?.summary.spend30d,
+            attribution: current.summary.attributedSpendRatio, previousAttribution: previous?.summary.attributedSpendRatio,
+            anomalies: anomalies, notes: notes)
+        report.headline = headline(report)
+        return report
+    }
+
+    /// Builds the report from a history store: the latest scan on or before `asOf` against the latest one at least
+    /// `periodDays` before it (or, without one, the earliest earlier scan, which the notes point out).
+    public static func build(store: HistoryStore, asOf: String? = nil, periodDays: Int = 7,
+                             budgets: WeeklyReportBudgets = WeeklyReportBudgets()) throws -> WeeklyReport {
+        guard let currentScan = try store.latestScan(onOrBefore: asOf) else {
+            let when = asOf.map { " on or before \($0)" } ?? ""
+            throw StoreError(path: store.path, message: "no scan recorded\(when) (record one with `keyledger scan … --db \(store.path)`)")
+        }
+        var notes = budgets.skipped
+        let cutoff = ISODate.parse(currentScan.asOf).map { ISODate.day($0.addingTimeInterval(-Double(periodDays) * 86_400)) } ?? currentScan.asOf
+        var previousScan = try store.latestScan(onOrBefore: cutoff)
+        if previousScan == nil, let earliest = try store.scans().first(where: { $0.asOf < currentScan.asOf }) {
+            previousScan = earliest
+            notes.append("No scan is recorded \(periodDays) days before \(currentScan.asOf); compared with the earliest one, of \(earliest.asOf).")
+        }
+        if let asOf, currentScan.asOf < asOf {
+            notes.append("The latest scan on or before \(asOf) is of \(currentScan.asOf).")
+        }
+        let current = try store.register(of: currentScan)
+        let previous = try previousScan.map { try store.register(of: $0) }
+        return build(current: current, previous: previous, periodDays: periodDays, asOf: asOf ?? currentScan.asOf,
+                     budgets: budgets.budgets, firstDue: try store.firstDueDates(through: currentScan), notes: notes)
+    }
+
+    // MARK: Pieces
+
+    static func nonEmpty(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// The provider identity two credentials share (same key id, else same principal), or nil.
+    static func sharedIdentity(_ a: CredentialRecord, _ b: CredentialRecord) -> String? {
+        if let x = nonEmpty(a.identity.keyId), x == nonEmpty(b.identity.keyId) { return x }
+        if let x = nonEmpty(a.identity.principal), x == nonEmpty(b.identity.principal) { return x }
+        return nil
+    }
+
+    /// A risk factor by which the risk model says spend looks like abuse.
+    static func isAnomalyFactor(_ f: RiskFactor) -> Bool { f.id.hasPrefix("spend.anomaly") || f.id == "spend.spike" }
+
+    static func isDead(_ c: CredentialRecord) -> Bool {
+        c.providerStatus.map { deadStatuses.contains($0.lowercased()) } ?? false
+    }
+
+    /// Open and usable: what still needs treatment.
+    static func isActive(_ c: CredentialRecord) -> Bool { c.status != "suppressed" && !isDead(c) }
+
+    static func line(_ c: CredentialRecord) -> CredentialLine {
+        var location: String?
+        if let first = c.locations.first {
+            let repo = first.repository.map { TableReporter.shortRepository($0) + ":" } ?? ""
+            location = repo + first.path + (c.locations.count > 1 ? " (+\(c.locations.count - 1))" : "")
+        }
+        let owner = c.owner.team ?? c.owner.contact.map { "\($0) (\(c.owner.source))" }
+        // The heaviest factor; on a tie, the one the risk model lists first.
+        let reason = c.risk.factors.enumerated().max { ($0.element.points, $1.offset) < ($1.element.points, $0.offset) }?.element.reason
+        let author = c.locations.filter { $0.author != nil }.min { ($0.date ?? "~") < ($1.date ?? "~") }?.author
+        return CredentialLine(id: c.id, redacted: c.redacted, provider: c.provider, kind: c.kind, severity: c.risk.severity,
+                              score: c.risk.score, owner: owner, team: c.owner.team, location: location,
+                              spend30d: c.usage.spend30d, firstSeen: c.exposure.firstSeen, author: author, topReason: reason)
+    }
+
+    static func riskOrder(_ a: CredentialLine, _ b: CredentialLine) -> Bool {
+        (a.score, a.spend30d, b.id) > (b.score, b.spend30d, a.id)
+    }
+
+    /// Whole days from `from` to `to` (positive when `to` is later).
+    static func days(from: String, to: String) -> Int? {
+        guard let a = ISODate.parse(from), let b = ISODate.parse(to) else { return nil }
+        return Int((b.timeIntervalSince(a) / 86_400).rounded())
+    }
+
+    /// `count` consecutive days ending with `end`, oldest first.
+    static func dayRange(ending end: String, count: Int) -> [String] {
+        guard let last = ISODate.parse(end), count > 0 else { return [] }
+        return (0..<count).reversed().map { ISODate.day(last.addingTimeInterval(-Double($0) * 86_400)) }
+    }
+
+    /// The report's own spike rule (see the type's documentation): the reason, or nil.
+    static func spendSpike(_ byDay: [String: Double], end: String, currency: String) -> String? {
+        let detector = SpendAnomalyDetector(multiple: anomalyMultiple, minimumDailySpend: anomalyMinDailySpend)
+        guard let spike = detector.recentSpike(daily: byDay.map { (day: $0.key, cost: $0.value) }, asOf: end) else { return nil }
+        let text = "spend over the last 7 days averages \(ReportFormat.money(spike.after, currency)) a day"
+        guard spike.before > 0 else { return text + ", after none in the weeks before" }
+        return text + String(format: ", %.0f× ", spike.after / spike.before) + "the \(ReportFormat.money(spike.before, currency)) a day before"
+    }
+
+    static func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
+
+    /// One sentence: what changed, then what needs action this week.
+    static func headline(_ r: WeeklyReport) -> String {
+        var changed: [String] = []
+        let criticalNew = r.newCredentials.filter { $0.severity == "critical" || $0.severity == "high" }.count
+        if !r.newCredentials.isEmpty {
+            changed.append(ReportFormat.count(r.newCredentials.count, "new credential")
+                + (criticalNew > 0 ? " (\(criticalNew) critical or high)" : ""))
+        }
+        if !r.resolved.isEmpty { changed.append("\(r.resolved.count) resolved") }
+        if !r.rotated.isEmpty { changed.append("\(r.rotated.count) rotated") }
+        let escalated = r.severityChanges.filter(\.escalated).count
+        if escalated > 0 { changed.append("\(escalated) escalated") }
+        let open = r.bySeverity.values.reduce(0, +)
+        let opening: String
+        if let previous = r.previous {
+            opening = "Since \(previous.asOf): " + (changed.isEmpty ? "no change in credentials" : ReportFormat.list(changed))
+        } else {
+            let critical = (r.bySeverity["critical"] ?? 0) + (r.bySeverity["high"] ?? 0)
+            opening = "First recorded scan (\(r.current.asOf)): " + ReportFormat.count(open, "open credential")
+                + (critical > 0 ? ", \(critical) critical or high" : "")
+        }
+        var actions: [String] = []
+        if let a = r.anomalies.first {
+            actions.append("stop the spend spike on \(a.credential.redacted) (\(a.credential.provider)"
+                + (a.credential.team.map { ", \($0)" } ?? "") + ")"
+                + (r.anomalies.count > 1 ? " and \(r.anomalies.count - 1) more" : ""))
+        }
+        if !r.overdue.isEmpty { actions.append("clear " + ReportFormat.count(r.overdue.count, "overdue treatment")) }
+        let dueThisWeek = r.topRisks.filter { risk in
+            risk.overdueDays == nil && risk.due.flatMap { days(from: r.asOf, to: $0) }.map { $0 <= 7 } ?? false
+        }
+        if r.overdue.isEmpty, let first = dueThisWeek.first {
+            actions.append("\(first.action ?? "treat") \(first.credential.redacted)"
+                + (dueThisWeek.count > 1 ? " and \(dueThisWeek.count - 1) more due within 7 days" : " (due \(first.due!))"))
+        }
+        if let team = r.spendByTeam.first(where: { $0.budgetStatus == "over" }) {
+            actions.append("rein in \(team.team ?? "unattributed") spend (forecast \(ReportFormat.money(team.forecast30d, r.currency, whole: true))"
+                + " vs \(ReportFormat.money(team.budget ?? 0, r.currency, whole: true)) budget)")
+        }
+        if actions.isEmpty { return opening + "; nothing is due this week." }
+        return opening + "; this week: " + ReportFormat.list(actions) + "."
+    }
+}
+
+/// Number and text formats shared by the report renderers.
+public enum ReportFormat {
+    /// `1,234.56 USD`, or `1,235 USD` with `whole`.
+    public static func money(_ amount: Double, _ currency: String, whole: Bool = false) -> String {
+        number(amount, decimals: whole ? 0 : 2) + " " + currency
+    }
+
+    /// `1,234.56`: fixed decimals with thousands grouped, independent of the machine's locale.
+    public static func number(_ value: Double, decimals: Int = 2) -> String {
+        let text = String(format: "%.\(decimals)f", abs(value))
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        var integer = String(parts[0])
+        var grouped = ""
+        while integer.count > 3 {
+            grouped = "," + integer.suffix(3) + grouped
+            integer = String(integer.dropLast(3))
+        }
+        let sign = value < 0 && text.contains(where: { $0 != "0" && $0 != "." }) ? "-" : ""
+        return sign + integer + grouped + (parts.count > 1 ? "." + parts[1] : "")
+    }
+
+    /// `72%`.
+    public static func percent(_ ratio: Double) -> String { String(format: "%.0f%%", ratio * 100) }
+
+    /// `+7 pp`, `-3 pp`, `±0 pp`: a change of a ratio in percentage points.
+    public static func points(_ from: Double, _ to: Double) -> String {
+        let delta = Int(((to - from) * 100).rounded())
+        return (delta > 0 ? "+\(delta)" : delta < 0 ? "\(delta)" : "±0") + " pp"
+    }
+
+    /// `+12%` / `-4%` / `new` for a change of an amount.
+    public static func change(_ from: Double, _ to: Double) -> String {
+        if from == 0 { return to == 0 ? "±0%" : "new" }
+        let delta = Int(((to - from) / from * 100).rounded())
+        return delta > 0 ? "+\(delta)%" : delta < 0 ? "\(delta)%" : "±0%"
+    }
+
+    /// `+2`, `-1`, `±0`.
+    public static func delta(_ from: Int, _ to: Int) -> String {
+        to > from ? "+\(to - from)" : to < from ? "\(to - from)" : "±0"
+    }
+
+    /// `1 new credential`, `3 new credentials`.
+    public static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
+    /// `a`, `a and b`, `a, b and c`.
+    public static func list(_ items: [String]) -> String {
+        guard items.count > 1 else { return items.first ?? "" }
+        return items.dropLast().joined(separator: ", ") + " and " + items.last!
+    }
+
+    /// `▁▂▅█` for a daily series, for chat where pictures do not travel.
+    public static func sparkline(_ values: [Double]) -> String {
+        let bars = Array("▁▂▃▄▅▆▇█")
+        guard let top = values.max(), top > 0 else { return String(repeating: "▁", count: values.count) }
+        return String(values.map { bars[min(bars.count - 1, Int(($0 / top * Double(bars.count - 1)).rounded()))] })
+    }
+}

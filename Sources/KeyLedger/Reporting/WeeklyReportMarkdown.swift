@@ -1,0 +1,178 @@
+import Foundation
+
+/// The weekly report as Markdown, for chat and wikis: the same sections as the HTML page, tables instead of
+/// charts and a sparkline for the daily spend. Scanned text is escaped so it cannot open HTML, links or
+/// emphasis, nor break a table.
+public enum WeeklyReportMarkdown {
+    /// Escapes Markdown punctuation and HTML in scanned text, and folds newlines, for use in text and table cells.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        for ch in text {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "|": out += "\\|"
+            case "\\", "`", "*", "_", "[", "]", "#", "!", "~": out += "\\" + String(ch)
+            case "\n", "\r", "\r\n", "\t": out += " "
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    private static let e = escape
+
+    public static func render(_ r: WeeklyReport) -> String {
+        var out = "# Weekly security report — \(e(r.current.asOf))\n\n"
+        out += "**\(e(r.headline))**\n\n"
+        var meta = "Scan of \(r.current.asOf)"
+        if let p = r.previous { meta += " compared with the scan of \(p.asOf)" }
+        meta += "; period \(r.periodDays) days"
+        if let through = r.spendThrough { meta += "; spend data through \(through)" }
+        if r.asOf != r.current.asOf { meta += "; as of \(r.asOf)" }
+        out += e(meta) + ".\n\n"
+        out += figures(r)
+        out += "## Needs action this week\n\n"
+        out += "### Spend anomalies (\(r.anomalies.count))\n\n"
+        if r.anomalies.isEmpty { out += "None.\n\n" } else {
+            for a in r.anomalies {
+                out += "- \(credential(a.credential)), owner \(owner(a.credential)), 30-day spend \(money(a.credential.spend30d, r)): "
+                    + "\(e(a.reason)) (\(e(a.source)))\n"
+            }
+            out += "\n"
+        }
+        out += "### Overdue treatments (\(r.overdue.count))\n\n"
+        if r.overdue.isEmpty { out += "Nothing is overdue.\n\n" } else {
+            out += table(["Credential", "Owner", "Action", "Due", "Overdue"], r.overdue.map {
+                [credential($0.credential), owner($0.credential), e($0.action ?? "—"), e($0.due ?? "—"), "\($0.overdueDays ?? 0) d"]
+            }, numeric: [4])
+        }
+        out += "### Top risks (\(r.topRisks.count))\n\n"
+        if r.topRisks.isEmpty { out += "No open credential.\n\n" } else {
+            out += table(["#", "Severity", "Credential", "Owner", "Why", "Spend 30 d", "Treatment", "Due"], r.topRisks.enumerated().map { i, t in
+                ["\(i + 1)", "\(t.credential.severity) (\(t.credential.score))", credential(t.credential), owner(t.credential),
+                 e(t.credential.topReason ?? "—"), money(t.credential.spend30d, r), e(t.action ?? "—"),
+                 e(t.due ?? "—") + (t.overdueDays.map { " (**\($0) d late**)" } ?? "")]
+            }, numeric: [0, 5])
+        }
+        out += changes(r)
+        out += spend(r)
+        out += "## How this report is made\n\n"
+        out += "- New, resolved and rotated compare credentials by their fingerprint-derived id; rotated = same provider identity "
+            + "(key id, else principal) with a new secret.\n"
+        out += "- Due dates are the earliest recorded for each credential and action; overdue means due before \(e(r.asOf)).\n"
+        out += "- Forecast (30 days) = mean daily spend over the last \(WeeklyReport.forecastWindowDays) days × 30.\n"
+        out += "- Spend anomalies come from the risk model's `spend.anomaly` and `spend.spike` factors; without any, the report flags "
+            + "a last-7-day mean ≥ \(Int(WeeklyReport.anomalyMultiple))× the mean of the up to 28 days before.\n"
+        for note in r.notes { out += "- \(e(note))\n" }
+        return out
+    }
+
+    static func figures(_ r: WeeklyReport) -> String {
+        let open = r.bySeverity.values.reduce(0, +)
+        let urgent = (r.bySeverity["critical"] ?? 0) + (r.bySeverity["high"] ?? 0)
+        guard r.previous != nil else {
+            var out = "| | now |\n|---|--:|\n"
+            out += "| Open credentials | \(open) |\n| Critical or high | \(urgent) |\n"
+            out += "| Spend this period | \(ReportFormat.money(r.periodTotal, r.currency)) |\n"
+            out += "| Spend with a team owner | \(ReportFormat.percent(r.attribution)) |\n"
+            out += "| Overdue treatments | \(r.overdue.count) |\n| Spend anomalies | \(r.anomalies.count) |\n\n"
+            return out
+        }
+        let previousOpen = r.previousBySeverity?.values.reduce(0, +) ?? 0
+        let previousUrgent = r.previousBySeverity.map { ($0["critical"] ?? 0) + ($0["high"] ?? 0) } ?? 0
+        let previousAttribution = r.previousAttribution ?? 0
+        var out = "| | now | last period | change |\n|---|--:|--:|--:|\n"
+        out += "| Open credentials | \(open) | \(previousOpen) | \(ReportFormat.delta(previousOpen, open)) |\n"
+        out += "| Critical or high | \(urgent) | \(previousUrgent) | \(ReportFormat.delta(previousUrgent, urgent)) |\n"
+        out += "| Spend this period | \(ReportFormat.money(r.periodTotal, r.currency)) | \(ReportFormat.money(r.previousPeriodTotal, r.currency)) "
+            + "| \(ReportFormat.change(r.previousPeriodTotal, r.periodTotal)) |\n"
+        out += "| Spend with a team owner | \(ReportFormat.percent(r.attribution)) | \(ReportFormat.percent(previousAttribution)) "
+            + "| \(ReportFormat.points(previousAttribution, r.attribution)) |\n"
+        out += "| Overdue treatments | \(r.overdue.count) | | |\n| Spend anomalies | \(r.anomalies.count) | | |\n\n"
+        return out
+    }
+
+    static func changes(_ r: WeeklyReport) -> String {
+        guard let previous = r.previous else {
+            return "## Changes\n\nNo earlier scan is recorded; changes start with the next recorded scan.\n\n"
+        }
+        var out = "## Changes since \(e(previous.asOf))\n\n"
+        out += "### New credentials (\(r.newCredentials.count))\n\n"
+        if r.newCredentials.isEmpty { out += "None.\n\n" } else {
+            out += table(["Severity", "Credential", "Owner", "Where", "Introduced by", "First seen"], r.newCredentials.map { c in
+                ["\(c.severity) (\(c.score))", credential(c), owner(c), e(c.location ?? "provider listing only"), e(c.author ?? "—"),
+                 e(c.firstSeen ?? "—")]
+            })
+        }
+        out += "### Resolved (\(r.resolved.count))\n\n"
+        if r.resolved.isEmpty { out += "None.\n\n" } else {
+            out += table(["Credential", "Owner", "Was", "Why resolved"], r.resolved.map {
+                [credential($0.credential), owner($0.credential), e($0.credential.severity), e($0.reason)]
+            })
+        }
+        out += "### Rotated (\(r.rotated.count))\n\n"
+        if r.rotated.isEmpty { out += "None.\n\n" } else {
+            out += table(["Identity", "Old secret", "New secret", "Owner", "Old secret now"], r.rotated.map {
+                [e($0.identity), credential($0.old), credential($0.new), owner($0.new), e($0.oldStatus)]
+            })
+        }
+        out += "### Severity changes (\(r.severityChanges.count))\n\n"
+        if r.severityChanges.isEmpty { out += "None.\n\n" } else {
+            out += table(["Credential", "Owner", "From", "To", "Score"], r.severityChanges.map {
+                [credential($0.credential), owner($0.credential), e($0.from), e($0.to) + ($0.escalated ? " ▲" : " ▼"), "\($0.fromScore) → \($0.toScore)"]
+            }, numeric: [4])
+        }
+        return out
+    }
+
+    static func spend(_ r: WeeklyReport) -> String {
+        var out = "## Spend\n\n"
+        out += "30-day spend \(ReportFormat.money(r.spend30d, r.currency))"
+            + (r.previousSpend30d.map { " (\(ReportFormat.change($0, r.spend30d)) since last period)" } ?? "")
+            + "; \(ReportFormat.percent(r.attribution)) of it has a team owner"
+            + (r.previousAttribution.map { " (\(ReportFormat.points($0, r.attribution)))" } ?? "") + ".\n\n"
+        if let first = r.dailySpend.first, let last = r.dailySpend.last {
+            out += "Daily spend \(first.day) – \(last.day): `\(ReportFormat.sparkline(r.dailySpend.map(\.amount)))` "
+                + "\(ReportFormat.money(r.periodTotal, r.currency))"
+            if let p0 = r.previousDailySpend.first, let p1 = r.previousDailySpend.last {
+                out += "; \(p0.day) – \(p1.day): `\(ReportFormat.sparkline(r.previousDailySpend.map(\.amount)))` "
+                    + "\(ReportFormat.money(r.previousPeriodTotal, r.currency))"
+            }
+            out += ".\n\n"
+        }
+        if r.spendByTeam.isEmpty {
+            out += "No spend linked to any credential.\n\n"
+        } else {
+            out += table(["Team", "This period", "Period before", "Change", "Last 30 days", "Forecast 30 days", "Budget", "Forecast vs budget"],
+                         r.spendByTeam.map { t in
+                var versus = "—"
+                if let b = t.budget {
+                    let ratio = b > 0 ? ReportFormat.percent(t.forecast30d / b) : "—"
+                    versus = t.budgetStatus == "over" ? "**\(ratio), over budget**" : t.budgetStatus == "near" ? "\(ratio), near budget" : ratio
+                }
+                return [t.team.map(e) ?? "*no team owner*", ReportFormat.money(t.period, r.currency),
+                        ReportFormat.money(t.previousPeriod, r.currency), ReportFormat.change(t.previousPeriod, t.period),
+                        ReportFormat.money(t.spend30d, r.currency), ReportFormat.money(t.forecast30d, r.currency),
+                        t.budget.map { ReportFormat.money($0, r.currency) } ?? "—", versus]
+            }, numeric: [1, 2, 3, 4, 5, 6])
+        }
+        return out
+    }
+
+    static func credential(_ c: WeeklyReport.CredentialLine) -> String {
+        "`\(c.redacted.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "|", with: "\\|"))` \(e(c.provider)) \(e(c.kind))"
+    }
+
+    static func owner(_ c: WeeklyReport.CredentialLine) -> String { c.owner.map(e) ?? "**no owner**" }
+
+    static func money(_ x: Double, _ r: WeeklyReport) -> String { x > 0 ? ReportFormat.money(x, r.currency) : "—" }
+
+    static func table(_ headers: [String], _ rows: [[String]], numeric: Set<Int> = []) -> String {
+        var out = "| " + headers.joined(separator: " | ") + " |\n"
+        out += "|" + headers.indices.map { numeric.contains($0) ? "--:" : "---" }.joined(separator: "|") + "|\n"
+        for row in rows { out += "| " + row.joined(separator: " | ") + " |\n" }
+        return out + "\n"
+    }
+}

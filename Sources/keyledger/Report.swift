@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import KeyLedger
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the weekly security report from the history store.",
+        discussion: """
+        Compares the latest scan recorded on or before --as-of with the latest one at least a period before it: \
+        new, resolved and rotated credentials, severity changes, top risks and overdue treatments, spend by team \
+        with a 30-day forecast against the budgets in keyledger.yml (policy.budgets), and spend anomalies.
+
+        Record scans with `keyledger scan … --db FILE`.
+        """)
+
+    @Option(help: "The history store (SQLite) that `keyledger scan --db` records into.")
+    var db: String
+
+    @Option(help: "The period to compare: days (7d, 30d) or weeks (2w).")
+    var period: String = "7d"
+
+    @Option(name: .customLong("as-of"), help: "Report as of DATE (YYYY-MM-DD): the latest scan on or before it; overdue is judged against it.")
+    var asOf: String?
+
+    @Option(help: "Output format: html (one self-contained page) or md (chat and wikis).")
+    var format: Format = .html
+
+    @Option(help: "Write the report to FILE instead of standard output.")
+    var output: String?
+
+    @Option(help: "keyledger.yml with policy.budgets per team (default: ./keyledger.yml when present).")
+    var config: String?
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case html, md }
+
+    /// `7d` → 7, `2w` → 14, `10` → 10.
+    static func days(_ text: String) -> Int? {
+        let t = text.lowercased().trimmingCharacters(in: .whitespaces)
+        if t.hasSuffix("w"), let n = Int(t.dropLast()) { return n * 7 }
+        if t.hasSuffix("d"), let n = Int(t.dropLast()) { return n }
+        return Int(t)
+    }
+
+    func validate() throws {
+        if let asOf, ISODate.parse(asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-20 (got '\(asOf)')") }
+        guard let days = Self.days(period), (1...366).contains(days) else {
+            throw ValidationError("--period must be a number of days or weeks between 1d and 366d, like 7d or 2w (got '\(period)')")
+        }
+    }
+
+    func run() throws {
+        var budgets = WeeklyReportBudgets()
+        let configPath = config ?? (FileManager.default.fileExists(atPath: "keyledger.yml") ? "keyledger.yml" : nil)
+        if let configPath {
+            do { budgets = try WeeklyReportBudgets.load(path: configPath) } catch { throw fail("\(error)") }
+        }
+        let report: WeeklyReport
+        do {
+            let store = try HistoryStore.openExisting(path: db)
+            defer { store.close() }
+            report = try WeeklyReport.build(store: store, asOf: asOf, periodDays: Self.days(period) ?? 7, budgets: budgets)
+        } catch { throw fail("\(error)") }
+        let text = format == .html ? WeeklyReportHTML.render(report) : WeeklyReportMarkdown.render(report)
+        try emit(text, to: output)
+    }
+}
+
+/// Writes `text` to `output`, or to standard output without one.
+func emit(_ text: String, to output: String?) throws {
+    guard let output else {
+        FileHandle.standardOutput.write(Data(text.utf8))
+        return
+    }
+    do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+        throw fail("\(output): cannot write the output (\(error.localizedDescription))")
+    }
+}

@@ -1,0 +1,314 @@
+import XCTest
+@testable import KeyLedger
+
+/// Two crafted registers a week apart, covering every kind of change the weekly report shows.
+enum WeeklyReportFixture {
+    static let hostilePath = #"deploy/<script>alert("p")</script> & 'x'|y.sh"#
+    static let hostileAuthor = #"Mallory "<img src=x onerror=alert(1)>" & co"#
+    static let hostileTeam = #"R&D <ops> "core""#
+
+    static func fingerprint(_ c: Character) -> String { "sha256:" + String(repeating: c, count: 64) }
+
+    /// Daily usage from `from` through `to`, `cost(i)` on the i-th day.
+    static func daily(_ from: String, _ to: String, _ cost: (Int) -> Double) -> [DailyUsageRecord] {
+        let days = WeeklyReport.dayRange(ending: to, count: WeeklyReport.days(from: from, to: to)! + 1)
+        return days.enumerated().map { DailyUsageRecord(date: $0.element, cost: cost($0.offset), tokens: 1000, requests: 10) }
+    }
+
+    static func credential(
+        _ id: String, _ fp: Character, redacted: String, provider: String, kind: String, team: String?, contact: String? = nil,
+        severity: String, score: Int, keyId: String? = nil, principal: String? = nil, path: String = "app/.env",
+        repository: String? = "payments-api", author: String? = "Sam Ortiz", firstSeen: String = "2026-10-01",
+        factors: [RiskFactor] = [], treatment: [Treatment] = [], daily: [DailyUsageRecord]? = nil, asOf: String,
+        status: String = "open", providerStatus: String? = nil
+    ) -> CredentialRecord {
+        let spend30 = (daily ?? []).filter { d in
+            d.date <= asOf && WeeklyReport.days(from: d.date, to: asOf)! < 30
+        }.reduce(0) { $0 + $1.cost }
+        let spend7 = (daily ?? []).filter { d in d.date <= asOf && WeeklyReport.days(from: d.date, to: asOf)! < 7 }.reduce(0) { $0 + $1.cost }
+        return CredentialRecord(
+            id: id, fingerprint: fingerprint(fp), redacted: redacted, provider: provider, kind: kind, rule: "\(provider).\(kind)",
+            identity: Identity(keyId: keyId, name: nil, principal: principal),
+            owner: Owner(team: team, contact: contact, source: team != nil ? "owners-file" : (contact != nil ? "git-author" : "none")),
+            exposure: Exposure(firstSeen: firstSeen, lastSeen: asOf, inHead: true, locationsCount: 1, repositories: 1),
+            locations: [LocationRecord(kind: repository == nil ? "file" : "git", repository: repository, path: path, line: 1,
+                                       commit: repository == nil ? nil : "c0ffee", author: author, date: firstSeen + "T09:00:00Z")],
+            created: nil, ageDays: WeeklyReport.days(from: firstSeen, to: asOf), lastUsed: nil,
+            usage: Usage(spend30d: WeeklyReport.round2(spend30), spend7d: WeeklyReport.round2(spend7), requests30d: 0, tokens30d: 0,
+                         currency: "USD", link: daily == nil ? nil : "exact", estimated: nil, daily: daily),
+            privilege: Privilege(level: "write"), risk: Risk(score: score, severity: severity, factors: factors),
+            controls: ["OWASP-NHI:NHI2"], treatment: treatment, status: status, providerStatus: providerStatus)
+    }
+
+    static func register(asOf: String, _ credentials: [CredentialRecord]) -> Register {
+        let sorted = credentials.sorted { ($0.risk.score, $1.id) > ($1.risk.score, $0.id) }
+        var bySeverity = ["critical": 0, "high": 0, "medium": 0, "low": 0]
+        for c in sorted { bySeverity[c.risk.severity, default: 0] += 1 }
+        let spend = sorted.reduce(0) { $0 + $1.usage.spend30d }
+        let attributed = sorted.filter { $0.owner.team != nil }.reduce(0) { $0 + $1.usage.spend30d }
+        return Register(
+            generatedAt: asOf + "T06:00:00Z", asOf: asOf,
+            scan: ScanSummary(targets: ["estate/payments-api", "estate/ml-platform"], commits: 40, blobs: 120, files: 9, bytes: 50_000,
+                              durationMs: 800, skipped: [:], problems: [], rules: 60, exports: ["openai.costs": 1]),
+            summary: Summary(credentials: sorted.count, bySeverity: bySeverity, spend30d: WeeklyReport.round2(spend), currency: "USD",
+                             attributedSpendRatio: spend > 0 ? ((attributed / spend) * 1000).rounded() / 1000 : 0),
+            credentials: sorted)
+    }
+
+    static func factor(_ id: String, _ points: Int, _ reason: String) -> RiskFactor { RiskFactor(id: id, points: points, reason: reason) }
+
+    /// (last week, this week).
+    static func registers() -> (previous: Register, current: Register) {
+        let prevDay = "2026-11-13", day = "2026-11-20"
+        let openaiDaily = daily("2026-10-15", "2026-11-20") { 40 + Double($0 % 3) * 5 }
+        let bedrockDaily = daily("2026-10-15", "2026-11-20") { $0 >= 28 ? 150 + Double($0 % 4) * 10 : 4 }
+        let unownedDaily = daily("2026-10-15", "2026-11-20") { _ in 12.5 }
+        func openai(_ asOf: String, severity: String, score: Int, due: String) -> CredentialRecord {
+            credential("kl_openai", "a", redacted: "sk-proj-Ab…wxyz", provider: "openai", kind: "project-key", team: "payments",
+                       severity: severity, score: score, keyId: "key_pay01", principal: "user_sam",
+                       factors: [factor("exposure.git-head", 40, "in HEAD of payments-api: anyone who can read the repository has it"),
+                                 factor("spend.level", 10, "1,350 USD in 30 days")],
+                       treatment: [Treatment(action: "revoke", due: due), Treatment(action: "move-to-secret-manager", due: due)],
+                       daily: openaiDaily, asOf: asOf)
+        }
+        func team(_ asOf: String, severity: String, score: Int) -> CredentialRecord {
+            credential("kl_team", "g", redacted: "hf_Ab…9xyz", provider: "huggingface", kind: "token", team: hostileTeam,
+                       severity: severity, score: score, path: "notebooks/a|b.ipynb", repository: "ml-platform",
+                       factors: [factor("exposure.git-history", 30, "still in git history since 2026-06-10")],
+                       treatment: [Treatment(action: "rotate", due: "2026-12-20")], daily: unownedDaily, asOf: asOf)
+        }
+        func suppressed(_ asOf: String) -> CredentialRecord {
+            credential("kl_supp", "h", redacted: "AIzaSy…Q0xw", provider: "google", kind: "api-key", team: "payments",
+                       severity: "high", score: 65, path: "docs/example.json", asOf: asOf, status: "suppressed")
+        }
+        let previous = register(asOf: prevDay, [
+            openai(prevDay, severity: "high", score: 70, due: "2026-11-14"),
+            credential("kl_anthropic", "b", redacted: "sk-ant-api03-Ab…cdAA", provider: "anthropic", kind: "api-key", team: "payments",
+                       severity: "medium", score: 45, path: "app/summarise.py",
+                       treatment: [Treatment(action: "rotate", due: "2026-12-13")], asOf: prevDay),
+            credential("kl_aws", "c", redacted: "AKIA…WXYZ", provider: "aws", kind: "access-key", team: "payments",
+                       severity: "high", score: 62, keyId: "AKIAEXAMPLEKEY000001", principal: "payments-deployer", path: "deploy/aws.sh",
+                       treatment: [Treatment(action: "revoke", due: "2026-11-20")], asOf: prevDay, providerStatus: "active"),
+            credential("kl_gcp_old", "d", redacted: "-----BEGIN PRIVATE KEY-----…Ab==", provider: "gcp", kind: "service-account-key",
+                       team: "ml-platform", severity: "high", score: 60, keyId: "1111aaaa", principal: "trainer@ml-platform-prod.iam.gserviceaccount.com",
+                       path: "secrets/trainer-sa.json", repository: "ml-platform", treatment: [Treatment(action: "rotate", due: "2026-11-20")],
+                       asOf: prevDay),
+            team(prevDay, severity: "medium", score: 40),
+            suppressed(prevDay),
+        ])
+        let current = register(asOf: day, [
+            openai(day, severity: "critical", score: 85, due: "2026-11-21"),
+            credential("kl_aws", "c", redacted: "AKIA…WXYZ", provider: "aws", kind: "access-key", team: "payments",
+                       severity: "high", score: 62, keyId: "AKIAEXAMPLEKEY000001", principal: "payments-deployer", path: "deploy/aws.sh",
+                       treatment: [Treatment(action: "revoke", due: "2026-11-27")], asOf: day, providerStatus: "inactive"),
+            credential("kl_gcp_new", "e", redacted: "-----BEGIN PRIVATE KEY-----…Cd==", provider: "gcp", kind: "service-account-key",
+                       team: "ml-platform", severity: "medium", score: 50, keyId: "2222bbbb", principal: "trainer@ml-platform-prod.iam.gserviceaccount.com",
+                       path: "secrets/trainer-sa-2.json", repository: "ml-platform", firstSeen: "2026-11-17",
+                       treatment: [Treatment(action: "move-to-secret-manager", due: "2026-12-20")], asOf: day),
+            credential("kl_bedrock", "f", redacted: "ABSK…Tg==", provider: "aws", kind: "bedrock-api-key", team: "ml-platform",
+                       severity: "critical", score: 100, principal: "arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2",
+                       path: "infra/bedrock.env", repository: "ml-platform", author: "Devin AI", firstSeen: "2026-11-12",
+                       factors: [factor("exposure.git-head", 40, "in HEAD of ml-platform"),
+                                 factor("spend.anomaly-after-exposure", 40, "daily spend rose 40× after the key appeared in a repository on 2026-11-12")],
+                       treatment: [Treatment(action: "investigate-abuse", due: "2026-11-21"), Treatment(action: "revoke", due: "2026-11-21")],
+                       daily: bedrockDaily, asOf: day),
+            credential("kl_hostile", "9", redacted: "ghp_Ab…wxyz", provider: "github", kind: "personal-access-token", team: nil,
+                       contact: hostileAuthor, severity: "high", score: 66, path: hostilePath, author: hostileAuthor, firstSeen: "2026-11-18",
+                       factors: [factor("ownership.none", 10, "no team owner; fallback contact \(hostileAuthor) (git-author)"),
+                                 factor("exposure.git-head", 40, "in HEAD of \(hostilePath)")],
+                       treatment: [Treatment(action: "revoke", due: "2026-11-27")], asOf: day),
+            team(day, severity: "low", score: 30),
+            suppressed(day),
+        ])
+        return (previous, current)
+    }
+
+    static let budgets: [String: Double] = ["payments": 1000, "ml-platform": 5000, "finance": 200]
+}
+
+/// The weekly report model: what changed, what is due, spend, forecasts and anomalies.
+final class WeeklyReportTests: XCTestCase {
+    func report(firstDue: [String: [String: String]] = [:]) -> WeeklyReport {
+        let (previous, current) = WeeklyReportFixture.registers()
+        return WeeklyReport.build(current: current, previous: previous, periodDays: 7, asOf: "2026-11-20",
+                                  budgets: WeeklyReportFixture.budgets, firstDue: firstDue)
+    }
+
+    func testNewResolvedRotatedAndSeverityChanges() {
+        let r = report()
+        XCTAssertEqual(r.newCredentials.map(\.id), ["kl_bedrock", "kl_hostile"], "rotated and suppressed credentials are not new")
+        XCTAssertEqual(r.resolved.map(\.credential.id), ["kl_aws", "kl_anthropic"])
+        XCTAssertEqual(r.resolved.first { $0.credential.id == "kl_aws" }?.reason, "provider key now inactive")
+        XCTAssertEqual(r.resolved.first { $0.credential.id == "kl_anthropic" }?.reason, "no longer found in any scanned source or provider listing")
+        XCTAssertEqual(r.rotated.count, 1)
+        XCTAssertEqual(r.rotated.first?.identity, "trainer@ml-platform-prod.iam.gserviceaccount.com")
+        XCTAssertEqual(r.rotated.first?.old.id, "kl_gcp_old")
+        XCTAssertEqual(r.rotated.first?.new.id, "kl_gcp_new")
+        XCTAssertEqual(r.rotated.first?.oldStatus, "old secret no longer found")
+        XCTAssertEqual(r.severityChanges.map { "\($0.credential.id) \($0.from)→\($0.to) \($0.escalated)" },
+                       ["kl_openai high→critical true", "kl_team medium→low false"])
+        // Suppressed and revoked credentials are no longer open.
+        XCTAssertEqual(r.bySeverity, ["critical": 2, "high": 1, "medium": 1, "low": 1])
+        XCTAssertEqual(r.previousBySeverity, ["critical": 0, "high": 3, "medium": 2, "low": 0])
+    }
+
+    func testRotationWhileTheOldSecretIsStillFoundSaysToRevokeIt() {
+        var (previous, current) = WeeklyReportFixture.registers()
+        current.credentials += previous.credentials.filter { $0.id == "kl_gcp_old" }
+        previous.credentials.removeAll { $0.id == "kl_anthropic" }
+        let r = WeeklyReport.build(current: current, previous: previous)
+        XCTAssertEqual(r.rotated.map(\.oldStatus), ["old secret still found: revoke it"])
+        XCTAssertFalse(r.newCredentials.contains { $0.id == "kl_gcp_new" })
+    }
+
+    func testAListedKeyWhoseSecretTurnsUpIsNewNotRotated() {
+        func admin(_ id: String, found: Bool, asOf: String) -> CredentialRecord {
+            var c = WeeklyReportFixture.credential(id, "7", redacted: found ? "sk-admin-fu…X4LD" : "sk-admin…X4LD", provider: "openai",
+                                                   kind: "admin-key", team: nil, contact: "Ops Lead", severity: found ? "critical" : "low",
+                                                   score: found ? 80 : 10, keyId: "key_admin01", asOf: asOf)
+            if !found { c.fingerprint = nil; c.locations = [] }
+            return c
+        }
+        let listed = WeeklyReportFixture.register(asOf: "2026-11-13", [admin("kl_listed", found: false, asOf: "2026-11-13")])
+        let found = WeeklyReportFixture.register(asOf: "2026-11-20", [admin("kl_found", found: true, asOf: "2026-11-20")])
+        let r = WeeklyReport.build(current: found, previous: listed)
+        XCTAssertEqual(r.newCredentials.map(\.id), ["kl_found"], "its first appearance in a source is a new exposure")
+        XCTAssertTrue(r.rotated.isEmpty, "same key id, and no earlier secret to compare: not a rotation")
+        XCTAssertTrue(r.resolved.isEmpty, "the listed key did not go away")
+        XCTAssertTrue(r.severityChanges.isEmpty)
+
+        // The reverse: the secret is gone from every source while the provider still lists the key.
+        let gone = WeeklyReportFixture.register(asOf: "2026-11-27", [admin("kl_listed", found: false, asOf: "2026-11-27")])
+        let back = WeeklyReport.build(current: gone, previous: found)
+        XCTAssertTrue(back.newCredentials.isEmpty)
+        XCTAssertEqual(back.resolved.map(\.reason), ["no longer found in any scanned source; the provider still lists the key"])
+    }
+
+    func testOverdueUsesTheFirstRecordedDueDate() {
+        // The risk model re-dates treatments every scan (2026-11-14 last week, 2026-11-21 now); owners are held to the first.
+        XCTAssertTrue(report().overdue.isEmpty)
+        let r = report(firstDue: ["kl_openai": ["revoke": "2026-11-14", "move-to-secret-manager": "2026-11-14"]])
+        XCTAssertEqual(r.overdue.map(\.credential.id), ["kl_openai"])
+        XCTAssertEqual(r.overdue.first?.overdueDays, 6)
+        XCTAssertEqual(r.overdue.first?.due, "2026-11-14")
+        XCTAssertEqual(r.topRisks.first { $0.credential.id == "kl_openai" }?.overdueDays, 6)
+    }
+
+    func testTopRisksAreOpenCredentialsByScore() {
+        let r = report()
+        XCTAssertEqual(r.topRisks.map(\.credential.id), ["kl_bedrock", "kl_openai", "kl_hostile", "kl_gcp_new", "kl_team"])
+        let bedrock = r.topRisks[0]
+        XCTAssertEqual(bedrock.action, "investigate-abuse")
+        XCTAssertEqual(bedrock.due, "2026-11-21")
+        XCTAssertEqual(bedrock.credential.owner, "ml-platform")
+        XCTAssertEqual(bedrock.credential.topReason, "in HEAD of ml-platform")
+        XCTAssertEqual(r.topRisks[2].credential.owner, WeeklyReportFixture.hostileAuthor + " (git-author)")
+    }
+
+    func testSpendSeriesTeamsForecastAndBudgets() throws {
+        let r = report()
+        XCTAssertEqual(r.spendThrough, "2026-11-20")
+        XCTAssertEqual(r.dailySpend.map(\.day), WeeklyReport.dayRange(ending: "2026-11-20", count: 7))
+        XCTAssertEqual(r.previousDailySpend.map(\.day), WeeklyReport.dayRange(ending: "2026-11-13", count: 7))
+        let payments = try XCTUnwrap(r.spendByTeam.first { $0.team == "payments" })
+        // Last 14 days of openai: 40 + (i % 3) × 5 for i = 23…36.
+        let window = (23...36).map { 40 + Double($0 % 3) * 5 }
+        XCTAssertEqual(payments.forecast30d, WeeklyReport.round2(window.reduce(0, +) / 14 * 30), accuracy: 0.001)
+        XCTAssertEqual(payments.budget, 1000)
+        XCTAssertEqual(payments.budgetStatus, "over")
+        let ml = try XCTUnwrap(r.spendByTeam.first { $0.team == "ml-platform" })
+        XCTAssertEqual(ml.budgetStatus, "within")
+        XCTAssertEqual(ml.period, 1160)
+        XCTAssertEqual(ml.previousPeriod, 330, "the Bedrock spike began on the last two days of the period before")
+        XCTAssertEqual(r.spendByTeam.first { $0.team == "finance" }?.spend30d, 0, "a budget without spend is still listed")
+        XCTAssertEqual(r.spendByTeam.first { $0.team == WeeklyReportFixture.hostileTeam }?.period, 87.5)
+        // Totals agree with the team rows.
+        XCTAssertEqual(r.periodTotal, r.spendByTeam.reduce(0) { $0 + $1.period }, accuracy: 0.01)
+        XCTAssertEqual(r.previousPeriodTotal, r.spendByTeam.reduce(0) { $0 + $1.previousPeriod }, accuracy: 0.01)
+        XCTAssertNotNil(r.previousAttribution)
+    }
+
+    func testAnomaliesComeFromTheRiskModelElseTheReportsOwnRule() {
+        let r = report()
+        XCTAssertEqual(r.anomalies.map(\.credential.id), ["kl_bedrock"])
+        XCTAssertEqual(r.anomalies.first?.source, "risk model")
+        XCTAssertTrue(r.anomalies.first?.reason.contains("40×") ?? false)
+
+        // A register scored without anomaly factors: the report's own rule finds the same spike, and only it.
+        var (previous, current) = WeeklyReportFixture.registers()
+        for i in current.credentials.indices { current.credentials[i].risk.factors.removeAll { $0.id.hasPrefix("spend.") } }
+        let own = WeeklyReport.build(current: current, previous: previous)
+        XCTAssertEqual(own.anomalies.map(\.credential.id), ["kl_bedrock"])
+        XCTAssertEqual(own.anomalies.first?.source, "report")
+        XCTAssertTrue(own.anomalies.first?.reason.contains("a day before") ?? false, own.anomalies.first?.reason ?? "")
+
+        // Flat spend is never an anomaly.
+        current.credentials.removeAll { $0.id == "kl_bedrock" }
+        previous.credentials.removeAll { $0.id == "kl_bedrock" }
+        XCTAssertTrue(WeeklyReport.build(current: current, previous: previous).anomalies.isEmpty)
+    }
+
+    func testHeadlineSaysWhatChangedAndWhatIsDue() {
+        let r = report(firstDue: ["kl_openai": ["revoke": "2026-11-14"]])
+        XCTAssertEqual(r.headline, "Since 2026-11-13: 2 new credentials (2 critical or high), 2 resolved, 1 rotated and 1 escalated; "
+            + "this week: stop the spend spike on ABSK…Tg== (aws, ml-platform), clear 1 overdue treatment and rein in payments spend "
+            + "(forecast 1,350 USD vs 1,000 USD budget).")
+        let first = WeeklyReport.build(current: WeeklyReportFixture.registers().current, previous: nil)
+        XCTAssertTrue(first.headline.hasPrefix("First recorded scan (2026-11-20): 5 open credentials, 3 critical or high; this week: "), first.headline)
+        XCTAssertTrue(first.newCredentials.isEmpty)
+        XCTAssertTrue(first.notes.contains { $0.contains("No earlier scan") })
+    }
+
+    func testSpendDataEndingBeforeTheScanIsNotReadAsADrop() {
+        var (previous, current) = WeeklyReportFixture.registers()
+        for i in current.credentials.indices { current.credentials[i].usage.daily?.removeAll { $0.date > "2026-11-18" } }
+        for i in previous.credentials.indices { previous.credentials[i].usage.daily?.removeAll { $0.date > "2026-11-18" } }
+        let r = WeeklyReport.build(current: current, previous: previous)
+        XCTAssertEqual(r.spendThrough, "2026-11-18")
+        XCTAssertEqual(r.dailySpend.last?.day, "2026-11-18")
+        XCTAssertTrue(r.notes.contains("Spend data runs through 2026-11-18; the scan is as of 2026-11-20."))
+    }
+
+    func testWithoutDailyUsageTeamsUseThirtyDayTotals() {
+        var (_, current) = WeeklyReportFixture.registers()
+        for i in current.credentials.indices { current.credentials[i].usage.daily = nil }
+        let r = WeeklyReport.build(current: current, previous: nil, budgets: ["payments": 1000])
+        XCTAssertTrue(r.dailySpend.isEmpty)
+        XCTAssertNil(r.spendThrough)
+        let payments = r.spendByTeam.first { $0.team == "payments" }
+        XCTAssertEqual(payments?.forecast30d, payments?.spend30d)
+        XCTAssertTrue(r.notes.contains { $0.contains("no daily usage") })
+    }
+
+    func testBudgetsAreReadLeniently() throws {
+        let yaml = """
+        owners: []
+        policy:
+          max_age_days: 90
+          budgets:
+            payments: 3000
+            ml-platform: "5,000"
+            research: 1200.5 USD
+            broken: lots
+        """
+        let b = try WeeklyReportBudgets.parse(yaml, source: "keyledger.yml")
+        XCTAssertEqual(b.budgets, ["payments": 3000, "ml-platform": 5000, "research": 1200.5])
+        XCTAssertEqual(b.skipped, ["keyledger.yml: line 8: policy.budgets.broken is not an amount"])
+        XCTAssertEqual(try WeeklyReportBudgets.parse("owners: []\n", source: "k.yml").budgets, [:])
+        XCTAssertThrowsError(try WeeklyReportBudgets.parse("policy: [", source: "k.yml")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("k.yml: not valid YAML"), "\(error)")
+        }
+    }
+
+    func testFormats() {
+        XCTAssertEqual(ReportFormat.money(1234567.891, "USD"), "1,234,567.89 USD")
+        XCTAssertEqual(ReportFormat.money(999.5, "EUR", whole: true), "1,000 EUR")
+        XCTAssertEqual(ReportFormat.number(-1234.5), "-1,234.50")
+        XCTAssertEqual(ReportFormat.number(-0.001), "0.00")
+        XCTAssertEqual(ReportFormat.points(0.65, 0.72), "+7 pp")
+        XCTAssertEqual(ReportFormat.change(100, 80), "-20%")
+        XCTAssertEqual(ReportFormat.change(0, 5), "new")
+        XCTAssertEqual(ReportFormat.sparkline([0, 1, 2, 8]), "▁▂▃█")
+        XCTAssertEqual(ReportFormat.list(["a", "b", "c"]), "a, b and c")
+    }
+}
