@@ -19,7 +19,13 @@ struct Scan: ParsableCommand {
     @Option(help: "Only report what commits after REV introduced (REV..HEAD), for pull requests.")
     var since: String?
 
-    @Option(help: "Output format: table, json, csv or md.")
+    @Flag(help: "Scan only what is staged for the next commit (the pre-commit hook): the index, not the work tree.")
+    var staged = false
+
+    @Option(help: "Baseline file from `keyledger baseline`: its credentials are reported as suppressed and do not fail the run.")
+    var baseline: String?
+
+    @Option(help: "Output format: table, json, csv, md or sarif.")
     var format: OutputFormat = .table
 
     @Option(name: .customLong("fail-on"), help: "Exit 1 only when an open credential is at or above this severity (critical, high, medium, low).")
@@ -38,6 +44,9 @@ struct Scan: ParsableCommand {
     @Option(help: "keyledger.yml with owners, prices and policy (default: ./keyledger.yml when present).")
     var config: String?
 
+    @Option(help: "Record this scan in the history store FILE (SQLite), for `keyledger report` and `keyledger register`.")
+    var db: String?
+
     @Option(name: .customLong("rules"), help: "Folder of extra rule YAML files (repeatable).")
     var ruleDirectories: [String] = []
 
@@ -47,12 +56,13 @@ struct Scan: ParsableCommand {
     @Option(help: "Worker threads for blob scanning (default: all cores).")
     var jobs: Int?
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv, md }
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv, md, sarif }
 
     func validate() throws {
         if let asOf, ISODate.parse(asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-20 (got '\(asOf)')") }
         if maxFileSizeMiB <= 0 { throw ValidationError("--max-file-size must be positive") }
         if let jobs, jobs <= 0 { throw ValidationError("--jobs must be positive") }
+        if staged, since != nil { throw ValidationError("--staged and --since cannot be combined") }
         if let failOn, !RiskPolicy.severities.contains(failOn) {
             throw ValidationError("--fail-on must be one of critical, high, medium, low (got '\(failOn)')")
         }
@@ -60,6 +70,10 @@ struct Scan: ParsableCommand {
 
     func run() throws {
         let asOfDate = asOf.flatMap(ISODate.parse) ?? Date()
+        var accepted: Baseline?
+        if let baseline {
+            do { accepted = try Baseline.load(path: baseline) } catch { throw fail("\(error)") }
+        }
         let matcher: RuleMatcher
         do { matcher = try RuleMatcher(rules: loadRules(extra: ruleDirectories)) } catch {
             throw fail("\(error)")
@@ -70,7 +84,7 @@ struct Scan: ParsableCommand {
         } : nil)
         var limits = ScanLimits(maxFileSize: maxFileSizeMiB << 20)
         if let jobs { limits.workers = jobs }
-        let request = ScanRequest(paths: paths, history: !noHistory, since: since, limits: limits)
+        let request = ScanRequest(paths: paths, history: !noHistory, since: since, staged: staged, limits: limits)
         let result: ScanResult
         do { result = try scanner.run(request) } catch let error as InputError {
             if interactive { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
@@ -88,15 +102,25 @@ struct Scan: ParsableCommand {
         }
         let linker = Linker(bundle: bundle, config: configuration, codeOwners: result.codeOwners, asOf: asOfDate)
         let linked = linker.link(Inventory.build(result.findings))
-        let register = RegisterBuilder.build(result: result, linked: linked, exports: bundle, policy: configuration.policy, asOf: asOfDate)
+        var register = RegisterBuilder.build(result: result, linked: linked, exports: bundle, policy: configuration.policy, asOf: asOfDate)
+        accepted?.apply(to: &register, asOf: asOfDate)
+        if let db {
+            do { try HistoryStore.open(path: db).record(register) } catch { throw fail("\(error)") }
+        }
         let text: String
         switch format {
         case .json: text = try JSONReporter.render(register)
         case .table: text = TableReporter.render(register, color: output == nil && isatty(STDOUT_FILENO) == 1)
         case .csv: text = CSVReporter.render(register)
         case .md: text = MarkdownReporter.render(register)
+        case .sarif: text = try SARIFReporter.render(register, rules: matcher.rules, baseline: accepted)
         }
-        if let output {
+        if staged, format == .table, output == nil {
+            // The pre-commit hook: silent when the commit may go on, a short message on stderr when it may not.
+            if ExitPolicy.shouldFail(register, failOn: failOn) {
+                FileHandle.standardError.write(Data(PreCommitReporter.render(register).utf8))
+            }
+        } else if let output {
             do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
                 throw fail("\(output): cannot write the output (\(error.localizedDescription))")
             }

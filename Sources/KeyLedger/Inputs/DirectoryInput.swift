@@ -91,23 +91,9 @@ struct DirectoryInput {
 
     /// Scans the files of `enumerate` in parallel.
     func scan(files: [String], matcher: RuleMatcher, limits: ScanLimits, tally: inout ScanTally) -> [Finding] {
-        let next = Atomic<Int>(0)
-        let results = Mutex<([Finding], ScanTally)>(([], ScanTally()))
-        let workers = max(1, min(limits.workers, files.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            var local: [Finding] = []
-            var localTally = ScanTally()
-            let workspace = matcher.makeWorkspace()
-            while true {
-                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                if i >= files.count { break }
-                local += scanFile(files[i], matcher: matcher, workspace: workspace, limits: limits, tally: &localTally)
-            }
-            results.withLock { $0.0 += local; $0.1.merge(localTally) }
+        ParallelScan.run(count: files.count, workers: limits.workers, tally: &tally, open: { _ in matcher.makeWorkspace() }) { workspace, i, tally in
+            scanFile(files[i], matcher: matcher, workspace: workspace, limits: limits, tally: &tally)
         }
-        let (findings, workerTally) = results.withLock { $0 }
-        tally.merge(workerTally)
-        return findings
     }
 
     func scanFile(_ relative: String, matcher: RuleMatcher, workspace: RuleMatcher.Workspace, limits: ScanLimits,
@@ -131,25 +117,10 @@ struct DirectoryInput {
             }
             tally.files += 1
             tally.bytes += bytes.count
-            let location = { (line: Int?, note: String?) in
-                FoundLocation(kind: .file, repository: repositoryName, path: relative, line: line, current: true,
-                              note: note ?? (repositoryName != nil ? "uncommitted change in the work tree" : nil))
+            let workTreeNote = repositoryName != nil ? "uncommitted change in the work tree" : nil
+            return ContentScan.findings(in: bytes, path: relative, decodeStructured: true, matcher: matcher, workspace: workspace) { line, note in
+                FoundLocation(kind: .file, repository: repositoryName, path: relative, line: line, current: true, note: note ?? workTreeNote)
             }
-            var findings: [Finding] = matcher.matches(in: bytes, workspace: workspace).map { m in
-                Finding(rule: matcher.rules[m.ruleIndex], secret: m.secret, identity: m.identity,
-                        location: location(RuleMatcher.line(of: m.offset, in: bytes), nil))
-            }
-            for derived in StructuredDecoders.derivedContent(path: relative, bytes: bytes) {
-                derived.text.utf8CString.withUnsafeBytes { raw in
-                    let content = UnsafeRawBufferPointer(rebasing: raw.dropLast())
-                    for m in matcher.matches(in: content, workspace: workspace) {
-                        let line = derived.line ?? RuleMatcher.line(of: m.offset, in: content)
-                        findings.append(Finding(rule: matcher.rules[m.ruleIndex], secret: m.secret, identity: m.identity,
-                                                location: location(line, derived.note)))
-                    }
-                }
-            }
-            return findings
         }
     }
 }
@@ -183,5 +154,3 @@ enum FileReader {
         return .success(data)
     }
 }
-
-import Synchronization

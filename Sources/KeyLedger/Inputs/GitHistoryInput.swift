@@ -1,6 +1,5 @@
 import CLibGit2
 import Foundation
-import Synchronization
 
 /// Every distinct blob reachable from any ref, with the commit and path where it first appeared,
 /// the last commit time that still held it, and whether HEAD holds it.
@@ -18,6 +17,8 @@ struct GitObjectIndex {
     var lastSeen: [Int64] = []
     var inHead: [Bool] = []
     var blobIDs: Set<ObjectID> = []
+    /// With `--since`: the blobs of the tree at that revision, whose secrets already existed before the range.
+    var baseBlobs: [Blob] = []
 }
 
 /// Reads a repository's history through libgit2 (never the `git` program, so no hooks, filters or
@@ -25,7 +26,8 @@ struct GitObjectIndex {
 struct GitHistoryInput {
     let path: String
     let repositoryName: String
-    /// `REV..HEAD` style lower bound: commits reachable from it are not walked (their blobs count as already known).
+    /// `REV..HEAD` lower bound: commits reachable from REV are not walked, only HEAD's side is, and the blobs of
+    /// REV's tree count as already known (`GitObjectIndex.baseBlobs`).
     var since: String?
 
     /// Walks commits oldest-first and trees depth-first, skipping any tree already seen, so the work is
@@ -39,9 +41,10 @@ struct GitHistoryInput {
         }
         defer { git_revwalk_free(walk) }
         git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue | GIT_SORT_REVERSE.rawValue)
-        // Every ref (branches, tags, remotes, notes, pull refs) and a detached HEAD.
+        // Every ref (branches, tags, remotes, notes, pull refs) and a detached HEAD; with --since, only what HEAD
+        // adds (REV..HEAD): other branches of a full CI clone are not part of the pull request.
         var pushed = false
-        if git_revwalk_push_glob(walk, "*") == 0 { pushed = true }
+        if since == nil, git_revwalk_push_glob(walk, "*") == 0 { pushed = true }
         if git_revwalk_push_head(walk) == 0 { pushed = true }
         var baseTree: ObjectID?
         if let since {
@@ -109,6 +112,8 @@ struct GitHistoryInput {
                     if record {
                         blobSlot[Int(child)] = Int32(index.blobs.count)
                         index.blobs.append(.init(id: id, firstCommit: commitIndex, path: prefix + name))
+                    } else {
+                        index.baseBlobs.append(.init(id: id, firstCommit: commitIndex, path: prefix + name))
                     }
                     kids.append(child)
                     postorder.append(child)
@@ -181,74 +186,25 @@ struct GitHistoryInput {
         return index
     }
 
-    /// Scans every blob of `index` across `workers` threads, each with its own repository handle.
+    /// Scans every blob of `index` across `limits.workers` threads, each with its own repository handle.
     func scan(index: GitObjectIndex, matcher: RuleMatcher, limits: ScanLimits, tally: inout ScanTally,
               progress: (@Sendable (String) -> Void)? = nil) -> [Finding] {
-        let next = Atomic<Int>(0)
-        let results = Mutex<([Finding], ScanTally)>(([], ScanTally()))
-        let workers = max(1, min(limits.workers, index.blobs.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            var local: [Finding] = []
-            var localTally = ScanTally()
-            defer { results.withLock { $0.0 += local; $0.1.merge(localTally) } }
-            guard let repo = try? GitRepository(path: path) else {
-                localTally.skip("unreadable-repository", path: path, detail: "a scanning thread could not open the repository")
-                return
+        ParallelScan.run(count: index.blobs.count, workers: limits.workers, tally: &tally, open: { tally in
+            GitObjectReader(path: path, tally: &tally).map { ($0, matcher.makeWorkspace()) }
+        }, item: { worker, i, tally in
+            let (reader, workspace) = worker
+            if let progress, i % 2000 == 0 {
+                progress("\(repositoryName): scanned \(i) of \(index.blobs.count) blobs")
             }
-            var odb: OpaquePointer?
-            guard git_repository_odb(&odb, repo.pointer) == 0, let odb else {
-                localTally.skip("unreadable-repository", path: path, detail: LibGit2.lastError("cannot open the object database"))
-                return
-            }
-            defer { git_odb_free(odb) }
-            let workspace = matcher.makeWorkspace()
-            while true {
-                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                if i >= index.blobs.count { break }
-                if let progress, i % 2000 == 0 {
-                    progress("\(repositoryName): scanned \(i) of \(index.blobs.count) blobs")
+            let blob = index.blobs[i]
+            let commit = index.commits[Int(blob.firstCommit)]
+            return reader.withBlob(blob.id, path: blob.path, limits: limits, tally: &tally) { bytes in
+                ContentScan.findings(in: bytes, path: blob.path, decodeStructured: false, matcher: matcher, workspace: workspace) { line, _ in
+                    FoundLocation(kind: .git, repository: repositoryName, path: blob.path, line: line, commit: commit.id,
+                                  author: commit.author, firstSeen: commit.time, lastSeen: index.lastSeen[i], current: index.inHead[i])
                 }
-                let blob = index.blobs[i]
-                var oid = blob.id.oid
-                var size = 0
-                var type = GIT_OBJECT_ANY
-                guard git_odb_read_header(&size, &type, odb, &oid) == 0 else {
-                    localTally.skip("missing-object", path: blob.path, detail: "blob \(blob.id.hex) is missing (partial or damaged clone)")
-                    continue
-                }
-                if size > limits.maxFileSize {
-                    localTally.skip("oversized", path: blob.path, detail: "\(size) bytes in blob \(blob.id.hex) (limit \(limits.maxFileSize))")
-                    continue
-                }
-                var object: OpaquePointer?
-                guard git_blob_lookup(&object, repo.pointer, &oid) == 0, let object else {
-                    localTally.skip("missing-object", path: blob.path, detail: "blob \(blob.id.hex) cannot be read: \(LibGit2.lastError("unknown error"))")
-                    continue
-                }
-                defer { git_blob_free(object) }
-                let length = Int(git_blob_rawsize(object))
-                let bytes = UnsafeRawBufferPointer(start: git_blob_rawcontent(object), count: length)
-                if ContentSniffer.isBinary(bytes) {
-                    localTally.skip("binary", path: blob.path, record: false)
-                    continue
-                }
-                localTally.blobs += 1
-                localTally.bytes += length
-                let matches = matcher.matches(in: bytes, workspace: workspace)
-                guard !matches.isEmpty else { continue }
-                let commit = index.commits[Int(blob.firstCommit)]
-                for match in matches {
-                    let location = FoundLocation(
-                        kind: .git, repository: repositoryName, path: blob.path,
-                        line: RuleMatcher.line(of: match.offset, in: bytes), commit: commit.id, author: commit.author,
-                        firstSeen: commit.time, lastSeen: index.lastSeen[i], current: index.inHead[i])
-                    local.append(Finding(rule: matcher.rules[match.ruleIndex], secret: match.secret, identity: match.identity, location: location))
-                }
-            }
-        }
-        let (findings, workerTally) = results.withLock { $0 }
-        tally.merge(workerTally)
-        return findings
+            } ?? []
+        })
     }
 }
 

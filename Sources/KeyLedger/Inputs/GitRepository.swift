@@ -56,11 +56,27 @@ final class GitRepository: @unchecked Sendable {
 
     struct OpenError: Error { let message: String }
 
-    init(path: String) throws {
+    /// How a path is opened as a repository.
+    enum Lookup {
+        /// `path` itself must be the repository: a folder inside a repository is scanned as a folder, not as its
+        /// enclosing repository.
+        case exact
+        /// `path` or the nearest folder above it that is a repository.
+        case discover
+        /// As git does for a hook: the repository of the current directory unless `GIT_DIR` names one, with the
+        /// index `GIT_INDEX_FILE` names (git commit -a and partial commits stage into a temporary index).
+        case environment
+    }
+
+    init(path: String, lookup: Lookup = .exact) throws {
         _ = LibGit2.initialised
         var repo: OpaquePointer?
-        // NO_SEARCH: a folder inside a repository is scanned as a folder, not as its enclosing repository.
-        let status = git_repository_open_ext(&repo, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil)
+        let status: Int32
+        switch lookup {
+        case .exact: status = git_repository_open_ext(&repo, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil)
+        case .discover: status = git_repository_open_ext(&repo, path, 0, nil)
+        case .environment: status = git_repository_open_ext(&repo, nil, UInt32(GIT_REPOSITORY_OPEN_FROM_ENV.rawValue), nil)
+        }
         guard status == 0, let repo else { throw OpenError(message: LibGit2.lastError("not a git repository")) }
         pointer = repo
         workdir = git_repository_workdir(repo).map { String(cString: $0) }
@@ -110,6 +126,62 @@ final class GitRepository: @unchecked Sendable {
         let slash = url[scheme.upperBound...].firstIndex(of: "/") ?? url.endIndex
         guard at < slash else { return url }
         return String(url[..<scheme.upperBound]) + String(url[url.index(after: at)...])
+    }
+}
+
+/// One thread's reader of a repository's objects: its own repository handle and object database, since
+/// libgit2 handles are not shared across threads.
+final class GitObjectReader {
+    let repository: GitRepository
+    private let odb: OpaquePointer
+
+    /// Opens `path` for this thread; when it cannot, records why in `tally` and returns nil.
+    init?(path: String, tally: inout ScanTally) {
+        guard let repository = try? GitRepository(path: path) else {
+            tally.skip("unreadable-repository", path: path, detail: "a scanning thread could not open the repository")
+            return nil
+        }
+        var odb: OpaquePointer?
+        guard git_repository_odb(&odb, repository.pointer) == 0, let odb else {
+            tally.skip("unreadable-repository", path: path, detail: LibGit2.lastError("cannot open the object database"))
+            return nil
+        }
+        self.repository = repository
+        self.odb = odb
+    }
+
+    deinit { git_odb_free(odb) }
+
+    /// Calls `body` with the content of blob `id` when it is worth scanning; counts it in `tally.blobs`/`bytes`.
+    /// Missing (partial or damaged clone), oversized and binary blobs are skipped and counted by reason instead.
+    func withBlob<T>(_ id: ObjectID, path: String, limits: ScanLimits, tally: inout ScanTally,
+                     _ body: (UnsafeRawBufferPointer) -> T) -> T? {
+        var oid = id.oid
+        var size = 0
+        var type = GIT_OBJECT_ANY
+        guard git_odb_read_header(&size, &type, odb, &oid) == 0 else {
+            tally.skip("missing-object", path: path, detail: "blob \(id.hex) is missing (partial or damaged clone)")
+            return nil
+        }
+        if size > limits.maxFileSize {
+            tally.skip("oversized", path: path, detail: "\(size) bytes in blob \(id.hex) (limit \(limits.maxFileSize))")
+            return nil
+        }
+        var object: OpaquePointer?
+        guard git_blob_lookup(&object, repository.pointer, &oid) == 0, let object else {
+            tally.skip("missing-object", path: path, detail: "blob \(id.hex) cannot be read: \(LibGit2.lastError("unknown error"))")
+            return nil
+        }
+        defer { git_blob_free(object) }
+        let length = Int(git_blob_rawsize(object))
+        let bytes = UnsafeRawBufferPointer(start: git_blob_rawcontent(object), count: length)
+        if ContentSniffer.isBinary(bytes) {
+            tally.skip("binary", path: path, record: false)
+            return nil
+        }
+        tally.blobs += 1
+        tally.bytes += length
+        return body(bytes)
     }
 }
 

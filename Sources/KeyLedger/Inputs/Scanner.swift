@@ -8,10 +8,12 @@ public struct ScanRequest: Sendable {
     public var history: Bool
     /// Only commits after this revision (`REV..HEAD`).
     public var since: String?
+    /// Only what is staged for the next commit (pre-commit): each path names a repository, or a folder inside one.
+    public var staged: Bool
     public var limits: ScanLimits
 
-    public init(paths: [String], history: Bool = true, since: String? = nil, limits: ScanLimits = ScanLimits()) {
-        self.paths = paths; self.history = history; self.since = since; self.limits = limits
+    public init(paths: [String], history: Bool = true, since: String? = nil, staged: Bool = false, limits: ScanLimits = ScanLimits()) {
+        self.paths = paths; self.history = history; self.since = since; self.staged = staged; self.limits = limits
     }
 }
 
@@ -50,14 +52,22 @@ public struct Scanner: Sendable {
         var findings: [Finding] = []
         var codeOwners: [String: String] = [:]
         let paths = request.paths.isEmpty ? ["."] : request.paths
+        if request.staged, request.since != nil {
+            throw InputError(path: "--staged", message: "cannot be combined with --since (one scans the index, the other commits)")
+        }
+        var files: [String] = []
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw InputError(path: path, message: "no such file or directory")
             }
+            if request.staged {
+                findings += try StagedInput(path: path).scan(matcher: matcher, limits: request.limits, tally: &tally)
+                continue
+            }
             if !isDirectory.boolValue {
-                let input = DirectoryInput(root: "", repositoryName: nil)
-                findings += input.scan(files: [path], matcher: matcher, limits: request.limits, tally: &tally)
+                // Explicit files are scanned exactly as given (pre-commit's pass_filenames), all in one parallel pass.
+                files.append(path)
                 continue
             }
             if GitRepository.isRepository(path) {
@@ -72,6 +82,9 @@ public struct Scanner: Sendable {
                 progress?("scanning \(files.count) files in \(path)")
                 findings += input.scan(files: files, matcher: matcher, limits: request.limits, tally: &tally)
             }
+        }
+        if !files.isEmpty {
+            findings += DirectoryInput(root: "", repositoryName: nil).scan(files: files, matcher: matcher, limits: request.limits, tally: &tally)
         }
         let elapsed = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
         return ScanResult(targets: paths, findings: findings, tally: tally, durationMs: elapsed, ruleCount: matcher.rules.count,
@@ -104,7 +117,15 @@ public struct Scanner: Sendable {
                 return []
             }
             progress?("scanning \(index.blobs.count) blobs from \(index.commits.count) commits of \(name)")
-            findings += history.scan(index: index, matcher: matcher, limits: request.limits, tally: &tally, progress: progress)
+            var introduced = history.scan(index: index, matcher: matcher, limits: request.limits, tally: &tally, progress: progress)
+            if request.since != nil, !introduced.isEmpty {
+                // A secret that already existed at REV is not introduced by the range, even where the range edits,
+                // moves or copies the file holding it.
+                let existing = ContentScan.secretFingerprints(in: index.baseBlobs.map { ($0.id, $0.path) }, repository: path,
+                                                              matcher: matcher, limits: request.limits)
+                introduced.removeAll { existing.contains($0.secret.fingerprint) }
+            }
+            findings += introduced
             known = index.blobIDs
         }
         if request.since == nil, let workdir = repo.workdir {

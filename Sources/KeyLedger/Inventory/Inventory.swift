@@ -56,6 +56,8 @@ public enum Inventory {
             if let t = location.lastSeen { existing.lastSeen = max(existing.lastSeen ?? t, t) }
             existing.current = existing.current || location.current
             existing.note = existing.note ?? location.note
+            // An allow marker vouches for its own line only: one occurrence without it keeps the location open.
+            if location.allowReason == nil { existing.allowReason = nil }
             merged[key] = existing
         }
         return merged.values.sorted {

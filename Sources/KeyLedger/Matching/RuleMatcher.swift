@@ -28,7 +28,12 @@ public final class RuleMatcher: Sendable {
     }
 
     /// Compiles `rules`; a pattern that either engine rejects is a `RuleError` naming the rule and file.
-    public init(rules: [Rule]) throws {
+    /// The Vectorscan database is kept in the user's cache folder (`VectorscanCache`), so the next run loads it.
+    public convenience init(rules: [Rule]) throws {
+        try self.init(rules: rules, cache: VectorscanCache.defaultDirectory.map(VectorscanCache.init(directory:)))
+    }
+
+    init(rules: [Rule], cache: VectorscanCache?) throws {
         var seen = Set<String>()
         for rule in rules {
             if !seen.insert(rule.id).inserted {
@@ -36,7 +41,7 @@ public final class RuleMatcher: Sendable {
             }
         }
         do {
-            database = try VectorscanDatabase(patterns: rules.map(\.pattern), widthCap: 8192)
+            database = try VectorscanDatabase(patterns: rules.map(\.pattern), widthCap: 8192, cache: cache)
         } catch let failure as VectorscanDatabase.CompileFailure {
             if failure.index >= 0 && failure.index < rules.count {
                 let rule = rules[failure.index]

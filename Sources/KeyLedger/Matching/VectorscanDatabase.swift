@@ -12,8 +12,27 @@ final class VectorscanDatabase: @unchecked Sendable {
 
     struct CompileFailure: Error { var index: Int; var message: String }
 
-    /// Compiles `patterns`; pattern `i` reports id `i`.
-    init(patterns: [String], widthCap: Int) throws {
+    /// Compiles `patterns` (or loads them from `cache` when they were compiled before); pattern `i` reports id `i`.
+    init(patterns: [String], widthCap: Int, cache: VectorscanCache? = nil) throws {
+        let compiled: (database: OpaquePointer, widths: [Int])
+        if let cached = cache?.load(patterns: patterns, widthCap: widthCap) {
+            compiled = cached
+        } else {
+            compiled = try Self.compile(patterns, widthCap: widthCap)
+            cache?.store(compiled.database, widths: compiled.widths, patterns: patterns, widthCap: widthCap)
+        }
+        database = compiled.database
+        maxWidths = compiled.widths
+        var scratch: OpaquePointer?
+        guard hs_alloc_scratch(compiled.database, &scratch) == HS_SUCCESS, let scratch else {
+            hs_free_database(compiled.database)
+            throw CompileFailure(index: -1, message: "cannot allocate Vectorscan scratch space")
+        }
+        prototypeScratch = scratch
+    }
+
+    /// Compiles `patterns` into one block-mode database and measures each one's longest match.
+    static func compile(_ patterns: [String], widthCap: Int) throws -> (database: OpaquePointer, widths: [Int]) {
         var flags: [UInt32] = []
         var widths: [Int] = []
         for (i, pattern) in patterns.enumerated() {
@@ -37,7 +56,6 @@ final class VectorscanDatabase: @unchecked Sendable {
             widths.append(maxWidth >= Int(UInt32.max) || maxWidth <= 0 ? widthCap : min(maxWidth, widthCap))
             flags.append(chosen)
         }
-        maxWidths = widths
         var db: OpaquePointer?
         var error: UnsafeMutablePointer<hs_compile_error_t>?
         let cStrings = patterns.map { strdup($0) }
@@ -59,13 +77,7 @@ final class VectorscanDatabase: @unchecked Sendable {
             hs_free_compile_error(error)
             throw CompileFailure(index: index, message: message)
         }
-        database = db
-        var scratch: OpaquePointer?
-        guard hs_alloc_scratch(db, &scratch) == HS_SUCCESS, let scratch else {
-            hs_free_database(db)
-            throw CompileFailure(index: -1, message: "cannot allocate Vectorscan scratch space")
-        }
-        prototypeScratch = scratch
+        return (db, widths)
     }
 
     deinit {

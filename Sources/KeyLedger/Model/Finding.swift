@@ -27,11 +27,15 @@ public struct FoundLocation: Sendable, Hashable {
     public var current: Bool
     /// How the secret was reached inside the file, when not as plain text.
     public var note: String?
+    /// The reason of a `keyledger:allow <reason>` marker on the line; nil when the line carries none (or one without
+    /// a reason, which does not allow). A merged location is allowed only when every occurrence merged into it is.
+    public var allowReason: String?
 
     public init(kind: Kind, repository: String?, path: String, line: Int?, commit: String? = nil, author: String? = nil,
-                firstSeen: Int64? = nil, lastSeen: Int64? = nil, current: Bool, note: String? = nil) {
+                firstSeen: Int64? = nil, lastSeen: Int64? = nil, current: Bool, note: String? = nil, allowReason: String? = nil) {
         self.kind = kind; self.repository = repository; self.path = path; self.line = line; self.commit = commit
         self.author = author; self.firstSeen = firstSeen; self.lastSeen = lastSeen; self.current = current; self.note = note
+        self.allowReason = allowReason
     }
 }
 

@@ -283,9 +283,11 @@ public struct LocationRecord: Codable, Sendable, Equatable {
     public var rule: String?
     /// Extension: how the secret was reached inside the file (`base64 in Kubernetes Secret data.API_KEY`).
     public var note: String?
+    /// Extension: the reason of the `keyledger:allow <reason>` marker on the line.
+    public var allowed: String?
 
     enum CodingKeys: String, CodingKey {
-        case kind, repository, path, line, commit, author, date, rule, note
+        case kind, repository, path, line, commit, author, date, rule, note, allowed
         case inHead = "in_head"
     }
 
@@ -301,6 +303,7 @@ public struct LocationRecord: Codable, Sendable, Equatable {
         try c.encodeIfPresent(inHead, forKey: .inHead)
         try c.encodeIfPresent(rule, forKey: .rule)
         try c.encodeIfPresent(note, forKey: .note)
+        try c.encodeIfPresent(allowed, forKey: .allowed)
     }
 }
 

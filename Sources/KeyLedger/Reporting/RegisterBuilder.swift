@@ -64,10 +64,11 @@ public enum RegisterBuilder {
                                locationsCount: locations.count, repositories: repositories.count),
             locations: locations.map { l in
                 LocationRecord(kind: l.kind.rawValue, repository: l.repository, path: l.path, line: l.line, commit: l.commit,
-                               author: l.author, date: l.firstSeen.map(ISODate.timestamp), inHead: l.current, rule: nil, note: l.note)
+                               author: l.author, date: l.firstSeen.map(ISODate.timestamp), inHead: l.current, rule: nil, note: l.note,
+                               allowed: l.allowReason)
             },
             created: c.created.map(ISODate.day), ageDays: ageDays, lastUsed: c.lastUsed.map(ISODate.day), usage: usage,
-            privilege: c.privilege, risk: risk, controls: controls, treatment: treatment, status: "open",
+            privilege: c.privilege, risk: risk, controls: controls, treatment: treatment, status: AllowMarker.status(of: locations),
             providerStatus: c.providerStatus, notes: c.notes)
     }
 

@@ -1,0 +1,216 @@
+import Foundation
+
+/// Credentials a team has looked at and accepted, for now: a reviewable JSON file keyed by fingerprint (never the
+/// secret), each entry with why (`reason`), who answers for it (`owner`) and until when (`expires`).
+///
+/// `scan --baseline FILE` keeps accepted credentials in the register with `status: suppressed` — governance must see
+/// accepted risk — without failing the run; an expired entry counts as open again (NIST CSF 2.0 ID.RA-07: exceptions
+/// are recorded and tracked). Written with sorted keys and one entry per fingerprint so a change reads well in review.
+public struct Baseline: Codable, Sendable, Equatable {
+    public static let schemaID = "keyledger.baseline/v1"
+    /// Days an acceptance lasts unless `--expires` says otherwise.
+    public static let defaultExpiryDays = 90
+
+    public var schema: String = Baseline.schemaID
+    /// Accepted credentials by fingerprint (`sha256:` + hex).
+    public var credentials: [String: Entry]
+
+    /// One accepted credential.
+    public struct Entry: Codable, Sendable, Equatable {
+        /// The credential's redacted form and rule, so a reviewer can tell which key this is.
+        public var redacted: String
+        public var provider: String
+        public var rule: String?
+        /// Repository-relative paths where it was when last recorded; a location elsewhere is listed as new.
+        public var paths: [String]
+        public var reason: String
+        public var owner: String
+        /// `YYYY-MM-DD`: from this day on the credential counts as open again.
+        public var expires: String
+        /// Day of the baseline run that first recorded it, and of the latest one that still found it.
+        public var firstSeen: String
+        public var lastSeen: String
+
+        enum CodingKeys: String, CodingKey {
+            case redacted, provider, rule, paths, reason, owner, expires
+            case firstSeen = "first_seen"
+            case lastSeen = "last_seen"
+        }
+
+        public init(redacted: String, provider: String, rule: String?, paths: [String], reason: String, owner: String,
+                    expires: String, firstSeen: String, lastSeen: String) {
+            self.redacted = redacted; self.provider = provider; self.rule = rule; self.paths = paths; self.reason = reason
+            self.owner = owner; self.expires = expires; self.firstSeen = firstSeen; self.lastSeen = lastSeen
+        }
+
+        /// Whether the acceptance has run out on `day` (`YYYY-MM-DD`; an unreadable date counts as expired).
+        public func isExpired(on day: String) -> Bool {
+            guard ISODate.parse(expires) != nil else { return true }
+            return expires <= day
+        }
+    }
+
+    public init(credentials: [String: Entry] = [:]) { self.credentials = credentials }
+
+    /// What to write into entries a run adds: `reason` and `owner` when given, else the documented defaults.
+    public struct Defaults: Sendable {
+        public var reason: String?
+        public var owner: String?
+        public var expiresInDays: Int
+        public init(reason: String? = nil, owner: String? = nil, expiresInDays: Int = Baseline.defaultExpiryDays) {
+            self.reason = reason; self.owner = owner; self.expiresInDays = expiresInDays
+        }
+    }
+
+    /// A baseline of every open credential of `register` found in a scanned source.
+    public static func record(_ register: Register, defaults: Defaults = Defaults(), asOf: Date) -> Baseline {
+        Baseline().updated(with: register, defaults: defaults, asOf: asOf).baseline
+    }
+
+    /// What an update did, for the command's summary line.
+    public struct UpdateSummary: Sendable, Equatable {
+        public var kept = 0
+        public var added = 0
+        public var dropped = 0
+    }
+
+    /// This baseline brought up to `register`: entries still found keep their reason, owner, expiry and first day
+    /// (their paths and last day are refreshed), entries no longer found are dropped, new credentials are added
+    /// with `defaults`.
+    public func updated(with register: Register, defaults: Defaults = Defaults(), asOf: Date) -> (baseline: Baseline, summary: UpdateSummary) {
+        let today = ISODate.day(asOf)
+        let expires = ISODate.day(asOf.addingTimeInterval(Double(defaults.expiresInDays) * 86_400))
+        var next = Baseline()
+        var summary = UpdateSummary()
+        for record in register.credentials {
+            // Provider-listed keys no source holds, and lines allowed in the source, need no acceptance here.
+            guard let fingerprint = record.fingerprint, !record.locations.isEmpty, record.status != "allowed" else { continue }
+            let paths = Array(Set(record.locations.map(\.path))).sorted()
+            if var entry = credentials[fingerprint] {
+                entry.paths = paths
+                entry.lastSeen = today
+                entry.redacted = record.redacted
+                next.credentials[fingerprint] = entry
+                summary.kept += 1
+            } else {
+                let owner = defaults.owner ?? record.owner.team ?? record.owner.contact ?? "unassigned"
+                let reason = defaults.reason ?? "recorded by keyledger baseline on \(today); say why it is accepted"
+                next.credentials[fingerprint] = Entry(
+                    redacted: record.redacted, provider: record.provider, rule: record.rule, paths: paths,
+                    reason: reason, owner: owner, expires: expires, firstSeen: today, lastSeen: today)
+                summary.added += 1
+            }
+        }
+        summary.dropped = credentials.keys.filter { next.credentials[$0] == nil }.count
+        return (next, summary)
+    }
+
+    // MARK: File
+
+    /// A baseline file that cannot be used, with its path and what is wrong.
+    public struct FileError: Error, CustomStringConvertible, Sendable {
+        public var path: String
+        public var message: String
+        public var description: String { "\(path): \(message)" }
+    }
+
+    /// Reads and checks a baseline file.
+    public static func load(path: String) throws -> Baseline {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw FileError(path: path, message: "cannot read the baseline (\(error.localizedDescription))")
+        }
+        let baseline: Baseline
+        do { baseline = try JSONDecoder().decode(Baseline.self, from: data) } catch let error as DecodingError {
+            throw FileError(path: path, message: "not a keyledger baseline: \(Self.explain(error))")
+        }
+        guard baseline.schema == schemaID else {
+            throw FileError(path: path, message: "schema is '\(baseline.schema)', expected '\(schemaID)'")
+        }
+        for (fingerprint, entry) in baseline.credentials.sorted(by: { $0.key < $1.key }) {
+            let short = String(fingerprint.prefix(19)) + "…"
+            guard fingerprint.hasPrefix("sha256:"), fingerprint.count == 71 else {
+                throw FileError(path: path, message: "'\(short)' is not a fingerprint (sha256: and 64 hex digits)")
+            }
+            guard ISODate.parse(entry.expires) != nil, entry.expires.count == 10 else {
+                throw FileError(path: path, message: "\(short) (\(entry.redacted)): expires must be a day like 2027-02-18, not '\(entry.expires)'")
+            }
+            if entry.reason.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw FileError(path: path, message: "\(short) (\(entry.redacted)): reason is empty; say why the credential is accepted")
+            }
+        }
+        return baseline
+    }
+
+    /// The baseline as written to disk: pretty-printed, keys sorted, slashes unescaped, one trailing newline.
+    public func rendered() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    public func write(to path: String) throws {
+        do { try rendered().write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw FileError(path: path, message: "cannot write the baseline (\(error.localizedDescription))")
+        }
+    }
+
+    private static func explain(_ error: DecodingError) -> String {
+        func place(_ path: [CodingKey]) -> String {
+            path.isEmpty ? "the top level" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "\(place(context.codingPath + [key])) is missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(place(context.codingPath)): \(context.debugDescription)"
+        case .dataCorrupted(let context): return context.codingPath.isEmpty ? "not valid JSON" : "\(place(context.codingPath)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}
+
+// MARK: Applying a baseline to a scan
+
+extension Baseline {
+    /// What applying a baseline did, for a summary line on the terminal.
+    public struct Outcome: Sendable, Equatable {
+        /// Credentials now `suppressed`.
+        public var suppressed = 0
+        /// Credentials whose entry has expired: open again.
+        public var expired = 0
+        /// Locations of suppressed credentials that the baseline does not list yet.
+        public var newLocations = 0
+    }
+
+    /// Marks the register's credentials this baseline accepts as `suppressed` (they stay in the register and do
+    /// not fail the run) and says why in their notes; an expired entry leaves its credential open, with a note. A
+    /// suppressed credential found at a path the baseline does not list stays suppressed, and the new path is named.
+    @discardableResult
+    public func apply(to register: inout Register, asOf: Date) -> Outcome {
+        let today = ISODate.day(asOf)
+        var outcome = Outcome()
+        for i in register.credentials.indices {
+            let record = register.credentials[i]
+            guard let fingerprint = record.fingerprint, let entry = credentials[fingerprint] else { continue }
+            if entry.isExpired(on: today) {
+                outcome.expired += 1
+                register.credentials[i].notes.append(
+                    "baseline acceptance expired on \(entry.expires) (owner \(entry.owner): \(entry.reason)); open again")
+                continue
+            }
+            // An allow marker on every line already keeps it out of the failures; it stays `allowed`.
+            if record.status == "open" {
+                register.credentials[i].status = "suppressed"
+                outcome.suppressed += 1
+            }
+            register.credentials[i].notes.append("accepted in the baseline until \(entry.expires) by \(entry.owner): \(entry.reason)")
+            let known = Set(entry.paths)
+            let fresh = Array(Set(record.locations.map(\.path).filter { !known.contains($0) })).sorted()
+            if !fresh.isEmpty {
+                outcome.newLocations += fresh.count
+                register.credentials[i].notes.append(
+                    "found where the baseline does not list it: \(fresh.joined(separator: ", ")) (still suppressed; `keyledger baseline --update` records it)")
+            }
+        }
+        return outcome
+    }
+}

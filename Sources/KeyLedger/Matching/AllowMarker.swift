@@ -1,0 +1,94 @@
+import Foundation
+
+/// An inline `keyledger:allow <reason>` marker on the line of a match.
+///
+/// The reason is mandatory: it lands in the register, so a reviewer can see why a credential in the code is
+/// accepted. A marker without one does not allow anything; the location says so instead.
+public enum AllowMarker: Sendable, Equatable {
+    case allowed(reason: String)
+    /// `keyledger:allow` with nothing (or no words) after it.
+    case missingReason
+
+    static let token = Array("keyledger:allow".utf8)
+    /// How far either side of a match the line is searched: a marker at the far end of a megabyte of minified JSON
+    /// is not a comment on this match.
+    static let reach = 4096
+    static let maxReasonLength = 200
+    /// Comment closers and quoting left at the end of the line after the reason.
+    static let trailers = ["*/", "-->", "#}", "%}", "}}", "%>", "\"", "'", "`", ",", ";"]
+
+    /// The note a location gets when its marker has no reason.
+    public static let missingReasonNote = "keyledger:allow without a reason is ignored (write `keyledger:allow <reason>`)"
+
+    /// A credential's status from its markers: `allowed` when every place it was found carries a reason, else `open`.
+    public static func status(of locations: [FoundLocation]) -> String {
+        !locations.isEmpty && locations.allSatisfy { $0.allowReason != nil } ? "allowed" : "open"
+    }
+
+    /// The marker on the line holding byte `offset` of `bytes`, if any.
+    public static func find(onLineOf offset: Int, in bytes: UnsafeRawBufferPointer) -> AllowMarker? {
+        guard offset >= 0, offset <= bytes.count else { return nil }
+        var start = offset
+        let floor = max(0, offset - reach)
+        while start > floor, bytes[start - 1] != 0x0A { start -= 1 }
+        var end = offset
+        let ceiling = min(bytes.count, offset + reach)
+        while end < ceiling, bytes[end] != 0x0A { end += 1 }
+        return parse(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+    }
+
+    /// The marker on 1-based `line` of `bytes`, if any.
+    public static func find(onLine line: Int, in bytes: UnsafeRawBufferPointer) -> AllowMarker? {
+        guard line >= 1 else { return nil }
+        var current = 1
+        var i = 0
+        while current < line {
+            guard i < bytes.count else { return nil }
+            if bytes[i] == 0x0A { current += 1 }
+            i += 1
+        }
+        return find(onLineOf: i, in: bytes)
+    }
+
+    /// Reads a marker out of one line of text.
+    static func parse(_ line: UnsafeRawBufferPointer) -> AllowMarker? {
+        let n = token.count
+        guard line.count >= n else { return nil }
+        var found: Int?
+        var i = 0
+        while i + n <= line.count {
+            if line[i] == token[0], token.indices.allSatisfy({ line[i + $0] == token[$0] }) { found = i; break }
+            i += 1
+        }
+        guard let at = found else { return nil }
+        var text = String(decoding: UnsafeRawBufferPointer(rebasing: line[(at + n)...]), as: UTF8.self)
+        // `keyledger:allowed` or `keyledger:allowlist` is some other word, not this marker.
+        if let first = text.unicodeScalars.first, CharacterSet.alphanumerics.contains(first) { return nil }
+        text = text.trimmingCharacters(in: .whitespaces)
+        for separator in [":", "-", "—", "="] where text.hasPrefix(separator) {
+            text = String(text.dropFirst(separator.count)).trimmingCharacters(in: .whitespaces)
+        }
+        var trimmed = true
+        while trimmed {
+            trimmed = false
+            text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            for trailer in trailers where text.hasSuffix(trailer) {
+                text = String(text.dropLast(trailer.count))
+                trimmed = true
+            }
+        }
+        guard text.unicodeScalars.contains(where: { CharacterSet.letters.contains($0) }) else { return .missingReason }
+        return .allowed(reason: String(text.prefix(maxReasonLength)))
+    }
+}
+
+extension FoundLocation {
+    /// Records what a marker on the line says: the reason, or a note that a marker without one was ignored.
+    mutating func apply(_ marker: AllowMarker?) {
+        switch marker {
+        case .allowed(let reason)?: allowReason = reason
+        case .missingReason?: note = note.map { "\($0); \(AllowMarker.missingReasonNote)" } ?? AllowMarker.missingReasonNote
+        case nil: break
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import KeyLedger
+
+struct BaselineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baseline",
+        abstract: "Record the credentials found today as accepted, in a reviewable baseline file.",
+        discussion: """
+        The file is JSON keyed by fingerprint (never the secret), sorted, one entry per credential with reason, \
+        owner and expires (default: \(Baseline.defaultExpiryDays) days from today). Review and commit it; \
+        `keyledger scan --baseline FILE` then reports those credentials as suppressed without failing, until they expire.
+        With --update, entries still found keep their reason, owner and expiry, gone ones are dropped and new ones added.
+        """)
+
+    @Argument(help: "Repositories, folders or files to scan (default: the current directory).")
+    var paths: [String] = []
+
+    @Option(help: "The baseline file to write.")
+    var output: String
+
+    @Flag(help: "Update an existing baseline: keep the reasons of entries still found, drop the gone ones.")
+    var update = false
+
+    @Option(help: "Why the new entries are accepted (default: a reminder to say why).")
+    var reason: String?
+
+    @Option(help: "Who answers for the new entries (default: the owning team from keyledger.yml or CODEOWNERS, else 'unassigned').")
+    var owner: String?
+
+    @Option(help: "Days until the new entries expire (default \(Baseline.defaultExpiryDays)).")
+    var expires: Int = Baseline.defaultExpiryDays
+
+    @Flag(name: .customLong("no-history"), help: "Scan only the work tree of git repositories, not their history.")
+    var noHistory = false
+
+    @Option(help: "keyledger.yml with owners (default: ./keyledger.yml when present).")
+    var config: String?
+
+    @Option(name: .customLong("as-of"), help: "Treat DATE (YYYY-MM-DD) as today.")
+    var asOf: String?
+
+    @Option(name: .customLong("rules"), help: "Folder of extra rule YAML files (repeatable).")
+    var ruleDirectories: [String] = []
+
+    func validate() throws {
+        if let asOf, ISODate.parse(asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-20 (got '\(asOf)')") }
+        if expires <= 0 { throw ValidationError("--expires must be a positive number of days") }
+        if let reason, reason.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--reason must say why") }
+    }
+
+    func run() throws {
+        let day = asOf.flatMap(ISODate.parse) ?? Date()
+        let exists = FileManager.default.fileExists(atPath: output)
+        if exists && !update {
+            throw fail("\(output) exists: use --update to keep its reasons, or remove it to start over")
+        }
+        var previous = Baseline()
+        if update && exists {
+            do { previous = try Baseline.load(path: output) } catch { throw fail("\(error)") }
+        }
+        let register: Register
+        do {
+            let matcher = try RuleMatcher(rules: loadRules(extra: ruleDirectories))
+            let result = try Scanner(matcher: matcher).run(ScanRequest(paths: paths, history: !noHistory))
+            var configuration = KeyLedgerConfig()
+            let configPath = config ?? (FileManager.default.fileExists(atPath: "keyledger.yml") ? "keyledger.yml" : nil)
+            if let configPath { configuration = try KeyLedgerConfig.load(path: configPath) }
+            let linked = Linker(bundle: ExportBundle(), config: configuration, codeOwners: result.codeOwners, asOf: day)
+                .link(Inventory.build(result.findings))
+            register = RegisterBuilder.build(result: result, linked: linked, exports: ExportBundle(), policy: configuration.policy, asOf: day)
+        } catch {
+            throw fail("\(error)")
+        }
+        let defaults = Baseline.Defaults(reason: reason, owner: owner, expiresInDays: expires)
+        let (baseline, summary) = previous.updated(with: register, defaults: defaults, asOf: day)
+        do { try baseline.write(to: output) } catch { throw fail("\(error)") }
+        var line = "\(output): \(baseline.credentials.count) accepted credentials"
+        if update { line += " (\(summary.kept) kept, \(summary.added) added, \(summary.dropped) dropped)" }
+        if summary.added > 0, reason == nil { line += "; give the new entries a reason before committing the file" }
+        print(line)
+    }
+}
