@@ -199,9 +199,11 @@ struct GitHistoryInput {
             let blob = index.blobs[i]
             let commit = index.commits[Int(blob.firstCommit)]
             return reader.withBlob(blob.id, path: blob.path, limits: limits, tally: &tally) { bytes in
-                ContentScan.findings(in: bytes, path: blob.path, decodeStructured: false, matcher: matcher, workspace: workspace) { line, _ in
+                // Committed Kubernetes Secrets, Docker configs and notebooks hide values from a plain scan too.
+                ContentScan.findings(in: bytes, path: blob.path, decodeStructured: true, matcher: matcher, workspace: workspace) { line, note in
                     FoundLocation(kind: .git, repository: repositoryName, path: blob.path, line: line, commit: commit.id,
-                                  author: commit.author, firstSeen: commit.time, lastSeen: index.lastSeen[i], current: index.inHead[i])
+                                  author: commit.author, firstSeen: commit.time, lastSeen: index.lastSeen[i], current: index.inHead[i],
+                                  note: note)
                 }
             } ?? []
         })

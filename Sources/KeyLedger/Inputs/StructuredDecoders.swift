@@ -19,19 +19,37 @@ enum StructuredDecoders {
         guard bytes.count < 8 << 20 else { return [] }
         let isYAML = lowerPath.hasSuffix(".yaml") || lowerPath.hasSuffix(".yml")
         let isJSON = lowerPath.hasSuffix(".json")
-        guard isYAML || isJSON || lowerPath.hasSuffix(".ipynb") else { return [] }
+        let isNotebook = name.hasSuffix(".ipynb")
+        guard isYAML || isJSON || isNotebook else { return [] }
+        // Byte-level checks first: only documents that declare a Secret or Docker auths are decoded, so large
+        // YAML/JSON files (test cassettes, lock files) cost a memmem, not a parse.
+        let secret = (isYAML || isJSON) && (contains(bytes, "kind: Secret") || contains(bytes, "\"kind\": \"Secret\"")
+                                            || contains(bytes, "\"kind\":\"Secret\""))
+        let docker = isJSON && contains(bytes, "\"auths\"")
+        let notebookEscapes = isNotebook && (contains(bytes, "\\\"") || contains(bytes, "\\\\"))
+        guard secret || docker || notebookEscapes else { return [] }
         let text = String(decoding: bytes, as: UTF8.self)
         var out: [DerivedContent] = []
-        if (isYAML || isJSON), text.contains("Secret") {
-            out += kubernetesSecrets(text)
-        }
-        if isJSON, text.contains("\"auths\"") {
-            out += dockerAuths(text)
-        }
-        if name.hasSuffix(".ipynb") {
-            out += notebookSources(text)
-        }
+        if secret { out += kubernetesSecrets(text) }
+        if docker { out += dockerAuths(text) }
+        if notebookEscapes { out += notebookSources(text) }
         return out
+    }
+
+    /// Whether `needle` occurs in `bytes` (memchr + memcmp: no String conversion of large buffers).
+    static func contains(_ bytes: UnsafeRawBufferPointer, _ needle: String) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        let n = Array(needle.utf8)
+        guard let first = n.first, n.count <= bytes.count else { return false }
+        var offset = 0
+        let last = bytes.count - n.count
+        while offset <= last {
+            guard let hit = memchr(base + offset, Int32(first), last - offset + 1) else { return false }
+            let position = base.distance(to: UnsafeRawPointer(hit))
+            if n.withUnsafeBytes({ memcmp(base + position, $0.baseAddress!, n.count) }) == 0 { return true }
+            offset = position + 1
+        }
+        return false
     }
 
     static func kubernetesSecrets(_ text: String) -> [DerivedContent] {

@@ -139,6 +139,20 @@ final class GitHistoryTests: XCTestCase {
         XCTAssertThrowsError(try scanRegister([dir + "/r"], since: "no-such-rev")) { XCTAssertTrue("\($0)".contains("no-such-rev")) }
     }
 
+    func testCommittedKubernetesSecretDataIsDecoded() throws {
+        let dir = try temporaryDirectory(self)
+        var keys = CredentialFactory()
+        let token = keys.slackBotToken()
+        let repo = try GitFixtureRepository(path: dir + "/r")
+        try repo.commit(["k8s/bots.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: bots\ndata:\n  SLACK_BOT_TOKEN: \(Data(token.utf8).base64EncodedString())\n"],
+                        message: "bots", date: "2026-01-01")
+        let (_, register) = try scanRegister([dir + "/r"])
+        let credential = try XCTUnwrap(register.credential(for: token))
+        XCTAssertEqual(credential.locations.first?.kind, "git")
+        XCTAssertEqual(credential.locations.first?.line, 6)
+        XCTAssertEqual(credential.locations.first?.note, "base64 in Kubernetes Secret bots data.SLACK_BOT_TOKEN")
+    }
+
     private func blobHex(of content: String) throws -> String {
         let bytes = Array(content.utf8)
         return bytes.withUnsafeBytes { GitBlobHasher.id(of: $0).hex }

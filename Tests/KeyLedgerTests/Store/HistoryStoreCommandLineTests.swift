@@ -5,18 +5,7 @@ import KeyLedgerFixtures
 /// `keyledger report` and `keyledger register` on a recorded store, run as a user would.
 final class HistoryStoreCommandLineTests: XCTestCase {
     func run(_ arguments: [String], cwd: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLineTests.executable)
-        process.arguments = arguments
-        if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        try runKeyledger(arguments, cwd: cwd)
     }
 
     /// A store holding last week's and this week's fixture registers.
