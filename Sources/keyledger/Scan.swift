@@ -6,7 +6,7 @@ struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Scan git repositories (history + work tree), folders and files for credentials.",
         discussion: """
-        Exit status: 0 when nothing is found (or nothing at or above --fail-on), 1 when credentials are found
+        Exit status: 0 when nothing is found (or nothing at or above --fail-on), 1 when credentials are found \
         (at or above --fail-on when given), 2 on a usage or input error.
         """)
 

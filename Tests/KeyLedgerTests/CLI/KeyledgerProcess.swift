@@ -6,6 +6,10 @@ func runKeyledger(_ arguments: [String], cwd: String? = nil) throws -> (status: 
     let process = Process()
     process.executableURL = URL(fileURLWithPath: CommandLineTests.executable)
     process.arguments = arguments
+    // A fixed width so help text wraps the same on every machine (golden files).
+    var environment = ProcessInfo.processInfo.environment
+    environment["COLUMNS"] = "80"
+    process.environment = environment
     if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
