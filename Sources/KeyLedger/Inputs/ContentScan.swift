@@ -24,7 +24,7 @@ enum ContentScan {
             location.apply(AllowMarker.find(onLineOf: match.offset, in: bytes))
             findings.append(Finding(rule: matcher.rules[match.ruleIndex], secret: match.secret, identity: match.identity, location: location))
         }
-        guard decodeStructured else { return findings }
+        guard decodeStructured else { return scrubReasons(findings) }
         for derived in StructuredDecoders.derivedContent(path: path, bytes: bytes) {
             derived.text.utf8CString.withUnsafeBytes { raw in
                 let content = UnsafeRawBufferPointer(rebasing: raw.dropLast())
@@ -38,7 +38,23 @@ enum ContentScan {
                 }
             }
         }
-        return findings
+        return scrubReasons(findings)
+    }
+
+    /// No secret may reach the register through an allow reason: any secret found in the buffer is replaced by its
+    /// redacted form wherever a reason quotes it.
+    static func scrubReasons(_ findings: [Finding]) -> [Finding] {
+        guard findings.contains(where: { $0.location.allowReason != nil }) else { return findings }
+        let secrets = Set(findings.map(\.secret))
+        return findings.map { finding in
+            guard var reason = finding.location.allowReason else { return finding }
+            for secret in secrets where reason.contains(secret.value) {
+                reason = reason.replacingOccurrences(of: secret.value, with: secret.redacted)
+            }
+            var scrubbed = finding
+            scrubbed.location.allowReason = reason
+            return scrubbed
+        }
     }
 }
 

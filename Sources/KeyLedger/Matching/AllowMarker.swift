@@ -15,7 +15,7 @@ public enum AllowMarker: Sendable, Equatable {
     static let reach = 4096
     static let maxReasonLength = 200
     /// Comment closers and quoting left at the end of the line after the reason.
-    static let trailers = ["*/", "-->", "#}", "%}", "}}", "%>", "\"", "'", "`", ",", ";"]
+    static let trailers = ["*/", "-->", "--", "#}", "%}", "}}", "%>", "%", "\"", "'", "`", ",", ";"]
 
     /// The note a location gets when its marker has no reason.
     public static let missingReasonNote = "keyledger:allow without a reason is ignored (write `keyledger:allow <reason>`)"
@@ -64,6 +64,9 @@ public enum AllowMarker: Sendable, Equatable {
         var text = String(decoding: UnsafeRawBufferPointer(rebasing: line[(at + n)...]), as: UTF8.self)
         // `keyledger:allowed` or `keyledger:allowlist` is some other word, not this marker.
         if let first = text.unicodeScalars.first, CharacterSet.alphanumerics.contains(first) { return nil }
+        // A reason is prose in a comment: a quote, bracket or brace ends it (the marker may sit inside a string of
+        // one-line JSON, followed by the very key it allows — which must never become part of the reason).
+        if let stop = text.firstIndex(where: { "\"'`{}[]<>\\".contains($0) }) { text = String(text[..<stop]) }
         text = text.trimmingCharacters(in: .whitespaces)
         for separator in [":", "-", "—", "="] where text.hasPrefix(separator) {
             text = String(text.dropFirst(separator.count)).trimmingCharacters(in: .whitespaces)

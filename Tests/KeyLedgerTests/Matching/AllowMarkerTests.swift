@@ -23,6 +23,31 @@ final class AllowMarkerTests: XCTestCase {
         }
     }
 
+    /// A marker inside one-line JSON is followed by the key itself: the reason must stop before it, and no output,
+    /// nor the history store, may carry the key.
+    func testTheAllowedKeyNeverBecomesPartOfTheReason() throws {
+        let dir = try temporaryDirectory(self)
+        var keys = CredentialFactory()
+        let key = keys.openAIProjectKey()
+        let other = keys.anthropicAPIKey()
+        try write("{\"comment\": \"keyledger:allow demo key for docs\", \"openai\": {\"api_key\": \"\(key)\"}}\n", to: "one-line.json", in: dir)
+        try write("KEY=\(other) # keyledger:allow rotated already, was \(other) in 2025\n", to: "b.env", in: dir)
+        let (_, register) = try scanRegister([dir])
+        let first = try XCTUnwrap(register.credential(for: key))
+        XCTAssertEqual(first.status, "allowed")
+        XCTAssertEqual(first.locations.first?.allowed, "demo key for docs")
+        let second = try XCTUnwrap(register.credential(for: other))
+        XCTAssertEqual(second.locations.first?.allowed, "rotated already, was \(Secret(other).redacted) in 2025")
+        let store = dir + "/history.sqlite"
+        let history = try HistoryStore.open(path: store)
+        try history.record(register)
+        history.close()
+        let wal = (try? Data(contentsOf: URL(fileURLWithPath: store + "-wal"))) ?? Data()
+        let raw = String(decoding: try Data(contentsOf: URL(fileURLWithPath: store)) + wal, as: UTF8.self)
+        assertNoPlaintext(try JSONReporter.render(register) + CSVReporter.render(register) + MarkdownReporter.render(register)
+                          + SARIFReporter.render(register, rules: sharedMatcher.rules, baseline: nil) + raw, [key, other], "outputs with allow reasons")
+    }
+
     func testOnlyTheMarkerOnTheMatchedLineCounts() {
         let text = "A=1 # keyledger:allow first line\nB=2\nC=3 # keyledger:allow third line\n"
         Array(text.utf8).withUnsafeBytes { bytes in
