@@ -44,9 +44,16 @@ struct GitHistoryInput {
         // Every ref (branches, tags, remotes, notes, pull refs) and a detached HEAD; with --since, only what HEAD
         // adds (REV..HEAD): other branches of a full CI clone are not part of the pull request.
         var pushed = false
-        if since == nil, git_revwalk_push_glob(walk, "*") == 0 { pushed = true }
+        var pushFailed = false
+        if since == nil {
+            let status = git_revwalk_push_glob(walk, "*")
+            if status == 0 { pushed = true } else if status != GIT_ENOTFOUND.rawValue { pushFailed = true }
+        }
         if git_revwalk_push_head(walk) == 0 { pushed = true }
+        // A ref whose commit cannot be read makes the push fail: the repository is damaged, not empty.
+        if pushFailed || (!pushed && git_repository_is_empty(repo.pointer) == 0) { pushed = true; pushFailed = true }
         var baseTree: ObjectID?
+        var hiddenCommit: ObjectID?
         if let since {
             var obj: OpaquePointer?
             guard git_revparse_single(&obj, repo.pointer, since) == 0, let obj else {
@@ -58,6 +65,7 @@ struct GitHistoryInput {
                 throw GitRepository.OpenError(message: "'\(since)' does not name a commit")
             }
             git_revwalk_hide(walk, git_object_id(commitObj))
+            hiddenCommit = ObjectID(git_object_id(commitObj).pointee)
             baseTree = ObjectID(git_commit_tree_id(commitObj).pointee)
             git_object_free(commitObj)
         }
@@ -133,8 +141,7 @@ struct GitHistoryInput {
             visitTree(baseTree, node: node, prefix: "", commitIndex: -1, record: false)
         }
 
-        var oid = git_oid()
-        while git_revwalk_next(&oid, walk) == 0 {
+        for var oid in commitOrder(repo: repo, walk: pushFailed ? nil : walk, hidden: hiddenCommit, tally: &tally) {
             var commit: OpaquePointer?
             guard git_commit_lookup(&commit, repo.pointer, &oid) == 0, let commit else {
                 tally.skip("missing-object", path: ObjectID(oid).hex, detail: "commit is missing (partial or damaged clone)")
@@ -184,6 +191,74 @@ struct GitHistoryInput {
         }
         index.blobIDs = Set(index.blobs.map(\.id))
         return index
+    }
+
+    /// The commits to index, oldest first. libgit2's walk stops at the first unreadable commit (a damaged pack, a
+    /// missing parent) and would lose the whole history; then the graph is walked by hand from every ref, each
+    /// unreadable commit reported and skipped, and the readable ones ordered by time.
+    func commitOrder(repo: GitRepository, walk: OpaquePointer?, hidden: ObjectID?, tally: inout ScanTally) -> [git_oid] {
+        if let walk {
+            var order: [git_oid] = []
+            var oid = git_oid()
+            var status: Int32 = 0
+            while true {
+                status = git_revwalk_next(&oid, walk)
+                guard status == 0 else { break }
+                order.append(oid)
+            }
+            if status == GIT_ITEROVER.rawValue { return order }
+        }
+        tally.skip("corrupt-repository", path: path, detail: "history walk failed (\(LibGit2.lastError("a ref's commit cannot be read"))); walking the readable commits one by one")
+
+        func parents(of id: ObjectID) -> (time: Int64, parents: [ObjectID])? {
+            var o = id.oid
+            var commit: OpaquePointer?
+            guard git_commit_lookup(&commit, repo.pointer, &o) == 0, let commit else { return nil }
+            defer { git_commit_free(commit) }
+            let ids = (0..<git_commit_parentcount(commit)).compactMap { git_commit_parent_id(commit, $0).map { ObjectID($0.pointee) } }
+            return (Int64(git_commit_time(commit)), ids)
+        }
+        // Ancestors of --since are not part of the range.
+        var excluded = Set<ObjectID>()
+        if let hidden {
+            var stack = [hidden]
+            while let id = stack.popLast() {
+                guard excluded.insert(id).inserted, let info = parents(of: id) else { continue }
+                stack += info.parents
+            }
+        }
+        var tips: [ObjectID] = []
+        var head = git_oid()
+        if git_reference_name_to_id(&head, repo.pointer, "HEAD") == 0 { tips.append(ObjectID(head)) }
+        if since == nil {
+            var iterator: OpaquePointer?
+            if git_reference_iterator_new(&iterator, repo.pointer) == 0, let iterator {
+                defer { git_reference_iterator_free(iterator) }
+                var ref: OpaquePointer?
+                while git_reference_next(&ref, iterator) == 0, let r = ref {
+                    var peeled: OpaquePointer?
+                    if git_reference_peel(&peeled, r, GIT_OBJECT_COMMIT) == 0, let peeled {
+                        tips.append(ObjectID(git_object_id(peeled).pointee))
+                        git_object_free(peeled)
+                    }
+                    git_reference_free(r)
+                }
+            }
+        }
+        var seen = Set<ObjectID>()
+        var readable: [(id: ObjectID, time: Int64)] = []
+        var stack = tips
+        while let id = stack.popLast() {
+            guard !excluded.contains(id), seen.insert(id).inserted else { continue }
+            guard let info = parents(of: id) else {
+                tally.skip("missing-object", path: id.hex, detail: "commit cannot be read (partial or damaged clone)")
+                continue
+            }
+            readable.append((id, info.time))
+            stack += info.parents
+        }
+        readable.sort { ($0.time, $0.id.hex) < ($1.time, $1.id.hex) }
+        return readable.map { $0.id.oid }
     }
 
     /// Scans every blob of `index` across `limits.workers` threads, each with its own repository handle.

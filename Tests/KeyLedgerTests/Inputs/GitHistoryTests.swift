@@ -153,6 +153,26 @@ final class GitHistoryTests: XCTestCase {
         XCTAssertEqual(credential.locations.first?.note, "base64 in Kubernetes Secret bots data.SLACK_BOT_TOKEN")
     }
 
+    func testAMissingCommitIsReportedAndTheReadableHistoryStillScanned() throws {
+        let dir = try temporaryDirectory(self)
+        var keys = CredentialFactory()
+        let early = keys.groqKey()
+        let late = keys.perplexityKey()
+        let repo = try GitFixtureRepository(path: dir + "/r")
+        try repo.commit(["a.env": "GROQ_API_KEY=\(early)\n"], message: "1", date: "2026-01-01")
+        let middle = try repo.commit(["b.txt": "b\n"], message: "2", date: "2026-01-02")
+        try repo.commit(["c.env": "PPLX_API_KEY=\(late)\n"], message: "3", date: "2026-01-03")
+        try FileManager.default.removeItem(atPath: dir + "/r/.git/objects/\(middle.prefix(2))/\(middle.dropFirst(2))")
+        let (result, register) = try scanRegister([dir + "/r"], history: true)
+        XCTAssertEqual(result.tally.skipped["corrupt-repository"], 1, "the failed walk is reported")
+        XCTAssertEqual(result.tally.skipped["missing-object"], 1)
+        XCTAssertTrue(register.scan.problems.contains { $0.path == middle && $0.reason.hasPrefix("missing-object") })
+        XCTAssertEqual(result.tally.commits, 1, "the readable commit is still indexed")
+        XCTAssertNotNil(register.credential(for: late))
+        // The early key is still in the readable commit's tree, so it is found there.
+        XCTAssertNotNil(register.credential(for: early))
+    }
+
     private func blobHex(of content: String) throws -> String {
         let bytes = Array(content.utf8)
         return bytes.withUnsafeBytes { GitBlobHasher.id(of: $0).hex }
