@@ -130,6 +130,12 @@ public enum ExportValue {
     /// A date from Unix seconds (number or numeric string), `YYYY-MM-DD`, or an ISO 8601 timestamp
     /// with or without fractional seconds; nil for null, empty, `N/A`, `no_information` and the like.
     public static func date(_ value: Any?) -> Date? {
+        // Only 1970–9999: anything else is a corrupt value, and day arithmetic on it would overflow.
+        guard let d = unboundedDate(value), d.timeIntervalSince1970 >= 0, d.timeIntervalSince1970 < 253_402_300_800 else { return nil }
+        return d
+    }
+
+    private static func unboundedDate(_ value: Any?) -> Date? {
         switch value {
         case let n as NSNumber:
             let v = n.doubleValue
@@ -139,6 +145,8 @@ public enum ExportValue {
             if t.isEmpty || ["n/a", "no_information", "not_supported", "null", "none", "-"].contains(t.lowercased()) { return nil }
             if let v = Double(t), v > 1e8 { return Date(timeIntervalSince1970: v > 1e12 ? v / 1000 : v) }
             if let d = ISODate.parse(String(t.prefix(10))), t.count == 10 { return d }
+            // Dates are written YYYY-…: a five-digit year or other shapes are not dates (Foundation's parser is lenient).
+            guard let dash = t.firstIndex(of: "-"), t.distance(from: t.startIndex, to: dash) == 4 else { return nil }
             // Fast path for the common RFC 3339 forms; formatters are slow to build per row.
             if let d = CloudExport.timestamp(t) { return d }
             let f = ISO8601DateFormatter()
@@ -148,7 +156,9 @@ public enum ExportValue {
             if let d = f.date(from: t) { return d }
             // "2026-11-01 00:00:00" and "2026-11-01T00:00:00" without a zone: UTC.
             let normalised = t.replacingOccurrences(of: " ", with: "T")
-            if normalised.count >= 19, let d = f.date(from: String(normalised.prefix(19)) + "Z") { return d }
+            let c = Array(normalised.utf8)
+            if c.count >= 19, c[4] == UInt8(ascii: "-"), c[7] == UInt8(ascii: "-"), c[10] == UInt8(ascii: "T"),
+               let d = f.date(from: String(normalised.prefix(19)) + "Z") { return d }
             return nil
         default:
             return nil
@@ -165,7 +175,10 @@ public enum ExportValue {
     }
 
     /// An integer count (tokens, requests); nil when absent or not numeric.
-    public static func int(_ value: Any?) -> Int? { number(value).map { Int($0.rounded()) } }
+    public static func int(_ value: Any?) -> Int? {
+        guard let v = number(value), v.isFinite, abs(v) < 9e15 else { return nil }
+        return Int(v.rounded())
+    }
 
     /// A non-empty string.
     public static func string(_ value: Any?) -> String? {

@@ -10,6 +10,13 @@ public enum ISODate {
     public static func day(_ date: Date) -> String { day(Int64(date.timeIntervalSince1970.rounded(.down))) }
     public static func timestamp(_ date: Date) -> String { timestamp(Int64(date.timeIntervalSince1970.rounded(.down))) }
 
+    /// Whole days from `start` to `end`, clamped so corrupt dates cannot overflow.
+    public static func days(from start: Date, to end: Date) -> Int {
+        let d = end.timeIntervalSince(start) / 86_400
+        guard d.isFinite else { return 0 }
+        return Int(max(-1e7, min(1e7, d)))
+    }
+
     /// Parses `YYYY-MM-DD` (midnight UTC) or a full ISO 8601 timestamp.
     public static func parse(_ text: String) -> Date? {
         let parts = text.split(separator: "-")

@@ -46,7 +46,7 @@ public enum RegisterBuilder {
         let repositories = Set(locations.compactMap(\.repository))
         // Age: from the provider's creation date, else from first exposure.
         let ageBase = c.created ?? locations.compactMap(\.firstSeen).min().map { Date(timeIntervalSince1970: Double($0)) }
-        let ageDays = ageBase.map { max(0, Int(asOf.timeIntervalSince($0) / 86_400)) }
+        let ageDays = ageBase.map { max(0, ISODate.days(from: $0, to: asOf)) }
         var identity = c.identity
         identity.link = c.identityLink.map { IdentityLink(method: $0.method, confidence: $0.confidence, detail: $0.detail) }
         let usage = Usage(spend30d: c.usage.spend30d, spend7d: c.usage.spend7d, requests30d: c.usage.requests30d,

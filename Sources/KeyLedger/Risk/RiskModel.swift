@@ -59,7 +59,7 @@ public struct RiskModel: Sendable {
             add("exposure.spread", min(10, 5 * (locations.count - 1)), "found in \(locations.count) places")
         }
         if let exposed = firstExposed, leaked {
-            let days = Int(asOf.timeIntervalSince(exposed) / 86_400)
+            let days = ISODate.days(from: exposed, to: asOf)
             if days > 180 { add("exposure.age", 10, "exposed for \(days) days (since \(ISODate.day(exposed)))") }
             else if days > 30 { add("exposure.age", 5, "exposed for \(days) days (since \(ISODate.day(exposed)))") }
         }
@@ -80,7 +80,7 @@ public struct RiskModel: Sendable {
         let maxAge = policy.maxAge(rule: c.rule, provider: c.provider, kind: c.kind)
         let (born, bornSource): (Date?, String) = c.created.map { ($0, "created") } ?? (firstExposed.map { ($0, "first exposed") } ?? (nil, ""))
         if let born {
-            let age = Int(asOf.timeIntervalSince(born) / 86_400)
+            let age = ISODate.days(from: born, to: asOf)
             if age > maxAge {
                 add("rotation.overdue", age > 2 * maxAge ? 15 : 10,
                     "\(bornSource) \(ISODate.day(born)), \(age) days old; policy rotates every \(maxAge) days")
@@ -90,7 +90,7 @@ public struct RiskModel: Sendable {
         // Dormancy: active but unused. Only a provider's last-use date counts: a listing without one says nothing.
         let active = c.providerStatus.map { ["active", "enabled"].contains($0.lowercased()) } ?? (c.providerKey != nil)
         if active, c.providerKey != nil, let lastUsed = c.lastUsed {
-            let idle = Int(asOf.timeIntervalSince(lastUsed) / 86_400)
+            let idle = ISODate.days(from: lastUsed, to: asOf)
             if idle > policy.dormantDays {
                 add("dormancy.unused", 10, "active but last used \(ISODate.day(lastUsed)), \(idle) days ago (policy \(policy.dormantDays)): revoke candidate")
             }

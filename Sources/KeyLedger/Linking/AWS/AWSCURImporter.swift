@@ -66,7 +66,8 @@ public enum AWSCURImporter: ExportImporter {
             var input = 0, output = 0
             if let usageType, let direction = CloudExport.tokenDirection(usageType: usageType),
                let amount = try CloudExport.number(row["line_item_usage_amount"], at: row.at("line_item_usage_amount")) {
-                let tokens = Int((amount * CloudExport.tokenMultiplier(CloudExport.text(row["pricing_unit"]))).rounded())
+                let tokens = try CloudExport.count(computed: amount * CloudExport.tokenMultiplier(CloudExport.text(row["pricing_unit"])),
+                                                   at: row.at("line_item_usage_amount"))
                 if direction == .input { input = tokens } else { output = tokens }
             } else {
                 _ = try CloudExport.number(row["line_item_usage_amount"], at: row.at("line_item_usage_amount"))

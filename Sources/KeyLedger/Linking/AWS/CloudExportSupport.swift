@@ -87,6 +87,12 @@ enum CloudExport {
     }
 
     /// A whole count (tokens, requests); see `number`.
+    /// A computed count (quantity × unit multiplier) as an Int; throws instead of trapping on absurd values.
+    static func count(computed value: Double, at place: String) throws -> Int {
+        guard value.isFinite, value >= 0, value < 9e15 else { throw at(place, "expected a count, got \(value)") }
+        return Int(value.rounded())
+    }
+
     static func count(_ value: Any?, at place: String) throws -> Int? {
         guard let v = try number(value, at: place) else { return nil }
         guard v >= 0, v < 9e15 else { throw at(place, "expected a count, got \(v)") }

@@ -98,11 +98,11 @@ public enum FOCUSImporter: ExportImporter {
                 input = taggedInput ?? 0
                 output = taggedOutput ?? 0
             } else if let quantity, unit.contains("token") {
-                let tokens = Int((quantity * CloudExport.tokenMultiplier(unit)).rounded())
+                let tokens = try CloudExport.count(computed: quantity * CloudExport.tokenMultiplier(unit), at: row.at("ConsumedQuantity"))
                 let described = [text("skumeter"), text("chargedescription"), usageType].compactMap { $0?.lowercased() }.joined(separator: " ")
                 if described.contains("output") || described.contains("completion") { output = tokens } else { input = tokens }
             } else if let quantity, unit.contains("request") {
-                requests = Int(quantity.rounded())
+                requests = try CloudExport.count(computed: quantity, at: row.at("ConsumedQuantity"))
             }
             if let r = hints["requests"] ?? hints["apirequests"], let n = try CloudExport.count(r, at: row.at("Tags")) { requests = n }
 
