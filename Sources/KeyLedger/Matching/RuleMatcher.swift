@@ -89,15 +89,15 @@ public final class RuleMatcher: Sendable {
         let hits = workspace.hits
         guard !hits.ids.isEmpty else { return [] }
         // Group end offsets per rule, then merge nearby ends into windows so each region is examined once.
-        var byRule: [Int: [Int]] = [:]
-        for (id, end) in zip(hits.ids, hits.ends) { byRule[Int(id), default: []].append(end) }
+        var byRule: [Int: [(first: Int, last: Int)]] = [:]
+        for i in hits.ids.indices { byRule[Int(hits.ids[i]), default: []].append((hits.firstEnds[i], hits.lastEnds[i])) }
         var found: [Match] = []
         for (ruleIndex, ends) in byRule.sorted(by: { $0.key < $1.key }) {
             let compiledRule = compiled[ruleIndex]
             var windows: [Range<Int>] = []
-            for end in ends.sorted() {
-                let start = max(0, end - compiledRule.lookBack)
-                let stop = min(bytes.count, end + 64)
+            for run in ends.sorted(by: { $0.first < $1.first }) {
+                let start = max(0, run.first - compiledRule.lookBack)
+                let stop = min(bytes.count, run.last + 64)
                 if let last = windows.last, start <= last.upperBound {
                     windows[windows.count - 1] = last.lowerBound..<max(last.upperBound, stop)
                 } else {

@@ -98,25 +98,52 @@ final class VectorscanDatabase: @unchecked Sendable {
         return Scratch(clone!)
     }
 
-    /// Collected hits of one scan: `(pattern id, end offset)`.
+    /// Collected hits of one scan as runs: for each pattern, consecutive end offsets closer than `gap` bytes
+    /// collapse into one run `(id, first end, last end)`, so unbounded patterns (one report per extra character)
+    /// and dense files stay small. Past `limit` runs, every further hit extends its pattern's last run instead of
+    /// stopping the scan: memory stays bounded and nothing after the limit goes unscanned.
     final class Hits {
         var ids: [UInt32] = []
-        var ends: [Int] = []
-        /// Caps the number of hits per buffer so a pathological file cannot exhaust memory.
-        let limit = 200_000
+        var firstEnds: [Int] = []
+        var lastEnds: [Int] = []
+        /// Per pattern id, the index of its latest run, or -1.
+        var lastRun: [Int] = []
+        let gap = 256
+        let limit = 100_000
+
+        func reset(patterns: Int) {
+            ids.removeAll(keepingCapacity: true)
+            firstEnds.removeAll(keepingCapacity: true)
+            lastEnds.removeAll(keepingCapacity: true)
+            if lastRun.count != patterns { lastRun = Array(repeating: -1, count: patterns) } else {
+                for i in lastRun.indices { lastRun[i] = -1 }
+            }
+        }
+
+        @inline(__always) func add(_ id: UInt32, _ end: Int) {
+            let run = lastRun[Int(id)]
+            if run >= 0, end - lastEnds[run] <= gap || ids.count >= limit {
+                lastEnds[run] = end
+                return
+            }
+            lastRun[Int(id)] = ids.count
+            ids.append(id)
+            firstEnds.append(end)
+            lastEnds.append(end)
+        }
     }
 
-    /// Runs the database over `bytes` and returns every (pattern, end) hit.
+    /// Runs the database over `bytes` and collects every hit as runs (see `Hits`).
     func scan(_ bytes: UnsafeRawBufferPointer, scratch: Scratch, into hits: Hits) {
+        hits.reset(patterns: maxWidths.count)
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        hits.ids.removeAll(keepingCapacity: true)
-        hits.ends.removeAll(keepingCapacity: true)
         let context = Unmanaged.passUnretained(hits).toOpaque()
-        _ = hs_scan(database, base.assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0, scratch.pointer, { id, _, to, _, ctx in
-            let hits = Unmanaged<Hits>.fromOpaque(ctx!).takeUnretainedValue()
-            hits.ids.append(id)
-            hits.ends.append(Int(to))
-            return hits.ids.count >= hits.limit ? 1 : 0
+        // The callback never asks to stop, so HS_SCAN_TERMINATED cannot occur; any other error means the buffer
+        // was not (fully) scanned, which the caller cannot recover from — it is a programming error.
+        let status = hs_scan(database, base.assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0, scratch.pointer, { id, _, to, _, ctx in
+            Unmanaged<Hits>.fromOpaque(ctx!).takeUnretainedValue().add(id, Int(to))
+            return 0
         }, context)
+        assert(status == HS_SUCCESS, "hs_scan failed with status \(status)")
     }
 }

@@ -112,6 +112,16 @@ final class DirectoryInputTests: XCTestCase {
         }
     }
 
+    /// A flood of decoy hits before a real key must not hide it (a cheap way to blind a scanner).
+    func testAKeyAfterHundredsOfThousandsOfDecoysIsFound() throws {
+        let dir = try temporaryDirectory(self)
+        var keys = CredentialFactory()
+        let key = keys.openAIProjectKey()
+        try write(String(repeating: "AKIAIOSFODNN7EXAMPLE\n", count: 210_000) + "OPENAI_API_KEY=\(key)\n", to: "flood.txt", in: dir)
+        let (_, register) = try scanRegister([dir])
+        XCTAssertNotNil(register.credential(for: key))
+    }
+
     func testExplicitFilesAreScannedAsGiven() throws {
         let dir = try temporaryDirectory(self)
         var keys = CredentialFactory()
