@@ -70,6 +70,10 @@ struct Scan: ParsableCommand {
 
     func run() throws {
         let asOfDate = asOf.flatMap(ISODate.parse) ?? Date()
+        if paths.isEmpty, !exports.isEmpty {
+            // `--exports` takes every value up to the next option: paths written after it are read as exports.
+            FileHandle.standardError.write(Data("keyledger: scanning the current directory; put the paths to scan before --exports\n".utf8))
+        }
         var accepted: Baseline?
         if let baseline {
             do { accepted = try Baseline.load(path: baseline) } catch { throw fail("\(error)") }
@@ -127,8 +131,13 @@ struct Scan: ParsableCommand {
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
-        for problem in result.tally.problems.prefix(interactive ? 20 : 0) {
+        // Skipped inputs reach the log in CI too; binary files are counted but not listed (they are expected).
+        let notable = result.tally.problems.filter { !$0.reason.hasPrefix("binary") }
+        for problem in notable.prefix(20) {
             FileHandle.standardError.write(Data("keyledger: skipped \(problem.path): \(problem.reason)\n".utf8))
+        }
+        if notable.count > 20 {
+            FileHandle.standardError.write(Data("keyledger: … and \(notable.count - 20) more skipped inputs (scan.problems in --format json)\n".utf8))
         }
         if ExitPolicy.shouldFail(register, failOn: failOn) { throw Exit.findings }
     }

@@ -29,6 +29,7 @@ struct DirectoryInput {
     func enumerate(tally: inout ScanTally) -> [String] {
         var files: [String] = []
         var visited = Set<String>()  // "dev:inode" of entered directories
+        let resolvedRoot = Self.realPath(root.isEmpty ? "." : root)
         let patterns = ignorePatterns()
         func ignored(_ relative: String) -> Bool {
             patterns.contains { fnmatch($0, relative, 0) == 0 || fnmatch($0, (relative as NSString).lastPathComponent, 0) == 0 }
@@ -68,6 +69,13 @@ struct DirectoryInput {
                     guard stat(childAbsolute, &info) == 0 else {
                         let reason = errno == ELOOP ? "symlink-loop" : "broken-symlink"
                         tally.skip(reason, path: childRelative, detail: String(cString: strerror(errno)))
+                        continue
+                    }
+                    // A link out of the scanned folder (`evil -> /`, `-> $HOME`) would make a scan of a pull request
+                    // read the runner's own files and blame them on the repository.
+                    if let target = Self.realPath(childAbsolute), let base = resolvedRoot,
+                       target != base, !target.hasPrefix(base == "/" ? "/" : base + "/") {
+                        tally.skip("symlink-outside-root", path: childRelative, detail: "points outside the scanned folder")
                         continue
                     }
                 }
@@ -125,6 +133,15 @@ struct DirectoryInput {
     }
 }
 
+extension DirectoryInput {
+    /// The canonical absolute path, or nil when it cannot be resolved.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
+
 /// Reads a whole file with a size cap, turning every failure into a countable reason.
 enum FileReader {
     struct Failure: Error { let reason: String; let detail: String }
@@ -132,6 +149,10 @@ enum FileReader {
     static func read(_ path: String, limit: Int) -> Result<Data, Failure> {
         var st = stat()
         guard stat(path, &st) == 0 else { return .failure(Failure(reason: "unreadable", detail: String(cString: strerror(errno)))) }
+        // Opening a FIFO or a device would block or never end.
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            return .failure(Failure(reason: "special-file", detail: "not a regular file (socket, fifo or device)"))
+        }
         if Int(st.st_size) > limit {
             return .failure(Failure(reason: "oversized", detail: "\(st.st_size) bytes (limit \(limit))"))
         }

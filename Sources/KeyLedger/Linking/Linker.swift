@@ -29,6 +29,8 @@ public struct UsageSummary: Sendable, Equatable {
     public var estimated = false
     /// Daily series (all days the exports cover), oldest first — the risk model looks for spikes in it.
     public var daily: [DailyUsage] = []
+    /// Currencies of cost rows left out because they differ from `currency` (amounts are never added across them).
+    public var otherCurrencies: [String] = []
 }
 
 /// Who answers for a credential.
@@ -109,8 +111,21 @@ public struct Linker: Sendable {
         // Candidate keys per credential and credentials per key: a link is made only when both sides are unique.
         var keysOf: [[Int]] = Array(repeating: [], count: entries.count)
         var entriesOf: [[Int]] = Array(repeating: [], count: bundle.keys.count)
+        // Exact recognitions (hash, key id) by dictionary; only redaction hints need a pairwise comparison.
+        var bySecretHash: [String: [Int]] = [:]
+        var byKeyId: [String: [Int]] = [:]
         for (e, entry) in entries.enumerated() {
-            for (k, key) in bundle.keys.enumerated() where Self.recognises(key, entry) {
+            bySecretHash[entry.secret.sha256Hex, default: []].append(e)
+            if let id = entry.identity.keyId { byKeyId[id, default: []].append(e) }
+        }
+        for (k, key) in bundle.keys.enumerated() {
+            let candidates: [Int]
+            switch key.recognition {
+            case .sha256(let hash): candidates = bySecretHash[hash.lowercased()] ?? []
+            case .keyId(let id): candidates = byKeyId[id] ?? []
+            case .hint: candidates = Array(entries.indices)
+            }
+            for e in candidates where Self.recognises(key, entries[e]) {
                 keysOf[e].append(k)
                 entriesOf[k].append(e)
             }
@@ -315,6 +330,9 @@ public struct Linker: Sendable {
                 summary.link = approximateHow[i]
             }
             if summary.estimated { summary.link! += "; cost estimated from tokens with the price table" }
+            if !summary.otherCurrencies.isEmpty {
+                linked[i].notes.append("cost rows in \(summary.otherCurrencies.joined(separator: ", ")) are not added to the \(summary.currency) spend")
+            }
             linked[i].usage = summary
         }
     }
@@ -325,14 +343,19 @@ public struct Linker: Sendable {
         struct Day { var billed = 0.0; var hasBilled = false; var estimated = 0.0; var tokens = 0; var requests = 0 }
         var days: [String: Day] = [:]
         var estimatedAny = false
-        var currency = "USD"
+        // Amounts are never added across currencies: the credential's currency is the one most of its billed
+        // cost is in (USD when only tokens are known); rows in other currencies are left out and noted.
+        var billedByCurrency: [String: Double] = [:]
+        for record in records where record.cost != nil { billedByCurrency[record.currency.uppercased(), default: 0] += abs(record.cost!) }
+        let currency = billedByCurrency.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? "USD"
+        var otherCurrencies = Set<String>()
         for (record, share) in zip(records, shares) {
             let f = 1.0 / Double(max(1, share))
             var d = days[record.day] ?? Day()
             if let cost = record.cost {
+                guard record.currency.uppercased() == currency else { otherCurrencies.insert(record.currency.uppercased()); continue }
                 d.billed += cost * f
                 d.hasBilled = true
-                currency = record.currency
             } else if let est = prices.estimate(model: record.model, inputTokens: record.inputTokens, outputTokens: record.outputTokens) {
                 d.estimated += est * f
             }
@@ -356,6 +379,7 @@ public struct Linker: Sendable {
         summary.spend30d = (summary.spend30d * 100).rounded() / 100
         summary.spend7d = (summary.spend7d * 100).rounded() / 100
         summary.estimated = estimatedAny
+        summary.otherCurrencies = otherCurrencies.sorted()
         return summary
     }
 }

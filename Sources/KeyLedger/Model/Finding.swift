@@ -60,6 +60,6 @@ public struct ScanTally: Sendable {
     public mutating func merge(_ other: ScanTally) {
         commits += other.commits; blobs += other.blobs; files += other.files; bytes += other.bytes
         for (k, v) in other.skipped { skipped[k, default: 0] += v }
-        problems += other.problems
+        problems += other.problems.prefix(max(0, 1000 - problems.count))
     }
 }

@@ -16,8 +16,13 @@ public enum RegisterBuilder {
         records.sort { ($0.risk.score, $1.provider, $1.id) > ($1.risk.score, $0.provider, $0.id) }
         var bySeverity = ["critical": 0, "high": 0, "medium": 0, "low": 0]
         for r in records { bySeverity[r.risk.severity, default: 0] += 1 }
-        let spend = records.reduce(0) { $0 + $1.usage.spend30d }
-        let attributed = records.filter { $0.owner.team != nil }.reduce(0) { $0 + $1.usage.spend30d }
+        // The summary adds spend in one currency only: the one most 30-day spend is in.
+        var byCurrency: [String: Double] = [:]
+        for r in records where r.usage.spend30d > 0 { byCurrency[r.usage.currency, default: 0] += r.usage.spend30d }
+        let currency = byCurrency.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? "USD"
+        let inCurrency = records.filter { $0.usage.currency == currency }
+        let spend = inCurrency.reduce(0) { $0 + $1.usage.spend30d }
+        let attributed = inCurrency.filter { $0.owner.team != nil }.reduce(0) { $0 + $1.usage.spend30d }
         let tally = result.tally
         var problems = tally.problems + exports.problems
         problems.sort { ($0.path, $0.reason) < ($1.path, $1.reason) }
@@ -30,7 +35,7 @@ public enum RegisterBuilder {
                               problems: problems, rules: result.ruleCount,
                               exports: exports.formats.isEmpty ? nil : exports.formats),
             summary: Summary(credentials: records.count, bySeverity: bySeverity, spend30d: (spend * 100).rounded() / 100,
-                             currency: records.first { $0.usage.spend30d > 0 }?.usage.currency ?? "USD",
+                             currency: currency,
                              attributedSpendRatio: spend > 0 ? ((attributed / spend) * 1000).rounded() / 1000 : 0),
             credentials: records)
     }

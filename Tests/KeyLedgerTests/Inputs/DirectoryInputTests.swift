@@ -122,6 +122,22 @@ final class DirectoryInputTests: XCTestCase {
         XCTAssertNotNil(register.credential(for: key))
     }
 
+    func testLinksOutOfTheFolderAreNotFollowedAndFifosNeverBlock() throws {
+        let dir = try temporaryDirectory(self)
+        var keys = CredentialFactory()
+        let outside = keys.openAILegacyKey()
+        try write("OPENAI_API_KEY=\(outside)\n", to: "elsewhere/home/.env", in: dir)
+        try FileManager.default.createDirectory(atPath: dir + "/repo", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/repo/home", withDestinationPath: dir + "/elsewhere/home")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/repo/env", withDestinationPath: dir + "/elsewhere/home/.env")
+        let (result, register) = try scanRegister([dir + "/repo"])
+        XCTAssertNil(register.credential(for: outside), "a link out of the scanned folder is not followed")
+        XCTAssertEqual(result.tally.skipped["symlink-outside-root"], 2)
+        mkfifo(dir + "/pipe", 0o600)
+        let (fifo, _) = try scanRegister([dir + "/pipe"])
+        XCTAssertEqual(fifo.tally.skipped["special-file"], 1, "an explicit FIFO is skipped, not opened")
+    }
+
     func testExplicitFilesAreScannedAsGiven() throws {
         let dir = try temporaryDirectory(self)
         var keys = CredentialFactory()

@@ -113,6 +113,19 @@ final class LinkerTests: XCTestCase {
         XCTAssertEqual(linked[1].usage.spend7d, 0)
     }
 
+    func testAmountsAreNeverAddedAcrossCurrencies() {
+        var keys = CredentialFactory()
+        let k = keys.openAIProjectKey()
+        var bundle = ExportBundle()
+        bundle.keys = [ProviderKey(provider: "openai", keyId: "key_1", recognition: openAIHint(k, stars: true), source: "k.json")]
+        bundle.usage = [UsageRecord(provider: "openai", scope: .key("key_1"), day: "2026-11-18", cost: 100, currency: "USD", source: "a"),
+                        UsageRecord(provider: "openai", scope: .key("key_1"), day: "2026-11-18", cost: 40, currency: "EUR", source: "b")]
+        let linked = Linker(bundle: bundle, asOf: asOf).link([entry(k, rule: "openai.project-key")])
+        XCTAssertEqual(linked[0].usage.currency, "USD")
+        XCTAssertEqual(linked[0].usage.spend30d, 100)
+        XCTAssertTrue(linked[0].notes.contains { $0.contains("EUR") })
+    }
+
     func testPrincipalUsageAndPrivilegeGrants() {
         var keys = CredentialFactory()
         let bedrock = keys.bedrockLongTermKey(account: "123456789012")
