@@ -12,6 +12,11 @@ struct KeyLedgerCommand: ParsableCommand {
 
     /// Maps every outcome to the documented exit codes: 0 clean, 1 findings, 2 usage or input error.
     static func main() {
+        if CommandLine.arguments.count == 1 {
+            // No subcommand is a usage error: say what exists, exit 2.
+            FileHandle.standardError.write(Data((helpMessage() + "\n").utf8))
+            Foundation.exit(Exit.inputError.rawValue)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -82,6 +82,14 @@ struct Scan: ParsableCommand {
         do { matcher = try RuleMatcher(rules: loadRules(extra: ruleDirectories)) } catch {
             throw fail("\(error)")
         }
+        if !ruleDirectories.isEmpty {
+            // Users' rules prove themselves as the built-in ones do; a failing example is worth knowing before trusting a scan.
+            let builtinIDs = Set((try? RuleLoader.builtin())?.map(\.id) ?? [])
+            let userRules = matcher.rules.filter { !builtinIDs.contains($0.id) }
+            for failure in RuleTester.run(userRules, matcher: matcher).prefix(10) {
+                FileHandle.standardError.write(Data("keyledger: warning: \(failure) (see `keyledger rules test`)\n".utf8))
+            }
+        }
         let interactive = isatty(STDERR_FILENO) == 1
         let scanner = Scanner(matcher: matcher, progress: interactive ? { @Sendable message in
             FileHandle.standardError.write(Data("\u{1B}[2K\r\(message)…".utf8))
