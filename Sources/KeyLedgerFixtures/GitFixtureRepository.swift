@@ -151,9 +151,8 @@ public final class GitFixtureRepository {
 
     static func hex(_ oid: git_oid) -> String {
         var o = oid
-        var buffer = [CChar](repeating: 0, count: 41)
+        var buffer = [CChar](repeating: 0, count: 40)
         git_oid_fmt(&buffer, &o)
-        buffer[40] = 0
-        return String(cString: buffer)
+        return String(decoding: buffer.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

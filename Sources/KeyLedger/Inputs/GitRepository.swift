@@ -26,10 +26,9 @@ struct ObjectID: Hashable, Sendable {
 
     var hex: String {
         var o = oid
-        var buffer = [CChar](repeating: 0, count: 41)
+        var buffer = [CChar](repeating: 0, count: 40)
         git_oid_fmt(&buffer, &o)
-        buffer[40] = 0
-        return String(cString: buffer)
+        return String(decoding: buffer.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 
