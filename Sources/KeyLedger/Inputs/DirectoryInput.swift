@@ -34,13 +34,18 @@ struct DirectoryInput {
         func ignored(_ relative: String) -> Bool {
             patterns.contains { fnmatch($0, relative, 0) == 0 || fnmatch($0, (relative as NSString).lastPathComponent, 0) == 0 }
         }
-        func walk(_ relative: String) {
+        func walk(_ relative: String, ancestors: Set<String> = []) {
             let absolute = relative.isEmpty ? root : root + "/" + relative
             var st = stat()
             guard stat(absolute, &st) == 0 else { return }
             let key = "\(st.st_dev):\(st.st_ino)"
             guard visited.insert(key).inserted else {
-                tally.skip("symlink-loop", path: relative, detail: "directory already visited through another path")
+                // A link back to an enclosing folder is a loop; one to a folder seen elsewhere is a second way in.
+                if ancestors.contains(key) {
+                    tally.skip("symlink-loop", path: relative, detail: "link to an enclosing folder")
+                } else {
+                    tally.skip("duplicate-directory", path: relative, detail: "folder already scanned through another path")
+                }
                 return
             }
             guard let dir = opendir(absolute) else {
@@ -85,7 +90,7 @@ struct DirectoryInput {
                         if name != ".git" { tally.skipped["ignored", default: 0] += 1 }
                         continue
                     }
-                    walk(childRelative)
+                    walk(childRelative, ancestors: ancestors.union([key]))
                 case S_IFREG:
                     files.append(childRelative)
                 default:
