@@ -25,7 +25,7 @@ struct Scan: ParsableCommand {
     @Option(help: "Baseline file from `keyledger baseline`: its credentials are reported as suppressed and do not fail the run.")
     var baseline: String?
 
-    @Option(help: "Output format: table, json, csv, md or sarif.")
+    @Option(help: "Output format: table, json, csv, md, sarif or html (one self-contained page).")
     var format: OutputFormat = .table
 
     @Option(name: .customLong("fail-on"), help: "Exit 1 only when an open credential is at or above this severity (critical, high, medium, low).")
@@ -56,7 +56,7 @@ struct Scan: ParsableCommand {
     @Option(help: "Worker threads for blob scanning (default: all cores).")
     var jobs: Int?
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv, md, sarif }
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv, md, sarif, html }
 
     func validate() throws {
         if let asOf, ISODate.parse(asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-20 (got '\(asOf)')") }
@@ -126,6 +126,10 @@ struct Scan: ParsableCommand {
         case .csv: text = CSVReporter.render(register)
         case .md: text = MarkdownReporter.render(register)
         case .sarif: text = try SARIFReporter.render(register, rules: matcher.rules, baseline: accepted)
+        case .html:
+            // The report page for this one scan (no earlier scan to compare with; `keyledger report` does that).
+            text = WeeklyReportHTML.render(WeeklyReport.build(current: register, previous: nil, asOf: register.asOf,
+                                                              budgets: configuration.policy.budgets))
         }
         if staged, format == .table, output == nil {
             // The pre-commit hook: silent when the commit may go on, a short message on stderr when it may not.
