@@ -78,20 +78,7 @@ public enum MarkdownReporter {
         return currency == "USD" ? "$" + number : number + " " + currency
     }
 
-    /// Escapes Markdown table and inline syntax so hostile file names cannot break the table or inject HTML.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for ch in text {
-            switch ch {
-            case "|": out += "\\|"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "*", "_", "`", "[", "]", "\\", "#": out += "\\" + String(ch)
-            case "\n", "\r": out += " "
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    /// Escapes Markdown table and inline syntax so hostile file names cannot break the table or inject HTML
+    /// (one escaper for every Markdown output).
+    static func escape(_ text: String) -> String { WeeklyReportMarkdown.escape(text) }
 }
