@@ -45,14 +45,12 @@ enum ContentScan {
     /// redacted form wherever a reason quotes it.
     static func scrubReasons(_ findings: [Finding]) -> [Finding] {
         guard findings.contains(where: { $0.location.allowReason != nil }) else { return findings }
+        // Every reason goes through here: it is the only way from a marker into the register.
         let secrets = Set(findings.map(\.secret))
         return findings.map { finding in
-            guard var reason = finding.location.allowReason else { return finding }
-            for secret in secrets where reason.contains(secret.value) {
-                reason = reason.replacingOccurrences(of: secret.value, with: secret.redacted)
-            }
+            guard let reason = finding.location.allowReason else { return finding }
             var scrubbed = finding
-            scrubbed.location.allowReason = reason
+            scrubbed.location.allowReason = AllowMarker.sanitizedReason(reason, secrets: secrets)
             return scrubbed
         }
     }

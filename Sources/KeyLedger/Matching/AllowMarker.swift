@@ -81,7 +81,27 @@ public enum AllowMarker: Sendable, Equatable {
             }
         }
         guard text.unicodeScalars.contains(where: { CharacterSet.letters.contains($0) }) else { return .missingReason }
-        return .allowed(reason: String(text.prefix(maxReasonLength)))
+        // Not cut to `maxReasonLength` here: a cut could split a key quoted in the reason; `sanitizedReason` cuts
+        // after removing anything key-like.
+        return .allowed(reason: text)
+    }
+}
+
+extension AllowMarker {
+    /// The reason as it may enter the register: every secret found in the same buffer redacted, every word longer
+    /// than 24 characters (a key, a piece of one, its base64 form) replaced by `[…]`, then cut to
+    /// `maxReasonLength`. Reasons are prose; nothing key-like survives.
+    static func sanitizedReason(_ reason: String, secrets: Set<Secret>) -> String {
+        var text = reason
+        for secret in secrets where text.contains(secret.value) {
+            text = text.replacingOccurrences(of: secret.value, with: secret.redacted)
+        }
+        let words = text.split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
+            word.count > 24 && !word.contains("…") ? "[…]" : String(word)
+        }
+        text = words.joined(separator: " ")
+        if text.count > maxReasonLength { text = String(text.prefix(maxReasonLength - 1)) + "…" }
+        return text
     }
 }
 

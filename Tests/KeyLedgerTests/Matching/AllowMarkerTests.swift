@@ -32,12 +32,24 @@ final class AllowMarkerTests: XCTestCase {
         let other = keys.anthropicAPIKey()
         try write("{\"comment\": \"keyledger:allow demo key for docs\", \"openai\": {\"api_key\": \"\(key)\"}}\n", to: "one-line.json", in: dir)
         try write("KEY=\(other) # keyledger:allow rotated already, was \(other) in 2025\n", to: "b.env", in: dir)
+        // A reason cut at its length limit, a line cut at the search window, a key quoted in base64: none may leak a
+        // piece of the key either.
+        let cut = keys.openAIProjectKey(), window = keys.openAIProjectKey(), encoded = keys.openAIProjectKey()
+        try write("\(cut) # keyledger:allow \(String(repeating: "a", count: 37)) \(cut)\n", to: "cut.env", in: dir)
+        try write("\(window)\(String(repeating: " ", count: 3820)) # keyledger:allow note \(window)\n", to: "window.env", in: dir)
+        let b64 = Data(encoded.utf8).base64EncodedString()
+        try write("apiVersion: v1\nkind: Secret\nmetadata:\n  name: d\ndata:\n  OPENAI_API_KEY: \(b64) # keyledger:allow test \(b64)\n",
+                  to: "secret.yaml", in: dir)
         let (_, register) = try scanRegister([dir])
+        let pieces = [cut, window, encoded, b64].flatMap { [String($0.prefix(40)), String($0.dropFirst(40).prefix(40)), String($0.suffix(40))] }
+        assertNoPlaintext(try JSONReporter.render(register), [cut, window, encoded, b64] + pieces, "reasons quoting keys, cut or encoded")
+        XCTAssertEqual(register.credential(for: cut)?.locations.first?.allowed, "[…] \(Secret(cut).redacted)")
         let first = try XCTUnwrap(register.credential(for: key))
         XCTAssertEqual(first.status, "allowed")
         XCTAssertEqual(first.locations.first?.allowed, "demo key for docs")
         let second = try XCTUnwrap(register.credential(for: other))
-        XCTAssertEqual(second.locations.first?.allowed, "rotated already, was \(Secret(other).redacted) in 2025")
+        XCTAssertEqual(second.locations.first?.allowed, "rotated already, was \(Secret(other).redacted) in 2025",
+                       "a key quoted in a reason is redacted")
         let store = dir + "/history.sqlite"
         let history = try HistoryStore.open(path: store)
         try history.record(register)
