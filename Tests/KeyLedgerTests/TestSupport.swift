@@ -50,3 +50,24 @@ func assertNoPlaintext(_ text: String, _ secrets: [String], _ what: String, file
         XCTFail("\(what) contains the plaintext of \(Secret(secret).redacted)", file: file, line: line)
     }
 }
+
+/// Compares `text` with the committed golden file `name` (Tests/KeyLedgerTests/Golden), naming the first differing
+/// line. With KEYLEDGER_UPDATE_GOLDEN=1 it rewrites the file instead, on purpose.
+func assertGolden(_ text: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    let url = folder.appendingPathComponent(name)
+    if ProcessInfo.processInfo.environment["KEYLEDGER_UPDATE_GOLDEN"] == "1" {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return
+    }
+    let expected = try String(contentsOf: url, encoding: .utf8)
+    guard text != expected else { return }
+    let got = text.components(separatedBy: "\n"), want = expected.components(separatedBy: "\n")
+    let index = Array(zip(got, want)).firstIndex { $0 != $1 } ?? min(got.count, want.count)
+    XCTFail("""
+        \(name) differs from the golden file at line \(index + 1); regenerate on purpose with KEYLEDGER_UPDATE_GOLDEN=1
+        expected: \(index < want.count ? want[index] : "(end of file)")
+        got:      \(index < got.count ? got[index] : "(end of file)")
+        """, file: file, line: line)
+}

@@ -4,7 +4,6 @@ import XCTest
 /// The governance outputs people read, pinned against committed files.
 /// Regenerate on purpose: `KEYLEDGER_UPDATE_GOLDEN=1 swift test --filter RegisterGoldenTests`.
 final class RegisterGoldenTests: XCTestCase {
-    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Golden")
 
     /// A fixed register: no scan, no clock, no randomness.
     static var register: Register {
@@ -50,20 +49,10 @@ final class RegisterGoldenTests: XCTestCase {
                         credentials: [abused, hostile])
     }
 
-    func check(_ text: String, against name: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let url = Self.golden.appendingPathComponent(name)
-        if ProcessInfo.processInfo.environment["KEYLEDGER_UPDATE_GOLDEN"] == "1" {
-            try FileManager.default.createDirectory(at: Self.golden, withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOf: url, encoding: .utf8)
-        XCTAssertEqual(text, expected, "\(name) differs from the golden file; regenerate on purpose with KEYLEDGER_UPDATE_GOLDEN=1", file: file, line: line)
-    }
 
     func testCSV() throws {
         let csv = CSVReporter.render(Self.register)
-        try check(csv, against: "register.csv")
+        try assertGolden(csv, "register.csv")
         let header = csv.split(separator: "\r\n").first.map(String.init)
         XCTAssertEqual(header, CSVReporter.columns.joined(separator: ","))
         XCTAssertTrue(csv.contains("'=HYPERLINK"), "formula injection is neutralised")
@@ -72,7 +61,7 @@ final class RegisterGoldenTests: XCTestCase {
 
     func testMarkdown() throws {
         let md = MarkdownReporter.render(Self.register)
-        try check(md, against: "register.md")
+        try assertGolden(md, "register.md")
         XCTAssertTrue(md.contains("**1 critical credential, $2,429 of 30-day spend at risk, 100% of spend attributed to a team.**"))
         XCTAssertFalse(md.contains("<x>"), "hostile path text is escaped")
         XCTAssertTrue(md.contains("a\\|b"))

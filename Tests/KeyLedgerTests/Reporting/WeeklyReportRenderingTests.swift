@@ -5,7 +5,6 @@ import XCTest
 /// nothing external, and — when Chromium is installed — a real rendering.
 /// Regenerate the golden files on purpose: `KEYLEDGER_UPDATE_GOLDEN=1 swift test --filter WeeklyReportRenderingTests`.
 final class WeeklyReportRenderingTests: XCTestCase {
-    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Golden")
 
     static var report: WeeklyReport {
         let (previous, current) = WeeklyReportFixture.registers()
@@ -14,28 +13,10 @@ final class WeeklyReportRenderingTests: XCTestCase {
                                   firstDue: ["kl_openai": ["revoke": "2026-11-14", "move-to-secret-manager": "2026-11-14"]])
     }
 
-    func check(_ text: String, against name: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let url = Self.golden.appendingPathComponent(name)
-        if ProcessInfo.processInfo.environment["KEYLEDGER_UPDATE_GOLDEN"] == "1" {
-            try FileManager.default.createDirectory(at: Self.golden, withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOf: url, encoding: .utf8)
-        guard text != expected else { return }
-        // Name the first differing line rather than dumping both documents.
-        let got = text.components(separatedBy: "\n"), want = expected.components(separatedBy: "\n")
-        let index = Array(zip(got, want)).firstIndex { $0 != $1 } ?? min(got.count, want.count)
-        XCTFail("""
-            \(name) differs from the golden file at line \(index + 1); regenerate on purpose with KEYLEDGER_UPDATE_GOLDEN=1
-            expected: \(index < want.count ? want[index] : "(end of file)")
-            got:      \(index < got.count ? got[index] : "(end of file)")
-            """, file: file, line: line)
-    }
 
     func testGoldenMarkdown() throws {
         let md = WeeklyReportMarkdown.render(Self.report)
-        try check(md, against: "weekly-report.md")
+        try assertGolden(md, "weekly-report.md")
         XCTAssertTrue(md.hasPrefix("# Weekly security report — 2026-11-20\n\n**Since 2026-11-13: "))
         for section in ["## Needs action this week", "### Spend anomalies (1)", "### Overdue treatments (1)", "### Top risks (5)",
                         "## Changes since 2026-11-13", "### New credentials (2)", "### Resolved (2)", "### Rotated (1)",
@@ -45,7 +26,7 @@ final class WeeklyReportRenderingTests: XCTestCase {
     }
 
     func testGoldenHTML() throws {
-        try check(WeeklyReportHTML.render(Self.report), against: "weekly-report.html")
+        try assertGolden(WeeklyReportHTML.render(Self.report), "weekly-report.html")
     }
 
     func testMarkdownEscapesScannedText() {
