@@ -71,3 +71,15 @@ func assertGolden(_ text: String, _ name: String, file: StaticString = #filePath
         got:      \(index < got.count ? got[index] : "(end of file)")
         """, file: file, line: line)
 }
+
+/// Asserts that loading `dir` reported exactly one problem for each malformed export file, with the expected reason.
+func assertOneProblemEach(_ bundle: ExportBundle, _ cases: [(file: String, reason: String)], in dir: String,
+                          file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(bundle.problems.count, cases.count, file: file, line: line)
+    for c in cases {
+        let problems = bundle.problems.filter { $0.path == dir + "/" + c.file }
+        XCTAssertEqual(problems.count, 1, c.file, file: file, line: line)
+        XCTAssertTrue(problems.first?.reason.hasPrefix(c.reason) ?? false, "\(c.file): \(problems.first?.reason ?? "no problem")",
+                      file: file, line: line)
+    }
+}

@@ -241,12 +241,7 @@ final class AnthropicImporterTests: XCTestCase {
         let bundle = ExportLoader.load(paths: [dir])
         XCTAssertEqual(bundle.formats, ["anthropic.usage-messages": 1])
         XCTAssertEqual(bundle.usage.count, 4)
-        XCTAssertEqual(bundle.problems.count, cases.count)
-        for c in cases {
-            let problems = bundle.problems.filter { $0.path == dir + "/" + c.file }
-            XCTAssertEqual(problems.count, 1, c.file)
-            XCTAssertTrue(problems.first?.reason.hasPrefix(c.reason) ?? false, "\(c.file): \(problems.first?.reason ?? "no problem")")
-        }
+        assertOneProblemEach(bundle, cases.map { ($0.file, $0.reason) }, in: dir)
         assertNoPlaintext(bundle.problems.map(\.reason).joined(separator: "\n"), [plaintext], "problem reasons")
     }
 
