@@ -57,6 +57,8 @@ public struct LinkedCredential: Sendable {
     public var identityLink: LinkInfo?
     public var created: Date?
     public var lastUsed: Date?
+    /// The provider key's expiry when its listing states one (or states that it never expires).
+    public var expiry: KeyExpiry?
     public var providerStatus: String?
     public var privilege: Privilege
     public var owner: OwnerInfo
@@ -201,6 +203,7 @@ public struct Linker: Sendable {
         if credential.identity.account == nil, let project = key.project { credential.identity.account = project }
         credential.created = key.created
         credential.lastUsed = key.lastUsed
+        credential.expiry = key.expiry
         // AWS listings carry no last use; the credential report's slot for this key does.
         if key.provider == "aws", let activity = CredentialActivity.slot(for: key, in: bundle.activities) {
             credential.lastUsed = credential.lastUsed ?? activity.lastUsed

@@ -21,6 +21,9 @@ public struct ProviderKey: Sendable, Equatable {
     /// Privilege when the listing itself reveals it (`admin` for admin-key listings).
     public var privilege: String?
     public var scopes: [String]
+    /// What the listing says about expiry: `.on(date)`, `.never` (the provider states no expiry), or nil when the
+    /// listing does not say (OpenAI project keys, AWS access keys).
+    public var expiry: KeyExpiry?
     /// How a found secret is recognised as this key.
     public var recognition: KeyRecognition
     /// The export file this came from.
@@ -28,10 +31,23 @@ public struct ProviderKey: Sendable, Equatable {
 
     public init(provider: String, keyId: String, name: String? = nil, principal: String? = nil, owner: String? = nil,
                 project: String? = nil, created: Date? = nil, lastUsed: Date? = nil, status: String? = nil,
-                privilege: String? = nil, scopes: [String] = [], recognition: KeyRecognition, source: String) {
+                privilege: String? = nil, scopes: [String] = [], expiry: KeyExpiry? = nil, recognition: KeyRecognition, source: String) {
         self.provider = provider; self.keyId = keyId; self.name = name; self.principal = principal; self.owner = owner
         self.project = project; self.created = created; self.lastUsed = lastUsed; self.status = status
-        self.privilege = privilege; self.scopes = scopes; self.recognition = recognition; self.source = source
+        self.privilege = privilege; self.scopes = scopes; self.expiry = expiry; self.recognition = recognition; self.source = source
+    }
+}
+
+/// When a provider-side key stops working.
+public enum KeyExpiry: Sendable, Equatable {
+    case on(Date)
+    /// The provider says the key never expires (a long-lived secret, OWASP NHI7).
+    case never
+
+    /// From an optional expiry date in a listing that has the field: a missing date or one in year 9999 means never.
+    static func listed(_ date: Date?) -> KeyExpiry {
+        guard let date, date.timeIntervalSince1970 < 253_370_764_800 else { return .never }  // before 9999-01-01
+        return .on(date)
     }
 }
 

@@ -97,6 +97,9 @@ public struct CredentialRecord: Codable, Sendable, Equatable {
     public var status: String
     /// Extension: the provider-side status of the linked key (`active`, `inactive`, `disabled`).
     public var providerStatus: String?
+    /// Extension: when the linked key expires (`YYYY-MM-DD`), `never` when the provider says it does not,
+    /// absent when the provider's listing does not say.
+    public var expires: String?
     /// Extension: things a reviewer should know (ambiguous links, approximations).
     public var notes: [String]
 
@@ -106,6 +109,7 @@ public struct CredentialRecord: Codable, Sendable, Equatable {
         case ageDays = "age_days"
         case lastUsed = "last_used"
         case providerStatus = "provider_status"
+        case expires
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -131,6 +135,7 @@ public struct CredentialRecord: Codable, Sendable, Equatable {
         try c.encode(treatment, forKey: .treatment)
         try c.encode(status, forKey: .status)
         try c.encodeIfPresent(providerStatus, forKey: .providerStatus)
+        try c.encodeIfPresent(expires, forKey: .expires)
         if !notes.isEmpty { try c.encode(notes, forKey: .notes) }
     }
 
@@ -156,18 +161,19 @@ public struct CredentialRecord: Codable, Sendable, Equatable {
         treatment = try c.decode([Treatment].self, forKey: .treatment)
         status = try c.decode(String.self, forKey: .status)
         providerStatus = try c.decodeIfPresent(String.self, forKey: .providerStatus)
+        expires = try c.decodeIfPresent(String.self, forKey: .expires)
         notes = try c.decodeIfPresent([String].self, forKey: .notes) ?? []
     }
 
     public init(id: String, fingerprint: String?, redacted: String, provider: String, kind: String, rule: String?, identity: Identity,
                 owner: Owner, exposure: Exposure, locations: [LocationRecord], created: String?, ageDays: Int?, lastUsed: String?,
                 usage: Usage, privilege: Privilege, risk: Risk, controls: [String], treatment: [Treatment], status: String,
-                providerStatus: String? = nil, notes: [String] = []) {
+                providerStatus: String? = nil, expires: String? = nil, notes: [String] = []) {
         self.id = id; self.fingerprint = fingerprint; self.redacted = redacted; self.provider = provider; self.kind = kind
         self.rule = rule; self.identity = identity; self.owner = owner; self.exposure = exposure; self.locations = locations
         self.created = created; self.ageDays = ageDays; self.lastUsed = lastUsed; self.usage = usage; self.privilege = privilege
         self.risk = risk; self.controls = controls; self.treatment = treatment; self.status = status
-        self.providerStatus = providerStatus; self.notes = notes
+        self.providerStatus = providerStatus; self.expires = expires; self.notes = notes
     }
 }
 

@@ -74,7 +74,14 @@ public enum RegisterBuilder {
             },
             created: c.created.map(ISODate.day), ageDays: ageDays, lastUsed: c.lastUsed.map(ISODate.day), usage: usage,
             privilege: c.privilege, risk: risk, controls: controls, treatment: treatment, status: AllowMarker.status(of: locations),
-            providerStatus: c.providerStatus, notes: c.notes)
+            providerStatus: c.providerStatus, expires: c.expiry.map(expiryText), notes: c.notes)
+    }
+
+    static func expiryText(_ expiry: KeyExpiry) -> String {
+        switch expiry {
+        case .never: return "never"
+        case .on(let date): return ISODate.day(date)
+        }
     }
 
     /// A LiteLLM key's stored hash is the SHA-256 of its secret, so its fingerprint is known without the secret.

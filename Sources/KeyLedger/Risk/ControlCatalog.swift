@@ -12,6 +12,7 @@ public enum ControlCatalog {
         "privilege.write": ["OWASP-NHI:NHI5", "NIST-CSF-2.0:PR.AA-05"],
         "privilege.unknown": ["NIST-CSF-2.0:ID.AM-02"],
         "rotation.overdue": ["OWASP-NHI:NHI7", "NIST-CSF-2.0:PR.AA-01", "NIST-CSF-2.0:ID.AM-08"],
+        "rotation.no-expiry": ["OWASP-NHI:NHI7", "NIST-CSF-2.0:PR.AA-01"],
         "dormancy.unused": ["OWASP-NHI:NHI1", "NIST-CSF-2.0:PR.AA-01", "NIST-CSF-2.0:ID.AM-08"],
         "ownership.none": ["OWASP-NHI:NHI1", "NIST-CSF-2.0:GV.RR-02"],
         "ownership.pooled": ["OWASP-NHI:NHI9", "NIST-CSF-2.0:GV.RR-02"],

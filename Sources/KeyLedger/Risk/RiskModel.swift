@@ -87,6 +87,13 @@ public struct RiskModel: Sendable {
             }
         }
 
+        // Long-lived: the provider says the key never expires (OWASP NHI7); an expired key cannot be used any more.
+        switch c.expiry {
+        case .never?: add("rotation.no-expiry", 5, "never expires: the provider sets no end date")
+        case .on(let date)? where date < asOf: add("rotation.expired", 0, "expired on \(ISODate.day(date)); no longer usable at the provider")
+        default: break
+        }
+
         // Dormancy: active but unused. Only a provider's last-use date counts: a listing without one says nothing.
         let active = c.providerStatus.map { ["active", "enabled"].contains($0.lowercased()) } ?? (c.providerKey != nil)
         if active, c.providerKey != nil, let lastUsed = c.lastUsed {

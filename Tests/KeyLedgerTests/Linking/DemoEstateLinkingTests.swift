@@ -47,6 +47,10 @@ final class DemoEstateLinkingTests: XCTestCase {
 
         let admin = try credential("openai-admin")
         XCTAssertEqual(admin.privilege.level, "admin")
+        XCTAssertEqual(admin.expires, "never", "expires_at null in the admin key listing")
+        XCTAssertTrue(admin.risk.factors.contains { $0.id == "rotation.no-expiry" })
+        XCTAssertEqual(gcp.expires, "never", "validBeforeTime 9999-12-31")
+        XCTAssertNil(openai.expires, "project key listings say nothing about expiry")
         XCTAssertEqual(admin.owner.source, "provider")
 
         let unleaked = try XCTUnwrap(register.credentials.first { $0.identity.keyId == "key_pay02" })

@@ -74,6 +74,19 @@ final class RiskModelTests: XCTestCase {
         XCTAssertNil(factors(credential(lastUsed: nil))["dormancy.unused"], "no last-use date says nothing")
     }
 
+    func testExpiry() {
+        var c = credential()
+        c.expiry = .never
+        XCTAssertEqual(factors(c)["rotation.no-expiry"]?.points, 5)
+        c.expiry = .on(ISODate.parse("2026-01-01")!)
+        XCTAssertEqual(factors(c)["rotation.expired"]?.points, 0)
+        c.expiry = .on(ISODate.parse("2027-01-01")!)
+        XCTAssertNil(factors(c)["rotation.no-expiry"])
+        XCTAssertNil(factors(c)["rotation.expired"])
+        XCTAssertEqual(KeyExpiry.listed(nil), .never)
+        XCTAssertEqual(KeyExpiry.listed(ISODate.parse("9999-12-31")), .never)
+    }
+
     func testOwnership() {
         XCTAssertEqual(factors(credential(team: nil))["ownership.none"]?.points, 10)
         XCTAssertEqual(factors(credential(pooled: true))["ownership.pooled"]?.points, 5)

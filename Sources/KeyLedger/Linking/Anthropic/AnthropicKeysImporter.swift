@@ -36,8 +36,7 @@ enum AnthropicKeysImporter: ExportImporter {
                 project: entry["workspace_id"].optionalString ?? "default",
                 created: try entry["created_at"].optionalDate(), lastUsed: try entry["last_used_at"].optionalDate(),
                 status: entry["status"].optionalString, privilege: hint.hasPrefix("sk-ant-admin") ? "admin" : nil,
-                recognition: recognition, source: source))
-            _ = try entry["expires_at"].optionalDate()
+                expiry: KeyExpiry.listed(try entry["expires_at"].optionalDate()), recognition: recognition, source: source))
         }
         return bundle
     }

@@ -37,12 +37,12 @@ public enum GCPServiceAccountKeysImporter: ExportImporter {
             }
             if CloudExport.text(row["keyType"])?.uppercased() == "SYSTEM_MANAGED" { continue }
             let disabled = try CloudExport.bool(row["disabled"], at: row.at("disabled")) ?? false
-            // Validated but not kept: the model has no expiry (user-managed keys say 9999-12-31 unless an org policy limits them).
-            _ = try CloudExport.date(row["validBeforeTime"], at: row.at("validBeforeTime"))
+            // User-managed keys say 9999-12-31 (never) unless an org policy limits their lifetime.
+            let expiry = KeyExpiry.listed(try CloudExport.date(row["validBeforeTime"], at: row.at("validBeforeTime")))
             bundle.keys.append(ProviderKey(
                 provider: "gcp", keyId: parsed.key, principal: parsed.email, owner: parsed.email, project: parsed.project,
                 created: try CloudExport.date(row["validAfterTime"], at: row.at("validAfterTime")),
-                status: disabled ? "disabled" : "active",
+                status: disabled ? "disabled" : "active", expiry: expiry,
                 recognition: .keyId(parsed.key), source: source))
         }
         return bundle

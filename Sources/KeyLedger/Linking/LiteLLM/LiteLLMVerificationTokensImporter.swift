@@ -67,6 +67,8 @@ public enum LiteLLMVerificationTokensImporter: ExportImporter {
             lastUsed: try CloudExport.date(row["last_active"], at: row.at("last_active")),
             status: blocked ? "blocked" : "active",
             scopes: CloudExport.strings(row["models"]),
+            // `expires` is only meaningful where the export has the column; null there means the key never expires.
+            expiry: row.fields.keys.contains("expires") ? KeyExpiry.listed(try CloudExport.date(row["expires"], at: row.at("expires"))) : nil,
             recognition: .sha256(token), source: source)
     }
 }
