@@ -39,6 +39,16 @@ public struct FoundLocation: Sendable, Hashable {
     }
 }
 
+/// Repository names as people read them: a remote URL shortened to `owner/name`, a folder name as it is.
+public enum RepositoryName {
+    public static func short(_ name: String) -> String {
+        guard name.contains("/") else { return name }
+        var n = name
+        if n.hasSuffix(".git") { n = String(n.dropLast(4)) }
+        return n.split(separator: "/").suffix(2).joined(separator: "/")
+    }
+}
+
 /// Counters and problems of one scan, merged across inputs and threads.
 public struct ScanTally: Sendable {
     public var commits = 0

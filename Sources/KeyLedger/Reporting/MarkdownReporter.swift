@@ -35,7 +35,7 @@ public enum MarkdownReporter {
             if c.locations.isEmpty { exposure = "provider inventory only" }
             else {
                 let first = c.locations[0]
-                exposure = (first.repository.map { TableReporter.shortRepository($0) + ":" } ?? "") + first.path
+                exposure = (first.repository.map { RepositoryName.short($0) + ":" } ?? "") + first.path
                     + (c.locations.count > 1 ? " (+\(c.locations.count - 1))" : "") + (c.exposure.inHead ? "" : " [history]")
             }
             let top = c.risk.factors.first { $0.points > 0 }?.reason ?? "—"

@@ -16,7 +16,7 @@ public enum TableReporter {
         for c in register.credentials {
             var whereText = c.locations.isEmpty ? "(provider inventory only)" : "-"
             if let first = c.locations.first {
-                let repo = first.repository.map { shortRepository($0) + ":" } ?? ""
+                let repo = first.repository.map { RepositoryName.short($0) + ":" } ?? ""
                 whereText = repo + first.path + (first.line.map { ":\($0)" } ?? "")
                 if c.locations.count > 1 { whereText += " (+\(c.locations.count - 1))" }
                 if !c.exposure.inHead { whereText += " [history]" }
@@ -58,13 +58,6 @@ public enum TableReporter {
         out += "\n"
         if register.credentials.isEmpty { out = "No credentials found.\n" + out.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2).joined(separator: "\n") }
         return out
-    }
-
-    static func shortRepository(_ name: String) -> String {
-        guard name.contains("/") else { return name }
-        var n = name
-        if n.hasSuffix(".git") { n = String(n.dropLast(4)) }
-        return n.split(separator: "/").suffix(2).joined(separator: "/")
     }
 
     static func formatBytes(_ n: Int) -> String {

@@ -419,7 +419,7 @@ extension WeeklyReport {
     static func line(_ c: CredentialRecord) -> CredentialLine {
         var location: String?
         if let first = c.locations.first {
-            let repo = first.repository.map { TableReporter.shortRepository($0) + ":" } ?? ""
+            let repo = first.repository.map { RepositoryName.short($0) + ":" } ?? ""
             location = repo + first.path + (c.locations.count > 1 ? " (+\(c.locations.count - 1))" : "")
         }
         let owner = c.owner.team ?? c.owner.contact.map { "\($0) (\(c.owner.source))" }

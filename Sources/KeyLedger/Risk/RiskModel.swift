@@ -37,7 +37,7 @@ public struct RiskModel: Sendable {
         let git = locations.filter { $0.kind == .git }
         let inHead = git.contains { $0.current }
         let onDisk = locations.contains { $0.kind == .file }
-        let repositories = Set(locations.compactMap(\.repository)).map(TableReporter.shortRepository).sorted()
+        let repositories = Set(locations.compactMap(\.repository)).map(RepositoryName.short).sorted()
         let firstExposed = locations.compactMap(\.firstSeen).min().map { Date(timeIntervalSince1970: Double($0)) }
             ?? (onDisk ? asOf : nil)
         let leaked = !locations.isEmpty
