@@ -65,16 +65,9 @@ public enum MarkdownReporter {
         return sentence + "."
     }
 
+    /// `$2,429`, `$12.50`, `1,234 EUR`: whole units from 100 up.
     static func money(_ value: Double, _ currency: String) -> String {
-        let f = NumberFormatter()
-        f.numberStyle = .decimal
-        f.maximumFractionDigits = value >= 100 ? 0 : 2
-        f.minimumFractionDigits = value >= 100 ? 0 : 2
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.usesGroupingSeparator = true
-        f.groupingSeparator = ","
-        f.groupingSize = 3
-        let number = f.string(from: NSNumber(value: value)) ?? String(format: "%.2f", value)
+        let number = ReportFormat.number(value, decimals: value >= 100 ? 0 : 2)
         return currency == "USD" ? "$" + number : number + " " + currency
     }
 

@@ -52,7 +52,7 @@ final class HistoryStoreCrashTests: XCTestCase {
         try store.connection.execute("PRAGMA cache_size = 64")
         store.afterCredentialWritten = { written, total in
             guard written == total / 2 else { return }
-            FileManager.default.createFile(atPath: marker, contents: Data("\(written)/\(total)".utf8))
+            _ = FileManager.default.createFile(atPath: marker, contents: Data("\(written)/\(total)".utf8))
             while true { sleep(60) }
         }
         try store.record(Self.largeRegister(count: 4000, asOf: "2026-11-27"))
