@@ -28,7 +28,11 @@ struct Rules: ParsableCommand {
     struct Test: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run every rule's examples and negative examples; exit 1 when any fails.",
-            discussion: "With DIR, tests the rules in that folder (together with the built-in rules they compete with).")
+            discussion: """
+                With DIR, tests the rules in that folder together with the built-in rules they compete with; a rule in \
+                DIR with a built-in rule's id replaces it, so `keyledger rules test rules/` tests a working copy of the \
+                built-in rules.
+                """)
         @Argument(help: "Folder of rule YAML files to test (default: the built-in rules).")
         var directory: String?
 
@@ -39,7 +43,8 @@ struct Rules: ParsableCommand {
                 builtin = try RuleLoader.builtin()
                 if let directory { tested = try RuleLoader.load(directory: directory) } else { tested = builtin }
             } catch { throw fail("\(error)") }
-            let all = directory == nil ? builtin : builtin + tested
+            let testedIDs = Set(tested.map(\.id))
+            let all = directory == nil ? builtin : builtin.filter { !testedIDs.contains($0.id) } + tested
             let matcher: RuleMatcher
             do { matcher = try RuleMatcher(rules: all) } catch { throw fail("\(error)") }
             let failures = RuleTester.run(tested, matcher: matcher)
