@@ -22,9 +22,12 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
+        .systemLibrary(
+            name: "CLibArchive", path: "Sources/CLibArchive", pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]),
         .target(
             name: "KeyLedger",
-            dependencies: ["CLibGit2", "CVectorscan", "CSQLite", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CLibGit2", "CVectorscan", "CSQLite", "CLibArchive", .product(name: "Yams", package: "Yams")],
             path: "Sources/KeyLedger"),
         .executableTarget(
             name: "keyledger",
@@ -33,7 +36,7 @@ let package = Package(
         // Builds never-issued, well-formed credentials and git repositories for tests and the demo estate.
         .target(
             name: "KeyLedgerFixtures",
-            dependencies: ["KeyLedger", "CLibGit2"],
+            dependencies: ["KeyLedger", "CLibGit2", "CLibArchive"],
             path: "Sources/KeyLedgerFixtures"),
         .executableTarget(
             name: "keyledger-demo",

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in libgit2-dev libvectorscan-dev libsqlite3-dev pkg-config; do
+for pkg in libgit2-dev libvectorscan-dev libsqlite3-dev libarchive-dev pkg-config; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if ((${#need[@]})); then

@@ -8,6 +8,15 @@ public final class GitFixtureRepository {
     private let repo: OpaquePointer
     /// Files of each branch's tip, so the next commit on it starts from there.
     private var trees: [String: [String: String]] = [:]
+    /// Binary file contents, stood in for by the token `binaryContent` returns.
+    private var binaries: [String: [UInt8]] = [:]
+
+    /// A stand-in for binary content (an archive, an image) to pass as a file's content to `commit`.
+    public func binaryContent(_ bytes: [UInt8]) -> String {
+        let token = "\u{0}binary:\(binaries.count)"
+        binaries[token] = bytes
+        return token
+    }
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
@@ -135,7 +144,7 @@ public final class GitFixtureRepository {
                 subfolders[String(file[..<slash]), default: [:]][String(file[file.index(after: slash)...])] = content
             } else {
                 var blob = git_oid()
-                let bytes = Array(content.utf8)
+                let bytes = binaries[content] ?? Array(content.utf8)
                 guard git_blob_create_from_buffer(&blob, repo, bytes, bytes.count) == 0 else { throw Self.error("blob") }
                 guard git_treebuilder_insert(nil, builder, file, &blob, GIT_FILEMODE_BLOB) == 0 else { throw Self.error("insert \(file)") }
             }

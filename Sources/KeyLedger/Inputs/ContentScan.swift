@@ -8,13 +8,15 @@ enum ContentScan {
     ///   - path: the buffer's path, which decides the structured decoders that apply.
     ///   - decodeStructured: also scan what `StructuredDecoders` derive from the buffer.
     ///   - locate: the location of a finding on `line`, with the decoder's note when it was reached by decoding.
+    ///   - tally: decode failures are counted (`decode-skipped`) and listed; the plain scan still ran.
     static func findings(in bytes: UnsafeRawBufferPointer, path: String, decodeStructured: Bool, matcher: RuleMatcher,
-                         workspace: RuleMatcher.Workspace, locate: (_ line: Int, _ note: String?) -> FoundLocation) -> [Finding] {
+                         workspace: RuleMatcher.Workspace, tally: inout ScanTally,
+                         locate: (_ line: Int, _ note: String?) -> FoundLocation) -> [Finding] {
         var findings: [Finding] = []
         // Lines counted incrementally over matches in offset order, not from the start for each match.
         var line = 1
         var scanned = 0
-        for match in matcher.matches(in: bytes, workspace: workspace).sorted(by: { $0.offset < $1.offset }) {
+        for match in matcher.matches(in: bytes, workspace: workspace, path: path).sorted(by: { $0.offset < $1.offset }) {
             let end = min(match.offset, bytes.count)
             while scanned < end {
                 if bytes[scanned] == 0x0A { line += 1 }
@@ -25,10 +27,17 @@ enum ContentScan {
             findings.append(Finding(rule: matcher.rules[match.ruleIndex], secret: match.secret, identity: match.identity, location: location))
         }
         guard decodeStructured else { return scrubReasons(findings) }
-        for derived in StructuredDecoders.derivedContent(path: path, bytes: bytes) {
+        let decoded = StructuredDecoders.derivedContent(path: path, bytes: bytes)
+        for failure in decoded.failures { tally.skip("decode-skipped", path: path, detail: failure) }
+        for derived in decoded.derived {
             derived.text.utf8CString.withUnsafeBytes { raw in
                 let content = UnsafeRawBufferPointer(rebasing: raw.dropLast())
-                for match in matcher.matches(in: content, workspace: workspace) {
+                let matches = matcher.matches(in: content, workspace: workspace, path: path)
+                if matches.isEmpty, let typed = derived.typedValue, let finding = typedFinding(typed, derived: derived, bytes: bytes,
+                                                                                              matcher: matcher, locate: locate) {
+                    findings.append(finding)
+                }
+                for match in matches {
                     var location = locate(derived.line ?? RuleMatcher.line(of: match.offset, in: content), derived.note)
                     // A marker belongs on the line people read: the original line when the decoder knows it.
                     location.apply(derived.line.flatMap { AllowMarker.find(onLine: $0, in: bytes) }
@@ -39,6 +48,28 @@ enum ContentScan {
             }
         }
         return scrubReasons(findings)
+    }
+
+    /// Keys of Secret entries that name or locate something rather than grant access.
+    static let nonSecretKeys: Set<String> = [
+        "username", "user", "login", "email", "host", "hostname", "port", "url", "uri", "endpoint", "server", "region",
+        "database", "db", "dbname", "namespace", "ca.crt", "tls.crt", "ca-bundle.crt", "ca-bundle", "service-ca.crt",
+        "cert", "certificate", "domain", "project", "project_id", "account", "client_id", "tenant_id", "bucket",
+    ]
+
+    /// A value that is a credential by where it sits, reported under its produced rule when no provider rule
+    /// recognised it: placeholders, empty and very short values, and entries that name rather than grant are left out.
+    static func typedFinding(_ typed: DerivedContent.TypedValue, derived: DerivedContent, bytes: UnsafeRawBufferPointer,
+                             matcher: RuleMatcher, locate: (_ line: Int, _ note: String?) -> FoundLocation) -> Finding? {
+        guard let index = matcher.ruleIndex(of: typed.ruleId) else { return nil }
+        let value = typed.value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = String(derived.text.prefix { $0 != "=" }).lowercased()
+        guard value.count >= 8, !value.contains("\n") || value.count > 64, PlaceholderFilter.reason(value) == nil,
+              !nonSecretKeys.contains(key), !key.hasSuffix("_url") && !key.hasSuffix("_host") && !key.hasSuffix("_user")
+                && !key.hasSuffix("_username") && !key.hasSuffix(".crt") else { return nil }
+        var location = locate(derived.line ?? 1, derived.note)
+        location.apply(derived.line.flatMap { AllowMarker.find(onLine: $0, in: bytes) })
+        return Finding(rule: matcher.rules[index], secret: Secret(value), identity: typed.identity, location: location)
     }
 
     /// No secret may reach the register through an allow reason: any secret found in the buffer is replaced by its
@@ -67,9 +98,74 @@ extension ContentScan {
             GitObjectReader(path: repository, tally: &tally).map { ($0, matcher.makeWorkspace()) }
         }, item: { worker, i, tally in
             let (reader, workspace) = worker
-            return reader.withBlob(blobs[i].id, path: blobs[i].path, limits: limits, tally: &tally) { bytes in
-                matcher.matches(in: bytes, workspace: workspace).map(\.secret.fingerprint)
+            return reader.withBlob(blobs[i].id, path: blobs[i].path, limits: limits, tally: &tally) { bytes, tally in
+                scan(bytes, path: blobs[i].path, matcher: matcher, workspace: workspace, limits: limits, tally: &tally) { line, _ in
+                    FoundLocation(kind: .git, repository: nil, path: blobs[i].path, line: line, current: false)
+                }.map(\.secret.fingerprint)
             } ?? []
         }))
+    }
+}
+
+extension ContentScan {
+    typealias Locate = (_ line: Int, _ note: String?) -> FoundLocation
+
+    /// One buffer from any input (a file, a blob, an archive member): archives are opened and their members scanned
+    /// (nested archives too, within `limits.archives`); other binary content is skipped and counted; text is matched,
+    /// with its structured decoders. A member's location is `outer!member` (`dist/app.whl!app/settings.py`).
+    static func scan(_ bytes: UnsafeRawBufferPointer, path: String, matcher: RuleMatcher, workspace: RuleMatcher.Workspace,
+                     limits: ScanLimits, tally: inout ScanTally, depth: Int = 0, budget: ArchiveReader.Budget? = nil,
+                     locate: Locate) -> [Finding] {
+        if let format = ArchiveFormat.detect(bytes) {
+            return scanArchive(.memory(bytes), format: format, path: path, matcher: matcher, workspace: workspace, limits: limits,
+                               tally: &tally, depth: depth, budget: budget, locate: locate)
+        }
+        if ContentSniffer.isBinary(bytes) {
+            tally.skip("binary", path: path, detail: "contains NUL bytes", record: depth == 0)
+            return []
+        }
+        if depth > 0 {
+            tally.files += 1
+            tally.bytes += bytes.count
+        }
+        return findings(in: bytes, path: path, decodeStructured: true, matcher: matcher, workspace: workspace, tally: &tally, locate: locate)
+    }
+
+    /// The members of one archive, each through `scan` one level deeper.
+    static func scanArchive(_ source: ArchiveReader.Source, format: ArchiveFormat, path: String, matcher: RuleMatcher,
+                            workspace: RuleMatcher.Workspace, limits: ScanLimits, tally: inout ScanTally, depth: Int,
+                            budget: ArchiveReader.Budget?, locate: Locate) -> [Finding] {
+        guard depth < limits.archives.maxDepth else {
+            tally.skip("archive-depth", path: path, detail: "\(format.rawValue) archive nested more than \(limits.archives.maxDepth) levels deep")
+            return []
+        }
+        let compressedSize: Int
+        switch source {
+        case .memory(let bytes): compressedSize = bytes.count
+        case .file(_, let size): compressedSize = size
+        }
+        let budget = budget ?? ArchiveReader.Budget(limits: limits.archives, compressedSize: compressedSize)
+        var found: [Finding] = []
+        let single = [.gzip, .bzip2, .xz, .zstd].contains(format)
+        let problems = ArchiveReader.forEachMember(of: source, maxMemberSize: limits.maxFileSize, limits: limits.archives,
+                                                   budget: budget) { name, content in
+            var member = name
+            // A lone compressed stream's only member is "data": name it after the file (`a.json.gz` → `a.json`).
+            if single, name == "data" {
+                let base = (path.split(separator: "!").last.map(String.init) ?? path)
+                member = ((base as NSString).lastPathComponent as NSString).deletingPathExtension
+            }
+            let memberPath = path + "!" + member
+            found += scan(content, path: memberPath, matcher: matcher, workspace: workspace, limits: limits, tally: &tally,
+                          depth: depth + 1, budget: budget) { line, note in
+                var location = locate(line, note)
+                location.path = memberPath
+                return location
+            }
+        }
+        for problem in problems {
+            tally.skip(problem.reason, path: problem.member.map { path + "!" + $0 } ?? path, detail: problem.detail)
+        }
+        return found
     }
 }

@@ -112,28 +112,35 @@ struct DirectoryInput {
     func scanFile(_ relative: String, matcher: RuleMatcher, workspace: RuleMatcher.Workspace, limits: ScanLimits,
                   tally: inout ScanTally) -> [Finding] {
         let absolute = root.isEmpty ? relative : (root + "/" + relative)
+        let workTreeNote = repositoryName != nil ? "uncommitted change in the work tree" : nil
+        let locate: ContentScan.Locate = { line, note in
+            FoundLocation(kind: .file, repository: repositoryName, path: relative, line: line, current: true, note: note ?? workTreeNote)
+        }
         let data: Data
         switch FileReader.read(absolute, limit: limits.maxFileSize) {
         case .failure(let failure):
+            // An archive larger than the text limit (a `docker save` tarball) is streamed member by member.
+            if failure.reason == "oversized", let size = FileReader.size(absolute), size <= limits.archives.maxArchiveFileSize,
+               let format = FileReader.archiveFormat(absolute) {
+                tally.files += 1
+                return ContentScan.scanArchive(.file(path: absolute, size: size), format: format, path: relative, matcher: matcher,
+                                               workspace: workspace, limits: limits, tally: &tally, depth: 0, budget: nil, locate: locate)
+            }
             tally.skip(failure.reason, path: relative, detail: failure.detail)
             return []
         case .success(let d):
             data = d
         }
         return data.withUnsafeBytes { bytes -> [Finding] in
-            if ContentSniffer.isBinary(bytes) {
-                tally.skip("binary", path: relative, detail: "contains NUL bytes")
-                return []
-            }
             if !knownBlobs.isEmpty, knownBlobs.contains(GitBlobHasher.id(of: bytes)) {
                 return []  // same content as a blob already scanned from history
             }
-            tally.files += 1
-            tally.bytes += bytes.count
-            let workTreeNote = repositoryName != nil ? "uncommitted change in the work tree" : nil
-            return ContentScan.findings(in: bytes, path: relative, decodeStructured: true, matcher: matcher, workspace: workspace) { line, note in
-                FoundLocation(kind: .file, repository: repositoryName, path: relative, line: line, current: true, note: note ?? workTreeNote)
+            if !ContentSniffer.isBinary(bytes) || ArchiveFormat.detect(bytes) != nil {
+                tally.files += 1
+                tally.bytes += bytes.count
             }
+            return ContentScan.scan(bytes, path: relative, matcher: matcher, workspace: workspace, limits: limits, tally: &tally,
+                                    locate: locate)
         }
     }
 }
@@ -178,5 +185,21 @@ enum FileReader {
         guard ok else { return .failure(Failure(reason: "unreadable", detail: String(cString: strerror(errno)))) }
         if total < data.count { data.removeSubrange(total...) }
         return .success(data)
+    }
+
+    static func size(_ path: String) -> Int? {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : nil
+    }
+
+    /// The archive format of the file at `path` from its first 512 bytes, without reading the rest.
+    static func archiveFormat(_ path: String) -> ArchiveFormat? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 512)
+        let n = head.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, 512) }
+        guard n > 0 else { return nil }
+        return head.withUnsafeBytes { ArchiveFormat.detect(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
     }
 }

@@ -273,9 +273,9 @@ struct GitHistoryInput {
             }
             let blob = index.blobs[i]
             let commit = index.commits[Int(blob.firstCommit)]
-            return reader.withBlob(blob.id, path: blob.path, limits: limits, tally: &tally) { bytes in
-                // Committed Kubernetes Secrets, Docker configs and notebooks hide values from a plain scan too.
-                ContentScan.findings(in: bytes, path: blob.path, decodeStructured: true, matcher: matcher, workspace: workspace) { line, note in
+            return reader.withBlob(blob.id, path: blob.path, limits: limits, tally: &tally) { bytes, tally in
+                // Committed archives, Kubernetes Secrets, Docker configs and notebooks hide values from a plain scan too.
+                ContentScan.scan(bytes, path: blob.path, matcher: matcher, workspace: workspace, limits: limits, tally: &tally) { line, note in
                     FoundLocation(kind: .git, repository: repositoryName, path: blob.path, line: line, commit: commit.id,
                                   author: commit.author, firstSeen: commit.time, lastSeen: index.lastSeen[i], current: index.inHead[i],
                                   note: note)
@@ -290,6 +290,8 @@ public struct ScanLimits: Sendable {
     /// Files and blobs larger than this are skipped and counted as `oversized`.
     public var maxFileSize: Int = 25 << 20
     public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Depth, size and ratio bounds for archives (zip, tar, compressed streams) opened during the scan.
+    public var archives = ArchiveLimits()
     public init(maxFileSize: Int = 25 << 20, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.maxFileSize = maxFileSize; self.workers = workers
     }

@@ -154,7 +154,7 @@ final class GitObjectReader {
     /// Calls `body` with the content of blob `id` when it is worth scanning; counts it in `tally.blobs`/`bytes`.
     /// Missing (partial or damaged clone), oversized and binary blobs are skipped and counted by reason instead.
     func withBlob<T>(_ id: ObjectID, path: String, limits: ScanLimits, tally: inout ScanTally,
-                     _ body: (UnsafeRawBufferPointer) -> T) -> T? {
+                     _ body: (UnsafeRawBufferPointer, inout ScanTally) -> T) -> T? {
         var oid = id.oid
         var size = 0
         var type = GIT_OBJECT_ANY
@@ -174,13 +174,14 @@ final class GitObjectReader {
         defer { git_blob_free(object) }
         let length = Int(git_blob_rawsize(object))
         let bytes = UnsafeRawBufferPointer(start: git_blob_rawcontent(object), count: length)
-        if ContentSniffer.isBinary(bytes) {
+        // Archives are binary but hold text: ContentScan opens them.
+        if ContentSniffer.isBinary(bytes), ArchiveFormat.detect(bytes) == nil {
             tally.skip("binary", path: path, record: false)
             return nil
         }
         tally.blobs += 1
         tally.bytes += length
-        return body(bytes)
+        return body(bytes, &tally)
     }
 }
 

@@ -31,8 +31,8 @@ struct StagedInput {
         }, item: { worker, i, tally in
             let (reader, workspace) = worker
             let change = changes.added[i]
-            return reader.withBlob(change.id, path: change.path, limits: limits, tally: &tally) { bytes in
-                ContentScan.findings(in: bytes, path: change.path, decodeStructured: true, matcher: matcher, workspace: workspace) { line, note in
+            return reader.withBlob(change.id, path: change.path, limits: limits, tally: &tally) { bytes, tally in
+                ContentScan.scan(bytes, path: change.path, matcher: matcher, workspace: workspace, limits: limits, tally: &tally) { line, note in
                     FoundLocation(kind: .file, repository: name, path: change.path, line: line, current: true,
                                   note: note.map { "\($0); \(Self.note)" } ?? Self.note)
                 }

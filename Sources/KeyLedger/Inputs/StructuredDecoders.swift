@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Text hidden from a plain scan inside structured config files, decoded so the rules can see it.
 struct DerivedContent {
@@ -8,31 +7,53 @@ struct DerivedContent {
     var line: Int?
     /// How the text was reached (`base64 in Kubernetes Secret api-keys data.OPENAI_API_KEY`).
     var note: String
+    /// A value that is a credential by where it sits (a Kubernetes Secret's `data`/`stringData` entry), reported
+    /// under this produced rule id when no provider rule recognises it.
+    var typedValue: TypedValue?
+
+    struct TypedValue {
+        var ruleId: String
+        var value: String
+        var identity: Identity
+    }
+}
+
+/// What the structured decoders found in one buffer, and what they could not decode.
+struct DecodedContent {
+    var derived: [DerivedContent] = []
+    /// Why a decoder gave up on the buffer (the plain-text scan of it still ran).
+    var failures: [String] = []
 }
 
 enum StructuredDecoders {
-    /// Decoded views of `bytes` for the formats that hide values: Kubernetes Secrets (base64 `data:`),
-    /// Docker `config.json` (`auths.*.auth`), Jupyter notebooks (JSON-escaped cell sources).
-    static func derivedContent(path: String, bytes: UnsafeRawBufferPointer) -> [DerivedContent] {
+    /// Decoders that report typed values under a rule of their own (`produced_by:` in a rule file).
+    static let producers: Set<String> = ["kubernetes-secret"]
+
+    /// Decoded views of `bytes` for the formats that hide values: Kubernetes Secrets (base64 `data:`, `stringData:`,
+    /// single manifests, multi-document files and `kubectl get secrets -o yaml|json` lists), Docker `config.json`
+    /// (`auths.*.auth`), Jupyter notebooks (JSON-escaped cell sources). A document that does not parse (a Helm
+    /// template, a truncated file) is a decode failure, never a crash.
+    static func derivedContent(path: String, bytes: UnsafeRawBufferPointer) -> DecodedContent {
         let lowerPath = path.lowercased()
         let name = (lowerPath as NSString).lastPathComponent
-        guard bytes.count < 8 << 20 else { return [] }
+        guard bytes.count < 8 << 20 else { return DecodedContent() }
         let isYAML = lowerPath.hasSuffix(".yaml") || lowerPath.hasSuffix(".yml")
         let isJSON = lowerPath.hasSuffix(".json")
         let isNotebook = name.hasSuffix(".ipynb")
-        guard isYAML || isJSON || isNotebook else { return [] }
+        guard isYAML || isJSON || isNotebook else { return DecodedContent() }
         // Byte-level checks first: only documents that declare a Secret or Docker auths are decoded, so large
         // YAML/JSON files (test cassettes, lock files) cost a memmem, not a parse.
         let secret = (isYAML || isJSON) && (contains(bytes, "kind: Secret") || contains(bytes, "\"kind\": \"Secret\"")
-                                            || contains(bytes, "\"kind\":\"Secret\""))
+                                            || contains(bytes, "\"kind\":\"Secret\"") || contains(bytes, "kind: \"Secret\"")
+                                            || contains(bytes, "kind: 'Secret'"))
         let docker = isJSON && contains(bytes, "\"auths\"")
         let notebookEscapes = isNotebook && (contains(bytes, "\\\"") || contains(bytes, "\\\\"))
-        guard secret || docker || notebookEscapes else { return [] }
+        guard secret || docker || notebookEscapes else { return DecodedContent() }
         let text = String(decoding: bytes, as: UTF8.self)
-        var out: [DerivedContent] = []
-        if secret { out += kubernetesSecrets(text) }
-        if docker { out += dockerAuths(text) }
-        if notebookEscapes { out += notebookSources(text) }
+        var out = DecodedContent()
+        if secret { kubernetesSecrets(text, json: isJSON, into: &out) }
+        if docker { dockerAuths(text, into: &out) }
+        if notebookEscapes { notebookSources(text, into: &out) }
         return out
     }
 
@@ -52,55 +73,94 @@ enum StructuredDecoders {
         return false
     }
 
-    static func kubernetesSecrets(_ text: String) -> [DerivedContent] {
-        guard let documents = try? Yams.load_all(yaml: text) else { return [] }
-        var out: [DerivedContent] = []
+    static func kubernetesSecrets(_ text: String, json: Bool, into out: inout DecodedContent) {
+        var documents: [Any] = []
+        if json, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) {
+            documents = [object]
+        } else {
+            do { documents = try SafeYAML.loadAll(text) } catch {
+                out.failures.append("Kubernetes Secret not decoded: \(error)")
+                return
+            }
+        }
         for case let document as [String: Any] in documents {
             var secrets: [[String: Any]] = []
             if (document["kind"] as? String) == "Secret" { secrets.append(document) }
-            // A `kind: List` wraps items.
-            if let items = document["items"] as? [[String: Any]] { secrets += items.filter { ($0["kind"] as? String) == "Secret" } }
+            // `kind: List` (kubectl get secrets -o yaml|json) wraps items.
+            if let items = document["items"] as? [Any] {
+                secrets += items.compactMap { $0 as? [String: Any] }.filter { ($0["kind"] as? String) == "Secret" }
+            }
             for secret in secrets {
-                let name = (secret["metadata"] as? [String: Any])?["name"] as? String ?? "unnamed"
-                guard let data = secret["data"] as? [String: Any] else { continue }
-                for (key, value) in data.sorted(by: { $0.key < $1.key }) {
-                    guard let encoded = value as? String, let decoded = CredentialDecoders.base64Decode(encoded) else { continue }
-                    out.append(DerivedContent(text: "\(key)=\(decoded)\n", line: line(of: key + ":", in: text),
-                                              note: "base64 in Kubernetes Secret \(name) data.\(key)"))
+                let metadata = secret["metadata"] as? [String: Any]
+                let name = metadata?["name"] as? String ?? "unnamed"
+                let namespace = metadata?["namespace"] as? String
+                let type = secret["type"] as? String
+                let qualified = namespace.map { "\($0)/\(name)" } ?? name
+                for field in ["data", "stringData"] {
+                    guard let data = secret[field] as? [String: Any] else { continue }
+                    for (key, value) in data.sorted(by: { $0.key < $1.key }) {
+                        let plain: String
+                        if field == "data" {
+                            guard let encoded = value as? String, let decoded = CredentialDecoders.base64Decode(encoded) else { continue }
+                            plain = decoded
+                        } else {
+                            guard let s = scalarText(value) else { continue }
+                            plain = s
+                        }
+                        let how = field == "data" ? "base64 in" : "in"
+                        var identity = Identity(name: "\(qualified) \(field).\(key)", principal: nil, account: namespace,
+                                                source: "Kubernetes Secret \(qualified)" + (type.map { " (\($0))" } ?? ""))
+                        identity.keyId = nil
+                        out.derived.append(DerivedContent(
+                            text: "\(key)=\(plain)\n", line: line(of: json ? "\"\(key)\"" : key + ":", in: text),
+                            note: "\(how) Kubernetes Secret \(qualified) \(field).\(key)",
+                            typedValue: .init(ruleId: "kubernetes.secret-value", value: plain, identity: identity)))
+                    }
                 }
             }
         }
-        return out
     }
 
-    static func dockerAuths(_ text: String) -> [DerivedContent] {
-        guard let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-              let auths = json["auths"] as? [String: Any] else { return [] }
-        var out: [DerivedContent] = []
+    private static func scalarText(_ value: Any) -> String? {
+        switch value {
+        case let s as String: return s
+        case let i as Int: return String(i)
+        default: return nil
+        }
+    }
+
+    static func dockerAuths(_ text: String, into out: inout DecodedContent) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else {
+            out.failures.append("Docker config not decoded: not valid JSON")
+            return
+        }
+        guard let json = object as? [String: Any], let auths = json["auths"] as? [String: Any] else { return }
         for (registry, value) in auths.sorted(by: { $0.key < $1.key }) {
             guard let entry = value as? [String: Any], let auth = entry["auth"] as? String,
                   let decoded = CredentialDecoders.base64Decode(auth), let colon = decoded.firstIndex(of: ":") else { continue }
             let password = decoded[decoded.index(after: colon)...]
-            out.append(DerivedContent(text: "password=\(password)\n", line: line(of: "\"\(registry)\"", in: text),
-                                      note: "base64 in Docker config auths[\(registry)]"))
+            out.derived.append(DerivedContent(text: "password=\(password)\n", line: line(of: "\"\(registry)\"", in: text),
+                                              note: "base64 in Docker config auths[\(registry)]"))
         }
-        return out
     }
 
-    static func notebookSources(_ text: String) -> [DerivedContent] {
-        guard let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-              let cells = json["cells"] as? [[String: Any]] else { return [] }
-        var out: [DerivedContent] = []
-        for (i, cell) in cells.enumerated() {
+    static func notebookSources(_ text: String, into out: inout DecodedContent) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else {
+            out.failures.append("notebook not decoded: not valid JSON")
+            return
+        }
+        guard let json = object as? [String: Any], let cells = json["cells"] as? [Any] else { return }
+        for (i, item) in cells.enumerated() {
+            guard let cell = item as? [String: Any] else { continue }
             var source = ""
-            if let lines = cell["source"] as? [String] { source = lines.joined() } else if let s = cell["source"] as? String { source = s }
+            if let lines = cell["source"] as? [Any] { source = lines.compactMap { $0 as? String }.joined() }
+            else if let s = cell["source"] as? String { source = s }
             // Only cells whose unescaped text differs need a second look.
             guard source.contains("\\") || source.contains("\"") else { continue }
             let firstLine = source.split(separator: "\n").first.map(String.init) ?? ""
-            out.append(DerivedContent(text: source, line: firstLine.isEmpty ? nil : line(of: jsonEscaped(firstLine), in: text),
-                                      note: "notebook cell \(i + 1)"))
+            out.derived.append(DerivedContent(text: source, line: firstLine.isEmpty ? nil : line(of: jsonEscaped(firstLine), in: text),
+                                              note: "notebook cell \(i + 1)"))
         }
-        return out
     }
 
     private static func jsonEscaped(_ s: String) -> String {

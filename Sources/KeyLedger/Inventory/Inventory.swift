@@ -29,6 +29,8 @@ public enum Inventory {
                 identity.principal = identity.principal ?? f.identity.principal
                 identity.account = identity.account ?? f.identity.account
                 identity.source = identity.source ?? f.identity.source
+                identity.privilegeHint = identity.privilegeHint ?? f.identity.privilegeHint
+                identity.expiresHint = identity.expiresHint ?? f.identity.expiresHint
             }
             return InventoryEntry(secret: best.secret, rule: best.rule, identity: identity, locations: mergeLocations(group.map(\.location)))
         }

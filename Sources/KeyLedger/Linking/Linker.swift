@@ -138,7 +138,8 @@ public struct Linker: Sendable {
             var credential = LinkedCredential(
                 entry: entry, providerKey: nil, provider: entry.rule.provider, kind: entry.rule.kind, rule: entry.rule.id,
                 identity: entry.identity, identityLink: nil, created: nil, lastUsed: nil, providerStatus: nil,
-                privilege: Privilege(level: entry.rule.privilege), owner: OwnerInfo(), usage: UsageSummary())
+                privilege: Privilege(level: entry.identity.privilegeHint ?? entry.rule.privilege), owner: OwnerInfo(), usage: UsageSummary())
+            credential.expiry = entry.identity.expiresHint.map { .on($0) }
             let candidates = keysOf[e]
             if candidates.count == 1, entriesOf[candidates[0]].count == 1 {
                 let key = bundle.keys[candidates[0]]

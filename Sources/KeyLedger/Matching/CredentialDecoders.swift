@@ -3,13 +3,14 @@ import Foundation
 /// Checks and identity extraction that a pattern cannot express: checksums, embedded structure,
 /// identities encoded inside the credential itself. Named from rule YAML (`validator:`, `decoder:`).
 enum CredentialDecoders {
-    static let validatorNames: Set<String> = ["github-crc32", "jwt-kubernetes", "aws-bedrock-long-term", "aws-bedrock-short-term", "base64-docker-auth"]
-    static let decoderNames: Set<String> = ["aws-access-key-id", "aws-bedrock-long-term", "aws-bedrock-short-term", "jwt-kubernetes", "docker-auth"]
+    static let validatorNames: Set<String> = ["github-crc32", "jwt", "jwt-kubernetes", "aws-bedrock-long-term", "aws-bedrock-short-term", "base64-docker-auth"]
+    static let decoderNames: Set<String> = ["jwt", "aws-access-key-id", "aws-bedrock-long-term", "aws-bedrock-short-term", "jwt-kubernetes", "docker-auth"]
 
     static func validate(_ secret: String, with name: String) -> Bool {
         switch name {
         case "github-crc32": return githubChecksumValid(secret)
         case "jwt-kubernetes": return kubernetesClaims(secret) != nil
+        case "jwt": return jwtClaims(secret) != nil
         case "aws-bedrock-long-term": return bedrockLongTerm(secret) != nil
         case "aws-bedrock-short-term": return bedrockShortTerm(secret) != nil
         case "base64-docker-auth": return dockerAuth(secret) != nil
@@ -28,6 +29,7 @@ enum CredentialDecoders {
         case "aws-bedrock-long-term": return bedrockLongTerm(secret)
         case "aws-bedrock-short-term": return bedrockShortTerm(secret)
         case "jwt-kubernetes": return kubernetesClaims(secret)
+        case "jwt": return jwtClaims(secret)
         case "docker-auth": return dockerAuth(secret)
         default: return nil
         }
@@ -138,6 +140,40 @@ enum CredentialDecoders {
                         name: name.isEmpty ? nil : name, principal: subject,
                         account: (issuer != "kubernetes/serviceaccount") ? issuer : nil,
                         source: "decoded from the token claims")
+    }
+
+    // MARK: JWT
+
+    /// Identity from a JWT's header and claims — decoded, never verified, never printed: issuer (name), subject
+    /// (principal), audience (account), expiry and role. Nil when the header is not a JWT header (`alg`), the payload
+    /// is not a JSON object, or the token is the jwt.io documentation sample.
+    static func jwtClaims(_ token: String) -> Identity? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[2].count >= 16,
+              let headerText = base64Decode(String(parts[0]), url: true),
+              let header = try? JSONSerialization.jsonObject(with: Data(headerText.utf8)) as? [String: Any],
+              let alg = header["alg"] as? String, alg.lowercased() != "none",
+              let payload = base64Decode(String(parts[1]), url: true),
+              let claims = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any] else { return nil }
+        func text(_ key: String) -> String? {
+            if let s = claims[key] as? String, !s.isEmpty { return s }
+            if let list = claims[key] as? [Any] { return list.compactMap { $0 as? String }.first }
+            return nil
+        }
+        let subject = text("sub") ?? text("client_id") ?? text("email") ?? text("preferred_username")
+        // The jwt.io sample and its look-alikes in tutorials.
+        if subject == "1234567890" || (claims["name"] as? String) == "John Doe" { return nil }
+        var identity = Identity(name: text("iss"), principal: subject, account: text("aud") ?? text("ref"),
+                                source: "decoded from the JWT claims (signature not verified)")
+        let role = (text("role") ?? text("scope") ?? "").lowercased()
+        switch role {
+        case "service_role", "supabase_admin", "admin", "owner": identity.privilegeHint = "admin"
+        case "anon": identity.privilegeHint = "read"
+        default: break
+        }
+        if let exp = claims["exp"] as? Double, exp > 0, exp < 253_370_764_800 { identity.expiresHint = Date(timeIntervalSince1970: exp) }
+        else if let exp = claims["exp"] as? Int, exp > 0, exp < 253_370_764_800 { identity.expiresHint = Date(timeIntervalSince1970: TimeInterval(exp)) }
+        return identity
     }
 
     // MARK: Docker

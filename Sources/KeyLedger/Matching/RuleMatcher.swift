@@ -18,6 +18,8 @@ public final class RuleMatcher: Sendable {
 
     struct CompiledRule: Sendable {
         let rule: Rule
+        /// Index of the rule in `rules` (the database only holds rules with a pattern).
+        let ruleIndex: Int
         let capture: SharedRegex
         let context: [SharedRegex]
         let keyId: SharedRegex?
@@ -40,17 +42,20 @@ public final class RuleMatcher: Sendable {
                 throw RuleError(file: rule.source, message: "\(rule.id): duplicate rule id")
             }
         }
+        // Rules a decoder produces (no pattern) are listed, not compiled.
+        let patterned = rules.indices.filter { rules[$0].producedBy == nil }
         do {
-            database = try VectorscanDatabase(patterns: rules.map(\.pattern), widthCap: 8192, cache: cache)
+            database = try VectorscanDatabase(patterns: patterned.map { rules[$0].pattern }, widthCap: 8192, cache: cache)
         } catch let failure as VectorscanDatabase.CompileFailure {
-            if failure.index >= 0 && failure.index < rules.count {
-                let rule = rules[failure.index]
+            if failure.index >= 0 && failure.index < patterned.count {
+                let rule = rules[patterned[failure.index]]
                 throw RuleError(file: rule.source, message: "\(rule.id): Vectorscan cannot compile the pattern: \(failure.message)")
             }
             throw RuleError(file: "rules", message: "Vectorscan: \(failure.message)")
         }
         var compiled: [CompiledRule] = []
-        for (i, rule) in rules.enumerated() {
+        for (i, ruleIndex) in patterned.enumerated() {
+            let rule = rules[ruleIndex]
             func regex(_ pattern: String?, _ what: String, insensitive: Bool = false) throws -> SharedRegex? {
                 guard let pattern else { return nil }
                 do { return try SharedRegex(pattern, caseInsensitive: insensitive) } catch {
@@ -63,7 +68,7 @@ public final class RuleMatcher: Sendable {
             }
             let context = try (rule.context?.any ?? []).map { try regex($0, "context regex", insensitive: true)! }
             compiled.append(CompiledRule(
-                rule: rule, capture: capture, context: context,
+                rule: rule, ruleIndex: ruleIndex, capture: capture, context: context,
                 keyId: try regex(rule.identity.keyId, "identity.key_id"),
                 principal: try regex(rule.identity.principal, "identity.principal"),
                 name: try regex(rule.identity.name, "identity.name"),
@@ -72,7 +77,15 @@ public final class RuleMatcher: Sendable {
         }
         self.rules = rules
         self.compiled = compiled
+        self.specificities = rules.map(\.specificity)
+        self.indexById = Dictionary(rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
     }
+
+    private let specificities: [Int]
+    private let indexById: [String: Int]
+
+    /// Index in `rules` of the rule with `id`.
+    public func ruleIndex(of id: String) -> Int? { indexById[id] }
 
     /// Per-thread matching state (Vectorscan scratch and hit buffers). Not shareable between threads.
     public final class Workspace: @unchecked Sendable {
@@ -84,7 +97,8 @@ public final class RuleMatcher: Sendable {
     public func makeWorkspace() -> Workspace { Workspace(scratch: database.makeScratch()) }
 
     /// Every credential in `bytes`, validated, placeholders removed, overlaps resolved to the most specific rule.
-    public func matches(in bytes: UnsafeRawBufferPointer, workspace: Workspace) -> [Match] {
+    /// `path` (relative, when known) decides which path-scoped rules apply; without it they do not.
+    public func matches(in bytes: UnsafeRawBufferPointer, workspace: Workspace, path: String? = nil) -> [Match] {
         database.scan(bytes, scratch: workspace.scratch, into: workspace.hits)
         let hits = workspace.hits
         guard !hits.ids.isEmpty else { return [] }
@@ -92,8 +106,10 @@ public final class RuleMatcher: Sendable {
         var byRule: [Int: [(first: Int, last: Int)]] = [:]
         for i in hits.ids.indices { byRule[Int(hits.ids[i]), default: []].append((hits.firstEnds[i], hits.lastEnds[i])) }
         var found: [Match] = []
-        for (ruleIndex, ends) in byRule.sorted(by: { $0.key < $1.key }) {
-            let compiledRule = compiled[ruleIndex]
+        for (databaseIndex, ends) in byRule.sorted(by: { $0.key < $1.key }) {
+            let compiledRule = compiled[databaseIndex]
+            let ruleIndex = compiledRule.ruleIndex
+            guard compiledRule.rule.applies(toPath: path) else { continue }
             var windows: [Range<Int>] = []
             for run in ends.sorted(by: { $0.first < $1.first }) {
                 let start = max(0, run.first - compiledRule.lookBack)
@@ -120,7 +136,7 @@ public final class RuleMatcher: Sendable {
                 }
             }
         }
-        return Self.resolveOverlaps(found, compiled: compiled)
+        return Self.resolveOverlaps(found, specificities: specificities)
     }
 
     /// Applies keywords, placeholder, entropy, context and validator checks; extracts identity.
@@ -180,9 +196,9 @@ public final class RuleMatcher: Sendable {
     }
 
     /// When two rules claim overlapping text, the more specific one keeps it.
-    static func resolveOverlaps(_ matches: [Match], compiled: [CompiledRule]) -> [Match] {
+    static func resolveOverlaps(_ matches: [Match], specificities: [Int]) -> [Match] {
         guard matches.count > 1 else { return matches }
-        let sorted = matches.sorted { ($0.offset, -compiled[$0.ruleIndex].specificity) < ($1.offset, -compiled[$1.ruleIndex].specificity) }
+        let sorted = matches.sorted { ($0.offset, -specificities[$0.ruleIndex]) < ($1.offset, -specificities[$1.ruleIndex]) }
         var kept: [Match] = []
         for match in sorted {
             var dominated = false
@@ -190,7 +206,7 @@ public final class RuleMatcher: Sendable {
                 guard other.offset + other.length > match.offset else { continue }
                 let overlaps = match.offset < other.offset + other.length && other.offset < match.offset + match.length
                 guard overlaps || other.secret == match.secret else { continue }
-                if compiled[match.ruleIndex].specificity > compiled[other.ruleIndex].specificity {
+                if specificities[match.ruleIndex] > specificities[other.ruleIndex] {
                     kept.remove(at: i)
                 } else {
                     dominated = true

@@ -102,9 +102,12 @@ public struct CredentialRecord: Codable, Sendable, Equatable {
     public var expires: String?
     /// Extension: things a reviewer should know (ambiguous links, approximations).
     public var notes: [String]
+    /// Extension: how sure the detection is (`high` provider formats; `medium` JWTs; `low` generic assignments and
+    /// typed Kubernetes Secret values); absent for provider-listed keys no scan found.
+    public var confidence: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case id, fingerprint, redacted, provider, kind, rule, identity, owner, exposure, locations
+        case id, fingerprint, redacted, provider, kind, rule, identity, owner, exposure, locations, confidence
         case created, usage, privilege, risk, controls, treatment, status, notes
         case ageDays = "age_days"
         case lastUsed = "last_used"
@@ -137,6 +140,7 @@ public struct CredentialRecord: Codable, Sendable, Equatable {
         try c.encodeIfPresent(providerStatus, forKey: .providerStatus)
         try c.encodeIfPresent(expires, forKey: .expires)
         if !notes.isEmpty { try c.encode(notes, forKey: .notes) }
+        try c.encodeIfPresent(confidence, forKey: .confidence)
     }
 
     public init(from decoder: Decoder) throws {
@@ -163,6 +167,7 @@ public struct CredentialRecord: Codable, Sendable, Equatable {
         providerStatus = try c.decodeIfPresent(String.self, forKey: .providerStatus)
         expires = try c.decodeIfPresent(String.self, forKey: .expires)
         notes = try c.decodeIfPresent([String].self, forKey: .notes) ?? []
+        confidence = try c.decodeIfPresent(String.self, forKey: .confidence)
     }
 
     public init(id: String, fingerprint: String?, redacted: String, provider: String, kind: String, rule: String?, identity: Identity,
@@ -188,6 +193,11 @@ public struct Identity: Codable, Sendable, Equatable {
     public var source: String?
     /// Extension: how the credential was tied to the provider-side key and how sure that is.
     public var link: IdentityLink?
+    /// What the secret itself says about its privilege (a JWT's `role: service_role`), before any provider export;
+    /// not part of the register's identity object (it becomes `privilege.level`).
+    public var privilegeHint: String? = nil
+    /// What the secret itself says about its expiry (a JWT's `exp`); becomes the register's `expires`.
+    public var expiresHint: Date? = nil
 
     enum CodingKeys: String, CodingKey {
         case name, principal, account, source, link

@@ -62,7 +62,7 @@ public enum RegisterBuilder {
         let o = c.owner
         let owner = Owner(team: o.team, contact: o.contact, source: o.source, costCentre: o.costCentre,
                           pooled: o.pooled ? true : nil, teams: o.teams.count > 1 ? o.teams : nil)
-        return CredentialRecord(
+        var record = CredentialRecord(
             id: c.id, fingerprint: c.entry?.fingerprint ?? litellmFingerprint(c), redacted: c.entry?.secret.redacted ?? hintRedacted(c),
             provider: c.provider, kind: c.kind, rule: c.rule, identity: identity, owner: owner,
             exposure: Exposure(firstSeen: firstSeen, lastSeen: lastSeen, inHead: current,
@@ -75,6 +75,8 @@ public enum RegisterBuilder {
             created: c.created.map(ISODate.day), ageDays: ageDays, lastUsed: c.lastUsed.map(ISODate.day), usage: usage,
             privilege: c.privilege, risk: risk, controls: controls, treatment: treatment, status: AllowMarker.status(of: locations),
             providerStatus: c.providerStatus, expires: c.expiry.map(expiryText), notes: c.notes)
+        record.confidence = c.entry?.rule.confidence.rawValue
+        return record
     }
 
     static func expiryText(_ expiry: KeyExpiry) -> String {

@@ -55,6 +55,10 @@ public struct RiskModel: Sendable {
         if !leaked {
             add("exposure.none", 0, "listed by the provider; not found in any scanned source")
         }
+        // Generic and typed findings are credentials by position, not by format: say so where people read the score.
+        if let rule = c.entry?.rule, rule.confidence == .low {
+            add("detection.generic", 0, "low-confidence match: a value in a secret-named setting, not a recognised provider format")
+        }
         if locations.count > 1 {
             add("exposure.spread", min(10, 5 * (locations.count - 1)), "found in \(locations.count) places")
         }

@@ -568,6 +568,77 @@ rules:
       - text: 'BUILD_TAG=fw_iiuqd2lwb8UavEdXqWk3lBed'
         why: fw_ is a common prefix; no mention of Fireworks nearby
 """#####),
+        ("generic.yml", #####"""
+provider: generic
+rules:
+
+  - id: generic.config-secret
+    name: Secret assigned in a configuration file
+    kind: config-secret
+    confidence: low
+    example_path: deploy/.env
+    description: >
+      A password, token or API key assigned to a *_PASSWORD / *_SECRET / *_TOKEN / *_API_KEY setting in
+      a configuration file (.env, Docker Compose, Terraform variables, Spring properties, appsettings,
+      INI): whoever reads the file can use it against the system the setting configures.
+    pattern: '(?i:(?:^|[\s"''{,(])(?:-\s)?[A-Za-z0-9_.-]{0,40}(?:password|passwd|secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|private[_.-]?key|client[_.-]?secret|credentials?)["'']?\s{0,3}(?:=|:)\s{0,3}["'']?)([^\s"''`;,#$%@{}()<>\[\]/\\][^\s"''`;,#{}()<>\[\]\\]{7,199})(?:["''`;,\s#]|$)'
+    keywords: [password, passwd, secret, token, key, credential]
+    entropy: 3.5
+    paths: ['.env', '.env.local', '.env.production', '.env.prod', '.env.development', '.env.dev', '.env.staging',
+            '.env.test', '*.env', 'docker-compose*.yml', 'docker-compose*.yaml', 'compose.yml', 'compose.yaml',
+            'compose.*.yml', 'compose.*.yaml', '*.tfvars', '*.tfvars.json', '*.properties', 'application*.yml',
+            'application*.yaml', 'appsettings*.json', '*.ini', '*.cfg', 'values*.yaml', 'values*.yml']
+    identity:
+      reveals: the setting's name (which system it configures); the file's owner and history.
+      name: '(?:^|[\s"''{,(-])([A-Za-z0-9_.-]{0,40}(?i:password|passwd|secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|private[_.-]?key|client[_.-]?secret|credentials?))["'']?\s{0,3}(?:=|:)'
+    privilege: unknown
+    examples:
+      - |
+          DATABASE_HOST=db.internal
+          DATABASE_PASSWORD=u8jzPde0IgxLd6GncfBA#pfJBd
+      - |
+          SMTP_USER=mailer
+          SMTP_PASSWORD="DxtpYlSXpfKtHF4vUCsM-hGAkW"
+          STATS_API_KEY=Q0NksyRRM3NQTCmyv4mwaQwSs92m5QQkYOqQAVW3
+    negative_examples:
+      - text: 'DATABASE_PASSWORD=${DB_PASSWORD}'
+        why: a variable reference, not a value
+      - text: 'DATABASE_PASSWORD=supersecretpassword'
+        why: a dictionary-word development default (entropy 3.2 bits/char, below the 3.5 floor)
+      - text: 'DATABASE_PASSWORD_FILE=/run/secrets/database_password'
+        why: names a file that holds the secret; the setting does not end in PASSWORD
+      - text: 'API_TOKEN=your-api-token-here'
+        why: placeholder
+
+  - id: generic.netrc-password
+    name: Password in a .netrc file
+    kind: netrc-password
+    confidence: medium
+    example_path: home/.netrc
+    description: >
+      A machine login for FTP, HTTP or git over HTTPS that curl, git and pip send automatically to the
+      named host.
+    pattern: '(?i:\bpassword\s{1,10})([^\s]{6,200})(?:\s|$)'
+    keywords: [password]
+    entropy: 2.5
+    paths: ['.netrc', '_netrc']
+    identity:
+      reveals: the machine (host) and login it is for.
+      principal: '(?i:\blogin\s+)([^\s]+)'
+      name: '(?i:\bmachine\s+)([^\s]+)'
+    privilege: unknown
+    examples:
+      - 'machine git.acme.internal login ci-bot password vj7FAc9QeWJKY40uvSwM_LZDe1'
+      - |
+          machine api.heroku.com
+            login deploy@acme.example
+            password f8rESQedUStPKR0CsTy4-b8Dwk
+    negative_examples:
+      - text: 'machine example.com login anonymous password'
+        why: no password value
+      - text: 'machine ftp.acme.internal login guest password xxxxxxxx'
+        why: placeholder
+"""#####),
         ("github.yml", #####"""
 provider: github
 rules:
@@ -899,6 +970,42 @@ rules:
       - text: 'HUGGINGFACEHUB_API_TOKEN=api_org_dPCHNXLvwVqbHPpfuRfjNKsAjsYiatgpRNVkamSc'
         why: 'too long: 40 characters after api_org_'
 """#####),
+        ("jwt.yml", #####"""
+provider: jwt
+rules:
+
+  - id: jwt.token
+    name: JSON Web Token (bearer credential)
+    kind: jwt
+    confidence: medium
+    description: >
+      A signed bearer token: whoever holds it acts as its subject towards every service that trusts
+      its issuer, with the roles in its claims, until it expires. A Supabase service_role JWT
+      bypasses row-level security on the whole project.
+    # Same shape as a Kubernetes service-account token: that rule's validator claims those first.
+    pattern: '(?:^|[^A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,})(?:[^A-Za-z0-9_.-]|$)'
+    keywords: [eyj]
+    precedence: -20
+    validator: jwt
+    decoder: jwt
+    identity:
+      reveals: >
+        issuer (name), subject (principal) and audience or project ref (account) from the claims,
+        decoded but never verified; role → privilege (service_role → admin, anon → read); exp → expires.
+    privilege: unknown
+    examples:
+      - |
+          SUPABASE_URL=https://mmgtfhheycixmqvwrctp.supabase.co
+          SUPABASE_SERVICE_ROLE_KEY=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6Im1tZ3RmaGhleWNpeG1xdndyY3RwIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImlhdCI6MTcxODAwMDAwMCwiZXhwIjoyMDMzNTc2MDAwfQ.M2u4nJY3yubJX9Jj3K42JnapLdmRVhXyt4etxhZ4UGc
+      - 'curl -H "Authorization: Bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6IkprMm1ROSJ9.eyJpc3MiOiJodHRwczovL2FjbWUtcHJvZC5ldS5hdXRoMC5jb20vIiwic3ViIjoiWHEza0xtOVB6VDJ2Ujh3WWJONGNKNmhEQGNsaWVudHMiLCJhdWQiOiJodHRwczovL2FwaS5hY21lLmludGVybmFsIiwiaWF0IjoxNzYwMDAwMDAwLCJleHAiOjE3NjAwODY0MDAsImd0eSI6ImNsaWVudC1jcmVkZW50aWFscyJ9.LfGAqS0JHAUrea_RaxTvbKEWJE-eAWFUIoVnM-bJ-Q4" https://api.acme.internal/v1/jobs'
+    negative_examples:
+      - text: 'token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.ozZxQYtn08MgWvCxeewOIb3dt5nHvyab8GgfGB4kSyw"'
+        why: the jwt.io documentation sample claims (sub 1234567890, John Doe)
+      - text: 'id_token: eyJhbGciOiJub25lIn0.eyJzdWIiOiJzdmMtYmF0Y2giLCJpc3MiOiJpbnRlcm5hbCJ9.'
+        why: 'unsigned (alg: none, empty signature): not a credential anyone accepts'
+      - text: 'header = "eyJhbGciOiJIUzI1NiJ9.eyJub3Rqc29u.c2lnbmF0dXJlc2lnbmF0dXJl"'
+        why: the payload is not a JSON object
+"""#####),
         ("kubernetes.yml", #####"""
 provider: kubernetes
 rules:
@@ -930,6 +1037,61 @@ rules:
         why: a JWT from an identity provider, not a Kubernetes service account
       - text: 'token: eyJhbGciOiJSUzI1NiIsImtpZCI6...'
         why: truncated placeholder
+
+  - id: kubernetes.secret-value
+    name: Kubernetes Secret value
+    kind: secret-value
+    produced_by: kubernetes-secret
+    confidence: low
+    example_path: deploy/secret.yaml
+    description: >
+      A value stored in a Kubernetes Secret (data or stringData) that no provider rule recognises: a
+      password, token or key the workload uses, in clear (base64 is an encoding) for anyone who can
+      read the manifest or the repository.
+    identity:
+      reveals: namespace/name and key of the Secret (and its type), which name the workload that uses it.
+    privilege: unknown
+    examples:
+      - |
+          apiVersion: v1
+          kind: Secret
+          metadata:
+            name: billing-db
+            namespace: payments
+          type: Opaque
+          data:
+            username: YmlsbGluZw==
+            password: bEFqN240SnVYRlpvMnFoMjB4bFJlR3NhTDFkdm55enY=
+      - |
+          apiVersion: v1
+          kind: Secret
+          metadata:
+            name: queue-credentials
+          stringData:
+            AMQP_PASSWORD: "CA96qeGs6R3uYEIi75#qB4sA9"
+    negative_examples:
+      - text: |
+          apiVersion: v1
+          kind: Secret
+          metadata:
+            name: app
+          stringData:
+            password: "{{ .Values.password }}"
+        why: a Helm template value, not a secret
+      - text: |
+          apiVersion: v1
+          kind: Secret
+          metadata:
+            name: app
+          stringData:
+            password: changeme
+            username: PoPUtg3SUunWZTRTpysCW9f4
+        why: a placeholder password, and a username is not a credential
+      - text: |
+          kind: ConfigMap
+          data:
+            token: PoPUtg3SUunWZTRTpysCW9f4
+        why: a ConfigMap, not a Secret
 """#####),
         ("langfuse.yml", #####"""
 provider: langfuse

@@ -26,6 +26,24 @@ public struct Rule: Sendable, Equatable {
     public var negativeExamples: [NegativeExample]
     /// The file the rule came from, for error messages.
     public var source: String
+    /// `fnmatch` globs on the file's path or name; the rule only applies to matching files (empty: every file).
+    /// Generic assignment rules use it to stay in config files (`.env`, `*.properties`) and out of source code.
+    public var paths: [String] = []
+    /// How sure a finding of this rule is a credential: provider formats are `high`; generic assignments and typed
+    /// values (a Kubernetes Secret entry no provider rule recognises) are `low`, so reports can tell them apart.
+    public var confidence: DetectionConfidence = .high
+    /// Set for rules whose findings a structured decoder produces (no pattern): `kubernetes-secret`.
+    public var producedBy: String? = nil
+    /// The path the rule's examples are scanned under (for rules with `paths` or `produced_by`).
+    public var examplePath: String? = nil
+
+    /// Whether the rule applies to a file at `path` (relative); rules without `paths` apply everywhere.
+    public func applies(toPath path: String?) -> Bool {
+        guard !paths.isEmpty else { return true }
+        guard let path, !path.isEmpty else { return false }
+        let name = (path as NSString).lastPathComponent
+        return paths.contains { fnmatch($0, path, 0) == 0 || fnmatch($0, name, 0) == 0 }
+    }
 
     /// How strongly this rule claims a secret when two rules match the same text:
     /// a checksum or structural validator beats a fixed prefix, a long prefix beats a short one,
@@ -35,6 +53,7 @@ public struct Rule: Sendable, Equatable {
         if validator != nil { score += 40 }
         score += min(Rule.literalPrefixLength(of: pattern), 20) * 2
         if context != nil { score -= 10 }
+        if confidence == .low { score -= 30 }
         return score
     }
 
@@ -73,6 +92,11 @@ public struct Rule: Sendable, Equatable {
         if i < pattern.endIndex, ["*", "?", "{"].contains(pattern[i]), count > 0 { count -= 1 }
         return count
     }
+}
+
+/// How sure a finding is a credential (a closed set; raw values appear in the register).
+public enum DetectionConfidence: String, Sendable, Codable, CaseIterable {
+    case high, medium, low
 }
 
 /// Text that must occur near a hit for a prefix-less rule to count.

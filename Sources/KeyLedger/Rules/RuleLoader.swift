@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// A rule file or rule that cannot be used, with the file and the reason.
 public struct RuleError: Error, CustomStringConvertible, Sendable {
@@ -44,9 +43,9 @@ public enum RuleLoader {
     public static func parse(yaml: String, source: String) throws -> [Rule] {
         let document: Any?
         do {
-            document = try Yams.load(yaml: yaml)
-        } catch let error as YamlError {
-            throw RuleError(file: source, message: "not valid YAML: \(error)")
+            document = try SafeYAML.load(yaml)
+        } catch {
+            throw RuleError(file: source, message: "\(error)")
         }
         guard let root = document as? [String: Any] else {
             throw RuleError(file: source, message: "expected a mapping with `provider` and `rules`")
@@ -70,7 +69,17 @@ public enum RuleLoader {
         let label = (entry["id"] as? String) ?? "rule #\(index + 1)"
         func fail(_ message: String) -> RuleError { RuleError(file: source, message: "\(label): \(message)") }
         guard let id = string("id"), !id.isEmpty else { throw fail("missing `id`") }
-        guard let pattern = entry["pattern"] as? String, !pattern.isEmpty else { throw fail("missing `pattern`") }
+        let producedBy = string("produced_by")
+        if let producedBy, !StructuredDecoders.producers.contains(producedBy) {
+            throw fail("unknown `produced_by` (known: \(StructuredDecoders.producers.sorted().joined(separator: ", ")))")
+        }
+        let pattern = (entry["pattern"] as? String) ?? ""
+        if pattern.isEmpty && producedBy == nil { throw fail("missing `pattern`") }
+        var confidence = DetectionConfidence.high
+        if let c = string("confidence") {
+            guard let parsed = DetectionConfidence(rawValue: c) else { throw fail("confidence must be high, medium or low") }
+            confidence = parsed
+        }
         guard let kind = string("kind") else { throw fail("missing `kind`") }
         var context: RuleContext?
         if let c = entry["context"] as? [String: Any] {
@@ -115,6 +124,10 @@ public enum RuleLoader {
             privilege: privilege,
             examples: ((entry["examples"] as? [Any]) ?? []).compactMap { $0 as? String },
             negativeExamples: negatives,
-            source: source)
+            source: source,
+            paths: ((entry["paths"] as? [Any]) ?? []).compactMap { $0 as? String },
+            confidence: confidence,
+            producedBy: producedBy,
+            examplePath: string("example_path"))
     }
 }

@@ -13,9 +13,16 @@ public enum RuleTester {
     public static func run(_ rules: [Rule], matcher: RuleMatcher) -> [Failure] {
         var failures: [Failure] = []
         let workspace = matcher.makeWorkspace()
-        func matches(_ text: String) -> [Match] {
-            var bytes = Array(text.utf8)
-            return bytes.withUnsafeMutableBytes { matcher.matches(in: UnsafeRawBufferPointer($0), workspace: workspace) }
+        // Examples go through the same path as a scanned file (structured decoders, path-scoped rules), under the
+        // rule's `example_path` when it has one.
+        func found(_ text: String, rule: Rule) -> [String] {
+            let path = rule.examplePath ?? "example.txt"
+            var tally = ScanTally()
+            return Array(text.utf8).withUnsafeBytes { bytes in
+                ContentScan.scan(bytes, path: path, matcher: matcher, workspace: workspace, limits: ScanLimits(workers: 1), tally: &tally) { line, _ in
+                    FoundLocation(kind: .file, repository: nil, path: path, line: line, current: true)
+                }.map(\.rule.id)
+            }
         }
         for rule in rules {
             if rule.examples.isEmpty {
@@ -31,15 +38,14 @@ public enum RuleTester {
                 failures.append(Failure(rule: rule.id, source: rule.source, message: "unknown decoder \(d)"))
             }
             for (i, example) in rule.examples.enumerated() {
-                let found = matches(example).map { matcher.rules[$0.ruleIndex].id }
-                if !found.contains(rule.id) {
-                    let other = found.isEmpty ? "nothing matched" : "matched \(found.joined(separator: ", ")) instead"
+                let ids = found(example, rule: rule)
+                if !ids.contains(rule.id) {
+                    let other = ids.isEmpty ? "nothing matched" : "matched \(ids.joined(separator: ", ")) instead"
                     failures.append(Failure(rule: rule.id, source: rule.source, message: "example \(i + 1) is not found: \(other)"))
                 }
             }
             for (i, negative) in rule.negativeExamples.enumerated() {
-                let found = matches(negative.text).map { matcher.rules[$0.ruleIndex].id }
-                if found.contains(rule.id) {
+                if found(negative.text, rule: rule).contains(rule.id) {
                     failures.append(Failure(rule: rule.id, source: rule.source,
                                             message: "negative example \(i + 1) matches but must not (\(negative.why))"))
                 }

@@ -1,0 +1,142 @@
+import Foundation
+import XCTest
+@testable import KeyLedger
+import KeyLedgerFixtures
+
+/// Config files people actually have: Helm templates, `kubectl get secrets` lists, Compose files, JWT-bearing
+/// `.env` files — and content that broke parsers before.
+final class StructuredDecoderTests: XCTestCase {
+    /// The three-line Helm template that aborted the whole scan (SIGILL in the YAML library's constructor).
+    func testHelmTemplateSecretIsADecodeSkipNotACrash() throws {
+        let dir = try temporaryDirectory(self)
+        var keys = CredentialFactory()
+        let key = keys.openAIProjectKey()
+        try write("kind: Secret\ndata:\n  password: {{ .Values.password }}\n", to: "chart/templates/secret.yaml", in: dir)
+        try write("kind: Secret\nstringData:\n  token: {{ .Values.token | quote }}\n  OPENAI_API_KEY: \(key)\n", to: "chart/templates/s2.yaml", in: dir)
+        let (result, register) = try scanRegister([dir])
+        XCTAssertEqual(result.tally.skipped["decode-skipped"], 2)
+        XCTAssertTrue(result.tally.problems.contains {
+            $0.path == "chart/templates/secret.yaml" && $0.reason.contains("line 3") && $0.reason.contains("not a plain value")
+        })
+        // The plain-text scan of the same file still ran.
+        XCTAssertEqual(register.credential(for: key)?.rule, "openai.project-key")
+        XCTAssertEqual(register.credentials.count, 1)
+    }
+
+    func testKubectlSecretListsInYAMLAndJSON() throws {
+        let dir = try temporaryDirectory(self)
+        var keys = CredentialFactory()
+        let password = keys.random(28, from: CredentialFactory.alnum)
+        let token = keys.slackBotToken()
+        let b64 = { (s: String) in Data(s.utf8).base64EncodedString() }
+        // kubectl get secrets -A -o yaml: a List, keys in kubectl's (alphabetical) order, data before kind.
+        try write("""
+        apiVersion: v1
+        items:
+        - apiVersion: v1
+          data:
+            password: \(b64(password))
+            username: \(b64("billing"))
+          kind: Secret
+          metadata:
+            name: billing-db
+            namespace: payments
+          type: Opaque
+        kind: List
+        metadata:
+          resourceVersion: ""
+
+        """, to: "dump/secrets.yaml", in: dir)
+        try write("""
+        {"apiVersion": "v1", "kind": "List", "items": [
+          {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+           "metadata": {"name": "bots", "namespace": "chatops"},
+           "data": {"SLACK_BOT_TOKEN": "\(b64(token))"}}]}
+        """, to: "dump/secrets.json", in: dir)
+        let (_, register) = try scanRegister([dir])
+        let generic = try XCTUnwrap(register.credential(for: password))
+        XCTAssertEqual(generic.rule, "kubernetes.secret-value")
+        XCTAssertEqual(generic.confidence, "low")
+        XCTAssertEqual(generic.identity.name, "payments/billing-db data.password")
+        XCTAssertEqual(generic.identity.account, "payments")
+        XCTAssertTrue(generic.risk.factors.contains { $0.id == "detection.generic" })
+        XCTAssertNil(register.credential(for: "billing"), "a username is not a credential")
+        let slack = try XCTUnwrap(register.credential(for: token))
+        XCTAssertEqual(slack.rule, "slack.bot-token", "a provider rule wins over the typed value")
+        XCTAssertEqual(slack.confidence, "high")
+        XCTAssertEqual(slack.locations.first?.note, "base64 in Kubernetes Secret chatops/bots data.SLACK_BOT_TOKEN")
+        XCTAssertEqual(register.credentials.count, 2)
+    }
+
+    func testYAMLThatWouldExhaustTheParserIsRefused() throws {
+        XCTAssertThrowsError(try SafeYAML.load(String(repeating: "[", count: 50_000))) { error in
+            XCTAssertTrue("\(error)".contains("nested deeper than 128 levels"))
+        }
+        // A billion-laughs alias expansion stops at the node budget.
+        var laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1...9 { laughs += "\(Character(UnicodeScalar(97 + i)!)): &\(Character(UnicodeScalar(97 + i)!)) [" + Array(repeating: "*\(Character(UnicodeScalar(96 + i)!))", count: 10).joined(separator: ", ") + "]\n" }
+        XCTAssertThrowsError(try SafeYAML.load(laughs)) { error in XCTAssertTrue("\(error)".contains("nodes")) }
+        XCTAssertThrowsError(try SafeYAML.load("a: {{ .Values.x }}\n"))
+        let parsed = try XCTUnwrap(SafeYAML.load("a: 1\nb: [x, 'y']\nc: {d: true}\ne: ~\n") as? [String: Any])
+        XCTAssertEqual(parsed["a"] as? Int, 1)
+        XCTAssertEqual(parsed["b"] as? [String], ["x", "y"])
+        XCTAssertEqual((parsed["c"] as? [String: Any])?["d"] as? Bool, true)
+        XCTAssertTrue(parsed["e"] is NSNull)
+        // A syntax error names the line, never the text of the line.
+        XCTAssertThrowsError(try SafeYAML.load("ok: 1\nbad: \"unterminated sk-secret-value\n")) { error in
+            XCTAssertFalse("\(error)".contains("sk-secret-value"))
+            XCTAssertTrue("\(error)".contains("line"))
+        }
+    }
+
+    func testGenericAssignmentsOnlyInConfigFiles() throws {
+        let dir = try temporaryDirectory(self)
+        var keys = CredentialFactory()
+        let envPassword = keys.random(26, from: CredentialFactory.alnum)
+        let composePassword = keys.random(26, from: CredentialFactory.alnum)
+        let springPassword = keys.random(26, from: CredentialFactory.alnum)
+        let codePassword = keys.random(26, from: CredentialFactory.alnum)
+        try write("DB_HOST=db\nDB_PASSWORD=\(envPassword)\nCACHE_PASSWORD=${CACHE_PASSWORD}\n", to: "svc/.env", in: dir)
+        try write("services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=\(composePassword)\n      - POSTGRES_USER=app\n",
+                  to: "docker-compose.yml", in: dir)
+        try write("spring.datasource.password=\(springPassword)\n", to: "src/main/resources/application.properties", in: dir)
+        try write("password = \"\(codePassword)\"\n", to: "src/app.py", in: dir)
+        let (_, register) = try scanRegister([dir])
+        XCTAssertEqual(register.credential(for: envPassword)?.identity.name, "DB_PASSWORD")
+        XCTAssertEqual(register.credential(for: composePassword)?.identity.name, "POSTGRES_PASSWORD")
+        XCTAssertEqual(register.credential(for: springPassword)?.identity.name, "spring.datasource.password")
+        XCTAssertNil(register.credential(for: codePassword), "generic assignments in source code are left to provider rules")
+        XCTAssertEqual(Set(register.credentials.map(\.rule)), ["generic.config-secret"])
+        XCTAssertEqual(register.credentials.count, 3)
+        XCTAssertTrue(register.credentials.allSatisfy { $0.kind == "config-secret" && $0.confidence == "low" })
+    }
+
+    func testJWTClaimsBecomeIdentityPrivilegeAndExpiry() throws {
+        let dir = try temporaryDirectory(self)
+        func b64url(_ s: String) -> String {
+            Data(s.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+        }
+        var keys = CredentialFactory()
+        let signature = keys.random(43, from: CredentialFactory.urlSafe)
+        let ref = keys.random(20, from: Array("abcdefghijklmnopqrstuvwxyz"))
+        let service = b64url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + b64url("{\"iss\":\"supabase\",\"ref\":\"\(ref)\",\"role\":\"service_role\",\"iat\":1718000000,\"exp\":2033576000}") + "." + signature
+        let expired = b64url("{\"alg\":\"RS256\",\"kid\":\"k1\"}") + "." + b64url("{\"iss\":\"https://login.acme.example/\",\"sub\":\"svc-reports\",\"aud\":\"reports-api\",\"exp\":1700000000}") + "." + keys.random(86, from: CredentialFactory.urlSafe)
+        let sample = b64url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + b64url("{\"sub\":\"1234567890\",\"name\":\"John Doe\",\"iat\":1516239022}") + "." + signature
+        try write("SUPABASE_SERVICE_ROLE_KEY=\(service)\nREPORTS_TOKEN=\(expired)\nDOCS_SAMPLE=\(sample)\n", to: "app.env", in: dir)
+        let (_, register) = try scanRegister([dir])
+        let admin = try XCTUnwrap(register.credential(for: service))
+        XCTAssertEqual(admin.rule, "jwt.token")
+        XCTAssertEqual(admin.privilege.level, "admin")
+        XCTAssertEqual(admin.identity.name, "supabase")
+        XCTAssertEqual(admin.identity.account, ref)
+        XCTAssertEqual(admin.expires, "2034-06-10")  // exp 2033576000 = 2034-06-10T18:13:20Z
+        let old = try XCTUnwrap(register.credential(for: expired))
+        XCTAssertEqual(old.identity.principal, "svc-reports")
+        XCTAssertEqual(old.identity.account, "reports-api")
+        XCTAssertEqual(old.expires, "2023-11-14")
+        XCTAssertTrue(old.risk.factors.contains { $0.id == "rotation.expired" })
+        XCTAssertNil(register.credential(for: sample), "the jwt.io sample is documentation")
+        XCTAssertFalse(try JSONReporter.render(register).contains(signature))
+    }
+}
