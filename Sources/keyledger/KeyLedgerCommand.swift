@@ -47,9 +47,7 @@ func fail(_ message: String) -> ExitCode {
     return Exit.inputError
 }
 
-/// Loads the built-in rules plus any from `--rules DIR`.
+/// Loads the built-in rules plus any from `--rules DIR` (a user rule with a built-in id replaces it).
 func loadRules(extra: [String]) throws -> [Rule] {
-    var rules = try RuleLoader.builtin()
-    for dir in extra { rules += try RuleLoader.load(directory: dir) }
-    return rules
+    try RuleLoader.builtin(with: extra)
 }

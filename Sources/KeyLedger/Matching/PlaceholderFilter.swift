@@ -1,33 +1,65 @@
+import Foundation
+
 /// Recognises documentation values and placeholders that look like credentials but are not:
 /// `sk-proj-xxxx…`, `YOUR_KEY`, `${VAR}`, `<token>`, `AKIAIOSFODNN7EXAMPLE`, redacted hints like `sk-…abcd`.
+///
+/// A placeholder is a *whole value* that reads as one, never a few letters that a random body happens to contain:
+/// a word counts only in one casing (`fake`, `FAKE`, `Fake`) and only where it stands as a word (at either end of
+/// the value or next to a separator) or the value around it has too little entropy to be random. Of 20,000 random
+/// `sk-proj-` keys and 50,000 `ghp_` tokens none is dropped (PlaceholderFilterTests).
 public enum PlaceholderFilter {
-    private static let words = ["xxxx", "****", "...", "example", "placeholder", "your", "dummy",
-                                "redacted", "changeme", "replace", "insert", "sample", "fake", "000000"]
+    private static let words = ["xxxx", "example", "placeholder", "your", "dummy", "redacted", "changeme", "replace",
+                                "insert", "sample", "fake"]
 
     /// Why `secret` is a placeholder, or nil when it may be real.
     public static func reason(_ secret: String) -> String? {
         if secret.contains("…") { return "contains an ellipsis (a redacted hint)" }
-        let lower = secret.lowercased()
-        for word in words where lower.contains(word) { return "contains \"\(word)\"" }
+        // Never part of a key alphabet: masks and elisions.
+        if secret.contains("****") || secret.contains("...") { return "masked or elided" }
         if secret.contains("${") || secret.contains("{{") || secret.contains("<") || secret.contains(">") || secret.contains("%s") {
             return "template variable"
         }
-        // A run of five identical characters is vanishingly rare in a random body and common in filler.
+        let bytes = Array(secret.utf8)
+        let lowEntropy = entropy(secret) < 3.5
+        for word in words {
+            for form in [word, word.uppercased(), word.prefix(1).uppercased() + word.dropFirst()] {
+                let needle = Array(form.utf8)
+                var start = 0
+                while let at = find(needle, in: bytes, from: start) {
+                    let before = at == 0 || !isAlphanumeric(bytes[at - 1])
+                    let after = at + needle.count == bytes.count || !isAlphanumeric(bytes[at + needle.count])
+                    if before || after || lowEntropy { return "contains \"\(word)\"" }
+                    start = at + 1
+                }
+            }
+        }
+        // Long runs of one character are filler; a run of five occurs by chance in hex bodies (1 in ~2,000 keys),
+        // so shorter runs only count when the value is not random-looking anyway.
         var run = 1
+        var longest = 1
         var previous: UInt8 = 0
-        for byte in secret.utf8 {
-            if byte == previous, byte != UInt8(ascii: "-"), byte != UInt8(ascii: "\n") {
-                run += 1
-                if run >= 5 && byte != UInt8(ascii: "A") { return "repeated filler characters" }
-                if run >= 8 { return "repeated filler characters" }
-            } else { run = 1 }
+        for byte in bytes {
+            if byte == previous, byte != UInt8(ascii: "-"), byte != UInt8(ascii: "\n") { run += 1; longest = max(longest, run) } else { run = 1 }
             previous = byte
         }
-        if containsSequence(lower, "abcdefgh") || containsSequence(lower, "12345678") { return "a counting sequence" }
+        if longest >= 8 || (longest >= 5 && (lowEntropy || bytes.count < 24)) { return "repeated filler characters" }
+        if secret.contains("abcdefgh") || secret.contains("ABCDEFGH") || secret.contains("12345678") { return "a counting sequence" }
         return nil
     }
 
-    private static func containsSequence(_ text: String, _ sequence: String) -> Bool { text.contains(sequence) }
+    private static func isAlphanumeric(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+    }
+
+    private static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
+        guard needle.count <= haystack.count, from <= haystack.count - needle.count else { return nil }
+        var i = from
+        while i <= haystack.count - needle.count {
+            if haystack[i] == needle[0] && Array(haystack[i..<(i + needle.count)]) == needle { return i }
+            i += 1
+        }
+        return nil
+    }
 
     /// Shannon entropy in bits per character.
     public static func entropy(_ text: String) -> Double {
@@ -43,5 +75,3 @@ public enum PlaceholderFilter {
         return h
     }
 }
-
-import Foundation

@@ -151,6 +151,7 @@ public final class RuleMatcher: Sendable {
             return nil
         }
         if let floor = rule.entropy, PlaceholderFilter.entropy(value) < floor { return nil }
+        if PublicExampleKeys.contains(value) { return nil }
         if !rule.keywords.isEmpty {
             let near = ByteWindow(bytes, range: max(0, offset - 256)..<min(bytes.count, offset + length + 256))
             let lower = (near.string as String).lowercased()

@@ -4,6 +4,122 @@
 /// The built-in rule files, compiled into the binary so keyledger works from any directory.
 enum BuiltinRules {
     static let files: [(name: String, text: String)] = [
+        ("ai21.yml", #####"""
+provider: ai21
+rules:
+
+  - id: ai21.api-key
+    name: AI21 Studio API key
+    kind: api-key
+    description: >
+      Calls AI21 Studio models (Jamba, task-specific APIs) billed to the account, and reads, uploads
+      and deletes files in the account's document library.
+    pattern: '(?i:ai21)(?:[ \t\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:={1,3}|:|:=|::=|:::=|\?=|=>|,|>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token|secret|pat)[\w.-]{0,10}):)\s{0,5}["''\x60]?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [ai21]
+    entropy: 3.0
+    precedence: 5
+    identity:
+      reveals: >
+        nothing offline; no public key-inventory API found, so only the provider console's key list
+        links it.
+    privilege: write
+    examples:
+      - 'AI21_API_KEY=ac884f92-1f82-476b-9897-929c98b7f4be'
+      - 'ai21_client = AI21Client(api_key="167e5ea6-a4f9-491e-99e6-dbb9a0b4d053")'
+      - |
+          ai21:
+            api_key: "ea99b4f6-519f-436f-a7d5-0e8dc804a55f"
+    negative_examples:
+      - text: 'AI21_API_KEY=your_ai21_api_key'
+        why: 'placeholder, not a key'
+      - text: 'AI21_API_KEY=90d9666309c3d6841a676e00'
+        why: 'not a UUID'
+"""#####),
+        ("aiven.yml", #####"""
+provider: aiven
+rules:
+
+  - id: aiven.api-token
+    name: Aiven API token
+    kind: api-token
+    description: >
+      Personal or application token of the Aiven API: manages every project the user can reach -
+      creates and deletes Kafka, PostgreSQL and other services and reads their credentials.
+    pattern: '(?i:aiven)[\w.-]{0,30}(?:["'']?\s{0,2}[:{]?\s{1,12}[a-z_]{0,16}(?:token|key))?["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?([A-Za-z0-9+/]{370,372}={0,2})(?:[^A-Za-z0-9+/=]|$)'
+    keywords: [aiven]
+    entropy: 4.5
+    identity:
+      reveals: >
+        the user or application user: GET /v1/me returns the user and its projects.
+    privilege: unknown
+    examples:
+      - 'AIVEN_API_TOKEN=/ng616uhxcF+odE9MU1J5Tmh0+kYY7i2exWJu7czGkVokqxjbqifW8hYjl6x2ONsbZY1rIMJrCJ+FtohOWJAZOjtI+hrvHe656fXTAvqiW0YQUlZMcb7nCSpVXi3INO1obsD9mN0sqd4dUXC5OsaSEW8nHdgLi77nNSZegppEn1RncT/JAUII/U/qwxVpr8wEJy5R6wRMWNBQb13WglYVYA/4DJui6Ystgn+o0XW3oQBtkub7yVSsD167YPYb4rDTUUzuuMb8g96YBCdVv5UPWPjnZKJshm2bluRoB46cwj7XBpAWTrYW8V33is3iG45hdfA2FVokTnsgMhSfPRelmQKL1Ym3nGut3p6KADsHIVLbF8VHq1b'
+      - |
+        provider "aiven" {
+          api_token = "tZJWHkocZcekSQyN1qyXZxU836d+SlUwYcFwdeFtv5EPXk8OfFOt3YX8qyFSLffhVR40leIBeCa7vgvfuv0hoDrxTaBU8oE0IpRS6NKu2T9Zeu8KLllVomWQps6tYK8+7hGbsHZZ4tU+vGQZBHdgb3ml4Jlvy8PZAAphQj2q7ZpA2HJkCLG0pq9b6f9qjokYPJuFUeCKTIvZJxIJA8txcmuZkfBqXfXSK5nEz70oJDP4VfcDif31zPdzY7pWMvmfWBY8eJywssscZ8BxIJg/ms4v0hzUzzSyWkrPfogk1fmcs2SuL7o2yfJz5li6RXK301SUuNIIC9f1UUrT1iijpXFsGHCyrFQOPvSYztJ4jb96D3Kuf5GP"
+        }
+    negative_examples:
+      - text: 'AIVEN_API_TOKEN=<aiven-token>'
+        why: 'placeholder'
+      - text: 'AIVEN_API_TOKEN=KWi4NwBoi/1GA+hmUG990xQ44Z7+zfNAotG2zFsG2XCMVYksXJ/gDmQxzbSJWCYQVk7wH8PrTs8z3SpRHkXOo8boRXe/Fm0fED8II+ROSvcKGcAbh7ejkZjWr8gLPhMXlKtlxhLc7vkjnMQWfbNymgvoFyDii6Zm9eLN4uwz7E/xcW2F0dfjoD8JZ5b0CVgXqG8A7H9i'
+        why: 'too short'
+"""#####),
+        ("alibaba.yml", #####"""
+provider: alibaba
+rules:
+
+  - id: alibaba.access-key-id
+    name: Alibaba Cloud AccessKey ID
+    kind: access-key-id
+    description: >
+      An AccessKey ID alone signs nothing, but it names the RAM user or account and marks where
+      the AccessKey secret probably sits.
+    pattern: '\b(LTAI[A-Za-z0-9]{12,21})\b'
+    keywords: [ltai]
+    entropy: 3.0
+    identity:
+      reveals: >
+        the RAM user or root account: ActionTrail and GetAccessKeyLastUsed name it.
+    privilege: unknown
+    examples:
+      - 'ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI5t0PMqKzuzPWLR7JhDcC'
+      - 'accessKeyId: "LTAI5tQXHJV8o79GAHgAvOaI"'
+    negative_examples:
+      - text: 'ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIxxxxxxxxxxxxxxxx'
+        why: 'placeholder'
+      - text: 'ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI5t'
+        why: 'too short'
+
+  - id: alibaba.access-key-secret
+    name: Alibaba Cloud AccessKey secret
+    kind: access-key
+    description: >
+      AccessKey secret of a RAM user or the root account: signs any Alibaba Cloud API call with
+      all the identitys policies (ECS, OSS, RDS ...), until the AccessKey is disabled.
+    pattern: '(?i:alibaba|aliyun|alicloud|access[_.-]?key[_.-]?secret|accesskeysecret)[\w.-]{0,30}(?:\s{1,2}[a-z]{1,12})?["''\]]{0,3}\s{0,5}(?:=|:|:=|=>|\?=|,)\s{0,5}["''`]?([A-Za-z0-9]{30})\b'
+    keywords: [alibaba, aliyun, alicloud, access_key_secret, accesskeysecret, access-key-secret, access.key.secret]
+    entropy: 3.5
+    identity:
+      reveals: >
+        the AccessKey ID (LTAI...) next to it; GetAccessKeyLastUsed and ActionTrail name the RAM
+        user.
+      key_id: '\b(LTAI[A-Za-z0-9]{12,20})\b'
+    privilege: unknown
+    examples:
+      - |
+        ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI5tGB0T48kF23fOY3XEIt
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET=u0kh9JGDFAE7iuadhmafLNP7uNCQsl
+      - 'ALIYUN_ACCESS_KEY_SECRET: "oX37VGYabJyt0k0jIfxKhmk5B64ljN"'
+      - |
+        alicloud:
+          access_key: LTAI5tIAWbtGr3xTL7sueMrX
+          access_key_secret: 'j8ThFf65mn49up1i6v0vKg2fPWZqIs'
+    negative_examples:
+      - text: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET=your_access_key_secret_here_ok'
+        why: 'placeholder'
+      - text: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET=AcHHLyJzfnGjvFgjKYFTjI4LKgCUr'
+        why: 'too short: 29 characters'
+"""#####),
         ("anthropic.yml", #####"""
 provider: anthropic
 rules:
@@ -15,8 +131,8 @@ rules:
       Calls the Claude API (Messages, Batches, Files) in the key's workspace, billed to the
       organisation; keys carry no scopes, so it spends up to the workspace's rate and spend
       limits.
-    pattern: '(?:^|[^A-Za-z0-9_-])(sk-ant-api03-[A-Za-z0-9_-]{93}AA)(?:[^A-Za-z0-9_-]|$)'
-    keywords: [sk-ant-api03-]
+    pattern: '(?:^|[^A-Za-z0-9_-])(sk-ant-api0[0-9]-[A-Za-z0-9_-]{93}AA)(?:[^A-Za-z0-9_-]|$)'
+    keywords: [sk-ant-api0]
     entropy: 4.0
     identity:
       reveals: >
@@ -79,6 +195,145 @@ rules:
     negative_examples:
       - text: 'CLAUDE_CODE_OAUTH_TOKEN=sk-ant-oat01-t-aS0YmN88tZiDgU4HRKDWizqJTnO4'
         why: 'too short: 30 characters after the prefix'
+      - text: 'CLAUDE_CODE_OAUTH_TOKEN=sk-ant-oat01-...'
+        why: truncated placeholder
+"""#####),
+        ("anyscale.yml", #####"""
+provider: anyscale
+rules:
+
+  - id: anyscale.endpoints-key
+    name: Anyscale Endpoints API key
+    kind: api-key
+    description: >
+      Anyscale Endpoints key (esecret_): calls the OpenAI-compatible LLM endpoints at
+      api.endpoints.anyscale.com billed to the account. The multi-tenant Endpoints service moved
+      to the hosted Anyscale Platform in August 2024, so old keys may or may not still work.
+    pattern: '(?:^|[^A-Za-z0-9_-])(esecret_[A-Za-z0-9]{26})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [esecret_]
+    entropy: 3.3
+    identity:
+      reveals: 'the Anyscale account that created it; nothing in the key itself names it.'
+    privilege: unknown
+    examples:
+      - 'ANYSCALE_API_KEY=esecret_36fl1kssdfrg6981tx48r9jsdx'
+      - |
+          client = OpenAI(
+              base_url="https://api.endpoints.anyscale.com/v1",
+              api_key="esecret_h6a0ezomrkk6vc4h824ueqej1d",
+          )
+    negative_examples:
+      - text: 'export ANYSCALE_API_KEY=esecret_XXXXXX'
+        why: placeholder from a README
+      - text: 'ANYSCALE_API_KEY=esecret_q4v9m2x7k1p8'
+        why: 'too short: 12 characters after esecret_'
+
+  - id: anyscale.cli-token
+    name: Anyscale platform API token (aph0_)
+    kind: api-token
+    description: >
+      Anyscale platform token (ANYSCALE_CLI_TOKEN): acts as the user in the Anyscale console
+      and API, so an attacker can start clusters, jobs and services on the organisation's
+      clouds and read their logs and code.
+    pattern: '(?:^|[^A-Za-z0-9_-])(aph0_[A-Za-z0-9_-]{100,400})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [aph0_]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the token is a base64url protobuf whose signed payload carries the Anyscale user id
+        (usr_…), so it names its user offline (decoding needs code).
+    privilege: write
+    examples:
+      - 'export ANYSCALE_CLI_TOKEN=aph0_CkYwRAIgn53RL-_JUFeSBzAIeJPRqVNJRCXmS40SWp8x8ECFtKYCIGNizdmlex6YBzjIIhRV_TmddofphzHCRCNS9TFtaOwiEiwKHXVzcl85bnlhZHNtdWVlYmg5cDVmejNwN2xuZGw2OgwI4XdcjVQQhzsqpA'
+      - |
+          env:
+            ANYSCALE_CLI_TOKEN: "aph0_CkYwRAIggL3kWxmTb_7GLNOLLDT19bYMl6z_tZFTv1bXW9RnaEwCIN03BRI125iD14m5xi2eefnJTmDP0wViVzUsJV76lwYdEiwKHXVzcl8yOG40bXJpMDZlMjdmajd4NTZoNTl1M2lvOgwIDN-DbUkQHgIarQ"
+    negative_examples:
+      - text: 'ANYSCALE_CLI_TOKEN=aph0_xxxxxxxx'
+        why: placeholder
+      - text: 'ANYSCALE_CLI_TOKEN=aph0_CkYwRAIgQm9v3kTz8pLx'
+        why: truncated, far too short for a signed token
+"""#####),
+        ("assemblyai.yml", #####"""
+provider: assemblyai
+rules:
+
+  - id: assemblyai.api-key
+    name: AssemblyAI API key
+    kind: api-key
+    description: >
+      Transcribes and analyses audio on the account's balance (pre-recorded and streaming speech-to-
+      text, LeMUR), and lists, reads and deletes the project's existing transcripts, which often hold
+      recorded calls and personal data.
+    pattern: '(?:(?i:assembly[_.-]?ai)(?:[ \t\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:={1,3}|:|:=|::=|:::=|\?=|=>|,|>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token|secret|pat)[\w.-]{0,10}):)\s{0,5}["''\x60]?|aai\.settings\.api_key\s{0,3}=\s{0,3}["''])([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [assemblyai, assembly_ai, assembly-ai, aai.settings]
+    entropy: 3.0
+    precedence: 5
+    identity:
+      reveals: >
+        the project the key belongs to; no key-inventory API, only the dashboard's API-keys page lists
+        the project's keys.
+    privilege: write
+    examples:
+      - 'ASSEMBLYAI_API_KEY=19eda2d5111637d182a754eef40cc5c0'
+      - |
+          import assemblyai as aai
+          aai.settings.api_key = "7901de6427519c614fbcb9275dcb339c"
+          transcriber = aai.Transcriber()
+      - |
+          services:
+            transcribe:
+              environment:
+                ASSEMBLYAI_API_KEY: "bcc2a2ae4c19e5385332109df3ad40ec"
+    negative_examples:
+      - text: 'ASSEMBLYAI_API_KEY=your_assemblyai_api_key_here'
+        why: 'placeholder, not a key'
+      - text: 'ASSEMBLYAI_API_KEY=606de64bc89f7e104ddd82bc'
+        why: 'too short: 24 characters, keys have 32'
+      - text: 'ASSEMBLYAI_API_KEY=${ASSEMBLYAI_API_KEY}'
+        why: 'variable reference, not a key'
+"""#####),
+        ("aws-appsync.yml", #####"""
+provider: aws
+rules:
+
+  - id: aws.appsync-api-key
+    name: AWS AppSync API key
+    kind: appsync-api-key
+    description: >
+      API key of an AppSync GraphQL API: runs every query, mutation and subscription the API lets
+      API_KEY callers run (often read and write of the apps data), until it expires (up to 365
+      days).
+    pattern: '(?:^|[^A-Za-z0-9_-])(da2-[a-z0-9]{26})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [da2-]
+    entropy: 3.5
+    identity:
+      reveals: >
+        the GraphQL API: the endpoint https://<api-id>.appsync-api.<region>.amazonaws.com/graphql
+        usually sits next to it; ListApiKeys in the owning account lists the key id (the key
+        itself).
+      name: '(?i)https://([a-z0-9]{26})\.appsync-api\.[a-z0-9-]+\.amazonaws\.com'
+    privilege: unknown
+    examples:
+      - |
+        const client = new AWSAppSyncClient({
+          url: "https://mszfszoem3yrwnsdw7ta8xtb5p.appsync-api.eu-west-1.amazonaws.com/graphql",
+          region: "eu-west-1",
+          auth: { type: "API_KEY", apiKey: "da2-mm3f9stxrxjqt5oochwdun5ir1" },
+        });
+      - |
+        {
+          "aws_appsync_graphqlEndpoint": "https://qnhvjtdgpo0r0gfqgj6y637gn4.appsync-api.us-east-1.amazonaws.com/graphql",
+          "aws_appsync_authenticationType": "API_KEY",
+          "aws_appsync_apiKey": "da2-eik639sqflh3l0ud4aevtdyhr1"
+        }
+    negative_examples:
+      - text: '"aws_appsync_apiKey": "da2-xxxxxxxxxxxxxxxxxxxxxxxxxx"'
+        why: 'placeholder'
+      - text: 'apiKey: "da2-abc123"'
+        why: 'too short'
+      - text: '"aws_appsync_apiKey": "da2-ABCDEFGHIJKLMNOPQRSTUVWXYZ"'
+        why: 'upper-case body: AppSync keys are lower-case'
 """#####),
         ("aws.yml", #####"""
 provider: aws
@@ -386,6 +641,496 @@ rules:
         why: no Q~ after the fourth character
       - text: '"hint": "_ul"'
         why: the three-character hint from Microsoft Graph, not a secret
+
+  - id: azure.entra-client-secret-legacy
+    name: Microsoft Entra ID client secret (legacy format)
+    kind: client-secret
+    description: >
+      Pre-2020 application password (32, 34 or 40+ random characters without the Q~ marker): signs
+      in as the service principal with the client-credentials flow and gets every Graph and Azure
+      RBAC permission granted to it.
+    pattern: '(?i:(?:azure|arm|aad|entra|ms|microsoft)[_.-]?client[_.-]?secret|client[_.-]?secret|clientsecret)[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?([A-Za-z0-9+/=_.\[\]:@?*-]{32,44})(?:[^A-Za-z0-9+/=_.\[\]:@?*~-]|$)'
+    keywords: [client_secret, clientsecret, client-secret, client.secret]
+    entropy: 3.8
+    context:
+      any: ['login\.microsoftonline\.com', '(?i)(?:azure|arm)_tenant_id', '(?i)tenant[_-]?id\W{0,5}[0-9a-f]{8}-[0-9a-f]{4}-', '(?i)\bazure']
+      within: 768
+    identity:
+      reveals: >
+        the application: its passwordCredentials list the secret with hint = first 3 characters and
+        a keyId; the client (application) id nearby names the app, the tenant id the directory.
+      principal: '(?i)client[_-]?id["'']?\s{0,5}[:=]\s{0,5}["'']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'
+    privilege: unknown
+    examples:
+      - |
+        AZURE_TENANT_ID=a00ad590-b394-71f5-a3ab-edce2209379e
+        AZURE_CLIENT_ID=7dbd23f1-215b-13be-400b-e93d2b2226e9
+        AZURE_CLIENT_SECRET=OwMiwbAL[pTcizaUmWRh:[9aL8iUdUMPTk
+      - |
+        provider "azurerm" {
+          tenant_id     = "8655e18b-1733-a480-9c6d-f04732e00ec5"
+          client_id     = "1025dd7e-4948-46d0-55be-fbf51d60a73d"
+          client_secret = "/Vi40swZtJ44HM/7fuU/WbE5IypsLtuuSIAoYbBSoVv="
+        }
+      - |
+        {
+          "authority": "https://login.microsoftonline.com/8c44f74e-ac6f-8bd0-8fe2-41945b2dc6f5",
+          "clientId": "da3988a5-b9f0-7038-f035-5becd29dfa5d",
+          "clientSecret": "fVT4sf24JrY8ztnS7wjIpj69BWZ7G2kv"
+        }
+    negative_examples:
+      - text: |
+          AZURE_TENANT_ID=09cd644c-71f9-9bf8-39ad-74ba80875507
+          AZURE_CLIENT_SECRET=your-azure-client-secret-value-here
+        why: 'placeholder'
+      - text: |
+          GITHUB_CLIENT_ID=Iv1.0e2b56aafee10c79
+          GITHUB_CLIENT_SECRET=9f6ceaadf371b0ed57f8325f7fd0b59cc50c5227
+        why: 'GitHub OAuth app secret: no Azure tenant or endpoint nearby'
+      - text: |
+          AZURE_TENANT_ID=af2bac03-28b7-1fc4-2a22-172f4d04b424
+          AZURE_CLIENT_SECRET=${{ secrets.AZURE_CLIENT_SECRET }}
+        why: 'CI variable reference'
+
+  - id: azure.storage-account-key
+    name: Azure Storage account key
+    kind: storage-account-key
+    description: >
+      Shared Key of a storage account: full read, write and delete on every blob container, file
+      share, queue and table in the account, and can sign SAS tokens for anyone; valid until the
+      key is rotated.
+    pattern: '(?:(?i:AccountKey)\s{0,3}=\s{0,3}|StorageSharedKeyCredential\(\s{0,3}["''][a-z0-9]{3,24}["'']\s{0,3},\s{0,3}["'']|(?i:(?:storage|account)[_.-]?(?:access[_.-]?)?key)[\w.-]{0,20}["''\]]{0,3}\s{0,16}(?:=|:|:=|=>|,)\s{0,5}["'']?)([A-Za-z0-9+/]{86}==)(?:[^A-Za-z0-9+/=]|$)'
+    keywords: [storagesharedkeycredential, accountkey, account_key, account-key, storagekey, storage_key, storageaccountkey, storage-key, accesskey, access_key]
+    entropy: 4.5
+    identity:
+      reveals: >
+        the storage account: AccountName (or <account>.blob.core.windows.net) next to the key names
+        it; its ARM ResourceId carries the cost.
+      name: '(?i)(?:AccountName\s{0,3}=\s{0,3}|account_?name["'']?\s{0,5}[:=]\s{0,5}["'']?|//)([a-z0-9]{3,24})(?:\.blob\.core\.windows\.net|[;"''\s])'
+    privilege: admin
+    examples:
+      - 'AZURE_STORAGE_CONNECTION_STRING=DefaultEndpointsProtocol=https;AccountName=g317nnjdunw5;AccountKey=ZgXJXDzi+Az3jBdh82EYHMzjJGOTsYfxUQsDy0+/mNMTbPdv/+54gQFoc8UqHNIWnpNMO5wyodPUtLGZOfVSIa==;EndpointSuffix=core.windows.net'
+      - |
+        storage:
+          account_name: ecxlo2k8ck4n
+          account_key: '0tbWTl/E9BXXkrkCCUvB3+K4jAZHpQ7N2it7MwZqmOiS+O6DbJo7U43R4TTJjFAJ3tV0H0dgHz9G/pAeHGwTyi=='
+      - |
+        var credential = new StorageSharedKeyCredential("gezrpezb9vl6", "c4Fru5z7hlIbw5LHp1IBeAa5ZggVVJ0stdCns4kvQ/TCJTjXV/juIczhVUXpfx7dDgLXpxUF8fnMCnnABBY1OF==");
+        // storageAccountKey
+    negative_examples:
+      - text: 'DefaultEndpointsProtocol=https;AccountName=mystorage1;AccountKey=****;EndpointSuffix=core.windows.net'
+        why: 'masked key'
+      - text: 'AccountKey=storageaccountkeybase64encoded;EndpointSuffix=core.windows.net'
+        why: 'documentation text, not base64 of 64 bytes'
+      - text: 'AccountEndpoint=https://7hqr9lmqlci5.documents.azure.com:443/;AccountKey=bVLcp1VY/u7EK/VrXsdJgqZrp//2IkcxOFsMiUBwEXZk2RmWuo3SrJ7SefgjzEzPZYrOzX+5Pk9BUtqqzeH4zn==;'
+        why: 'Cosmos DB connection string: azure.cosmosdb-keys finding'
+
+  - id: azure.cosmosdb-key
+    name: Azure Cosmos DB account key
+    kind: cosmosdb-key
+    description: >
+      Primary or secondary key of a Cosmos DB account: reads, writes and deletes every database,
+      container and item in the account (read-only keys only read).
+    pattern: '(?:(?i:AccountEndpoint=https://[a-z0-9-]{3,44}\.(?:documents|table\.cosmos|mongo\.cosmos)\.azure\.com(?::443)?/?;\s{0,2}AccountKey=)|(?i:(?:cosmos(?:db)?|documentdb)[_.-]?(?:account[_.-]?|primary[_.-]?|secondary[_.-]?|master[_.-]?|auth[_.-]?)?key)[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?)([A-Za-z0-9+/]{86}==)(?:[^A-Za-z0-9+/=]|$)'
+    keywords: [accountendpoint, cosmos, documentdb]
+    entropy: 4.5
+    precedence: 20
+    identity:
+      reveals: >
+        the Cosmos DB account: the endpoint host <account>.documents.azure.com names it.
+      name: '(?i)https://([a-z0-9-]{3,44})\.(?:documents|table\.cosmos|mongo\.cosmos)\.azure\.com'
+    privilege: admin
+    examples:
+      - 'COSMOS_CONNECTION_STRING=AccountEndpoint=https://7pn5sifo8ipp.documents.azure.com:443/;AccountKey=Heih2GHzFuKHqXS+nYpXpO5WjUKdlAzGD8EP+DII8TuDEOkHausKo+MYX9fGbNewrasvE1jD1HMg+s5OI2Ian/==;'
+      - |
+        COSMOS_ENDPOINT=https://orders-ga58dc301lr7.documents.azure.com:443/
+        COSMOS_KEY=qKu+5F+qFhUmIL7BTYUqDfE99S+ZQ6OXOzuP5TVD226kqSj/Q2FtoQ9+A88r6ST43YIpPhyel4Fx/czUwlADB5==
+    negative_examples:
+      - text: 'COSMOS_KEY=your-cosmos-primary-key'
+        why: 'placeholder'
+      - text: 'COSMOS_KEY=nLoCqMsAOCncNbCIk/5A5wE0ck4TV3zO0dv5POD6FsB='
+        why: 'too short: a 32-byte key, not a Cosmos DB key'
+
+  - id: azure.sas-token
+    name: Azure Storage shared access signature (SAS)
+    kind: sas-token
+    description: >
+      Bearer URL token: grants the permissions in sp= (read, write, delete, list ...) on the blob,
+      container, share, queue, table or whole account it was signed for, until se= expiry; an
+      account SAS can cover every service.
+    pattern: '(?:^|[?\s"''=>(])(?:(?:sv=\d{4}-\d\d-\d\d|sp=[racwdxyltmeopifu]{1,16}|s[te]=\d{4}-\d\d-\d\d(?:T[0-9:%A-Fa-f]{4,16}Z)?|spr=https?(?:%2C|,)?(?:https?)?|sip=\d{1,3}(?:\.\d{1,3}){3}(?:-\d{1,3}(?:\.\d{1,3}){3})?|sr=[bcdfs]{1,2}|ss=[bfqt]{1,4}|srt=[sco]{1,3}|sdd=\d{1,2}|si=[\w.-]{1,64}|sk(?:oid|tid)=[0-9a-f-]{36}|sk[tes]=[\w:.%-]{1,40}|skv=\d{4}-\d\d-\d\d|tn=\w{1,63}|rsc[cdelt]=[^&\s"'']{1,64})&(?:amp;)?){2,16}sig=([A-Za-z0-9%+/]{40,130}={0,2})(?:[^A-Za-z0-9%+/=]|$)'
+    keywords: ['sig=']
+    entropy: 4.0
+    context:
+      any: ['sv=\d{4}-\d\d-\d\d']
+      within: 512
+    identity:
+      reveals: >
+        the storage account and resource in the URL host and path
+        (<account>.blob.core.windows.net/<container>); a SAS names no user, only the key that signed
+        it (sk or stored access policy si=).
+      name: '(?i)https?://([a-z0-9]{3,24})\.(?:blob|file|queue|table|dfs)\.core\.windows\.net'
+    privilege: unknown
+    examples:
+      - 'https://z31zkzqem72o.blob.core.windows.net/backups/db.bak?sv=2022-11-02&ss=b&srt=co&sp=rwdlac&se=2026-12-31T23:59:59Z&st=2025-01-01T00:00:00Z&spr=https&sig=p1oJIHwqObnouvIZmqiKryPMuOx5j6mkEXMXibdH%2Bdpf%3D'
+      - |
+        AZURE_BLOB_SAS_TOKEN=sp=racwl&st=2025-09-01T08:00:00Z&se=2025-09-30T16:00:00Z&spr=https&sv=2024-11-04&sr=c&sig=QBU1dbI3fokdK0ccvhiS%2F6Va5GwNuwynPyTUeLgnEI%3D
+        AZURE_BLOB_SAS_URL=https://616q2b051dfi.blob.core.windows.net/uploads
+    negative_examples:
+      - text: 'https://acct.blob.core.windows.net/c?sv=2022-11-02&sp=r&se=2025-01-01&sr=c&sig=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder signature'
+      - text: 'AZURE_BLOB_SAS_TOKEN=sp=rqx&st=2025-03-04T07:24:52Z&se=2025-04-04T15:24:52Z&spr=https&sv=2022-11-02&sr=c&sig=8QkOTqzywn6jmj6Wn918RwvBzmjCL3t91sMoR4M2i8h%3D'
+        why: 'sp=rqx: q is no SAS permission, not a token Azure issues'
+      - text: 'AZURE_BLOB_SAS_TOKEN=st=2025-03-04T07:24:52Z&se=2025-04-04T15:24:52Z&spr=https&sv=2022-11-02&sr=c'
+        why: 'no signature'
+
+  - id: azure.shared-access-key
+    name: Azure Service Bus / Event Hubs / IoT Hub shared access key
+    kind: shared-access-key
+    description: >
+      SAS policy key of a Service Bus or Event Hubs namespace, entity, Relay or IoT Hub: sends,
+      receives or manages (per the policys Send/Listen/Manage rights) every message the policy
+      covers, and mints SAS tokens.
+    pattern: '(?i:SharedAccessKeyName)\s{0,2}=\s{0,2}[^;"''\s]{1,64};\s{0,2}(?i:SharedAccessKey)\s{0,2}=\s{0,2}([A-Za-z0-9+/]{42,43}=)(?:[^A-Za-z0-9+/=]|$)'
+    keywords: [sharedaccesskey]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the namespace or hub (Endpoint=sb://<ns>.servicebus.windows.net or
+        HostName=<hub>.azure-devices.net) and the policy name (SharedAccessKeyName).
+      key_id: '(?i)SharedAccessKeyName=([^;"\''\s]{1,64})'
+      name: '(?i)(?:sb://|HostName=)([a-z0-9-]{3,50})\.(?:servicebus\.windows\.net|azure-devices\.net)'
+    privilege: unknown
+    examples:
+      - 'SERVICEBUS_CONNECTION=Endpoint=sb://orders-c1z8pam6cfto.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=Ouk/TXQVT0ysSBcY2ZGJhLLLbhFijnS28xurBrYnBpB='
+      - '"EventHubConnection": "Endpoint=sb://telemetry-h2ksb1inv46y.servicebus.windows.net/;SharedAccessKeyName=send-only;SharedAccessKey=ctzEbzrHDjqTu1N45Kav0vG9v77NtRPU1sCxVElk02I=;EntityPath=events"'
+      - 'IOTHUB_CONNECTION_STRING=HostName=plant-o26pk2rkjot1.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=TvrlPVn3JY8eX6aYEc1ene81mMlBRZbi7HtpEvepW6X='
+    negative_examples:
+      - text: 'Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=<key>'
+        why: 'placeholder'
+      - text: 'Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${SB_KEY}'
+        why: 'variable reference'
+
+  - id: azure.app-configuration-secret
+    name: Azure App Configuration access key
+    kind: app-configuration-key
+    description: >
+      Access key of an App Configuration store: reads (and with a read-write key, changes) every
+      setting and feature flag, often including connection strings and Key Vault references.
+    pattern: '(?i:\.azconfig\.io/?;\s{0,2}Id=)[^;"''\s]{1,64};\s{0,2}(?i:Secret=)([A-Za-z0-9+/]{40,90}={0,2})(?:[^A-Za-z0-9+/=]|$)'
+    keywords: [.azconfig.io]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the App Configuration store (https://<store>.azconfig.io) and the access key id (Id=).
+      key_id: '(?i)\.azconfig\.io/?;\s{0,2}Id=([^;"\''\s]{1,64})'
+      name: '(?i)https://([a-z0-9-]{3,50})\.azconfig\.io'
+    privilege: unknown
+    examples:
+      - 'APP_CONFIG_CONNECTION_STRING=Endpoint=https://settings-bloj2jiyesqx.azconfig.io;Id=BoAt-l0-s0:SF3pDlf375uuEQvxixHa;Secret=mdbCIs1d7gjEZ5EyB+nUjUwL1DoryTjD5hLy1cyryzd='
+      - 'builder.AddAzureAppConfiguration("Endpoint=https://cfg-txlcghx85v4x.azconfig.io;Id=CaMY-l9-s0:WOlxupAFXNCkR7C1mesu;Secret=ZcPQMhAv1Fu8LJyT47MeYXVPaHg5mDzaT0i4XQKqArDfsYEKC5APJQQJ99xkH5YAZACTb61me9w9cm1Mw");'
+    negative_examples:
+      - text: 'az appconfig kv list --connection-string "Endpoint=https://contoso.azconfig.io;Id=xxx;Secret=xxx"'
+        why: 'placeholder'
+      - text: 'Endpoint=https://contoso.azconfig.io;Id=<id>;Secret=<secret>'
+        why: 'placeholder'
+
+  - id: azure.signalr-access-key
+    name: Azure SignalR / Web PubSub access key
+    kind: signalr-access-key
+    description: >
+      Access key of a SignalR Service or Web PubSub resource: signs client and server tokens, so
+      an attacker can join any hub, read and broadcast messages to every connected client.
+    pattern: '(?i:\.(?:service\.signalr\.net|webpubsub\.azure\.com)(?::443)?/?;\s{0,2}AccessKey=)([A-Za-z0-9+/]{42,43}=)(?:[^A-Za-z0-9+/=]|$)'
+    keywords: [signalr.net, webpubsub.azure.com]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the SignalR or Web PubSub resource named in the endpoint host.
+      name: '(?i)https://([a-z0-9-]{3,63})\.(?:service\.signalr\.net|webpubsub\.azure\.com)'
+    privilege: admin
+    examples:
+      - 'Azure__SignalR__ConnectionString=Endpoint=https://chat-p6andh6yowab.service.signalr.net;AccessKey=V4uS9vcOLxPrgLwYfo6A+v68YzMu/HTy/1PTcVyYkZh=;Version=1.0;'
+      - '"WebPubSubConnectionString": "Endpoint=https://live-5hpgg9xhuzbf.webpubsub.azure.com;AccessKey=6cDMuje3ZOFfrhtlSZCSz7sw6WboI0njQxY67DdFELI=;Version=1.0;"'
+    negative_examples:
+      - text: 'Endpoint=https://chat.service.signalr.net;AccessKey=<access-key>;Version=1.0;'
+        why: 'placeholder'
+      - text: 'Endpoint=https://chat.service.signalr.net;AuthType=azure.msi;Version=1.0;'
+        why: 'managed identity: no key'
+
+  - id: azure.container-registry-password
+    name: Azure Container Registry password
+    kind: registry-password
+    description: >
+      Admin-user or token password of an Azure Container Registry: pulls and (for admin or push
+      tokens) pushes and overwrites every image in the registry, a supply-chain foothold.
+    pattern: '(?:^|[^A-Za-z0-9+/])([A-Za-z0-9+/]{42}\+ACR[A-Za-z0-9]{6})(?:[^A-Za-z0-9+/=]|$)'
+    keywords: [+acr]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the registry (<registry>.azurecr.io) and user name nearby; the +ACR marker identifies the
+        credential type offline.
+      name: '(?i)([a-z0-9][a-z0-9-]{1,48}[a-z0-9])\.azurecr\.io'
+    privilege: write
+    examples:
+      - 'docker login gqzbr2zsl5xb.azurecr.io -u j78gmj7wbkgi -p NBiVXcK4YX23F5OXej/TlHJ39Qhs/KoCyuM2UD1vwi+ACR51NInq'
+      - |
+        - uses: azure/docker-login@v2
+          with:
+            login-server: shopy0xestaqjeym.azurecr.io
+            username: ${{ secrets.ACR_USER }}
+            password: E4m/jEkamO0y1pkYTsuaA+Gd3U+CNFN4zYUJhtejXN+ACRmNDVz7
+    negative_examples:
+      - text: 'password: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx+ACRxxxxxx'
+        why: 'placeholder'
+      - text: 'ACR_PASSWORD=wNjB0C7so6s37UhIJCBUfO9Ozd/qs8FcB3WninttA+ACRrxejly'
+        why: 'too short: 41 characters before +ACR'
+
+  - id: azure.container-registry-password-legacy
+    name: Azure Container Registry admin password (legacy 32-character)
+    kind: registry-password
+    description: >
+      Pre-2024 admin password of an Azure Container Registry (32 base64 characters): pulls, pushes
+      and overwrites every image in the registry.
+    pattern: '(?:(?i:password|passwd|pwd|acr[_.-]?(?:admin[_.-]?)?(?:pass|pwd|secret|key))[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?|\s-p\s{1,3}["'']?|--password[= ]["'']?)([A-Za-z0-9+/]{32})(?:[^A-Za-z0-9+/=]|$)'
+    keywords: [password, passwd, pwd, acr, -p]
+    entropy: 4.0
+    context:
+      any: ['(?i)[a-z0-9-]{2,50}\.azurecr\.io']
+      within: 384
+    identity:
+      reveals: >
+        the registry (<registry>.azurecr.io) next to it; the admin user name equals the registry
+        name.
+      name: '(?i)([a-z0-9][a-z0-9-]{1,48}[a-z0-9])\.azurecr\.io'
+    privilege: write
+    examples:
+      - |
+        ACR_SERVER=n4azxejbopvp.azurecr.io
+        ACR_USERNAME=74bz2lo0358m
+        ACR_PASSWORD=2ipEPUP7kQkxDQPKySYdNd8gpSH5opd/
+      - 'docker login nk1kz8trvz5k.azurecr.io -u lzx964kfl7a5 -p VRLtne8GRR7OvVeVg3I5CNxRo9RQEwJj'
+    negative_examples:
+      - text: 'ACR_PASSWORD=zUD/i8ijISItNIxbq7DPps+IPdxN3meo'
+        why: 'no azurecr.io registry nearby'
+      - text: |
+          ACR_SERVER=shop.azurecr.io
+          ACR_PASSWORD=your-registry-password
+        why: 'placeholder'
+
+  - id: azure.function-key
+    name: Azure Functions key
+    kind: function-key
+    description: >
+      Function, host or master key of an Azure Functions app: invokes the HTTP-triggered functions
+      it covers; the master (_master) key also calls the admin API of the whole app.
+    pattern: '(?:(?i:\.azurewebsites\.net/api/[\w./-]{1,100}\?(?:[\w.-]{1,30}=[^&\s"'']{0,100}&){0,5}code=)|(?i:x-functions-key)["'']?\s{0,5}[:=]\s{0,5}["'']?|(?i:(?:azure[_.-]?)?function[_.-]?(?:app[_.-]?)?(?:host[_.-]?|master[_.-]?)?key)[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?)([A-Za-z0-9_/+-]{40,100}={0,2})(?:[^A-Za-z0-9_/+=-]|$)'
+    keywords: [azurewebsites.net, x-functions-key, function_key, functionkey, function-key, functions_key, function_host_key, function_master_key, function_app_key]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the function app (<app>.azurewebsites.net) and function named in the URL next to the key.
+      name: '(?i)https://([a-z0-9-]{2,60})\.azurewebsites\.net'
+    privilege: unknown
+    examples:
+      - 'curl "https://orders-sltbytiph978.azurewebsites.net/api/ProcessOrder?code=uZeRL-mg5VyeL0Ft3pbjtU0Y78LUl4bq3zdw8SGcdjytJI5V2naG0F=="'
+      - |
+        AZURE_FUNCTION_URL=https://hooks-pvtl91r8gslx.azurewebsites.net/api/ingest
+        AZURE_FUNCTION_KEY=RM1fycgvyMuPGt7CeOQnP3KDUV6TzQV_Ozj-2VWSaG_fTlGDNkD0Dp==
+      - 'requests.post(url, headers={"x-functions-key": "SOfsRJKktjR9K_gXKgb2of8RPsrSZXXpV2N7FLlqIZy_R9C1yz_N3KiA"})'
+    negative_examples:
+      - text: 'https://app.azurewebsites.net/api/hook?code=<function-key>'
+        why: 'placeholder'
+      - text: 'AZURE_FUNCTION_KEY=your-function-key-goes-here-for-local-runs'
+        why: 'placeholder'
+
+  - id: azure.batch-key
+    name: Azure Batch account key
+    kind: batch-account-key
+    description: >
+      Shared key of a Batch account: creates pools and jobs and runs arbitrary tasks on the
+      accounts compute nodes, billed to its subscription.
+    pattern: '(?i:batch[_.-]?(?:account[_.-]?)?(?:key|secret|access[_.-]?key)|AZ_BATCH_ACCOUNT_KEY|batch_shared_key)[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?([A-Za-z0-9+/]{86}==)(?:[^A-Za-z0-9+/=]|$)'
+    keywords: [batch]
+    entropy: 4.5
+    precedence: 20
+    context:
+      any: ['(?i)\.batch\.azure\.com|AZ_BATCH|batch[_.-]?account']
+      within: 768
+    identity:
+      reveals: >
+        the Batch account (https://<account>.<region>.batch.azure.com) next to the key.
+      name: '(?i)https://([a-z0-9]{3,24})\.[a-z0-9]+\.batch\.azure\.com'
+    privilege: admin
+    examples:
+      - |
+        AZ_BATCH_ACCOUNT_NAME=render26iekj4sitkq
+        AZ_BATCH_ACCOUNT_URL=https://renderwbi3a6209jnr.westeurope.batch.azure.com
+        AZ_BATCH_ACCOUNT_KEY=XQ2mpsekC4sRcWiu4J6sgE5lrOlHxGvU3TY6sxjxfxW1hydvb88bqMZL0moYi7Y0ZWRvQvM18IdWt+8X85lNku==
+      - |
+        batch:
+          account_url: "https://sim5jp2qighm3eh.eastus.batch.azure.com"
+          batch_account_key: "p1tWFmQRTjcykEiNvdr1XDPmP4PlIZMuIeJ1+zWjLxB0/DBjUxsc4CU6YlppdpveqL+xqH1Z3/nWAkJ5mTiNuF=="
+    negative_examples:
+      - text: |
+          AZ_BATCH_ACCOUNT_URL=https://x.westeurope.batch.azure.com
+          AZ_BATCH_ACCOUNT_KEY=<batch-key>
+        why: 'placeholder'
+      - text: 'BATCH_KEY=det0PCc4gZ8FEooazfJ6cqSDt8PCusGvh0lciZDqydhihVDl5S3PUZCUDqTRDDuGnXO3FweYkHEcBdHuW25ugA=='
+        why: 'no Batch account or endpoint nearby'
+
+  - id: azure.redis-cache-key
+    name: Azure Cache for Redis access key
+    kind: redis-access-key
+    description: >
+      Access key of an Azure Cache for Redis instance: full read and write of every key in the
+      cache, and FLUSHALL.
+    pattern: '(?i:\.redis\.cache\.windows\.net)(?::63(?:79|80))?,(?:[^,\s"'']{1,40},){0,3}(?i:password)=([A-Za-z0-9+/]{43}=?)(?:[^A-Za-z0-9+/=]|$)'
+    keywords: [redis.cache.windows.net]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the cache (<name>.redis.cache.windows.net) in the connection string.
+      name: '(?i)([a-z0-9-]{1,63})\.redis\.cache\.windows\.net'
+    privilege: admin
+    examples:
+      - 'REDIS_CONNECTION=ygasnhsfb44z.redis.cache.windows.net:6380,password=FXEFFhJGEHPb+beNu1OCyb0igQQeLBbOkpDyJkAmz8K=,ssl=True,abortConnect=False'
+      - '"Redis": "sessions-lj5z6xfht2gr.redis.cache.windows.net:6380,abortConnect=false,ssl=true,password=UqKMVvpQ3Xyo+0MWWNf+wqT6YUVrGgIH+VFLQG3tjQ1="'
+    negative_examples:
+      - text: 'cache.redis.cache.windows.net:6380,password=<access-key>,ssl=True'
+        why: 'placeholder'
+      - text: 'cache.redis.cache.windows.net:6381,password=IKh4LUF8XhIOCYvhgMIhlWRRChhAJ5Vgosrrdril0vC=,ssl=False'
+        why: 'port 6381 is no Azure Cache for Redis port'
+"""#####),
+        ("baseten.yml", #####"""
+provider: baseten
+rules:
+
+  - id: baseten.api-key
+    name: Baseten API key (b10_)
+    kind: api-key
+    description: >
+      Calls the organisation's deployed models (Authorization: Api-Key or Bearer), billed to
+      the workspace; management-scoped keys also create, promote and delete deployments and
+      read workspace secrets.
+    pattern: '(?:^|[^A-Za-z0-9_-])(b10_[A-Za-z0-9]{8}\.[A-Za-z0-9]{32})(?:[^A-Za-z0-9_.-]|$)'
+    keywords: [b10_]
+    entropy: 3.5
+    identity:
+      reveals: >
+        the key's visible prefix (b10_ + 8 characters before the dot) is how Baseten lists and
+        revokes keys; it names the key, its owner (personal, team or organisation) and scope.
+      key_id: '\b(b10_[A-Za-z0-9]{8})\.'
+    privilege: unknown
+    examples:
+      - 'BASETEN_API_KEY=b10_9EK2lJYC.eS7J8QBmRueAbRDBk6qYFoFjfhmCnfSn'
+      - 'curl -X POST https://model-4q8r2vxw.api.baseten.co/environments/production/predict -H "Authorization: Api-Key b10_5EyYz7zX.Lgy5Oz1yDRcx8Zq4iLVBnneKHrnX9ltb" -d ''{"prompt": "hi"}'''
+      - |
+          client = OpenAI(api_key="b10_Ood1YAgR.QpqXuxCSDPBGXXNKS8dPEGXR0enjFiUa", base_url="https://inference.baseten.co/v1")
+    negative_examples:
+      - text: 'baseten api-key delete --prefix b10_Qm4tZ8pW'
+        why: the visible key prefix alone identifies a key, it is not the secret
+      - text: 'BASETEN_API_KEY=b10_Qm4tZ8pW.Lk3vR7nT2xJ9cB5wH1dF6gY0sA4qE8'
+        why: 'too short: 30 characters after the dot'
+
+  - id: baseten.legacy-api-key
+    name: Baseten API key (unprefixed, before 2026-10)
+    kind: api-key
+    description: >
+      Pre-October-2026 Baseten key (8 characters, a dot, 32 characters): calls the
+      organisation's deployed models and, for management keys, manages deployments.
+    pattern: '(?:(?i:baseten)(?:[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token)[\w.-]{0,10}):)\s{0,5}["'']?|(?i:api-key)\s{1,3})([A-Za-z0-9]{8}\.[A-Za-z0-9]{32})(?:[^A-Za-z0-9_.-]|$)'
+    keywords: [baseten]
+    entropy: 3.5
+    identity:
+      reveals: >
+        the 8 characters before the dot are the key's visible prefix in the Baseten API-keys
+        list, which names the key and its owner.
+    privilege: unknown
+    examples:
+      - 'BASETEN_API_KEY=x5Sssbqd.n8vv8QMhLjTXULANQx0v4pnyvHGdiitx'
+      - |
+          # truss push --remote baseten
+          baseten:
+            api_key: "4Ar13VPt.BHVs7hNLkgc0jwVRTg24WHKHSiKPXx4H"
+      - 'curl https://model-7wq2x9pz.api.baseten.co/production/predict -H "Authorization: Api-Key 44A2SPoD.8VLHyHeTZaIFqk4X5EBHpAx4Kwpg3Kn6"'
+    negative_examples:
+      - text: 'BASETEN_API_KEY=your-baseten-api-key'
+        why: placeholder
+      - text: 'BASETEN_MODEL_ID=4q8r2vxw'
+        why: a model id, not a key
+      - text: 'BASETEN_API_KEY=Qm4tZ8pW.Lk3vR7nT2xJ9cB5wH1dF6gY0sA4qE8'
+        why: 'too short: 30 characters after the dot'
+"""#####),
+        ("braintrust.yml", #####"""
+provider: braintrust
+rules:
+
+  - id: braintrust.api-key
+    name: Braintrust API key
+    kind: api-key
+    description: >
+      Calls the Braintrust API as its user or service account in the organization: reads and writes
+      projects, experiments, logs, datasets and prompts, and routes model calls through the Braintrust
+      AI proxy with the organization's stored provider keys.
+    pattern: '(?i:braintrust)(?:[ \t\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:={1,3}|:|:=|::=|:::=|\?=|=>|,|>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token|secret|pat)[\w.-]{0,10}):)\s{0,5}["''\x60]?(sk-[A-Za-z0-9]{48})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [braintrust]
+    entropy: 4.0
+    precedence: -1
+    identity:
+      reveals: >
+        nothing offline; no public key-inventory API found, so only the organization's API-key settings
+        page links it.
+    privilege: write
+    examples:
+      - 'BRAINTRUST_API_KEY=sk-mv0aMBeZnMFoBKnY6NtffycGfaFYyKK9XJp5zi1FPBtpJH9p'
+      - |
+          braintrust:
+            api_key: "sk-Xp6nNXFIvUkFrrVIZhtq6DCzq8gpgmk7ZYs7foAEgsKSuCo2"
+            project: support-bot-evals
+      - 'braintrust.login(api_key="sk-1g6SFKtQHe4gOnhlStwEsekvH5LSsFI948lbY7F9ILjjWK6E")'
+    negative_examples:
+      - text: 'BRAINTRUST_API_KEY=sk-your-braintrust-key'
+        why: 'placeholder, not a key'
+      - text: 'BRAINTRUST_API_KEY=sk-2jopqsmOLqaauTjwdUZeLsao0YZ6LcKJ'
+        why: 'too short: 32 characters after sk-, keys have 48'
+      - text: 'OPENAI_API_KEY=sk-XPM5zyw49v3JbeOx1xlOoSPjPqwo7PoBDw7wB99o00oXuvul'
+        why: 'an sk- key with no Braintrust variable name'
+"""#####),
+        ("browserbase.yml", #####"""
+provider: browserbase
+rules:
+
+  - id: browserbase.api-key
+    name: Browserbase API key
+    kind: api-key
+    description: >
+      Creates and drives headless browser sessions for the project on the account's usage
+      budget (X-BB-API-Key); reads session recordings, logs and downloads, and can reuse stored
+      browser contexts that hold the cookies and logins of sites an agent visited.
+    pattern: '(?:^|[^A-Za-z0-9_-])(bb_(?:live|test)_[A-Za-z0-9][A-Za-z0-9_-]{19,127})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [bb_live_, bb_test_]
+    entropy: 3.7
+    identity:
+      reveals: >
+        the Browserbase project and organisation; the key is usually configured next to
+        BROWSERBASE_PROJECT_ID (a UUID), and GET /v1/projects with the key lists its projects.
+      key_id: '(?i:browserbase[_-]?project[_-]?id)["'']?\s{0,3}[:=]\s{0,3}["'']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'
+    privilege: write
+    examples:
+      - |
+          BROWSERBASE_API_KEY=bb_live_kSz83fO7x0Q3FsyVl45dVixAcM30ZVKf
+          BROWSERBASE_PROJECT_ID=e6b4a0f9-6993-4703-a882-f574798f114a
+      - 'const bb = new Browserbase({ apiKey: "bb_live_rM0EclS4eU7KYvm9uwiFGHcAP2i6thQ8" });'
+      - 'curl https://api.browserbase.com/v1/sessions -H "X-BB-API-Key: bb_test_HkpXFaSXCPuRIw0d9lKtvIVBeRKP"'
+    negative_examples:
+      - text: 'BROWSERBASE_API_KEY=bb_live_...'
+        why: truncated placeholder from the docs
+      - text: 'BROWSERBASE_API_KEY=bb_live_4kQ9zT2mWv8R'
+        why: 'too short: 12 characters after bb_live_ (the provider floor is 20)'
+      - text: 'metrics.bb_live_session_recording_enabled = true'
+        why: snake_case identifier, low entropy, not a key
 """#####),
         ("cerebras.yml", #####"""
 provider: cerebras
@@ -411,6 +1156,108 @@ rules:
       - text: 'CEREBRAS_API_KEY=csk-4EIFDFW4BZH1WOTINTRR26AR1N78KR7JDVQCGH4S90GLDMLV'
         why: the body is lowercase letters and digits
 """#####),
+        ("clarifai.yml", #####"""
+provider: clarifai
+rules:
+
+  - id: clarifai.api-key
+    name: Clarifai personal access token or app API key
+    kind: api-key
+    description: >
+      A personal access token acts as the user across all their apps (creates, reads and deletes
+      inputs, models and workflows, runs predictions billed to the account); an app-specific API key
+      is limited to one app and the scopes chosen for it.
+    pattern: '(?:(?i:clarifai)(?:[ \t\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:={1,3}|:|:=|::=|:::=|\?=|=>|,|>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token|secret|pat)[\w.-]{0,10}):)\s{0,5}["''\x60]?|(?i:authorization)["'']?\s{0,3}[:=,]\s{0,3}["'']?Key\s{1,3})([A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [clarifai]
+    entropy: 3.0
+    precedence: 15
+    context:
+      any: ['clarifai']
+      within: 512
+    identity:
+      reveals: >
+        the user (for a PAT: GET /v2/users/me) or the app the key was created in; the console lists keys
+        per user and app.
+    privilege: unknown
+    examples:
+      - 'CLARIFAI_PAT=65a543c44ff3a484f544d80916f9051f'
+      - 'curl -X POST "https://api.clarifai.com/v2/users/clarifai/apps/main/models/general-image-recognition/outputs" -H "Authorization: Key b51d9aec5b785cbda93189afd9c4ea80" -H "Content-Type: application/json"'
+      - |
+          clarifai:
+            pat: "3a7b3d5a3daaf4ee7964d94f5f236ad5"
+            user_id: acme
+    negative_examples:
+      - text: 'CLARIFAI_PAT=YOUR_PAT_HERE'
+        why: 'placeholder, not a key'
+      - text: 'CLARIFAI_PAT=8ec4e9352599de8e724021b6'
+        why: 'too short: 24 characters, keys have 32'
+      - text: 'curl -H "Authorization: Key f7b4a41357a4d3cf0202f61fa75f28de" https://api.other.io/v1/items'
+        why: 'a Key header with no Clarifai context'
+"""#####),
+        ("clickhouse.yml", #####"""
+provider: clickhouse
+rules:
+
+  - id: clickhouse.cloud-api-secret
+    name: ClickHouse Cloud API key secret
+    kind: api-key
+    description: >
+      Secret of a ClickHouse Cloud API key: with its key id it calls the Cloud control plane with
+      the keys role (admin keys create, scale and delete services and manage members).
+    pattern: '\b(4b1d[A-Za-z0-9]{38})\b'
+    keywords: [4b1d]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the API key id (20 characters) next to it; the organisations key list shows its name and
+        role.
+    privilege: unknown
+    examples:
+      - |
+        CLICKHOUSE_KEY_ID=4apdJKT0rvDis7j17Fjw
+        CLICKHOUSE_KEY_SECRET=4b1dRoyRMzdeJfjWHWo8kCjGrN9a20zfUbadg0py6Q
+      - |
+        provider "clickhouse" {
+          organization_id = "d5de62a2-3c3e-4e8b-b15d-8216feba49e1"
+          token_key       = "r6Ya6MwI1TPV2sKgtIqE"
+          token_secret    = "4b1dtXCLLGzhFdyElIch3HO5URvZ7Yiuolc7TZ05aC"
+        }
+    negative_examples:
+      - text: 'CLICKHOUSE_KEY_SECRET=4b1dXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'
+        why: 'placeholder'
+      - text: 'key = adf4b1d5CmJlAc2Qc5qR9tAF5LAtbZEmvwOsyPAFUAXL6'
+        why: '4b1d not at the start of the token'
+"""#####),
+        ("cockroachdb.yml", #####"""
+provider: cockroachdb
+rules:
+
+  - id: cockroachdb.cloud-api-key
+    name: CockroachDB Cloud API key
+    kind: api-key
+    description: >
+      Service-account API key of CockroachDB Cloud: calls the Cloud API with the service accounts
+      roles - create, scale and delete clusters, manage SQL users and read billing.
+    pattern: '\b(CCDB1_[A-Za-z0-9]{22}_[A-Za-z0-9]{40})\b'
+    keywords: [ccdb1_]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the API key id (CCDB1_ + the 22 characters) names the key and its service account in the
+        organisation.
+    privilege: unknown
+    examples:
+      - 'COCKROACH_API_KEY=CCDB1_GaSMiZJezgMPHNqndRtpM6_ThBKhXtPYDfi9Y0Yc1li9AyBjjCfNeXcbC1yoAMp'
+      - |
+        provider "cockroach" {
+          apikey = "CCDB1_Tywl9MeRoxbNmTKghgynmW_KxRnFPCR3f8LNolUnOdacgS4K02aAhUXWygERJvv"
+        }
+    negative_examples:
+      - text: 'COCKROACH_API_KEY=CCDB1_x'
+        why: 'truncated'
+      - text: 'COCKROACH_API_KEY=CCDB1_EWBKgXgLVnQT2L064dt1gb'
+        why: 'the key id alone, no secret'
+"""#####),
         ("cohere.yml", #####"""
 provider: cohere
 rules:
@@ -420,7 +1267,7 @@ rules:
     kind: api-key
     description: >
       Calls Cohere's API (chat, embed, rerank, fine-tuning) billed to the organisation.
-    pattern: '(?i:cohere|co_api_key)(?:[\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token)[\w.-]{0,10}):)\s{0,5}["'']?([A-Za-z0-9]{40})\b'
+    pattern: '(?i:cohere|co_api_key)(?:[\w .(-]{0,25}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token)[\w.-]{0,10}):)\s{0,5}["'']?([A-Za-z0-9]{40})\b'
     keywords: [cohere, co_api_key]
     entropy: 3.8
     identity:
@@ -432,6 +1279,7 @@ rules:
       - 'COHERE_API_KEY=fgUDorfTFsyrW2HGoQkpryFQhAfxaa9ZgeWvc0ev'
       - 'co = cohere.ClientV2(api_key="UNkHuVrh5e4b3dlnlWOWrhAIYurti9oiYxft6SrC")'
       - 'CO_API_KEY: UM48pXH0dXb5UlYSfQFITzQqGYYdohbdtYifvfiN'
+      - 'cohere secret key = puXYG6yzyJ9fqSgUiFjiFcgMqLCWiyrWKvPO4tof'
       - "cohere:\n  api_key: nVv2fgKD0f6YYIgrCOX6Jhw7Hd11XzWL8MHpoKEz\n  model: large"
     negative_examples:
       - text: 'token = "E58gCTtbZqBOZTTSFZsZKwXgBmGPZKZK29GJUC4J"'
@@ -440,6 +1288,473 @@ rules:
         why: placeholder
       - text: "cohere:\n  model: ViXZya8cdFOcVwWBhqG5KSFdPE0SPgjtHfb1F6w7"
         why: nested under the provider but the value is not under a key or token field
+"""#####),
+        ("confluent.yml", #####"""
+provider: confluent
+rules:
+
+  - id: confluent.api-secret
+    name: Confluent Cloud API secret
+    kind: api-secret
+    description: >
+      Secret of a Confluent Cloud API key: with its 16-character key produces to and consumes from
+      every topic (cluster keys) or manages the organisation (Cloud keys), per the owners role
+      bindings.
+    pattern: '(?:(?:(?i:confluent|cflt|ccloud)[\w.-]{0,30}(?:\s{1,2}[a-z]{1,12})?|(?i:kafka|sasl)[\w.-]{0,30}(?i:secret|password|passwd)[\w.-]{0,10})["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}\\?["''`]?|(?i:PlainLoginModule\s{1,5}required\s{1,5}username\s{0,3}=\s{0,3})\\?["''][A-Za-z0-9]{16}\\?["'']\s{1,5}(?i:password)\s{0,3}=\s{0,3}\\?["''])([A-Za-z0-9+/]{64})(?:[^A-Za-z0-9+/=]|$)'
+    keywords: [confluent, cflt, ccloud, kafka, sasl, plainloginmodule]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the API key (16 upper-case characters, the SASL username) next to it; confluent api-key list
+        names its owner and resource.
+      key_id: '(?i)(?:username\s{0,3}=\s{0,3}\\?["'']|api[_.-]?key["'']?\s{0,5}[:=]\s{0,5}["'']?)([A-Z0-9]{16})\b'
+    privilege: unknown
+    examples:
+      - |
+        sasl.mechanism=PLAIN
+        sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="C6GF8EQBP7IH9NOX" password="47570u8ZGGENv7B1fM3909tEwdU/3nuJQ2KJJKV5O0TEqPXno12PZfHIWKUogfbx";
+      - |
+        CONFLUENT_CLOUD_API_KEY=RRCE1CO96E2L2F8W
+        CONFLUENT_CLOUD_API_SECRET=JL8q2L5NxhQVyTpcsnEOnzK+O8pVTnlA0BCMZ2VBw5fpTclg1YuhxK20SFvsUytY
+    negative_examples:
+      - text: 'CONFLUENT_CLOUD_API_SECRET=<api-secret>'
+        why: 'placeholder'
+      - text: 'CONFLUENT_CLOUD_API_SECRET=JXY/6jLvZQD6YT2N2RGtb4o0fWtEbTUgM2C5V6Q9'
+        why: 'too short: 40 characters'
+"""#####),
+        ("coze.yml", #####"""
+provider: coze
+rules:
+
+  - id: coze.personal-access-token
+    name: Coze personal access token
+    kind: personal-access-token
+    description: >
+      Calls the Coze OpenAPI as the user with the permissions chosen when it was created (bots, chat,
+      workflows, knowledge bases, files) in the workspaces it was granted.
+    pattern: '(?:^|[^A-Za-z0-9_-])(pat_[A-Za-z0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [pat_]
+    entropy: 4.0
+    context:
+      any: ['coze']
+      within: 512
+    identity:
+      reveals: >
+        nothing offline; no public key-inventory API found, so only the provider console's key list
+        links it.
+    privilege: unknown
+    examples:
+      - 'COZE_API_TOKEN=pat_4vwpzNxeGDieFyNO71ByOwkNiFO3HF3hHa9rFXExey94pzQQubqhCA8S1GXxMM1X'
+      - 'coze = Coze(auth=TokenAuth(token="pat_n2cTdmeFn2CNTvWH47iMieC22Ol2dA5V4TwaHnb1DDtEqPU1pmiVDzkZ9OvyMDL5"), base_url=COZE_CN_BASE_URL)'
+    negative_examples:
+      - text: 'GITEA_TOKEN=pat_WHv2Oo7yFtRbqzj3cFVLnQ9vpWSRcZiWEyAl22uHsTaDqMyAQFcCYpgmRwd2GNsW'
+        why: 'a pat_ token with no Coze context'
+      - text: 'COZE_API_TOKEN=pat_tRHmEso6658qNr9gzftV00zSpJ4C8PSom1df5nVq'
+        why: 'too short: 40 characters after pat_'
+"""#####),
+        ("cursor.yml", #####"""
+provider: cursor
+rules:
+
+  - id: cursor.api-key
+    name: Cursor API key
+    kind: api-key
+    description: >
+      Calls Cursor's API as the key's owner: a team admin key reads the team's members, usage and
+      spending data; a user key can launch background agents on the user's repositories.
+    pattern: '(?:^|[^A-Za-z0-9_-])(key_[a-f0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [key_]
+    entropy: 3.5
+    context:
+      any: ['cursor']
+      within: 512
+    identity:
+      reveals: >
+        the user or team: the admin API's /teams/members lists the team (userEmail), the dashboard lists
+        keys.
+    privilege: unknown
+    examples:
+      - 'CURSOR_API_KEY=key_12ea3f545cfa14942ff9777915767e5f9a65dc279b51da3a354837248cbdf3bd'
+      - 'curl https://api.cursor.com/teams/members -u key_b73f29a759702d290c07a5676aa9f541cd456e0321a7f692e470e115b45e37a9:'
+    negative_examples:
+      - text: 'KEY=key_80e1f90867991bc508e42aef76a05141bc93dd425296444ad503763922be9d84'
+        why: 'a key_ value with no Cursor context'
+      - text: 'CURSOR_API_KEY=key_755bef562292317c0748e366224251fc16b9440c'
+        why: 'too short: 40 hex characters after key_'
+"""#####),
+        ("dashscope.yml", #####"""
+provider: dashscope
+rules:
+
+  - id: dashscope.api-key
+    name: Alibaba Cloud Model Studio (DashScope / Qwen) API key
+    kind: api-key
+    description: >
+      Calls Qwen and the other Model Studio (Bailian / DashScope) models, agents and apps with
+      the permissions of the workspace the key belongs to, billed to the Alibaba Cloud account.
+    pattern: '(?i:dashscope|qwen|bailian)(?:[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token)[\w.-]{0,10}):)\s{0,5}["'']?(sk-[a-f0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [dashscope, qwen, bailian]
+    entropy: 3.0
+    precedence: 10
+    identity:
+      reveals: 'the Model Studio workspace and the RAM user or Alibaba Cloud account that created it (console key list).'
+    privilege: unknown
+    examples:
+      - 'DASHSCOPE_API_KEY=sk-27c2fd332860d031569ede54a5d6623b'
+      - |
+          qwen:
+            api_key: "sk-a86c7f7e6df58c0db2cf188d93f33196"
+            model: qwen-plus
+    negative_examples:
+      - text: 'DASHSCOPE_API_KEY="sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"'
+        why: placeholder
+      - text: 'DASHSCOPE_API_KEY=LTAI5tQm4vZ8pW2rT7xK9cB3'
+        why: an Alibaba Cloud AccessKey id, not a Model Studio key
+
+  - id: dashscope.client-api-key
+    name: Alibaba Cloud Model Studio (DashScope) API key in a client call
+    kind: api-key
+    description: >
+      A Model Studio key passed to an OpenAI-compatible client or header next to the DashScope
+      endpoint: calls Qwen models billed to the Alibaba Cloud account.
+    pattern: '(?:(?i:api[_-]?key)["'']?\s{0,3}(?:=|:)\s{0,3}["'']?|(?i:bearer)\s{1,3})(sk-[a-f0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [dashscope]
+    entropy: 3.0
+    precedence: -15
+    context:
+      any: ['dashscope(?:-intl)?\.aliyuncs\.com', 'dashscope']
+      within: 512
+    identity:
+      reveals: 'the Model Studio workspace and the creator (console key list).'
+    privilege: unknown
+    examples:
+      - |
+          client = OpenAI(
+              api_key="sk-5ea56228ced3839bdd1f5a73ac2eb75c",
+              base_url="https://dashscope.aliyuncs.com/compatible-mode/v1",
+          )
+      - 'curl https://dashscope-intl.aliyuncs.com/compatible-mode/v1/chat/completions -H "Authorization: Bearer sk-82b8d53cec6a8f49771fa133c6ba0491"'
+    negative_examples:
+      - text: 'client = OpenAI(api_key="sk-4d2a9c0e1f7b3a5d8c6e2f9b0a1c4d7", base_url="https://dashscope.aliyuncs.com/compatible-mode/v1")'
+        why: 'too short: 31 hex characters'
+      - text: 'client = OpenAI(api_key="sk-4d2a9c0e1f7b3a5d8c6e2f9b0a1c4d7e", base_url="https://api.openai.com/v1")'
+        why: no DashScope endpoint or name nearby
+"""#####),
+        ("database.yml", #####"""
+provider: database
+rules:
+
+  - id: database.postgres-url
+    name: PostgreSQL connection URL with password
+    kind: postgres-url
+    description: >
+      Logs in to the PostgreSQL server (self-hosted, RDS, Cloud SQL, Azure, Neon, Supabase,
+      CockroachDB ...) as the URLs user: reads and writes every database and table that role may,
+      often as the owner.
+    pattern: '\b(?:postgres(?:ql)?|postgis|pgsql|timescaledb)(?:\+[a-z0-9]{2,20})?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    keywords: [postgres, postgis, pgsql, timescaledb]
+    entropy: 3.0
+    identity:
+      reveals: >
+        the database user and host (and so the provider: *.neon.tech, *.rds.amazonaws.com,
+        *.cockroachlabs.cloud ...) in the URL.
+      principal: '(?i)://([^:@/\s"''<>]{1,64}):[^\s"''<>/]{1,128}@'
+      name: '(?i)://[^:@/\s"''<>]{0,64}:[^\s"''<>/]{1,128}@([A-Za-z0-9][A-Za-z0-9.-]{0,252}(?::\d{1,5})?)'
+    privilege: unknown
+    examples:
+      - 'DATABASE_URL=postgres://app_rw:Tbzo9WxRqST#U14^@orders-xnyyw7.eu-west-1.rds.amazonaws.com:5432/orders?sslmode=require'
+      - 'engine = create_engine("postgresql+psycopg2://etl:lx0wzb5^5oYWpG-JoVY4@ep-kvhkas-vpcwnq-h5ya1x.eu-central-1.aws.neon.tech/neondb")'
+      - |
+        services:
+          api:
+            environment:
+              - DB_URL=postgresql://svc:1udJiV0Ir5alPZ3OgP@free-tier.gcp-us-central1.cockroachlabs.cloud:26257/defaultdb?sslmode=verify-full
+    negative_examples:
+      - text: 'postgres://user:password@localhost:5432/app'
+        why: 'documentation default password'
+      - text: 'postgres://postgres:postgres@localhost/test'
+        why: 'dev default: password equals user name (low entropy)'
+      - text: 'DATABASE_URL=postgres://app:${DB_PASSWORD}@db:5432/app'
+        why: 'variable reference'
+      - text: 'postgresql://app:pass@db/app'
+        why: 'too short'
+
+  - id: database.mysql-url
+    name: MySQL / MariaDB connection URL with password
+    kind: mysql-url
+    description: >
+      Logs in to the MySQL or MariaDB server as the URLs user: reads and writes every schema that
+      user may, often root or the application owner.
+    pattern: '\b(?:mysql(?:x)?|mariadb)(?:\+[a-z0-9]{2,20})?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    keywords: [mysql, mariadb]
+    entropy: 3.0
+    identity:
+      reveals: >
+        the database user and host in the URL.
+      principal: '(?i)://([^:@/\s"''<>]{1,64}):[^\s"''<>/]{1,128}@'
+      name: '(?i)://[^:@/\s"''<>]{0,64}:[^\s"''<>/]{1,128}@([A-Za-z0-9][A-Za-z0-9.-]{0,252}(?::\d{1,5})?)'
+    privilege: unknown
+    examples:
+      - 'DATABASE_URL=mysql://wp:j8XECpOt0dn7uO8P@blog-l9sd6j.prod.corp:3306/wordpress'
+      - 'SQLALCHEMY_DATABASE_URI = "mysql+pymysql://api:6DrW#P6OnILLvw1BQhYC@catalog-bx1zn8.internal/catalog"'
+      - 'jdbc:mariadb://billing:jSe!qQcmWlzP1_jx@billing-b46d8y.prod.corp:3306/billing'
+    negative_examples:
+      - text: 'mysql://root:root@localhost:3306/test'
+        why: 'dev default'
+      - text: 'mysql://user:<password>@host/db'
+        why: 'placeholder'
+      - text: 'DATABASE_URL=mysql://app:$MYSQL_PASSWORD@db/app'
+        why: 'variable reference'
+
+  - id: database.mongodb-url
+    name: MongoDB connection URL with password
+    kind: mongodb-url
+    description: >
+      Logs in to the MongoDB deployment (Atlas or self-hosted) as the URLs database user: reads,
+      writes and drops every collection the users roles allow.
+    pattern: '\bmongodb(?:\+srv)?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    keywords: [mongodb]
+    entropy: 3.0
+    identity:
+      reveals: >
+        the database user and cluster host (<cluster>.<id>.mongodb.net for Atlas) in the URL.
+      principal: '(?i)://([^:@/\s"''<>]{1,64}):[^\s"''<>/]{1,128}@'
+      name: '(?i)://[^:@/\s"''<>]{0,64}:[^\s"''<>/]{1,128}@([A-Za-z0-9][A-Za-z0-9.-]{0,252}(?::\d{1,5})?)'
+    privilege: unknown
+    examples:
+      - 'MONGODB_URI=mongodb+srv://api:1rQl.sfAk!wMKNsY@cluster0.xsmas.mongodb.net/shop?retryWrites=true&w=majority'
+      - 'client = MongoClient("mongodb://admin:R6^8.LGTjE^URsgqWXck@mongo-hni030.eu-west-1.rds.amazonaws.com:27017/?authSource=admin")'
+    negative_examples:
+      - text: 'mongodb+srv://<username>:<password>@cluster0.mongodb.net/test'
+        why: 'placeholder'
+      - text: 'mongodb://admin:admin@localhost:27017'
+        why: 'dev default'
+      - text: 'MONGO_URL=mongodb://user:${MONGO_PASS}@mongo:27017'
+        why: 'variable reference'
+
+  - id: database.redis-url
+    name: Redis connection URL with password
+    kind: redis-url
+    description: >
+      Logs in to the Redis server (self-hosted, Redis Cloud, Upstash, ElastiCache ...) with the
+      URLs password or ACL user: reads and writes every key, often with FLUSHALL and CONFIG.
+    pattern: '\brediss?://[^:@/\s"''<>]{0,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    keywords: [redis]
+    entropy: 3.0
+    identity:
+      reveals: >
+        the ACL user (or default) and host in the URL (redis-<port>.<region>.cloud.redislabs.com,
+        <name>.upstash.io ...).
+      principal: '(?i)://([^:@/\s"''<>]{1,64}):[^\s"''<>/]{1,128}@'
+      name: '(?i)://[^:@/\s"''<>]{0,64}:[^\s"''<>/]{1,128}@([A-Za-z0-9][A-Za-z0-9.-]{0,252}(?::\d{1,5})?)'
+    privilege: unknown
+    examples:
+      - 'REDIS_URL=rediss://default:ez9P5ZOiJNWG1aCZHo89MqYjAQfPuhy8@apt-jwgbff-63555.upstash.io:6379'
+      - 'CELERY_BROKER_URL = "redis://:gb^Ii!7Clda_BPO2qc.33ut8@redis-86220.c883.us-east-1-2.ec2.cloud.redislabs.com:65126/0"'
+    negative_examples:
+      - text: 'REDIS_URL=redis://:password@localhost:6379/0'
+        why: 'documentation default'
+      - text: 'REDIS_URL=redis://default:${REDIS_PASSWORD}@redis:6379'
+        why: 'variable reference'
+
+  - id: database.amqp-url
+    name: AMQP (RabbitMQ) connection URL with password
+    kind: amqp-url
+    description: >
+      Logs in to the RabbitMQ (or other AMQP) broker as the URLs user: publishes, consumes and
+      deletes messages on every queue of the virtual hosts the user may access.
+    pattern: '\bamqps?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    keywords: [amqp]
+    entropy: 3.0
+    identity:
+      reveals: >
+        the broker user and host in the URL (*.cloudamqp.com, *.mq.<region>.amazonaws.com ...).
+      principal: '(?i)://([^:@/\s"''<>]{1,64}):[^\s"''<>/]{1,128}@'
+      name: '(?i)://[^:@/\s"''<>]{0,64}:[^\s"''<>/]{1,128}@([A-Za-z0-9][A-Za-z0-9.-]{0,252}(?::\d{1,5})?)'
+    privilege: unknown
+    examples:
+      - 'CLOUDAMQP_URL=amqps://ovezvnxk:rnOHmpGJ5vKM5C9yiEyMIO3VSsJoOPH-@rat.rmq2.cloudamqp.com/ofxambqq'
+      - 'broker_url = "amqp://orders:NadEZLujsFT!tmqq@rabbit-zh5ixi.internal:5672/orders"'
+    negative_examples:
+      - text: 'amqp://guest:guest@localhost:5672/'
+        why: 'RabbitMQ default guest account'
+      - text: 'amqp://user:*****@host.internal'
+        why: 'masked password'
+
+  - id: database.mssql-url
+    name: SQL Server connection URL with password
+    kind: mssql-url
+    description: >
+      Logs in to the SQL Server or Azure SQL database as the URLs login: reads and writes every
+      database that login may, often sa or db_owner.
+    pattern: '\b(?:mssql|sqlserver)(?:\+[a-z0-9]{2,20})?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    keywords: [mssql, sqlserver]
+    entropy: 3.0
+    identity:
+      reveals: >
+        the login and server in the URL (<server>.database.windows.net for Azure SQL).
+      principal: '(?i)://([^:@/\s"''<>]{1,64}):[^\s"''<>/]{1,128}@'
+      name: '(?i)://[^:@/\s"''<>]{0,64}:[^\s"''<>/]{1,128}@([A-Za-z0-9][A-Za-z0-9.-]{0,252}(?::\d{1,5})?)'
+    privilege: unknown
+    examples:
+      - 'DATABASE_URL=sqlserver://app:AMGucu_4u37HKbY7@ixiewvaf.database.windows.net:1433?database=sales'
+      - 'engine = create_engine("mssql+pyodbc://report:kJVRGvRJ.#bNYY55gpoJ@dw-ojqlc8.internal/warehouse?driver=ODBC+Driver+18+for+SQL+Server")'
+    negative_examples:
+      - text: 'mssql://sa:<YourStrong@Passw0rd>@localhost:1433'
+        why: 'placeholder'
+      - text: 'sqlserver://sa:Password1@localhost'
+        why: 'dev default, too weak'
+
+  - id: database.clickhouse-url
+    name: ClickHouse connection URL with password
+    kind: clickhouse-url
+    description: >
+      Logs in to the ClickHouse server or ClickHouse Cloud service as the URLs user: runs any
+      query that user may, often the default admin user.
+    pattern: '\b(?:clickhouse)(?:\+[a-z0-9]{2,20})?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    keywords: [clickhouse]
+    entropy: 3.0
+    identity:
+      reveals: >
+        the user and host (<id>.<region>.<cloud>.clickhouse.cloud) in the URL.
+      principal: '(?i)://([^:@/\s"''<>]{1,64}):[^\s"''<>/]{1,128}@'
+      name: '(?i)://[^:@/\s"''<>]{0,64}:[^\s"''<>/]{1,128}@([A-Za-z0-9][A-Za-z0-9.-]{0,252}(?::\d{1,5})?)'
+    privilege: unknown
+    examples:
+      - 'CLICKHOUSE_URL=clickhouse://default:eG3BhicT8xYaVN9UY-Rq@p7brlb8j5g.eu-west-1.aws.clickhouse.cloud:8443/default?secure=true'
+      - 'engine = create_engine("clickhouse+native://analytics:T1acf_h5XZ!T7jHi@ch-nepsnq.prod.corp:9440/events")'
+    negative_examples:
+      - text: 'clickhouse://default:@localhost:9000/default'
+        why: 'no password'
+      - text: 'clickhouse://default:password@localhost:8123'
+        why: 'documentation default'
+
+  - id: database.jdbc-password
+    name: JDBC URL with password parameter
+    kind: jdbc-password
+    description: >
+      Logs in to the database named in the JDBC URL (SQL Server, Oracle, DB2, PostgreSQL,
+      Snowflake ...) with the password parameter and the user next to it.
+    pattern: '\bjdbc:[a-z0-9]{2,20}:[^\s"''<>]{0,200}?[;&?:](?i:password|pwd)=([^;&\s"''<>$%{(*][^;&\s"''<>]{7,127})'
+    keywords: ['jdbc:']
+    entropy: 3.0
+    identity:
+      reveals: >
+        the user (user= parameter) and database host in the URL.
+      principal: '(?i)[;&?:]user(?:name)?=([^;&\s"''<>]{1,64})'
+      name: '(?i)jdbc:[a-z0-9]{2,20}:(?:thin:@)?/{0,2}([A-Za-z0-9.-]{1,253}(?::\d{1,5})?)'
+    privilege: unknown
+    examples:
+      - 'spring.datasource.url=jdbc:sqlserver://uzcxsyti.database.windows.net:1433;database=orders;user=api@zocdretv;password=U47yiZWOOh226izk;encrypt=true'
+      - '<property name="url" value="jdbc:postgresql://pg-azr6ur.internal:5432/app?user=app&amp;password=l3mJoqX7Kk8Q36H0fd"/>'
+    negative_examples:
+      - text: 'jdbc:sqlserver://localhost:1433;databaseName=test;user=sa;password=<password>'
+        why: 'placeholder'
+      - text: 'jdbc:mysql://localhost/test?user=root&password=secret'
+        why: 'too short and weak'
+
+  - id: database.connection-string-password
+    name: ADO.NET / ODBC connection string password
+    kind: connection-string-password
+    description: >
+      Password field of an ADO.NET, ODBC or OLE DB connection string: logs in to the SQL Server,
+      Azure SQL, PostgreSQL, MySQL or Oracle server named beside it as the user beside it.
+    pattern: '(?:^|[;"''])\s{0,2}(?i:password|pwd)\s{0,2}=\s{0,2}([^;"''\s$%{(<*][^;"''\s]{7,127})(?:[;"''\s]|$)'
+    keywords: [password, pwd]
+    entropy: 3.0
+    context:
+      any: ['(?i)(?:server|data source|host|address|addr|dsn|driver)\s*=\s*[^;]{1,200};']
+      within: 256
+    identity:
+      reveals: >
+        the login (User ID / Uid) and server (Server / Data Source) next to it.
+      principal: '(?i)(?:user id|uid|user(?:name)?)\s*=\s*([^;"'']{1,64})'
+      name: '(?i)(?:server|data source|host)\s*=\s*([^;"'']{1,200})'
+    privilege: unknown
+    examples:
+      - '"ConnectionStrings": { "Default": "Server=tcp:umujdhhb.database.windows.net,1433;Initial Catalog=sales;User ID=app;Password=Fu5eUzoS#e3_#4aP;Encrypt=True;" }'
+      - 'Driver={ODBC Driver 18 for SQL Server};Server=sql-rwwce7.prod.corp;Database=dw;Uid=report;Pwd=#^zC2vObn4LNRNYclD4B;'
+    negative_examples:
+      - text: 'Server=myServerAddress;Database=myDataBase;User Id=myUsername;Password=<password>;'
+        why: 'placeholder'
+      - text: 'Server=host;Port=5432;User Id=username;Password=secret;Database=db;'
+        why: 'too short and weak'
+      - text: 'password = "Xk2vP9qLmR4tWz8n"'
+        why: 'a password assignment with no connection string around it'
+"""#####),
+        ("deepai.yml", #####"""
+provider: deepai
+rules:
+
+  - id: deepai.api-key
+    name: DeepAI API key
+    kind: api-key
+    description: >
+      Calls DeepAI's generation and editing APIs (text-to-image, image editing, chat, text generation)
+      on the account's balance or plan.
+    pattern: '(?:(?i:deep[_.-]?ai)(?:[ \t\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:={1,3}|:|:=|::=|:::=|\?=|=>|,|>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token|secret|pat)[\w.-]{0,10}):)\s{0,5}["''\x60]?|(?i:api-key)["'']?\s{0,3}(?::|=>|,)\s{0,3}["'']?)([a-z0-9]{8}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{12}|[a-z0-9]{36})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [deepai, deep_ai, deep-ai]
+    entropy: 3.0
+    precedence: 15
+    context:
+      any: ['deep[_.-]?ai']
+      within: 512
+    identity:
+      reveals: >
+        nothing offline; no public key-inventory API found, so only the provider console's key list
+        links it.
+    privilege: write
+    examples:
+      - 'DEEPAI_API_KEY=1e7e95c6-3f4b-455d-b3d5-7f772832321c'
+      - 'r = requests.post("https://api.deepai.org/api/text2img", data={"text": prompt}, headers={"api-key": "2d508857-fdd9-4bc2-8895-b5ec5b558b8f"})'
+      - |
+          deepai:
+            api_key: "b88a8bda-b4cd-4b0d-9863-0209918c5069"
+    negative_examples:
+      - text: 'DEEPAI_API_KEY=quickstart-QUdJIGlzIGNvbWluZyAuLi4K'
+        why: 'the public quickstart key from DeepAI''s documentation'
+      - text: 'DEEPAI_API_KEY=your-deepai-key'
+        why: 'placeholder, not a key'
+      - text: 'headers={"api-key": "d5abcffa-b9a9-4491-9ada-0dad179ccb7a"}  # api.other.io'
+        why: 'an api-key header with no DeepAI context'
+"""#####),
+        ("deepgram.yml", #####"""
+provider: deepgram
+rules:
+
+  - id: deepgram.api-key
+    name: Deepgram API key
+    kind: api-key
+    description: >
+      Transcribes and synthesises speech billed to the Deepgram project; with an admin or owner role
+      it also creates and deletes keys, invites members and reads the project's usage and request
+      logs.
+    pattern: '(?:(?i:deepgram)(?:[ \t\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:={1,3}|:|:=|::=|:::=|\?=|=>|,|>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token|secret|pat)[\w.-]{0,10}):)\s{0,5}["''\x60]?|(?i:authorization)["'']?\s{0,3}[:=,]\s{0,3}["'']?Token\s{1,3})([a-z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [deepgram]
+    entropy: 3.0
+    precedence: 15
+    context:
+      any: ['deepgram']
+      within: 512
+    identity:
+      reveals: >
+        the project: GET /v1/projects lists the projects the key can reach and /v1/projects/{id}/keys
+        lists their keys with api_key_id, comment and scopes.
+    privilege: unknown
+    examples:
+      - 'DEEPGRAM_API_KEY=5014b5223d62ffcbbd8eed0f8328ca3635ca82c7'
+      - 'curl -X POST "https://api.deepgram.com/v1/listen?model=nova-3" -H "Authorization: Token 03b6985e97a2437c8489419a9db81650b25df4c9" -H "Content-Type: audio/wav" --data-binary @call.wav'
+      - |
+          deepgram:
+            api_key: 31744bb76e40e3b379a3c334073378d5ce1dbefc
+            model: nova-3
+    negative_examples:
+      - text: 'DEEPGRAM_API_KEY=<deepgram-api-key>'
+        why: 'placeholder, not a key'
+      - text: 'DEEPGRAM_API_KEY=3ce11936beb4acf0ac9c4114f9109a28'
+        why: 'too short: 32 characters, keys have 40'
+      - text: 'curl -H "Authorization: Token e119c89101d3f97228228f02d46c0f9abeb02a3b" https://api.github.com/user'
+        why: 'a 40-hex token header with no Deepgram context'
 """#####),
         ("deepseek.yml", #####"""
 provider: deepseek
@@ -467,6 +1782,84 @@ rules:
     negative_examples:
       - text: 'OPENAI_API_KEY=sk-fb2b0e6f2c431c18a9494999c9467b9c'
         why: sk- + 32 hex with no mention of DeepSeek nearby
+"""#####),
+        ("devin.yml", #####"""
+provider: devin
+rules:
+
+  - id: devin.personal-api-key
+    name: Devin personal API key
+    kind: personal-api-key
+    description: >
+      Acts as the user in the Devin organization: starts Devin sessions that run code against the
+      org's connected repositories and secrets, billed to the org's ACUs, and reads session
+      transcripts and knowledge.
+    pattern: '(?:^|[^A-Za-z0-9_-])(apk_user_dXNlci[01][A-Za-z0-9+/]{110,180}={0,2})(?:[^A-Za-z0-9+/=_-]|$)'
+    keywords: [apk_user_]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the org and user: the key is base64 of org-<32 hex> (service keys) or user-<32 hex>_org-<32 hex>
+        (personal keys) followed by :<secret>, so the org id and user id are readable offline.
+    privilege: write
+    examples:
+      - 'DEVIN_API_KEY=apk_user_dXNlci0xZTNiZmJiN2E4Y2MyNWExOGM2N2I3OWI0YzA0YzNhY19vcmctYzMwYjlkNDJmZGYxZjQ1NTg3YmI1MTlkNWJlOWM3YWY6ZmJjZGNkZTRhYTJlMmQ4ODM0MDAwM2ExNDRhNmU3NzU='
+      - 'curl -X POST https://api.devin.ai/v1/sessions -H "Authorization: Bearer apk_user_dXNlci0zYzZiYTdmOGM3YTU2YTY0ZDBmMjc2Y2JiNDY0NTRkMV9vcmctMzQyN2VjNjJmOGUwMjM0YTY2MmQzMmQ5ZDVmOGZhMmU6YTI1MDdhZTlmZDI2ZTFiMzFkMDMyMTFhZDNjZjYzYmM=" -d ''{"prompt": "fix the flaky test"}'''
+    negative_examples:
+      - text: 'DEVIN_API_KEY=apk_user_...'
+        why: 'truncated placeholder'
+      - text: 'DEVIN_API_KEY=apk_user_b3JnLWVhMWE1M2I3ZWFmYzMxNzY4ZTI2MzMwMjYzMGZlM2I0'
+        why: 'too short, and not the user-… structure'
+
+  - id: devin.service-api-key
+    name: Devin service (org) API key
+    kind: service-api-key
+    description: >
+      Org-level Devin API key: starts and manages Devin sessions for the whole organization, billed to
+      its ACUs, and reads every session's transcript and the org's knowledge.
+    pattern: '(?:^|[^A-Za-z0-9_-])(apk_b3JnL[TW][A-Za-z0-9+/]{70,94}={0,2})(?:[^A-Za-z0-9+/=_-]|$)'
+    keywords: [apk_b3jnl]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the org and user: the key is base64 of org-<32 hex> (service keys) or user-<32 hex>_org-<32 hex>
+        (personal keys) followed by :<secret>, so the org id and user id are readable offline.
+    privilege: write
+    examples:
+      - 'DEVIN_API_KEY=apk_b3JnLTVmNDAxOTcwYjM3MzQxYWY3Nzk4OThlNWYxNzQxMTdjOmIzNWVjOTMwMzllZjNkOWFhZWQ1N2IxOGYyZmFkYmY0'
+      - |
+          devin:
+            api_key: "apk_b3JnLWRkMjU1ZTM4MDRmMjQzNWFmZDAwMmJjYmFjYTA3NzcyOmNmODg3MjE0NDg4ZjNmZDc3YmVhZjNlOTliMzM5ZGU5"
+            base_url: https://api.devin.ai/v1
+    negative_examples:
+      - text: 'DEVIN_API_KEY=apk_b3JnL...'
+        why: 'truncated placeholder'
+      - text: 'KEY=apk_SE7kYUCRu4LGohhVqp60qNlVcJ0wSo+eDfjr6bTPBPe3sye3ZukQ+Z/Z3+OFZ6eeZLa0u9Er5xxmdZFAA3uVSdnYK4iA'
+        why: 'apk_ + random base64 that does not decode to org-…'
+
+  - id: devin.service-user-token
+    name: Devin service user token
+    kind: service-user-token
+    description: >
+      Authenticates as a Devin service user (a non-human org member) with the roles it was given,
+      typically to start sessions and read results from CI or integrations.
+    pattern: '(?:^|[^A-Za-z0-9_-])(cog_[a-z2-7]{52})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [cog_]
+    entropy: 3.5
+    identity:
+      reveals: >
+        the service user; only the Devin org settings list it.
+    privilege: unknown
+    examples:
+      - 'DEVIN_API_KEY=cog_fj4o4l7s77xlejcl4vje627qftolebq3dz2wx5lc3ate7i4nfwtt'
+      - |
+          env:
+            DEVIN_TOKEN: cog_tllo7kmzn4pgocqiuhvvmjfg64t6puuep53v3clgpdzz364f4fqe
+    negative_examples:
+      - text: 'DEVIN_TOKEN=cog_short'
+        why: 'too short'
+      - text: 'DEVIN_TOKEN=cog_Uk4TZh64I0cLmGyCO6yLLJXoBFqyFB52IcpAU87RUWcJo17yrDLq'
+        why: 'mixed case and 0/1/8/9: not the lower-case base32 body'
 """#####),
         ("docker.yml", #####"""
 provider: docker
@@ -512,6 +1905,136 @@ rules:
       - text: '{"auth": "Y2ktcHVibGlzaGVyOkoxVGhudGRrZ2dINU9RM1dBSkRpanZjTQ==", "mode": "basic"}'
         why: no Docker auths object around it
 """#####),
+        ("e2b.yml", #####"""
+provider: e2b
+rules:
+
+  - id: e2b.api-key
+    name: E2B team API key
+    kind: api-key
+    description: >
+      Creates, lists, connects to and kills the team's cloud sandboxes (X-API-Key), so an
+      attacker can run arbitrary code and agents on the team's quota and billing and reach the
+      files and processes of sandboxes the team owns.
+    pattern: '(?:^|[^A-Za-z0-9_-])(e2b_[a-f0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [e2b_]
+    entropy: 3.0
+    identity:
+      reveals: >
+        the E2B team the key belongs to; the dashboard lists team keys by name with a masked
+        value, and GET /sandboxes with the key returns only that team's sandboxes.
+    privilege: write
+    examples:
+      - 'E2B_API_KEY=e2b_6d3394324dd169242d2ce8491f80b3694af80510'
+      - 'curl -s https://api.e2b.dev/sandboxes -H "X-API-Key: e2b_216e1059cfcbfe7b9471302902b39ddfeed98c21"'
+      - |
+          from e2b_code_interpreter import Sandbox
+          sbx = Sandbox.create(api_key="e2b_9aa7a92afb44f4c246f319e4c2f29ce8c425b69b")
+    negative_examples:
+      - text: 'E2B_API_KEY=e2b_***'
+        why: masked placeholder from the docs
+      - text: 'E2B_API_KEY=e2b_4f2a9c0d1e7b3a5f8c6d2e9b0a1c4f7e3d5b8a2'
+        why: 'too short: 39 hex characters after e2b_'
+      - text: 'from e2b_code_interpreter import Sandbox'
+        why: Python package name, not a key
+      - text: 'E2B_ACCESS_TOKEN=sk_e2b_9c1d0b7e4a2f6c3d8e5b1a0f7c2d9e4b6a3f8c1d'
+        why: retired sk_e2b_ user access token (generation stopped 2026-07, rejected since 2026-08); not claimed as a team API key
+"""#####),
+        ("edenai.yml", #####"""
+provider: edenai
+rules:
+
+  - id: edenai.api-key
+    name: Eden AI API key
+    kind: api-key
+    description: >
+      Calls every AI feature Eden AI brokers (LLMs, OCR, speech, translation, image) across its
+      underlying providers, billed to the account's credits; a sandbox key returns mock results and
+      costs nothing.
+    pattern: '(?:^|[^A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{20,60}\.eyJ1c2VyX2lkIjoi[A-Za-z0-9_-]{40,160}\.[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [eyj1c2vyx2lkijoi]
+    entropy: 4.0
+    validator: jwt
+    identity:
+      reveals: >
+        the Eden AI user: the key is an HS256 JWT whose payload holds user_id (a UUID) and type
+        (api_token or sandbox_api_token), readable offline by base64-decoding the middle segment.
+    privilege: write
+    examples:
+      - 'EDENAI_API_KEY=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyX2lkIjoiNmEyMDhhOWItMWFkNC00NGI5LTgyODEtY2YyOTI0ZjJhMmQ1IiwidHlwZSI6ImFwaV90b2tlbiJ9.AGthcwr1WWNAaEWiapGsNWVL5updk1EphcCBwy9nL5U'
+      - 'const headers = { authorization: `Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyX2lkIjoiMzQ3ZDE2NjUtMjcyOS00YzA0LWFjMmMtMmNlYWFjM2JmYzk3IiwidHlwZSI6ImFwaV90b2tlbiJ9.LDbpjB8OYWQe4IuNRCtTRhtLr0atHES6Eh-14JQEb9k`, "Content-Type": "application/json" };  // api.edenai.run'
+      - |
+          edenai:
+            sandbox_key: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyX2lkIjoiMDFiYjRlZmItMGFiMS00ZjI4LTlmYzQtYTZiMTVjODgwODZjIiwidHlwZSI6InNhbmRib3hfYXBpX3Rva2VuIn0.uFkejyNnr59bZi-BNjmwxqYOK42IIQ0k04i8nwHJsyo
+    negative_examples:
+      - text: 'EDENAI_API_KEY=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyX2lkIjoi...'
+        why: 'truncated placeholder'
+      - text: 'EDENAI_API_KEY=your_edenai_api_key'
+        why: 'placeholder, not a key'
+      - text: 'Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiAiMmIwOTg5OGMtNTQ2ZC00YjM5LWJiZmEtNmZmYTA5ZTZjODE3IiwgImlhdCI6IDE3NjM2MzI4MDB9.RJdzNC8LuwPelEjPMwewuUt0pBL7Lj90GgfVKBADtKA'
+        why: 'a JWT whose payload does not start with user_id: not an Eden AI key'
+"""#####),
+        ("elastic.yml", #####"""
+provider: elastic
+rules:
+
+  - id: elastic.api-key
+    name: Elasticsearch / Elastic Cloud API key
+    kind: api-key
+    description: >
+      Encoded Elasticsearch API key (base64 of id:key): calls the cluster with the keys role
+      descriptors or, with none, all the privileges of the user who created it.
+    pattern: '(?:(?i:Authorization["'']?\s{0,3}[:=]\s{0,3}["'']?ApiKey)\s{1,3}|(?i:(?:elastic(?:search)?|es|kibana|elastic[_.-]?cloud)[_.-]?api[_.-]?key)[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?)([A-Za-z0-9+/_-]{40,200}={0,2})(?:[^A-Za-z0-9+/_=-]|$)'
+    keywords: [apikey, api_key, api-key]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the API key id (the part before the colon once decoded) and its creator: GET
+        /_security/api_key?id= lists name, owner and realm.
+    privilege: unknown
+    examples:
+      - 'curl -H "Authorization: ApiKey 5cb9kB3bCoUX4I/tLyTRK0q8dWKBm8JBGtva6VMtlCUTrteAd+kQxkH/DY==" https://usjds4cdr65y.es.europe-west1.gcp.cloud.es.io/_search'
+      - |
+        ELASTIC_CLOUD_ID=logs:4DzP3zhccBDHZfOLnULD/jOUHOS2ANqW45MCtYcb
+        ELASTIC_API_KEY=15JI/KYHYKI2lzUljxOL6GSH6ugDTmJW5ScFi2jPFIWaBXkXFOaxEYTHPq==
+    negative_examples:
+      - text: 'Authorization: ApiKey <base64-encoded-key>'
+        why: 'placeholder'
+      - text: 'ELASTIC_API_KEY=${ES_API_KEY}'
+        why: 'variable reference'
+
+  - id: elastic.password
+    name: Elasticsearch / OpenSearch user password
+    kind: password
+    description: >
+      Password of an Elasticsearch or OpenSearch user (often the built-in elastic or admin
+      superuser): reads, writes and deletes every index and changes the clusters security
+      settings.
+    pattern: '(?i:elastic(?:search)?[_.-]?(?:user[_.-]?)?(?:password|passwd|pwd)|opensearch[_.-]?(?:initial[_.-]?admin[_.-]?)?(?:password|passwd|pwd)|kibana[_.-]?(?:system[_.-]?)?password)["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?([^\s"''<>$%{(*][^\s"''<>]{7,127})(?:["''\s,;]|$)'
+    keywords: [elastic, opensearch, kibana]
+    entropy: 3.0
+    identity:
+      reveals: >
+        the user (elastic, admin or ELASTIC_USERNAME nearby) and the cluster host nearby.
+    privilege: unknown
+    examples:
+      - |
+        ELASTIC_USERNAME=elastic
+        ELASTIC_PASSWORD=bjIZ5TVejdtYxZQP
+        ES_HOST=https://tn4dovbf4wa0.es.io:9243
+      - |
+        services:
+          opensearch:
+            environment:
+              - OPENSEARCH_INITIAL_ADMIN_PASSWORD=K.3_YQxWgPCKsA5DFx
+    negative_examples:
+      - text: 'ELASTIC_PASSWORD=changeme'
+        why: 'documentation default'
+      - text: 'ELASTIC_PASSWORD=${ELASTIC_PASSWORD}'
+        why: 'variable reference'
+      - text: 'OPENSEARCH_INITIAL_ADMIN_PASSWORD=admin'
+        why: 'weak default'
+"""#####),
         ("elevenlabs.yml", #####"""
 provider: elevenlabs
 rules:
@@ -536,6 +2059,134 @@ rules:
     negative_examples:
       - text: 'ELEVENLABS_API_KEY=sk_Y3AXYI1fAxz1D6hhgyiQd3XZ1ngFHQnvGLzZ7LDBfuvrTCCw'
         why: the body must be 48 hex characters
+      - text: 'ELEVENLABS_API_KEY=sk_...'
+        why: truncated placeholder
+
+  - id: elevenlabs.legacy-api-key
+    name: ElevenLabs legacy API key (32 hex)
+    kind: api-key
+    description: >
+      Pre-2024 ElevenLabs key (32 hex, no prefix): generates speech and clones voices against
+      the account's character quota and reads its voices and history.
+    pattern: '(?i:eleven[_-]?labs|eleven[_-]api[_-]key|xi[_-]api[_-]key)(?:[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token)[\w.-]{0,10}):)\s{0,5}["'']?([a-f0-9]{32})\b'
+    keywords: [elevenlabs, eleven_labs, eleven-labs, eleven_api_key, xi_api_key, xi-api-key]
+    entropy: 3.0
+    identity:
+      reveals: >
+        nothing offline; only the provider console's key list links it.
+    privilege: unknown
+    examples:
+      - "XI_API_KEY = 'db9e4949f46f472284cd1b3dcabcfe58'"
+      - 'curl https://api.elevenlabs.io/v1/user -H "xi-api-key: 4d0eb4200da86855e93c0ed16021e948"'
+      - |
+          elevenlabs:
+            api_key: "594519edca5849c110e5ad5e0425d76a"
+    negative_examples:
+      - text: 'ELEVENLABS_API_KEY=${ELEVENLABS_API_KEY}'
+        why: variable reference
+      - text: 'ELEVENLABS_VOICE_ID=21m00Tcm4TlvDq8ikWAM'
+        why: a voice id, not a key
+      - text: 'ELEVENLABS_API_KEY=4d2a9c0e1f7b3a5d8c6e2f9b0a1c4d7'
+        why: 'too short: 31 hex characters'
+"""#####),
+        ("exa.yml", #####"""
+provider: exa
+rules:
+
+  - id: exa.api-key
+    name: Exa API key
+    kind: api-key
+    description: >
+      Runs Exa search, contents, find-similar, answer and research calls billed to the team's credits.
+    pattern: '(?:(?i:exa[_.-]?(?:ai[_.-]?)?(?:api[_.-]?)?key)(?:[ \t\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:={1,3}|:|:=|::=|:::=|\?=|=>|,|>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token|secret|pat)[\w.-]{0,10}):)\s{0,5}["''\x60]?|(?i:x-api-key)["'']?\s{0,3}[:=,]\s{0,3}["'']?|Exa\(\s{0,3}(?:api_key\s{0,3}=\s{0,3})?["''])([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [exa]
+    entropy: 3.0
+    precedence: 15
+    context:
+      any: ['(?:^|[^a-z])exa(?:[^a-z]|$)']
+      within: 512
+    identity:
+      reveals: >
+        nothing offline; no public key-inventory API found, so only the provider console's key list
+        links it.
+    privilege: write
+    examples:
+      - 'EXA_API_KEY=2902e98c-4500-4cf9-af3c-b1bff74b48de'
+      - |
+          from exa_py import Exa
+          exa = Exa(api_key="9b8749bb-3185-4fa0-a273-2b0f4c23564d")
+      - 'curl -X POST https://api.exa.ai/search -H "x-api-key: c081ab87-012c-4afe-80ae-21f1c59be7c7" -H "Content-Type: application/json" -d ''{"query": "rust async"}'''
+    negative_examples:
+      - text: 'EXA_API_KEY=your-exa-api-key'
+        why: 'placeholder, not a key'
+      - text: 'curl -H "x-api-key: 465c2463-f160-4f58-aa39-93b36c74290d" https://api.other.io/v1/items'
+        why: 'an x-api-key header with no Exa context'
+      - text: 'EXAMPLE_KEY=317187b6-0829-4a07-b556-093e50546bf1'
+        why: 'the letters exa inside another word'
+"""#####),
+        ("fal.yml", #####"""
+provider: fal
+rules:
+
+  - id: fal.api-key
+    name: fal.ai API key
+    kind: api-key
+    description: >
+      Calls every model on fal (image, video, audio generation) and the account's own endpoints,
+      billed to the account or team; an ADMIN-scoped key also deploys, updates and deletes serverless
+      apps and manages keys through the CLI.
+    pattern: '(?:(?i:fal[_.-]?(?:ai[_.-]?)?(?:api[_.-]?)?key)(?:[ \t\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:={1,3}|:|:=|::=|:::=|\?=|=>|,|>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token|secret|pat)[\w.-]{0,10}):)\s{0,5}["''\x60]?|(?i:authorization)["'']?\s{0,3}[:=,]\s{0,3}["'']?Key\s{1,3}|(?i:credentials)["'']?\s{0,3}:\s{0,3}["''])([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[0-9a-f]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [fal, authorization, credentials]
+    entropy: 3.0
+    identity:
+      reveals: >
+        the key id: the UUID before the colon is the id `fal keys list` shows and `fal keys revoke`
+        takes; the key belongs to the account or team, not a person.
+      key_id: '\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):[0-9a-f]{32}\b'
+    privilege: unknown
+    examples:
+      - 'FAL_KEY=d809d246-c249-4ec5-9916-ede658ad6299:b97597294db96c78a01e65ef011a039f'
+      - 'curl -X POST https://fal.run/fal-ai/flux/dev -H "Authorization: Key 2d5ea1a7-c921-47fd-99e1-0d38558c7be6:c4d5e447a6e4bdf46d09901d11e7bf85" -H "Content-Type: application/json" -d ''{"prompt": "a red fox"}'''
+      - |
+          import { fal } from "@fal-ai/client";
+          fal.config({ credentials: "6e604b9e-5aa0-449e-a8e4-89da1db29e34:ea5791ea84e33678b0f6c7a749472987" });
+    negative_examples:
+      - text: 'FAL_KEY=your-api-key-here'
+        why: 'placeholder from the documentation'
+      - text: 'FAL_KEY=2fc43038-7444-4771-abda-3981857f820c'
+        why: 'the key id alone, without its secret'
+      - text: 'FAL_KEY=501b0771-cf76-4481-8079-d3f0e6baffea:fe0f22cf6997e4f0f503'
+        why: 'secret too short: 20 hex characters, fal secrets have 32'
+"""#####),
+        ("firecrawl.yml", #####"""
+provider: firecrawl
+rules:
+
+  - id: firecrawl.api-key
+    name: Firecrawl API key
+    kind: api-key
+    description: >
+      Scrapes, crawls, maps, searches and extracts web pages through Firecrawl on the team's credits,
+      and reads the team's crawl and batch jobs with their results.
+    pattern: '(?:^|[^A-Za-z0-9_-])(fc-[a-f0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [fc-]
+    entropy: 3.0
+    identity:
+      reveals: >
+        nothing offline; no public key-inventory API found, so only the provider console's key list
+        links it.
+    privilege: write
+    examples:
+      - 'FIRECRAWL_API_KEY=fc-24b7edf106e9cff02c7cfdd6c629b201'
+      - 'app = FirecrawlApp(api_key="fc-c6d98478362f20098f1f9c6ad7ae0bdf")'
+      - '{"mcpServers": {"firecrawl-mcp": {"command": "npx", "args": ["-y", "firecrawl-mcp"], "env": {"FIRECRAWL_API_KEY": "fc-7b38247eb355356d6f1e2593bfe40cae"}}}}'
+    negative_examples:
+      - text: 'FIRECRAWL_API_KEY=fc-YOUR_API_KEY'
+        why: 'placeholder, not a key'
+      - text: 'FIRECRAWL_API_KEY=fc-6e507d53ed7cfa42040638bf'
+        why: 'too short: 24 hex characters after fc-'
+      - text: 'disk: fc-c631daaf21031553a8e1434ffbaa923a0a'
+        why: 'too long: 34 hex characters after fc-'
 """#####),
         ("fireworks.yml", #####"""
 provider: fireworks
@@ -567,6 +2218,33 @@ rules:
     negative_examples:
       - text: 'BUILD_TAG=fw_iiuqd2lwb8UavEdXqWk3lBed'
         why: fw_ is a common prefix; no mention of Fireworks nearby
+"""#####),
+        ("friendli.yml", #####"""
+provider: friendli
+rules:
+
+  - id: friendli.token
+    name: Friendli personal access token
+    kind: token
+    description: >
+      Calls Friendli serverless and dedicated inference endpoints as the user, billed to their team,
+      and manages dedicated endpoints through the Friendli Suite API.
+    pattern: '(?:^|[^A-Za-z0-9_-])(flp_[A-Za-z0-9]{46})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [flp_]
+    entropy: 4.0
+    identity:
+      reveals: >
+        nothing offline; no public key-inventory API found, so only the provider console's key list
+        links it.
+    privilege: unknown
+    examples:
+      - 'FRIENDLI_TOKEN=flp_DE6aTsbJFNhcyYPQr9qLVOxvX2PbT4U0BEqFcZYd1ynXEb'
+      - 'client = OpenAI(base_url="https://api.friendli.ai/serverless/v1", api_key="flp_dPH0JeHhXNPj20PjngC4TyUqkdfCZ3yRHAW3wK9a8OOcmg")'
+    negative_examples:
+      - text: 'FRIENDLI_TOKEN=flp_8FMVMsRAW6fymxzu7zEJ5pDDj4yQgx'
+        why: 'too short: 30 characters after flp_'
+      - text: 'FRIENDLI_TOKEN=flp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder body'
 """#####),
         ("generic.yml", #####"""
 provider: generic
@@ -900,6 +2578,100 @@ rules:
     negative_examples:
       - text: 'GOOGLE_CLIENT_SECRET=GOCSPX-msnJA5bnRQKUOVQq3Ebq'
         why: 'too short: 20 characters after GOCSPX-'
+
+  - id: google.oauth-access-token
+    name: Google OAuth 2.0 access token
+    kind: oauth-access-token
+    description: >
+      Short-lived (about one hour) bearer token: calls every Google API the granted scopes allow
+      (Gmail, Drive, Cloud, YouTube ...) as the user or service account that authorised it.
+    pattern: '(?:^|[^A-Za-z0-9_-])(ya29\.[A-Za-z0-9_-]{30,1024})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [ya29.]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the user or service account and the granted scopes: oauth2/v3/tokeninfo?access_token=
+        returns email, scope, azp (client id) and expiry.
+    privilege: unknown
+    examples:
+      - 'curl -H "Authorization: Bearer ya29.a0cv4053_4bpvvn5ij4NbR37jYSMeFCfLuaGI48N82yu79DK6N9udAGZ5c1Bxb_egPumkHd8bveMdVS-l09w09flhw6xkh9orz6hqvKnnH--MaltpqQNLETa2x5mFqng_d1uHtFnKpVWwWjy4MgvgjVXZZjhFHLmmdNinWt24_bm0oqqIbly2_" https://www.googleapis.com/drive/v3/files'
+      - |
+        {
+          "access_token": "ya29.a0NUolTPIoMuN6lEKD-HJ3vTflVB8hwVsYz3vFiJQiXx6O_E3oXEvL3JQulrYZpp9_3XlTgKILVLGFo4EFoKGXEVo2dPQk-2oQ7tyiwPHPPN3TRA7mYfz9J6oys32WgWvPPrI3Q-9o8XXDqtTctgyN5EBHCq1b9hd6qdxyCDqcuKU786z7hJcJ",
+          "expires_in": 3599,
+          "scope": "https://www.googleapis.com/auth/cloud-platform",
+          "token_type": "Bearer"
+        }
+    negative_examples:
+      - text: 'Authorization: Bearer ya29.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder body'
+      - text: 'ACCESS_TOKEN=ya29.a0AfH6SMB'
+        why: 'too short: a truncated token'
+      - text: 'token = "ya29.${ACCESS_TOKEN}"'
+        why: 'variable reference, not a token'
+
+  - id: google.oauth-refresh-token
+    name: Google OAuth 2.0 refresh token
+    kind: oauth-refresh-token
+    description: >
+      Long-lived token that mints new access tokens for the scopes the user granted, until revoked
+      or unused for six months; with the client id and secret (usually in the same file) it is a
+      standing login to the account.
+    pattern: '(?:^|[^A-Za-z0-9_-])(1//0[A-Za-z0-9_-]{40,512})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['1//0']
+    entropy: 4.0
+    identity:
+      reveals: >
+        the OAuth client (client_id next to it) and, once exchanged, the user and scopes via
+        tokeninfo.
+      key_id: '\b([0-9]{6,20}-[a-z0-9]{32}\.apps\.googleusercontent\.com)\b'
+    privilege: unknown
+    examples:
+      - |
+        {
+          "client_id": "410248425673-xp2ufhsi1j0zyqv45y26shf8e81u25bg.apps.googleusercontent.com",
+          "client_secret": "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",
+          "refresh_token": "1//0giw3T8Q_QPqcCSmKv3SITkGgZYR6IEEjc_Zj1fQOe0GKZXICs9fN9xdfUUTTBNDDbXLoekgx44JVHXQpa3tsuqFQ3Fx2gWOG9gg",
+          "type": "authorized_user"
+        }
+      - 'GOOGLE_REFRESH_TOKEN=1//0gglo_Onx2DCzVZAzkb-eaXimgrVSchuIBub2p2K_6p6KyMuu4ZHQTSTA2wOhU3pUMkBdhF3FSYdnh6T2Y01Zx7J3bmwH9GBe9Zb'
+    negative_examples:
+      - text: 'GOOGLE_REFRESH_TOKEN=1//0xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder body'
+      - text: 'see https://example.org/a//0b/c and path 1//0abc'
+        why: 'a double slash in a path, not a token'
+
+  - id: google.oauth-client-secret-legacy
+    name: Google OAuth client secret (legacy 24-character)
+    kind: oauth-client-secret
+    description: >
+      Pre-2022 OAuth client secret (24 characters, no GOCSPX- prefix): lets an attacker act as the
+      OAuth client, redeem stolen authorization codes and refresh tokens, and phish through its
+      consent screen.
+    pattern: '(?i:client[_.-]?secret)[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?([A-Za-z0-9_-]{24})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [client_secret, clientsecret, client-secret, client.secret]
+    entropy: 3.5
+    context:
+      any: ['\.apps\.googleusercontent\.com']
+      within: 1024
+    identity:
+      reveals: >
+        the OAuth client: its client id (<number>-<32>.apps.googleusercontent.com) sits next to it
+        and names the project.
+      key_id: '\b([0-9]{6,20}-[a-z0-9]{32}\.apps\.googleusercontent\.com)\b'
+    privilege: restricted
+    examples:
+      - |
+        GOOGLE_CLIENT_ID=870846869263-sa9x7c1li881s4bdoqtwhlq3mluo7174.apps.googleusercontent.com
+        GOOGLE_CLIENT_SECRET=uUS11d8FFvBWdmcNTxliJLGI
+      - '{"web":{"client_id":"088799334202-vtzug6fda488i8fm4fpe126hlshupkhz.apps.googleusercontent.com","project_id":"crm-sync","client_secret":"GDgpg0RJTxSxZ8akc7f7S45K","redirect_uris":["http://localhost:8080/cb"]}}'
+    negative_examples:
+      - text: 'client_secret = ''DUrYKQDaSv8fZ4m0apTtZUmT'''
+        why: 'no Google client id nearby: any provider'
+      - text: |
+          GOOGLE_CLIENT_ID=593827204300-oomb1ucph4vz1v0nawzz8cuidmz6n6ki.apps.googleusercontent.com
+          GOOGLE_CLIENT_SECRET=your-client-secret-here
+        why: 'placeholder'
 """#####),
         ("groq.yml", #####"""
 provider: groq
@@ -924,6 +2696,114 @@ rules:
     negative_examples:
       - text: 'GROQ_API_KEY=gsk_VBveQVRaWNfSmMoB3XTJWGdyb3FY5QkesVm62B7cDTk7zanPsjN'
         why: 'too short: 51 characters after gsk_'
+"""#####),
+        ("helicone.yml", #####"""
+provider: helicone
+rules:
+
+  - id: helicone.api-key
+    name: Helicone API key (read-write)
+    kind: api-key
+    description: >
+      Helicone read-write key (sk-helicone-): logs requests through the proxy or gateway into
+      the organisation and reads back its request logs, prompts, responses, users and costs;
+      with stored provider keys the gateway spends the organisation's LLM credit.
+    pattern: '(?:^|[^A-Za-z0-9_-])(sk-helicone-(?:eu-)?(?:rl-)?[a-z0-9]{7}-[a-z0-9]{7}-[a-z0-9]{7}-[a-z0-9]{7})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [sk-helicone-]
+    entropy: 3.5
+    identity:
+      reveals: >
+        the Helicone organisation (and region, eu- keys live in eu.helicone.ai); the dashboard
+        lists keys by name, and the key's hash is what Helicone stores.
+    privilege: write
+    examples:
+      - 'HELICONE_API_KEY=sk-helicone-ilha3a9-ehi0zld-ttbeji4-xzd9poy'
+      - |
+          client = OpenAI(
+              base_url="https://oai.helicone.ai/v1",
+              default_headers={"Helicone-Auth": "Bearer sk-helicone-eu-luqq5el-2artp6t-o794tvv-iw5atmr"},
+          )
+    negative_examples:
+      - text: 'HELICONE_API_KEY=sk-helicone-...'
+        why: truncated placeholder
+      - text: 'HELICONE_API_KEY=sk-helicone-q4v9m2x-7k1p8zt-w3n6rb5'
+        why: 'three groups instead of four'
+      - text: 'HELICONE_API_KEY=sk-helicone-rl-eu-q4v9m2x-7k1p8zt-w3n6rb5-j2c8hd4'
+        why: segments in the wrong order (eu- comes before rl-)
+
+  - id: helicone.write-key
+    name: Helicone write-only key (pk-helicone-)
+    kind: write-key
+    description: >
+      Helicone write-only key: sends and logs requests into the organisation through the
+      proxy or gateway (spending stored provider credit) but cannot read logs back.
+    pattern: '(?:^|[^A-Za-z0-9_-])(pk-helicone-(?:eu-)?(?:rl-)?[a-z0-9]{7}-[a-z0-9]{7}-[a-z0-9]{7}-[a-z0-9]{7})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [pk-helicone-]
+    entropy: 3.5
+    identity:
+      reveals: 'the Helicone organisation and region; the dashboard lists the key by name.'
+    privilege: restricted
+    examples:
+      - 'HELICONE_API_KEY="pk-helicone-uggf43m-w36tpny-uls7pz2-p67886u"'
+      - 'curl https://ai-gateway.helicone.ai/v1/chat/completions -H "Authorization: Bearer pk-helicone-eu-1s38wy2-bozxac5-nbvxxmn-71zwvem"'
+    negative_examples:
+      - text: 'HELICONE_API_KEY=pk-helicone-…'
+        why: redacted hint
+      - text: 'HELICONE_API_KEY=pk-helicone-Q4V9M2X-7K1P8ZT-W3N6RB5-J2C8HD4'
+        why: upper-case groups are not issued
+
+  - id: helicone.proxy-key
+    name: Helicone proxy key
+    kind: proxy-key
+    description: >
+      Helicone proxy key (sk-helicone-proxy-): stands in for a provider key stored in Helicone's
+      vault, so an attacker can call that LLM provider (OpenAI, Anthropic, ...) on the
+      organisation's account through the Helicone proxy.
+    pattern: '(?:^|[^A-Za-z0-9_-])(sk-helicone-proxy-[a-z0-9]{7}-[a-z0-9]{7}-[a-z0-9]{7}-[a-z0-9]{7}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [sk-helicone-proxy-]
+    entropy: 3.5
+    identity:
+      reveals: 'the trailing UUID is the proxy key id in the organisation''s vault, linking it to the stored provider key.'
+      key_id: 'sk-helicone-proxy-(?:[a-z0-9]{7}-){4}([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'
+    privilege: write
+    examples:
+      - 'OPENAI_API_KEY=sk-helicone-proxy-q66x55q-q65xaxk-s5s5sid-9tpp2vn-ef449f53-4d62-4cf7-89c9-393163634c05'
+      - '{"apiKey": "sk-helicone-proxy-jb0wfdc-v1d43ny-uhwyzej-ridsooa-c695f5f3-8cbc-4647-8811-1b9c91da3a1e", "baseURL": "https://oai.helicone.ai/v1"}'
+    negative_examples:
+      - text: 'OPENAI_API_KEY=sk-helicone-proxy-q4v9m2x-7k1p8zt-w3n6rb5-j2c8hd4'
+        why: the proxy key id (UUID) is missing
+      - text: 'OPENAI_API_KEY=sk-helicone-proxy-...'
+        why: truncated placeholder
+"""#####),
+        ("hetzner.yml", #####"""
+provider: hetzner
+rules:
+
+  - id: hetzner.cloud-api-token
+    name: Hetzner Cloud API token
+    kind: api-token
+    description: >
+      Project API token of Hetzner Cloud: with Read & Write permission creates, rebuilds and
+      deletes servers, volumes and networks of the project.
+    pattern: '(?i:hcloud|hetzner)[\w.-]{0,20}(?:["'']?\s{0,2}[:{]?\s{1,12}[a-z_]{0,16}(?:token|key))?(?:\s{1,2}[a-z]{1,12})?["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?([A-Za-z0-9]{64})\b'
+    keywords: [hcloud, hetzner]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the project the token belongs to (the token is project-scoped); nothing names a user.
+    privilege: unknown
+    examples:
+      - 'HCLOUD_TOKEN=XGsTuc8gvBPLXLc3mx5yuu00RHyutaWgzZ5B2tp2Gi4UcTmwpXgNcFDh5f0KkSUs'
+      - |
+        provider "hcloud" {
+          token = "CGwV5V8HO3g9ErCvhxd5NOrXREZIGUtnIyvqODiH6039jReuFNppZ3eQquQuE3zC"
+        }
+        # hcloud_token
+    negative_examples:
+      - text: 'HCLOUD_TOKEN=<hetzner-cloud-token>'
+        why: 'placeholder'
+      - text: 'HCLOUD_TOKEN=v34RcYPIarUFpaLvd0w0v8ZeNq8Kk1XodLSLEyCBLNun6W0fl7'
+        why: 'too short'
 """#####),
         ("huggingface.yml", #####"""
 provider: huggingface
@@ -969,6 +2849,67 @@ rules:
     negative_examples:
       - text: 'HUGGINGFACEHUB_API_TOKEN=api_org_dPCHNXLvwVqbHPpfuRfjNKsAjsYiatgpRNVkamSc'
         why: 'too long: 40 characters after api_org_'
+"""#####),
+        ("ibm.yml", #####"""
+provider: ibm
+rules:
+
+  - id: ibm.cloud-api-key
+    name: IBM Cloud API key
+    kind: api-key
+    description: >
+      IBM Cloud IAM API key of a user or service ID: exchanges for IAM tokens and acts with every
+      access policy of that identity across the account.
+    pattern: '(?i:ibm)[\w.-]{0,30}(?:["'']?\s{0,2}[:{]?\s{1,12}[a-z_]{0,16}(?:token|key))?(?:\s{1,2}[a-z]{1,12})?["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?([A-Za-z0-9_-]{44})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [ibm]
+    entropy: 3.8
+    identity:
+      reveals: >
+        the user or service ID: iam.cloud.ibm.com/v1/apikeys/details (IAM-ApiKey header) returns its
+        id, iam_id and account.
+    privilege: unknown
+    examples:
+      - 'IBMCLOUD_API_KEY=ymYUrf8ZGgs6mu9zIyvH7hXXyIni7DWqNP2G_5jtr8_Z'
+      - |
+        ibm:
+          cloud_api_key: "22_yQN_pQzDmi8qvhx7AtuJZnxExbORUyUqMmALTqqiJ"
+          region: eu-de
+      - |
+        provider "ibm" {
+          ibmcloud_api_key = "WzPo4agW_zWwzW63UOMW8y2oGgQqdvTC1xtE9G_iv56w"
+        }
+    negative_examples:
+      - text: 'IBMCLOUD_API_KEY=<your-api-key>'
+        why: 'placeholder'
+      - text: 'IBMCLOUD_API_KEY=clIgRk_W_3hw6zhzx9WYmAtgn0MNkvGhy9wz3lk18zgxT'
+        why: '45 characters: not an IBM Cloud API key'
+"""#####),
+        ("jina.yml", #####"""
+provider: jina
+rules:
+
+  - id: jina.api-key
+    name: Jina AI API key
+    kind: api-key
+    description: >
+      Calls Jina AI's Reader, Search, Embeddings, Reranker and classifier APIs, spending the key's
+      token balance (the balance belongs to the key).
+    pattern: '(?:^|[^A-Za-z0-9_-])(jina_[A-Za-z0-9]{60})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [jina_]
+    entropy: 4.0
+    identity:
+      reveals: >
+        nothing offline; no public key-inventory API found, so only the provider console's key list
+        links it.
+    privilege: write
+    examples:
+      - 'JINA_API_KEY=jina_IOI4wH3nmmBhDLtjJx6PyAHzWLQvQNrSl9ZGhtlwfTmuBEtWpnnFuNspFcLg'
+      - 'curl https://r.jina.ai/https://news.ycombinator.com -H "Authorization: Bearer jina_SDQbvKaqhysgfd2hX5wX8R3kImGjigUmla743cGFvESFhunvbFfBSweoJJJ2"'
+    negative_examples:
+      - text: 'JINA_API_KEY=jina_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder body'
+      - text: 'JINA_API_KEY=jina_OtXfRNOGcDD8EdhCjrUmEvVPiQuv41G7OSnoffek'
+        why: 'too short: 40 characters after jina_'
 """#####),
         ("jwt.yml", #####"""
 provider: jwt
@@ -1101,26 +3042,43 @@ rules:
     name: Langfuse secret key
     kind: secret-key
     description: >
-      With its public key, reads and writes every trace, prompt, score and dataset of the
-      Langfuse project; traces often hold prompts, model outputs and user data.
+      With its public key, reads and writes every trace, observation, prompt, score and dataset of the
+      Langfuse project through the public API, and can delete traces; traces often hold prompts, model
+      outputs and user data.
     pattern: '\b(sk-lf-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b'
     keywords: [sk-lf-]
     entropy: 3.0
     identity:
       reveals: >
-        the project: the pk-lf- public key beside it identifies the key pair in the project's
-        settings.
+        the project: GET /api/public/projects with the pk-lf-/sk-lf- pair returns it, and the pk-lf-
+        public key beside it identifies the key pair in the project settings; the host (cloud region or
+        self-hosted URL) names the deployment.
       key_id: '\b(pk-lf-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b'
+      name: '(?i:langfuse[_.-]?(?:host|base[_.-]?url)|base[_.-]?url|host)["''\]]{0,3}\s{0,5}(?:=|:)\s{0,5}["'']?(https?://[^\s"''<>,)]+)'
     privilege: write
     examples:
       - |
-          LANGFUSE_SECRET_KEY=sk-lf-cf60ac1f-17b0-4866-b65f-fb338ddfa31e
-          LANGFUSE_PUBLIC_KEY=pk-lf-2f8d3747-4a32-44e4-9198-4855ec5ff3ae
+          LANGFUSE_SECRET_KEY=sk-lf-378fa946-ab75-4adf-8bfe-627b3923ac14
+          LANGFUSE_PUBLIC_KEY=pk-lf-1a642a48-7fd1-4a33-87ce-d076eb521325
           LANGFUSE_HOST=https://cloud.langfuse.com
-      - 'langfuse = Langfuse(public_key="pk-lf-ffbf8c73-683e-447a-91c6-ab348d6c5a4b", secret_key="sk-lf-8d7a1686-63a3-4244-84b8-813a325cce63", host="https://cloud.langfuse.com")'
+      - 'langfuse = Langfuse(public_key="pk-lf-42a98352-3851-4e2d-aeb7-e1e44a0407a0", secret_key="sk-lf-a61c5f34-2f3f-4ba7-a117-13eeec74f6a1", host="https://cloud.langfuse.com")'
+      - |
+          const langfuse = new Langfuse({
+            secretKey: "sk-lf-38712a0a-34fe-4808-839b-63bb5d2c1408",
+            publicKey: "pk-lf-9fe8a539-18d8-4e02-8eea-8a4d840f269b",
+            baseUrl: "https://langfuse.internal.acme.io",
+          });
+      - |
+          env:
+            LANGFUSE_BASEURL: https://us.cloud.langfuse.com
+            LANGFUSE_SECRET_KEY: sk-lf-72b36c0d-b272-4030-8aa3-1bd803e7e1d5
     negative_examples:
-      - text: 'LANGFUSE_PUBLIC_KEY=pk-lf-f632f543-64e9-4254-b917-ce298d8e0d01'
-        why: the public key is not a secret
+      - text: 'LANGFUSE_PUBLIC_KEY=pk-lf-cdc7a92d-8626-4a79-81f1-074ffa8072d3'
+        why: 'the public key is not a secret'
+      - text: 'LANGFUSE_SECRET_KEY=sk-lf-...'
+        why: 'truncated placeholder'
+      - text: 'LANGFUSE_SECRET_KEY=sk-lf-your-secret-key'
+        why: 'placeholder, not a UUID'
 """#####),
         ("langsmith.yml", #####"""
 provider: langsmith
@@ -1148,6 +3106,150 @@ rules:
       - text: 'LANGSMITH_API_KEY=lsv2_xx_d6744f2a626314fd45696cf143f4e844_977f07cdd0'
         why: unknown key type (only pt and sk exist)
 """#####),
+        ("linode.yml", #####"""
+provider: linode
+rules:
+
+  - id: linode.api-token
+    name: Linode (Akamai) personal access token
+    kind: api-token
+    description: >
+      Personal access token of the Linode API: with the scopes it was given (often read_write on
+      everything) creates, deletes and reads Linodes, volumes, object storage and DNS.
+    pattern: '(?i:linode)[\w.-]{0,20}(?:["'']?\s{0,2}[:{]?\s{1,12}[a-z_]{0,16}(?:token|key))?(?:\s{1,2}[a-z]{1,12})?["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?([a-f0-9]{64})\b'
+    keywords: [linode]
+    entropy: 3.5
+    identity:
+      reveals: >
+        the user: GET /v4/profile returns the username, email and the tokens scopes.
+    privilege: unknown
+    examples:
+      - 'LINODE_TOKEN=672a6b3d9efb5e54126af9c4d51fb58fd23f61221f1f71847e04b48587c1aeea'
+      - |
+        provider "linode" {
+          token = "a841ab107dcd5ed3225a4505bc5bfedc34da4896766465149323e85eecbfed5e"
+        }
+        # linode_token
+    negative_examples:
+      - text: 'LINODE_TOKEN=<your-token>'
+        why: 'placeholder'
+      - text: 'LINODE_TOKEN=7b75354fd447dda3fcff3648a3a15e5cbab0f9b9'
+        why: 'too short'
+"""#####),
+        ("litellm.yml", #####"""
+provider: litellm
+rules:
+
+  - id: litellm.master-key
+    name: LiteLLM proxy master key
+    kind: master-key
+    description: >
+      Admin key of a LiteLLM proxy: calls every model the proxy routes to using the upstream provider
+      keys it holds, creates, edits and deletes virtual keys, teams, users and budgets, and reads all
+      spend logs.
+    pattern: '(?i:(?:litellm[_.-]?)?master[_.-]?key)(?:[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>|,)\s{0,5}["'']?)(sk-[A-Za-z0-9_-]{12,80})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [master]
+    entropy: 3.0
+    precedence: 1
+    context:
+      any: ['litellm', 'general_settings']
+      within: 1024
+    identity:
+      reveals: >
+        the proxy deployment: its base URL beside it (LITELLM_PROXY_URL, api_base, base_url) names it;
+        the master key itself is not listed in LiteLLM_VerificationToken.
+      name: '(?i:litellm[_.-]?(?:proxy[_.-]?)?(?:base[_.-]?)?url|api[_.-]?base|base[_.-]?url|proxy[_.-]?url)["''\]]{0,3}\s{0,5}(?:=|:)\s{0,5}["'']?(https?://[^\s"''<>,)]+)'
+    privilege: admin
+    examples:
+      - |
+          LITELLM_MASTER_KEY=sk-ac7c6851707d5b24613ed8dd65027dd3
+          DATABASE_URL=postgresql://llmproxy:pw@db:5432/litellm
+      - |
+          model_list:
+            - model_name: gpt-4o
+              litellm_params:
+                model: openai/gpt-4o
+          general_settings:
+            master_key: sk-wkyUTjh3d-Lfhg4l158okN5ioq6G1gLN
+      - |
+          services:
+            litellm:
+              image: ghcr.io/berriai/litellm:main-stable
+              environment:
+                LITELLM_MASTER_KEY: "sk-cngTC60H3SWAu6iDwTWYmoP5"
+    negative_examples:
+      - text: |
+          general_settings:
+            master_key: sk-1234
+        why: 'the documentation default sk-1234: too short to be a real master key'
+      - text: 'LITELLM_MASTER_KEY=sk-your-master-key'
+        why: 'placeholder, not a key'
+      - text: |
+          general_settings:
+            master_key: os.environ/LITELLM_MASTER_KEY
+        why: 'reference to an environment variable'
+      - text: |
+          MASTER_KEY=sk-f8a67743a41f11f4057f81383f800935
+          # vault unseal settings
+        why: 'a master_key with no LiteLLM context'
+
+  - id: litellm.virtual-key
+    name: LiteLLM proxy virtual key
+    kind: virtual-key
+    description: >
+      Calls the models a LiteLLM proxy allows this key, billed to its user, team and budget; a key
+      generated for an admin user can also manage other keys.
+    pattern: '(?i:litellm[_.-]?(?:proxy[_.-]?)?(?:api[_.-]?|virtual[_.-]?)?(?:key|token))(?:[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>|,)\s{0,5}["'']?)(sk-[A-Za-z0-9_-]{16,64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [litellm]
+    entropy: 3.0
+    precedence: -1
+    identity:
+      reveals: >
+        the key record: its SHA-256 hex is LiteLLM_VerificationToken.token and
+        LiteLLM_SpendLogs.api_key, which give key_alias, user_id, team_id, models, budget and spend
+        (also /key/info); the proxy URL beside it names the deployment.
+      name: '(?i:litellm[_.-]?(?:proxy[_.-]?)?(?:base[_.-]?)?url|api[_.-]?base|base[_.-]?url|proxy[_.-]?url)["''\]]{0,3}\s{0,5}(?:=|:)\s{0,5}["'']?(https?://[^\s"''<>,)]+)'
+    privilege: unknown
+    examples:
+      - |
+          LITELLM_PROXY_URL=https://llm-gw.acme.internal
+          LITELLM_API_KEY=sk-KsHnlSXrZ8XG411jlIE13A
+      - '{"litellm_key": "sk-ZAsQyd38nJ5PV2L1NnCr0w", "litellm_url": "http://litellm:4000"}'
+      - 'export LITELLM_VIRTUAL_KEY="sk-P1ifT36ygnCutjqXxD9TVQ"'
+    negative_examples:
+      - text: 'LITELLM_API_KEY=sk-1234'
+        why: 'too short: the documentation default'
+      - text: 'OPENAI_API_KEY=sk-qyBy5j8pX18GuWbCCWmEMA'
+        why: 'an sk- value with no LiteLLM variable name'
+      - text: 'LITELLM_API_KEY=sk-your-virtual-key'
+        why: 'placeholder, not a key'
+"""#####),
+        ("minimax.yml", #####"""
+provider: minimax
+rules:
+
+  - id: minimax.api-key
+    name: MiniMax API key
+    kind: api-key
+    description: >
+      Calls MiniMax models (text, speech, video, music generation) billed to the account.
+    pattern: '(?:^|[^A-Za-z0-9_-])(sk-api-[A-Za-z0-9_-]{119})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [sk-api-]
+    entropy: 4.0
+    identity:
+      reveals: >
+        nothing offline; no public key-inventory API found, so only the provider console's key list
+        links it.
+    privilege: write
+    examples:
+      - 'MINIMAX_API_KEY=sk-api-rm9wpEJ-Kk95sjediFH5sCo8r1pyoKnr9Muxyp72DZbtRXm6uvRpx33KJMfFf0zr1IIl9q_IFKC1GA8FFFigu-tGm9r6pu_cGftXVWIP9sxUKZSNh7DZDCW'
+      - 'client = OpenAI(base_url="https://api.minimax.io/v1", api_key="sk-api-k12gVLNosvHj3BqgWn9A6PwTYSwOKfI4ql2TY1Y1Sqid2Z-Lqp0UzTIfnZW-R4T_QtL7wviClxVLGoqd0gMf_MU6ZctU1s5QfXQHECOFwHwumANVPGDmggC")'
+    negative_examples:
+      - text: 'MINIMAX_API_KEY=sk-api-JhWXvutD4OWTULUP7vc0'
+        why: 'too short: 20 characters after sk-api-'
+      - text: 'MINIMAX_API_KEY=sk-api-...'
+        why: 'truncated placeholder'
+"""#####),
         ("mistral.yml", #####"""
 provider: mistral
 rules:
@@ -1157,7 +3259,7 @@ rules:
     kind: api-key
     description: >
       Calls Mistral's API (chat, embeddings, fine-tuning, agents) billed to the workspace.
-    pattern: '(?i:mistral)(?:[\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token)[\w.-]{0,10}):)\s{0,5}["'']?([A-Za-z0-9]{32})\b'
+    pattern: '(?i:mistral)(?:[\w .(-]{0,25}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token)[\w.-]{0,10}):)\s{0,5}["'']?([A-Za-z0-9]{32})\b'
     keywords: [mistral]
     entropy: 3.5
     identity:
@@ -1169,6 +3271,7 @@ rules:
       - 'MISTRAL_API_KEY=rxKk2ndWJYmDrn0tEjkRYF8GpHFFdhjZ'
       - 'client = Mistral(api_key="luWfcAS5tVMb0LlEQdOhC5ZCGhmgUyg5")'
       - 'mistral_api_key: "IVdYEUWYiKUYjhpxhhs5fgxAUFIXU9Tb"'
+      - 'mistral secret: wGt3IuYHG67xpAFoSjhVNDJ1Oox4LmNf'
       - "mistral:\n  api_key: Zqumpm08hsE8JNpjJOQGa2rb19FlY0mG\n  model: large"
     negative_examples:
       - text: 'api_key = "BM2PcjkKoJEQztJO1pbxO7h4iVBWfzF1"'
@@ -1178,30 +3281,250 @@ rules:
       - text: "mistral:\n  model: 1ylvuhfJXqIEnomef2mSJ5CMTIeg1ZTV"
         why: nested under the provider but the value is not under a key or token field
 """#####),
+        ("modal.yml", #####"""
+provider: modal
+rules:
+
+  - id: modal.token-secret
+    name: Modal API token secret (with its token id)
+    kind: token-secret
+    description: >
+      Together with its token id (ak-…) authenticates to Modal as the workspace member or
+      service user that created it: deploys and runs apps and functions on the workspace's GPU
+      and CPU billing, and reads the workspace's secrets, volumes and logs.
+    pattern: '(?:^|[^A-Za-z0-9_-])(as-[A-Za-z0-9]{22})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [ak-, modal]
+    entropy: 3.3
+    context:
+      any: ['\bak-[A-Za-z0-9]{22}\b', 'modal']
+      within: 512
+    identity:
+      reveals: >
+        the token id (ak-…) that pairs with the secret; the Modal dashboard lists tokens by id
+        with their creator and last use, which identifies the workspace and user.
+      key_id: '\b(ak-[A-Za-z0-9]{22})\b'
+    privilege: write
+    examples:
+      - |
+          [default]
+          token_id = "ak-MgVb5HcApP6wK1CVQR9hu4"
+          token_secret = "as-5ZwRzOhL8V6QTeJeValBpw"
+      - |
+          MODAL_TOKEN_ID=ak-VUybfnQ4k4JvoWdef89Xgz
+          MODAL_TOKEN_SECRET=as-IbAREM9qDZzbwnrgvmL0go
+      - 'modal token set --token-id ak-peWYg53Y7abN16GPyb8FtM --token-secret as-aPXHuFc7W5pOzwfRbXs8pz'
+    negative_examples:
+      - text: |
+          MODAL_TOKEN_ID=ak-...
+          MODAL_TOKEN_SECRET=as-...
+        why: truncated placeholders from the docs
+      - text: 'MODAL_TOKEN_SECRET=as-Qm3v9ZkT1pW7'
+        why: 'too short: 13 characters after as-'
+      - text: 'the deploy runs as-is on every push; see ak-Tq2rW9mZp4Lx8Vb1Nc6Hd3 for the token id'
+        why: no secret of the as- + 22 shape
+"""#####),
+        ("mongodb.yml", #####"""
+provider: mongodb
+rules:
+
+  - id: mongodb.atlas-private-key
+    name: MongoDB Atlas programmatic API private key
+    kind: atlas-api-key
+    description: >
+      Private half of an Atlas programmatic API key (digest auth with its public key): manages the
+      organisation or projects with the keys roles - create and delete clusters, database users
+      and network access, read backups.
+    pattern: '(?i:(?:mongodb[_.-]?)?atlas[_.-]?(?:api[_.-]?)?private[_.-]?key|MCLI_PRIVATE_API_KEY|MONGODB_ATLAS_PRIVATE_KEY|private[_.-]?api[_.-]?key)[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b'
+    keywords: [atlas, mcli_private_api_key, private_api_key, private-api-key, privateapikey]
+    entropy: 3.0
+    context:
+      any: ['(?i)atlas|mongodb|MCLI_']
+      within: 1024
+    identity:
+      reveals: >
+        the API key: its public key (8 lower-case letters) next to it identifies it in the Atlas
+        organisations API key list, with its roles.
+      key_id: '(?i)public[_.-]?(?:api[_.-]?)?key["'']?\s{0,5}[:=]\s{0,5}["'']?([a-z]{8})\b'
+    privilege: unknown
+    examples:
+      - |
+        MONGODB_ATLAS_PUBLIC_KEY=vtrtcoed
+        MONGODB_ATLAS_PRIVATE_KEY=d64cb474-6e38-4064-b137-e9ff235f8c1d
+      - |
+        provider "mongodbatlas" {
+          public_key  = "ivwrzpgw"
+          atlas_private_key = "e0e9e430-da6b-421b-be3c-dc09a1aaeb59"
+        }
+      - |
+        export MCLI_PUBLIC_API_KEY=hzpyjccx
+        export MCLI_PRIVATE_API_KEY=e32b5e3b-6593-4576-bd52-8d6b1e129441
+    negative_examples:
+      - text: 'MONGODB_ATLAS_PRIVATE_KEY=00000000-0000-0000-0000-000000000000'
+        why: 'placeholder'
+      - text: 'MONGODB_ATLAS_PRIVATE_KEY=your-private-key'
+        why: 'placeholder'
+
+  - id: mongodb.atlas-service-account-secret
+    name: MongoDB Atlas service account client secret
+    kind: service-account-secret
+    description: >
+      Client secret of an Atlas service account (OAuth client credentials): obtains access tokens
+      for the Atlas Admin API with the service accounts organisation and project roles.
+    pattern: '(?:^|[^A-Za-z0-9_-])(mdb_sa_sk_[A-Za-z0-9_-]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [mdb_sa_sk_]
+    entropy: 3.8
+    identity:
+      reveals: >
+        the service account: its client id (mdb_sa_id_...) usually sits next to it and names it in
+        the organisations access manager.
+      key_id: '\b(mdb_sa_id_[0-9a-f]{24})\b'
+    privilege: unknown
+    examples:
+      - |
+        MDB_MCP_API_CLIENT_ID=mdb_sa_id_8ebc63f37be92209e6cff18d
+        MDB_MCP_API_CLIENT_SECRET=mdb_sa_sk_4RX4e_MaVMOCDu8z1qS4j-Uo6c6ssuOqRoOehgft
+      - '"env": {"MDB_MCP_API_CLIENT_SECRET": "mdb_sa_sk_KGjBceoxDOE-y9P5jmwwpqS21B6Ginum7HQbleiw"}'
+    negative_examples:
+      - text: 'MDB_MCP_API_CLIENT_SECRET=mdb_sa_sk_...'
+        why: 'truncated placeholder'
+      - text: 'MDB_MCP_API_CLIENT_SECRET=mdb_sa_sk_7boeXgnepRxYa0WYT777HslSujuOFM'
+        why: 'too short'
+"""#####),
+        ("moonshot.yml", #####"""
+provider: moonshot
+rules:
+
+  - id: moonshot.api-key
+    name: Moonshot AI (Kimi) API key
+    kind: api-key
+    description: >
+      Calls the Kimi models on the Moonshot AI open platform (api.moonshot.cn / api.moonshot.ai),
+      billed to the account's balance, and reads the files uploaded with the key's account.
+    pattern: '(?:^|[^A-Za-z0-9_-])(sk-[A-Za-z0-9_-]{48})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [moonshot, kimi]
+    entropy: 3.8
+    context:
+      any: ['moonshot', 'kimi']
+      within: 512
+    identity:
+      reveals: 'the Moonshot platform account (and project) that created it; the console lists keys by name.'
+    privilege: write
+    examples:
+      - 'MOONSHOT_API_KEY=sk-Mp4FU5zC4WHfId4PyGmdW60yLYVKOAZiHl6PaehRly3mKJDM'
+      - |
+          client = OpenAI(
+              api_key="sk-beIQ7yFenRIDnktqruuAfx5i0iymMefq6Wwaoqk0ykAl2cZ1",
+              base_url="https://api.moonshot.cn/v1",
+          )
+      - |
+          kimi:
+            api_key: sk-quGpLZJVlErj5i9nUg7prRzfcMD1j2swjh9VSlXaEvP9xQhs
+            model: kimi-k2-turbo-preview
+    negative_examples:
+      - text: 'MOONSHOT_API_KEY=sk-uBf3S6jw9Akw0X6u9KDy'
+        why: 'too short: 20 characters after sk-'
+      - text: 'STABILITY_API_KEY=sk-Or5ClYPkhhtC5HSxlte54NDzFLUA5hcc5C0LupBWCDoDrtuR'
+        why: same shape but no Moonshot/Kimi context nearby (Stability AI key)
+      - text: 'MOONSHOT_API_KEY=sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: placeholder
+"""#####),
         ("nvidia.yml", #####"""
 provider: nvidia
 rules:
 
   - id: nvidia.api-key
-    name: NVIDIA API key (NIM / build.nvidia.com)
+    name: NVIDIA API key (NIM / build.nvidia.com / NGC personal or service key)
     kind: api-key
     description: >
-      Calls NVIDIA-hosted NIM models with the account's credits and, depending on its scope,
-      pulls from NGC.
+      Calls NVIDIA-hosted NIM models with the account's credits and, for NGC personal and service keys
+      with the matching services, pulls and pushes the org's private containers, models and Helm
+      charts on nvcr.io.
     pattern: '(?:^|[^A-Za-z0-9_-])(nvapi-[A-Za-z0-9_-]{60,70})(?:[^A-Za-z0-9_-]|$)'
     keywords: [nvapi-]
     entropy: 4.0
     identity:
       reveals: >
-        nothing offline; no public key-inventory API found, so only the provider console's key
-        list links it.
+        nothing offline; no public key-inventory API found, so only the NGC or build.nvidia.com key list
+        (personal or service key, its org and services) links it.
     privilege: unknown
     examples:
-      - 'NVIDIA_API_KEY=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'
-      - 'curl https://integrate.api.nvidia.com/v1/chat/completions -H "Authorization: Bearer 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"'
+      - 'NVIDIA_API_KEY=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'
+      - 'curl https://integrate.api.nvidia.com/v1/chat/completions -H "Authorization: Bearer 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"'
+      - 'echo "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" | docker login nvcr.io --username ''$oauthtoken'' --password-stdin'
     negative_examples:
-      - text: 'NVIDIA_API_KEY=nvapi-sQ7weSKz3uqOSnanaUDjHwOPQo1tZL3MxaYP6BSJ'
+      - text: 'NVIDIA_API_KEY=nvapi-rq5VGCD6Q2leR7VgjEOxexuNmLuK9PGGQtgG-VJF'
         why: 'too short: 40 characters after nvapi-'
+      - text: 'NVIDIA_API_KEY=nvapi-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder body'
+
+  - id: nvidia.ngc-legacy-key
+    name: NVIDIA NGC legacy API key
+    kind: ngc-legacy-key
+    description: >
+      Legacy NGC API key (before nvapi- keys): logs in to nvcr.io as $oauthtoken and pulls, and with
+      the user's role pushes, the private containers, models and Helm charts of the user's NGC orgs
+      and teams; also calls the NGC APIs as that user.
+    pattern: '(?:(?i:ngc|nvcr\.io)[^\r\n]{0,40}[\s"''=:,]|(?i:apikey)\s{0,3}=\s{0,3}|\$oauthtoken["'']?\s{1,5}(?:-p|--password)(?:=|\s{1,3})["'']?)([A-Za-z0-9]{35}6[A-Za-z0-9]{11}t[A-Za-z0-9]{12}L[A-Za-z0-9]{6}t[A-Za-z0-9]{16}|[A-Za-z0-9]{26}:[A-Za-z0-9]{8}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{12})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [ngc, oauthtoken, apikey]
+    entropy: 3.5
+    precedence: 10
+    context:
+      any: ['ngc', 'nvcr\.io', '\$oauthtoken']
+      within: 512
+    identity:
+      reveals: >
+        the NGC user; the org (and team) it is used with sits beside it in ~/.ngc/config (org = …) or
+        NGC_CLI_ORG. The 84-character form is base64 of <26 characters>:<UUID-shaped id>.
+      name: '(?i:(?:ngc[_.-]?(?:cli[_.-]?)?)?org)["''\]]{0,3}\s{0,5}[:=]\s{0,5}["'']?([A-Za-z0-9_-]{3,64})'
+    privilege: unknown
+    examples:
+      - 'NGC_API_KEY=TERMeVBJS1RRRVFyZ2hMTlRDVDhlRGR4VEg6MVIzTnBWbGctcDZEUS1jTTNaLTJvc0YtNjNXY0tYUzJSS2pH'
+      - |
+          ; ~/.ngc/config
+          [CURRENT]
+          apikey = dlIzZUVIYUp5NmJJWTdnbVNCZ0U1TXJTRlc6NUZJMnoyZE0tMFZNcC1zN09JLTBzSjctVzJxcjFITEdmWExO
+          format_type = ascii
+          org = acme-research
+      - 'docker login nvcr.io --username ''$oauthtoken'' --password QEMBaOslC0hpWCPF7cusJqMb4N:hXDdaI9b-pe5j-q9IC-bT0k-AGgKE2RqhrWl'
+    negative_examples:
+      - text: 'NGC_API_KEY=<your NGC API key>'
+        why: 'placeholder, not a key'
+      - text: 'NGC_API_KEY=TZpN9gXrrj79kpAKq6wnW6w5TrcVUTirY6BCRi99RyVFDB0b3wZFHd2WAOn8yracRMwU0k6nHFt3GvYwOxlh'
+        why: '84 alphanumeric characters without the base64 structure of <26>:<UUID> (no 6 at position 36)'
+      - text: 'checksum = C36M3rYmiQrLs5cBUNs7gjH8q6tPzV6PjAuzifz4h8DrCqF7icyfmPoXfnfcTXsknBIlj2UTNgV0BMCOIoDv'
+        why: 'a random 84-character string with no NGC context'
+"""#####),
+        ("ollama.yml", #####"""
+provider: ollama
+rules:
+
+  - id: ollama.api-key
+    name: Ollama API key (ollama.com)
+    kind: api-key
+    description: >
+      Calls Ollama's cloud models and web search/fetch API as the ollama.com account, within its
+      plan's usage limits.
+    pattern: '(?i:ollama)(?:[ \t\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:={1,3}|:|:=|::=|:::=|\?=|=>|,|>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token|secret|pat)[\w.-]{0,10}):)\s{0,5}["''\x60]?([a-f0-9]{32}\.[A-Za-z0-9_-]{24})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [ollama]
+    entropy: 3.5
+    precedence: 5
+    identity:
+      reveals: >
+        nothing offline; no public key-inventory API found, so only the provider console's key list
+        links it.
+    privilege: write
+    examples:
+      - 'OLLAMA_API_KEY=fb200d5b01fe96709dc696b891c006a6.XKUiVBqJKX4AJJLjI4IPTMFL'
+      - |
+          ollama:
+            api_key: "55cb13241d4d056db083646610d0927d.J8fXxE8lBnlARda88K3wkrAv"
+            host: https://ollama.com
+      - 'const ollamaKey = "452dd63b5fa2c4a675a133a9b005838b.QU52fxfh1zzt2dNIc_0qKWld";'
+    negative_examples:
+      - text: 'OLLAMA_API_KEY=your_api_key'
+        why: 'placeholder, not a key'
+      - text: 'OLLAMA_API_KEY=c0290300a638e6ff8a32a494b45f148c'
+        why: 'the hex part alone, without the dot and 24-character suffix'
 """#####),
         ("openai.yml", #####"""
 provider: openai
@@ -1214,7 +3537,7 @@ rules:
       Calls every model and endpoint its permissions allow inside one project (chat, assistants,
       files, fine-tuning, batch), billed to the organisation; with the default "All" permission
       it also reads the project's uploaded files and stored responses.
-    pattern: '(?:^|[^A-Za-z0-9_-])(sk-proj-(?:[A-Za-z0-9_-]{74}T3BlbkFJ[A-Za-z0-9_-]{74}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}))(?:[^A-Za-z0-9_-]|$)'
+    pattern: '(?:^|[^A-Za-z0-9_-])(sk-proj-[A-Za-z0-9_-]{20,74}T3BlbkFJ[A-Za-z0-9_-]{20,74})(?:[^A-Za-z0-9_-]|$)'
     keywords: [sk-proj-]
     entropy: 4.0
     identity:
@@ -1227,13 +3550,15 @@ rules:
       - 'OPENAI_API_KEY=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'
       - 'client = OpenAI(api_key="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")'
       - 'curl https://api.openai.com/v1/models -H "Authorization: Bearer sk-proj-nmsW4leT2wKzTYtrhPK8T3BlbkFJZXwA3usVmF88TemCoP1v"'
+      - 'OPENAI_API_KEY = "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"'
+      - '{"openai_api_key": "sk-proj-cDGax605TDT6-a6vgpORvDOwF-sAkQ2W7frHj1hH6sD9zrT3BlbkFJXaorDeNZxRq7JQH2dXq4jh-9BC9Qo5x3i2w0mH2vTSHW-6"}'
     negative_examples:
       - text: 'OPENAI_API_KEY=sk-proj-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxT3BlbkFJxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
         why: placeholder body, not a key
       - text: 'OPENAI_API_KEY=${OPENAI_API_KEY}'
         why: variable reference, not a key
-      - text: 'OPENAI_API_KEY=sk-proj-LgkuINv6QTvv62uar3e5usE6ukNq1ndUsTiHJmzCtb6qv-CNvDLo1gTWOiM-Kkm1jgQXXXszDKT3BlbkFJd5pdDk9etiEJYyyyNVdE4xULTutleHxjKCUyxAyA4NOnLAuRvRzknPNSnRm4ua7LP5Yw6Tkxv'
-        why: 'wrong length: 73 characters before the marker'
+      - text: 'OPENAI_API_KEY=sk-proj-LgkuINv6QTvv62uar3eT3BlbkFJd5pdDk9etiEJYyyyNVdE4'
+        why: 'too short: 15 characters before the marker and 20 after (halves are 20 to 74)'
       - text: '"redacted_value": "sk-proj-****************************************************************************************************************************************************Qw2A"'
         why: redacted form from the Admin API listing
 
@@ -1244,7 +3569,7 @@ rules:
       Acts as a project service account, a bot identity no person owns, with whatever
       permissions the key was given; usage bills to the organisation and the key survives any
       employee's offboarding.
-    pattern: '(?:^|[^A-Za-z0-9_-])(sk-svcacct-[A-Za-z0-9_-]{74}T3BlbkFJ[A-Za-z0-9_-]{74})(?:[^A-Za-z0-9_-]|$)'
+    pattern: '(?:^|[^A-Za-z0-9_-])(sk-svcacct-[A-Za-z0-9_-]{20,74}T3BlbkFJ[A-Za-z0-9_-]{20,74})(?:[^A-Za-z0-9_-]|$)'
     keywords: [sk-svcacct-]
     entropy: 4.0
     identity:
@@ -1260,6 +3585,8 @@ rules:
       - |
           env:
             OPENAI_API_KEY: "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"
+      - 'OPENAI_API_KEY=sk-svcacct-o8-XHJNx1byPgdArmlWtRjpDyPf7bA39uEVa7HptIroYeGT3BlbkFJ-PG3JkdYZjMedIPXH59BlkBFlr6Nm8Uy1FKxQKG7XASnk9'
+      - 'client = OpenAI(api_key="sk-svcacct-G7lfpvJ4tjt2u63RbvXDT3BlbkFJp8SVC35sUqruyIXOXtXQ")'
     negative_examples:
       - text: 'OPENAI_API_KEY=sk-svcacct-K4SzxFZFmuzLtfRu6A-FoHoQu7O0QBpRdvLplMFPixt3xGJRKB2QQ-EUmrh21yuucBAM593eMuT3BlbkFjctUzAeISgRp25vkghPEkxMkZeGe9VQHJofENRiEDik3jgB2lLvn3mWjY0A20iZ4S6-6z9a8LkA'
         why: 'the T3BlbkFJ marker is misspelt (T3BlbkFj): not an OpenAI key'
@@ -1273,7 +3600,7 @@ rules:
       Administers the whole OpenAI organisation: creates and deletes projects, API keys and
       service accounts, invites users, and reads usage, costs and audit logs. An attacker can
       mint fresh project keys that survive the rotation of this one.
-    pattern: '(?:^|[^A-Za-z0-9_-])(sk-admin-[A-Za-z0-9_-]{58}T3BlbkFJ[A-Za-z0-9_-]{58})(?:[^A-Za-z0-9_-]|$)'
+    pattern: '(?:^|[^A-Za-z0-9_-])(sk-admin-[A-Za-z0-9_-]{20,74}T3BlbkFJ[A-Za-z0-9_-]{20,74})(?:[^A-Za-z0-9_-]|$)'
     keywords: [sk-admin-]
     entropy: 4.0
     identity:
@@ -1284,9 +3611,13 @@ rules:
     examples:
       - 'export OPENAI_ADMIN_KEY=''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'''
       - 'curl "https://api.openai.com/v1/organization/costs?start_time=1730419200" -H "Authorization: Bearer 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"'
+      - 'OPENAI_ADMIN_KEY=sk-admin-E5X1O7rCi7Z0xoxwtSeBT3BlbkFJtitLbGyfAeK1V9CiGrVv'
+      - |
+          openai:
+            admin_key: "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"
     negative_examples:
-      - text: 'OPENAI_ADMIN_KEY=sk-admin-ZyfnLJmpYVwCM1DoCzQAlxeOG4AeyV3IdK0SsDzifKJhaq3ZoSuypiRgWMT3BlbkFJTMDQkYAyFIrRYi1K2xPAuG0jVHY6fpfvaNrpMHwLqzYPcZxJUfINGTKsi'
-        why: 'wrong length: 57 characters before the marker'
+      - text: 'OPENAI_ADMIN_KEY=sk-admin-ZyfnLJmpYVwCM1DoCzQT3BlbkFJTMDQkYAyFIrRYi1K2x'
+        why: 'too short: 16 characters before the marker'
       - text: '"redacted_value": "sk-admin*************************************************************************************************************************hWgA"'
         why: redacted form from the admin_api_keys listing
 
@@ -1337,6 +3668,37 @@ rules:
     negative_examples:
       - text: 'OPENAI_API_KEY=sk-None-Q1kzlpXZgvEiHlwCHC8bc2oPTgC8nO6GVgfSDKcJ'
         why: 'too short: the body has 40 characters, at least 48 are needed'
+      - text: 'OPENAI_API_KEY=sk-None-...'
+        why: truncated placeholder
+
+  - id: openai.named-service-account-key
+    name: OpenAI service-account API key (named, 2024 format)
+    kind: service-account-key
+    description: >
+      Early-2024 service-account key that embeds the service account's name (sk-<name>-…):
+      acts as that project service account with the permissions the key was given, billed to
+      the organisation.
+    pattern: '(?:^|[^A-Za-z0-9_-])(sk-[A-Za-z0-9][A-Za-z0-9_-]{0,62}-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [t3blbkfj]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the service account by name (the text between sk- and the random part); the Admin API
+        lists project service accounts by name and their keys by redacted_value.
+      name: '\bsk-([A-Za-z0-9][A-Za-z0-9_-]{0,62})-[A-Za-z0-9]{20}T3BlbkFJ'
+    privilege: unknown
+    examples:
+      - 'OPENAI_API_KEY="sk-ci-nightly-evals-0xjuvGd3LkscMQO7jhwpT3BlbkFJLWfZg2pRFUVV5bdPSVRk"'
+      - |
+          services:
+            bot:
+              environment:
+                OPENAI_API_KEY: sk-support_bot-rD6PAlHxT2L30AnSl2x4T3BlbkFJNsHVfxi0kEKtM8mHKCpr
+    negative_examples:
+      - text: 'OPENAI_API_KEY=sk-ci-bot-Qm4tZ8pWLk3vR7nT2xJT3BlbkFJ'
+        why: no random half after the T3BlbkFJ marker
+      - text: 'OPENAI_API_KEY=sk-ci-bot-...'
+        why: truncated placeholder
 """#####),
         ("openrouter.yml", #####"""
 provider: openrouter
@@ -1362,6 +3724,44 @@ rules:
     negative_examples:
       - text: 'OPENROUTER_API_KEY=sk-or-v1-nemcorqopqwcyszuhhdturiycxkougukmcxbehtqsjnphmgfnkarqpezfzsidvrx'
         why: the body must be 64 hex characters
+"""#####),
+        ("ovh.yml", #####"""
+provider: ovh
+rules:
+
+  - id: ovh.application-secret
+    name: OVHcloud API application secret / consumer key
+    kind: api-credentials
+    description: >
+      Application secret or consumer key of the OVHcloud API: together with the application key
+      they sign calls with every right the consumer key was granted (often GET/POST/PUT/DELETE on
+      /*).
+    pattern: '(?i:ovh[\w.-]{0,20}(?:application[_.-]?secret|app[_.-]?secret|consumer[_.-]?key)|application_secret|consumer_key)["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?([A-Za-z0-9]{32})\b'
+    keywords: [ovh, application_secret, consumer_key]
+    entropy: 3.8
+    context:
+      any: ['(?i)ovh']
+      within: 512
+    identity:
+      reveals: >
+        the application key next to it; /auth/currentCredential returns the credential id and its
+        allowed rules.
+    privilege: unknown
+    examples:
+      - |
+        OVH_ENDPOINT=ovh-eu
+        OVH_APPLICATION_KEY=Ao4EnJz0cRJwEZVP
+        OVH_APPLICATION_SECRET=5FTKj9tHsTFr37u6t3Qm4Voz4ZSII2pp
+        OVH_CONSUMER_KEY=xqyPloItqsKY6AU4JSFu6yMQP7I5lutw
+      - |
+        [ovh-eu]
+        application_key=BPTESpS6PjqmaBoQ
+        application_secret=yTdRsaGcm6BCrk3sxtLbgAfinHCRAGjp
+    negative_examples:
+      - text: 'OVH_APPLICATION_SECRET=<application secret>'
+        why: 'placeholder'
+      - text: 'application_secret=FsPOBWbiFksaKLa5J0FjIFnB8vQgsuOq'
+        why: 'no OVH context: any provider'
 """#####),
         ("perplexity.yml", #####"""
 provider: perplexity
@@ -1409,6 +3809,61 @@ rules:
     negative_examples:
       - text: 'PINECONE_API_KEY=pcsk_Di3SX_xkNwYk0IlqZN1fb3juPXBNbroCslDbjUK0uciGqgFBSKQgE06T'
         why: 'too short: 50 characters in the secret part'
+      - text: 'PINECONE_API_KEY=pcsk_...'
+        why: truncated placeholder
+
+  - id: pinecone.legacy-api-key
+    name: Pinecone legacy API key (UUID)
+    kind: api-key
+    description: >
+      Pre-2024 Pinecone key (a UUID, used with an environment such as us-east1-gcp): reads,
+      writes and deletes the vectors and indexes of its project.
+    pattern: '(?i:pinecone)(?:[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token)[\w.-]{0,10}):)\s{0,5}["'']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b'
+    keywords: [pinecone]
+    entropy: 3.0
+    identity:
+      reveals: 'the project (GET https://controller.<environment>.pinecone.io/actions/whoami returns the project name).'
+    privilege: unknown
+    examples:
+      - 'PINECONE_API_KEY=4a902c00-efdd-4e06-a9db-5792ec8f8bd5'
+      - '{"pineconeApiKey": "ae106ab6-6cc7-4432-a299-96446e757286", "pineconeEnvironment": "us-east1-gcp"}'
+    negative_examples:
+      - text: 'PINECONE_INDEX_HOST=docs-4f2a9c0.svc.aped-4627-b74a.pinecone.io'
+        why: an index host, not a key
+      - text: 'PINECONE_API_KEY=00000000-0000-0000-0000-000000000000'
+        why: placeholder
+"""#####),
+        ("portkey.yml", #####"""
+provider: portkey
+rules:
+
+  - id: portkey.api-key
+    name: Portkey API key
+    kind: api-key
+    description: >
+      Authenticates to the Portkey AI gateway (x-portkey-api-key): routes requests through the
+      workspace's virtual keys and saved configs, spending the LLM provider credit stored in
+      Portkey, and reads the workspace's request logs, prompts and analytics; admin-scoped keys
+      also manage users, workspaces and keys.
+    pattern: '(?i:portkey)(?:[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token)[\w.-]{0,10}):)\s{0,5}["'']?([A-Za-z0-9+/]{28})(?:[^A-Za-z0-9+/=_-]|$)'
+    keywords: [portkey]
+    entropy: 3.8
+    identity:
+      reveals: >
+        the Portkey workspace (or organisation, for admin keys); the Admin API lists API keys
+        with their name, type and scopes.
+    privilege: unknown
+    examples:
+      - 'PORTKEY_API_KEY=8U8/Mr640dqh/ezHEYciyXGgyi0b'
+      - 'curl https://api.portkey.ai/v1/chat/completions -H "x-portkey-api-key: 2fzVVR47ljLi1AWnOe6dxGcVLM9z" -H "x-portkey-virtual-key: openai-prod-5c1e2a"'
+      - 'const portkey = new Portkey({ portkeyApiKey: "3CV+oBg5fSyXKF7jbhYTr/ctHg2L" });'
+    negative_examples:
+      - text: 'PORTKEY_API_KEY="your-portkey-api-key"'
+        why: placeholder
+      - text: 'PORTKEY_CONFIG=pc-gemini-85dd0b'
+        why: a saved-config id, not a key
+      - text: 'PORTKEY_API_KEY=${PORTKEY_API_KEY}'
+        why: variable reference
 """#####),
         ("private-key.yml", #####"""
 provider: generic
@@ -1530,6 +3985,37 @@ rules:
           -----END PRIVATE KEY-----
         why: documentation placeholder
 """#####),
+        ("privateai.yml", #####"""
+provider: privateai
+rules:
+
+  - id: privateai.api-key
+    name: Private AI API key
+    kind: api-key
+    description: >
+      Calls Private AI's hosted de-identification API (PII detection and redaction of text, files and
+      audio) on the account's quota; the text sent through it is usually the sensitive data itself.
+    pattern: '(?i:private[_.-]?ai)(?:[ \t\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:={1,3}|:|:=|::=|:::=|\?=|=>|,|>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token|secret|pat)[\w.-]{0,10}):)\s{0,5}["''\x60]?([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [privateai, private_ai, private-ai, private.ai]
+    entropy: 3.0
+    precedence: 5
+    identity:
+      reveals: >
+        nothing offline; no public key-inventory API found, so only the provider console's key list
+        links it.
+    privilege: write
+    examples:
+      - 'PRIVATE_AI_API_KEY=a5d271f2e3e76c5d02a135757a141034'
+      - 'const privateAiKey = "56ad35747d2ae397c224f1542f30f480";'
+      - |
+          privateai:
+            api_key: 3d8fd8545be95f8a83484d5b5c4dfa94
+    negative_examples:
+      - text: 'PRIVATE_AI_API_KEY=<api-key>'
+        why: 'placeholder, not a key'
+      - text: 'PRIVATE_AI_API_KEY=f261dfad7437c3027262'
+        why: 'too short: 20 characters, keys have 32'
+"""#####),
         ("replicate.yml", #####"""
 provider: replicate
 rules:
@@ -1552,6 +4038,191 @@ rules:
     negative_examples:
       - text: 'REPLICATE_API_TOKEN=r8_UWfX5rmsq3NMiUPAXaWVnSPZQpjNikd8'
         why: 'too short: 32 characters after r8_'
+"""#####),
+        ("retellai.yml", #####"""
+provider: retellai
+rules:
+
+  - id: retellai.api-key
+    name: Retell AI API key
+    kind: api-key
+    description: >
+      Calls the Retell AI API for the workspace: creates and edits voice agents, places outbound phone
+      calls billed to the workspace, and reads call recordings and transcripts.
+    pattern: '(?:^|[^A-Za-z0-9_-])(key_[a-f0-9]{28})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [key_]
+    entropy: 3.0
+    context:
+      any: ['retell']
+      within: 512
+    identity:
+      reveals: >
+        nothing offline; no public key-inventory API found, so only the provider console's key list
+        links it.
+    privilege: write
+    examples:
+      - 'RETELL_API_KEY=key_b156bec5ebf644b78ea4693e2de5'
+      - 'const retell = new Retell({ apiKey: "key_967e9a213679fb2bddc2db5ca921" });'
+    negative_examples:
+      - text: 'cache_key_65494dd485cb699f6e5657f5cc2e = True  # retell'
+        why: 'key_ glued to another word'
+      - text: 'KEY=key_00622b0b22ac8785842eb3682789'
+        why: 'a key_ value with no Retell context'
+"""#####),
+        ("runpod.yml", #####"""
+provider: runpod
+rules:
+
+  - id: runpod.api-key
+    name: RunPod API key
+    kind: api-key
+    description: >
+      Acts on the RunPod account with the key's permission (all, restricted or read-only): starts,
+      stops and deletes pods and serverless endpoints billed to the account, and reads their templates
+      and environment variables.
+    pattern: '(?:^|[^A-Za-z0-9_-])(rpa_[A-Z0-9]{40}[A-Za-z0-9]{6})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [rpa_]
+    entropy: 3.5
+    identity:
+      reveals: >
+        the user: the GraphQL query myself { id email } returns the account.
+    privilege: unknown
+    examples:
+      - 'RUNPOD_API_KEY=rpa_34WGYDBZNC6GO36JREL230AWF2H58V4AP6AWC88SI0kV0T'
+      - 'runpod.api_key = "rpa_8R07J35RDGMD9DHVCWJDV9D6QL53E5OGFS1K1S46q3J3ic"'
+    negative_examples:
+      - text: 'RUNPOD_API_KEY=rpa_short'
+        why: 'too short'
+      - text: 'REDIRECT_TOKEN=rpa_RkFnDRThE6dbmBneMZHXexs4vErBxy'
+        why: 'a different rpa_ format (30 mixed-case characters)'
+"""#####),
+        ("runway.yml", #####"""
+provider: runway
+rules:
+
+  - id: runway.api-key
+    name: Runway API key
+    kind: api-key
+    description: >
+      Generates video and images with Runway's developer API (Gen-4 and other models) on the
+      organization's prepaid credits.
+    pattern: '(?:^|[^A-Za-z0-9_-])(key_[a-f0-9]{128})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [key_]
+    entropy: 3.5
+    identity:
+      reveals: >
+        the organization: GET /v1/organization returns its tier, usage limits and credit balance.
+    privilege: write
+    examples:
+      - 'RUNWAYML_API_SECRET=key_1be654d9989bfc21a27f183d890f50cbfc237b8c1901a47ccf66a3d5f1ffd3f26bb6252396063d2ffe883ba96c7f152a7512af33e894cef480519072539ab76c'
+      - 'client = RunwayML(api_key="key_0732e176871030e20fb3bf15a0209e47b2aeeaa5e01072e89318b21e9ecb4d81e763a6709825db235b9135cea4ea22fe36f7246ce31321f02f1130dd1d230c6e")'
+    negative_examples:
+      - text: 'RUNWAYML_API_SECRET=key_cd2cc4def2812dfdf40a51c0a2b68d3fbb103a111405b0856d43c50b82c07128'
+        why: '64 hex characters after key_: a different provider''s format'
+      - text: 'RUNWAYML_API_SECRET=key_...'
+        why: 'truncated placeholder'
+"""#####),
+        ("scale.yml", #####"""
+provider: scale
+rules:
+
+  - id: scale.api-key
+    name: Scale AI live API key
+    kind: api-key
+    description: >
+      Acts on the Scale AI account in live mode: creates labelling tasks billed to the account and
+      reads existing tasks, batches and projects with their attachments (the data sent for labelling).
+    pattern: '(?:^|[^A-Za-z0-9_-])(live_[a-f0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [live_]
+    entropy: 3.0
+    identity:
+      reveals: >
+        the account (live mode; test_ keys are the test-mode twin); the dashboard lists the team.
+    privilege: write
+    examples:
+      - 'SCALE_API_KEY=live_b38cb0922685a06f5a22c2c9523cda5b'
+      - 'client = scaleapi.ScaleClient("live_80456607fa8d5e06f5a89d7d0b444676")'
+    negative_examples:
+      - text: 'STRIPE_KEY=sk_live_pF9DY4awL39SRjS9PNBqVZzN'
+        why: 'a Stripe live key: live_ is glued to sk_'
+      - text: 'SCALE_API_KEY=live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder body'
+
+  - id: scale.callback-auth-key
+    name: Scale AI live callback auth key
+    kind: callback-auth-key
+    description: >
+      The shared secret Scale sends in the scale-callback-auth header of task callbacks: whoever holds
+      it can forge callbacks that the receiving service accepts as Scale task results.
+    pattern: '(?:^|[^A-Za-z0-9_-])(live_auth_[a-f0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [live_auth_]
+    entropy: 3.0
+    identity:
+      reveals: >
+        the Scale account whose dashboard shows it; it identifies the callback receiver, not an API
+        caller.
+    privilege: restricted
+    examples:
+      - 'SCALE_CALLBACK_AUTH_KEY=live_auth_159bc4f793864a5ce2c2aaf474d020a4'
+      - |
+          if request.headers.get("scale-callback-auth") != "live_auth_780881012a6d04d03887bb47c27bd55b":
+              abort(401)
+    negative_examples:
+      - text: 'SCALE_CALLBACK_AUTH_KEY=live_auth_...'
+        why: 'truncated placeholder'
+      - text: 'SCALE_CALLBACK_AUTH_KEY=live_auth_1aacc2120c5a8fb8'
+        why: 'too short: 16 hex characters after live_auth_'
+"""#####),
+        ("scaleway.yml", #####"""
+provider: scaleway
+rules:
+
+  - id: scaleway.secret-key
+    name: Scaleway API secret key
+    kind: api-key
+    description: >
+      Secret key of a Scaleway API key: calls every Scaleway API with the IAM policies of its user
+      or application (instances, object storage, databases ...).
+    pattern: '(?i:scw[_.-]?secret[_.-]?key|scaleway[\w.-]{0,20}(?:secret|token|key))[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b'
+    keywords: [scw, scaleway]
+    entropy: 3.0
+    identity:
+      reveals: >
+        the access key (SCW + 17) next to it; IAM GetAPIKey names the bearer user or application.
+      key_id: '\b(SCW[A-Z0-9]{17})\b'
+    privilege: unknown
+    examples:
+      - |
+        SCW_ACCESS_KEY=SCWTIDHUHD2NFHVCO10T
+        SCW_SECRET_KEY=45356e61-3a65-48cb-9211-006eb3d4ce88
+      - 'scaleway_secret_key = "2d041bee-5fd7-4d47-8930-e5fb1a6802a3"'
+    negative_examples:
+      - text: 'SCW_SECRET_KEY=00000000-0000-0000-0000-000000000000'
+        why: 'placeholder'
+      - text: 'SCW_SECRET_KEY=<secret-key>'
+        why: 'placeholder'
+
+  - id: scaleway.access-key
+    name: Scaleway API access key
+    kind: access-key-id
+    description: >
+      An access key id alone signs nothing; it names the API key and marks where the secret key
+      probably sits.
+    pattern: '\b(SCW[A-Z0-9]{17})\b'
+    keywords: [scw]
+    entropy: 3.0
+    identity:
+      reveals: >
+        the API key and its bearer (IAM GetAPIKey).
+    privilege: unknown
+    examples:
+      - 'SCW_ACCESS_KEY=SCW8J3YL8GFRUDYWSYNS'
+      - 'access_key = "SCW22AC80ENPT76YSMU6"'
+    negative_examples:
+      - text: 'SCW_ACCESS_KEY=SCWXXXXXXXXXXXXXXXXX'
+        why: 'placeholder'
+      - text: 'SCW_ACCESS_KEY=SCW1234'
+        why: 'too short'
 """#####),
         ("slack.yml", #####"""
 provider: slack
@@ -1579,6 +4250,164 @@ rules:
       - text: 'SLACK_BOT_TOKEN=xoxb-your-bot-token'
         why: placeholder
 """#####),
+        ("snowflake.yml", #####"""
+provider: snowflake
+rules:
+
+  - id: snowflake.password
+    name: Snowflake user password
+    kind: password
+    description: >
+      Password of a Snowflake user (SnowSQL, connectors, dbt profiles): logs in to the account
+      with every role granted to the user and runs warehouses billed to the account.
+    pattern: '(?:(?i:snowflake)[\w. -]{0,20}(?i:password|passwd|pwd)["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?|\bsnowflake://[^:@/\s"''<>]{1,64}:)([^\s"''<>$%{(*][^\s"''<>]{7,127})(?:["''\s,;@]|$)'
+    keywords: [snowflake]
+    entropy: 3.0
+    identity:
+      reveals: >
+        the Snowflake user and account locator next to it (SNOWFLAKE_USER, account=).
+      principal: '(?i)(?:snowflake[_.-]?)?user(?:name)?["'']?\s{0,5}[:=]\s{0,5}["'']?([A-Za-z0-9_.@-]{1,64})'
+    privilege: unknown
+    examples:
+      - |
+        SNOWFLAKE_ACCOUNT=apxuxkb-h0b35aw
+        SNOWFLAKE_USER=DBT_RUNNER
+        SNOWFLAKE_PASSWORD=EXUWfTCEXDEZ78#S
+      - 'engine = create_engine("snowflake://etl:IzTFWTWy#Mb5Clp_Gi@ylooadm-xay3dbj/analytics/public?warehouse=ETL_WH")'
+    negative_examples:
+      - text: 'SNOWFLAKE_PASSWORD=<password>'
+        why: 'placeholder'
+      - text: 'SNOWFLAKE_PASSWORD=password'
+        why: 'documentation default'
+      - text: 'snowflake_password: "{{ env_var(''SNOWFLAKE_PASSWORD'') }}"'
+        why: 'template reference'
+"""#####),
+        ("stabilityai.yml", #####"""
+provider: stabilityai
+rules:
+
+  - id: stabilityai.api-key
+    name: Stability AI API key
+    kind: api-key
+    description: >
+      Generates, edits and upscales images (and 3D, video, audio) through the Stability AI platform
+      API, spending the account's credits.
+    pattern: '(?:(?i:stability|dreamstudio)(?:[ \t\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:={1,3}|:|:=|::=|:::=|\?=|=>|,|>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token|secret|pat)[\w.-]{0,10}):)\s{0,5}["''\x60]?|(?i:bearer)\s{1,3})(sk-[A-Za-z0-9]{48})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [stability, dreamstudio]
+    entropy: 4.0
+    context:
+      any: ['stability', 'dreamstudio']
+      within: 512
+    identity:
+      reveals: >
+        the account: GET /v1/user/account returns its id, email and organizations, and /v1/user/balance
+        its credits.
+    privilege: write
+    examples:
+      - 'STABILITY_API_KEY=sk-WYju5vnh5QiUvnucvTaBWacWnUpdV0e3WLFu4NP3kPVsSgNN'
+      - 'curl -f -sS "https://api.stability.ai/v2beta/stable-image/generate/core" -H "authorization: Bearer sk-3ak8xvdbUGvoshrwsxFSNRBVaUkGztj3OYGy7lP7sRO0gHMb" -H "accept: image/*" -F prompt="a lighthouse"'
+      - 'stability_api = client.StabilityInference(key="sk-YSqsGA8qsSnPSvMUORid8L2YzYiWyQ5FEfgNhHaC1Qfe1FBO", engine="stable-diffusion-xl-1024-v1-0")'
+    negative_examples:
+      - text: 'STABILITY_API_KEY=sk-...'
+        why: 'truncated placeholder'
+      - text: 'STABILITY_API_KEY=sk-nRWyz4tZ02BMvyuDET0pJiVIModwtmiQ0B0Zv'
+        why: 'too short: 37 characters after sk-, keys have 48'
+      - text: 'OPENAI_API_KEY=sk-UUVb9SATsPMaZKzKoHBwJunwHDWqjIRXaBHEi3QTkGftIvqN'
+        why: 'an sk- + 48 key with no Stability context'
+"""#####),
+        ("tavily.yml", #####"""
+provider: tavily
+rules:
+
+  - id: tavily.api-key
+    name: Tavily API key
+    kind: api-key
+    description: >
+      Runs Tavily web search, extract, map, crawl and research calls on the account's credits (dev or
+      production key).
+    pattern: '(?:^|[^A-Za-z0-9_-])(tvly-[A-Za-z0-9_-]{32,72})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [tvly-]
+    entropy: 3.5
+    identity:
+      reveals: >
+        nothing offline; no public key-inventory API found, so only the provider console's key list
+        links it.
+    privilege: write
+    examples:
+      - 'TAVILY_API_KEY=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'
+      - |
+          from tavily import TavilyClient
+          tavily = TavilyClient(api_key="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")
+      - '{"mcpServers": {"tavily": {"env": {"TAVILY_API_KEY": "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"}}}}'
+    negative_examples:
+      - text: 'TAVILY_API_KEY=tvly-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder body'
+      - text: 'TAVILY_API_KEY=tvly-dev-...'
+        why: 'truncated placeholder'
+      - text: 'TAVILY_API_KEY=tvly-IMAq0SjbOqckLAkLm0TR'
+        why: 'too short: 20 characters after tvly-'
+"""#####),
+        ("tencent.yml", #####"""
+provider: tencent
+rules:
+
+  - id: tencent.secret-id
+    name: Tencent Cloud SecretId
+    kind: secret-id
+    description: >
+      A SecretId alone signs nothing, but it names the CAM user or root account and marks where
+      the SecretKey probably sits.
+    pattern: '\b(AKID[A-Za-z0-9]{32})\b'
+    keywords: [akid]
+    entropy: 3.5
+    identity:
+      reveals: >
+        the CAM user or root account that owns the key (CAM ListAccessKeys, CloudAudit).
+    privilege: unknown
+    examples:
+      - 'TENCENTCLOUD_SECRET_ID=AKID5k3Qs0ZUDuUOTXIRYWd0xuUaW2smiPYB'
+      - 'cred = credential.Credential("AKIDQhpwJoA2Z6tLrHzpi746BYOPKXOgt76C", os.environ["TENCENTCLOUD_SECRET_KEY"])'
+    negative_examples:
+      - text: 'TENCENTCLOUD_SECRET_ID=AKIDxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder'
+      - text: 'TENCENTCLOUD_SECRET_ID=AKIDMNxoqY20vg1rakd7J78t'
+        why: 'too short'
+
+  - id: tencent.secret-key
+    name: Tencent Cloud SecretKey
+    kind: access-key
+    description: >
+      SecretKey of a Tencent Cloud API key pair: signs any API call (CVM, COS, CDB ...) with all
+      of the CAM users or root accounts permissions.
+    pattern: '(?i:secret[_.-]?key|tencent[\w.-]{0,20}secret|secretkey)[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>|,)\s{0,5}["'']?([A-Za-z0-9]{32})\b'
+    keywords: [secret_key, secretkey, secret-key, secret.key, tencent]
+    entropy: 3.8
+    context:
+      any: ['\bAKID[A-Za-z0-9]{32}\b']
+      within: 1024
+    identity:
+      reveals: >
+        the SecretId (AKID...) next to it names the CAM user or root account.
+      key_id: '\b(AKID[A-Za-z0-9]{32})\b'
+    privilege: unknown
+    examples:
+      - |
+        TENCENTCLOUD_SECRET_ID=AKIDuHEZnjsDeRiLOZcykZG6UlB27oLQnoY1
+        TENCENTCLOUD_SECRET_KEY=xAtvpjwuhm4XNgmnQLNfRy2ue8oPtyj6
+      - |
+        provider "tencentcloud" {
+          secret_id  = "AKIDt1cnOY8LLmws6ZK8RW4WPjPl5NuQzxig"
+          secret_key = "WAJkgimFjviRmA097dpEzjoQIDuD00FR"
+          region     = "ap-guangzhou"
+        }
+    negative_examples:
+      - text: 'SECRET_KEY=X3VT6rm7AhN4iLzO9N4Pg0v77UftHDoM'
+        why: 'no Tencent SecretId nearby'
+      - text: |
+          TENCENTCLOUD_SECRET_ID=AKIDb5nK83SkMx4W2Lsh0zquH03Dt2AIghLG
+          TENCENTCLOUD_SECRET_KEY=your-secret-key
+        why: 'placeholder'
+"""#####),
         ("together.yml", #####"""
 provider: together
 rules:
@@ -1603,6 +4432,145 @@ rules:
       - text: 'TOGETHER_API_KEY=tgp_v1_AXjdRt6q5jefsbo4VEqEVUzbwxhRosmzNx1-gdpF'
         why: 'too short: 40 characters after tgp_v1_'
 """#####),
+        ("upstash.yml", #####"""
+provider: upstash
+rules:
+
+  - id: upstash.redis-rest-token
+    name: Upstash Redis REST token
+    kind: rest-token
+    description: >
+      REST token of an Upstash Redis database: runs any Redis command over HTTPS (read, write,
+      FLUSHALL) unless it is the read-only token.
+    pattern: '(?i:upstash[\w.-]{0,30}token|UPSTASH_REDIS_REST_TOKEN|KV_REST_API(?:_READ_ONLY)?_TOKEN)["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?([A-Za-z0-9_-]{32,200}={0,2})(?:[^A-Za-z0-9_=-]|$)'
+    keywords: [upstash, kv_rest_api]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the database: UPSTASH_REDIS_REST_URL (https://<name>.upstash.io) next to it.
+      name: '(?i)https://([a-z0-9-]{3,63})\.upstash\.io'
+    privilege: admin
+    examples:
+      - |
+        UPSTASH_REDIS_REST_URL=https://dwxebv-iciped-13680.upstash.io
+        UPSTASH_REDIS_REST_TOKEN=AXxuyqmdIYKDANuitH7KdbzojxNPncDuSxSaje6IKG-s4FI9IDxWdekn2_8n=
+      - |
+        const redis = new Redis({ url: process.env.KV_REST_API_URL });
+        // KV_REST_API_TOKEN="A0RzCVPukG3EobwzQk28-Cmk21TnveH9DBda0uSfCb9kKCCV6Y0afC9NZsMoP"
+    negative_examples:
+      - text: 'UPSTASH_REDIS_REST_TOKEN=<your-token>'
+        why: 'placeholder'
+      - text: 'UPSTASH_REDIS_REST_TOKEN=${UPSTASH_TOKEN}'
+        why: 'variable reference'
+"""#####),
+        ("url-credentials.yml", #####"""
+provider: url-credentials
+rules:
+
+  - id: url-credentials.http-url
+    name: HTTP(S) URL with basic-auth password
+    kind: http-url
+    description: >
+      Password embedded in an http(s) URL (basic auth to a registry, Elasticsearch / OpenSearch, a
+      package index, Jenkins, a webhook ...): logs in to that host as the user.
+    pattern: '\bhttps?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    keywords: ['http://', 'https://']
+    entropy: 3.0
+    identity:
+      reveals: >
+        the user name and host in the URL; the provider is the hosts owner.
+      principal: '(?i)://([^:@/\s"''<>]{1,64}):[^\s"''<>/]{1,128}@'
+      name: '(?i)://[^:@/\s"''<>]{0,64}:[^\s"''<>/]{1,128}@([A-Za-z0-9][A-Za-z0-9.-]{0,252}(?::\d{1,5})?)'
+    privilege: unknown
+    examples:
+      - 'ES_URL=https://elastic:FkGhNCiHoaem537nb0PmHKcU@bceryvxgjx.es.us-central1.gcp.cloud.es.io:9243'
+      - 'pip install --index-url https://ci-bot:vvG2lGRdSV3xPTW6JlQd@pypi.zxotwx.corp/simple/ internal-lib'
+      - 'OPENSEARCH_URL=https://admin:!-wzEG5r6OsO7Z4L@search-logs-m5ldrn8huk.eu-west-1.es.amazonaws.com'
+    negative_examples:
+      - text: 'https://user:password@example.org/path'
+        why: 'documentation credentials'
+      - text: 'https://username:secret@host/'
+        why: 'weak placeholder'
+      - text: 'curl https://${USER}:${PASS}@api.internal/'
+        why: 'variable references'
+
+  - id: url-credentials.ftp-url
+    name: FTP / SFTP URL with password
+    kind: ftp-url
+    description: >
+      Password embedded in an ftp, ftps or sftp URL: logs in to the file server as the user, reads
+      and usually overwrites its files.
+    pattern: '\b(?:s?ftps?)://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    keywords: ['ftp://', 'ftps://', 'sftp://']
+    entropy: 3.0
+    identity:
+      reveals: >
+        the user name and host in the URL; the provider is the hosts owner.
+      principal: '(?i)://([^:@/\s"''<>]{1,64}):[^\s"''<>/]{1,128}@'
+      name: '(?i)://[^:@/\s"''<>]{0,64}:[^\s"''<>/]{1,128}@([A-Za-z0-9][A-Za-z0-9.-]{0,252}(?::\d{1,5})?)'
+    privilege: unknown
+    examples:
+      - 'FTP_URL=ftp://deploy:pSWOfSaOJCZCf^Rw@ftp.gelvibmg.net/public_html'
+      - 'lftp -e "mirror -R dist /www" sftp://web:M2Ra6hoFFTRQdXzf8Q@files.lestco.io'
+    negative_examples:
+      - text: 'ftp://anonymous:anonymous@ftp.gnu.org/'
+        why: 'anonymous FTP'
+      - text: 'ftp://user:pass@ftp.host.net'
+        why: 'too short'
+
+  - id: url-credentials.mail-url
+    name: SMTP / IMAP URL with password
+    kind: mail-url
+    description: >
+      Password embedded in an smtp, imap or pop3 URL: sends mail as the account (phishing from a
+      trusted sender) or reads its mailbox.
+    pattern: '\b(?:smtps?|imaps?|pop3s?)://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    keywords: ['smtp://', 'smtps://', 'imap://', 'imaps://', pop3]
+    entropy: 3.0
+    identity:
+      reveals: >
+        the user name and host in the URL; the provider is the hosts owner.
+      principal: '(?i)://([^:@/\s"''<>]{1,64}):[^\s"''<>/]{1,128}@'
+      name: '(?i)://[^:@/\s"''<>]{0,64}:[^\s"''<>/]{1,128}@([A-Za-z0-9][A-Za-z0-9.-]{0,252}(?::\d{1,5})?)'
+    privilege: unknown
+    examples:
+      - 'EMAIL_URL=smtp://apikey:8RMofD_fy5_srWALwyP_Q2Vsp3qGVN3xrgKWCTE9@smtp.gdwyoanj.net:587'
+      - 'MAILER_DSN=smtps://noreply%40jvwyxu.com:3hocppy9#_UFJsmf@smtp.office365.com:465'
+    negative_examples:
+      - text: 'MAILER_DSN=smtp://user:pass@smtp.host.com:25'
+        why: 'too short'
+      - text: 'EMAIL_URL=smtp://user:${SMTP_PASSWORD}@mail:25'
+        why: 'variable reference'
+"""#####),
+        ("vastai.yml", #####"""
+provider: vastai
+rules:
+
+  - id: vastai.api-key
+    name: Vast.ai API key
+    kind: api-key
+    description: >
+      Rents and destroys GPU instances billed to the account's credit, reads instance details and
+      connection data, and manages templates and volumes; scoped keys can be limited.
+    pattern: '(?i:vast[_.-]?ai|vast[_.-]?(?:api|key|token))(?:[ \t\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:={1,3}|:|:=|::=|:::=|\?=|=>|,|>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token|secret|pat)[\w.-]{0,10}):)\s{0,5}["''\x60]?([a-f0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [vast]
+    entropy: 3.0
+    precedence: 5
+    identity:
+      reveals: >
+        the user: GET /api/v0/users/current returns its id, email and balance.
+    privilege: unknown
+    examples:
+      - 'VAST_API_KEY=2265ff7429b6779639cc8ed8b765a7a2339a05ae873f3f1606808a34ce204b67'
+      - |
+          vastai:
+            access_key: "f4576474e852af65ef2a6da84244c8759d90a934009a491116d761244d8e462c"
+    negative_examples:
+      - text: 'VAST_API_KEY=your-vast-api-key'
+        why: 'placeholder, not a key'
+      - text: 'VAST_API_KEY=6f4f0436fc4436073c2235e6724d438544401f3c'
+        why: 'too short: 40 hex characters, keys have 64'
+"""#####),
         ("voyage.yml", #####"""
 provider: voyage
 rules:
@@ -1611,12 +4579,14 @@ rules:
     name: Voyage AI API key
     kind: api-key
     description: >
-      Calls Voyage AI embedding and reranking models billed to the account.
+      Calls Voyage AI embedding and reranking models billed to the account (pa- keys from the
+      Voyage dashboard at api.voyageai.com, al- model API keys issued by MongoDB Atlas and served
+      at ai.mongodb.com).
     pattern: '(?:^|[^A-Za-z0-9_-])((?:pa|al)-[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)'
     keywords: [pa-, al-]
     entropy: 4.0
     context:
-      any: ['voyage']
+      any: ['voyage', 'ai\.mongodb\.com']
       within: 512
     identity:
       reveals: >
@@ -1626,9 +4596,139 @@ rules:
     examples:
       - 'VOYAGE_API_KEY=pa--E1IeJmj1fH11yA3j_oaG_N6qPSKDhlVCYJME7YJjF8'
       - 'vo = voyageai.Client(api_key="pa-4y45iqxBaW8rdRg6ADaPHufBW7VGua2VxscctbfeTTN")'
+      - |
+          curl https://ai.mongodb.com/v1/embeddings \
+            -H "Authorization: Bearer al-RyAt4D0QWAMNqAwz2PBvUjLJDABqBDjuVkFU3QAdqy-" \
+            -d '{"input": ["hello"], "model": "voyage-4-lite"}'
     negative_examples:
       - text: 'PA_SESSION=pa-PyZVRr0sglbEfMW6wKCnpOOPPrMLtJGb0iblg9zaxcX'
         why: pa- is a common prefix; no mention of Voyage nearby
+      - text: 'VOYAGE_API_KEY=pa-Qm4tZ8pWLk3vR7nT2xJ9cB5wH1dF6gY0s'
+        why: 'too short: 33 characters after pa-'
+"""#####),
+        ("vultr.yml", #####"""
+provider: vultr
+rules:
+
+  - id: vultr.api-key
+    name: Vultr API key
+    kind: api-key
+    description: >
+      Vultr API key: full control of the account through the API - deploys and destroys instances,
+      reads billing, manages DNS and object storage.
+    pattern: '(?i:vultr)[\w.-]{0,20}(?:["'']?\s{0,2}[:{]?\s{1,12}[a-z_]{0,16}(?:token|key))?(?:\s{1,2}[a-z]{1,12})?["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?([A-Z0-9]{36})\b'
+    keywords: [vultr]
+    entropy: 3.5
+    identity:
+      reveals: >
+        the account and user: GET /v2/account returns name and email.
+    privilege: admin
+    examples:
+      - 'VULTR_API_KEY=R6JXJYUX2Z61YUI09584ALT9LJZHBKR8KPI1'
+      - |
+        vultr:
+          api_key: "1NX6EWXSZYLPGK9VJ7RZSRAH3P1T97IK6L3T"
+    negative_examples:
+      - text: 'VULTR_API_KEY=YOUR_VULTR_API_KEY'
+        why: 'placeholder'
+      - text: 'VULTR_API_KEY=43K1MWSZRHLEZ9URGD8WV5JJZEVC7Y'
+        why: 'too short'
+"""#####),
+        ("wandb.yml", #####"""
+provider: wandb
+rules:
+
+  - id: wandb.api-key
+    name: Weights & Biases API key (legacy 40-hex)
+    kind: api-key
+    description: >
+      Acts as the W&B user (or service account) on every entity and project it belongs to: reads and
+      writes runs, artifacts, models, datasets and reports, and can delete them; artifacts often hold
+      training data and model weights.
+    pattern: '(?:(?i:wandb|weights[_ .&-]{0,3}(?:and[_ .-]?)?biases)(?:[ \t\w.(-]{0,25}["''\]]{0,3}\s{0,5}(?:={1,3}|:|:=|::=|:::=|\?=|=>|,|>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token|secret|pat)[\w.-]{0,10}):)\s{0,5}["''\x60]?|(?i:machine)\s{1,5}api\.wandb\.ai\s{1,5}login\s{1,5}\S{1,64}\s{1,5}password\s{1,5})([a-f0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [wandb, weights]
+    entropy: 3.0
+    precedence: 5
+    identity:
+      reveals: >
+        the user: the GraphQL viewer query (api.wandb.ai/graphql) returns its username, email and
+        entities.
+    privilege: write
+    examples:
+      - 'export WANDB_API_KEY=ed2298b686431c8af8c366af1f1bad8bb1502a18'
+      - |
+          machine api.wandb.ai
+            login user
+            password 250fa4598379cf7a19ebc06d8a1254d8cf20353e
+      - |
+          import wandb
+          wandb.login(key="fe7342e25586e680489fb34bc8890404a62b7b93")
+    negative_examples:
+      - text: 'WANDB_API_KEY=your-wandb-api-key'
+        why: 'placeholder, not a key'
+      - text: 'WANDB_API_KEY=26409a619da36bc7e3b298ace86d4e26'
+        why: 'too short: 32 characters, legacy keys have 40'
+      - text: 'WANDB_RUN_ID=90346d2c'
+        why: 'a run id, not a key'
+
+  - id: wandb.v1-api-key
+    name: Weights & Biases API key (wandb_v1_)
+    kind: api-key
+    description: >
+      Current W&B key format (86 characters): acts as the user or service account on every entity and
+      project it belongs to, reading, writing and deleting runs, artifacts, models and reports.
+    pattern: '(?:^|[^A-Za-z0-9_-])(wandb_v1_[A-Za-z0-9_]{77})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [wandb_v1_]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the user: the GraphQL viewer query (api.wandb.ai/graphql) returns its username, email and
+        entities.
+    privilege: write
+    examples:
+      - 'WANDB_API_KEY=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'
+      - |
+          env:
+            - name: WANDB_API_KEY
+              value: "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"
+    negative_examples:
+      - text: 'WANDB_API_KEY=wandb_v1_ZlURGMGkYhtQR4KBRWhQB4XZIOoDrfeHXXf9OGTt'
+        why: 'too short: 40 characters after wandb_v1_, keys have 77'
+      - text: 'WANDB_API_KEY=wandb_v2_viYVevz2SyA4FfnqUnGSm99BHqVGaCNXW6KsvoHyk8DVAR_HAEXnP3pxx2d1pt2a2TPhljinQklA9'
+        why: 'wrong version marker (wandb_v2_)'
+
+  - id: wandb.server-api-key
+    name: W&B Server (self-managed) API key
+    kind: server-api-key
+    description: >
+      API key of a self-managed or dedicated W&B Server: acts as the user on that deployment, reading,
+      writing and deleting its runs, artifacts and models.
+    pattern: '(?:^|[^A-Za-z0-9_-])(local-[a-f0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [local-]
+    entropy: 3.0
+    context:
+      any: ['wandb']
+      within: 512
+    identity:
+      reveals: >
+        the user on the deployment named by WANDB_BASE_URL (the viewer GraphQL query on that host
+        returns username and email).
+      name: '(?i:wandb[_.-]?base[_.-]?url|base[_.-]?url|host)["''\]]{0,3}\s{0,5}(?:=|:)\s{0,5}["'']?(https?://[^\s"''<>,)]+)'
+    privilege: write
+    examples:
+      - |
+          WANDB_BASE_URL=https://wandb.corp.internal
+          WANDB_API_KEY=local-71b4d41a12dff72d14b0db756735c9a3a3e3e1b0
+      - |
+          machine wandb.corp.internal
+            login user
+            password local-db20145893504316b88735aaa33150c7da68bf00
+          # wandb server
+    negative_examples:
+      - text: 'git checkout -b local-8abe42e4b1f60deab0008907732f06ba940183ed'
+        why: 'a local- branch name with no W&B context'
+      - text: 'WANDB_API_KEY=local-e605905c8d3ecebd18f6394a9e0cfb53'
+        why: 'too short: 32 characters after local-'
 """#####),
         ("xai.yml", #####"""
 provider: xai
@@ -1654,6 +4754,119 @@ rules:
     negative_examples:
       - text: 'XAI_API_KEY=xai-cneaVvjsugPKO1GLGwpt0aGiVy0kj8c17TqHae2O'
         why: 'too short: 40 characters after xai-'
+"""#####),
+        ("yandex.yml", #####"""
+provider: yandex
+rules:
+
+  - id: yandex.cloud-api-key
+    name: Yandex Cloud API key
+    kind: api-key
+    description: >
+      API key of a Yandex Cloud service account: calls the services the accounts roles allow
+      (Foundation Models, SpeechKit, Vision, Object Storage ...), billed to its cloud.
+    pattern: '(?:^|[^A-Za-z0-9_-])(AQVN[A-Za-z0-9_-]{35,38})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [aqvn]
+    entropy: 3.8
+    identity:
+      reveals: >
+        the service account: iam API ListApiKeys for the account lists the key id.
+    privilege: unknown
+    examples:
+      - 'YC_API_KEY=AQVN3i7kXpMORgl8MWMQunKPlezGI8I9LVP0wdph'
+      - 'headers = {"Authorization": "Api-Key AQVNB5GQ-WqrcGWBr4SFrgAjPMNQ_ld7_DpusgHl-"}'
+    negative_examples:
+      - text: 'YC_API_KEY=AQVNxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder'
+      - text: 'YC_API_KEY=AQVNHbGh2OgLKRDn2i5WZdaZ'
+        why: 'too short'
+
+  - id: yandex.cloud-static-key
+    name: Yandex Cloud static access key secret
+    kind: static-access-key
+    description: >
+      Secret of a service accounts static access key (AWS-compatible): signs Object Storage,
+      Message Queue and YDB calls with the service accounts roles.
+    pattern: '(?:^|[^A-Za-z0-9_-])(YC[A-Za-z0-9_-]{38})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [yc]
+    entropy: 4.0
+    context:
+      any: ['(?i)yandex|yandexcloud|\bYCA[A-Za-z0-9_-]{22}\b']
+      within: 1024
+    identity:
+      reveals: >
+        the key id (YCA..., 25 characters) next to it names the static key of the service account.
+      key_id: '\b(YCA[A-Za-z0-9_-]{22})\b'
+    privilege: unknown
+    examples:
+      - |
+        # storage.yandexcloud.net
+        AWS_ACCESS_KEY_ID=YCAJEqu9DJT4l28pc5NWNRfq0
+        AWS_SECRET_ACCESS_KEY=YCFtbYHqasczQ-IApq8hDDiZQrGkvdlicAjfK4qY
+      - |
+        yandex_storage_bucket:
+          access_key: "YCAJEdCBpTiqZchJQPWtUmTQx"
+          secret_key: "YCtfWeSGaFpJDTtiEZSPWTA_rWjoK5d8_qSjGpB_"
+    negative_examples:
+      - text: 'SECRET=YCrk5bf-rgePpw7hCdAJD5nEEsO8rN_dm6m2Ld99'
+        why: 'no Yandex context or key id nearby'
+      - text: 'yandex secret: YC3F7qAKeYOy0UgiE-FkwN-thRS9luNi'
+        why: 'too short'
+
+  - id: yandex.iam-token
+    name: Yandex Cloud IAM token
+    kind: iam-token
+    description: >
+      Short-lived (up to 12 hours) IAM token of a user or service account: calls every Yandex
+      Cloud API its roles allow.
+    pattern: '(?:^|[^A-Za-z0-9_-])(t1\.[A-Za-z0-9_-]{10,200}={0,2}\.[A-Za-z0-9_-]{86}={0,2})(?:[^A-Za-z0-9_=-]|$)'
+    keywords: [t1.]
+    entropy: 4.0
+    identity:
+      reveals: >
+        the subject (user or service account) the token was issued to; nothing decodes offline.
+    privilege: unknown
+    examples:
+      - 'curl -H "Authorization: Bearer t1.SRQk-5Xa7lxCCseaA2gmEq4Oqg9oluv-VZs9hqMq1y3RdhZtLUh_OpBI1ZZf.m6NOGSmlFrx6mIccxYqq7RpO1n4qV2zuXM4MQRYkz8D_T74epSJl8x-jZfkF7o_tHOsqWptN1dJcvbHJ5_sS3C" https://resource-manager.api.cloud.yandex.net/resource-manager/v1/clouds'
+      - 'YC_IAM_TOKEN=t1.-nLQ0zoOekUkXil6p4Rb7heeouGFUbt1mQ7vIxMy8iRdu1k2Iz4wBW2k3fVdvpCMwKEN3G.7kej_6VFDACCJyKt7TpB-XvkJv4IxErIdzuIbDUc2Y8_k-kQppaDi1vBq5CyuVGoSbq-S6Z-yEUJF5Gb5zrZXh'
+    negative_examples:
+      - text: 'YC_IAM_TOKEN=t1.xxxx.yyyy'
+        why: 'placeholder'
+      - text: 'version t1.1UxWwWvxKOySVPAHje9Z.sMP2CoIZWL0ed6qNgevBeuO74fzfuNGtHa0OMKvF'
+        why: 'signature part too short'
+"""#####),
+        ("zhipu.yml", #####"""
+provider: zhipu
+rules:
+
+  - id: zhipu.api-key
+    name: Zhipu AI / Z.ai (GLM) API key
+    kind: api-key
+    description: >
+      Calls the GLM models on open.bigmodel.cn or api.z.ai, billed to the account's balance or
+      coding plan; the key also signs JWTs for the older SDKs.
+    pattern: '(?:(?i:zhipu|bigmodel|glm|z[_.]?ai)(?:[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)|[\w.-]{0,20}:[ \t]*\r?\n[ \t]{1,12}(?i:[\w.-]{0,20}(?:key|token)[\w.-]{0,10}):)\s{0,5}["'']?|(?i:api[_-]?key)["'']?\s{0,3}(?:=|:)\s{0,3}["'']?|(?i:bearer)\s{1,3})([a-f0-9]{32}\.[A-Za-z0-9]{16})(?:[^A-Za-z0-9_.-]|$)'
+    keywords: [zhipu, bigmodel, glm, zai, z.ai, z_ai]
+    entropy: 3.5
+    identity:
+      reveals: >
+        the part before the dot is the key id (the JWT "api_key" claim in the older SDKs); the
+        console lists keys by it, which names the account.
+      key_id: '\b([a-f0-9]{32})\.[A-Za-z0-9]{16}\b'
+    privilege: write
+    examples:
+      - 'ZHIPUAI_API_KEY=f8c109f6b792ecda8783e1209b18df15.S5q6lV35iqled12c'
+      - |
+          client = ZhipuAI(api_key="df41ae9548ac0b98fc518695406e4425.1h8wSpDWUBX2vkGY")
+          resp = client.chat.completions.create(model="glm-4.6", messages=msgs)
+      - 'curl https://api.z.ai/api/paas/v4/chat/completions -H "Authorization: Bearer 90cd4e98032fd1d66be1aaa71fcbcde4.f6hIwLaWsJVPBMkh"'
+    negative_examples:
+      - text: 'ZHIPUAI_API_KEY=your_zhipu_api_key'
+        why: placeholder
+      - text: 'GLM_API_KEY=cbe5985d07804065b46efaf1daa82834.ZLV4IOHG'
+        why: 'too short: 8 characters after the dot'
+      - text: 'commit 3f2a9c0e1d7b4a5f8c6d2e9b0a1c4f7e.patch'
+        why: a hex digest followed by a file extension, no Zhipu context
 """#####),
     ]
 }

@@ -18,6 +18,15 @@ public enum RuleLoader {
         return rules
     }
 
+    /// The built-in rules plus those in `directories`. A rule in a folder with a built-in rule's id replaces it (a
+    /// team's stricter or wider version of `openai.project-key`); two folder rules with one id are an error.
+    public static func builtin(with directories: [String]) throws -> [Rule] {
+        var extra: [Rule] = []
+        for directory in directories { extra += try load(directory: directory) }
+        let replaced = Set(extra.map(\.id))
+        return try builtin().filter { !replaced.contains($0.id) } + extra
+    }
+
     /// Every `*.yml` / `*.yaml` file in `directory`, sorted by name.
     public static func load(directory: String) throws -> [Rule] {
         let url = URL(fileURLWithPath: directory)

@@ -85,10 +85,10 @@ final class ArchiveInputTests: XCTestCase {
 
     func testCompressionBombIsSkippedAndCounted() throws {
         let dir = try temporaryDirectory(self)
-        // 300 MiB of zeros compress to a few hundred KiB: far beyond the 200:1 ratio after the first 64 MiB.
-        let zeros = [UInt8](repeating: 0x41, count: 300 << 20)
+        // 100 MiB of one letter compress to a few hundred KiB: far beyond the 200:1 ratio after the first 64 MiB.
+        let zeros = [UInt8](repeating: 0x41, count: 100 << 20)
         try writeBytes(try ArchiveFixture.make(.tarGzip, members: [("a.txt", zeros)]), to: "bomb.tgz", in: dir)
-        let (result, register) = try scanRegister([dir], maxFileSize: 400 << 20)
+        let (result, register) = try scanRegister([dir], maxFileSize: 200 << 20)
         XCTAssertEqual(register.credentials.count, 0)
         XCTAssertEqual(result.tally.skipped["archive-limit"], 1)
         XCTAssertTrue(result.tally.problems.contains { $0.path == "bomb.tgz!a.txt" && $0.reason.hasPrefix("archive-limit") })
