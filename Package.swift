@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // Reads gitleaks / betterleaks TOML rule configs (`--rules .gitleaks.toml`).
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -24,7 +26,8 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
         .target(
             name: "KeyLedger",
-            dependencies: ["CLibGit2", "CVectorscan", "CSQLite", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CLibGit2", "CVectorscan", "CSQLite", .product(name: "Yams", package: "Yams"),
+                           .product(name: "TOMLKit", package: "TOMLKit")],
             path: "Sources/KeyLedger"),
         .executableTarget(
             name: "keyledger",
