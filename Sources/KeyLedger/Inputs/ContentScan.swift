@@ -14,7 +14,7 @@ enum ContentScan {
         // Lines counted incrementally over matches in offset order, not from the start for each match.
         var line = 1
         var scanned = 0
-        for match in matcher.matches(in: bytes, workspace: workspace).sorted(by: { $0.offset < $1.offset }) {
+        for match in matcher.matches(in: bytes, path: path, workspace: workspace).sorted(by: { $0.offset < $1.offset }) {
             let end = min(match.offset, bytes.count)
             while scanned < end {
                 if bytes[scanned] == 0x0A { line += 1 }
@@ -28,7 +28,7 @@ enum ContentScan {
         for derived in StructuredDecoders.derivedContent(path: path, bytes: bytes) {
             derived.text.utf8CString.withUnsafeBytes { raw in
                 let content = UnsafeRawBufferPointer(rebasing: raw.dropLast())
-                for match in matcher.matches(in: content, workspace: workspace) {
+                for match in matcher.matches(in: content, path: path, workspace: workspace) {
                     var location = locate(derived.line ?? RuleMatcher.line(of: match.offset, in: content), derived.note)
                     // A marker belongs on the line people read: the original line when the decoder knows it.
                     location.apply(derived.line.flatMap { AllowMarker.find(onLine: $0, in: bytes) }
@@ -68,7 +68,7 @@ extension ContentScan {
         }, item: { worker, i, tally in
             let (reader, workspace) = worker
             return reader.withBlob(blobs[i].id, path: blobs[i].path, limits: limits, tally: &tally) { bytes in
-                matcher.matches(in: bytes, workspace: workspace).map(\.secret.fingerprint)
+                matcher.matches(in: bytes, path: blobs[i].path, workspace: workspace).map(\.secret.fingerprint)
             } ?? []
         }))
     }
