@@ -47,9 +47,17 @@ func fail(_ message: String) -> ExitCode {
     return Exit.inputError
 }
 
-/// Loads the built-in rules plus any from `--rules DIR`.
+/// Loads the built-in rules plus any from `--rules PATH` (rule YAML, gitleaks TOML); says on stderr what of the
+/// imported configs could not be used.
 func loadRules(extra: [String]) throws -> [Rule] {
-    var rules = try RuleLoader.builtin()
-    for dir in extra { rules += try RuleLoader.load(directory: dir) }
-    return rules
+    let set = try RuleLoader.loadWithBuiltins(extra: extra)
+    warn(set.warnings)
+    return set.rules
+}
+
+/// Prints rule warnings (untranslatable gitleaks rules, parts not applied) on stderr.
+func warn(_ warnings: [RuleWarning]) {
+    for warning in warnings {
+        FileHandle.standardError.write(Data("keyledger: warning: \(warning)\n".utf8))
+    }
 }
