@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // Reads gitleaks / betterleaks TOML rule configs (`--rules .gitleaks.toml`).
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -27,7 +29,8 @@ let package = Package(
             providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]),
         .target(
             name: "KeyLedger",
-            dependencies: ["CLibGit2", "CVectorscan", "CSQLite", "CLibArchive", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CLibGit2", "CVectorscan", "CSQLite", "CLibArchive", .product(name: "Yams", package: "Yams"),
+                           .product(name: "TOMLKit", package: "TOMLKit")],
             path: "Sources/KeyLedger"),
         .executableTarget(
             name: "keyledger",

@@ -47,7 +47,18 @@ func fail(_ message: String) -> ExitCode {
     return Exit.inputError
 }
 
-/// Loads the built-in rules plus any from `--rules DIR` (a user rule with a built-in id replaces it).
+/// Loads the built-in rules plus any from `--rules PATH` (rule YAML, gitleaks TOML; a rule with a built-in id
+/// replaces it); says on stderr what of the
+/// imported configs could not be used.
 func loadRules(extra: [String]) throws -> [Rule] {
-    try RuleLoader.builtin(with: extra)
+    let set = try RuleLoader.loadWithBuiltins(extra: extra)
+    warn(set.warnings)
+    return set.rules
+}
+
+/// Prints rule warnings (untranslatable gitleaks rules, parts not applied) on stderr.
+func warn(_ warnings: [RuleWarning]) {
+    for warning in warnings {
+        FileHandle.standardError.write(Data("keyledger: warning: \(warning)\n".utf8))
+    }
 }

@@ -9,7 +9,7 @@ struct Rules: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List built-in rules (and those in --rules folders).")
-        @Option(name: .customLong("rules"), help: "Folder of extra rule YAML files (repeatable).")
+        @Option(name: .customLong("rules"), help: "Extra rules: a folder of rule YAML files or gitleaks TOML configs, or one such file (repeatable).")
         var ruleDirectories: [String] = []
 
         func run() throws {
@@ -33,7 +33,7 @@ struct Rules: ParsableCommand {
                 DIR with a built-in rule's id replaces it, so `keyledger rules test rules/` tests a working copy of the \
                 built-in rules.
                 """)
-        @Argument(help: "Folder of rule YAML files to test (default: the built-in rules).")
+        @Argument(help: "Rules to test: a folder of rule YAML files or gitleaks TOML configs, or one such file (default: the built-in rules).")
         var directory: String?
 
         func run() throws {
@@ -41,7 +41,13 @@ struct Rules: ParsableCommand {
             let tested: [Rule]
             do {
                 builtin = try RuleLoader.builtin()
-                if let directory { tested = try RuleLoader.load(directory: directory) } else { tested = builtin }
+                if let directory {
+                    let set = try RuleLoader.load(path: directory)
+                    warn(set.warnings)
+                    tested = set.rules
+                } else {
+                    tested = builtin
+                }
             } catch { throw fail("\(error)") }
             let testedIDs = Set(tested.map(\.id))
             let all = directory == nil ? builtin : builtin.filter { !testedIDs.contains($0.id) } + tested

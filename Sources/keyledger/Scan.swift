@@ -47,7 +47,7 @@ struct Scan: ParsableCommand {
     @Option(help: "Record this scan in the history store FILE (SQLite), for `keyledger report` and `keyledger register`.")
     var db: String?
 
-    @Option(name: .customLong("rules"), help: "Folder of extra rule YAML files (repeatable).")
+    @Option(name: .customLong("rules"), help: "Extra rules: a folder of rule YAML files or gitleaks TOML configs, or one such file (repeatable).")
     var ruleDirectories: [String] = []
 
     @Option(name: .customLong("max-file-size"), help: "Skip files and blobs larger than this many MiB (default 25).")

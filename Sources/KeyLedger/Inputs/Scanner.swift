@@ -80,7 +80,8 @@ public struct Scanner: Sendable {
                 let input = DirectoryInput(root: path, repositoryName: nil)
                 let files = input.enumerate(tally: &tally)
                 progress?("scanning \(files.count) files in \(path)")
-                findings += input.scan(files: files, matcher: matcher, limits: request.limits, tally: &tally)
+                let found = input.scan(files: files, matcher: matcher, limits: request.limits, tally: &tally)
+                findings += GitleaksIgnore.load(root: path)?.apply(to: found) ?? found
             }
         }
         if !files.isEmpty {
@@ -135,6 +136,8 @@ public struct Scanner: Sendable {
             let files = input.enumerate(tally: &tally)
             findings += input.scan(files: files, matcher: matcher, limits: request.limits, tally: &tally)
         }
-        return findings
+        // A team coming from gitleaks keeps its accepted findings: `.gitleaksignore` in the work tree, else in HEAD.
+        let ignore = repo.workdir.flatMap(GitleaksIgnore.load(root:)) ?? repo.headFile(GitleaksIgnore.fileName).map(GitleaksIgnore.parse)
+        return ignore?.apply(to: findings) ?? findings
     }
 }

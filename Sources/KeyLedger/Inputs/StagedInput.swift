@@ -42,7 +42,8 @@ struct StagedInput {
             let before = ContentScan.secretFingerprints(in: changes.replaced, repository: repo.gitdir, matcher: matcher, limits: limits)
             found.removeAll { before.contains($0.secret.fingerprint) }
         }
-        return found
+        let ignore = repo.workdir.flatMap(GitleaksIgnore.load(root:))
+        return ignore?.apply(to: found) ?? found
     }
 
     typealias Change = (id: ObjectID, path: String)

@@ -4,12 +4,20 @@ import Foundation
 ///
 /// The reason is mandatory: it lands in the register, so a reviewer can see why a credential in the code is
 /// accepted. A marker without one does not allow anything; the location says so instead.
+///
+/// gitleaks' and betterleaks' bare markers (`gitleaks:allow`, `betterleaks:allow`) are honoured too, so a team
+/// switching scanners keeps its accepted lines; they carry no reason of their own, so the register names the marker.
 public enum AllowMarker: Sendable, Equatable {
     case allowed(reason: String)
     /// `keyledger:allow` with nothing (or no words) after it.
     case missingReason
 
     static let token = Array("keyledger:allow".utf8)
+    /// Markers of other scanners, honoured with a generated reason: (token, reason).
+    static let foreignMarkers: [(token: [UInt8], reason: String)] = [
+        (Array("gitleaks:allow".utf8), "gitleaks:allow marker"),
+        (Array("betterleaks:allow".utf8), "betterleaks:allow marker"),
+    ]
     /// How far either side of a match the line is searched: a marker at the far end of a megabyte of minified JSON
     /// is not a comment on this match.
     static let reach = 4096
@@ -50,20 +58,28 @@ public enum AllowMarker: Sendable, Equatable {
         return find(onLineOf: i, in: bytes)
     }
 
+    /// Where `needle` first occurs in `line` as a whole word (not followed by a letter or digit: `keyledger:allowed`
+    /// or `gitleaks:allowlist` is some other word).
+    static func position(of needle: [UInt8], in line: UnsafeRawBufferPointer) -> Int? {
+        let n = needle.count
+        var i = 0
+        while i + n <= line.count {
+            if line[i] == needle[0], needle.indices.allSatisfy({ line[i + $0] == needle[$0] }) {
+                if i + n == line.count || !CharacterSet.alphanumerics.contains(Unicode.Scalar(line[i + n])) { return i }
+            }
+            i += 1
+        }
+        return nil
+    }
+
     /// Reads a marker out of one line of text.
     static func parse(_ line: UnsafeRawBufferPointer) -> AllowMarker? {
         let n = token.count
-        guard line.count >= n else { return nil }
-        var found: Int?
-        var i = 0
-        while i + n <= line.count {
-            if line[i] == token[0], token.indices.allSatisfy({ line[i + $0] == token[$0] }) { found = i; break }
-            i += 1
+        guard let at = position(of: token, in: line) else {
+            // keyledger's own marker (with its reason) wins over another scanner's on the same line.
+            return foreignMarkers.first { position(of: $0.token, in: line) != nil }.map { .allowed(reason: $0.reason) }
         }
-        guard let at = found else { return nil }
         var text = String(decoding: UnsafeRawBufferPointer(rebasing: line[(at + n)...]), as: UTF8.self)
-        // `keyledger:allowed` or `keyledger:allowlist` is some other word, not this marker.
-        if let first = text.unicodeScalars.first, CharacterSet.alphanumerics.contains(first) { return nil }
         // A reason is prose in a comment: a quote, bracket or brace ends it (the marker may sit inside a string of
         // one-line JSON, followed by the very key it allows — which must never become part of the reason).
         if let stop = text.firstIndex(where: { "\"'`{}[]<>\\".contains($0) }) { text = String(text[..<stop]) }

@@ -25,6 +25,8 @@ public final class RuleMatcher: Sendable {
         let keyId: SharedRegex?
         let principal: SharedRegex?
         let name: SharedRegex?
+        let allow: [(regex: SharedRegex, target: RuleAllow.Target)]
+        let pathPatterns: [SharedRegex]
         let lookBack: Int
         let specificity: Int
     }
@@ -54,6 +56,8 @@ public final class RuleMatcher: Sendable {
             throw RuleError(file: "rules", message: "Vectorscan: \(failure.message)")
         }
         var compiled: [CompiledRule] = []
+        // Imported configs repeat one global allowlist on every rule: each distinct regex is compiled once.
+        var shared: [String: SharedRegex] = [:]
         for (i, ruleIndex) in patterned.enumerated() {
             let rule = rules[ruleIndex]
             func regex(_ pattern: String?, _ what: String, insensitive: Bool = false) throws -> SharedRegex? {
@@ -61,6 +65,12 @@ public final class RuleMatcher: Sendable {
                 do { return try SharedRegex(pattern, caseInsensitive: insensitive) } catch {
                     throw RuleError(file: rule.source, message: "\(rule.id): \(what) is not a valid regular expression: \(pattern)")
                 }
+            }
+            func sharedRegex(_ pattern: String, _ what: String) throws -> SharedRegex {
+                if let known = shared[pattern] { return known }
+                guard let made = try regex(pattern, what) else { preconditionFailure("regex(_:) returns nil only for nil") }
+                shared[pattern] = made
+                return made
             }
             let capture = try regex(rule.pattern, "pattern")!
             if capture.captureCount != 1 {
@@ -72,6 +82,8 @@ public final class RuleMatcher: Sendable {
                 keyId: try regex(rule.identity.keyId, "identity.key_id"),
                 principal: try regex(rule.identity.principal, "identity.principal"),
                 name: try regex(rule.identity.name, "identity.name"),
+                allow: try rule.allow.map { (try sharedRegex($0.regex, "allow regex"), $0.target) },
+                pathPatterns: try rule.pathPatterns.map { try sharedRegex($0, "path_patterns regex") },
                 lookBack: database.maxWidths[i] + 64,
                 specificity: rule.specificity))
         }
@@ -97,7 +109,8 @@ public final class RuleMatcher: Sendable {
     public func makeWorkspace() -> Workspace { Workspace(scratch: database.makeScratch()) }
 
     /// Every credential in `bytes`, validated, placeholders removed, overlaps resolved to the most specific rule.
-    /// `path` (relative, when known) decides which path-scoped rules apply; without it they do not.
+    /// - Parameter path: the buffer's path relative to the scanned root: rules with `paths` globs apply only when it
+    ///   matches them (and not without a path); `path_patterns` and path allowlists apply only with a path.
     public func matches(in bytes: UnsafeRawBufferPointer, workspace: Workspace, path: String? = nil) -> [Match] {
         database.scan(bytes, scratch: workspace.scratch, into: workspace.hits)
         let hits = workspace.hits
@@ -110,6 +123,7 @@ public final class RuleMatcher: Sendable {
             let compiledRule = compiled[databaseIndex]
             let ruleIndex = compiledRule.ruleIndex
             guard compiledRule.rule.applies(toPath: path) else { continue }
+            if let path, !Self.applies(compiledRule, toPath: path) { continue }
             var windows: [Range<Int>] = []
             for run in ends.sorted(by: { $0.first < $1.first }) {
                 let start = max(0, run.first - compiledRule.lookBack)
@@ -130,6 +144,10 @@ public final class RuleMatcher: Sendable {
                     let offset = view.base + r.location
                     guard seenOffsets.insert(offset).inserted else { return }
                     let text = view.string.substring(with: r)
+                    if !compiledRule.allow.isEmpty || !compiledRule.rule.stopwords.isEmpty,
+                       Self.allowed(text, whole: result.range(at: 0), in: view, bytes: bytes, rule: compiledRule) {
+                        return
+                    }
                     if let match = self.accept(text, offset: offset, length: r.length, rule: compiledRule, ruleIndex: ruleIndex, bytes: bytes) {
                         found.append(match)
                     }
@@ -137,6 +155,41 @@ public final class RuleMatcher: Sendable {
             }
         }
         return Self.resolveOverlaps(found, specificities: specificities)
+    }
+
+    /// Whether a rule reports in the file at `path`: its `paths` (when it has any) include it and no path allowlist
+    /// excludes it.
+    static func applies(_ rule: CompiledRule, toPath path: String) -> Bool {
+        func found(_ regex: SharedRegex) -> Bool {
+            regex.regex.firstMatch(in: path, options: [], range: NSRange(path.startIndex..., in: path)) != nil
+        }
+        if !rule.pathPatterns.isEmpty, !rule.pathPatterns.contains(where: found) { return false }
+        return !rule.allow.contains { $0.target == .path && found($0.regex) }
+    }
+
+    /// Whether a stopword or an allow regex (over the secret, the whole match or its line) excuses this hit.
+    static func allowed(_ secret: String, whole: NSRange, in view: ByteWindow, bytes: UnsafeRawBufferPointer,
+                        rule: CompiledRule) -> Bool {
+        let lower = secret.lowercased()
+        if rule.rule.stopwords.contains(where: { lower.contains($0) }) { return true }
+        for entry in rule.allow where entry.target != .path {
+            let text: String
+            switch entry.target {
+            case .secret: text = secret
+            case .match: text = view.string.substring(with: whole)
+            case .line:
+                // The whole line from the buffer (the window may cut it), at most 4 KiB either side like allow markers.
+                let at = view.base + whole.location
+                var start = at
+                while start > max(0, at - 4096), bytes[start - 1] != 0x0A { start -= 1 }
+                var end = at
+                while end < min(bytes.count, at + 4096), bytes[end] != 0x0A { end += 1 }
+                text = ByteWindow(bytes, range: start..<end).string as String
+            case .path: continue
+            }
+            if entry.regex.regex.firstMatch(in: text, options: [], range: NSRange(text.startIndex..., in: text)) != nil { return true }
+        }
+        return false
     }
 
     /// Applies keywords, placeholder, entropy, context and validator checks; extracts identity.

@@ -80,6 +80,19 @@ final class VectorscanDatabase: @unchecked Sendable {
         return (db, widths)
     }
 
+    /// Why Vectorscan rejects `pattern` on its own, or nil when it compiles (the check imported rules pass before use).
+    static func rejection(of pattern: String) -> String? {
+        do {
+            let compiled = try compile([pattern], widthCap: 8192)
+            hs_free_database(compiled.database)
+            return nil
+        } catch let failure as CompileFailure {
+            return failure.message
+        } catch {
+            return "\(error)"
+        }
+    }
+
     deinit {
         hs_free_scratch(prototypeScratch)
         hs_free_database(database)

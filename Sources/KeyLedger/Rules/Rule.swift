@@ -44,6 +44,15 @@ public struct Rule: Sendable, Equatable {
         let name = (path as NSString).lastPathComponent
         return paths.contains { fnmatch($0, path, 0) == 0 || fnmatch($0, name, 0) == 0 }
     }
+    /// Hits this rule must not report: a regex over the secret, the whole match, its line or the file's path.
+    public var allow: [RuleAllow] = []
+    /// Lower-case words; a secret containing one (case-insensitive) is not reported.
+    public var stopwords: [String] = []
+    /// Regexes over the file's path (relative to the scanned root), as gitleaks' `path`; when given, the rule only
+    /// reports in files whose path matches one. Buffers without a path (rule examples) are not restricted.
+    public var pathPatterns: [String] = []
+    /// Where the rule was written; imported rules carry no examples to prove them.
+    public var origin: RuleOrigin = .yaml
 
     /// How strongly this rule claims a secret when two rules match the same text:
     /// a checksum or structural validator beats a fixed prefix, a long prefix beats a short one,
@@ -117,4 +126,36 @@ public struct RuleIdentity: Sendable, Equatable {
 public struct NegativeExample: Sendable, Equatable {
     public var text: String
     public var why: String
+}
+
+/// A regular expression that, when it matches its target, turns a hit into no finding (gitleaks' allowlists).
+public struct RuleAllow: Sendable, Equatable, Hashable {
+    /// What the regex is matched against.
+    public enum Target: String, Sendable, CaseIterable {
+        /// The captured secret (the default).
+        case secret
+        /// The whole text the rule's pattern matched, context included.
+        case match
+        /// The line holding the secret.
+        case line
+        /// The path of the file, relative to the scanned root.
+        case path
+    }
+
+    /// ICU syntax; matched anywhere in the target (not anchored), case-sensitive unless it says `(?i)`.
+    public var regex: String
+    public var target: Target
+
+    public init(regex: String, target: Target = .secret) {
+        self.regex = regex
+        self.target = target
+    }
+}
+
+/// Where a rule was written.
+public enum RuleOrigin: String, Sendable {
+    /// keyledger rule YAML (built in or `--rules`): must prove itself with examples.
+    case yaml
+    /// Imported from a gitleaks / betterleaks TOML config: carries no examples.
+    case gitleaks
 }

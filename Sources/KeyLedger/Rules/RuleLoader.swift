@@ -7,7 +7,44 @@ public struct RuleError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(file): \(message)" }
 }
 
-/// Reads rule YAML (one provider per file) into `Rule` values.
+/// Something in a rule source keyledger cannot use as written: a rule it skips, or a part of a rule it does not apply.
+/// Names the file, line and rule; never quotes scanned content.
+public struct RuleWarning: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    /// The rule's id as its source spells it (a gitleaks id), when the warning is about one rule.
+    public var rule: String?
+    public var message: String
+    /// The rule was not imported at all.
+    public var skipped: Bool
+
+    public var description: String {
+        [file, line.map { "line \($0)" }, rule].compactMap { $0 }.joined(separator: ": ") + ": " + message
+    }
+}
+
+/// Rules read from one or more sources, with what the sources ask of the built-in rules.
+public struct RuleSet: Sendable {
+    /// A built-in rule a config asks to switch off (gitleaks `[extend] disabledRules`).
+    public struct Disabled: Sendable, Equatable {
+        public var id: String
+        public var file: String
+        public var line: Int?
+    }
+
+    public var rules: [Rule] = []
+    public var warnings: [RuleWarning] = []
+    /// A config said `[extend] useDefault = true`: it builds on the built-in rules.
+    public var extendsBuiltins = false
+    public var disabledBuiltins: [Disabled] = []
+    /// Global allowlists of a config that extends the built-in rules reach them too.
+    public var builtinAllow: [RuleAllow] = []
+    public var builtinStopwords: [String] = []
+
+    public init() {}
+}
+
+/// Reads rule YAML (one provider per file) and gitleaks / betterleaks TOML configs into `Rule` values.
 public enum RuleLoader {
     /// The rules compiled into the binary.
     public static func builtin() throws -> [Rule] {
@@ -18,34 +55,103 @@ public enum RuleLoader {
         return rules
     }
 
-    /// The built-in rules plus those in `directories`. A rule in a folder with a built-in rule's id replaces it (a
-    /// team's stricter or wider version of `openai.project-key`); two folder rules with one id are an error.
-    public static func builtin(with directories: [String]) throws -> [Rule] {
-        var extra: [Rule] = []
-        for directory in directories { extra += try load(directory: directory) }
-        let replaced = Set(extra.map(\.id))
-        return try builtin().filter { !replaced.contains($0.id) } + extra
+    /// The rules in `directory` (see `load(path:)`); warnings about imported TOML rules are dropped.
+    public static func load(directory: String) throws -> [Rule] {
+        try load(path: directory).rules
     }
 
-    /// Every `*.yml` / `*.yaml` file in `directory`, sorted by name.
-    public static func load(directory: String) throws -> [Rule] {
-        let url = URL(fileURLWithPath: directory)
+    /// Rules from a file or a folder: `*.yml` / `*.yaml` keyledger rule files and `*.toml` gitleaks / betterleaks
+    /// configs (`.gitleaks.toml` included), read in name order.
+    public static func load(path: String) throws -> RuleSet {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw RuleError(file: path, message: "no such file or folder")
+        }
+        var set = RuleSet()
+        if !isDirectory.boolValue {
+            guard let kind = SourceKind(name: path) else {
+                throw RuleError(file: path, message: "not a rules file (expected *.yml, *.yaml or a gitleaks *.toml)")
+            }
+            try read(path, kind: kind, into: &set)
+            if set.rules.isEmpty, set.disabledBuiltins.isEmpty, !set.extendsBuiltins {
+                throw RuleError(file: path, message: "no rules found")
+            }
+            return set
+        }
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+            names = try FileManager.default.contentsOfDirectory(atPath: path)
         } catch {
-            throw RuleError(file: directory, message: "cannot read the rules folder (\(error.localizedDescription))")
+            throw RuleError(file: path, message: "cannot read the rules folder (\(error.localizedDescription))")
         }
-        var rules: [Rule] = []
-        for name in names.sorted() where name.hasSuffix(".yml") || name.hasSuffix(".yaml") {
-            let path = url.appendingPathComponent(name).path
+        let url = URL(fileURLWithPath: path)
+        for name in names.sorted() {
+            guard let kind = SourceKind(name: name) else { continue }
+            try read(url.appendingPathComponent(name).path, kind: kind, into: &set)
+        }
+        if set.rules.isEmpty, set.disabledBuiltins.isEmpty, !set.extendsBuiltins {
+            throw RuleError(file: path, message: "no rules found (expected *.yml files with a `rules:` list or gitleaks *.toml configs)")
+        }
+        return set
+    }
+
+    /// The built-in rules plus those of every path in `extra`, with what the extra sources ask of the built-ins
+    /// applied: `disabledRules` naming a built-in id removes it, global allowlists of a config that extends the
+    /// defaults reach the built-ins. Built-in rules are always loaded, as with YAML `--rules`.
+    public static func loadWithBuiltins(extra: [String]) throws -> RuleSet {
+        var combined = RuleSet()
+        var builtins = try builtin()
+        for path in extra {
+            let set = try load(path: path)
+            combined.rules += set.rules
+            combined.warnings += set.warnings
+            combined.disabledBuiltins += set.disabledBuiltins
+            combined.builtinAllow += set.builtinAllow
+            combined.builtinStopwords += set.builtinStopwords
+            combined.extendsBuiltins = combined.extendsBuiltins || set.extendsBuiltins
+        }
+        let builtinIDs = Set(builtins.map(\.id))
+        for disabled in combined.disabledBuiltins where !builtinIDs.contains(disabled.id) {
+            combined.warnings.append(RuleWarning(
+                file: disabled.file, line: disabled.line, rule: nil,
+                message: "[extend] disabledRules: \(disabled.id) is no keyledger built-in rule (gitleaks' own catalogue is not shipped); ignored",
+                skipped: false))
+        }
+        // A rule of a user's with a built-in rule's id replaces it (a team's stricter or wider version).
+        let off = Set(combined.disabledBuiltins.map(\.id)).union(combined.rules.map(\.id))
+        builtins.removeAll { off.contains($0.id) }
+        for i in builtins.indices {
+            builtins[i].allow += combined.builtinAllow
+            builtins[i].stopwords += combined.builtinStopwords
+        }
+        combined.rules = builtins + combined.rules
+        return combined
+    }
+
+    /// The kinds of rule files, told apart by name.
+    enum SourceKind {
+        case yaml, toml
+        init?(name: String) {
+            if name.hasSuffix(".yml") || name.hasSuffix(".yaml") { self = .yaml } else if name.hasSuffix(".toml") { self = .toml } else { return nil }
+        }
+    }
+
+    static func read(_ path: String, kind: SourceKind, into set: inout RuleSet) throws {
+        switch kind {
+        case .toml:
+            let imported = try GitleaksRuleImporter.load(path: path)
+            set.rules += imported.rules
+            set.warnings += imported.warnings
+            set.disabledBuiltins += imported.disabledBuiltins
+            set.builtinAllow += imported.builtinAllow
+            set.builtinStopwords += imported.builtinStopwords
+            set.extendsBuiltins = set.extendsBuiltins || imported.extendsBuiltins
+        case .yaml:
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
                 throw RuleError(file: path, message: "cannot read the file as UTF-8 text")
             }
-            rules += try parse(yaml: text, source: path)
+            set.rules += try parse(yaml: text, source: path)
         }
-        if rules.isEmpty { throw RuleError(file: directory, message: "no rules found (expected *.yml files with a `rules:` list)") }
-        return rules
     }
 
     /// Parses one provider file.
@@ -115,7 +221,18 @@ public enum RuleLoader {
         }
         var entropy: Double?
         if let e = entry["entropy"] as? Double { entropy = e } else if let e = entry["entropy"] as? Int { entropy = Double(e) }
-        return Rule(
+        let allow: [RuleAllow] = try ((entry["allow"] as? [Any]) ?? []).map { item in
+            if let regex = item as? String { return RuleAllow(regex: regex) }
+            if let m = item as? [String: Any], let regex = m["regex"] as? String {
+                let name = (m["target"] as? String) ?? "secret"
+                guard let target = RuleAllow.Target(rawValue: name) else {
+                    throw fail("allow target must be secret, match, line or path (got \(name))")
+                }
+                return RuleAllow(regex: regex, target: target)
+            }
+            throw fail("each `allow` entry is a regex, or a mapping with `regex` and optional `target`")
+        }
+        var rule = Rule(
             id: id,
             name: string("name") ?? id,
             provider: provider,
@@ -138,5 +255,9 @@ public enum RuleLoader {
             confidence: confidence,
             producedBy: producedBy,
             examplePath: string("example_path"))
+        rule.allow = allow
+        rule.stopwords = ((entry["stopwords"] as? [Any]) ?? []).compactMap { ($0 as? String)?.lowercased() }
+        rule.pathPatterns = ((entry["path_patterns"] as? [Any]) ?? []).compactMap { $0 as? String }
+        return rule
     }
 }

@@ -25,10 +25,11 @@ public enum RuleTester {
             }
         }
         for rule in rules {
-            if rule.examples.isEmpty {
+            // Imported gitleaks rules come without examples; keyledger's own rules must bring theirs.
+            if rule.examples.isEmpty, rule.origin == .yaml {
                 failures.append(Failure(rule: rule.id, source: rule.source, message: "has no examples"))
             }
-            if rule.negativeExamples.isEmpty {
+            if rule.negativeExamples.isEmpty, rule.origin == .yaml {
                 failures.append(Failure(rule: rule.id, source: rule.source, message: "has no negative examples"))
             }
             if let v = rule.validator, !CredentialDecoders.validatorNames.contains(v) {

@@ -15,7 +15,11 @@ final class AllowMarkerTests: XCTestCase {
             ("KEY=x # keyledger:allow    ", .missingReason),
             ("KEY=x # keyledger:allow -- */", .missingReason),
             ("KEY=x # keyledger:allowlist is elsewhere", nil),
-            ("KEY=x # gitleaks:allow", nil),
+            // Other scanners' bare markers are honoured, with a reason naming them; keyledger's own reason wins.
+            ("KEY=x # gitleaks:allow", .allowed(reason: "gitleaks:allow marker")),
+            ("KEY=x # betterleaks:allow", .allowed(reason: "betterleaks:allow marker")),
+            ("KEY=x # gitleaks:allow keyledger:allow rotated on 2026-11-02", .allowed(reason: "rotated on 2026-11-02")),
+            ("KEY=x # gitleaks:allowlist", nil),
         ]
         for (line, expected) in cases {
             let found = Array(line.utf8).withUnsafeBytes { AllowMarker.find(onLineOf: 0, in: $0) }
