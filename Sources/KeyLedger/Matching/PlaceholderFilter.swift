@@ -11,8 +11,9 @@ public enum PlaceholderFilter {
     private static let words = ["xxxx", "example", "placeholder", "your", "dummy", "redacted", "changeme", "replace",
                                 "insert", "sample", "fake"]
 
-    /// Why `secret` is a placeholder, or nil when it may be real.
-    public static func reason(_ secret: String) -> String? {
+    /// Why `secret` is a placeholder, or nil when it may be real. `checkRuns: false` for formats whose structure
+    /// holds runs of one character.
+    public static func reason(_ secret: String, checkRuns: Bool = true) -> String? {
         if secret.contains("…") { return "contains an ellipsis (a redacted hint)" }
         // Never part of a key alphabet: masks and elisions.
         if secret.contains("****") || secret.contains("...") { return "masked or elided" }
@@ -42,7 +43,7 @@ public enum PlaceholderFilter {
             if byte == previous, byte != UInt8(ascii: "-"), byte != UInt8(ascii: "\n") { run += 1; longest = max(longest, run) } else { run = 1 }
             previous = byte
         }
-        if longest >= 8 || (longest >= 5 && (lowEntropy || bytes.count < 24)) { return "repeated filler characters" }
+        if checkRuns, longest >= 8 || (longest >= 5 && (lowEntropy || bytes.count < 24)) { return "repeated filler characters" }
         if secret.contains("abcdefgh") || secret.contains("ABCDEFGH") || secret.contains("12345678") { return "a counting sequence" }
         return nil
     }

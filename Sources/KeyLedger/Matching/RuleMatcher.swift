@@ -200,7 +200,7 @@ public final class RuleMatcher: Sendable {
         if rule.normalize == "pem" {
             value = CredentialDecoders.normalizePEM(text)
             if value.contains("xxxx") || value.contains("...") || value.contains("…") { return nil }
-        } else if PlaceholderFilter.reason(value) != nil {
+        } else if PlaceholderFilter.reason(value, checkRuns: !rule.allowRepeats) != nil {
             return nil
         }
         if let floor = rule.entropy, PlaceholderFilter.entropy(value) < floor { return nil }

@@ -36,6 +36,9 @@ public struct Rule: Sendable, Equatable {
     public var producedBy: String? = nil
     /// The path the rule's examples are scanned under (for rules with `paths` or `produced_by`).
     public var examplePath: String? = nil
+    /// The format itself contains runs of one character (Azure DevOps' 84-character PATs, Fly.io macaroons), so the
+    /// placeholder filter's filler-run check does not apply.
+    public var allowRepeats: Bool = false
 
     /// Whether the rule applies to a file at `path` (relative); rules without `paths` apply everywhere.
     public func applies(toPath path: String?) -> Bool {

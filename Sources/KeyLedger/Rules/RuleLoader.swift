@@ -258,6 +258,7 @@ public enum RuleLoader {
         rule.allow = allow
         rule.stopwords = ((entry["stopwords"] as? [Any]) ?? []).compactMap { ($0 as? String)?.lowercased() }
         rule.pathPatterns = ((entry["path_patterns"] as? [Any]) ?? []).compactMap { $0 as? String }
+        rule.allowRepeats = (entry["allow_repeats"] as? Bool) ?? false
         return rule
     }
 }
