@@ -156,6 +156,13 @@ extension ContentScan {
                 member = ((base as NSString).lastPathComponent as NSString).deletingPathExtension
             }
             let memberPath = path + "!" + member
+            // A published package's own test suite (auth0's test JWTs and RSA keys in a vendored wheel) holds the
+            // package author's fixtures, public with the package: counted and listed, not reported as the
+            // organisation's credentials.
+            if ThirdPartyPackage.isTestFixture(member: member, inArchive: path) {
+                tally.skip("package-test-fixture", path: memberPath, detail: "test file of a published package", record: false)
+                return
+            }
             found += scan(content, path: memberPath, matcher: matcher, workspace: workspace, limits: limits, tally: &tally,
                           depth: depth + 1, budget: budget) { line, note in
                 var location = locate(line, note)
@@ -167,5 +174,19 @@ extension ContentScan {
             tally.skip(problem.reason, path: problem.member.map { path + "!" + $0 } ?? path, detail: problem.detail)
         }
         return found
+    }
+}
+
+/// Published package archives (wheels, eggs, jars, NuGet and gem packages) and the test files inside them.
+enum ThirdPartyPackage {
+    static let extensions: Set<String> = ["whl", "egg", "jar", "war", "nupkg", "gem", "crate"]
+    static let testFolders: Set<Substring> = ["test", "tests", "testing", "test_async", "testdata", "__tests__", "spec"]
+
+    /// Whether `member` is a test file of the package archive at `archive` (the innermost `!` part decides).
+    static func isTestFixture(member: String, inArchive archive: String) -> Bool {
+        let inner = archive.split(separator: "!").last.map(String.init) ?? archive
+        guard extensions.contains((inner as NSString).pathExtension.lowercased()) else { return false }
+        let folders = member.split(separator: "/").dropLast()
+        return folders.contains { testFolders.contains($0.lowercased()[...]) }
     }
 }

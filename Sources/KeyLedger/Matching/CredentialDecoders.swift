@@ -161,8 +161,16 @@ enum CredentialDecoders {
             return nil
         }
         let subject = text("sub") ?? text("client_id") ?? text("email") ?? text("preferred_username")
-        // The jwt.io sample and its look-alikes in tutorials.
+        // A token that names no issuer, subject, audience or role identifies nobody: a library's documentation
+        // (`{"some": "payload"}`) or a cassette's opaque session blob, not a credential someone can be held to.
+        guard text("iss") != nil || subject != nil || text("aud") != nil || text("role") != nil else { return nil }
+        // The jwt.io sample and test fixtures: issued by or for test/example hosts, or to sample subjects.
         if subject == "1234567890" || (claims["name"] as? String) == "John Doe" { return nil }
+        let fixtureWords: Set<Substring> = ["example", "test", "tests", "testing", "localhost", "dummy", "sample", "fake"]
+        for claim in [text("iss"), text("aud"), subject].compactMap({ $0?.lowercased() }) {
+            let words = claim.split { !($0.isLetter || $0.isNumber) }
+            if claim.contains("123456789") || words.contains(where: { fixtureWords.contains($0) }) { return nil }
+        }
         var identity = Identity(name: text("iss"), principal: subject, account: text("aud") ?? text("ref"),
                                 source: "decoded from the JWT claims (signature not verified)")
         let role = (text("role") ?? text("scope") ?? "").lowercased()

@@ -26,6 +26,10 @@ enum PublicExampleKeys {
         // Azurite / Azure Storage Emulator account key for devstoreaccount1 (learn.microsoft.com, "Use the Azurite
         // emulator": the well-known development key).
         "0011cc25eb4320717494d2703e8cba85743e71b500283c21c8b88147992f9059",
+        // The Google Cloud SDK's (gcloud) installed-application OAuth client secret for client
+        // 764086051850-6qr4p6gpi6hn506pt8ejuq83di341hur.apps.googleusercontent.com: shipped in the SDK, public by
+        // design (Google's OAuth docs: installed apps cannot keep a client secret).
+        "f0386f9be1fe905fb2f97a8daff11a9baa9988ceca7c2ecae4aec8db182db1b4",
         // AWS documentation example key pair (AKIAIOSFODNN7EXAMPLE and its secret).
         "1a5d44a2dca19669d72edf4c4f1c27c4c1ca4b4408fbb17f6ce4ad452d78ddb3",
         "78314b11be2e581549ac1c4f616563fad3fdf0c3b71678f6e2299182080e0598",

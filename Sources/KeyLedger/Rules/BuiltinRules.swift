@@ -2296,9 +2296,10 @@ rules:
       Logs in to the PostgreSQL server (self-hosted, RDS, Cloud SQL, Azure, Neon, Supabase,
       CockroachDB ...) as the URLs user: reads and writes every database and table that role may,
       often as the owner.
-    pattern: '\b(?:postgres(?:ql)?|postgis|pgsql|timescaledb)(?:\+[a-z0-9]{2,20})?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    pattern: '\b(?:postgres(?:ql)?|postgis|pgsql|timescaledb)(?:\+[a-z0-9]{2,20})?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\,][^\s"''<>/\\,]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
     keywords: [postgres, postgis, pgsql, timescaledb]
     entropy: 3.0
+    stopwords: [password, passwd, passw0rd, secret, changeme, example]
     identity:
       reveals: >
         the database user and host (and so the provider: *.neon.tech, *.rds.amazonaws.com,
@@ -2330,9 +2331,10 @@ rules:
     description: >
       Logs in to the MySQL or MariaDB server as the URLs user: reads and writes every schema that
       user may, often root or the application owner.
-    pattern: '\b(?:mysql(?:x)?|mariadb)(?:\+[a-z0-9]{2,20})?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    pattern: '\b(?:mysql(?:x)?|mariadb)(?:\+[a-z0-9]{2,20})?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\,][^\s"''<>/\\,]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
     keywords: [mysql, mariadb]
     entropy: 3.0
+    stopwords: [password, passwd, passw0rd, secret, changeme, example]
     identity:
       reveals: >
         the database user and host in the URL.
@@ -2357,9 +2359,10 @@ rules:
     description: >
       Logs in to the MongoDB deployment (Atlas or self-hosted) as the URLs database user: reads,
       writes and drops every collection the users roles allow.
-    pattern: '\bmongodb(?:\+srv)?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    pattern: '\bmongodb(?:\+srv)?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\,][^\s"''<>/\\,]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
     keywords: [mongodb]
     entropy: 3.0
+    stopwords: [password, passwd, passw0rd, secret, changeme, example]
     identity:
       reveals: >
         the database user and cluster host (<cluster>.<id>.mongodb.net for Atlas) in the URL.
@@ -2383,9 +2386,10 @@ rules:
     description: >
       Logs in to the Redis server (self-hosted, Redis Cloud, Upstash, ElastiCache ...) with the
       URLs password or ACL user: reads and writes every key, often with FLUSHALL and CONFIG.
-    pattern: '\brediss?://[^:@/\s"''<>]{0,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    pattern: '\brediss?://[^:@/\s"''<>]{0,64}:([^\s"''<>/$%{(@:*\\,][^\s"''<>/\\,]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
     keywords: [redis]
     entropy: 3.0
+    stopwords: [password, passwd, passw0rd, secret, changeme, example]
     identity:
       reveals: >
         the ACL user (or default) and host in the URL (redis-<port>.<region>.cloud.redislabs.com,
@@ -2408,9 +2412,10 @@ rules:
     description: >
       Logs in to the RabbitMQ (or other AMQP) broker as the URLs user: publishes, consumes and
       deletes messages on every queue of the virtual hosts the user may access.
-    pattern: '\bamqps?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    pattern: '\bamqps?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\,][^\s"''<>/\\,]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
     keywords: [amqp]
     entropy: 3.0
+    stopwords: [password, passwd, passw0rd, secret, changeme, example]
     identity:
       reveals: >
         the broker user and host in the URL (*.cloudamqp.com, *.mq.<region>.amazonaws.com ...).
@@ -2432,9 +2437,10 @@ rules:
     description: >
       Logs in to the SQL Server or Azure SQL database as the URLs login: reads and writes every
       database that login may, often sa or db_owner.
-    pattern: '\b(?:mssql|sqlserver)(?:\+[a-z0-9]{2,20})?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    pattern: '\b(?:mssql|sqlserver)(?:\+[a-z0-9]{2,20})?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\,][^\s"''<>/\\,]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
     keywords: [mssql, sqlserver]
     entropy: 3.0
+    stopwords: [password, passwd, passw0rd, secret, changeme, example]
     identity:
       reveals: >
         the login and server in the URL (<server>.database.windows.net for Azure SQL).
@@ -2456,9 +2462,10 @@ rules:
     description: >
       Logs in to the ClickHouse server or ClickHouse Cloud service as the URLs user: runs any
       query that user may, often the default admin user.
-    pattern: '\b(?:clickhouse)(?:\+[a-z0-9]{2,20})?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    pattern: '\b(?:clickhouse)(?:\+[a-z0-9]{2,20})?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\,][^\s"''<>/\\,]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
     keywords: [clickhouse]
     entropy: 3.0
+    stopwords: [password, passwd, passw0rd, secret, changeme, example]
     identity:
       reveals: >
         the user and host (<id>.<region>.<cloud>.clickhouse.cloud) in the URL.
@@ -2483,6 +2490,7 @@ rules:
     pattern: '\bjdbc:[a-z0-9]{2,20}:[^\s"''<>]{0,200}?[;&?:](?i:password|pwd)=([^;&\s"''<>$%{(*][^;&\s"''<>]{7,127})'
     keywords: ['jdbc:']
     entropy: 3.0
+    stopwords: [password, passwd, passw0rd, secret, changeme, example]
     identity:
       reveals: >
         the user (user= parameter) and database host in the URL.
@@ -2507,6 +2515,7 @@ rules:
     pattern: '(?:^|[;"''])\s{0,2}(?i:password|pwd)\s{0,2}=\s{0,2}([^;"''\s$%{(<*][^;"''\s]{7,127})(?:[;"''\s]|$)'
     keywords: [password, pwd]
     entropy: 3.0
+    stopwords: [password, passwd, passw0rd, secret, changeme, example]
     context:
       any: ['(?i)(?:server|data source|host|address|addr|dsn|driver)\s*=\s*[^;]{1,200};']
       within: 256
@@ -7808,9 +7817,10 @@ rules:
     description: >
       Password embedded in an http(s) URL (basic auth to a registry, Elasticsearch / OpenSearch, a
       package index, Jenkins, a webhook ...): logs in to that host as the user.
-    pattern: '\bhttps?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    pattern: '\bhttps?://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\,][^\s"''<>/\\,]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
     keywords: ['http://', 'https://']
     entropy: 3.0
+    stopwords: [password, passwd, passw0rd, secret, changeme, example]
     identity:
       reveals: >
         the user name and host in the URL; the provider is the hosts owner.
@@ -7835,9 +7845,10 @@ rules:
     description: >
       Password embedded in an ftp, ftps or sftp URL: logs in to the file server as the user, reads
       and usually overwrites its files.
-    pattern: '\b(?:s?ftps?)://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    pattern: '\b(?:s?ftps?)://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\,][^\s"''<>/\\,]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
     keywords: ['ftp://', 'ftps://', 'sftp://']
     entropy: 3.0
+    stopwords: [password, passwd, passw0rd, secret, changeme, example]
     identity:
       reveals: >
         the user name and host in the URL; the provider is the hosts owner.
@@ -7859,9 +7870,10 @@ rules:
     description: >
       Password embedded in an smtp, imap or pop3 URL: sends mail as the account (phishing from a
       trusted sender) or reads its mailbox.
-    pattern: '\b(?:smtps?|imaps?|pop3s?)://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\][^\s"''<>/\\]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
+    pattern: '\b(?:smtps?|imaps?|pop3s?)://[^:@/\s"''<>]{1,64}:([^\s"''<>/$%{(@:*\\,][^\s"''<>/\\,]{7,127})@(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:]{2,39}\])'
     keywords: ['smtp://', 'smtps://', 'imap://', 'imaps://', pop3]
     entropy: 3.0
+    stopwords: [password, passwd, passw0rd, secret, changeme, example]
     identity:
       reveals: >
         the user name and host in the URL; the provider is the hosts owner.

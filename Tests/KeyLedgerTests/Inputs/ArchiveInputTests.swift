@@ -109,4 +109,26 @@ final class ArchiveInputTests: XCTestCase {
         XCTAssertTrue(result.tally.problems.contains { $0.path == "mixed.zip!big.txt" && $0.reason.hasPrefix("oversized") })
         XCTAssertTrue(result.tally.problems.contains { $0.path.hasPrefix("damaged.tgz") && $0.reason.hasPrefix("unreadable-archive") })
     }
+
+    /// A vendored wheel's own test suite carries the package author's fixtures (auth0's test JWTs and RSA keys in
+    /// crewAI's history): counted as skipped, not reported; the package's other files are still scanned.
+    func testPublishedPackageTestFilesAreCountedNotReported() throws {
+        let dir = try temporaryDirectory(self)
+        var keys = CredentialFactory()
+        let fixtureKey = keys.privateKeyPEM()
+        let shippedKey = keys.openAIProjectKey()
+        let wheel = try ArchiveFixture.make(.zip, members: [
+            ("authlib/test/test_verifier.py", Array("KEY = \"\"\"\(fixtureKey)\"\"\"\n".utf8)),
+            ("authlib/settings.py", Array("OPENAI_API_KEY = '\(shippedKey)'\n".utf8)),
+            ("authlib-1.0.dist-info/METADATA", Array("Name: authlib\n".utf8)),
+        ])
+        try writeBytes(wheel, to: "copied_wheels/authlib-1.0-py3-none-any.whl", in: dir)
+        try writeBytes(wheel, to: "backup/authlib-1.0.zip", in: dir)
+        let (result, register) = try scanRegister([dir])
+        XCTAssertEqual(result.tally.skipped["package-test-fixture"], 1)
+        let fixture = try XCTUnwrap(register.credential(for: CredentialDecoders.normalizePEM(fixtureKey)) ?? register.credentials.first { $0.rule == "generic.private-key" })
+        XCTAssertEqual(fixture.locations.map(\.path), ["backup/authlib-1.0.zip!authlib/test/test_verifier.py"],
+                       "the same file in a plain zip is not a published package: reported")
+        XCTAssertEqual(register.credential(for: shippedKey)?.locations.count, 2)
+    }
 }

@@ -121,7 +121,7 @@ final class StructuredDecoderTests: XCTestCase {
         let signature = keys.random(43, from: CredentialFactory.urlSafe)
         let ref = keys.random(20, from: Array("abcdefghijklmnopqrstuvwxyz"))
         let service = b64url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + b64url("{\"iss\":\"supabase\",\"ref\":\"\(ref)\",\"role\":\"service_role\",\"iat\":1718000000,\"exp\":2033576000}") + "." + signature
-        let expired = b64url("{\"alg\":\"RS256\",\"kid\":\"k1\"}") + "." + b64url("{\"iss\":\"https://login.acme.example/\",\"sub\":\"svc-reports\",\"aud\":\"reports-api\",\"exp\":1700000000}") + "." + keys.random(86, from: CredentialFactory.urlSafe)
+        let expired = b64url("{\"alg\":\"RS256\",\"kid\":\"k1\"}") + "." + b64url("{\"iss\":\"https://login.acme.io/\",\"sub\":\"svc-reports\",\"aud\":\"reports-api\",\"exp\":1700000000}") + "." + keys.random(86, from: CredentialFactory.urlSafe)
         let sample = b64url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + b64url("{\"sub\":\"1234567890\",\"name\":\"John Doe\",\"iat\":1516239022}") + "." + signature
         try write("SUPABASE_SERVICE_ROLE_KEY=\(service)\nREPORTS_TOKEN=\(expired)\nDOCS_SAMPLE=\(sample)\n", to: "app.env", in: dir)
         let (_, register) = try scanRegister([dir])
@@ -137,6 +137,18 @@ final class StructuredDecoderTests: XCTestCase {
         XCTAssertEqual(old.expires, "2023-11-14")
         XCTAssertTrue(old.risk.factors.contains { $0.id == "rotation.expired" })
         XCTAssertNil(register.credential(for: sample), "the jwt.io sample is documentation")
+        // Test fixtures (issued by a test host, or to a sample subject) and tokens that name nobody are not findings.
+        for claims in ["{\"iss\":\"https://tokens-test.auth0.com/\",\"sub\":\"auth0|sdk458fks\",\"aud\":\"tokens-test-123\"}",
+                       "{\"iss\":\"https://login.example.com\",\"sub\":\"svc\"}", "{\"some\":\"payload\",\"exp\":2033576000}"] {
+            let fixture = b64url("{\"alg\":\"HS256\"}") + "." + b64url(claims) + "." + signature
+            let file = dir + "/fixture.md"
+            try "TOKEN=\(fixture)\n".write(toFile: file, atomically: true, encoding: .utf8)
+            XCTAssertEqual(try scanRegister([file]).1.credentials.count, 0, "fixture claims \(claims)")
+        }
+        // An issuer that merely contains the letters of a fixture word is real.
+        let attestation = b64url("{\"alg\":\"ES256\"}") + "." + b64url("{\"iss\":\"https://attestation.acme.io\",\"sub\":\"device-42\"}") + "." + signature
+        try "TOKEN=\(attestation)\n".write(toFile: dir + "/attest.md", atomically: true, encoding: .utf8)
+        XCTAssertEqual(try scanRegister([dir + "/attest.md"]).1.credentials.first?.identity.name, "https://attestation.acme.io")
         XCTAssertFalse(try JSONReporter.render(register).contains(signature))
     }
 }

@@ -50,5 +50,12 @@ final class PlaceholderFilterTests: XCTestCase {
         XCTAssertEqual(found("apiKey: \"\(firebase)\""), [])
         XCTAssertEqual(found("AZURE_STORAGE_CONNECTION_STRING=\"\(azurite)\""), [])
         XCTAssertEqual(found("apiKey: \"\(real)\""), ["google.api-key"])
+        // gcloud's installed-app client secret, shipped in the SDK and recorded in crewAI's test cassettes.
+        XCTAssertEqual(found("client_id=764086051850-6qr4p6gpi6hn506pt8ejuq83di341hur.apps.googleusercontent.com&client_secret=d-FL95Q19q7MQmFpd7hHD0Ty"), [])
+        // Documentation URLs: a dictionary-word password, and pydantic's multi-host example, are not credentials.
+        XCTAssertEqual(found("postgresql://myuser:mypassword@myinstance.abc123xyz.us-east-1.rds.amazonaws.com:5432/mydb"), [])
+        XCTAssertEqual(found("MultiHostUrl('https://foo.com:123,foo:bar@bar.com/path')"), [])
+        let password = keys.random(20, from: CredentialFactory.alnum)
+        XCTAssertEqual(found("DATABASE_URL=postgresql://app:\(password)@db.internal:5432/app"), ["database.postgres-url"])
     }
 }
