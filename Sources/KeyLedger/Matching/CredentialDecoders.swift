@@ -160,7 +160,7 @@ enum CredentialDecoders {
             if let list = claims[key] as? [Any] { return list.compactMap { $0 as? String }.first }
             return nil
         }
-        let subject = text("sub") ?? text("client_id") ?? text("email") ?? text("preferred_username")
+        let subject = text("sub") ?? text("client_id") ?? text("user_id") ?? text("email") ?? text("preferred_username")
         // A token that names no issuer, subject, audience or role identifies nobody: a library's documentation
         // (`{"some": "payload"}`) or a cassette's opaque session blob, not a credential someone can be held to.
         guard text("iss") != nil || subject != nil || text("aud") != nil || text("role") != nil else { return nil }
