@@ -41,6 +41,16 @@ public enum ExportLoader {
         case .failure(let f): return problem("\(f.reason): \(f.detail)")
         case .success(let d): data = d
         }
+        return load(data: data, path: path)
+    }
+
+    /// Reads one export's bytes (`path` names it in problems): the format is detected from the content.
+    public static func load(data: Data, path: String) -> ExportBundle {
+        var bundle = ExportBundle()
+        func problem(_ reason: String) -> ExportBundle {
+            bundle.problems.append(Problem(path: path, reason: reason))
+            return bundle
+        }
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return problem("empty file") }
         guard let content = parse(data) else {
             let first = data.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }

@@ -50,6 +50,51 @@ rules:
   - text: OP_SECRET_KEY=A3-CXRIWF-XFVXH
     why: too short
 """#####),
+        ("ably.yml", #####"""
+provider: ably
+rules:
+- id: ably.api-key
+  name: Ably API key
+  kind: api-key
+  description: 'Ably API key (appId.keyId:secret): publishes and subscribes on the app''s channels, reads history and presence, and issues tokens with the key''s capabilities.'
+  pattern: (?i:ably)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{6}:[A-Za-z0-9_+/=-]{40,50})(?:[^A-Za-z0-9_+/=-]|$)
+  keywords:
+  - ably
+  entropy: 4.0
+  identity:
+    reveals: the Ably app and key id (the part before ":").
+    key_id: '\b([A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{6}):'
+  privilege: unknown
+  examples:
+  - ABLY_API_KEY=CKo0h7.DtvEW8:f8DpZcBLE3IF57lipYyR8CJcG-6vTXORGhzjkrX_lp2
+  - 'ably_api_key: ''u3vBsY.luP7DF:ID1hEg9iloIfPbQ1M7fQ8rZRalHjAX8MS3selOs8kZ_'''
+  negative_examples:
+  - text: ABLY_API_KEY=your_ably_api_key_here
+    why: placeholder
+"""#####),
+        ("adyen.yml", #####"""
+provider: adyen
+rules:
+- id: adyen.api-key
+  name: Adyen API key
+  kind: api-key
+  description: 'Adyen API key (x-API-key): makes payments, refunds and payouts and reads transactions and stored payment details with the roles of its API credential.'
+  pattern: (?:^|[^A-Za-z0-9+/])(AQE[A-Za-z0-9+/]{40,160}={0,2}-[A-Za-z0-9+/]{40,46}={0,2})(?:[^A-Za-z0-9+/=]|$)
+  keywords:
+  - aqe
+  entropy: 4.0
+  identity:
+    reveals: the API credential (ws@Company.…) it belongs to.
+  privilege: unknown
+  examples:
+  - ADYEN_API_KEY=AQEsNLpkomjRJ5fV1/qDzKTHHQfKjP5oKZx5QIxWRutYnR8orXN2BwmgXsg5cgAX5AvFjbqdE2Psoj9xaTa0WzUk==-SQ5Hna47iwXs1+VeWO8JHOeCf9g0uuprjk3ZOwzV6GA=
+  - 'curl -s https://checkout-test.adyen.com/v71/payments -H "X-API-Key: AQE2W1gHcexHvSZgD2eFhZnMHuNzcwhTsjnUswszfUD1L6tI107QB1+a0pSruGwACNMt3syPHfuOZ8Qaeb5TNx8w==-V0DsmU/SHUZCbS0q2aEiXwRQfvRQItpRs7a0QFHukWi="'
+  negative_examples:
+  - text: ADYEN_API_KEY=AQE...
+    why: truncated placeholder
+  - text: ADYEN_API_KEY=AQEIBQzhknt+uc003LVnh002A8D4CSG83iOR3e9O4MiUS0phYKSGXDAZnIUujPjHSsxHNp/k2J8fjlyolpHDnC+B
+    why: 'no second segment: not the Adyen layout'
+"""#####),
         ("age.yml", #####"""
 provider: age
 rules:
@@ -209,6 +254,34 @@ rules:
       - text: 'AIVEN_API_TOKEN=KWi4NwBoi/1GA+hmUG990xQ44Z7+zfNAotG2zFsG2XCMVYksXJ/gDmQxzbSJWCYQVk7wH8PrTs8z3SpRHkXOo8boRXe/Fm0fED8II+ROSvcKGcAbh7ejkZjWr8gLPhMXlKtlxhLc7vkjnMQWfbNymgvoFyDii6Zm9eLN4uwz7E/xcW2F0dfjoD8JZ5b0CVgXqG8A7H9i'
         why: 'too short'
 """#####),
+        ("algolia.yml", #####"""
+provider: algolia
+rules:
+- id: algolia.api-key
+  name: Algolia admin or write API key
+  kind: api-key
+  description: 'Algolia API key labelled in configuration: the admin key reads and overwrites every index, changes settings and creates keys; write keys add and delete records. Search-only keys share the same shape but are public.'
+  pattern: (?i:algolia|docsearch)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9]{32})\b
+  keywords:
+  - algolia
+  - docsearch
+  entropy: 3.2
+  identity:
+    reveals: the application (app id beside it) and, via GET /1/keys/{key}, the key's ACL.
+  privilege: unknown
+  examples:
+  - ALGOLIA_ADMIN_API_KEY=dc6ceeab5eeb37faeedd7d82aca26334
+  - 'algolia_admin_api_key: ''3b7aece93016a66593fb0365cbb12847'''
+  - |-
+    algolia:
+      admin_key: e86d2fe777aed24dda20b062fcf9f1d4
+      app_id: M47K1FQ61W
+  negative_examples:
+  - text: ALGOLIA_ADMIN_API_KEY=your_algolia_admin_api_key_here
+    why: placeholder
+  - text: ALGOLIA_ADMIN_API_KEY=1b848e9ec675571688db70c8798812
+    why: wrong length
+"""#####),
         ("alibaba.yml", #####"""
 provider: alibaba
 rules:
@@ -264,6 +337,29 @@ rules:
         why: 'placeholder'
       - text: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET=AcHHLyJzfnGjvFgjKYFTjI4LKgCUr'
         why: 'too short: 29 characters'
+"""#####),
+        ("amplitude.yml", #####"""
+provider: amplitude
+rules:
+- id: amplitude.secret-key
+  name: Amplitude secret key
+  kind: secret-key
+  description: 'Secret key of an Amplitude project: with the (public) API key it exports raw event data, user profiles and cohorts through the Export and Dashboard REST APIs, and deletes user data.'
+  pattern: (?i:amplitude)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([a-f0-9]{32})\b
+  keywords:
+  - amplitude
+  entropy: 3.2
+  identity:
+    reveals: the Amplitude project (the API key usually stored beside it).
+  privilege: read
+  examples:
+  - AMPLITUDE_SECRET_KEY=b2889fe48c2c30e294cc4ed581878305
+  - 'amplitude_secret_key: ''5ed7031346a0fc736eaf3455a79dbbce'''
+  negative_examples:
+  - text: AMPLITUDE_SECRET_KEY=your_amplitude_secret_key_here
+    why: placeholder
+  - text: AMPLITUDE_SECRET_KEY=aeaf6ee6b8f9bbfd5ccca2932241e2
+    why: wrong length
 """#####),
         ("anthropic.yml", #####"""
 provider: anthropic
@@ -1497,6 +1593,29 @@ rules:
   - text: BITBUCKET_CLIENT_SECRET=m90e7rD1QWxFndLM
     why: too short
 """#####),
+        ("box.yml", #####"""
+provider: box
+rules:
+- id: box.client-secret
+  name: Box client secret or developer token
+  kind: client-secret
+  description: 'Box app client secret, primary access key or developer token: acts as the app''s service account or the developer, reading and changing files and folders the app can reach.'
+  pattern: (?i:(?:^|[^a-z0-9])box[\w.-]{0,20}(?:secret|token|key))[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9]{32})(?:[^A-Za-z0-9]|$)
+  keywords:
+  - box
+  entropy: 3.8
+  identity:
+    reveals: the Box app (client id beside it) or the user (GET /2.0/users/me).
+  privilege: unknown
+  examples:
+  - BOX_CLIENT_SECRET=1U6SlMjEBI62Nu9R6iWfEm3ovw2weay3
+  - 'box_client_secret: ''nIcxnnx6f2VI9BonCXM7vNqbxbG1BDpe'''
+  negative_examples:
+  - text: BOX_CLIENT_SECRET=your_box_client_secret_here
+    why: placeholder
+  - text: BOX_CLIENT_SECRET=iR7rFETNfNkJamXvM4wF7pu1
+    why: wrong length
+"""#####),
         ("braintrust.yml", #####"""
 provider: braintrust
 rules:
@@ -1532,6 +1651,52 @@ rules:
       - text: 'OPENAI_API_KEY=sk-XPM5zyw49v3JbeOx1xlOoSPjPqwo7PoBDw7wB99o00oXuvul'
         why: 'an sk- key with no Braintrust variable name'
 """#####),
+        ("brevo.yml", #####"""
+provider: brevo
+rules:
+- id: brevo.api-key
+  name: Brevo (Sendinblue) API key
+  kind: api-key
+  description: Sends email and SMS from the Brevo account, exports contacts and lists, and manages campaigns, senders and webhooks.
+  pattern: \b(xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16})\b
+  keywords:
+  - xkeysib-
+  entropy: 3.5
+  identity:
+    reveals: the Brevo account (GET /v3/account returns company and email).
+  privilege: admin
+  examples:
+  - BREVO_API_KEY=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
+  - 'curl -s https://api.brevo.com/v3/account -H "api-key: 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"'
+  negative_examples:
+  - text: BREVO_API_KEY=xkeysib-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-xxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: BREVO_API_KEY=xkeysib-235a34715fe17602d055683291f3d696c988cefe8c2258ddcebbf6d6bbdacaa5
+    why: missing the 16-character suffix
+- id: brevo.smtp-key
+  name: Brevo (Sendinblue) SMTP key
+  kind: smtp-key
+  description: 'SMTP relay password: sends email through smtp-relay.brevo.com as the account''s senders.'
+  pattern: \b(xsmtpsib-[a-f0-9]{64}-[A-Za-z0-9]{16})\b
+  keywords:
+  - xsmtpsib-
+  entropy: 3.5
+  identity:
+    reveals: the Brevo account login used as SMTP user beside it.
+  privilege: write
+  examples:
+  - SMTP_PASSWORD=xsmtpsib-db5324ad8c66508888ab487fc75dbd1c6c0c758a997963daf6a46a70eee27add-TeH7hYEsvhUc9RKo
+  - |-
+    spring:
+      mail:
+        host: smtp-relay.brevo.com
+        password: xsmtpsib-b8abd12340f742238e95554b961f6ae7640e99f7797d16070e7f19baf3064e00-urnKbM9fsV8zlOoC
+  negative_examples:
+  - text: SMTP_PASSWORD=xsmtpsib-...
+    why: truncated placeholder
+  - text: SMTP_PASSWORD=xsmtpsib-1dec0a6b069e55cff4baadb2dd9acccd4a4ffe0b623c053ccef973e8d4af-sL9L5LyAxDcDtQiB
+    why: '60 hex characters: too short'
+"""#####),
         ("browserbase.yml", #####"""
 provider: browserbase
 rules:
@@ -1565,6 +1730,29 @@ rules:
         why: 'too short: 12 characters after bb_live_ (the provider floor is 20)'
       - text: 'metrics.bb_live_session_recording_enabled = true'
         why: snake_case identifier, low entropy, not a key
+"""#####),
+        ("bugsnag.yml", #####"""
+provider: bugsnag
+rules:
+- id: bugsnag.api-key
+  name: Bugsnag API key or auth token
+  kind: api-key
+  description: Bugsnag notifier API key (sends errors into the project) or personal auth token (reads errors, events and project settings through the Data Access API).
+  pattern: (?i:bugsnag)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([a-f0-9]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\b
+  keywords:
+  - bugsnag
+  entropy: 3.2
+  identity:
+    reveals: the Bugsnag project or user.
+  privilege: unknown
+  examples:
+  - BUGSNAG_API_KEY=b697a6f8e59adb8ed9d739d040532381
+  - 'bugsnag_api_key: ''7c4a7750165cb57615e5eb97cfdb1cf3'''
+  negative_examples:
+  - text: BUGSNAG_API_KEY=your_bugsnag_api_key_here
+    why: placeholder
+  - text: BUGSNAG_API_KEY=04cf995d9c8f6faf85570c1acc6a4c
+    why: wrong length
 """#####),
         ("buildkite.yml", #####"""
 provider: buildkite
@@ -2063,6 +2251,29 @@ rules:
         why: placeholder
       - text: "cohere:\n  model: ViXZya8cdFOcVwWBhqG5KSFdPE0SPgjtHfb1F6w7"
         why: nested under the provider but the value is not under a key or token field
+"""#####),
+        ("coinbase.yml", #####"""
+provider: coinbase
+rules:
+- id: coinbase.api-secret
+  name: Coinbase API key or secret (labelled)
+  kind: api-secret
+  description: 'Coinbase API key/secret: trades, reads balances and, with transfer permission, sends cryptocurrency out of the account.'
+  pattern: (?i:coinbase)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9_-]{64}|[A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - coinbase
+  entropy: 3.8
+  identity:
+    reveals: the Coinbase account or CDP project of the key.
+  privilege: unknown
+  examples:
+  - COINBASE_API_SECRET=_myvNIJL64sLCapDnwpOvTa8AklfEq1Fu6uqs9q1x79q0D9AfAeCxFSXzttvzYZn
+  - 'coinbase_api_secret: ''PGh2ECnEfTdQWwH6T-pJhrqw0XfImh1io7pSY-9Op6m5XvGYfiAVVFlxPm-xf1tn'''
+  negative_examples:
+  - text: COINBASE_API_SECRET=your_coinbase_api_secret_here
+    why: placeholder
+  - text: COINBASE_API_SECRET=1u4vug8udHpyP9k0SdfW
+    why: wrong length
 """#####),
         ("confluent.yml", #####"""
 provider: confluent
@@ -2583,6 +2794,62 @@ rules:
   - text: DATABRICKS_TOKEN=dosec97ae7
     why: too short
 """#####),
+        ("datadog.yml", #####"""
+provider: datadog
+rules:
+- id: datadog.api-key
+  name: Datadog API key
+  kind: api-key
+  description: Submits metrics, logs, traces and events into the Datadog organisation (poisoning monitors and dashboards, running up ingestion costs); paired with an application key it also reads data and changes configuration.
+  pattern: (?i:datadog|(?:^|[^a-z0-9])dd[_-]?(?:api|app|application|client|secret|key|token))[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([a-z0-9]{32})\b
+  keywords:
+  - datadog
+  - dd
+  entropy: 3.2
+  identity:
+    reveals: the organisation (GET /api/v1/validate says only valid/invalid; the key list in Organization Settings shows the last 4 characters).
+  privilege: write
+  examples:
+  - DD_API_KEY=5dec62aac8e3339cb7c9d748d50d65c8
+  - |
+    services:
+      app:
+        image: acme/worker:2.3
+        environment:
+          DD_API_KEY: cfd47adc36a60991d8eb99d94a565661
+  - 'curl -s https://api.datadoghq.com/api/v1/validate -H "DD-API-KEY: 512f34d5d4438e0c33235cfb3549e978"'
+  negative_examples:
+  - text: DD_API_KEY=<DATADOG_API_KEY>
+    why: placeholder
+  - text: DD_API_KEY=b4a4eea512878a211835e78b244427f
+    why: '31 characters: too short'
+  - text: 'datadog_agent_sha256: a306cb2111d66bf1b5f9923d1f3ee2230152668d2b0892e1f959058ed9b02ebd'
+    why: a 64-hex digest, not a key
+- id: datadog.application-key
+  name: Datadog application key
+  kind: application-key
+  description: 'With an API key, acts as the user or service account that owns it on the Datadog API: reads metrics, logs and traces, and (depending on scopes) creates or deletes monitors, dashboards, users and keys.'
+  pattern: (?i:datadog|(?:^|[^a-z0-9])dd[_-]?(?:api|app|application|client|secret|key|token))[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([a-z0-9]{40})\b
+  keywords:
+  - datadog
+  - dd
+  entropy: 3.2
+  identity:
+    reveals: the owning user or service account (application keys are listed per user with their last 4 characters).
+  privilege: unknown
+  examples:
+  - DD_APP_KEY=fec363df10de7140c008b725a96b527ea59cbd58
+  - |-
+    datadog:
+      app_key: "dea223ac24b2fcf853d973b0aeb1a7f8cc40ca0e"
+      site: datadoghq.eu
+  - 'curl -s https://api.datadoghq.com/api/v1/monitor -H "DD-APPLICATION-KEY: 2dec20f2a38c1e0ed7346e95991287a4df0d1271"'
+  negative_examples:
+  - text: DD_APP_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: DD_APP_KEY=3d2678236ba28cf367281c81323170d8e04e8a
+    why: '38 characters: too short'
+"""#####),
         ("deepai.yml", #####"""
 provider: deepai
 rules:
@@ -2883,6 +3150,79 @@ rules:
   - text: DIGITALOCEAN_IMAGE_SHA256=d528033e20aaa67212c65e6706d6d5acba69f5d8
     why: too short, and a checksum name
 """#####),
+        ("discord.yml", #####"""
+provider: discord
+rules:
+- id: discord.bot-token
+  name: Discord bot token
+  kind: bot-token
+  description: 'Logs in as the Discord bot: reads and deletes messages in every guild it was added to, and with its permissions kicks or bans members, manages roles and channels.'
+  pattern: (?:(?i:discord|token|api[_-]?key|apikey)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|Bot[ \t]{1,3})([MNO][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - discord
+  - token
+  - apikey
+  - api_key
+  - api-key
+  - bot
+  entropy: 4.0
+  identity:
+    reveals: 'the bot user: the first segment is the base64 of its user id (GET /users/@me).'
+  privilege: unknown
+  examples:
+  - DISCORD_TOKEN=N_0OFWm_c1907wZij81Kb_qf.tBkQia.t1atEK4yv4UFbF-j-nYzgefb_885g198IYOGxM
+  - client.run(os.getenv("DISCORD_TOKEN", "N0hxgsepitZ27jbddcq9CJC8.lQ23MZ.4nG8XWsfFb0KmKcYTw53TD14WXazgO7Szqm9HM"))
+  - 'curl -s https://discord.com/api/v10/users/@me -H "Authorization: Bot M4WQxh8vCWvqMkY64ynrnLIE.4S4vDZ.FQunIcYWy53NbmJkgISfz4tmI6xWRIHzS7A9-x"'
+  negative_examples:
+  - text: DISCORD_TOKEN=your-bot-token-here
+    why: placeholder
+  - text: 'id_token: eyJhbGciOiJIUzI1NiJ9.SbMUL9KBNSDxMy8v38fDdbgYHoJJmt.5lF59IIG1KH1Vf8Ju2aUTl1kmxUr3mOatQDfp2IAw_3'
+    why: a JWT, not a Discord token
+- id: discord.webhook-url
+  name: Discord webhook URL
+  kind: webhook-url
+  description: Posts messages, embeds and files into the webhook's channel under any name and avatar, and can edit or delete the webhook.
+  pattern: (https://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api/(?:v[0-9]{1,2}/)?webhooks/[0-9]{17,20}/[A-Za-z0-9_-]{60,68})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - discord
+  entropy: 3.5
+  identity:
+    reveals: the webhook id (in the URL) and, via GET on the URL, its guild and channel.
+    key_id: webhooks/([0-9]{17,20})/
+  privilege: write
+  examples:
+  - DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/7263685170100745424/_czU2aWgHinZbKLxIQyZTYF41IuYoj8EB2JsWhiRUigqCbV9wgkMausMkzkfAIt9NKgj
+  - |-
+    alerts:
+      discord_hook: "https://discord.com/api/webhooks/4812011677692895505/Qp0gu5I9wqZR6FdWpF7FIvdkq4iEUMJVUhCxN6VgY4nm3Nazgy6Aapq9ewQLFVAcE0Fk"
+  negative_examples:
+  - text: https://discord.com/api/webhooks/123456789012345678/abcdefghijklmnopqrstuvwxyz
+    why: placeholder
+  - text: https://discord.com/api/webhooks/917125611251483286
+    why: no token segment
+- id: discord.client-secret
+  name: Discord OAuth2 client secret
+  kind: client-secret
+  description: 'OAuth2 client secret of a Discord application: exchanges authorisation codes for user tokens and obtains client-credentials tokens for the application''s owner.'
+  pattern: (?i:discord)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9_=-]{32})(?:[^A-Za-z0-9_=-]|$)
+  keywords:
+  - discord
+  entropy: 3.5
+  identity:
+    reveals: the application (client id, usually stored beside it).
+  privilege: unknown
+  examples:
+  - DISCORD_CLIENT_SECRET=05-xUTFf6WMRIVd25_sdtBytpQhL4NR7
+  - |-
+    discord:
+      client_secret: 'Eor9MCo-AIUHF2TfooXurzFxYQch0pTL'
+      client_id: '149634995796121228'
+  negative_examples:
+  - text: DISCORD_CLIENT_SECRET=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: DISCORD_PUBLIC_KEY=09e8b8f488f2241baaec1c74a32a34e93acd37f6fee1adf72f44dd0925886e93
+    why: 'the application public key: public by design'
+"""#####),
         ("docker.yml", #####"""
 provider: docker
 rules:
@@ -3120,6 +3460,68 @@ rules:
   - text: DRONE_COMMIT_SHA=ba9ce5700908852f8edde00592c8254df018287a
     why: a commit SHA
 """#####),
+        ("dropbox.yml", #####"""
+provider: dropbox
+rules:
+- id: dropbox.short-lived-token
+  name: Dropbox short-lived access token
+  kind: short-lived-token
+  description: 'Short-lived OAuth access token (sl.…): reads, uploads and deletes files in the user''s Dropbox (or the app folder) within the app''s scopes for about four hours.'
+  pattern: (?:^|[^A-Za-z0-9_-])(sl\.(?:u\.)?[A-Za-z0-9_=-]{130,1400})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - sl.
+  entropy: 4.0
+  identity:
+    reveals: the account (POST /2/users/get_current_account).
+  privilege: unknown
+  examples:
+  - DROPBOX_ACCESS_TOKEN=sl.ZQB5eOnhym6KUH0onpbHPhXOUeynb1wgo_oJAseDsJZqme0QKI3H2JrCD-Tp5wp5BH6_0ecXpEKRZ31f4tI8M7iigqykrkvw_L-uPEfvBaz0FUo-5jKCMlOI-4mFd-K3UM6K6Z0krh
+  - 'curl -s https://api.dropboxapi.com/2/users/get_current_account -H "Authorization: Bearer sl.V5c5R1XgCpMfIPT5zn_xSpWDL-07BjJzOFfrE32rAhE8-dQEoJqQzkZddTLCvsSU3Y-s6jzOYbftgCX0DzsN5Vrqk84jW1jztHmFYYHhTIHyj9kInuEbtzCiP0pKm11viP0uvJj5nN"'
+  negative_examples:
+  - text: DROPBOX_ACCESS_TOKEN=sl.xxxxxxxx
+    why: placeholder
+  - text: token = "sl.pLz9p3U34IqL82hyEWycYX0b1s0frKwaCznc7id6"
+    why: too short for a Dropbox token
+- id: dropbox.long-lived-token
+  name: Dropbox long-lived access token
+  kind: long-lived-token
+  description: 'Legacy long-lived OAuth token: reads, uploads and deletes files in the user''s Dropbox (or app folder) until revoked.'
+  pattern: (?:^|[^A-Za-z0-9_-])([A-Za-z0-9_-]{11}AAAAAAAAAA[A-Za-z0-9_=-]{43})(?:[^A-Za-z0-9_=-]|$)
+  keywords:
+  - dropbox
+  entropy: 3.5
+  allow_repeats: true
+  identity:
+    reveals: the account (POST /2/users/get_current_account).
+  privilege: unknown
+  examples:
+  - DROPBOX_TOKEN=P4ctVODAHuDAAAAAAAAAAQe_oboGjcv1IvxUMihCC50JoKmp1ZXyVFUzTYXkZZ6P
+  - dbx = dropbox.Dropbox("V9IWHFmGXj7AAAAAAAAAAHFDF0mS0jBIZF7Fkxh9URDdAI6FKkC2kRhU8UhZi1sm")
+  negative_examples:
+  - text: DROPBOX_TOKEN=RoeOiyoqvwIAAAAAAAAAAxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: 'dropbox: WxJm3V2hV1sAAAAAAAAAACH215vMKdCFO0I8fdlEz'
+    why: tail too short
+- id: dropbox.app-secret
+  name: Dropbox app key or secret (labelled)
+  kind: app-secret
+  description: 'Dropbox app secret (or key) stored under a Dropbox name: with the app key it refreshes tokens and runs OAuth for the app.'
+  pattern: (?i:dropbox)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([a-z0-9]{15})\b
+  keywords:
+  - dropbox
+  entropy: 3.2
+  identity:
+    reveals: the Dropbox app.
+  privilege: unknown
+  examples:
+  - DROPBOX_APP_SECRET=1sc6tucqvbtvpkq
+  - 'dropbox_app_secret: ''51j5olgy21j8eru'''
+  negative_examples:
+  - text: DROPBOX_APP_SECRET=your_dropbox_app_secret_here
+    why: placeholder
+  - text: DROPBOX_APP_SECRET=ziz2piespqqn
+    why: wrong length
+"""#####),
         ("dynatrace.yml", #####"""
 provider: dynatrace
 rules:
@@ -3178,6 +3580,48 @@ rules:
         why: Python package name, not a key
       - text: 'E2B_ACCESS_TOKEN=sk_e2b_9c1d0b7e4a2f6c3d8e5b1a0f7c2d9e4b6a3f8c1d'
         why: retired sk_e2b_ user access token (generation stopped 2026-07, rejected since 2026-08); not claimed as a team API key
+"""#####),
+        ("easypost.yml", #####"""
+provider: easypost
+rules:
+- id: easypost.production-key
+  name: EasyPost production API key
+  kind: production-key
+  description: 'Production API key: buys postage and shipping labels billed to the account, and reads shipments, addresses and trackers.'
+  pattern: \b(EZAK[A-Za-z0-9]{54})\b
+  keywords:
+  - ezak
+  entropy: 4.0
+  identity:
+    reveals: the EasyPost account (GET /v2/users).
+  privilege: write
+  examples:
+  - EASYPOST_API_KEY=EZAKkV8b3Xyqd16bSiWUzl3QITEVSZ0v2NjI3DdkwXMEyY39S9X2k74Lfl
+  - client = easypost.EasyPostClient('EZAKCmCuOdWIZgHv3THwYogdZOVKbGtOybkkwLN0ZPNIs9297P6RmvpSHx')
+  negative_examples:
+  - text: EASYPOST_API_KEY=EZAKxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: EASYPOST_API_KEY=EZAKLFzETTafA9ChveZEyFOTFMQjxWsdXI
+    why: too short
+- id: easypost.test-key
+  name: EasyPost test API key
+  kind: test-key
+  description: 'Test API key: creates test shipments and reads test-mode data of the account.'
+  pattern: \b(EZTK[A-Za-z0-9]{54})\b
+  keywords:
+  - eztk
+  entropy: 4.0
+  identity:
+    reveals: the EasyPost account (GET /v2/users).
+  privilege: read
+  examples:
+  - EASYPOST_API_KEY=EZTKDu2IvtIhpSIrxUdsKA5vc1efD8ACUD0btzzjyvavrAroh5XIJOBzfe
+  - client = easypost.EasyPostClient('EZTKoKl2uCwOmoX3ymZhHjbJclJtZgizFvZrEwIbmb3vawI9cJvfDzO3Zm')
+  negative_examples:
+  - text: EASYPOST_API_KEY=EZTKxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: EASYPOST_API_KEY=EZTKquHNPUTyla4fbQ4Lt9mz932TNRAPlo
+    why: too short
 """#####),
         ("edenai.yml", #####"""
 provider: edenai
@@ -3363,6 +3807,79 @@ rules:
       - text: 'EXAMPLE_KEY=317187b6-0829-4a07-b556-093e50546bf1'
         why: 'the letters exa inside another word'
 """#####),
+        ("facebook.yml", #####"""
+provider: facebook
+rules:
+- id: facebook.access-token
+  name: Facebook / Meta access token
+  kind: access-token
+  description: 'User, page or system-user access token for the Graph API: reads profile, page and ad-account data and posts or manages pages, ads, Instagram and WhatsApp assets within its permissions.'
+  pattern: (?:^|[^A-Za-z0-9])(EAA[A-Za-z0-9]{90,400})(?:[^A-Za-z0-9]|$)
+  keywords:
+  - facebook
+  - graph.facebook
+  - fb_
+  - fb-
+  - access_token
+  - meta
+  - instagram
+  - whatsapp
+  entropy: 4.0
+  identity:
+    reveals: the user or page and the app (GET /debug_token or /me).
+  privilege: unknown
+  examples:
+  - FACEBOOK_ACCESS_TOKEN=EAAMR9mmG2oxOHFd8dnxo2Xg5e7QxGLvsgxZPDbOTu45NQR3RhvQYTtFJI5YpW3N5Z8Ig6a8IPwZwEtUniOQMBuRKwMpS1YHOuU896y0FyuPT5F4s9if66S3G8sXAQGxgRWcmPXdVJKlk6Tt5O0RKE0uq8B2aySEuZAh5B1A5qqAV70kbZeSnNVL
+  - 'requests.get(''https://graph.facebook.com/v19.0/me'', params={''access_token'': ''EAAJWEjW92MJ8PWLL6NMQY0QilxlkQ5ahijSmwYsqJ2pUXUUYrIprIfeahcY7R6wLNqpP7i0osLj6zqavhBtYntvB2mOc2iTuni8L9cOeAhJeq7aKX2JmSymvT8F141qqZhBSiqcObplXTuCnHIFKO2nX6BI1JVhaKWnZdeEWca4pbiGDJcB7AnG''})'
+  negative_examples:
+  - text: FACEBOOK_ACCESS_TOKEN=EAAxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: SQUARE_ACCESS_TOKEN=EAAAyWrHu64efl1Y0nCRcpjJqBajrDl8OzdIuiKFz5A7ppTE2julmzUlLMjPvjUt
+    why: '64 characters: Square token length, not Meta'
+- id: facebook.app-secret
+  name: Facebook / Meta app secret
+  kind: app-secret
+  description: 'App secret: signs server-to-server Graph API calls as the app, mints app access tokens (app_id|secret) and verifies or forges webhook and signed-request payloads.'
+  pattern: (?i:facebook|(?:^|[^a-z0-9])fb[_-]?(?:app|api|client|secret|key))[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([a-f0-9]{32})\b
+  keywords:
+  - facebook
+  - fb
+  entropy: 3.2
+  identity:
+    reveals: the app (app id beside it).
+  privilege: admin
+  examples:
+  - FACEBOOK_APP_SECRET=e2fe9d5d9f9c24fedc7494275da395a4
+  - 'facebook_app_secret: ''5e182638b87896eea69f702b33939597'''
+  negative_examples:
+  - text: FACEBOOK_APP_SECRET=your_facebook_app_secret_here
+    why: placeholder
+  - text: FACEBOOK_APP_SECRET=ce7dbdbf975f47e4b780ed39c924cd
+    why: wrong length
+- id: facebook.app-access-token
+  name: Facebook / Meta app access token
+  kind: app-access-token
+  description: 'App access token (app_id|app_secret or app_id|signature): calls the Graph API as the app, e.g. reading app insights, test users and subscriptions, and debugging any user token.'
+  pattern: (?:^|[^0-9])([0-9]{15,16}(?:\||%7[Cc])[A-Za-z0-9_-]{27,40})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - facebook
+  - fb
+  - graph
+  - access_token
+  entropy: 3.0
+  identity:
+    reveals: the app id before the "|".
+    key_id: \b([0-9]{15,16})(?:\||%7[Cc])
+  privilege: admin
+  examples:
+  - FACEBOOK_APP_TOKEN=126692846889612|ujlZtXKxaB2Sa83Lb8RDCgpjmGj
+  - curl 'https://graph.facebook.com/debug_token?input_token=$T&access_token=148318212885522|wP_a87uoZ0xp_doDEcq7ONIwq6F'
+  negative_examples:
+  - text: FACEBOOK_APP_TOKEN=123456789012345|xxxxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: 'fb_app_id: 109014369667641'
+    why: 'app id alone: public identifier'
+"""#####),
         ("fal.yml", #####"""
 provider: fal
 rules:
@@ -3529,6 +4046,71 @@ rules:
       - text: 'BUILD_TAG=fw_iiuqd2lwb8UavEdXqWk3lBed'
         why: fw_ is a common prefix; no mention of Fireworks nearby
 """#####),
+        ("flagsmith.yml", #####"""
+provider: flagsmith
+rules:
+- id: flagsmith.server-key
+  name: Flagsmith server-side environment key
+  kind: server-key
+  description: 'Server-side environment key (ser.…): reads the full flag and segment configuration of the environment, including identity overrides, through the server SDK API.'
+  pattern: (?:^|[^A-Za-z0-9_-])(ser\.[A-Za-z0-9]{20,30})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - flagsmith
+  entropy: 3.5
+  identity:
+    reveals: the Flagsmith environment.
+  privilege: read
+  examples:
+  - FLAGSMITH_SERVER_KEY=ser.c0HEZDBiXKXEyQOSSXx199
+  - 'flagsmith = Flagsmith(environment_key=''ser.NgMwNY50WrFcagYaenZNSH'')  # flagsmith'
+  negative_examples:
+  - text: FLAGSMITH_SERVER_KEY=ser.xxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: FLAGSMITH_ENVIRONMENT_KEY=yfmZi0wjhJyn3wFtCLxwLX
+    why: 'client-side environment key: public by design'
+"""#####),
+        ("flutterwave.yml", #####"""
+provider: flutterwave
+rules:
+- id: flutterwave.secret-key
+  name: Flutterwave secret key
+  kind: secret-key
+  description: 'Secret key (FLWSECK-/FLWSECK_TEST-): charges cards and accounts, initiates transfers and refunds, and reads transactions of the merchant account (test keys: test mode only).'
+  pattern: \b(FLWSECK(?:_TEST)?-[A-Za-z0-9]{32}-X)(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - flwseck
+  entropy: 3.2
+  identity:
+    reveals: the Flutterwave merchant account.
+  privilege: admin
+  examples:
+  - FLW_SECRET_KEY=FLWSECK-f9a1049f9bcbb079d7509b81a44ff878-X
+  - 'curl -s https://api.flutterwave.com/v3/transactions -H "Authorization: Bearer FLWSECK-a6695b634f6f00ab1cfd2ffeaa0249fb-X"'
+  negative_examples:
+  - text: FLW_SECRET_KEY=FLWSECK-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-X
+    why: placeholder
+  - text: FLW_PUBLIC_KEY=FLWPUBK-4761afe8b21d4584e8fc2320d480aa02-X
+    why: 'public key: meant for the browser'
+- id: flutterwave.encryption-key
+  name: Flutterwave encryption key
+  kind: encryption-key
+  description: 'Encryption key (FLWSECK_TEST + 12 hex in test mode, 24 characters): encrypts card-charge payloads for the direct-charge API; with the secret key it lets card data be submitted as the merchant.'
+  pattern: \b(FLWSECK(?:_TEST)?-?[a-fA-F0-9]{12})\b
+  keywords:
+  - flwseck
+  entropy: 3.0
+  identity:
+    reveals: the Flutterwave merchant account.
+  privilege: restricted
+  examples:
+  - FLW_ENCRYPTION_KEY=FLWSECK_TESTcafa42e8849e
+  - 'encryption_key: ''FLWSECK_TEST66e2129f9e5f'''
+  negative_examples:
+  - text: FLW_ENCRYPTION_KEY=FLWSECK_TESTxxxxxxxxxxxx
+    why: placeholder
+  - text: FLW_ENCRYPTION_KEY=FLWSECK_TESTcce97320
+    why: too short
+"""#####),
         ("flyio.yml", #####"""
 provider: flyio
 rules:
@@ -3555,6 +4137,29 @@ rules:
   - text: FLY_API_TOKEN=fo1_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
     why: placeholder
   - text: FLY_API_TOKEN="FlyV1 fm2_bz4cPisJMbVVo4Dv68fb"
+    why: too short
+"""#####),
+        ("frameio.yml", #####"""
+provider: frameio
+rules:
+- id: frameio.developer-token
+  name: Frame.io developer token
+  kind: developer-token
+  description: 'Developer token (fio-u-): acts as the Frame.io user, reading, uploading and deleting assets, comments and projects the user can access.'
+  pattern: (?:^|[^A-Za-z0-9_-])(fio-u-[A-Za-z0-9_=-]{64})(?:[^A-Za-z0-9_=-]|$)
+  keywords:
+  - fio-u-
+  entropy: 4.0
+  identity:
+    reveals: the user (GET /v2/me).
+  privilege: unknown
+  examples:
+  - FRAMEIO_TOKEN=fio-u-UKJAMtG_kxwjTCs3K268CCeAk4ssvQHWbKEhcmNssj4bfXqaqx94CyPRFKLPuwDU
+  - 'curl -s https://api.frame.io/v2/me -H "Authorization: Bearer fio-u-NI12QFIDKj33siX5mdhB1ViBR2VzA-QY9eenlXdQQ8sMeDrLoa1Yps7XhtCFgYSh"'
+  negative_examples:
+  - text: FRAMEIO_TOKEN=fio-u-xxxxxxxx
+    why: placeholder
+  - text: FRAMEIO_TOKEN=fio-u-eFADh4uCfmQo2HpTPvMxK7AjW3RdC8gKogqWEOHr
     why: too short
 """#####),
         ("friendli.yml", #####"""
@@ -4189,6 +4794,29 @@ rules:
   - text: GITLAB_PROJECT_PATH=acme-corp/platform-api
     why: a project path, not a token
 """#####),
+        ("gocardless.yml", #####"""
+provider: gocardless
+rules:
+- id: gocardless.access-token
+  name: GoCardless access token
+  kind: access-token
+  description: 'Live or sandbox access token: creates and cancels mandates and payments (direct debits) and reads customers'' bank details on the merchant account.'
+  pattern: (?:^|[^A-Za-z0-9_-])((?:live|sandbox)_[A-Za-z0-9_=-]{40,42})(?:[^A-Za-z0-9_=-]|$)
+  keywords:
+  - gocardless
+  entropy: 3.8
+  identity:
+    reveals: the GoCardless creditor (GET /creditors).
+  privilege: admin
+  examples:
+  - GOCARDLESS_ACCESS_TOKEN=live_Ii6m06iYQU-l7YZu-YzM3S_kPaX1A7d0_Rk_IJ7f
+  - 'client = gocardless_pro.Client(access_token=''live_AhQIiz170TSCFXunDDh5IH1LMzJIH2Gg9Q3_xc-4'', environment=''live'')  # gocardless'
+  negative_examples:
+  - text: GOCARDLESS_ACCESS_TOKEN=live_xxxxxxxx
+    why: placeholder
+  - text: GOCARDLESS_ACCESS_TOKEN=live_t3f6HhM7knArXDYgFqlI
+    why: too short
+"""#####),
         ("google.yml", #####"""
 provider: google
 rules:
@@ -4693,6 +5321,95 @@ rules:
       - text: 'HCLOUD_TOKEN=v34RcYPIarUFpaLvd0w0v8ZeNq8Kk1XodLSLEyCBLNun6W0fl7'
         why: 'too short'
 """#####),
+        ("honeycomb.yml", #####"""
+provider: honeycomb
+rules:
+- id: honeycomb.ingest-key
+  name: Honeycomb ingest key
+  kind: ingest-key
+  description: 'Environment ingest key (hc?ik_ key id + secret): sends events, traces and logs into the environment and, if allowed, creates datasets.'
+  pattern: \b(hc[a-z]ik_[a-z0-9]{58})\b
+  keywords:
+  - ik_
+  entropy: 3.5
+  identity:
+    reveals: the key id (the first 32 characters) listed in the environment's API keys.
+    key_id: \b(hc[a-z]ik_[a-z0-9]{26})
+  privilege: write
+  examples:
+  - HONEYCOMB_API_KEY=hcxik_0176eixi456u6l0l3vc5usik2lx1g6f82t1inbnen8rpb3d6og608uck6b
+  - 'curl -s https://api.honeycomb.io/1/events/prod -H "X-Honeycomb-Team: hcxik_01py4bx8t9gp25urtvmk10xt3st6to08i2mcckhc064v40o74n2b9ynip7"'
+  negative_examples:
+  - text: HONEYCOMB_API_KEY=hcxik_xxxxxxxx
+    why: placeholder
+  - text: HONEYCOMB_KEY_ID=hcxik_01a3fakosnj53dyne20mh4n2ax
+    why: key id only, no secret
+- id: honeycomb.api-key
+  name: Honeycomb classic or configuration key
+  kind: api-key
+  description: 'Honeycomb configuration or classic API key: sends data and, with its permissions, manages datasets, boards, triggers, SLOs and markers of the environment.'
+  pattern: (?i:honeycomb)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([0-9a-f]{32}|[A-Za-z0-9]{22})(?:[^A-Za-z0-9]|$)
+  keywords:
+  - honeycomb
+  entropy: 3.5
+  identity:
+    reveals: the team and environment (GET /1/auth).
+  privilege: unknown
+  examples:
+  - HONEYCOMB_API_KEY=jcvVsFyKGK1TeMaNlas1JY
+  - 'honeycomb_api_key: ''c58ODVRkkS5jThBZo3u4sC'''
+  negative_examples:
+  - text: HONEYCOMB_API_KEY=your_honeycomb_api_key_here
+    why: placeholder
+  - text: HONEYCOMB_API_KEY=leSay6gJ4zbXSKhtAf
+    why: wrong length
+"""#####),
+        ("hubspot.yml", #####"""
+provider: hubspot
+rules:
+- id: hubspot.private-app-token
+  name: HubSpot private app access token
+  kind: private-app-token
+  description: 'Private app access token: reads and writes the CRM objects (contacts, companies, deals, tickets) and other data its scopes allow in the HubSpot account.'
+  pattern: \b(pat-(?:na|eu|ap)[0-9]-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b
+  keywords:
+  - pat-na
+  - pat-eu
+  - pat-ap
+  entropy: 3.0
+  identity:
+    reveals: the HubSpot account (hub id via GET /account-info/v3/details) and the private app.
+  privilege: unknown
+  examples:
+  - HUBSPOT_ACCESS_TOKEN=pat-eu1-3f6dd083-e1d8-4eb8-95ce-6290f6990e7a
+  - 'curl -s https://api.hubapi.com/crm/v3/objects/contacts -H "Authorization: Bearer pat-eu1-35d1cd08-2506-4bf4-a1a5-0ac57c93954a"'
+  negative_examples:
+  - text: HUBSPOT_ACCESS_TOKEN=pat-na1-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx
+    why: placeholder
+  - text: HUBSPOT_ACCESS_TOKEN=pat-na1-aca1b89345e1ba5e4035
+    why: not the UUID layout
+- id: hubspot.api-key
+  name: HubSpot legacy API key (hapikey)
+  kind: api-key
+  description: 'Legacy account API key (hapikey): full access to the HubSpot account''s CRM and marketing data (retired by HubSpot in 2022 but still found in old code).'
+  pattern: (?i:hubspot|hapikey)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\b
+  keywords:
+  - hubspot
+  - hapikey
+  entropy: 3.0
+  identity:
+    reveals: the HubSpot account.
+  privilege: admin
+  examples:
+  - HUBSPOT_API_KEY=3b3d9af8-c887-4174-b604-2c1877d08551
+  - 'hubspot_api_key: ''03d6ccc0-1f5e-49fa-9945-46e6c5463001'''
+  - requests.get("https://api.hubapi.com/contacts/v1/lists/all/contacts/all?hapikey=84db9392-dda1-4759-8094-8c7b57a7ae48")
+  negative_examples:
+  - text: HUBSPOT_API_KEY=your_hubspot_api_key_here
+    why: placeholder
+  - text: HUBSPOT_API_KEY=4d2cff72-8056-49a6-ba17-51231e8c9
+    why: wrong length
+"""#####),
         ("huggingface.yml", #####"""
 provider: huggingface
 rules:
@@ -4795,6 +5512,49 @@ rules:
     why: placeholder
   - text: INFRACOST_TOKEN=ico-lUIboY
     why: too short
+"""#####),
+        ("intercom.yml", #####"""
+provider: intercom
+rules:
+- id: intercom.access-token
+  name: Intercom access token
+  kind: access-token
+  description: 'Intercom app access token: reads and writes conversations, contacts (customer personal data), companies and articles of the workspace, and sends messages as the workspace.'
+  pattern: (?:^|[^A-Za-z0-9+/_-])(dG9rO[A-Za-z0-9+/]{50,60}={0,2})(?:[^A-Za-z0-9+/=_-]|$)
+  keywords:
+  - dg9ro
+  entropy: 4.0
+  precedence: 10
+  identity:
+    reveals: the workspace and app (GET /me returns the admin and app).
+  privilege: unknown
+  examples:
+  - INTERCOM_ACCESS_TOKEN=dG9rO/VhhTkQf+1rG9EcohNYSgrVEkQwHQFuBr39eToajCasSKw4OxI9zE2=
+  - 'curl -s https://api.intercom.io/me -H "Authorization: Bearer dG9rOBwDVU1z6V4RWWnImJzd/IFDGwHDfLkBHfakie+hL1a/7b4Az3eLj8Z="'
+  negative_examples:
+  - text: INTERCOM_ACCESS_TOKEN=dG9rOjxxxxxxxx
+    why: placeholder
+  - text: INTERCOM_ACCESS_TOKEN=dG9rOvhvi7Rsy6MKPFtEnm5Jn
+    why: too short
+- id: intercom.api-key
+  name: Intercom API key (labelled)
+  kind: api-key
+  description: 'Intercom access token or API key stored under an Intercom name: reads and writes conversations, contacts and companies of the workspace.'
+  pattern: (?i:intercom)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9+/=_-]{59,60})(?:[^A-Za-z0-9+/=_-]|$)
+  keywords:
+  - intercom
+  entropy: 4.0
+  identity:
+    reveals: the workspace (GET /me).
+  privilege: unknown
+  examples:
+  - INTERCOM_API_KEY=4xDhvrN0HonDbsxuaeRCV3Fyi7EvTlGNsqPMP6A-_pADdsKc4nAqZHJ89zY=
+  - 'intercom_api_key: ''1myrsTf1NKspLJYO-zuyxjJyv8q49eXZEyfJgsP8iCe1-qbqXpQ6LCfSQri='''
+  negative_examples:
+  - text: INTERCOM_API_KEY=your_intercom_api_key_here
+    why: placeholder
+  - text: INTERCOM_API_KEY=53SFlnUAI2SQ2xkVf8vYmjh9otAVWFTLjtLjSXrH
+    why: wrong length
 """#####),
         ("jfrog.yml", #####"""
 provider: jfrog
@@ -5197,6 +5957,31 @@ rules:
   - text: LINEAR_TEAM_ID=58e417d6-f85d-35ef-78a7-b7cf11c1812f
     why: team id, not a secret
 """#####),
+        ("linkedin.yml", #####"""
+provider: linkedin
+rules:
+- id: linkedin.client-secret
+  name: LinkedIn client secret
+  kind: client-secret
+  description: 'OAuth client secret of a LinkedIn app: exchanges authorisation codes for member access tokens and, for approved products, obtains application tokens.'
+  pattern: (?i:linked[_-]?in)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9]{16})(?:[^A-Za-z0-9]|$)
+  keywords:
+  - linkedin
+  - linked_in
+  - linked-in
+  entropy: 3.2
+  identity:
+    reveals: the LinkedIn app (client id beside it).
+  privilege: unknown
+  examples:
+  - LINKEDIN_CLIENT_SECRET=vLQp2QzB8xG7aSA8
+  - 'linkedin_client_secret: ''CQyiKzoRNgQ7vBdz'''
+  negative_examples:
+  - text: LINKEDIN_CLIENT_SECRET=your_linkedin_client_secret_here
+    why: placeholder
+  - text: LINKEDIN_CLIENT_SECRET=zufkJQMUmvMlPN
+    why: wrong length
+"""#####),
         ("linode.yml", #####"""
 provider: linode
 rules:
@@ -5315,6 +6100,203 @@ rules:
       - text: 'LITELLM_API_KEY=sk-your-virtual-key'
         why: 'placeholder, not a key'
 """#####),
+        ("lob.yml", #####"""
+provider: lob
+rules:
+- id: lob.api-key
+  name: Lob API key
+  kind: api-key
+  description: 'Lob secret API key (live_ or test_): live keys send physical mail and checks billed to the account and read address and mail data; test keys reach test data.'
+  pattern: \b((?:live|test)_[a-f0-9]{35})\b
+  keywords:
+  - live_
+  - test_
+  entropy: 3.2
+  identity:
+    reveals: the Lob account.
+  privilege: unknown
+  examples:
+  - LOB_API_KEY=test_7884a95fbc0ed4a7c0581d7cd616b0f5119
+  - 'lob = Lob(''test_8a2887dc5b9bfd9b863f991c8d25dfe58b6'')  # lob.com'
+  negative_examples:
+  - text: LOB_API_KEY=live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: LOB_PUBLISHABLE_KEY=live_pub_7be5a65a349f17fe9aea528c68a4b59
+    why: 'publishable key: public by design'
+"""#####),
+        ("loggly.yml", #####"""
+provider: loggly
+rules:
+- id: loggly.customer-token
+  name: Loggly customer token
+  kind: customer-token
+  description: 'Customer token: sends log events into the Loggly account (HTTP/syslog inputs), letting an attacker inject or flood logs.'
+  pattern: (?:(?i:loggly)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|loggly\.com/(?:inputs|bulk)/)([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\b
+  keywords:
+  - loggly
+  entropy: 3.0
+  identity:
+    reveals: the Loggly account subdomain.
+  privilege: write
+  examples:
+  - LOGGLY_TOKEN=6cfb48bb-9453-4990-91a9-ae057a3e9380
+  - curl -H "content-type:text/plain" -d "hello" https://logs-01.loggly.com/inputs/1f1a4af1-5ca9-4614-885b-bcbe0be4c4af/tag/http/
+  negative_examples:
+  - text: LOGGLY_TOKEN=TOKEN
+    why: placeholder
+  - text: https://logs-01.loggly.com/inputs/b8e49f0e28e1a24ba97e
+    why: not a UUID token
+"""#####),
+        ("logzio.yml", #####"""
+provider: logzio
+rules:
+- id: logzio.token
+  name: Logz.io API or shipping token
+  kind: token
+  description: Logz.io API token (UUID) reads and searches logs and manages account settings; shipping tokens (32 letters) send logs and metrics into the account.
+  pattern: (?i:logz)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z]{32})(?:[^A-Za-z0-9]|$)
+  keywords:
+  - logz
+  entropy: 3.0
+  identity:
+    reveals: the Logz.io account.
+  privilege: unknown
+  examples:
+  - LOGZIO_API_TOKEN=6108e5c7-ed61-4001-a249-959ae1436f59
+  - 'logzio_api_token: ''930c3382-68c9-45ed-8b57-1519e7edfe69'''
+  - |-
+    logzio:
+      shipping_token: 'MUWtBDqmnbPEujxvXZxQCaanYXLPvNWr'
+      api_token: '02fccdf1-e8aa-4d3f-a0a8-819faff20ba7'
+  negative_examples:
+  - text: LOGZIO_API_TOKEN=your_logzio_api_token_here
+    why: placeholder
+  - text: LOGZIO_API_TOKEN=84cd7f05-1fae-4c8e-9a6c-7b8ff617
+    why: wrong length
+"""#####),
+        ("mailchimp.yml", #####"""
+provider: mailchimp
+rules:
+- id: mailchimp.api-key
+  name: Mailchimp Marketing API key
+  kind: api-key
+  description: Reads and exports every audience (subscriber emails and personal data), creates and sends campaigns from the account, and manages its lists and automations.
+  pattern: \b([0-9a-f]{32}-us[0-9]{1,2})\b
+  keywords:
+  - -us
+  entropy: 3.2
+  identity:
+    reveals: the account and data centre (the -usNN suffix; GET /3.0/ returns account_id and login).
+    key_id: '[0-9a-f]{32}-(us[0-9]{1,2})'
+  privilege: admin
+  examples:
+  - MAILCHIMP_API_KEY=7ce8366153f0b9829ef356508f4f3777-us19
+  - MailchimpSDK.initialize('e5e560b9d6b67e3f51e01fb0edaa252c-us8')
+  - |-
+    mailchimp:
+      api_key: 71e54759140896b9f0a38046a0941268-us17
+  negative_examples:
+  - text: MAILCHIMP_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-us1
+    why: placeholder
+  - text: MAILCHIMP_API_KEY=9e3c7bc939b3144034678ab6d70a73-us6
+    why: '30 hex characters: too short'
+"""#####),
+        ("mailgun.yml", #####"""
+provider: mailgun
+rules:
+- id: mailgun.api-key
+  name: Mailgun legacy API key (key-)
+  kind: api-key
+  description: 'Account-wide Mailgun API key: sends mail from every verified domain, reads logs, events and stored messages, and manages domains, routes and webhooks.'
+  pattern: (?:^|[^A-Za-z0-9_-])(key-[a-z0-9]{32})\b
+  keywords:
+  - mailgun
+  - mg_
+  - mg-
+  - api:key-
+  entropy: 3.3
+  identity:
+    reveals: the account; the key list in the control panel shows its last characters.
+  privilege: admin
+  examples:
+  - MAILGUN_API_KEY=key-pcvjka31h70idgbw3un6ueibgo1bfetp
+  - 'curl -s --user ''api:key-u0brqquld7cj7k4nyc6j3j8y2ieucn6a'' https://api.mailgun.net/v3/domains  # mailgun'
+  negative_examples:
+  - text: MAILGUN_API_KEY=key-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: MAILGUN_PUBLIC_KEY=pubkey-223f94e8113c10f8a4c9c21a3a5b4ce0
+    why: 'public validation key (pubkey-): meant for browsers'
+- id: mailgun.private-api-key
+  name: Mailgun private API key
+  kind: private-api-key
+  description: 'Mailgun private (primary account or domain sending) API key: sends mail as the account''s domains and, for account keys, reads logs and manages domains, routes and webhooks.'
+  pattern: (?i:mailgun|(?:^|[^a-z0-9])mg[_-](?:api|key|private|token))(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[^\r\n]{0,60}?[^A-Za-z0-9_-])([a-z0-9]{32}-[a-z0-9]{8}-[a-z0-9]{8})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - mailgun
+  - mg_
+  - mg-
+  entropy: 3.3
+  identity:
+    reveals: the account or, for domain sending keys, the sending domain; the control panel shows the key's last characters.
+  privilege: unknown
+  examples:
+  - MAILGUN_API_KEY=4cac09eb081cbfe0fe47b325c20bb1a1-9880023d-dae5ba90
+  - 'mailgun_api_key: "b2f0ae2c5da5165834160a6bf983b6ee-2f39848a-229f0ed7"'
+  negative_examples:
+  - text: MAILGUN_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-xxxxxxxx-xxxxxxxx
+    why: placeholder
+  - text: MAILGUN_API_KEY=68601945cc60b2fbf2ca90dbfd0b3fc7-ef83c68c
+    why: missing the last segment
+"""#####),
+        ("mandrill.yml", #####"""
+provider: mandrill
+rules:
+- id: mandrill.api-key
+  name: Mandrill (Mailchimp Transactional) API key
+  kind: api-key
+  description: Sends transactional email from the account's verified sending domains and reads message content, activity and templates.
+  pattern: (?i:mandrill)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?((?:md-)?[A-Za-z0-9_-]{22})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - mandrill
+  entropy: 3.5
+  identity:
+    reveals: the Mandrill account (users/info returns username and reputation).
+  privilege: write
+  examples:
+  - MANDRILL_API_KEY=EPdpDN5wSQ1pwgEsNNx3NF
+  - mandrill_client = mandrill.Mandrill('md-CGYN7gxNK4r85_NYhY5OiK')
+  negative_examples:
+  - text: MANDRILL_API_KEY=your_mandrill_key
+    why: placeholder
+  - text: MANDRILL_API_KEY=5cDr6QTjeN2OFDp1Ap
+    why: '18 characters: too short'
+"""#####),
+        ("mapbox.yml", #####"""
+provider: mapbox
+rules:
+- id: mapbox.secret-token
+  name: Mapbox secret access token
+  kind: secret-token
+  description: 'Secret token (sk.…) or temporary token (tk.…, at most one hour): uses every scope it was granted, e.g. uploading and deleting tilesets and styles, listing and creating tokens, reading account data; usage is billed to the account.'
+  pattern: (?:^|[^A-Za-z0-9_-])((?:sk|tk)\.eyJ[A-Za-z0-9_-]{20,300}\.[A-Za-z0-9_-]{20,30})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - sk.eyj
+  - tk.eyj
+  entropy: 4.0
+  identity:
+    reveals: the account (the base64 JSON payload names the user "u") and token id via GET /tokens/v2.
+  privilege: unknown
+  examples:
+  - MAPBOX_SECRET_TOKEN=sk.eyJ1IjoiNvqijSMLNen0e8s8qPsdJk7uTjgB9K3OcheA2wcjbTIm29MCPRFjSGqJ0PqI.Ccpxsq7FLcrnPbfzlKrEzR
+  - |-
+    mapbox:
+      secret_token: "sk.eyJ1IjoiYe8eSKSBY1gU8jTr5E-sO7rEgaqu0Kxqls78FnUQF3UWEW73d-B7vsHddzRE.vF2AxLI7fD2k7dMySd0DKZ"
+  negative_examples:
+  - text: MAPBOX_ACCESS_TOKEN=pk.eyJ1IjoiYWNtZSIsImEiOiJja36boBbGtqfbLBXHJSL7HLJmJ0encr3bM7UffLT3L-.9JXr-X2NBxHLPHw7M6j7a_
+    why: 'public token (pk.): meant for browsers'
+  - text: MAPBOX_SECRET_TOKEN=sk.eyJxxxx
+    why: placeholder
+"""#####),
         ("mergify.yml", #####"""
 provider: mergify
 rules:
@@ -5338,6 +6320,81 @@ rules:
     why: placeholder
   - text: MERGIFY_TOKEN=mergify_application_key_rmq9Ix
     why: too short
+"""#####),
+        ("messagebird.yml", #####"""
+provider: messagebird
+rules:
+- id: messagebird.access-key
+  name: MessageBird (Bird) access key
+  kind: access-key
+  description: 'Live or test access key: sends SMS, voice and WhatsApp messages billed to the account and reads message history and contacts.'
+  pattern: (?i:message[_-]?bird)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9_-]{25})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - messagebird
+  - message_bird
+  - message-bird
+  entropy: 3.8
+  identity:
+    reveals: the MessageBird account (GET /balance).
+  privilege: write
+  examples:
+  - MESSAGEBIRD_ACCESS_KEY=dCW42ihYkomC2atjT9wwNtwwZ
+  - 'messagebird_access_key: ''R9dK1EQQBYvwin63N452Us3Ju'''
+  negative_examples:
+  - text: MESSAGEBIRD_ACCESS_KEY=your_messagebird_access_key_here
+    why: placeholder
+  - text: MESSAGEBIRD_ACCESS_KEY=3WpRlezsiRwCuNnKOAMN
+    why: wrong length
+"""#####),
+        ("microsoft-teams.yml", #####"""
+provider: microsoft-teams
+rules:
+- id: microsoft-teams.incoming-webhook
+  name: Microsoft Teams incoming webhook URL
+  kind: incoming-webhook
+  description: 'Posts messages and adaptive cards into the Teams channel the connector was added to, under the connector''s name: phishing inside the tenant.'
+  pattern: (https://(?:[A-Za-z0-9-]{1,60}\.webhook\.office\.com/webhookb2|outlook\.office(?:365)?\.com/webhook)/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}@[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/IncomingWebhook/[A-Za-z0-9]{32}/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?:/V2[A-Za-z0-9_-]{20,80})?)(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - webhook.office.com
+  - outlook.office
+  entropy: 3.0
+  identity:
+    reveals: the tenant id and group (team) id embedded in the URL.
+    key_id: '@([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})/IncomingWebhook'
+  privilege: write
+  examples:
+  - TEAMS_WEBHOOK_URL=https://acmecorp.webhook.office.com/webhookb2/bc202f8a-3168-4bab-9ad5-a0e24a91aa66@78d6d534-309e-4f34-b9f9-861a3f63ccbe/IncomingWebhook/9de706796632fef805f54eee28e5f338/36929683-2d6f-4f09-a9d2-fdbf44ab14d1
+  - |-
+    notifications:
+      teams:
+        url: "https://acmecorp.webhook.office.com/webhookb2/62a8e324-7445-4438-a423-7a5d8a56c48f@f890b4de-772d-408f-b6bc-b785ead19f0f/IncomingWebhook/e663be843c705ecb3c0c40a78310eda6/c81ab0e5-7023-4ab3-a1f0-decc58d9fa4e"
+  negative_examples:
+  - text: https://contoso.webhook.office.com/webhookb2/12345678-abcd-1234-efgh-56789abcdef0@12345678-abcd-1234-efgh-56789abcdef0/IncomingWebhook/abcdefgh12345678abcdefgh12345678/12345678-abcd-1234-efgh-56789abcdef0
+    why: documentation placeholder
+  - text: https://acmecorp.webhook.office.com/webhookb2/c947e206-2b22-4675-8b77-2093c9ee4596
+    why: 'truncated: no IncomingWebhook secret part'
+- id: microsoft-teams.workflow-webhook
+  name: Microsoft Teams / Power Automate workflow webhook URL
+  kind: workflow-webhook
+  description: Triggers the Power Automate (Workflows) flow behind a Teams "post to channel" webhook with attacker-chosen content; the sig parameter is the shared-access signature that authorises the call.
+  pattern: (https://[A-Za-z0-9.-]{1,100}\.(?:environment\.api\.powerplatform\.com|logic\.azure\.com)(?::443)?/(?:powerautomate/automations/direct/)?workflows/[0-9a-f]{32}/triggers/manual/paths/invoke\?(?:[A-Za-z0-9%._-]{1,20}=[A-Za-z0-9%._-]{0,60}&){0,6}sig=[A-Za-z0-9_%-]{40,90})(?:[^A-Za-z0-9_%-]|$)
+  keywords:
+  - powerplatform.com
+  - logic.azure.com
+  entropy: 3.0
+  identity:
+    reveals: the environment and workflow id in the URL.
+  privilege: write
+  examples:
+  - TEAMS_WORKFLOW_URL=https://default4eb227ebd955b56f42114c76b8c5ab.33.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/a691241b7950f3620b907910c95938d7/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=ZCuyQ8mhLEVprojVN9yJQXCFtABJHab_ZHa0GCLIVH6
+  - |-
+    teams:
+      webhook: "https://default41bf0c65bc6ee1c4d79092a5882430.82.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/70e34d9143b12096a06d970c48cb3664/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=_t70erpd0j-uoM1o4DleHc4NTubwPywNhBkBwSE5D5P"
+  negative_examples:
+  - text: https://default3056c3e8b8c01d2511e0138e223f23.12.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/84dbc52eb67711748148c1a0aace30ae/triggers/manual/paths/invoke?api-version=1
+    why: 'no sig parameter: not callable'
+  - text: TEAMS_WORKFLOW_URL=<workflow-url>
+    why: placeholder
 """#####),
         ("minimax.yml", #####"""
 provider: minimax
@@ -5395,6 +6452,29 @@ rules:
         why: variable reference, not a key
       - text: "mistral:\n  model: 1ylvuhfJXqIEnomef2mSJ5CMTIeg1ZTV"
         why: nested under the provider but the value is not under a key or token field
+"""#####),
+        ("mixpanel.yml", #####"""
+provider: mixpanel
+rules:
+- id: mixpanel.secret
+  name: Mixpanel API or service-account secret
+  kind: secret
+  description: 'Service-account secret or legacy project API secret: exports raw event data and user profiles, imports events and changes project data via the Mixpanel APIs.'
+  pattern: (?i:mixpanel[\w. -]{0,20}(?:secret|passw|service)|mixpanel)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9]{32})(?:[^A-Za-z0-9]|$)
+  keywords:
+  - mixpanel
+  entropy: 3.8
+  identity:
+    reveals: the service account (username beside it) or the project.
+  privilege: read
+  examples:
+  - MIXPANEL_API_SECRET=4mYK4nIREaWUXpQiH6t7R3cc2vLfR6F1
+  - 'mixpanel_api_secret: ''5TfkIWGVQkE12wOqsBRAWOxLPX0Ai3lN'''
+  negative_examples:
+  - text: MIXPANEL_API_SECRET=your_mixpanel_api_secret_here
+    why: placeholder
+  - text: MIXPANEL_API_SECRET=wxY5cID9f6njmrdrw8upT3dkVrbU
+    why: wrong length
 """#####),
         ("modal.yml", #####"""
 provider: modal
@@ -5966,6 +7046,48 @@ rules:
       - text: 'checksum = C36M3rYmiQrLs5cBUNs7gjH8q6tPzV6PjAuzifz4h8DrCqF7icyfmPoXfnfcTXsknBIlj2UTNgV0BMCOIoDv'
         why: 'a random 84-character string with no NGC context'
 """#####),
+        ("nylas.yml", #####"""
+provider: nylas
+rules:
+- id: nylas.api-key
+  name: Nylas v3 API key
+  kind: api-key
+  description: 'Nylas v3 application API key: reads and sends email, calendar events and contacts of every grant (connected account) of the application.'
+  pattern: \b(nyk_v0_[A-Za-z0-9_]{40,80})\b
+  keywords:
+  - nyk_
+  entropy: 4.0
+  identity:
+    reveals: the Nylas application.
+  privilege: admin
+  examples:
+  - NYLAS_API_KEY=nyk_v0_78GfTkAqXkHkQlxJIX83n0GijtNVPM1WE4F2ZL4PIeZUakGODuX3e5E3
+  - 'curl -s https://api.us.nylas.com/v3/grants -H "Authorization: Bearer nyk_v0_LCMsESpvGL3R0kaA3XMV3mDgCh8zjJq010q8Q861T98CGSqed5L2QbyL"'
+  negative_examples:
+  - text: NYLAS_API_KEY=nyk_v0_xxxx
+    why: placeholder
+  - text: NYLAS_API_KEY=nyk_v0_KWgvcc8eEHrurHQWhg56
+    why: too short
+- id: nylas.access-token
+  name: Nylas v2 access token or client secret
+  kind: access-token
+  description: 'Nylas v2 account access token or application client secret (30 characters): reads and sends the connected account''s email, calendar and contacts.'
+  pattern: (?i:nylas)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9]{30})(?:[^A-Za-z0-9]|$)
+  keywords:
+  - nylas
+  entropy: 3.8
+  identity:
+    reveals: the connected account or Nylas application.
+  privilege: unknown
+  examples:
+  - NYLAS_ACCESS_TOKEN=yiUOIHJfzIGR9vuMnv6qHuZdEKpTuL
+  - 'nylas_access_token: ''gpsyE6A13mVLkyl094MVgWVOdBkK0l'''
+  negative_examples:
+  - text: NYLAS_ACCESS_TOKEN=your_nylas_access_token_here
+    why: placeholder
+  - text: NYLAS_ACCESS_TOKEN=YL6SAUEqdnWoXNUyFEtolbVJ
+    why: wrong length
+"""#####),
         ("octopus-deploy.yml", #####"""
 provider: octopus-deploy
 rules:
@@ -6274,6 +7396,54 @@ rules:
   - text: OPENSHIFT_TOKEN=sha256~NC90rsZtZzOOD7AbYDNx
     why: too short
 """#####),
+        ("opsgenie.yml", #####"""
+provider: opsgenie
+rules:
+- id: opsgenie.api-key
+  name: Opsgenie API key
+  kind: api-key
+  description: 'Opsgenie API (GenieKey) key: creates, closes and acknowledges alerts, and with configuration access reads and edits teams, schedules, users and integrations.'
+  pattern: (?i:opsgenie|geniekey)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\b
+  keywords:
+  - opsgenie
+  - geniekey
+  entropy: 3.0
+  identity:
+    reveals: the Opsgenie integration or API key it was issued for (listed under Settings > API key management).
+  privilege: unknown
+  examples:
+  - OPSGENIE_API_KEY=02b1c4c3-8286-4072-988b-a2d1fb1be4fe
+  - 'opsgenie_api_key: ''778aa368-9dcc-41b2-b829-92f491358eeb'''
+  - 'curl -s https://api.opsgenie.com/v2/alerts -H "Authorization: GenieKey 69078b2f-3840-4325-b8be-21f3712c65ef"'
+  negative_examples:
+  - text: OPSGENIE_API_KEY=your_opsgenie_api_key_here
+    why: placeholder
+  - text: OPSGENIE_API_KEY=8e8e9418-9502-4b24-8b9c-4fb32c5aa0
+    why: wrong length
+"""#####),
+        ("optimizely.yml", #####"""
+provider: optimizely
+rules:
+- id: optimizely.access-token
+  name: Optimizely personal access token
+  kind: access-token
+  description: 'Personal access token: calls the Optimizely REST API as the user, reading and changing projects, experiments, flags and audiences.'
+  pattern: (?i:optimizely)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([0-9A-Za-z:-]{54})(?:[^A-Za-z0-9:-]|$)
+  keywords:
+  - optimizely
+  entropy: 4.0
+  identity:
+    reveals: the Optimizely user who created it.
+  privilege: unknown
+  examples:
+  - OPTIMIZELY_API_TOKEN=2:7BM62dWJ96960mTgTZePODMY7Rl9NaRr0UFoEDy2Hra6Ol0dszwc
+  - 'optimizely_api_token: ''2:eGQmnvoT8B9U11QGQW7Y99F2sgB5aDRFeOsHqQ5EM7f2k9am1HpB'''
+  negative_examples:
+  - text: OPTIMIZELY_API_TOKEN=your_optimizely_api_token_here
+    why: placeholder
+  - text: OPTIMIZELY_API_TOKEN=LdADIXfu7RAUIBlL7qexfm8eo0fNxG5RoGcX5Lv6
+    why: wrong length
+"""#####),
         ("ovh.yml", #####"""
 provider: ovh
 rules:
@@ -6311,6 +7481,161 @@ rules:
         why: 'placeholder'
       - text: 'application_secret=FsPOBWbiFksaKLa5J0FjIFnB8vQgsuOq'
         why: 'no OVH context: any provider'
+"""#####),
+        ("pagerduty.yml", #####"""
+provider: pagerduty
+rules:
+- id: pagerduty.api-key
+  name: PagerDuty REST API key
+  kind: api-key
+  description: 'REST API key (account-wide general access key or a user token u+…): reads incidents, services, schedules and users, and with write access creates, acknowledges or resolves incidents and changes escalation policies.'
+  pattern: (?:(?i:pagerduty|pager_duty|(?:^|[^a-z0-9])pd[_-](?:api|token|key|user|rest|auth))[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|Token token=)((?:u\+)?[A-Za-z0-9_+-]{18,20})(?:[^A-Za-z0-9_+-]|$)
+  keywords:
+  - pagerduty
+  - pager_duty
+  - pd_
+  - pd-
+  - token token=
+  entropy: 3.3
+  identity:
+    reveals: the account, or for u+ user tokens the user (GET /users/me).
+  privilege: unknown
+  examples:
+  - PAGERDUTY_API_KEY=u+jB8OekGQ5cmfdeucPw
+  - 'curl -s https://api.pagerduty.com/incidents -H "Authorization: Token token=CBT23fd4XtP3B0b1UkOI"'
+  - |-
+    pagerduty:
+      token: "u+iSC-LPjkDd_zJDrJ-s"
+  negative_examples:
+  - text: PAGERDUTY_API_KEY=your-api-key-here
+    why: placeholder
+  - text: PAGERDUTY_SERVICE_ID=PDI7H27
+    why: a service id, not a key
+- id: pagerduty.integration-key
+  name: PagerDuty Events API integration (routing) key
+  kind: integration-key
+  description: 'Routing key of a service integration: triggers, acknowledges and resolves alerts on that service through the Events API v2, paging the on-call responders.'
+  pattern: (?i:pagerduty[\w.-]{0,20}(?:routing|integration|service|events)[_-]?key|routing[_-]?key|integration[_-]?key)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([a-f0-9]{32})\b
+  keywords:
+  - pagerduty
+  - routing_key
+  - routing-key
+  - integration_key
+  - integration-key
+  - routingkey
+  - integrationkey
+  entropy: 3.2
+  context:
+    any:
+    - pagerduty
+    - events\.pd
+    - pd_
+    within: 512
+  identity:
+    reveals: the service integration it belongs to (visible on the service's Integrations tab).
+  privilege: write
+  examples:
+  - PAGERDUTY_ROUTING_KEY=5314b2e4b676e8a325a397824051281e
+  - |-
+    {
+      "routing_key": "4609c9eb7efa64da0e98647aafebafe7",
+      "event_action": "trigger",
+      "payload": {"summary": "disk full", "source": "db1", "severity": "critical"}
+    }
+    # POST https://events.pagerduty.com/v2/enqueue
+  negative_examples:
+  - text: PAGERDUTY_ROUTING_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: PAGERDUTY_ROUTING_KEY=a4581a4f78a82e8f500725ded026f63
+    why: '31 characters: too short'
+"""#####),
+        ("paypal.yml", #####"""
+provider: paypal
+rules:
+- id: paypal.braintree-access-token
+  name: Braintree (PayPal) access token
+  kind: braintree-access-token
+  description: 'Braintree gateway access token (access_token$production$…): creates transactions, refunds and vaults payment methods on the merchant account.'
+  pattern: \b(access_token\$(?:production|sandbox)\$[0-9a-z]{16}\$[0-9a-f]{32})\b
+  keywords:
+  - access_token$
+  entropy: 3.5
+  identity:
+    reveals: the merchant id embedded in the token.
+    key_id: access_token\$(?:production|sandbox)\$([0-9a-z]{16})\$
+  privilege: admin
+  examples:
+  - BRAINTREE_ACCESS_TOKEN=access_token$production$xd0n4vzihzcrhx8b$e30158816613cfae071acd0899afbcbc
+  - gateway = braintree.BraintreeGateway(access_token='access_token$production$94swv7n6fhdrfzz5$357a9ee173577c3a27d1f3166a796458')
+  negative_examples:
+  - text: BRAINTREE_ACCESS_TOKEN=access_token$production$xxxxxxxxxxxxxxxx$xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: BRAINTREE_ACCESS_TOKEN=access_token$production$eek64ioebi5s8r9f
+    why: missing the secret part
+- id: paypal.client-secret
+  name: PayPal REST client secret
+  kind: client-secret
+  description: 'Client secret of a PayPal REST app: with its client id it obtains OAuth tokens that create payments, issue refunds and payouts, and read transactions of the merchant account.'
+  pattern: (?i:paypal[\w. -]{0,20}secret)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9_-]{44,80})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - paypal
+  entropy: 4.0
+  identity:
+    reveals: the REST app (client id beside it).
+  privilege: admin
+  examples:
+  - PAYPAL_CLIENT_SECRET=E5TGbqLrVPU9eQL_azvJfjdCFXFFpat1zQrm6akj-_hoYu31CtyckQ_1_70T4AxUbjJDuW9sd40ApnJV
+  - 'paypal_client_secret: ''EbYivucfdEtId0qAzu3_bJL1vGIoPMqGB22_biaJPmfBRus-LFGA8dtt6EM_qbvQBuLAXXRLxVYTT6Hi'''
+  negative_examples:
+  - text: PAYPAL_CLIENT_SECRET=your_paypal_client_secret_here
+    why: placeholder
+  - text: PAYPAL_CLIENT_SECRET=EsYWKyyCRLttidKYDhiBhvPYl6gyz_
+    why: wrong length
+- id: paypal.braintree-private-key
+  name: Braintree private key
+  kind: braintree-private-key
+  description: 'Braintree API private key: with the public key and merchant id it creates transactions, refunds and reads vaulted customers on the merchant account.'
+  pattern: (?i:braintree)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([a-f0-9]{32})\b
+  keywords:
+  - braintree
+  entropy: 3.2
+  identity:
+    reveals: the merchant id and public key stored beside it.
+  privilege: admin
+  examples:
+  - BRAINTREE_PRIVATE_KEY=f2a10e233bc966f4c5614e190b51e220
+  - 'braintree_private_key: ''1cbbe5d22999521d30a67d479c92fc73'''
+  negative_examples:
+  - text: BRAINTREE_PRIVATE_KEY=your_braintree_private_key_here
+    why: placeholder
+  - text: BRAINTREE_PRIVATE_KEY=2a52be5ca996244d730133324168a4
+    why: wrong length
+"""#####),
+        ("paystack.yml", #####"""
+provider: paystack
+rules:
+- id: paystack.secret-key
+  name: Paystack secret key
+  kind: secret-key
+  description: 'Secret key (sk_live_/sk_test_): initiates charges, refunds and transfers and reads customers and transactions of the Paystack business.'
+  pattern: (?:^|[^A-Za-z0-9_-])(sk_[a-z]{1,10}_[A-Za-z0-9]{40})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - paystack
+  entropy: 3.2
+  precedence: 30
+  identity:
+    reveals: the Paystack integration/business.
+  privilege: admin
+  examples:
+  - PAYSTACK_SECRET_KEY=sk_live_f2d2ca512f14956964fbe6bf00843ebc085ce906
+  - |-
+    paystack:
+      secret_key: 'sk_live_6e9ec67a427932cfd45310e913800411f6708688'
+  negative_examples:
+  - text: PAYSTACK_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: PAYSTACK_PUBLIC_KEY=pk_live_e12579d37e2a9e17204b57c11714eaba269732ae
+    why: 'public key: meant for the browser'
 """#####),
         ("perplexity.yml", #####"""
 provider: perplexity
@@ -6381,6 +7706,50 @@ rules:
         why: an index host, not a key
       - text: 'PINECONE_API_KEY=00000000-0000-0000-0000-000000000000'
         why: placeholder
+"""#####),
+        ("plaid.yml", #####"""
+provider: plaid
+rules:
+- id: plaid.secret
+  name: Plaid client secret
+  kind: secret
+  description: 'Plaid client secret: with the client id it calls the Plaid API for the environment, exchanging public tokens and reading linked users'' bank accounts, balances and transactions.'
+  pattern: (?i:plaid[\w. -]{0,20}secret)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([a-f0-9]{30})\b
+  keywords:
+  - plaid
+  entropy: 3.2
+  identity:
+    reveals: the Plaid team (client id beside it).
+  privilege: read
+  examples:
+  - PLAID_SECRET=88bf6cf343d5e17cf6fe0f3af7ff5e
+  - 'plaid_secret: ''fab672aafa51787478e9d0ceae7640'''
+  negative_examples:
+  - text: PLAID_SECRET=your_plaid_secret_here
+    why: placeholder
+  - text: PLAID_SECRET=9c3b47a98e3ff8e6811ba094
+    why: wrong length
+- id: plaid.access-token
+  name: Plaid access token
+  kind: access-token
+  description: 'Access token for one linked Item: reads that user''s bank accounts, balances, transactions and identity data (with the client id and secret).'
+  pattern: \b(access-(?:sandbox|development|production)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b
+  keywords:
+  - access-production
+  - access-sandbox
+  - access-development
+  entropy: 3.0
+  identity:
+    reveals: the Item (GET /item/get) and environment (sandbox/development/production in the token).
+  privilege: read
+  examples:
+  - PLAID_ACCESS_TOKEN=access-production-3ceb7f81-2096-4b27-bb93-50015d381f74
+  - 'item = {"access_token": "access-production-7bf4e599-5870-4365-b8a9-22ea78e09282", "item_id": "Vi1qpEpV1102k7mExmhAmysQfmcIhrCoNPVIN"}'
+  negative_examples:
+  - text: PLAID_ACCESS_TOKEN=access-sandbox-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx
+    why: placeholder
+  - text: PLAID_PUBLIC_TOKEN=public-sandbox-af86bf80-a25e-49aa-9f23-d9b5b4547d4d
+    why: public token (short-lived, exchanged server-side)
 """#####),
         ("planetscale.yml", #####"""
 provider: planetscale
@@ -6501,6 +7870,30 @@ rules:
     why: placeholder
   - text: POSTMAN_TOKEN=PMAK-f38d57
     why: too short
+"""#####),
+        ("postmark.yml", #####"""
+provider: postmark
+rules:
+- id: postmark.server-token
+  name: Postmark server or account token
+  kind: server-token
+  description: 'Server token: sends email through the Postmark server and reads its message streams, bounces and stats; an account token (X-Postmark-Account-Token) manages all servers, domains and sender signatures.'
+  pattern: (?i:postmark)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\b
+  keywords:
+  - postmark
+  entropy: 3.0
+  identity:
+    reveals: the Postmark server (GET /server) or account.
+  privilege: unknown
+  examples:
+  - POSTMARK_SERVER_TOKEN=5444a9be-5607-4839-ae0b-2401f8e34840
+  - 'curl -s https://api.postmarkapp.com/email -H "X-Postmark-Server-Token: bcf1d602-661a-4378-8274-2827a36846f8"'
+  - 'client = PostmarkClient(server_token=''550555a3-148a-46c7-98af-0f101f75054c'')  # postmark'
+  negative_examples:
+  - text: POSTMARK_SERVER_TOKEN=POSTMARK_API_TEST
+    why: Postmark's documented test token, not a credential
+  - text: POSTMARK_SERVER_TOKEN=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx
+    why: placeholder
 """#####),
         ("prefect.yml", #####"""
 provider: prefect
@@ -6677,6 +8070,67 @@ rules:
       - text: 'PRIVATE_AI_API_KEY=f261dfad7437c3027262'
         why: 'too short: 20 characters, keys have 32'
 """#####),
+        ("pubnub.yml", #####"""
+provider: pubnub
+rules:
+- id: pubnub.secret-key
+  name: PubNub secret key
+  kind: secret-key
+  description: 'Secret key of a PubNub keyset: grants and revokes Access Manager permissions and signs administrative requests, giving full control over the keyset''s channels.'
+  pattern: \b(sec-c-[A-Za-z0-9]{40,60})\b
+  keywords:
+  - sec-c-
+  entropy: 4.0
+  identity:
+    reveals: the keyset (publish/subscribe keys beside it).
+  privilege: admin
+  examples:
+  - PUBNUB_SECRET_KEY=sec-c-ZiG9HMyqglMEm4g35MQEbfTCv9MrNbN9haWJjBKFAENEdhvT
+  - pnconfig.secret_key = 'sec-c-H4NZyRn9y8fx1m1huGm26dC7sJNQK714JKTAlCSAHpUinRhE'
+  negative_examples:
+  - text: PUBNUB_SECRET_KEY=sec-c-xxxxxxxx
+    why: placeholder
+  - text: PUBNUB_SECRET_KEY=sec-c-SCGGr6KWJQuMP6Unjc3Q
+    why: too short
+- id: pubnub.publish-key
+  name: PubNub publish key
+  kind: publish-key
+  description: 'Publish key: publishes messages to any channel of the keyset not protected by Access Manager (spoofed chat or device commands).'
+  pattern: \b(pub-c-[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12})\b
+  keywords:
+  - pub-c-
+  entropy: 3.0
+  identity:
+    reveals: the keyset (PubNub admin portal).
+  privilege: write
+  examples:
+  - PUBNUB_PUBLISH_KEY=pub-c-875e34b0-4274-43ef-9218-9558274c4fbf
+  - pnconfig.publish_key = 'pub-c-d95cac12-0bc6-4cf1-981f-b4e8118da169'
+  negative_examples:
+  - text: PUBNUB_PUBLISH_KEY=pub-c-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx
+    why: placeholder
+  - text: PUBNUB_PUBLISH_KEY=pub-c-115cb4c04bf89ce9e5c6
+    why: not the UUID layout
+- id: pubnub.subscribe-key
+  name: PubNub subscribe key
+  kind: subscribe-key
+  description: 'Subscribe key: reads messages and presence on any channel of the keyset not protected by Access Manager; it ships in client apps, so treat it as a low-severity finding.'
+  pattern: \b(sub-c-[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12})\b
+  keywords:
+  - sub-c-
+  entropy: 3.0
+  identity:
+    reveals: the keyset (PubNub admin portal).
+  privilege: read
+  examples:
+  - PUBNUB_SUBSCRIBE_KEY=sub-c-fd705533-ab39-464f-b6de-236808363df4
+  - pnconfig.subscribe_key = 'sub-c-618444df-82e8-4f16-8625-53303f2a5349'
+  negative_examples:
+  - text: PUBNUB_SUBSCRIBE_KEY=sub-c-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx
+    why: placeholder
+  - text: PUBNUB_SUBSCRIBE_KEY=sub-c-e06b7a19f572df86f59e
+    why: not the UUID layout
+"""#####),
         ("pulumi.yml", #####"""
 provider: pulumi
 rules:
@@ -6703,6 +8157,29 @@ rules:
     why: placeholder
   - text: PULUMI_ACCESS_TOKEN=pul-6208798ea4cfcc5725717e23dfb6c36b
     why: too short
+"""#####),
+        ("pusher.yml", #####"""
+provider: pusher
+rules:
+- id: pusher.app-secret
+  name: Pusher Channels app secret
+  kind: app-secret
+  description: 'App secret of a Pusher Channels app: signs server API calls to trigger events on any channel and authorises private and presence channel subscriptions.'
+  pattern: (?i:pusher[\w. -]{0,20}secret)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([a-f0-9]{20})\b
+  keywords:
+  - pusher
+  entropy: 3.2
+  identity:
+    reveals: the Pusher app (app id and key beside it).
+  privilege: write
+  examples:
+  - PUSHER_APP_SECRET=72ad5258179cf0d746c4
+  - 'pusher_app_secret: ''150389bd594e0011ba0c'''
+  negative_examples:
+  - text: PUSHER_APP_SECRET=your_pusher_app_secret_here
+    why: placeholder
+  - text: PUSHER_APP_SECRET=fed9725a0b63b86d
+    why: wrong length
 """#####),
         ("pypi.yml", #####"""
 provider: pypi
@@ -6826,6 +8303,30 @@ rules:
       - text: 'REPLICATE_API_TOKEN=r8_UWfX5rmsq3NMiUPAXaWVnSPZQpjNikd8'
         why: 'too short: 32 characters after r8_'
 """#####),
+        ("resend.yml", #####"""
+provider: resend
+rules:
+- id: resend.api-key
+  name: Resend API key
+  kind: api-key
+  description: Sends email from the team's verified domains; a full-access key also reads sent emails, manages domains, audiences and other API keys.
+  pattern: \b(re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24})\b
+  keywords:
+  - re_
+  entropy: 3.5
+  identity:
+    reveals: the team; the dashboard lists keys by the first characters (re_xxxxxxxx).
+    key_id: \b(re_[A-Za-z0-9]{8})_
+  privilege: unknown
+  examples:
+  - RESEND_API_KEY=re_XKmyxbZi_iLx0bp5R1fC3v0VPzxdzIiiR
+  - const resend = new Resend('re_ApKWAcHW_rklvxISxb5QYRDLFxsEhMt3e');
+  negative_examples:
+  - text: RESEND_API_KEY=re_123456789
+    why: placeholder
+  - text: RESEND_API_KEY=re_DXXZZ7n7_sDSJg98H8lpj
+    why: second part too short
+"""#####),
         ("retellai.yml", #####"""
 provider: retellai
 rules:
@@ -6855,6 +8356,29 @@ rules:
         why: 'key_ glued to another word'
       - text: 'KEY=key_00622b0b22ac8785842eb3682789'
         why: 'a key_ value with no Retell context'
+"""#####),
+        ("rollbar.yml", #####"""
+provider: rollbar
+rules:
+- id: rollbar.access-token
+  name: Rollbar access token
+  kind: access-token
+  description: 'Rollbar project or account access token: post_server_item tokens submit errors into the project; read/write tokens read occurrences (with stack data) and change settings.'
+  pattern: (?i:rollbar)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([a-f0-9]{32})\b
+  keywords:
+  - rollbar
+  entropy: 3.2
+  identity:
+    reveals: the Rollbar project or account.
+  privilege: unknown
+  examples:
+  - ROLLBAR_ACCESS_TOKEN=55f135819f341b7ed2a65782951d8200
+  - 'rollbar_access_token: ''ca56cf4a121fedbbaf9a92806006ea3d'''
+  negative_examples:
+  - text: ROLLBAR_ACCESS_TOKEN=your_rollbar_access_token_here
+    why: placeholder
+  - text: ROLLBAR_ACCESS_TOKEN=f00a39080655a05d00d44286557f6b
+    why: wrong length
 """#####),
         ("rubygems.yml", #####"""
 provider: rubygems
@@ -6934,6 +8458,86 @@ rules:
         why: '64 hex characters after key_: a different provider''s format'
       - text: 'RUNWAYML_API_SECRET=key_...'
         why: 'truncated placeholder'
+"""#####),
+        ("salesforce.yml", #####"""
+provider: salesforce
+rules:
+- id: salesforce.access-token
+  name: Salesforce access token (session id)
+  kind: access-token
+  description: 'OAuth access token or session id: calls the org''s REST and SOAP APIs as the user, reading and changing every record and setting that user can reach until the session expires.'
+  pattern: (?:^|[^A-Za-z0-9_])(00[A-Za-z0-9]{13}![A-Za-z0-9_.]{96})(?:[^A-Za-z0-9_.]|$)
+  keywords:
+  - '!'
+  entropy: 4.0
+  identity:
+    reveals: the org (the 15-character prefix is the org id, 00D…) and the user (GET /services/oauth2/userinfo).
+    key_id: \b(00D[A-Za-z0-9]{12})!
+  privilege: unknown
+  examples:
+  - SF_ACCESS_TOKEN=00DVproTdjlecYc!dMilT8KUPLcX9z.ZzaBwAHGPQVlgt3fSWBgaxcyc.qhXEMv2VTq.ErBvNLKhXcujq4ke467Lvvivzysu8ptzOOv4ZQXUL.2O
+  - 'curl -s https://acme.my.salesforce.com/services/data/v60.0/sobjects -H "Authorization: Bearer 00D6h5oKddmcF0L!Ab.Mz6wGtVAtIqxp.BKYr8LlnkfuJ9UOOxOAuLgOtPLD8mmEQDeCYqwdsLAdFETek5ZM1sptsCO20yCJJrZX8rGRGCqFv3tD"'
+  negative_examples:
+  - text: SF_ACCESS_TOKEN=00Dxxxxxxxxxxxx!xxxx
+    why: placeholder
+  - text: SF_ACCESS_TOKEN=00D6E9kzNJi1GWR!11yqoyXf6qScITs035hwThtDePfu9TQJdFMTt0Pu
+    why: too short after the "!"
+- id: salesforce.refresh-token
+  name: Salesforce OAuth refresh token
+  kind: refresh-token
+  description: 'Long-lived refresh token of a connected app: mints new access tokens for the user until revoked, giving lasting API access to the org.'
+  pattern: \b(5Aep861[A-Za-z0-9._=]{80,120})(?:[^A-Za-z0-9._=]|$)
+  keywords:
+  - 5aep861
+  entropy: 4.0
+  identity:
+    reveals: the org and user (token introspection with the connected app's consumer key).
+  privilege: unknown
+  examples:
+  - SF_REFRESH_TOKEN=5Aep861DOc.5CXgijL.09LX6Vk6PTpNoZCyV5GaPgzasskTdCqqLDQt18eg6ZFZj0CRUkMJOQgYQFCPvLZ3buM8ZGqA
+  - |-
+    salesforce:
+      refresh_token: "5Aep861CTfRT36lxVwokzBuYIfHlN332MJs2kYH3ziOZVOiW74IwiKrkuGpBMis_225BRFig0YWqAoMmxDHlW_brq5U"
+  negative_examples:
+  - text: SF_REFRESH_TOKEN=5Aep861...
+    why: truncated placeholder
+  - text: SF_REFRESH_TOKEN=5Aep861Yh3AukuBW3ieSPem2I1GRsorAo4OgMGxH59uUtnm
+    why: too short
+- id: salesforce.consumer-secret
+  name: Salesforce connected app consumer secret
+  kind: consumer-secret
+  description: 'Consumer secret of a connected app: with its 3MVG… consumer key it runs OAuth flows (client credentials, JWT bearer, refresh) to obtain tokens for the org.'
+  pattern: (?i:(?:salesforce|sfdc)[\w. -]{0,20}secret|(?:^|[^a-z0-9])sf[\w. -]{0,20}(?:consumer|client)[_-]?secret|consumer[_-]?secret)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Fa-f0-9]{64}|[0-9]{19})\b
+  keywords:
+  - salesforce
+  - sfdc
+  - sf_
+  - sf-
+  - consumer_secret
+  - client_secret
+  - secret
+  entropy: 3.0
+  context:
+    any:
+    - 3MVG9[A-Za-z0-9._]{20}
+    within: 512
+  identity:
+    reveals: the connected app (consumer key 3MVG… beside it).
+    key_id: \b(3MVG9[A-Za-z0-9._]{70,90})
+  privilege: unknown
+  examples:
+  - |-
+    SALESFORCE_CONSUMER_KEY=3MVG9AOheOGwU6UtMx1nDpzbK.7jY0VuolVQuFyuFqfMGvlx6Ivlt9JVZohufUFLFk2336Iw0TGSsQ1t94pCNU
+    SALESFORCE_CONSUMER_SECRET=1100C96B1251FDDA09419B31005FA8CC33338B8E01185DFC1EB7A4A216A6C45C
+  - |-
+    salesforce:
+      consumer_key: "3MVG9uJRCiJFBBb1Q46B0fdvCI6TF0wCcJ9ZdAAKihT0ZRvMJ9hbnniJ0fXDqx3Y6CvXwLuXiOMmMK4gwndAu"
+      consumer_secret: "A0B4EA09C13DBFF1F45A9FD82A71514C238FAECC73FA12F460B7C45B8CA08F36"
+  negative_examples:
+  - text: SALESFORCE_CONSUMER_SECRET=your_salesforce_consumer_secret_here
+    why: placeholder
+  - text: SALESFORCE_CONSUMER_SECRET=7ca8af3de19a83009d6259a545f70dea2158e87c06633125b37a5b880915
+    why: wrong length
 """#####),
         ("scale.yml", #####"""
 provider: scale
@@ -7061,6 +8665,115 @@ rules:
   - text: SCALINGO_TOKEN=tk-us-wR4ET-
     why: too short
 """#####),
+        ("segment.yml", #####"""
+provider: segment
+rules:
+- id: segment.public-api-token
+  name: Segment Public API token
+  kind: public-api-token
+  description: 'Workspace token for the Segment Public API: reads and changes sources, destinations, tracking plans and users of the workspace, and can export or delete collected data according to its role.'
+  pattern: \b(sgp_[A-Za-z0-9]{64})\b
+  keywords:
+  - sgp_
+  entropy: 4.0
+  identity:
+    reveals: the workspace (GET /workspaces returns it).
+  privilege: unknown
+  examples:
+  - SEGMENT_PUBLIC_API_TOKEN=sgp_xj3A74TJKkGl5jmaoRIcMV7TFe5XspKJJ2gSq8VJEjGaWbVuDYa3lKCtbzAfaFsV
+  - 'curl -s https://api.segmentapis.com/workspaces -H "Authorization: Bearer sgp_DUE22kuXVOwNpGBF0WgdHRuh4lsb0V8wVxZnTYc3i1z5VvDsTaaZ4pPSwozGzfxW"'
+  negative_examples:
+  - text: SEGMENT_TOKEN=sgp_xxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: SEGMENT_TOKEN=sgp_WhovneG6MvY2R67nZKsFUsM5dOGFJrcfl4TwxvUo
+    why: '40 characters: too short'
+- id: segment.access-token
+  name: Segment Config API access token
+  kind: access-token
+  description: 'Legacy Config API access token: manages the workspace''s sources, destinations and tracking plans.'
+  pattern: (?i:segment)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - segment
+  entropy: 4.0
+  identity:
+    reveals: the workspace it was created in.
+  privilege: unknown
+  examples:
+  - SEGMENT_ACCESS_TOKEN=axUGMBCzX-flyfS617cI5GvYYY1OPbJd4gx-B4Hox7i.-VrIcyvy1LvzmIGWZfU8Viclv5QRgiK7mEVz6cLgOkk
+  - 'segment_access_token: ''feTqBAPFHeQc9c1qu_c3hwPpZxmdYMIrTyv1PaxDPw8.T1kveGmNelGOFJkVL-rhTVt08_7FyIZyS2pGw3Q4b2N'''
+  negative_examples:
+  - text: SEGMENT_ACCESS_TOKEN=your_segment_access_token_here
+    why: placeholder
+  - text: SEGMENT_ACCESS_TOKEN=I7oTve_xvCM_Jgi0hCPxDPsHssnh6mVdNNBiGRF0FKb.6lB_fFDHxd88OtSFMg8t900B0BeIL8
+    why: wrong length
+"""#####),
+        ("sendbird.yml", #####"""
+provider: sendbird
+rules:
+- id: sendbird.api-token
+  name: Sendbird master API token
+  kind: api-token
+  description: 'Application master API token (40 hex): full Platform API access to the chat application, reading every channel and message and managing users.'
+  pattern: (?i:sendbird)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([a-f0-9]{40})\b
+  keywords:
+  - sendbird
+  entropy: 3.2
+  identity:
+    reveals: the Sendbird application (app id beside it).
+  privilege: admin
+  examples:
+  - SENDBIRD_API_TOKEN=394888dd04c1df9bf7b81509eb63d3899090841d
+  - 'sendbird_api_token: ''5dd5317827f83f57f6955728d35876d8054ed4f4'''
+  negative_examples:
+  - text: SENDBIRD_API_TOKEN=your_sendbird_api_token_here
+    why: placeholder
+  - text: SENDBIRD_API_TOKEN=73d698b675c401df4f81d6845546d86b6b16
+    why: wrong length
+- id: sendbird.organization-key
+  name: Sendbird organization API key
+  kind: organization-key
+  description: 'Organization API key (24 hex): manages the organization''s applications and their settings through the Organization API.'
+  pattern: (?i:sendbird)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([a-f0-9]{24})\b
+  keywords:
+  - sendbird
+  entropy: 3.0
+  identity:
+    reveals: the Sendbird organization.
+  privilege: admin
+  examples:
+  - SENDBIRD_ORG_API_KEY=fc39073aaafb170692893a5e
+  - 'sendbird_org_api_key: ''83262818019e4a7875c10bbb'''
+  negative_examples:
+  - text: SENDBIRD_ORG_API_KEY=your_sendbird_org_api_key_here
+    why: placeholder
+  - text: SENDBIRD_ORG_API_KEY=82974a5e529b360d7ab5
+    why: wrong length
+"""#####),
+        ("sendgrid.yml", #####"""
+provider: sendgrid
+rules:
+- id: sendgrid.api-key
+  name: SendGrid API key
+  kind: api-key
+  description: Sends email as the account's verified senders (phishing from a trusted domain) and, with full-access scopes, reads contacts, templates and email activity and manages API keys and subusers.
+  pattern: (?:^|[^A-Za-z0-9_.-])(SG\.[A-Za-z0-9_-]{20,24}\.[A-Za-z0-9_-]{39,50})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - sg.
+  entropy: 4.0
+  identity:
+    reveals: the SendGrid user (GET /v3/user/profile, /v3/scopes lists the key's scopes); the key id is the part between the dots.
+    key_id: SG\.([A-Za-z0-9_-]{20,24})\.
+  privilege: unknown
+  examples:
+  - SENDGRID_API_KEY=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
+  - sg = sendgrid.SendGridAPIClient(api_key='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')
+  - 'curl -s https://api.sendgrid.com/v3/mail/send -H "Authorization: Bearer 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"'
+  negative_examples:
+  - text: SENDGRID_API_KEY=SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: SENDGRID_API_KEY=SG.u98vZN4935b4SciuKMo0HUQer7R-5mDybyrgB6rrfyK5CQvpb2epBB7DDHdhgc6Or
+    why: 'no dot between key id and secret: not the SendGrid layout'
+"""#####),
         ("sentry.yml", #####"""
 provider: sentry
 rules:
@@ -7147,6 +8860,48 @@ rules:
     why: modern DSN with only the public key
   - text: SENTRY_DSN=https://public:secret@sentry.example.com/1
     why: documentation placeholder
+"""#####),
+        ("shippo.yml", #####"""
+provider: shippo
+rules:
+- id: shippo.live-token
+  name: Shippo live API token
+  kind: live-token
+  description: 'Shippo API token: buys shipping labels billed to the account, and reads shipments, addresses and customer data.'
+  pattern: \b(shippo_live_[a-fA-F0-9]{40})\b
+  keywords:
+  - shippo_live_
+  entropy: 3.2
+  identity:
+    reveals: the Shippo account.
+  privilege: write
+  examples:
+  - SHIPPO_API_TOKEN=shippo_live_43a0a398dae81aa662f04155404003bbb921f1da
+  - 'curl -s https://api.goshippo.com/shipments/ -H "Authorization: ShippoToken shippo_live_866a6a1cca18b89c24b4adf5b54cedc98e077706"'
+  negative_examples:
+  - text: SHIPPO_API_TOKEN=shippo_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: SHIPPO_API_TOKEN=shippo_live_5db1e19eaf2a92c034f9673279ef03b5
+    why: '32 characters: too short'
+- id: shippo.test-token
+  name: Shippo test API token
+  kind: test-token
+  description: 'Shippo API token: creates test shipments and reads test-mode data of the account.'
+  pattern: \b(shippo_test_[a-fA-F0-9]{40})\b
+  keywords:
+  - shippo_test_
+  entropy: 3.2
+  identity:
+    reveals: the Shippo account.
+  privilege: read
+  examples:
+  - SHIPPO_API_TOKEN=shippo_test_193ab134cb3594c92c415d1e16e38eead54f887b
+  - 'curl -s https://api.goshippo.com/shipments/ -H "Authorization: ShippoToken shippo_test_50081426e1b579a715b46f4a6db9c9357a9560d9"'
+  negative_examples:
+  - text: SHIPPO_API_TOKEN=shippo_test_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: SHIPPO_API_TOKEN=shippo_test_79d95f92e5ed816ff230ad9eb8e19064
+    why: '32 characters: too short'
 """#####),
         ("shopify.yml", #####"""
 provider: shopify
@@ -7235,28 +8990,215 @@ rules:
         ("slack.yml", #####"""
 provider: slack
 rules:
-
-  - id: slack.bot-token
-    name: Slack bot token
-    kind: bot-token
-    description: >
-      Acts as the Slack app's bot user with its OAuth scopes: reads the channels it is in, posts
-      as the app, lists users and files, a ready-made phishing and exfiltration channel inside
-      the workspace.
-    pattern: '\b(xoxb-[0-9]{10,13}-[0-9]{10,13}-[A-Za-z0-9]{24,34})\b'
-    keywords: [xoxb-]
-    entropy: 3.5
-    identity:
-      reveals: 'the workspace, bot user and app (auth.test returns team_id, user_id and bot_id).'
-    privilege: unknown
-    examples:
-      - 'SLACK_BOT_TOKEN=xoxb-623237300319-9800821737061-tZBYx7aJncPvJi6mjA6J4Ci6'
-      - 'client = WebClient(token="xoxb-4125308823657-5992638542237-L1RPOS9wLoJTR6mH03PT3Vgd")'
-    negative_examples:
-      - text: 'SLACK_TOKEN=xoxp-996027525013-9532137313985-6280564438363-fccea79ee9882b2a4c5c9644c001b41f'
-        why: a user token (xoxp-), not a bot token
-      - text: 'SLACK_BOT_TOKEN=xoxb-your-bot-token'
-        why: placeholder
+- id: slack.bot-token
+  name: Slack bot token
+  kind: bot-token
+  description: |
+    Acts as the Slack app's bot user with its OAuth scopes: reads the channels it is in, posts as the app, lists users and files, a ready-made phishing and exfiltration channel inside the workspace.
+  pattern: \b(xoxb-[0-9]{10,13}-[0-9]{10,13}-[A-Za-z0-9]{24,34})\b
+  keywords:
+  - xoxb-
+  entropy: 3.5
+  identity:
+    reveals: the workspace, bot user and app (auth.test returns team_id, user_id and bot_id).
+  privilege: unknown
+  examples:
+  - SLACK_BOT_TOKEN=xoxb-623237300319-9800821737061-tZBYx7aJncPvJi6mjA6J4Ci6
+  - client = WebClient(token="xoxb-4125308823657-5992638542237-L1RPOS9wLoJTR6mH03PT3Vgd")
+  negative_examples:
+  - text: SLACK_TOKEN=xoxp-996027525013-9532137313985-6280564438363-fccea79ee9882b2a4c5c9644c001b41f
+    why: a user token (xoxp-), not a bot token
+  - text: SLACK_BOT_TOKEN=xoxb-your-bot-token
+    why: placeholder
+- id: slack.legacy-bot-token
+  name: Slack legacy bot token
+  kind: legacy-bot-token
+  description: 'Legacy (classic app) bot token: acts as the bot user in every channel it was invited to, reads history and posts messages with the classic bot scope.'
+  pattern: \b(xoxb-[0-9]{8,14}-[A-Za-z0-9]{18,26})\b
+  keywords:
+  - xoxb-
+  entropy: 3.0
+  identity:
+    reveals: the workspace and bot user (auth.test returns team_id and user_id).
+  privilege: unknown
+  examples:
+  - SLACK_BOT_TOKEN=xoxb-1025608809759-MxwuyLIpyeRqff2QrePVnHvV
+  - slack = Slacker('xoxb-99501584875-U25pjJPkvA2y8aH1jq2fH58t')
+  negative_examples:
+  - text: SLACK_BOT_TOKEN=xoxb-xxxxxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: SLACK_BOT_TOKEN=xoxb-Slack_BOT_TOKEN
+    why: placeholder name, not a token
+- id: slack.user-token
+  name: Slack user token
+  kind: user-token
+  description: 'Acts as the Slack user who authorised the app, with that user''s scopes: reads private channels and DMs the user can see, posts as them and searches workspace files.'
+  pattern: \b(xox[pe]-[0-9]{9,13}-[0-9]{9,13}-[0-9]{9,13}-[A-Za-z0-9]{28,34})\b
+  keywords:
+  - xoxp-
+  - xoxe-
+  entropy: 3.0
+  identity:
+    reveals: the workspace and user (auth.test returns team_id and user_id).
+  privilege: unknown
+  examples:
+  - SLACK_USER_TOKEN=xoxp-1724961927014-199329239634-409142087218-b9e36196086b9f1e593eb491b0c2e10c
+  - |-
+    {
+      "user_token": "xoxp-3403548182967-35958583539-285215324507-f74743cd2b566189656e2234eef8d618"
+    }
+  negative_examples:
+  - text: '"token2": "xoxp-XXXXXXXXXX-XXXXXXXXXX-XXXXXXXXXXX-XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"'
+    why: placeholder
+  - text: '"token3": "xoxp-1234-1234-1234-4ddbc191d40ee098cbaae6f3523ada2d"'
+    why: 'id segments too short: documentation sample'
+- id: slack.app-token
+  name: Slack app-level token
+  kind: app-token
+  description: 'App-level token (xapp-): opens Socket Mode connections and receives every event the app subscribes to, and can call apps.connections and authorizations APIs for the app across workspaces.'
+  pattern: \b(xapp-[0-9]{1,3}-[A-Za-z0-9]{8,15}-[0-9]{8,15}-[A-Za-z0-9]{20,80})\b
+  keywords:
+  - xapp-
+  entropy: 3.5
+  identity:
+    reveals: the app (A… id in the token) and its installations.
+    key_id: xapp-[0-9]{1,3}-(A[A-Z0-9]{8,14})-
+  privilege: unknown
+  examples:
+  - SLACK_APP_TOKEN=xapp-1-A0NDYMJIB77-4525351762665-375b67c10626a5e4f82d0872d7e3ffae6e909eeea1ca91188631514c33ab725b
+  - |-
+    app = App(token=bot_token)
+    SocketModeHandler(app, 'xapp-1-A09G7WVE24R-9129022004247-7b7ab741a45163f69d9c8d1f041470929c92c9e0620f956e2d1ea5529417fefa').start()
+  negative_examples:
+  - text: SLACK_APP_TOKEN=xapp-1-XXXXXXXXX
+    why: placeholder
+  - text: SLACK_APP_TOKEN=xapp-your-app-token
+    why: placeholder
+- id: slack.config-token
+  name: Slack app configuration access token
+  kind: config-token
+  description: 'App configuration token (xoxe.xoxb-/xoxe.xoxp-): creates, updates and deletes Slack apps and their manifests for the workspace with the apps.manifest API.'
+  pattern: \b(xoxe\.xox[bp]-[0-9]-[A-Za-z0-9]{150,180})\b
+  keywords:
+  - xoxe.xox
+  entropy: 4.0
+  identity:
+    reveals: the workspace and user that generated it (tooling.tokens.rotate / auth.test).
+  privilege: admin
+  examples:
+  - SLACK_CONFIG_TOKEN=xoxe.xoxp-1-Mi0yzyH1Ntly403QOuGcWDdlB3PaPeuGwT7wizewwnDkiSwQK6rmIhNGfmMfrMZSaV1XdCUUXIv8wfS5yabAOwf5kzIarlhmkdSfq8SYppHT88VZNRXT04nIwK3UCnZ0EEDzcO70OneigJDfHK9xanYBJdHTcwaOTwX
+  - |-
+    slack_config:
+      access_token: "xoxe.xoxp-1-Mi0ylDAQltVCHYa4cZTa0egTxAUGduiFIPeEkAhDLnurzaStDkNlFLpLtNy1VG6NQeCejXx3RIDx3NFqYXR25WCCNEAJpFKHS5iEZdrLtw3Q07tdFJESSOL2xp6TFxtM7g2kgXAqgk6wkcuCs2QmGAFQOZDZjdjtJBZ"
+  negative_examples:
+  - text: SLACK_CONFIG_TOKEN=xoxe.xoxp-1-RANDOMSTRINGHERE
+    why: placeholder
+  - text: SLACK_CONFIG_TOKEN=xoxe.xoxp-1-initial
+    why: placeholder
+- id: slack.config-refresh-token
+  name: Slack configuration refresh token
+  kind: config-refresh-token
+  description: Refresh token (xoxe-1-) that mints new app configuration access tokens through tooling.tokens.rotate; it stays usable until rotated.
+  pattern: \b(xoxe-[0-9]-[A-Za-z0-9]{130,160})\b
+  keywords:
+  - xoxe-
+  entropy: 4.0
+  identity:
+    reveals: the workspace and user that generated it.
+  privilege: admin
+  examples:
+  - SLACK_CONFIG_REFRESH_TOKEN=xoxe-1-My0xpwus0AGPTEr0ANysV6dfd7S3KWUcr8diKKpIymyEobcUGBMoLN6pmmLkzONI9kSKPBkTHSP5LhywqQcubMPL2c3B2aFULFKJrQvE7XunoVVVWod2aAq703H19N1japHLeJwC1ptZA9WOQE
+  - refresh_token = 'xoxe-1-My0xBlp9vmOlqnBN8ZSgjqOR6YEGOGFhhoUiGHQEkzSKp8Lk6BZlpTFu3s2YrzQ5w0Q1B25xGeJbjvfqHIJ2fvCAy20wk9oifhyKOEbzwUdJhRNcchi20MdvfWmvP8ulvMUfSPPYF81JvGSawa'
+  negative_examples:
+  - text: SLACK_CONFIG_REFRESH_TOKEN=xoxe-1-xxx
+    why: placeholder
+  - text: 'refresh: xoxe-1-vwDycOz65WDwJMLur9V25u3bAzz3C9jTg4soRH3e'
+    why: too short for a refresh token
+- id: slack.workspace-token
+  name: Slack workspace or refresh token (xoxa-/xoxr-)
+  kind: workspace-token
+  description: 'Workspace-app access token (xoxa-) or token-rotation refresh token (xoxr-): acts for the app across the workspace with its granted scopes, or mints new access tokens.'
+  pattern: \b(xox[ar]-(?:[0-9]-)?[0-9A-Za-z]{8,48}(?:-[0-9A-Za-z]{1,64}){0,4})(?:[\s"\'\x60,;)\]}]|\\[nrt]|$)
+  keywords:
+  - xoxa-
+  - xoxr-
+  entropy: 3.0
+  identity:
+    reveals: the workspace and app (auth.test).
+  privilege: unknown
+  examples:
+  - SLACK_TOKEN=xoxa-2-516081284060-9077079087313-98066758021-ffa5babc3e258e879d5ac408a64355c2776bfe8d890273241fff55bb10d72523
+  - |-
+    slack:
+      token: xoxa-2-1307080476268-154772237648-603998870008-6bb9edc7969fecb59d43c70c4de253022a275612c2664b3363e736a3c90a61ae
+  negative_examples:
+  - text: https://github.com/xoxa-nyc/xoxa-nyc.github.io/blob/master/README.md
+    why: a user name, not a token
+  - text: slack token - 'xoxa-08532509747?07570405353c'
+    why: broken by a stray character
+- id: slack.legacy-token
+  name: Slack legacy user token (xoxs-/xoxo-)
+  kind: legacy-token
+  description: 'Legacy user or test token from before granular scopes: acts as the user with full access to everything the user can see and do in the workspace.'
+  pattern: \b(xox[os]-[0-9]{1,15}-[0-9]{1,15}-[0-9]{1,15}-[A-Fa-f0-9]{8,64})\b
+  keywords:
+  - xoxs-
+  - xoxo-
+  entropy: 3.0
+  identity:
+    reveals: the workspace and user (auth.test).
+  privilege: admin
+  examples:
+  - SLACK_LEGACY_TOKEN=xoxs-875014536378-4669154172-40567889864-0e7f32c0ca
+  - slack_client = SlackClient('xoxs-8542689550681-1683522974-983896045407-4c35c03791')
+  negative_examples:
+  - text: https://indieweb.org/images/3/35/2018-250-xoxo-indieweb-1.jpg
+    why: a word in a file name
+  - text: SLACK_LEGACY_TOKEN=xoxs-xxxx-xxxx
+    why: placeholder
+- id: slack.webhook-url
+  name: Slack incoming webhook URL
+  kind: webhook-url
+  description: 'Posts messages (text, links, blocks) into the channel the webhook was created for, as the app: a phishing and spam channel inside the workspace.'
+  pattern: (https?://hooks\.slack\.com/services/T[A-Za-z0-9_]{8,12}/B[A-Za-z0-9_]{8,12}/[A-Za-z0-9]{20,32})(?:[^A-Za-z0-9]|$)
+  keywords:
+  - hooks.slack.com
+  entropy: 3.0
+  identity:
+    reveals: the workspace (T…) and the webhook's bot/app id (B…) embedded in the URL.
+    key_id: hooks\.slack\.com/services/(T[A-Za-z0-9_]{8,12}/B[A-Za-z0-9_]{8,12})/
+  privilege: write
+  examples:
+  - SLACK_WEBHOOK_URL=https://hooks.slack.com/services/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
+  - |-
+    notify:
+      slack:
+        webhook: "https://hooks.slack.com/services/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"
+  - 'curl -X POST -H ''Content-type: application/json'' --data ''{"text":"deploy done"}'' https://hooks.slack.com/services/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'
+  negative_examples:
+  - text: SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX
+    why: documentation placeholder
+  - text: https://hooks.slack.com/apps/LAGGINGEXAMPLE/BASE/91nziTEEzAAcaNZiz1mPPoXyS
+    why: not a /services/ webhook path
+- id: slack.workflow-webhook-url
+  name: Slack workflow or trigger webhook URL
+  kind: workflow-webhook-url
+  description: Starts a Workflow Builder workflow (hooks.slack.com/workflows/ or /triggers/) with attacker-chosen inputs, which then posts or acts as the workflow's steps allow.
+  pattern: (https?://hooks\.slack\.com/(?:workflows|triggers)/T[A-Za-z0-9_]{8,12}/(?:A[A-Za-z0-9_]{8,12}/)?[0-9]{8,20}/[A-Za-z0-9]{20,40})(?:[^A-Za-z0-9]|$)
+  keywords:
+  - hooks.slack.com
+  entropy: 3.0
+  identity:
+    reveals: the workspace (T…) and workflow or trigger id in the URL.
+  privilege: write
+  examples:
+  - SLACK_WORKFLOW_URL=https://hooks.slack.com/workflows/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
+  - 'requests.post("https://hooks.slack.com/triggers/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", json={"alert": msg})'
+  negative_examples:
+  - text: https://hooks.slack.com/workflows/T0000/A0000/0000/XXXXXXXX
+    why: placeholder
+  - text: https://hooks.slack.com/triggers/TE2TS88FJDE/3015119921644
+    why: no secret segment
 """#####),
         ("snowflake.yml", #####"""
 provider: snowflake
@@ -7506,6 +9448,142 @@ rules:
   - text: SRC_ENDPOINT=https://sourcegraph.com
     why: an endpoint
 """#####),
+        ("sparkpost.yml", #####"""
+provider: sparkpost
+rules:
+- id: sparkpost.api-key
+  name: SparkPost API key
+  kind: api-key
+  description: 'SparkPost API key: sends email from the account''s sending domains and, with its permissions, reads message events, templates and recipient lists.'
+  pattern: (?i:sparkpost)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9]{40})(?:[^A-Za-z0-9]|$)
+  keywords:
+  - sparkpost
+  entropy: 3.2
+  identity:
+    reveals: the SparkPost account or subaccount.
+  privilege: unknown
+  examples:
+  - SPARKPOST_API_KEY=ec613eda49310ae1f2b2caefe88e53cce35208e9
+  - 'sparkpost_api_key: ''73cbe591ce6c01554409dc236004fc373c4a1cde'''
+  negative_examples:
+  - text: SPARKPOST_API_KEY=your_sparkpost_api_key_here
+    why: placeholder
+  - text: SPARKPOST_API_KEY=2174e2367ba473189d874b3e75dab02b
+    why: wrong length
+"""#####),
+        ("splunk.yml", #####"""
+provider: splunk
+rules:
+- id: splunk.hec-token
+  name: Splunk HTTP Event Collector token
+  kind: hec-token
+  description: 'HEC token: sends events into the Splunk indexes the token allows (log injection, tampering with detections, licence cost).'
+  pattern: (?:(?i:splunk|hec[_-]?token|x-splunk)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?)([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\b
+  keywords:
+  - splunk
+  - hec
+  entropy: 3.0
+  identity:
+    reveals: the HEC input (token name) on the Splunk deployment it is sent to.
+  privilege: write
+  examples:
+  - SPLUNK_HEC_TOKEN=09b0ad1b-77f4-4b5f-9d02-0dbd3933bb61
+  - 'curl -s https://splunk.acme.io:8088/services/collector/event -H "Authorization: Splunk 8CC8F262-C63F-4EE8-82F2-374D2942D77F"'
+  negative_examples:
+  - text: SPLUNK_HEC_TOKEN=00000000-0000-0000-0000-000000000000
+    why: placeholder
+  - text: SPLUNK_HEC_TOKEN=975b7e19-2d4f-4884-818b-649c099f
+    why: truncated UUID
+- id: splunk.observability-token
+  name: Splunk Observability (SignalFx) access token
+  kind: observability-token
+  description: 'Splunk Observability Cloud org or API access token: sends metrics and traces and, for API tokens, reads and changes detectors, dashboards and org settings.'
+  pattern: (?i:splunk|signalfx|sfx[_-]?token|x-sf-token)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9_-]{22})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - splunk
+  - signalfx
+  - sfx
+  - x-sf-token
+  entropy: 3.5
+  identity:
+    reveals: the Splunk Observability organisation.
+  privilege: unknown
+  examples:
+  - SPLUNK_ACCESS_TOKEN=QzB_14q-JvwdiiUx_pArG3
+  - 'splunk_access_token: ''QdJU2p0LhSoNIdPpRb6NJ9'''
+  negative_examples:
+  - text: SPLUNK_ACCESS_TOKEN=your_splunk_access_token_here
+    why: placeholder
+  - text: SPLUNK_ACCESS_TOKEN=ECHSBrVXh6XmiMGZ
+    why: wrong length
+"""#####),
+        ("square.yml", #####"""
+provider: square
+rules:
+- id: square.access-token
+  name: Square access token
+  kind: access-token
+  description: 'Square production or sandbox access token: takes payments, issues refunds, reads customers, orders and transactions of the seller account within its OAuth permissions.'
+  pattern: (?:^|[^A-Za-z0-9_+/-])(EAAA[A-Za-z0-9_+=-]{60})(?:[^A-Za-z0-9_+/=-]|$)
+  keywords:
+  - eaaa
+  entropy: 4.0
+  identity:
+    reveals: the seller (GET /v2/merchants/me) and its locations.
+  privilege: unknown
+  examples:
+  - SQUARE_ACCESS_TOKEN=EAAACgwrpqidlfp7Aytfv3BHu3lzGkFyfzjmXBBFOhhIDCvm2QFSUc7pS0lRmbkY
+  - 'curl -s https://connect.squareup.com/v2/payments -H "Authorization: Bearer EAAAsAtvU6QCNEDxxhsKjBBPWjUWyV7CdDl1zWkGsezXgzGevjGs-_T-H-SUF_mt"'
+  negative_examples:
+  - text: SQUARE_ACCESS_TOKEN=EAAAxxxxxxxx
+    why: placeholder
+  - text: FB_TOKEN=EAAAcfU1nAoxnIiFYfeYCAfMVOUtwnckbfeBF3qaPKb1B1zB5cPGZhRNma6ujWyCbl7FIlq7DrmWmIndu1VX5eVBOWpTz1QRDyU6wfaWXsBZkRMumWyfVnD6H8btfevyEvhHxpmv0GJFq3tyy2KqKmv5xn
+    why: '150 characters: a Facebook token length, not Square'
+- id: square.oauth-token
+  name: Square legacy OAuth access token (sq0atp-)
+  kind: oauth-token
+  description: 'Legacy Square OAuth access token: acts on the seller''s account (payments, refunds, customers) within the granted permissions.'
+  pattern: \b(sq0atp-[A-Za-z0-9_-]{22,60})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - sq0atp-
+  entropy: 3.5
+  identity:
+    reveals: the seller (GET /v2/merchants/me).
+  privilege: unknown
+  examples:
+  - SQUARE_TOKEN=sq0atp-hiJUt5J_q2wM5fEKMSUXyF
+  - |-
+    square:
+      access_token: sq0atp-ADpPicCtC7zNx_e3XVDRJb
+  negative_examples:
+  - text: SQUARE_TOKEN=sq0atp-XXXXXXXXXXXXXXXXXXXXXX
+    why: placeholder
+  - text: SQUARE_TOKEN=sq0atp-lfDS0tY5vVQ3
+    why: too short
+- id: square.application-secret
+  name: Square application (OAuth) secret
+  kind: application-secret
+  description: 'OAuth application secret: exchanges authorisation codes and refresh tokens for access tokens of every seller who authorised the app.'
+  pattern: \b((?:sandbox-)?sq0cs[pb]-[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - sq0csp-
+  - sq0csb-
+  entropy: 3.5
+  identity:
+    reveals: the Square application (sq0idp- application id beside it).
+  privilege: admin
+  examples:
+  - SQUARE_APPLICATION_SECRET=sq0csp-4HfA8mtRY3atnyXkbVGzs6rTdqvVx3qTksCljNov17M
+  - |-
+    square:
+      application_id: sq0idp-VzDJWftuj0ibE3rwSA40wZ
+      application_secret: "sq0csp-Bhw_Y7fiY2t70JLtKyJJ4RxOxAVcA3ArNSLtYxd5d61"
+  negative_examples:
+  - text: SQUARE_APPLICATION_SECRET=sq0csp-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: SQUARE_APPLICATION_ID=sq0idp-zWMrf6C5iEpRWev2WcwReJ
+    why: 'application id: public identifier'
+"""#####),
         ("stabilityai.yml", #####"""
 provider: stabilityai
 rules:
@@ -7538,6 +9616,170 @@ rules:
         why: 'too short: 37 characters after sk-, keys have 48'
       - text: 'OPENAI_API_KEY=sk-UUVb9SATsPMaZKzKoHBwJunwHDWqjIRXaBHEi3QTkGftIvqN'
         why: 'an sk- + 48 key with no Stability context'
+"""#####),
+        ("stripe.yml", #####"""
+provider: stripe
+rules:
+- id: stripe.secret-key
+  name: Stripe live secret key
+  kind: secret-key
+  description: 'Full access to the live Stripe account through the API: creates charges, refunds and payouts, reads customers and payment data, and manages webhooks and Connect accounts.'
+  pattern: (?:^|[^A-Za-z0-9_-])(sk_live_[A-Za-z0-9]{10,247})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - sk_live_
+  entropy: 3.5
+  identity:
+    reveals: the Stripe account (GET /v1/account returns acct_… id, business name and email); the dashboard lists the key by its last 4 characters.
+  privilege: admin
+  examples:
+  - STRIPE_SECRET_KEY=sk_live_rLPu5RCq8oY2JZaXpR3hSlhA
+  - const stripe = require("stripe")("sk_live_c26sMUvWKS4Jz0WxLAZKd5xP");
+  - 'curl -s https://api.stripe.com/v1/charges -H "Authorization: Bearer sk_live_p78oA0RVOdqFdPmSrYfN5OYl"'
+  negative_examples:
+  - text: STRIPE_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder body
+  - text: STRIPE_PUBLISHABLE_KEY=pk_live_sHJyAQKpdtj486dTXU9jMVoo
+    why: 'publishable key (pk_…): public by design'
+  - text: nonMatchingToken := "task_test_6nxq8xth5kwia62p01plqho19wm2i9"
+    why: 'prefix glued to a longer word: not a Stripe key'
+- id: stripe.test-secret-key
+  name: Stripe test-mode secret key
+  kind: test-secret-key
+  description: 'Full API access to the account in test mode: reads and writes test customers, products, webhooks and settings; no real money moves, but account configuration and test data are exposed.'
+  pattern: (?:^|[^A-Za-z0-9_-])(sk_test_[A-Za-z0-9]{10,247})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - sk_test_
+  entropy: 3.5
+  identity:
+    reveals: the Stripe account (GET /v1/account returns acct_… id, business name and email); the dashboard lists the key by its last 4 characters.
+  privilege: write
+  examples:
+  - STRIPE_SECRET_KEY=sk_test_518l3O9fWfLY8wuYNOM8NwBZ1iZYLuTgA2IxlEpHJi6VmdeAGuSZHW9mLRIBUXhnoK0yisgJd3vXMEvw4npaUR0bRlOKJ94jCte
+  - const stripe = require("stripe")("sk_test_qsWaYU3myBx1VMMHYjH8xC2h");
+  - 'curl -s https://api.stripe.com/v1/charges -H "Authorization: Bearer sk_test_51zts8tcdXBygl8UU5Ih96sbNsgnNBtodp5dXkSXqFCV8uAuGQjVJlLRe9lvyX3kM1UblfABfUzi8UAddMgFWmJh5oGny5swxJp"'
+  negative_examples:
+  - text: STRIPE_KEY=sk_test_xxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder body
+  - text: STRIPE_PUBLISHABLE_KEY=pk_test_tsorWwZGe503iUirUHSBNl5L
+    why: 'publishable key (pk_…): public by design'
+  - text: nonMatchingToken := "task_test_8uqnsnzcpbtqghhv5t45pupwwfq4b0"
+    why: 'prefix glued to a longer word: not a Stripe key'
+- id: stripe.restricted-key
+  name: Stripe live restricted key
+  kind: restricted-key
+  description: Calls the live Stripe API with the per-resource permissions chosen when the key was created (read or write on charges, customers, payouts and so on).
+  pattern: (?:^|[^A-Za-z0-9_-])(rk_live_[A-Za-z0-9]{10,247})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - rk_live_
+  entropy: 3.5
+  identity:
+    reveals: the Stripe account (GET /v1/account returns acct_… id, business name and email); the dashboard lists the key by its last 4 characters.
+  privilege: unknown
+  examples:
+  - STRIPE_RESTRICTED_KEY=rk_live_55uoYur5c2YJ4Xa0cObmfJiq
+  - const stripe = require("stripe")("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");
+  - 'curl -s https://api.stripe.com/v1/charges -H "Authorization: Bearer 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"'
+  negative_examples:
+  - text: STRIPE_KEY=rk_live_xxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder body
+  - text: STRIPE_PUBLISHABLE_KEY=pk_live_GDKcyrjRRBzpYMJTr0zytd5R
+    why: 'publishable key (pk_…): public by design'
+  - text: nonMatchingToken := "task_test_iwc4ggsyd6hi20l6w0altb81d2mwcs"
+    why: 'prefix glued to a longer word: not a Stripe key'
+- id: stripe.test-restricted-key
+  name: Stripe test-mode restricted key
+  kind: test-restricted-key
+  description: Calls the Stripe API in test mode with the per-resource permissions chosen when the key was created.
+  pattern: (?:^|[^A-Za-z0-9_-])(rk_test_[A-Za-z0-9]{10,247})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - rk_test_
+  entropy: 3.5
+  identity:
+    reveals: the Stripe account (GET /v1/account returns acct_… id, business name and email); the dashboard lists the key by its last 4 characters.
+  privilege: unknown
+  examples:
+  - STRIPE_RESTRICTED_KEY=rk_test_b822EwomTvnfbFxgTIx2uRp1
+  - const stripe = require("stripe")("rk_test_HoCsijIzxS6eO9x4bHAAkstO");
+  - 'curl -s https://api.stripe.com/v1/charges -H "Authorization: Bearer rk_test_mOuwbNa7L1GAaChPQGpnLejS"'
+  negative_examples:
+  - text: STRIPE_KEY=rk_test_xxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder body
+  - text: STRIPE_PUBLISHABLE_KEY=pk_test_EfGgWTr9o33nt1Du4iGNAp7N
+    why: 'publishable key (pk_…): public by design'
+  - text: nonMatchingToken := "task_test_xjyvy25a93g8dds5e38da9wwrwcxcc"
+    why: 'prefix glued to a longer word: not a Stripe key'
+- id: stripe.webhook-secret
+  name: Stripe webhook signing secret
+  kind: webhook-secret
+  description: 'Signs webhook payloads: whoever holds it can forge Stripe (or Svix-style) webhook events that the receiving endpoint accepts as genuine, e.g. fake payment_intent.succeeded events that release goods.'
+  pattern: (?:^|[^A-Za-z0-9_-])(whsec_[A-Za-z0-9+/]{32,88}={0,2})(?:[^A-Za-z0-9+/=_-]|$)
+  keywords:
+  - whsec_
+  entropy: 3.5
+  identity:
+    reveals: the webhook endpoint (we_…) it belongs to; only the dashboard links the secret to the endpoint.
+  privilege: write
+  examples:
+  - STRIPE_WEBHOOK_SECRET=whsec_sG4KZmFNv7f9GhvKe480DzE3c63K6ybz
+  - |-
+    endpoint_secret = 'whsec_i5jfYxyrx0FRghm08JKEQ2xxPsAodWUD'
+    event = stripe.Webhook.construct_event(payload, sig_header, endpoint_secret)
+  negative_examples:
+  - text: STRIPE_WEBHOOK_SECRET=whsec_...
+    why: truncated placeholder
+  - text: STRIPE_WEBHOOK_SECRET=whsec_oJo8YPi7vWtT
+    why: too short to be a signing secret
+"""#####),
+        ("sumologic.yml", #####"""
+provider: sumologic
+rules:
+- id: sumologic.access-key
+  name: Sumo Logic access key
+  kind: access-key
+  description: 'Access key of a Sumo Logic access id (su…): calls the Sumo Logic APIs as its user, searching logs, reading and changing collectors, monitors and content.'
+  pattern: (?:[Ss]umo|SUMO|(?i:accesskey|access_key|access-key))[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9]{64})(?:[^A-Za-z0-9]|$)
+  keywords:
+  - sumo
+  entropy: 4.0
+  identity:
+    reveals: the access id (su…, stored beside it) and its user.
+    key_id: \b(su[A-Za-z0-9]{12})\b
+  privilege: unknown
+  examples:
+  - |-
+    SUMOLOGIC_ACCESSID=suBDWtQlPUGHAc
+    SUMOLOGIC_ACCESSKEY=Wq5tuH3DQf9Gjrp2maHI4ycnrPjsy5M2OKJEqOFJ2saz6iUgKt1EryeSC2cVsEu7
+  - |-
+    sumologic:
+      accessId: suOWEo4JfPj6Dc
+      accessKey: gb9i3xwHuTsJUAFB8jjfO4NRvQGbpq0bUREYISxpGgPlmUonl2u6ciHOiBWTZv6F
+  negative_examples:
+  - text: SUMO_ACCESS_KEY="<SUMOLOGIC ACCESS KEY>"
+    why: placeholder
+  - text: -e SUMO_ACCESS_KEY=`etcdctl get /sumologic_secret`
+    why: command substitution, not a key
+- id: sumologic.collector-url
+  name: Sumo Logic HTTP source URL
+  kind: collector-url
+  description: 'Hosted collector HTTP source URL: anyone with it can post log and metric data into the source (log injection, cost).'
+  pattern: (https://endpoint[0-9]{1,2}\.collection\.(?:[a-z0-9]{2,4}\.)?sumologic\.com/receiver/v1/(?:http|otlp)/[A-Za-z0-9_=-]{60,140})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - sumologic.com
+  entropy: 3.5
+  identity:
+    reveals: the collector and source (the URL token identifies them).
+  privilege: write
+  examples:
+  - SUMO_HTTP_URL=https://endpoint4.collection.us2.sumologic.com/receiver/v1/http/ZaVnC4dhaVo-bPr39tuiX7xEZ5E3RllO5JRPDdm2x-yT-QH_VgDVyfvsY7NqDYGNJpCK5MX_d6alo1zG
+  - |-
+    output:
+      http:
+        url: "https://endpoint4.collection.us2.sumologic.com/receiver/v1/http/ZaVnC4dhaVepA_3-8D_LtFUUxIZOZv5vnQdEcyspsG3u1TC8WmYH-sOsJHD3KmU5I9WDh2bp1fSm1gfD"
+  negative_examples:
+  - text: SUMO_HTTP_URL=https://endpoint4.collection.sumologic.com/receiver/v1/http/XXXX
+    why: placeholder
+  - text: https://endpoint4.collection.sumologic.com/receiver/v1/http/VmXEfs613TR3QZnzmiIY
+    why: too short
 """#####),
         ("supabase.yml", #####"""
 provider: supabase
@@ -7638,6 +9880,65 @@ rules:
         why: 'truncated placeholder'
       - text: 'TAVILY_API_KEY=tvly-IMAq0SjbOqckLAkLm0TR'
         why: 'too short: 20 characters after tvly-'
+"""#####),
+        ("telegram.yml", #####"""
+provider: telegram
+rules:
+- id: telegram.bot-token
+  name: Telegram bot token
+  kind: bot-token
+  description: 'Controls the Telegram bot through the Bot API: reads every message sent to it, sends messages as the bot to its users and groups, and can change its webhook to intercept updates.'
+  pattern: (?:(?i:telegram|tgram|tg[_-]?bot|bot[_-]?token)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|api\.telegram\.org/bot|tgram://)([0-9]{5,16}:[A-Za-z0-9_-]{35})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - telegram
+  - tgram
+  - tg_bot
+  - tg-bot
+  - bot_token
+  - bot-token
+  - bottoken
+  entropy: 3.5
+  identity:
+    reveals: the bot (the number before the colon is its user id; getMe returns its username).
+    key_id: ([0-9]{5,16}):[A-Za-z0-9_-]{35}
+  privilege: admin
+  examples:
+  - TELEGRAM_BOT_TOKEN=1885972909:AA8GewtjIRpLht6n38nqDhtwxp0AIMpmO6J
+  - curl https://api.telegram.org/bot6004324390:AA_6yxs2Gyc0Cj3vECYdBeunjskAuf5VFcX/getMe
+  - |-
+    bot:
+      telegram_token: "1936837494:AA7FixDQLaJ9S46VLiE9zB0Ke7Ozs115ODl"
+      chat_id: -1004225531802
+  negative_examples:
+  - text: TELEGRAM_BOT_TOKEN=123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11
+    why: 'documentation sample: too short'
+  - text: TELEGRAM_BOT_TOKEN=<your-bot-token>
+    why: placeholder
+"""#####),
+        ("telnyx.yml", #####"""
+provider: telnyx
+rules:
+- id: telnyx.api-key
+  name: Telnyx API v2 key
+  kind: api-key
+  description: 'Telnyx API key (KEY…): sends SMS and places calls billed to the account, buys numbers and reads messaging and call records.'
+  pattern: (?i:telnyx)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?(KEY[0-9A-Za-z_-]{55})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - telnyx
+  entropy: 3.8
+  identity:
+    reveals: the Telnyx account; the key id is the part before the underscore.
+  privilege: admin
+  examples:
+  - TELNYX_API_KEY=KEY01GIAYIXS6KG86B73RDVMACCBJ_2CEZjSivcpNq2ohs5vIOBuYufIqh
+  - |-
+    telnyx:
+      api_key: "KEY01AU4BTAXEXCM10DWI8OPI9V9H_rEtH7stBJ3AfH3UBeyC7yzmuGWlE"
+  negative_examples:
+  - text: TELNYX_API_KEY=KEYxxxxxxxx
+    why: placeholder
+  - text: TELNYX_API_KEY=KEYEeutm8phIfivfnwEJv4oLprGodSMoi
+    why: too short
 """#####),
         ("tencent.yml", #####"""
 provider: tencent
@@ -7775,6 +10076,229 @@ rules:
     why: variable reference
   - text: TRAVIS_API_TOKEN=KvvBsg7JMvVTkU
     why: too short
+"""#####),
+        ("twilio.yml", #####"""
+provider: twilio
+rules:
+- id: twilio.api-key-sid
+  name: Twilio API key SID
+  kind: api-key-sid
+  description: Names a Twilio API key (SK…); together with its secret, usually stored beside it, it authenticates to the REST API to send SMS and calls billed to the account and to read message logs.
+  pattern: (?:^|[^A-Za-z0-9_])(SK[0-9a-fA-F]{32})(?:[^A-Za-z0-9_]|$)
+  keywords:
+  - sk
+  entropy: 3.0
+  identity:
+    reveals: the API key (GET /2010-04-01/Accounts/{AC}/Keys/{SK}); the SID itself is the key id.
+  privilege: unknown
+  examples:
+  - TWILIO_API_KEY=SKe3de93e04c1494c443a4a17f6628b51d
+  - client = Client('SK63433ebd6f371eabca06d5b4a82ae75b', os.environ['TWILIO_API_SECRET'], account_sid)
+  negative_examples:
+  - text: TWILIO_API_KEY=SKxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: TWILIO_ACCOUNT_SID=AC8242ac86dbc391c8b0af0c95703f3090
+    why: 'account SID (AC…): an identifier, not an API key'
+  - text: TWILIO_API_KEY=SKbc4a3b7a4fab096cf67a0fb419ac95a
+    why: '31 hex characters: too short'
+- id: twilio.auth-token
+  name: Twilio auth token
+  kind: auth-token
+  description: 'The account''s primary credential: with the account SID it sends SMS and voice calls billed to the account, reads message and call logs, buys numbers and creates API keys.'
+  pattern: (?i:twilio)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([a-f0-9]{32})\b
+  keywords:
+  - twilio
+  entropy: 3.0
+  precedence: 5
+  identity:
+    reveals: the account whose AC… SID sits beside it (GET /2010-04-01/Accounts/{AC}.json).
+    key_id: \b(AC[0-9a-f]{32})\b
+  privilege: admin
+  examples:
+  - |-
+    TWILIO_ACCOUNT_SID=AC9f214f8c9610050223712be588131dc8
+    TWILIO_AUTH_TOKEN=523fde1a2286927e86ebb1d403ceb696
+  - |-
+    twilio:
+      auth_token: "81a6931956c3acf9fa4a217bb907878c"
+      account_sid: AC62d0e8b88925a6fc5b44dc5f9be26f17
+  negative_examples:
+  - text: TWILIO_AUTH_TOKEN=your_auth_token
+    why: placeholder
+  - text: TWILIO_AUTH_TOKEN=ecdb2d6b24f4def24b5150019e6dee
+    why: '30 hex characters: too short'
+- id: twilio.api-key-secret
+  name: Twilio API key secret
+  kind: api-key-secret
+  description: 'Secret half of a Twilio API key: with the SK… SID it calls the REST API (SMS, voice, message logs) with the key''s permissions, billed to the account.'
+  pattern: (?i:twilio)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9]{32})(?:[^A-Za-z0-9]|$)
+  keywords:
+  - twilio
+  entropy: 3.5
+  identity:
+    reveals: the API key SID (SK…) stored beside it.
+    key_id: \b(SK[0-9a-fA-F]{32})\b
+  privilege: unknown
+  examples:
+  - |-
+    TWILIO_API_KEY=SK7c9a9d23e7fd9ba6954f6c3dffb594e4
+    TWILIO_API_SECRET=ulc2BBhGsWju0j2ZRdNHRcAdhPD3KY5z
+  - const twilioApiKeySecret = 'wQZdozMbhOqM3WOYK69rkmaGwnhf3hv9';
+  negative_examples:
+  - text: TWILIO_API_SECRET=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: TWILIO_API_SECRET=iejg5m5D5xSESNoudlYYpmvyth6J
+    why: '28 characters: too short'
+"""#####),
+        ("twitch.yml", #####"""
+provider: twitch
+rules:
+- id: twitch.client-secret
+  name: Twitch client secret or access token (labelled)
+  kind: client-secret
+  description: 'Twitch application client secret or OAuth token: obtains app access tokens, or acts as the user, calling the Helix API within the granted scopes (chat, channel management, subscriptions).'
+  pattern: (?i:twitch)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([a-z0-9]{30})\b
+  keywords:
+  - twitch
+  entropy: 3.5
+  identity:
+    reveals: the Twitch application (client id beside it) or user (GET /oauth2/validate).
+  privilege: unknown
+  examples:
+  - TWITCH_CLIENT_SECRET=9xfysgpc4qoyz4f6i3tn744larazuz
+  - 'twitch_client_secret: ''rdqhqehcmivybpndd14rz114gvasi8'''
+  - |-
+    twitch:
+      client_secret: 6pfbpxrrzv7nfrocxbhez7jt47un0x
+  negative_examples:
+  - text: TWITCH_CLIENT_SECRET=your_twitch_client_secret_here
+    why: placeholder
+  - text: TWITCH_CLIENT_SECRET=fcxkjpwakbyb11odf7cko6kn8x
+    why: wrong length
+"""#####),
+        ("twitter.yml", #####"""
+provider: twitter
+rules:
+- id: twitter.bearer-token
+  name: X (Twitter) app bearer token
+  kind: bearer-token
+  description: 'App-only OAuth 2.0 bearer token: reads public posts, users and search through the X API on the app''s quota and billing.'
+  pattern: (?:^|[^A-Za-z0-9%])(AAAAAAAAAAAAAAAAAAAA[A-Za-z0-9%]{60,140})(?:[^A-Za-z0-9%]|$)
+  keywords:
+  - aaaaaaaaaaaaaaaaaaaa
+  entropy: 3.5
+  allow_repeats: true
+  identity:
+    reveals: the X developer app (project and app in the developer portal).
+  privilege: read
+  examples:
+  - TWITTER_BEARER_TOKEN=AAAAAAAAAAAAAAAAAAAAA21WRxHB2UqRLFuKuo3ljymCmgCxy1i%2BwILN85kgCIqQetBl34Xe%3DtiZ462K7Dv9Cn1aINVK3a3R1e9NFameISwr28i2C
+  - 'curl -s https://api.x.com/2/tweets/search/recent?query=acme -H "Authorization: Bearer AAAAAAAAAAAAAAAAAAAAA14nDzJx5DQsRu5HP8ZaPqfubJoG2Pw%2BIUtV6TcWAocHlhZz2Afq%3DKuvcYKBUWiMQMeaKttjNA4VBXIT105OdZlecEWqu"'
+  negative_examples:
+  - text: TWITTER_BEARER_TOKEN=AAAAAAAAAAAAAAAAAAAAAxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+    why: placeholder
+  - text: 'padding: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
+    why: only the A run, no token body
+- id: twitter.api-key
+  name: X (Twitter) API key (consumer key)
+  kind: api-key
+  description: OAuth 1.0a consumer key of an X app; with its secret it signs API calls as the app and, with user tokens, as those users.
+  pattern: (?i:twitter)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9]{18,25})(?:[^A-Za-z0-9]|$)
+  keywords:
+  - twitter
+  entropy: 3.5
+  identity:
+    reveals: the X developer app.
+  privilege: unknown
+  examples:
+  - TWITTER_API_KEY=VJeE46yksQz4DwG2g9IXfBwWY
+  - 'twitter_api_key: ''UpbORNQKwzD7dmrqHaKmoYmBa'''
+  negative_examples:
+  - text: TWITTER_API_KEY=your_twitter_api_key_here
+    why: placeholder
+  - text: TWITTER_API_KEY=H3PI813BT1z0
+    why: wrong length
+- id: twitter.api-secret
+  name: X (Twitter) API secret or access-token secret
+  kind: api-secret
+  description: 'OAuth 1.0a consumer secret or access-token secret: signs X API requests as the app or as the user who authorised it (posting, reading DMs within scope).'
+  pattern: (?i:twitter)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9]{35,50})(?:[^A-Za-z0-9]|$)
+  keywords:
+  - twitter
+  entropy: 4.0
+  identity:
+    reveals: the X app and, for access-token secrets, the user whose numeric id prefixes the access token beside it.
+  privilege: unknown
+  examples:
+  - TWITTER_API_SECRET=sYNRlhusep8oti1Eu52e1WVfqy38lJP10euPDllWA7Pxs1TkBe
+  - 'twitter_api_secret: ''aeSvMcw5SJAxIx6o3VI9V89ILzryqhyocIU7WkcnSHZxntSWmA'''
+  negative_examples:
+  - text: TWITTER_API_SECRET=your_twitter_api_secret_here
+    why: placeholder
+  - text: TWITTER_API_SECRET=K0G2xtP0Pd3wwISzNY4j9KCqkbRQeR
+    why: wrong length
+- id: twitter.access-token
+  name: X (Twitter) user access token
+  kind: access-token
+  description: 'OAuth 1.0a user access token (numeric user id + key): with its secret and the app''s keys it acts as that user (posts, follows, DMs within the app''s permissions).'
+  pattern: (?i:twitter)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([0-9]{15,25}-[A-Za-z0-9]{20,40})(?:[^A-Za-z0-9]|$)
+  keywords:
+  - twitter
+  entropy: 3.5
+  identity:
+    reveals: 'the user: the number before the hyphen is the X user id.'
+    key_id: \b([0-9]{15,25})-[A-Za-z0-9]{20,40}
+  privilege: unknown
+  examples:
+  - TWITTER_ACCESS_TOKEN=2561551475738038109-N1LdfwNqob2tV5g6H93TBBch67sodk
+  - 'twitter_access_token: ''3625489982244995620-8t03ZI3Nd5DjpYgYeA2ChbdhGXu6FP'''
+  negative_examples:
+  - text: TWITTER_ACCESS_TOKEN=your_twitter_access_token_here
+    why: placeholder
+  - text: TWITTER_ACCESS_TOKEN=4128722031704791672
+    why: wrong length
+"""#####),
+        ("typeform.yml", #####"""
+provider: typeform
+rules:
+- id: typeform.personal-token
+  name: Typeform personal access token
+  kind: personal-token
+  description: 'Personal access token (tfp_): reads and changes forms, downloads responses (respondents'' personal data) and manages webhooks and workspaces of the account.'
+  pattern: \b(tfp_[A-Za-z0-9_=-]{40,59})(?:[^A-Za-z0-9_=-]|$)
+  keywords:
+  - tfp_
+  entropy: 3.5
+  identity:
+    reveals: the Typeform account (GET /me).
+  privilege: unknown
+  examples:
+  - TYPEFORM_TOKEN=tfp_oZHpVYMkWcMRhaRdXAsDwlHAwbMvG5Nn3WHE88gWZPR5_o6AyUd5eL0b7BL
+  - 'curl -s https://api.typeform.com/forms -H "Authorization: Bearer tfp_HfHk87ySuCdeMoqWXOelJgXDx1Cm8mvQ2Gua126Do5O2_Z0kpey3nOOgHUN"'
+  negative_examples:
+  - text: TYPEFORM_TOKEN=tfp_xxxxxxxx
+    why: placeholder
+  - text: TYPEFORM_TOKEN=tfp_v9jpyQ2sARBm8h4kJCby
+    why: too short
+- id: typeform.legacy-token
+  name: Typeform legacy personal token
+  kind: legacy-token
+  description: 'Pre-2021 Typeform personal token (44 characters, no prefix): reads forms and responses of the account.'
+  pattern: (?i:typeform)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9]{44})(?:[^A-Za-z0-9]|$)
+  keywords:
+  - typeform
+  entropy: 4.0
+  identity:
+    reveals: the Typeform account (GET /me).
+  privilege: unknown
+  examples:
+  - TYPEFORM_API_TOKEN=YMfVjg0z7xNoH0ztzwiZdBaFuOYkAotB8ipblbJBMk7O
+  - 'typeform_api_token: ''2IDOhfRAEiZUC73XDIvX6Coe1ZmPquqb8A5gtDhu4Txq'''
+  negative_examples:
+  - text: TYPEFORM_API_TOKEN=your_typeform_api_token_here
+    why: placeholder
+  - text: TYPEFORM_API_TOKEN=FedTn32zSC79iPCIIZqkojc6xnMwnAxk2TY6tA89
+    why: wrong length
 """#####),
         ("upstash.yml", #####"""
 provider: upstash
@@ -8422,6 +10946,53 @@ rules:
       - text: 'version t1.1UxWwWvxKOySVPAHje9Z.sMP2CoIZWL0ed6qNgevBeuO74fzfuNGtHa0OMKvF'
         why: 'signature part too short'
 """#####),
+        ("zapier.yml", #####"""
+provider: zapier
+rules:
+- id: zapier.webhook-url
+  name: Zapier catch hook URL
+  kind: webhook-url
+  description: 'Catch-hook URL: triggers the Zap with attacker-chosen data, which then runs its actions (emails, CRM updates, payments) in the owner''s connected accounts.'
+  pattern: (https://hooks\.zapier\.com/hooks/catch/[0-9A-Za-z]{1,12}/?[A-Za-z0-9]{4,12}/?)(?:[^A-Za-z0-9/]|$)
+  keywords:
+  - hooks.zapier.com
+  entropy: 3.0
+  identity:
+    reveals: the Zapier user id and hook id in the URL path.
+  privilege: write
+  examples:
+  - ZAPIER_WEBHOOK_URL=https://hooks.zapier.com/hooks/catch/72977651/yzsdpx/
+  - requests.post('https://hooks.zapier.com/hooks/catch/78755150/dys3ee/', json=payload)
+  negative_examples:
+  - text: ZAPIER_WEBHOOK_URL=https://hooks.zapier.com/hooks/catch/xxxx/
+    why: placeholder
+  - text: https://hooks.zapier.com/hooks/standard/76486271
+    why: not a catch hook
+"""#####),
+        ("zendesk.yml", #####"""
+provider: zendesk
+rules:
+- id: zendesk.api-token
+  name: Zendesk API token
+  kind: api-token
+  description: 'Zendesk API token: with any agent''s email it authenticates as that agent (often an admin) and reads or changes tickets, users and organisation data of the Zendesk account.'
+  pattern: (?i:zendesk)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9]{40})(?:[^A-Za-z0-9]|$)
+  keywords:
+  - zendesk
+  entropy: 3.8
+  identity:
+    reveals: the Zendesk subdomain and agent email usually stored beside it.
+    name: \b([a-z0-9-]{3,40})\.zendesk\.com
+  privilege: unknown
+  examples:
+  - ZENDESK_API_TOKEN=EeMIYHFmfhWSQ7S8ksawUWEb43MaHjEtS6HABbm2
+  - 'zendesk_api_token: ''rRJMC8jxviOeFQ4vM5Sz0sN4efm2kuwu4oXvhhKX'''
+  negative_examples:
+  - text: ZENDESK_API_TOKEN=your_zendesk_api_token_here
+    why: placeholder
+  - text: ZENDESK_API_TOKEN=i0Xk9td10OIL2bL337rSkC4xNyyKB1zuGR89
+    why: wrong length
+"""#####),
         ("zhipu.yml", #####"""
 provider: zhipu
 rules:
@@ -8454,6 +11025,29 @@ rules:
         why: 'too short: 8 characters after the dot'
       - text: 'commit 3f2a9c0e1d7b4a5f8c6d2e9b0a1c4f7e.patch'
         why: a hex digest followed by a file extension, no Zhipu context
+"""#####),
+        ("zoom.yml", #####"""
+provider: zoom
+rules:
+- id: zoom.client-secret
+  name: Zoom OAuth / Server-to-Server client secret
+  kind: client-secret
+  description: 'Client secret of a Zoom app: with the account id and client id it obtains account-level tokens that manage meetings, recordings and users of the Zoom account.'
+  pattern: (?i:zoom[\w. -]{0,20}(?:secret|token))[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|::=|:::=|\?=|\.=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?([A-Za-z0-9]{32})(?:[^A-Za-z0-9]|$)
+  keywords:
+  - zoom
+  entropy: 3.8
+  identity:
+    reveals: the Zoom app and account id beside it.
+  privilege: unknown
+  examples:
+  - ZOOM_CLIENT_SECRET=RxUBljImj5Xybr2GJFrpfaSKhpexVyuf
+  - 'zoom_client_secret: ''IaV40x2jH3yOzkDdNz5v56WiL0PvBht1'''
+  negative_examples:
+  - text: ZOOM_CLIENT_SECRET=your_zoom_client_secret_here
+    why: placeholder
+  - text: ZOOM_CLIENT_SECRET=S9mDz6jMctoHx5TQPjwm5K
+    why: wrong length
 """#####),
     ]
 }
