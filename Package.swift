@@ -45,6 +45,11 @@ let package = Package(
             name: "keyledger-demo",
             dependencies: ["KeyLedgerFixtures"],
             path: "Sources/keyledger-demo"),
+        // libFuzzer harness for the decoders and importers (scripts/fuzz.sh); a plain build replays a corpus.
+        .executableTarget(
+            name: "keyledger-fuzz",
+            dependencies: ["KeyLedger"],
+            path: "Sources/keyledger-fuzz"),
         .testTarget(
             name: "KeyLedgerTests",
             dependencies: ["KeyLedger", "KeyLedgerFixtures", "CLibGit2"],

