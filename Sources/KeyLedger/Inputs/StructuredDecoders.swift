@@ -27,7 +27,7 @@ struct DecodedContent {
 
 enum StructuredDecoders {
     /// Decoders that report typed values under a rule of their own (`produced_by:` in a rule file).
-    static let producers: Set<String> = ["kubernetes-secret"]
+    static let producers: Set<String> = ["kubernetes-secret", "ssm-parameters", "vault-kv"]
 
     /// Decoded views of `bytes` for the formats that hide values: Kubernetes Secrets (base64 `data:`, `stringData:`,
     /// single manifests, multi-document files and `kubectl get secrets -o yaml|json` lists), Docker `config.json`
@@ -48,12 +48,17 @@ enum StructuredDecoders {
                                             || contains(bytes, "kind: 'Secret'"))
         let docker = isJSON && contains(bytes, "\"auths\"")
         let notebookEscapes = isNotebook && (contains(bytes, "\\\"") || contains(bytes, "\\\\"))
-        guard secret || docker || notebookEscapes else { return DecodedContent() }
+        // `aws ssm get-parameters-by-path --with-decryption` and `vault kv get -format=json` output.
+        let ssm = isJSON && contains(bytes, "\"SecureString\"") && contains(bytes, "\"Parameters\"")
+        let vault = isJSON && contains(bytes, "\"lease_duration\"") && contains(bytes, "\"data\"")
+        guard secret || docker || notebookEscapes || ssm || vault else { return DecodedContent() }
         let text = String(decoding: bytes, as: UTF8.self)
         var out = DecodedContent()
         if secret { kubernetesSecrets(text, json: isJSON, into: &out) }
         if docker { dockerAuths(text, into: &out) }
         if notebookEscapes { notebookSources(text, into: &out) }
+        if ssm { ssmParameters(text, into: &out) }
+        if vault { vaultSecret(text, into: &out) }
         return out
     }
 
@@ -118,6 +123,46 @@ enum StructuredDecoders {
                     }
                 }
             }
+        }
+    }
+
+    /// SecureString parameters of an SSM `get-parameters(-by-path) --with-decryption` result: each value is a
+    /// credential by where it is kept; the parameter name and the account (from its ARN) identify it.
+    static func ssmParameters(_ text: String, into out: inout DecodedContent) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else {
+            out.failures.append("SSM parameters not decoded: not valid JSON")
+            return
+        }
+        guard let root = object as? [String: Any], let parameters = root["Parameters"] as? [Any] else { return }
+        for case let parameter as [String: Any] in parameters where (parameter["Type"] as? String) == "SecureString" {
+            guard let name = parameter["Name"] as? String, let value = parameter["Value"] as? String else { continue }
+            let account = (parameter["ARN"] as? String)?.split(separator: ":").dropFirst(4).first.map(String.init)
+            let identity = Identity(name: name, account: account, source: "AWS SSM SecureString parameter")
+            out.derived.append(DerivedContent(text: "\((name as NSString).lastPathComponent)=\(value)\n",
+                                              line: line(of: "\"\(name)\"", in: text),
+                                              note: "SSM SecureString parameter \(name)",
+                                              typedValue: .init(ruleId: "aws.ssm-secure-string", value: value, identity: identity)))
+        }
+    }
+
+    /// The key/value pairs of a `vault kv get -format=json` response (KV v2 nests them in `data.data`).
+    static func vaultSecret(_ text: String, into out: inout DecodedContent) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else {
+            out.failures.append("Vault secret not decoded: not valid JSON")
+            return
+        }
+        guard let root = object as? [String: Any], root["lease_duration"] != nil, var data = root["data"] as? [String: Any] else { return }
+        var version: String?
+        if let inner = data["data"] as? [String: Any], let metadata = data["metadata"] as? [String: Any] {
+            data = inner
+            version = (metadata["version"] as? Int).map(String.init)
+        }
+        for (key, value) in data.sorted(by: { $0.key < $1.key }) {
+            guard let plain = scalarText(value) else { continue }
+            let identity = Identity(name: "\(key)" + (version.map { " (version \($0))" } ?? ""), source: "HashiCorp Vault KV secret")
+            out.derived.append(DerivedContent(text: "\(key)=\(plain)\n", line: line(of: "\"\(key)\"", in: text),
+                                              note: "Vault KV secret data.\(key)",
+                                              typedValue: .init(ruleId: "vault.kv-value", value: plain, identity: identity)))
         }
     }
 

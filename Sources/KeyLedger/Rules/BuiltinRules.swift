@@ -209,7 +209,7 @@ rules:
   kind: legacy-api-key
   description: |
     Deprecated Airtable API key (key + 14): acted as the user on every base; disabled by Airtable in 2024 but still found in old configs.
-  pattern: (?i:airtable[\w .-]{0,20}(?:key|token|secret))[\w. -]{0,25}["'\]]{0,3}\s{0,5}(?:=|:=|:|=>|,)\s{0,5}["'`]?(key[A-Za-z0-9]{14}|[A-Za-z0-9]{17})(?:[^A-Za-z0-9_.-]|$)
+  pattern: (?i:airtable[\w .-]{0,20}(?:key|token|secret))[\w. -]{0,25}["'\]]{0,3}\s{0,5}(?:=|:{1,3}=|\?=|\.=|:|=>|,|>)\s{0,5}\\?["'`]?(key[A-Za-z0-9]{14}|[A-Za-z0-9]{17})(?:[^A-Za-z0-9_.-]|$)
   keywords:
   - airtable
   entropy: 3.5
@@ -720,6 +720,48 @@ rules:
       - text: '"aws_appsync_apiKey": "da2-ABCDEFGHIJKLMNOPQRSTUVWXYZ"'
         why: 'upper-case body: AppSync keys are lower-case'
 """#####),
+        ("aws-ssm.yml", #####"""
+provider: aws
+rules:
+
+  - id: aws.ssm-secure-string
+    name: AWS SSM SecureString parameter value
+    kind: ssm-secure-string
+    produced_by: ssm-parameters
+    confidence: low
+    example_path: exports/ssm-prod.json
+    description: >
+      A decrypted SecureString from Systems Manager Parameter Store (the output of
+      get-parameters-by-path --with-decryption), saved to a file: the secret the parameter
+      exists to protect, now readable by anyone with the file.
+    identity:
+      reveals: the parameter name (which service and environment use it) and the account from its ARN.
+    privilege: unknown
+    examples:
+      - |
+          {
+              "Parameters": [
+                  {
+                      "Name": "/payments/prod/db-password",
+                      "Type": "SecureString",
+                      "Value": "u8jzPde0IgxLd6GncfBA-pfJBd",
+                      "Version": 3,
+                      "LastModifiedDate": "2026-09-14T10:02:11.512000+00:00",
+                      "ARN": "arn:aws:ssm:eu-west-1:147216202783:parameter/payments/prod/db-password",
+                      "DataType": "text"
+                  }
+              ]
+          }
+      - |
+          {"Parameters": [{"Name": "/ml/prod/queue-token", "Type": "SecureString", "Value": "DxtpYlSXpfKtHF4vUCsM-hGAkW", "Version": 1, "ARN": "arn:aws:ssm:us-east-1:508812449370:parameter/ml/prod/queue-token", "DataType": "text"}]}
+    negative_examples:
+      - text: |
+          {"Parameters": [{"Name": "/payments/prod/db-host", "Type": "String", "Value": "db-1.internal.acme.io", "Version": 1}]}
+        why: a plain String parameter, not a SecureString
+      - text: |
+          {"Parameters": [{"Name": "/payments/prod/db-password", "Type": "SecureString", "Value": "${DB_PASSWORD}", "Version": 1}]}
+        why: a template placeholder, not a value
+"""#####),
         ("aws.yml", #####"""
 provider: aws
 rules:
@@ -730,18 +772,18 @@ rules:
     description: >
       Long-term IAM access key pair: signs any AWS API call as the IAM user, with all its
       policies, from anywhere, until the key is deactivated.
-    pattern: '(?:(?i:secret[_.-]?(?:access[_.-]?)?key)[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?|\bAKIA[A-Z2-7]{16},)([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9+/=]|$)'
-    keywords: [secret, akia]
+    pattern: '(?:(?i:secret(?:[_.-]?(?:access[_.-]?)?key)?)[\w.-]{0,20}\\?["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}\\?["'']?|\b(?:AKIA|ABIA|ACCA)[A-Z2-7]{16},)([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9+/=]|$)'
+    keywords: [secret, akia, abia, acca]
     entropy: 3.8
     decoder: aws-access-key-id
     context:
-      any: ['\bAKIA[A-Z2-7]{16}\b']
+      any: ['\b(?:AKIA|ABIA|ACCA)[A-Z2-7]{16}\b']
       within: 1024
     identity:
       reveals: >
         the access key id next to it: the account id decodes offline from the id; IAM
         ListAccessKeys names the user; CloudTrail and CUR rows carry the id.
-      key_id: '\b(AKIA[A-Z2-7]{16})\b'
+      key_id: '\b((?:AKIA|ABIA|ACCA)[A-Z2-7]{16})\b'
     privilege: unknown
     examples:
       - |
@@ -768,6 +810,18 @@ rules:
       - |
           User name,Password,Access key ID,Secret access key,Console login link
           ci-deployer,,AKIASERWE7QPQCEOE744,UrxpdkQfrkmz8Vq42WjDSj0i2rhc7B+/caIVn9hh,https://147216202783.signin.aws.amazon.com/console
+      - |
+          's3' => [
+              'driver' => 's3',
+              'key' => 'AKIAL3SX6NOWJQCYAQZR',
+              'secret' => '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',
+              'region' => 'eu-west-1',
+          ],
+      - |
+          String creds = "{\"accessKeyId\":\"AKIAW2MAJA6VYV4XZTDD\",\"secretAccessKey\":\"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\"}";
+      - |
+          AWS_ACCESS_KEY_ID=ABIAYYIYS47CSE3APSU2
+          AWS_SECRET_ACCESS_KEY=amTr4/+K+bvKKvf1aqE7TqsYEMk/Trge4+ECxwR2
     negative_examples:
       - text: |
           [default]
@@ -776,7 +830,7 @@ rules:
         why: the AWS documentation example pair
       - text: |
           aws_secret_access_key = Wq43Q8M5xe9Tq51pgK7CeDnOjGvoEfCe5eMWJyp6
-        why: no AKIA access key id nearby
+        why: 'no AKIA access key id nearby: aws.secret-key-unpaired''s finding'
       - text: |
           [ci]
           aws_access_key_id = ASIAXCTZUXMAXE6B7LS3
@@ -790,7 +844,7 @@ rules:
       Temporary STS credentials: sign AWS API calls as the assumed role or federated user until
       they expire (15 minutes to 36 hours); they leak from CI logs, debug dumps and copied
       console output.
-    pattern: '(?i:secret[_.-]?(?:access[_.-]?)?key)[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9+/=]|$)'
+    pattern: '(?i:secret(?:[_.-]?(?:access[_.-]?)?key)?)[\w.-]{0,20}\\?["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}\\?["'']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9+/=]|$)'
     keywords: [secret]
     entropy: 3.8
     decoder: aws-access-key-id
@@ -898,6 +952,47 @@ rules:
     negative_examples:
       - text: 'AWS_BEARER_TOKEN_BEDROCK=bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tLz9BY3Rpb249Q2FsbFdpdGhCZW'
         why: 'truncated: the presigned URL is cut off'
+
+  - id: aws.secret-key-unpaired
+    name: AWS secret access key (no key id nearby)
+    kind: access-key
+    description: >
+      A 40-character secret access key in an AWS-named setting whose access key id is kept
+      elsewhere (another variable, a secrets store, a CI setting). Together with that id it signs
+      any AWS API call as the IAM user or role; S3-compatible stores (MinIO, Ceph) reuse the same
+      setting names, so the key may belong to one of them.
+    pattern: '(?i:aws)[\w.-]{0,20}(?i:secret(?:[_.-]?(?:access[_.-]?)?key)?)[\w.-]{0,20}\\?["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}\\?["'']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9+/=]|$)'
+    keywords: [aws]
+    entropy: 4.0
+    precedence: -20
+    confidence: medium
+    identity:
+      reveals: >
+        nothing by itself: the account and user show only once the matching access key id is
+        found (it decodes offline to the account id; IAM ListAccessKeys names the user).
+      key_id: '\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b'
+    privilege: unknown
+    examples:
+      - 'export AWS_SECRET_ACCESS_KEY="xY9YZ9mtNoFDmpFsidyGYNxeTkmirbVs/cuMUlHG"'
+      - |
+          backup.archive.aws.secretkey=CX+alEeFVME943Wz6C1H2/h5pPMH36xorVfoaqit
+      - |
+          {"region": "us-east-2", "awsSecretKey": "8jWv7Oseg/+yjUySIjyBqqqE5OZYAx54DxP2BC9s"}
+      - |
+          env:
+            AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+            AWS_SECRET_ACCESS_KEY: JE1clcPyROGECtrFaEYkliZhjlTy8fOmGVK9Pfdi
+    negative_examples:
+      - text: 'AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
+        why: the AWS documentation example secret
+      - text: 'aws_secret_key = "00a2dfadea28027ccad1e44c8b1e2c1d1b2d1bf6"'
+        why: 'a 40-hex digest, not a base64 secret: below the entropy floor'
+      - text: |
+          aws_access_key_id = AKIAL3SX6NOWJQCYAQZR
+          aws_secret_access_key = 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
+        why: 'the key id is next to it: aws.access-key''s finding'
+      - text: 'AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}'
+        why: a variable reference, not a value
 """#####),
         ("azure-devops.yml", #####"""
 provider: azure-devops
@@ -913,6 +1008,7 @@ rules:
   keywords:
   - azdo
   entropy: 4.0
+  precedence: 20
   identity:
     reveals: the user and organization (the org is usually in the dev.azure.com/<org> URL nearby; the token admin API lists PATs by user).
   privilege: unknown
@@ -929,12 +1025,19 @@ rules:
   kind: legacy-personal-access-token
   description: |
     Pre-2024 Azure DevOps PAT (52 base32 characters): acts as the user with the token's scopes on repositories, pipelines, feeds and work items.
-  pattern: (?i:azure|devops|vsts|system\.accesstoken)[\w. -]{0,25}["'\]]{0,3}\s{0,5}(?:=|:=|:|=>|,)\s{0,5}["'`]?([a-z0-9]{52})\b
+  pattern: (?i:azure|devops|vsts|system\.accesstoken|ado[_.-]?(?:pat|token)|personal[_.-]?access[_.-]?token)[\w. -]{0,25}["'\]]{0,3}\s{0,5}(?:=|:{1,3}=|\?=|:|=>|,)\s{0,5}["'`]?([a-z0-9]{52})\b
   keywords:
   - azure
   - devops
   - vsts
   - accesstoken
+  - access_token
+  - access-token
+  - ado_pat
+  - ado-pat
+  - adopat
+  - ado_token
+  - adotoken
   entropy: 3.8
   identity:
     reveals: the user and organization (dev.azure.com/<org> nearby).
@@ -945,6 +1048,10 @@ rules:
   - |-
     azure:
       azure_key: lbzoc6kj3sp4ezqjng2ojblqdbv26fi4vvrom4shv2otfbc3fzpn
+  - |-
+    if __name__ == "__main__":
+        ado_pat = "qhczdjmhp6bl6huxqowj56wwquzq3mg6yequxofcuf44asrzpwmm"
+  - 'var personalAccessToken = "udcxehkchvzpnmiv4gw3fgxq6cxhoy77fyc6u6kpfep7kdug3zit";'
   negative_examples:
   - text: AZURE_DEVOPS_PAT=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
     why: placeholder
@@ -962,6 +1069,7 @@ rules:
   - dev.azure.com
   - visualstudio.com
   entropy: 3.8
+  precedence: 20
   identity:
     reveals: the organization (first path segment or subdomain of the URL) and the user.
   privilege: unknown
@@ -1999,7 +2107,7 @@ rules:
   kind: api-token
   description: |
     Calls the Cloudflare API with the token's permissions on its accounts and zones: DNS, WAF, Workers, R2, Pages and more.
-  pattern: (?i:(?:cloudflare|\bcf[_-])[\w .-]{0,20}(?:token|key|secret))[\w. -]{0,25}["'\]]{0,3}\s{0,5}(?:=|:=|:|=>|,)\s{0,5}["'`]?([A-Za-z0-9_-]{40})(?:[^A-Za-z0-9_-]|$)
+  pattern: (?i:cloudflare|(?:cloudflare|\bcf[_-])[\w .-]{0,20}(?:token|key|secret))[\w. -]{0,25}["'\]]{0,3}\s{0,5}(?:=|:{1,3}=|\?=|\.=|:|=>|,|>)\s{0,5}\\?["'`]?([A-Za-z0-9_-]{40})(?:[^A-Za-z0-9_-]|$)
   keywords:
   - cloudflare
   - cf_
@@ -2084,7 +2192,7 @@ rules:
   kind: global-api-key
   description: |
     Legacy global API key: with the account email (X-Auth-Email) it has every permission of the user on every account and zone.
-  pattern: (?i:(?:cloudflare|\bcf[_-])[\w .-]{0,20}(?:key|secret|token|auth)|x-auth-key)[\w. -]{0,25}["'\]]{0,3}\s{0,5}(?:=|:=|:|=>|,)\s{0,5}["'`]?([a-f0-9]{37})\b
+  pattern: (?i:cloudflare|(?:cloudflare|\bcf[_-])[\w .-]{0,20}(?:key|secret|token|auth)|x-auth-key)[\w. -]{0,25}["'\]]{0,3}\s{0,5}(?:=|:{1,3}=|\?=|\.=|:|=>|,|>)\s{0,5}\\?["'`]?([a-f0-9]{37})\b
   keywords:
   - cloudflare
   - cf_
@@ -3233,13 +3341,18 @@ rules:
     description: >
       Pulls, and usually pushes, the registry account's images: an attacker reads private images
       and the secrets baked into them, or replaces images in the supply chain.
-    pattern: '"auth"\s*:\s*"([A-Za-z0-9+/]{8,}={0,2})"'
+    pattern: '"auth\\{0,3}"\s{0,5}:\s{0,5}\\{0,3}"([A-Za-z0-9+/]{8,}={0,2})\\{0,3}"'
     keywords: [auth]
     validator: base64-docker-auth
     decoder: docker-auth
     context:
-      any: ['"auths"']
+      any: ['"auths\\{0,3}"']
       within: 2048
+    allow:
+      - '^dXNlcjpwYXNz$'
+      - '^dXNlcm5hbWU6cGFzc3dvcmQ=$'
+      - '^bXlfdXNlcm5hbWU6bXlfcGFzc3dvcmQ=$'
+      - { regex: '[/"]registry\.example\.(?:com|org|net)[:/\\"]', target: line }
     identity:
       reveals: 'the registry host (the key of the auths entry) and the user name decoded from auth.'
     privilege: unknown
@@ -3253,6 +3366,11 @@ rules:
             }
           }
       - '{"auths":{"registry.gitlab.com":{"auth":"Z2l0bGFiK2RlcGxveS10b2tlbi00MTIzNTpIQ1A5czdCekdkUW96aXhkSDA3Uw=="}}}'
+      - |
+          [[runners]]
+            environment = ["DOCKER_AUTH_CONFIG={\"auths\":{\"registry.acme.io:5000\":{\"auth\":\"ZGVwbG95LWJvdDpWcTdtTjN4S3A5VHpSMndM\"}}}"]
+      - |
+          dockerconfig: "{\n  \"auths\": {\n    \"ghcr.io\": {\n      \"auth\": \"Y2ktcnVubmVyOmg4RmQya1F6Nll3UG40c0pjVDFl\"\n    }\n  }\n}"
     negative_examples:
       - text: |
           {
@@ -3266,6 +3384,10 @@ rules:
         why: decodes to a string without user:password
       - text: '{"auth": "Y2ktcHVibGlzaGVyOkoxVGhudGRrZ2dINU9RM1dBSkRpanZjTQ==", "mode": "basic"}'
         why: no Docker auths object around it
+      - text: 'specify a dummy pull-secret in install-config.yaml (e.g. ''{"auths":{"":{"auth":"dXNlcjpwYXNz"}}}'')'
+        why: 'decodes to the literal placeholder user:pass'
+      - text: 'environment = ["DOCKER_AUTH_CONFIG={\\"auths\\":{\\"registry.example.com:5000\\":{\\"auth\\":\\"ZGVwbG95LWJvdDpWcTdtTjN4S3A5VHpSMndM\\"}}}"]'
+        why: 'documentation registry host (registry.example.com)'
 """#####),
         ("dockerhub.yml", #####"""
 provider: dockerhub
@@ -3814,8 +3936,9 @@ rules:
   name: Facebook / Meta access token
   kind: access-token
   description: 'User, page or system-user access token for the Graph API: reads profile, page and ad-account data and posts or manages pages, ads, Instagram and WhatsApp assets within its permissions.'
-  pattern: (?:^|[^A-Za-z0-9])(EAA[A-Za-z0-9]{90,400})(?:[^A-Za-z0-9]|$)
+  pattern: (?:^|[^A-Za-z0-9+/])(EAA[A-Za-z0-9]{90,400})(?:[^A-Za-z0-9+/=]|$)
   keywords:
+  - eaa
   - facebook
   - graph.facebook
   - fb_
@@ -3831,11 +3954,14 @@ rules:
   examples:
   - FACEBOOK_ACCESS_TOKEN=EAAMR9mmG2oxOHFd8dnxo2Xg5e7QxGLvsgxZPDbOTu45NQR3RhvQYTtFJI5YpW3N5Z8Ig6a8IPwZwEtUniOQMBuRKwMpS1YHOuU896y0FyuPT5F4s9if66S3G8sXAQGxgRWcmPXdVJKlk6Tt5O0RKE0uq8B2aySEuZAh5B1A5qqAV70kbZeSnNVL
   - 'requests.get(''https://graph.facebook.com/v19.0/me'', params={''access_token'': ''EAAJWEjW92MJ8PWLL6NMQY0QilxlkQ5ahijSmwYsqJ2pUXUUYrIprIfeahcY7R6wLNqpP7i0osLj6zqavhBtYntvB2mOc2iTuni8L9cOeAhJeq7aKX2JmSymvT8F141qqZhBSiqcObplXTuCnHIFKO2nX6BI1JVhaKWnZdeEWca4pbiGDJcB7AnG''})'
+  - 'const pageToken = "EAAGq3HwP7nYBOx2Zk9RtLmV4cJd8sWfQ1uN6yTbE0aKiG5hXzMp3oCvR7eUlD2jS9wAnF4tY8qBkHs1PgVx6mZrQ0dLcI3uN5bTfWy7oKeA2hJiS9vXpM4gDzR1lCnE6tU8qYwB0sHfLk3jOa7ZrVxPdG2mN5bQiT"'
   negative_examples:
   - text: FACEBOOK_ACCESS_TOKEN=EAAxxxxxxxxxxxxxxxxxxxxxxxx
     why: placeholder
   - text: SQUARE_ACCESS_TOKEN=EAAAyWrHu64efl1Y0nCRcpjJqBajrDl8OzdIuiKFz5A7ppTE2julmzUlLMjPvjUt
     why: '64 characters: Square token length, not Meta'
+  - text: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAB+EAAhG3kTq9wLrV8pXc2mBnZ4yQfJ7sDkW1aHuYe5tRzP0vNcLxI6jgOb3FiSM2lCqGoE8UdT4KhArX9nWm5zJyVp7Bs1eQf0HkuRgaLc3MIYiDtOw2N6bxPE8lSZ4vqjhr+F9UAn/7'
+    why: 'inside a base64 blob: the EAA run is glued to + and /, not a standalone token'
 - id: facebook.app-secret
   name: Facebook / Meta app secret
   kind: app-secret
@@ -5604,7 +5730,7 @@ rules:
   kind: identity-token
   description: |
     64- or 73-character JFrog identity token or API key named as such: acts as the user on the JFrog Platform.
-  pattern: (?i:(?:jfrog|artifactory|bintray|xray)(?:[\w .-]{0,20}(?:key|token|secret|password|pass))?)[\w. -]{0,25}["'\]]{0,3}\s{0,5}(?:=|:=|:|=>|,)\s{0,5}["'`]?([A-Za-z0-9]{64}|[A-Za-z0-9]{73})\b
+  pattern: (?i:(?:jfrog|artifactory|bintray|xray)(?:[\w .-]{0,20}(?:key|token|secret|password|pass))?)[\w. -]{0,25}["'\]]{0,3}\s{0,5}(?:=|:{1,3}=|\?=|\.=|:|=>|,|>)\s{0,5}\\?["'`]?([A-Za-z0-9]{64}|[A-Za-z0-9]{73})\b
   keywords:
   - jfrog
   - artifactory
@@ -5941,7 +6067,7 @@ rules:
   kind: client-secret
   description: |
     Client secret of a Linear OAuth application: with the client id it exchanges authorization codes for user tokens as the application.
-  pattern: (?i:linear[\w .-]{0,20}(?:secret|token|key))[\w. -]{0,25}["'\]]{0,3}\s{0,5}(?:=|:=|:|=>|,)\s{0,5}["'`]?([a-f0-9]{32})\b
+  pattern: (?i:linear[\w .-]{0,20}(?:secret|token|key))[\w. -]{0,25}["'\]]{0,3}\s{0,5}(?:=|:{1,3}=|\?=|\.=|:|=>|,|>)\s{0,5}\\?["'`]?([a-f0-9]{32})\b
   keywords:
   - linear
   entropy: 3.0
@@ -8600,7 +8726,7 @@ rules:
     description: >
       Secret key of a Scaleway API key: calls every Scaleway API with the IAM policies of its user
       or application (instances, object storage, databases ...).
-    pattern: '(?i:scw[_.-]?secret[_.-]?key|scaleway[\w.-]{0,20}(?:secret|token|key))[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b'
+    pattern: '(?i:scw[_.-]?secret[_.-]?key|scaleway[\w.-]{0,20}(?:[ \t]{1,3}[\w.-]{0,20}){0,2}(?:secret|token|key))[\w.-]{0,20}["''\]]{0,3}(?:\s{0,5}(?:=|:|:{1,3}=|\?=|=>)\s{0,5}|[ \t]{1,3})["'']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b'
     keywords: [scw, scaleway]
     entropy: 3.0
     identity:
@@ -8613,11 +8739,16 @@ rules:
         SCW_ACCESS_KEY=SCWTIDHUHD2NFHVCO10T
         SCW_SECRET_KEY=45356e61-3a65-48cb-9211-006eb3d4ce88
       - 'scaleway_secret_key = "2d041bee-5fd7-4d47-8930-e5fb1a6802a3"'
+      - "scaleway api token = '7b3e91c2-5d4a-4f86-b0e3-a92c6d18f475'"
+      - |
+        # scaleway secret key 3c8f2a61-9e0b-4d75-8c1a-f6b2d9e04a37
     negative_examples:
       - text: 'SCW_SECRET_KEY=00000000-0000-0000-0000-000000000000'
         why: 'placeholder'
       - text: 'SCW_SECRET_KEY=<secret-key>'
         why: 'placeholder'
+      - text: 'scaleway project id 3c8f2a61-9e0b-4d75-8c1a-f6b2d9e04a37'
+        why: 'a project id (public identifier), not next to a secret/token/key word'
 
   - id: scaleway.access-key
     name: Scaleway API access key
@@ -9160,7 +9291,7 @@ rules:
   name: Slack incoming webhook URL
   kind: webhook-url
   description: 'Posts messages (text, links, blocks) into the channel the webhook was created for, as the app: a phishing and spam channel inside the workspace.'
-  pattern: (https?://hooks\.slack\.com/services/T[A-Za-z0-9_]{8,12}/B[A-Za-z0-9_]{8,12}/[A-Za-z0-9]{20,32})(?:[^A-Za-z0-9]|$)
+  pattern: (?:^|[^A-Za-z0-9_./-])((?:https?://)?hooks\.slack\.com/services/T[A-Za-z0-9_]{8,12}/B[A-Za-z0-9_]{8,12}/[A-Za-z0-9]{20,32})(?:[^A-Za-z0-9]|$)
   keywords:
   - hooks.slack.com
   entropy: 3.0
@@ -9174,6 +9305,7 @@ rules:
     notify:
       slack:
         webhook: "https://hooks.slack.com/services/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"
+  - 'slack_webhook: hooks.slack.com/services/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'
   - 'curl -X POST -H ''Content-type: application/json'' --data ''{"text":"deploy done"}'' https://hooks.slack.com/services/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'
   negative_examples:
   - text: SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX
@@ -9184,7 +9316,7 @@ rules:
   name: Slack workflow or trigger webhook URL
   kind: workflow-webhook-url
   description: Starts a Workflow Builder workflow (hooks.slack.com/workflows/ or /triggers/) with attacker-chosen inputs, which then posts or acts as the workflow's steps allow.
-  pattern: (https?://hooks\.slack\.com/(?:workflows|triggers)/T[A-Za-z0-9_]{8,12}/(?:A[A-Za-z0-9_]{8,12}/)?[0-9]{8,20}/[A-Za-z0-9]{20,40})(?:[^A-Za-z0-9]|$)
+  pattern: (?:^|[^A-Za-z0-9_./-])((?:https?://)?hooks\.slack\.com/(?:workflows|triggers)/T[A-Za-z0-9_]{8,12}/(?:A[A-Za-z0-9_]{8,12}/)?[0-9]{8,20}/[A-Za-z0-9]{20,40})(?:[^A-Za-z0-9]|$)
   keywords:
   - hooks.slack.com
   entropy: 3.0
@@ -9194,6 +9326,7 @@ rules:
   examples:
   - SLACK_WORKFLOW_URL=https://hooks.slack.com/workflows/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
   - 'requests.post("https://hooks.slack.com/triggers/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", json={"alert": msg})'
+  - 'WORKFLOW_HOOK=hooks.slack.com/workflows/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'
   negative_examples:
   - text: https://hooks.slack.com/workflows/T0000/A0000/0000/XXXXXXXX
     why: placeholder
@@ -9240,7 +9373,7 @@ rules:
   kind: api-token
   description: |
     Acts as the Snyk user or service account: reads vulnerability data and source-derived dependency graphs of every organization it can reach and changes projects, integrations and settings.
-  pattern: (?i:snyk[\w .-]{0,20}(?:token|key|secret|auth))[\w. -]{0,25}["'\]]{0,3}\s{0,5}(?:=|:=|:|=>|,)\s{0,5}["'`]?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\b
+  pattern: (?i:snyk[\w .-]{0,20}(?:token|key|secret|auth))[\w. -]{0,25}["'\]]{0,3}\s{0,5}(?:=|:{1,3}=|\?=|:|=>|,)\s{0,5}["'`]?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\b
   keywords:
   - snyk
   entropy: 3.0
@@ -9250,6 +9383,8 @@ rules:
   examples:
   - SNYK_TOKEN=e024a3aa-6147-6d86-25af-9649768ca836
   - 'snyk_api_token: 917ead22-b1c1-6995-0c4a-293edf33740b'
+  - 'SNYK_TOKEN ?= 3f6d2b9e-81c4-4e07-a5d3-c92b7e1f0a64'
+  - '$snykToken .= "b7e20c5a-4f19-4d8e-9a36-0e2c7d1b58f3";'
   negative_examples:
   - text: SNYK_ORG_ID=48c5c5a2-b208-192a-7ba4-9c5cc52dc86f
     why: organization id, not a token
@@ -9365,7 +9500,7 @@ rules:
   kind: legacy-token
   description: |
     Pre-9.5 SonarQube or SonarCloud user token (40 hex): acts as the user on every project the user can browse.
-  pattern: (?i:sonar[\w .-]{0,20}(?:login|token|key|password))[\w. -]{0,25}["'\]]{0,3}\s{0,5}(?:=|:=|:|=>|,)\s{0,5}["'`]?([a-z0-9]{40})(?:[^A-Za-z0-9_-]|$)
+  pattern: (?i:sonar[\w .-]{0,20}(?:login|token|key|password))[\w. -]{0,25}["'\]]{0,3}\s{0,5}(?:=|:{1,3}=|\?=|:|=>|,)\s{0,5}["'`]?([a-z0-9]{40})(?:[^A-Za-z0-9_-]|$)
   keywords:
   - sonar
   entropy: 3.0
@@ -9376,6 +9511,7 @@ rules:
   - sonar.login=da23cf0b39497d8f4bbe3bc761718cde0c90b746
   - 'SONAR_TOKEN: "e5995496a52c8282bc43e6f40ffcedf7e1b67d66"'
   - mvn sonar:sonar -Dsonar.host.url=https://sonarcloud.io -Dsonar.login=24139bfa81d6651734ec3672088a1320682a382f
+  - 'SONAR_LOGIN ?= 7c2e91d04b8a6f35e1d9c0b7a4f28e63d5b19a0c'
   negative_examples:
   - text: sonar.login=${SONAR_TOKEN}
     why: variable reference
@@ -9758,6 +9894,33 @@ rules:
     why: placeholder
   - text: -e SUMO_ACCESS_KEY=`etcdctl get /sumologic_secret`
     why: command substitution, not a key
+- id: sumologic.access-id
+  name: Sumo Logic access id
+  kind: access-id
+  description: 'The public half of a Sumo Logic access key pair (su + 12 characters): it signs nothing alone, but names the user or service account that owns the pair and marks where its access key sits.'
+  pattern: (?:[Ss]umo|SUMO)[\w.-]{0,30}["'\]]{0,3}\s{0,5}(?:=|:{1,3}=|\?=|:|=>|,)\s{0,5}\\?["'\x60]?(su[A-Za-z0-9]{12})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - sumo
+  entropy: 3.0
+  confidence: low
+  precedence: -10
+  identity:
+    reveals: the user or service account that created the access key (Administration > Security > Access Keys lists it).
+  privilege: unknown
+  examples:
+  - 'export SUMOLOGIC_ACCESSID="suT7kglcEzWnVF"'
+  - |-
+    {
+        "sumo_access_id": "suzK5nYNPs11dc"
+    }
+  - 'sumologic.accessId = "su5aszX146fVXk"'
+  negative_examples:
+  - text: export SUMOLOGIC_ACCESSID=XXXXXXXXXXXXXX
+    why: placeholder
+  - text: sumObj = suGyI5imvADdvU
+    why: '"sum", not the sumo keyword'
+  - text: 'SUMO_ACCESS_ID: "suT7kglcEzWn"'
+    why: 'too short: 10 characters after su'
 - id: sumologic.collector-url
   name: Sumo Logic HTTP source URL
   kind: collector-url
@@ -10442,6 +10605,53 @@ rules:
       - text: 'VAST_API_KEY=6f4f0436fc4436073c2235e6724d438544401f3c'
         why: 'too short: 40 hex characters, keys have 64'
 """#####),
+        ("vault-kv.yml", #####"""
+provider: vault
+rules:
+
+  - id: vault.kv-value
+    name: HashiCorp Vault KV secret value
+    kind: kv-value
+    produced_by: vault-kv
+    confidence: low
+    example_path: exports/vault-payments.json
+    description: >
+      A value read out of Vault's key/value engine (vault kv get -format=json) and saved to a file:
+      the secret outside Vault's access control, audit log and leases.
+    identity:
+      reveals: the key name (and KV version); the path is not in Vault's output, the file name usually says it.
+    privilege: unknown
+    examples:
+      - |
+          {
+            "request_id": "7f3c2b1e-5d0a-4c8e-9b6f-2e1d4a7c9b30",
+            "lease_id": "",
+            "lease_duration": 0,
+            "renewable": false,
+            "data": {
+              "data": {
+                "api_token": "J0RlgLKOmxgJTeKdNnFR-XuDL7",
+                "username": "payments-svc"
+              },
+              "metadata": {
+                "created_time": "2026-10-02T08:12:44.19Z",
+                "deletion_time": "",
+                "destroyed": false,
+                "version": 4
+              }
+            },
+            "warnings": null
+          }
+      - |
+          {"request_id": "c1d2", "lease_id": "", "lease_duration": 2764800, "renewable": false, "data": {"password": "NhFdnXsiVpzz63FfkCzJ-4i0B3"}, "warnings": null}
+    negative_examples:
+      - text: |
+          {"request_id": "c1d2", "lease_id": "", "lease_duration": 0, "renewable": false, "data": {"password": "changeme"}, "warnings": null}
+        why: a placeholder password
+      - text: |
+          {"data": {"password": "NhFdnXsiVpzz63FfkCzJ-4i0B3"}}
+        why: not a Vault response (no lease fields)
+"""#####),
         ("vault.yml", #####"""
 provider: vault
 rules:
@@ -10945,6 +11155,29 @@ rules:
         why: 'placeholder'
       - text: 'version t1.1UxWwWvxKOySVPAHje9Z.sMP2CoIZWL0ed6qNgevBeuO74fzfuNGtHa0OMKvF'
         why: 'signature part too short'
+
+  - id: yandex.dictionary-api-key
+    name: Yandex Dictionary / Translate / Predictor API key (legacy)
+    kind: api-key
+    description: >
+      Key of Yandex's legacy public APIs (Dictionary dict.1.1., Translate v1.5 trnsl.1.1., Predictor
+      pdct.1.1.): calls the API as the key's owner, using (and exhausting) its daily request quota.
+    pattern: '(?:^|[^A-Za-z0-9_.-])((?:dict|trnsl|pdct)\.1\.1\.[0-9]{8}T[0-9]{6}Z\.[0-9a-f]{16}\.[0-9a-f]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: [dict.1.1., trnsl.1.1., pdct.1.1.]
+    entropy: 3.0
+    identity:
+      reveals: the Yandex account that created the key (its developer dashboard lists it).
+    privilege: restricted
+    examples:
+      - 'YANDEX_DICT_KEY=dict.1.1.20190412T093512Z.1a882383f693742a.c07bc8b9f88728637987106c4896cc3db6930d79'
+      - |
+          url = "https://dictionary.yandex.net/api/v1/dicservice.json/lookup"
+          params = {"key": "trnsl.1.1.20170305T154233Z.6473db977b1beba8.063a2d765428de157ec6b70f414875bd62b042f3", "lang": "en-ru"}
+    negative_examples:
+      - text: 'key=dict.1.1.20190412T093512Z.xxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: placeholder
+      - text: 'key=dict.1.1.20190412T093512Z.1a882383f693742a.c07bc8b9f88728'
+        why: 'truncated: the last part must be 40 hex characters'
 """#####),
         ("zapier.yml", #####"""
 provider: zapier

@@ -151,4 +151,41 @@ final class StructuredDecoderTests: XCTestCase {
         XCTAssertEqual(try scanRegister([dir + "/attest.md"]).1.credentials.first?.identity.name, "https://attestation.acme.io")
         XCTAssertFalse(try JSONReporter.render(register).contains(signature))
     }
+
+    /// Config-store exports people keep: SSM `get-parameters-by-path --with-decryption` and `vault kv get -format=json`.
+    func testSSMAndVaultExportsAreTypedCredentials() throws {
+        let dir = try temporaryDirectory(self)
+        var keys = CredentialFactory()
+        let dbPassword = keys.random(26, from: CredentialFactory.alnum)
+        let token = keys.slackBotToken()
+        let vaultToken = keys.random(30, from: CredentialFactory.alnum)
+        try write("""
+        {
+            "Parameters": [
+                {"Name": "/payments/prod/db-password", "Type": "SecureString", "Value": "\(dbPassword)", "Version": 3,
+                 "ARN": "arn:aws:ssm:eu-west-1:147216202783:parameter/payments/prod/db-password", "DataType": "text"},
+                {"Name": "/payments/prod/slack", "Type": "SecureString", "Value": "\(token)", "Version": 1,
+                 "ARN": "arn:aws:ssm:eu-west-1:147216202783:parameter/payments/prod/slack", "DataType": "text"},
+                {"Name": "/payments/prod/db-host", "Type": "String", "Value": "db-1.internal.acme.io", "Version": 1}
+            ]
+        }
+        """, to: "exports/ssm.json", in: dir)
+        try write("""
+        {"request_id": "7f3c2b1e", "lease_id": "", "lease_duration": 0, "renewable": false,
+         "data": {"data": {"api_token": "\(vaultToken)", "username": "payments-svc"},
+                  "metadata": {"created_time": "2026-10-02T08:12:44.19Z", "version": 4}}, "warnings": null}
+        """, to: "exports/vault-payments.json", in: dir)
+        let (_, register) = try scanRegister([dir])
+        let ssm = try XCTUnwrap(register.credential(for: dbPassword))
+        XCTAssertEqual(ssm.rule, "aws.ssm-secure-string")
+        XCTAssertEqual(ssm.identity.name, "/payments/prod/db-password")
+        XCTAssertEqual(ssm.identity.account, "147216202783")
+        XCTAssertEqual(register.credential(for: token)?.rule, "slack.bot-token", "a provider format inside a parameter keeps its rule")
+        let vault = try XCTUnwrap(register.credential(for: vaultToken))
+        XCTAssertEqual(vault.rule, "vault.kv-value")
+        XCTAssertEqual(vault.identity.name, "api_token (version 4)")
+        XCTAssertNil(register.credential(for: "payments-svc"))
+        XCTAssertNil(register.credential(for: "db-1.internal.acme.io"))
+        XCTAssertEqual(register.credentials.count, 3)
+    }
 }
