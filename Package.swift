@@ -27,9 +27,11 @@ let package = Package(
         .systemLibrary(
             name: "CLibArchive", path: "Sources/CLibArchive", pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]),
+        // glibc's memmem, declared for Swift (substring search over large buffers).
+        .systemLibrary(name: "CMemmem", path: "Sources/CMemmem"),
         .target(
             name: "KeyLedger",
-            dependencies: ["CLibGit2", "CVectorscan", "CSQLite", "CLibArchive", .product(name: "Yams", package: "Yams"),
+            dependencies: ["CLibGit2", "CVectorscan", "CSQLite", "CLibArchive", "CMemmem", .product(name: "Yams", package: "Yams"),
                            .product(name: "TOMLKit", package: "TOMLKit")],
             path: "Sources/KeyLedger"),
         .executableTarget(

@@ -37,3 +37,5 @@ prices=Sources/KeyLedger/Linking/BuiltinPrices.swift
 } > "$prices.tmp"
 mv "$prices.tmp" "$prices"
 echo "wrote $prices"
+
+python3 scripts/rules-doc.py

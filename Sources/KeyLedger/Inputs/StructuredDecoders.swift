@@ -1,3 +1,4 @@
+import CMemmem
 import Foundation
 
 /// Text hidden from a plain scan inside structured config files, decoded so the rules can see it.
@@ -43,9 +44,9 @@ enum StructuredDecoders {
         guard isYAML || isJSON || isNotebook else { return DecodedContent() }
         // Byte-level checks first: only documents that declare a Secret or Docker auths are decoded, so large
         // YAML/JSON files (test cassettes, lock files) cost a memmem, not a parse.
-        let secret = (isYAML || isJSON) && (contains(bytes, "kind: Secret") || contains(bytes, "\"kind\": \"Secret\"")
-                                            || contains(bytes, "\"kind\":\"Secret\"") || contains(bytes, "kind: \"Secret\"")
-                                            || contains(bytes, "kind: 'Secret'"))
+        // One pass per distinctive word; the exact spellings only when the word is there at all.
+        let secret = (isYAML || isJSON) && contains(bytes, "Secret")
+            && ["kind: Secret", "\"kind\": \"Secret\"", "\"kind\":\"Secret\"", "kind: \"Secret\"", "kind: 'Secret'"].contains { contains(bytes, $0) }
         let docker = isJSON && contains(bytes, "\"auths\"")
         let notebookEscapes = isNotebook && (contains(bytes, "\\\"") || contains(bytes, "\\\\"))
         // `aws ssm get-parameters-by-path --with-decryption` and `vault kv get -format=json` output.
@@ -62,20 +63,13 @@ enum StructuredDecoders {
         return out
     }
 
-    /// Whether `needle` occurs in `bytes` (memchr + memcmp: no String conversion of large buffers).
+    /// Whether `needle` occurs in `bytes` (glibc's memmem: linear, no String conversion of large buffers; a
+    /// memchr + memcmp loop on `"` went quadratic on JSON cassettes).
     static func contains(_ bytes: UnsafeRawBufferPointer, _ needle: String) -> Bool {
-        guard let base = bytes.baseAddress else { return false }
-        let n = Array(needle.utf8)
-        guard let first = n.first, n.count <= bytes.count else { return false }
-        var offset = 0
-        let last = bytes.count - n.count
-        while offset <= last {
-            guard let hit = memchr(base + offset, Int32(first), last - offset + 1) else { return false }
-            let position = base.distance(to: UnsafeRawPointer(hit))
-            if n.withUnsafeBytes({ memcmp(base + position, $0.baseAddress!, n.count) }) == 0 { return true }
-            offset = position + 1
+        guard let base = bytes.baseAddress, !needle.isEmpty, needle.utf8.count <= bytes.count else { return false }
+        return needle.utf8CString.withUnsafeBufferPointer { n in
+            memmem(base, bytes.count, n.baseAddress!, n.count - 1) != nil
         }
-        return false
     }
 
     static func kubernetesSecrets(_ text: String, json: Bool, into out: inout DecodedContent) {

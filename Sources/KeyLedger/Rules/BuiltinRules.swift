@@ -72,6 +72,214 @@ rules:
   - text: ABLY_API_KEY=your_ably_api_key_here
     why: placeholder
 """#####),
+        ("abstract.yml", #####"""
+provider: abstract
+rules:
+- id: abstract.api-key
+  name: Abstract API key
+  kind: api-key
+  description: Calls the Abstract API services the key is enabled for (exchange rates, IP geolocation, email and phone validation and others) as the owning account, spending its request quota.
+  pattern: (?i:(?:abstract[_.-]?api|abstract))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - abstract
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - ABSTRACT_API_KEY=jzde8gxd6ncf10epf91dhodzdoc9is0j
+  - |-
+    abstract:
+      api_key: "t9lgmxg9edn581u33xtplpft75v2seh6"
+      timeout: 30
+  - '{"abstract_api_key": "kvj50ce9uvw53efr4edt2sywb3wkh5dn"}'
+  negative_examples:
+  - text: ABSTRACT_API_KEY=your_abstract_api_key_here
+    why: placeholder, not a key
+  - text: ABSTRACT_API_KEY=ipzz5fk2z9ri19r0wyojfljooa5l
+    why: too short for the key format
+"""#####),
+        ("abuseipdb.yml", #####"""
+provider: abuseipdb
+rules:
+- id: abuseipdb.api-key
+  name: AbuseIPDB API key
+  kind: api-key
+  description: Checks IP reputation and submits abuse reports to AbuseIPDB under the owning account's name, using its daily request quota; reports filed with it are attributed to that account.
+  pattern: (?i:(?:abuseipdb))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{80})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - abuseipdb
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - ABUSEIPDB_API_KEY=wbbr4qmw2wxfogo4mvn4a4wfhym4l1vfz3zfkkibj3j4wj99ibag7i1mnbqns6puq80idw3706i8j76b
+  - |-
+    abuseipdb:
+      api_key: "lajlj4h9du7794g9dpmrcg629be2u66mr26846p7q9m2i0hz2uep1enthjxjqi3ogz5kok16zv0mwufx"
+      timeout: 30
+  - '{"abuseipdb_api_key": "v932byv7s6ehogfqrclri1qzj865ufrdl1erbfqfoeqh3av90ric7phkqdlmtt7ns26lrwbqcab69m64"}'
+  negative_examples:
+  - text: ABUSEIPDB_API_KEY=your_abuseipdb_api_key_here
+    why: placeholder, not a key
+  - text: ABUSEIPDB_API_KEY=2g158z6tnovmizwdiaeq1kdfy6spsc3lkr2aqxv9upctnwlavyf4r6mp6afqfjzczbttof7jyu5j
+    why: too short for the key format
+"""#####),
+        ("abyssale.yml", #####"""
+provider: abyssale
+rules:
+- id: abyssale.api-key
+  name: Abyssale API key
+  kind: api-key
+  description: 'Calls the Abyssale API as the workspace: reads its designs and templates and generates images, videos and PDFs from them, spending the workspace''s credits.'
+  pattern: (?i:(?:abyssale))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9]{40})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - abyssale
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - ABYSSALE_API_KEY=uszgI6hwgk10zB0rlz5tr9spOFBCIoX9GY1cjDoB
+  - |-
+    abyssale:
+      api_key: "fQAdzEv7g5iFqhEvveQzE2QPuwNOvpdf2YEe6rSx"
+      timeout: 30
+  - '{"abyssale_api_key": "nopMEmJVQpvsTnkIAeDfRrGsNrfSthSdddxH5jMT"}'
+  negative_examples:
+  - text: ABYSSALE_API_KEY=your_abyssale_api_key_here
+    why: placeholder, not a key
+  - text: ABYSSALE_API_KEY=7eBSdE0g9cRYN687NElFJvhQ8XIm0ogR4HtX
+    why: too short for the key format
+"""#####),
+        ("accuweather.yml", #####"""
+provider: accuweather
+rules:
+- id: accuweather.api-key
+  name: AccuWeather API key
+  kind: api-key
+  description: Calls the AccuWeather data APIs (locations, forecasts, current conditions) as the key's developer app, spending its call quota.
+  pattern: (?i:(?:accuweather))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)((?:[A-Za-z0-9]{32}|[A-Za-z0-9%]{35}))(?:[^A-Za-z0-9_%-]|$)
+  keywords:
+  - accuweather
+  entropy: 4.0
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - ACCUWEATHER_API_KEY=BKA8frcZTuJaWYUH1VAUwV1ZH87MtA5vSQX
+  - |-
+    accuweather:
+      api_key: "Y3lEX7bwR2DRGD1qSo7JP%RbgUMxXy9b4Bz"
+      timeout: 30
+  - '{"accuweather_api_key": "uFD7uacnwIp3SfD67jIKeaVSTQvvpQZp"}'
+  negative_examples:
+  - text: ACCUWEATHER_API_KEY=your_accuweather_api_key_here
+    why: placeholder, not a key
+  - text: ACCUWEATHER_API_KEY=ejqZHKpKENg5zfjOc6VwcbIjMPFL
+    why: too short for the key format
+"""#####),
+        ("adafruitio.yml", #####"""
+provider: adafruitio
+rules:
+- id: adafruitio.io-key
+  name: Adafruit IO key
+  kind: io-key
+  description: 'Authenticates to Adafruit IO as the account (X-AIO-Key): reads and writes every feed, dashboard and trigger, so an attacker can read sensor data or drive connected devices.'
+  pattern: (?:^|[^A-Za-z0-9_-])(aio_[A-Za-z0-9]{28})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - aio_
+  entropy: 3.5
+  identity:
+    reveals: the Adafruit IO username, which appears in every API path (/api/v2/{username}/feeds)
+  privilege: write
+  examples:
+  - AIO__API_KEY=aio_4Bv3aYavhNYRVwDfRk9XIrghoy32
+  - |-
+    aio_:
+      api_key: "aio_FR5PYZpcb9T2039BICbtw5ze9lfA"
+      timeout: 30
+  - '{"aio__api_key": "aio_Z7770h2dcPyGOJJhrG80usp2w5dF"}'
+  negative_examples:
+  - text: AIO__API_KEY=your_aio__api_key_here
+    why: placeholder, not a key
+  - text: AIO__API_KEY=aio_AyIOk6CptT9IoQhobswHGETh
+    why: too short for the key format
+- id: adafruitio.legacy-key
+  name: Adafruit IO key (legacy 32-character form)
+  kind: legacy-key
+  description: 'Older Adafruit IO keys (32 characters, no aio_ prefix) authenticate as the account: they read and write every feed and dashboard.'
+  pattern: (?i:(?:adafruit))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - adafruit
+  entropy: 3.5
+  identity:
+    reveals: the Adafruit IO username that owns the key (it appears in the API paths)
+  privilege: write
+  examples:
+  - ADAFRUIT_API_KEY=oaa8t3rup47p9pb0tdbm50fqo1xo5cv0
+  - |-
+    adafruit:
+      api_key: "zmas6en5mtmo3oqsg5lo50djzdnbj0dd"
+      timeout: 30
+  - '{"adafruit_api_key": "z2uhfkvml73ctyxv2kgafrfw0h9nywt1"}'
+  negative_examples:
+  - text: ADAFRUIT_API_KEY=your_adafruit_api_key_here
+    why: placeholder, not a key
+  - text: ADAFRUIT_API_KEY=d4mx82mux4b0pzcyc3edqmevxrvc
+    why: too short for the key format
+"""#####),
+        ("adobe.yml", #####"""
+provider: adobe
+rules:
+- id: adobe.client-secret
+  name: Adobe Developer Console client secret
+  kind: client-secret
+  description: With its client ID, obtains OAuth server-to-server access tokens for the Adobe Developer Console project and calls every Adobe API (Firefly, Photoshop, PDF Services, Analytics, User Management …) the project is subscribed to.
+  pattern: (?:^|[^A-Za-z0-9_-])(p8e-[A-Za-z0-9-]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - p8e-
+  entropy: 3.5
+  identity:
+    reveals: the Developer Console project and organisation (the client ID next to it names the credential)
+  privilege: unknown
+  examples:
+  - P8E__API_KEY=p8e-uwm6zo88EB0OGet9d9xYyQ6b0fI7fLAz
+  - |-
+    p8e-:
+      api_key: "p8e-0sxJmPU3UdXyymFgMZwKPaEpCejiUK-b"
+      timeout: 30
+  - '{"p8e-_api_key": "p8e-EQnFNGaft-cLOIadn5rPvi2xqwHx1SSR"}'
+  negative_examples:
+  - text: P8E__API_KEY=your_p8e__api_key_here
+    why: placeholder, not a key
+  - text: P8E__API_KEY=p8e-XQvQMcPLPPJS46lMUEZQPghOpzGp
+    why: too short for the key format
+- id: adobe.api-key
+  name: Adobe API key (client ID)
+  kind: api-key
+  description: 'The client ID that Adobe APIs take as x-api-key: alone it calls key-only APIs such as Adobe Stock search under the project''s quota; with the client secret it obtains access tokens for the project.'
+  pattern: (?i:(?:adobe))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - adobe
+  entropy: 3.5
+  identity:
+    reveals: the Developer Console project (credential) the client ID belongs to
+  privilege: read
+  examples:
+  - ADOBE_API_KEY=o2xcsohdmmex6l2qagwncxvjcnqcnau0
+  - |-
+    adobe:
+      api_key: "ltenc594e0gz9j8fkzr0st0dtw00bxmz"
+      timeout: 30
+  - '{"adobe_api_key": "na1k1hfzx3kiad9jzfx6kjwsk7kegy5m"}'
+  negative_examples:
+  - text: ADOBE_API_KEY=your_adobe_api_key_here
+    why: placeholder, not a key
+  - text: ADOBE_API_KEY=ic4udyfkozm4lncz7kywhjpmc9cu
+    why: too short for the key format
+"""#####),
         ("adyen.yml", #####"""
 provider: adyen
 rules:
@@ -94,6 +302,33 @@ rules:
     why: truncated placeholder
   - text: ADYEN_API_KEY=AQEIBQzhknt+uc003LVnh002A8D4CSG83iOR3e9O4MiUS0phYKSGXDAZnIUujPjHSsxHNp/k2J8fjlyolpHDnC+B
     why: 'no second segment: not the Adyen layout'
+"""#####),
+        ("adzuna.yml", #####"""
+provider: adzuna
+rules:
+- id: adzuna.app-key
+  name: Adzuna API app key
+  kind: app-key
+  description: With the app ID beside it, calls the Adzuna job-search and salary-data API as the developer app, spending its request quota.
+  pattern: (?i:(?:adzuna))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - adzuna
+  entropy: 3.5
+  identity:
+    reveals: the Adzuna developer app (its 8-character app ID sits next to the key)
+  privilege: read
+  examples:
+  - ADZUNA_API_KEY=6mr69l9tk4d29yup7z97iga5481ajrs0
+  - |-
+    adzuna:
+      api_key: "cpeaiajd3mxs1htstnw83v018ao2h1bi"
+      timeout: 30
+  - '{"adzuna_api_key": "4pla1ksd5y5gywe2zst0h3kc0urybdcy"}'
+  negative_examples:
+  - text: ADZUNA_API_KEY=your_adzuna_api_key_here
+    why: placeholder, not a key
+  - text: ADZUNA_API_KEY=ekrp9obu73y8pr1vn8eq7szkvhgv
+    why: too short for the key format
 """#####),
         ("age.yml", #####"""
 provider: age
@@ -121,6 +356,60 @@ rules:
     why: too short
   - text: 'recipient: age18f830tmkqryjur769w7gfjr4463l5cxr5t9grlqpxhn5lcrzs0em9sh0n5'
     why: public recipient, not a secret
+"""#####),
+        ("agora.yml", #####"""
+provider: agora
+rules:
+- id: agora.rest-credential
+  name: Agora RESTful API customer ID or secret
+  kind: rest-credential
+  description: 'An Agora RESTful API customer ID or customer secret (a pair authenticates with HTTP Basic): manages the account''s projects, cloud recording and channel bans and reads usage.'
+  pattern: (?i:(?:agora))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - agora
+  entropy: 3.5
+  identity:
+    reveals: the Agora account (the customer ID and secret sit together)
+  privilege: unknown
+  examples:
+  - AGORA_API_KEY=sp7mx868k89n8hjdqh5llciemrub15l8
+  - |-
+    agora:
+      api_key: "vktaprhgy1x5s1w7vn27pv3kaxg0uibz"
+      timeout: 30
+  - '{"agora_api_key": "h6e7rdr6a9hiifzcegp7zju2do967gfy"}'
+  negative_examples:
+  - text: AGORA_API_KEY=your_agora_api_key_here
+    why: placeholder, not a key
+  - text: AGORA_API_KEY=a175c2r4kl4znow1714odifjm5l9
+    why: too short for the key format
+"""#####),
+        ("aha.yml", #####"""
+provider: aha
+rules:
+- id: aha.api-key
+  name: Aha! API key
+  kind: api-key
+  description: Authenticates to the Aha! REST API as the user who created the key, with that user's access to ideas, features, releases and roadmaps in the account.
+  pattern: (?i:(?:aha\.io|aha[_.-]?(?:api|key|token|secret)|\{aha|(?:^|[^a-z0-9])aha:))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-f]{64})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - aha
+  entropy: 3.0
+  identity:
+    reveals: the user who created the key and the account subdomain ({account}.aha.io)
+  privilege: unknown
+  examples:
+  - AHA_API_KEY=d97dcbee500fe7ee5fc324bdb2e1142a21c402364f9572b85a8e48f687ab165c
+  - |-
+    aha:
+      api_key: "8ac5831be38cb8cb4ba2e751989a01749ddb14f71010b93b7d946bf54074e324"
+      timeout: 30
+  - '{"aha_api_key": "c801bef750110c57513064d6d59291f0cde2e5738713a818d8962058765a6ca7"}'
+  negative_examples:
+  - text: AHA_API_KEY=your_aha_api_key_here
+    why: placeholder, not a key
+  - text: AHA_API_KEY=ff00d796c25410335b400141212b62c376631129f34369aad80b891baf90
+    why: too short for the key format
 """#####),
         ("ai21.yml", #####"""
 provider: ai21
@@ -152,6 +441,84 @@ rules:
         why: 'placeholder, not a key'
       - text: 'AI21_API_KEY=90d9666309c3d6841a676e00'
         why: 'not a UUID'
+"""#####),
+        ("airbrake.yml", #####"""
+provider: airbrake
+rules:
+- id: airbrake.project-key
+  name: Airbrake project key
+  kind: project-key
+  description: Sends error notices and deploy events to the Airbrake project the key belongs to, so an attacker can inject fake errors or flood the project's error reports and quota.
+  pattern: (?i:(?:airbrake))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - airbrake
+  entropy: 3.5
+  identity:
+    reveals: the Airbrake project (its numeric project ID sits next to the key in notifier configuration)
+  privilege: write
+  examples:
+  - AIRBRAKE_API_KEY=etDikNt30Fk0SKbAhMSwwDAWfGfsy0L9
+  - |-
+    airbrake:
+      api_key: "lW91gQk8KS0N8sOfKH8oxFfysjyGoUWG"
+      timeout: 30
+  - '{"airbrake_api_key": "7Z54vFb4pBXNTQb5igKY4oO8dIimwswm"}'
+  negative_examples:
+  - text: AIRBRAKE_API_KEY=your_airbrake_api_key_here
+    why: placeholder, not a key
+  - text: AIRBRAKE_API_KEY=WlUhJ31cqjvUKdcsxQlOIVdp4sPg
+    why: too short for the key format
+- id: airbrake.user-key
+  name: Airbrake user API key
+  kind: user-key
+  description: 'Calls the Airbrake v4 API as the user: lists projects, reads error groups and notices (which can contain request data and stack traces) and changes project settings.'
+  pattern: (?i:(?:airbrake))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9-]{40})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - airbrake
+  entropy: 3.5
+  identity:
+    reveals: the Airbrake user; GET /api/v4/projects lists the projects it can see
+  privilege: unknown
+  examples:
+  - AIRBRAKE_API_KEY=uJ-PuUmhWKPU9MQ-9uGK9qGMYJ-JyTuTbRMGo6GR
+  - |-
+    airbrake:
+      api_key: "4YdCAZ2ybsOg-oSdBJQmvZAvP62bsklvpa2Oqup4"
+      timeout: 30
+  - '{"airbrake_api_key": "rLpHdbUQosG5aPyZttoKQ2bedBn2ahrq73L5pUxA"}'
+  negative_examples:
+  - text: AIRBRAKE_API_KEY=your_airbrake_api_key_here
+    why: placeholder, not a key
+  - text: AIRBRAKE_API_KEY=1f6-GCQiNKty88MhWG2kdiNtegBoy1XhVav8
+    why: too short for the key format
+"""#####),
+        ("airship.yml", #####"""
+provider: airship
+rules:
+- id: airship.master-secret
+  name: Airship (Urban Airship) API secret
+  kind: master-secret
+  description: 'Calls the Airship API for the app: sends push notifications, in-app messages and SMS to its audience and reads or changes schedules and channels.'
+  pattern: (?i:(?:urbanairship|airship))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Za-z]{91})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - urbanairship
+  - airship
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - URBANAIRSHIP_API_KEY=Wmx7kdMe3GHOP304QwQeihMbG6EJlPyzXEpzPTDA8xn4ppeCUfZkEqz9MgerqoqQTImZf8nrUMosEHjOhGRhBU0pkpH
+  - |-
+    urbanairship:
+      api_key: "FfJKUVRde5gvN9xJsO35qavKoy8XrMeb0g0Dy4fIGc6b9sEBnSMo9DvPoYAdvico5gvvZoerJCViDX5lrSgu7Z7GQEq"
+      timeout: 30
+  - '{"urbanairship_api_key": "UVZ3UTv9iVFVAYctl0ArKTiaVgIrTNRQzh4BeNef11d2hlxLp6WUVmv92DjQe8L6tgNLUnXZnwDIRLRGZ3qIIMqVPLW"}'
+  negative_examples:
+  - text: URBANAIRSHIP_API_KEY=your_urbanairship_api_key_here
+    why: placeholder, not a key
+  - text: URBANAIRSHIP_API_KEY=tWMDfVo7LCKjJ8be5o2PkZuPYa3PJ602CqwUcng3oWwYdOd9ehiicuh5D2geTemB6gBt2Qn6wxf0Ntq8oJZjGtJ
+    why: too short for the key format
 """#####),
         ("airtable.yml", #####"""
 provider: airtable
@@ -225,6 +592,33 @@ rules:
   - text: AIRTABLE_BASE=app5zv0s5ZBi3LcC6
     why: base id, not a key
 """#####),
+        ("airvisual.yml", #####"""
+provider: airvisual
+rules:
+- id: airvisual.api-key
+  name: IQAir AirVisual API key
+  kind: api-key
+  description: Calls the IQAir AirVisual air-quality API as the key's account, spending its call quota.
+  pattern: (?i:(?:airvisual))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9-]{36})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - airvisual
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - AIRVISUAL_API_KEY=1-d5-7ch0-z2eayj409gf4nja1aahfnhi4br
+  - |-
+    airvisual:
+      api_key: "2ldxjfs953qdcadafyttk5dux-24kjhxk04y"
+      timeout: 30
+  - '{"airvisual_api_key": "r-vsrdvajt1pyyyo2sauqr1kcsj-jr95w8f8"}'
+  negative_examples:
+  - text: AIRVISUAL_API_KEY=your_airvisual_api_key_here
+    why: placeholder, not a key
+  - text: AIRVISUAL_API_KEY=ymotdz3nqay38f8weoz7q7u46mmnmfls
+    why: too short for the key format
+"""#####),
         ("aiven.yml", #####"""
 provider: aiven
 rules:
@@ -253,6 +647,87 @@ rules:
         why: 'placeholder'
       - text: 'AIVEN_API_TOKEN=KWi4NwBoi/1GA+hmUG990xQ44Z7+zfNAotG2zFsG2XCMVYksXJ/gDmQxzbSJWCYQVk7wH8PrTs8z3SpRHkXOo8boRXe/Fm0fED8II+ROSvcKGcAbh7ejkZjWr8gLPhMXlKtlxhLc7vkjnMQWfbNymgvoFyDii6Zm9eLN4uwz7E/xcW2F0dfjoD8JZ5b0CVgXqG8A7H9i'
         why: 'too short'
+"""#####),
+        ("alchemy.yml", #####"""
+provider: alchemy
+rules:
+- id: alchemy.api-key
+  name: Alchemy API key
+  kind: api-key
+  description: Sends blockchain RPC and enhanced-API requests (Ethereum, Polygon, Solana …) through the Alchemy app the key belongs to, spending its compute units.
+  pattern: (?i:(?:^|[^a-z0-9])(?:alchemy))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)((?:alcht_[0-9A-Za-z]{30}|[0-9A-Za-z_]{32}))(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - alchemy
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - ALCHEMY_API_KEY=alcht_F2xVNt6NeTo59Kc1MHXc162DttaVba
+  - |-
+    alchemy:
+      api_key: "xnHR6ySnbqcz8Gr2LCBO5132ZNtjTVys"
+      timeout: 30
+  - '{"alchemy_api_key": "x7jz5GKaEf5zwgWPBSsANzFkEB2yGyM3"}'
+  negative_examples:
+  - text: ALCHEMY_API_KEY=your_alchemy_api_key_here
+    why: placeholder, not a key
+  - text: ALCHEMY_API_KEY=alcht_GoWjlfmU369Km0yChlJbbS
+    why: too short for the key format
+"""#####),
+        ("alconost.yml", #####"""
+provider: alconost
+rules:
+- id: alconost.api-key
+  name: Alconost Nitro API key
+  kind: api-key
+  description: 'Calls the Alconost Nitro translation API as the account: reads the account and its orders and places paid translation orders charged to its balance.'
+  pattern: (?i:(?:alconost))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Za-z]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - alconost
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - ALCONOST_API_KEY=NUOASFp9whv0TjwCp2AxrE4xdtNul8nS
+  - |-
+    alconost:
+      api_key: "xxOr1e4SLKqEU7eN9LEl3BjSZu9St9HQ"
+      timeout: 30
+  - '{"alconost_api_key": "F91HarILpAGV6KTvU79W3evogxDZUrI7"}'
+  negative_examples:
+  - text: ALCONOST_API_KEY=your_alconost_api_key_here
+    why: placeholder, not a key
+  - text: ALCONOST_API_KEY=mCNRGFxF6OIQvA3rkI9e1SpWLW8S
+    why: too short for the key format
+"""#####),
+        ("aletheiaapi.yml", #####"""
+provider: aletheiaapi
+rules:
+- id: aletheiaapi.api-key
+  name: Aletheia API key
+  kind: api-key
+  description: Calls the Aletheia financial-data API (stock data, earnings, SEC filings) as the key's account, spending its call quota.
+  pattern: (?i:(?:aletheia))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - aletheia
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - ALETHEIA_API_KEY=LX1C0NRLIL7OLMFF5RLNIMTMAE70D7WV
+  - |-
+    aletheia:
+      api_key: "5FA04IRPLXCKXAW727EHWPUYDSG526B7"
+      timeout: 30
+  - '{"aletheia_api_key": "BPFOLKGTQ9BBGMQB37P2GWGLCRH356RH"}'
+  negative_examples:
+  - text: ALETHEIA_API_KEY=your_aletheia_api_key_here
+    why: placeholder, not a key
+  - text: ALETHEIA_API_KEY=HZI8OOJ3ZKBY07CZDXVZPV1UZ9DU
+    why: too short for the key format
 """#####),
         ("algolia.yml", #####"""
 provider: algolia
@@ -337,6 +812,115 @@ rules:
         why: 'placeholder'
       - text: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET=AcHHLyJzfnGjvFgjKYFTjI4LKgCUr'
         why: 'too short: 29 characters'
+"""#####),
+        ("alienvault.yml", #####"""
+provider: alienvault
+rules:
+- id: alienvault.otx-key
+  name: AlienVault OTX API key
+  kind: otx-key
+  description: 'Acts as the LevelBlue (AlienVault) Open Threat Exchange user: reads pulses and indicators and creates or edits pulses under that user''s name.'
+  pattern: (?i:(?:alienvault|otx[_.-]?(?:api|key)))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{64})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - alienvault
+  - otx_.-api
+  entropy: 3.5
+  identity:
+    reveals: the OTX user (GET /api/v1/users/me returns the username)
+  privilege: unknown
+  examples:
+  - ALIENVAULT_API_KEY=axg7leu1m6boi0z3cccrr8cgqh7a1pcshtwkhd6rf38j2h6is0srpf8s3oym9x39
+  - |-
+    alienvault:
+      api_key: "44tbpvom68yzawkpu9u5rsnsdbk9ew2d7y2wg7oj0vwimr7g4ri0ga09h5zj0rhy"
+      timeout: 30
+  - '{"alienvault_api_key": "3swswz79yua5y2tl8tj1yofvupun1abdq5t8t81771y3wcw2ae7og0x6z9jm05z2"}'
+  negative_examples:
+  - text: ALIENVAULT_API_KEY=your_alienvault_api_key_here
+    why: placeholder, not a key
+  - text: ALIENVAULT_API_KEY=7fkxuxet6lhsv60k7s6n6m0ldgwc0aat9atzgabml59r86jm0hjk76gbgek7
+    why: too short for the key format
+"""#####),
+        ("allsports.yml", #####"""
+provider: allsports
+rules:
+- id: allsports.api-key
+  name: AllSportsAPI key
+  kind: api-key
+  description: Calls the AllSportsAPI sports-data API as the key's account, spending its subscription quota.
+  pattern: (?i:(?:allsports))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-z]{64})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - allsports
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - ALLSPORTS_API_KEY=k9fmha2h64mcso13ep2s3ffe2abk0tjqgv4foeqjpv1f5bamob0ipzn7lyolp47r
+  - |-
+    allsports:
+      api_key: "zfoctimfr2h1l9f85chy8zstfanmdpodjuwdes8gsnyfpwd87w5yho19j0o5bekc"
+      timeout: 30
+  - '{"allsports_api_key": "4znwjc4j5ei8pimpt8hb1nmq1tfpm6bi7he2p2arcj9o2zjbevxgrm07i23f72kd"}'
+  negative_examples:
+  - text: ALLSPORTS_API_KEY=your_allsports_api_key_here
+    why: placeholder, not a key
+  - text: ALLSPORTS_API_KEY=5qpehx5mrslwsw3drw8vc2zgbyafygf3ammq5cj88vuff0ws8mj89fl7zra9
+    why: too short for the key format
+"""#####),
+        ("amadeus.yml", #####"""
+provider: amadeus
+rules:
+- id: amadeus.api-key
+  name: Amadeus for Developers API key
+  kind: api-key
+  description: The API key (client ID) of an Amadeus for Developers app; with its 16-character API secret it obtains OAuth tokens and calls the flight, hotel and travel APIs on the app's quota.
+  pattern: (?i:(?:amadeus))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Za-z]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - amadeus
+  entropy: 3.5
+  identity:
+    reveals: the Amadeus for Developers app (self-service workspace) it belongs to
+  privilege: unknown
+  examples:
+  - AMADEUS_API_KEY=0NVD23vHJC7iJSz7AKSTaNIAZ420TmV5
+  - |-
+    amadeus:
+      api_key: "laG6fVzRVCoYK0Mw5fIedxkfiGfF58l1"
+      timeout: 30
+  - '{"amadeus_api_key": "nPr9INBzeXsvxhA6okrJldKOBfqMKEN8"}'
+  negative_examples:
+  - text: AMADEUS_API_KEY=your_amadeus_api_key_here
+    why: placeholder, not a key
+  - text: AMADEUS_API_KEY=rrGF326apewqjPv3yDVRVkAJcbe5
+    why: too short for the key format
+"""#####),
+        ("ambee.yml", #####"""
+provider: ambee
+rules:
+- id: ambee.api-key
+  name: Ambee API key
+  kind: api-key
+  description: Calls the Ambee environmental-data API (air quality, pollen, weather) as the key's account, spending its call quota.
+  pattern: (?i:(?:ambee))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-f]{64})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - ambee
+  entropy: 3.0
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - AMBEE_API_KEY=ec21ef66b01d4921da2e055c90eb6f2aed4c21a9dbf49a067e24bdb7ec837563
+  - |-
+    ambee:
+      api_key: "8368f7e732d2e433ec56f24b1c71b106e934d263b5ba0837bbf1b3ba3178b6e0"
+      timeout: 30
+  - '{"ambee_api_key": "30f328549c488e00a4ff1125cf5ec72ba694165beaecba0afa707e1448c828b4"}'
+  negative_examples:
+  - text: AMBEE_API_KEY=your_ambee_api_key_here
+    why: placeholder, not a key
+  - text: AMBEE_API_KEY=36d3b97429ab7bca1aafb77b4460ecec9524998a26259bebd2fa58805870
+    why: too short for the key format
 """#####),
         ("amplitude.yml", #####"""
 provider: amplitude
@@ -439,6 +1023,61 @@ rules:
       - text: 'CLAUDE_CODE_OAUTH_TOKEN=sk-ant-oat01-...'
         why: truncated placeholder
 """#####),
+        ("anypoint.yml", #####"""
+provider: anypoint
+rules:
+- id: anypoint.platform-token
+  name: MuleSoft Anypoint Platform token
+  kind: platform-token
+  description: 'Bearer token or API key for MuleSoft Anypoint Platform: calls the platform APIs (Exchange, API Manager, Runtime Manager) with the permissions of the user or connected app it was issued to.'
+  pattern: (?i:(?:anypoint|mulesoft))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - anypoint
+  - mulesoft
+  entropy: 3.5
+  allow:
+  - regex: (?i)org(?:ani[sz]ation)?[_.-]?id|env(?:ironment)?[_.-]?id|business[_.-]?group
+    target: match
+  identity:
+    reveals: the Anypoint organisation (its org ID usually sits next to it) and the user or connected app
+  privilege: unknown
+  examples:
+  - ANYPOINT_API_KEY=t01kk3ql-a519-d9x5-mnrm-yz9legu2jztz
+  - |-
+    anypoint:
+      api_key: "nxxh8g0z-u6n9-ep51-873y-wdzbgn9bax1m"
+      timeout: 30
+  - '{"anypoint_api_key": "svdmotdk-1604-pm3e-oqoe-1g1grfemdkrh"}'
+  negative_examples:
+  - text: ANYPOINT_ORG_ID=93671412-2a40-680a-06aa-0fca51d12afc
+    why: organisation ID, an identifier rather than a credential
+  - text: ANYPOINT_API_KEY=your-anypoint-api-key
+    why: placeholder, not a key
+- id: anypoint.client-secret
+  name: MuleSoft Anypoint connected-app client secret
+  kind: client-secret
+  description: Client secret of an Anypoint Platform connected app; with its client ID it obtains OAuth tokens carrying the scopes the app was granted in the organisation.
+  pattern: (?i:(?:anypoint|mulesoft))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-fA-F]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - anypoint
+  - mulesoft
+  entropy: 3.0
+  identity:
+    reveals: the connected app (client ID beside it) and its organisation
+  privilege: unknown
+  examples:
+  - ANYPOINT_API_KEY=f6C5f84992a0f75aFDDe6C16b1e5d49F
+  - |-
+    anypoint:
+      api_key: "340494Ab35eFc2daEFca1C76E014AD7C"
+      timeout: 30
+  - '{"anypoint_api_key": "301a233f4Ad057FB4EBA3Abf2b672850"}'
+  negative_examples:
+  - text: ANYPOINT_API_KEY=your_anypoint_api_key_here
+    why: placeholder, not a key
+  - text: ANYPOINT_API_KEY=8216A1dBb80a1EeB9Bad8cdaBdc4
+    why: too short for the key format
+"""#####),
         ("anyscale.yml", #####"""
 provider: anyscale
 rules:
@@ -494,6 +1133,384 @@ rules:
         why: placeholder
       - text: 'ANYSCALE_CLI_TOKEN=aph0_CkYwRAIgQm9v3kTz8pLx'
         why: truncated, far too short for a signed token
+"""#####),
+        ("apiflash.yml", #####"""
+provider: apiflash
+rules:
+- id: apiflash.access-key
+  name: ApiFlash access key
+  kind: access-key
+  description: Renders website screenshots through ApiFlash as the key's account, spending its monthly screenshot quota.
+  pattern: (?i:(?:apiflash))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - apiflash
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - APIFLASH_API_KEY=p6qypmhfcdz9u29u3a446v8ypywez7ru
+  - |-
+    apiflash:
+      api_key: "8oqq4w74oje7x7n7kxplj3lcuyx1h0jq"
+      timeout: 30
+  - '{"apiflash_api_key": "gxw77t2frzs2h24l7jaix57px7vyqb9m"}'
+  negative_examples:
+  - text: APIFLASH_API_KEY=your_apiflash_api_key_here
+    why: placeholder, not a key
+  - text: APIFLASH_API_KEY=qdlt8ruqpq2f75fmi1sxc2yxcs01
+    why: too short for the key format
+"""#####),
+        ("apifonica.yml", #####"""
+provider: apifonica
+rules:
+- id: apifonica.api-key
+  name: Apifonica API credential
+  kind: api-key
+  description: 'Calls the Apifonica messaging API as the account: sends SMS and messenger messages charged to it and reads its message history.'
+  pattern: (?i:(?:apifonica))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-z]{11}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - apifonica
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - APIFONICA_API_KEY=cn4dl45sopx-qv16-ttrq-ub4s-pv8w0ecpy2iz
+  - |-
+    apifonica:
+      api_key: "ot75e406v5d-t3cl-u3zq-8q39-klcx0byhxg5k"
+      timeout: 30
+  - '{"apifonica_api_key": "gjzpwq3jjfo-rygj-c83d-yntv-9nlctz3k0y4q"}'
+  negative_examples:
+  - text: APIFONICA_API_KEY=your_apifonica_api_key_here
+    why: placeholder, not a key
+  - text: APIFONICA_API_KEY=2hesicdtpsd-d3br-7384-vb0z-aveidya9
+    why: too short for the key format
+"""#####),
+        ("apify.yml", #####"""
+provider: apify
+rules:
+- id: apify.api-token
+  name: Apify API token
+  kind: api-token
+  description: 'Acts as the Apify user: runs actors and tasks billed to the account, reads datasets, key-value stores and request queues (scraped data), and manages its actors and schedules.'
+  pattern: (?:^|[^A-Za-z0-9_-])(apify_api_[A-Za-z0-9-]{36})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - apify_api_
+  entropy: 3.5
+  identity:
+    reveals: the Apify user (GET /v2/users/me)
+  privilege: admin
+  examples:
+  - APIFY_API__API_KEY=apify_api_MyF8DaOq1Qt5crbJ3D7sICK1cSwO3lzUtjuJ
+  - |-
+    apify_api_:
+      api_key: "apify_api_6QUj1NJ8zq-OZ-CUYJpSOpisFMdJuLbVrZHC"
+      timeout: 30
+  - '{"apify_api__api_key": "apify_api_Hq7Np8hhESfWBwyf476FMfR3TmliwFMIeRx5"}'
+  negative_examples:
+  - text: APIFY_API__API_KEY=your_apify_api__api_key_here
+    why: placeholder, not a key
+  - text: APIFY_API__API_KEY=apify_api_l7TClmG9AWM8JqTDLVWcePVvXLHy1TzE
+    why: too short for the key format
+"""#####),
+        ("apilayer.yml", #####"""
+provider: apilayer
+rules:
+- id: apilayer.api-key
+  name: APILayer API key
+  kind: api-key
+  description: Calls the APILayer marketplace APIs the account subscribes to (number verification, exchange rates and others) with the apikey header, spending its quota.
+  pattern: (?i:(?:apilayer))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - apilayer
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - APILAYER_API_KEY=yKmZdCCCglGapsIak1WEXuquKXKq8FVA
+  - |-
+    apilayer:
+      api_key: "TJQGG4PHJfRiiHUdPKkiCgQX8MSZjNI6"
+      timeout: 30
+  - '{"apilayer_api_key": "u3igP4GAG8DfyyskNsvOFwKJ1QBbZnhH"}'
+  negative_examples:
+  - text: APILAYER_API_KEY=your_apilayer_api_key_here
+    why: placeholder, not a key
+  - text: APILAYER_API_KEY=k4HFqlNOPmxygt0D0PEmVGCNnxsL
+    why: too short for the key format
+"""#####),
+        ("apimatic.yml", #####"""
+provider: apimatic
+rules:
+- id: apimatic.api-key
+  name: APIMatic API key
+  kind: api-key
+  description: 'Calls the APIMatic API as the account: generates SDKs and documentation from its API definitions and reads or changes them.'
+  pattern: (?i:(?:apimatic))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9_-]{64})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - apimatic
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - APIMATIC_API_KEY=XBo00ELfSVTsRaZcqIA9E-qIIZGu0LsU--RhmG7V3xmOIgdeZ6e-GyyrwzLdr2nA
+  - |-
+    apimatic:
+      api_key: "H--uCHPw5nT6Ep9RAiSYFyWjelD10Kw-ujpU-GsRZHUnVnGmxuXin8Zp4zNhuyox"
+      timeout: 30
+  - '{"apimatic_api_key": "iOa50UoFTj80JjyuykPh5BFntuhfIM0OnVWPzyrzy-rsXS0kRbrI0IAe3zbjQTce"}'
+  negative_examples:
+  - text: APIMATIC_API_KEY=your_apimatic_api_key_here
+    why: placeholder, not a key
+  - text: APIMATIC_API_KEY=kEwkQxjIibcnMuKuCJPpbA6R5jH5EF7O9clrqdbakDcWDi2vIjLOzx0cHvqg
+    why: too short for the key format
+"""#####),
+        ("apimetrics.yml", #####"""
+provider: apimetrics
+rules:
+- id: apimetrics.api-key
+  name: APImetrics API key
+  kind: api-key
+  description: 'Calls the APImetrics monitoring API as the project: reads and changes API calls, schedules, results and alerts.'
+  pattern: (?i:(?:apimetrics))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - apimetrics
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - APIMETRICS_API_KEY=r4tndMVnMHZKSwMEv5hBcxMytvMxQMjw
+  - |-
+    apimetrics:
+      api_key: "vy8B6vunuBEWNaA13puvoiQjWoKkoUWT"
+      timeout: 30
+  - '{"apimetrics_api_key": "CvLsWa5BztdxGVG2JXx4efF6VyUe50I2"}'
+  negative_examples:
+  - text: APIMETRICS_API_KEY=your_apimetrics_api_key_here
+    why: placeholder, not a key
+  - text: APIMETRICS_API_KEY=hkQgYNWQqB86MtR80hbxuuYKz51b
+    why: too short for the key format
+"""#####),
+        ("apitemplate.yml", #####"""
+provider: apitemplate
+rules:
+- id: apitemplate.api-key
+  name: APITemplate.io API key
+  kind: api-key
+  description: 'Calls APITemplate.io as the account: lists templates and generates PDFs and images from them, spending its quota.'
+  pattern: (?i:(?:apitemplate))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Za-z]{39})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - apitemplate
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - APITEMPLATE_API_KEY=kbYO10qro5Tn2DuaYw4sKLdZuTVnevD0FDvMOu6
+  - |-
+    apitemplate:
+      api_key: "bu8yCSTabwehjwSm4akk3tUAPfhtjFjfUiuUc97"
+      timeout: 30
+  - '{"apitemplate_api_key": "cO4iFpuE0PaolqEellf2F6wCp02T3PFyxzEnh2x"}'
+  negative_examples:
+  - text: APITEMPLATE_API_KEY=your_apitemplate_api_key_here
+    why: placeholder, not a key
+  - text: APITEMPLATE_API_KEY=G29T1Umz6muj6B9pXAdWK6WozuOwu04s1Zf
+    why: too short for the key format
+"""#####),
+        ("apollo.yml", #####"""
+provider: apollo
+rules:
+- id: apollo.api-key
+  name: Apollo.io API key
+  kind: api-key
+  description: 'Calls the Apollo.io sales-intelligence API as the team: searches and enriches people and companies (contact data, spending credits) and reads or changes contacts, accounts and sequences.'
+  pattern: (?i:(?:apollo[_.-]?io|apollo))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9]{22})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - apollo
+  entropy: 3.2
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - APOLLO_API_KEY=tDqinSdZqAjvNBL1gz1dNH
+  - |-
+    apollo:
+      api_key: "qbHnFihWrGFuP242GFXRTT"
+      timeout: 30
+  - '{"apollo_api_key": "JfmkVxMAFECHrsxmNhYda7"}'
+  negative_examples:
+  - text: APOLLO_API_KEY=your_apollo_api_key_here
+    why: placeholder, not a key
+  - text: APOLLO_API_KEY=6wuwyF6B1DtuBqrI26
+    why: too short for the key format
+"""#####),
+        ("appcues.yml", #####"""
+provider: appcues
+rules:
+- id: appcues.api-key
+  name: Appcues API key
+  kind: api-key
+  description: 'With its API secret, calls the Appcues public API for the account: reads and changes flows, segments and user profile data.'
+  pattern: (?i:(?:appcues))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9-]{36})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - appcues
+  entropy: 3.5
+  identity:
+    reveals: the Appcues account (its numeric account ID is in every API path)
+  privilege: unknown
+  examples:
+  - APPCUES_API_KEY=s2qiqtwbuygk2k4urpa08bvo8wvapvf8kgcu
+  - |-
+    appcues:
+      api_key: "vxe8h3kn7d8p07fnnsaq1hl2kszpvqbfnqje"
+      timeout: 30
+  - '{"appcues_api_key": "zteee8aexej9h56r2lgqtz0l2g3vunbyognw"}'
+  negative_examples:
+  - text: APPCUES_API_KEY=your_appcues_api_key_here
+    why: placeholder, not a key
+  - text: APPCUES_API_KEY=ramefktqlcj4gdyqf-odesariwx8lixq
+    why: too short for the key format
+"""#####),
+        ("appointedd.yml", #####"""
+provider: appointedd
+rules:
+- id: appointedd.api-key
+  name: Appointedd API key
+  kind: api-key
+  description: 'Calls the Appointedd booking API as the organisation: reads availability, bookings and customer details and creates or changes bookings.'
+  pattern: (?i:(?:appointedd))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9=+]{88})(?:[^A-Za-z0-9_+=-]|$)
+  keywords:
+  - appointedd
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - APPOINTEDD_API_KEY=fVkwDcYcxue8hAGMwvekD84=OO6=LzP=9Wd24HPYIiu48erHJc9bwOH3HeVobMK9h76QJ5oMajuIP89gXBD8Ed+R
+  - |-
+    appointedd:
+      api_key: "SxpFvXdC6K5bEk4RYmoZIzDVBu9dI9v=bbY8Zn6icpE0Wr0CvUeATh68xRhePj1TRRpHVd2VK50gcTi0MG3NClJk"
+      timeout: 30
+  - '{"appointedd_api_key": "R1JwmO5f+vY3JgwXge0ugJH8bpB48rX7pd3La0zRdvuw+uQcbiOERz1J86qts3oW9CUyvOlafZvmgUI6FZB0iDIA"}'
+  negative_examples:
+  - text: APPOINTEDD_API_KEY=your_appointedd_api_key_here
+    why: placeholder, not a key
+  - text: APPOINTEDD_API_KEY=KfAWdWheCDOKLZT8qJsol19hqHKhUhLIGhQqr=SYGT2xlCdnJ8MITY57dL83RBYbN6eh2qHDdDclb6YXanhQ
+    why: too short for the key format
+"""#####),
+        ("appoptics.yml", #####"""
+provider: appoptics
+rules:
+- id: appoptics.api-token
+  name: AppOptics API token
+  kind: api-token
+  description: 'Calls the SolarWinds AppOptics API as the organisation: submits and reads metrics and, for full-access tokens, changes alerts, dashboards and services.'
+  pattern: (?i:(?:appoptics))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Za-z_-]{71})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - appoptics
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - APPOPTICS_API_KEY=doed7eBb6fUJMVx3PfFkyd9D8ntz8WSvezrlve6DwBZH4G8x4c8htAIoC64aHD9eKqLUMns
+  - |-
+    appoptics:
+      api_key: "kFVwEBXnySNaxoPGO_DhV3WyJfeMhOr70Ti1W54fTeYkcljomaET1qV6LJdWfmtdHUh7iMe"
+      timeout: 30
+  - '{"appoptics_api_key": "ImLN2Ek67Q2RxJRIJu3sHXZTrRx6B0hLUWTMTMPExRYs6_0uB8rIewLRhqVPTKqjtcdKRvA"}'
+  negative_examples:
+  - text: APPOPTICS_API_KEY=your_appoptics_api_key_here
+    why: placeholder, not a key
+  - text: APPOPTICS_API_KEY=OeFbNrzu_yZyPyILT9jn8pCjsgjoJx05zjptcK0IkpfShKpNaEH3fzu-Zk2ifzEgWnX
+    why: too short for the key format
+"""#####),
+        ("appsynergy.yml", #####"""
+provider: appsynergy
+rules:
+- id: appsynergy.api-key
+  name: AppSynergy API key
+  kind: api-key
+  description: Calls the AppSynergy API as the account (for example HTML-to-PDF conversion and database actions), spending its quota.
+  pattern: (?i:(?:appsynergy))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{64})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - appsynergy
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - APPSYNERGY_API_KEY=8arvs5kybemndijtood1qhgj99fj1mc5y1flitcfdkhcbukh3kglmwmxh1uz0q2o
+  - |-
+    appsynergy:
+      api_key: "blkljwd27c29a22bvz6jd97j5lyka66ax0my0v4kuymrnauu9qvk85rf5cj1f0s6"
+      timeout: 30
+  - '{"appsynergy_api_key": "afigyrh12qf2xgc5tneqrxn6671r3uz4hcjsd8iwypq6c24bffcn34fsvlihl6qv"}'
+  negative_examples:
+  - text: APPSYNERGY_API_KEY=your_appsynergy_api_key_here
+    why: placeholder, not a key
+  - text: APPSYNERGY_API_KEY=ko4oqqdoktey82ng04udyo347mqk7h9uzki445rxg95vkvgxyhi5svy9lubu
+    why: too short for the key format
+"""#####),
+        ("apptivo.yml", #####"""
+provider: apptivo
+rules:
+- id: apptivo.api-key
+  name: Apptivo API key
+  kind: api-key
+  description: 'With the access key beside it, calls the Apptivo CRM API as the firm: reads and changes leads, customers, contacts and other business records.'
+  pattern: (?i:(?:apptivo))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9-]{36})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - apptivo
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - APPTIVO_API_KEY=60w8la-mlognhr6uyzbe1hr6j1xbbd18ykxx
+  - |-
+    apptivo:
+      api_key: "wxq8jkkjjhhkt6--g95038adp1ipapwpf4y1"
+      timeout: 30
+  - '{"apptivo_api_key": "4cod26pclmeqfvfvf1te62pjlt1ug61kc5hk"}'
+  negative_examples:
+  - text: APPTIVO_API_KEY=your_apptivo_api_key_here
+    why: placeholder, not a key
+  - text: APPTIVO_API_KEY=s6cvdg7m6zkon1q3fp3aozgm0f8sxvpr
+    why: too short for the key format
+"""#####),
+        ("artsy.yml", #####"""
+provider: artsy
+rules:
+- id: artsy.client-secret
+  name: Artsy API client secret
+  kind: client-secret
+  description: With its client ID, obtains an XApp token for the Artsy public API and reads artworks, artists and shows on the application's quota.
+  pattern: (?i:(?:artsy))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Za-z]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - artsy
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - ARTSY_API_KEY=isR49543YCGwe6OWhVGC6gxVapSI4xbq
+  - |-
+    artsy:
+      api_key: "894UR8gh1iBbk2ojop47pKF3EbykHMAi"
+      timeout: 30
+  - '{"artsy_api_key": "QjqHASSB085YkRtFew9gtGj77pO5gE09"}'
+  negative_examples:
+  - text: ARTSY_API_KEY=your_artsy_api_key_here
+    why: placeholder, not a key
+  - text: ARTSY_API_KEY=tM5tJbKswloZtxbSzfoyraYCJXDU
+    why: too short for the key format
 """#####),
         ("asana.yml", #####"""
 provider: asana
@@ -579,6 +1596,33 @@ rules:
         why: 'too short: 24 characters, keys have 32'
       - text: 'ASSEMBLYAI_API_KEY=${ASSEMBLYAI_API_KEY}'
         why: 'variable reference, not a key'
+"""#####),
+        ("atera.yml", #####"""
+provider: atera
+rules:
+- id: atera.api-key
+  name: Atera API key
+  kind: api-key
+  description: 'Calls the Atera RMM API as the account: reads and changes customers, agents (managed devices), tickets, alerts and contacts.'
+  pattern: (?i:(?:^|[^a-z0-9])(?:atera))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-z]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - atera
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - ATERA_API_KEY=wzehw8w1qrb2yih7snxufwyoyiip2guk
+  - |-
+    atera:
+      api_key: "smjtn5ndergn1hz3lnq2rxjellu6bv6n"
+      timeout: 30
+  - '{"atera_api_key": "hv28lqsiq9k9bamh3fl2b3rrc9nw77hs"}'
+  negative_examples:
+  - text: ATERA_API_KEY=your_atera_api_key_here
+    why: placeholder, not a key
+  - text: ATERA_API_KEY=g1pobo0n7kl82cd1ei6cfeuk72kx
+    why: too short for the key format
 """#####),
         ("atlassian.yml", #####"""
 provider: atlassian
@@ -677,6 +1721,223 @@ rules:
     why: placeholder
   - text: BITBUCKET_TOKEN=BBDC-0yHcHe42Uk07IhFqJIQg
     why: too short
+"""#####),
+        ("audd.yml", #####"""
+provider: audd
+rules:
+- id: audd.api-token
+  name: AudD API token
+  kind: api-token
+  description: Calls the AudD music-recognition API as the account, spending its request quota, and changes its callback URL.
+  pattern: (?i:(?:audd))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9-]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - audd
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - AUDD_API_KEY=n2t0xaohvzp1pvpyc79tr443ady3ol49
+  - |-
+    audd:
+      api_key: "kgq2ft3naefflxa1063sw7xkg675hxs8"
+      timeout: 30
+  - '{"audd_api_key": "oywv9-rsfxhx8uivhvk0bxozakm82xzq"}'
+  negative_examples:
+  - text: AUDD_API_KEY=your_audd_api_key_here
+    why: placeholder, not a key
+  - text: AUDD_API_KEY=l3kxdbyouzc584m8lellq6ik6us9
+    why: too short for the key format
+"""#####),
+        ("auth0.yml", #####"""
+provider: auth0
+rules:
+- id: auth0.client-secret
+  name: Auth0 application client secret
+  kind: client-secret
+  description: With its client ID, obtains tokens for the Auth0 application; for a machine-to-machine app authorised on the Management API, it can read and change users, connections and tenant settings.
+  pattern: (?i:(?:auth0))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9_-]{64})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - auth0
+  entropy: 3.5
+  identity:
+    reveals: the Auth0 tenant (domain *.auth0.com beside it) and the application (client ID)
+  privilege: unknown
+  examples:
+  - AUTH0_API_KEY=jnmZc4oQu-5VHNKESiIWCCd4L6eXZorDQrvIJCPGUljmLa4jAHkdnL9Sw7w6Zcji
+  - |-
+    auth0:
+      api_key: "RnyFcMb4v7s_DtzaUs-zUT2X8aZftMhjsP9kwbo3AmgRQVlM3733YMT0WToc3xjT"
+      timeout: 30
+  - '{"auth0_api_key": "XYU8Y4_MCZ4EN3bndWsvN9IUnTgMHGZfaKggLh_XgAm7cvf0OcBOqN5_CcasEox0"}'
+  negative_examples:
+  - text: AUTH0_API_KEY=your_auth0_api_key_here
+    why: placeholder, not a key
+  - text: AUTH0_API_KEY=xN3dwZp9wyjOF5hZT4xjuTV2TiePC1KE4m4INNzmCwuQ8LCDTcKLYJRl14ge
+    why: too short for the key format
+"""#####),
+        ("authress.yml", #####"""
+provider: authress
+rules:
+- id: authress.service-client-key
+  name: Authress service client access key
+  kind: service-client-key
+  description: 'Authenticates to Authress as the service client: checks and grants permissions, and can change access records and roles if the client is an admin.'
+  pattern: (?:^|[^A-Za-z0-9_-])((?:sc|ext|scauth|authress)_[a-z0-9]{5,30}\.[a-z0-9]{4,6}\.acc[_-][a-z0-9-]{10,32}\.[a-z0-9+/_=-]{30,120})(?:[^a-z0-9+/_=-]|$)
+  keywords:
+  - .acc_
+  - .acc-
+  entropy: 3.5
+  identity:
+    reveals: the service client ID and Authress account ID, both embedded in the key (sc_{client}.{account}.acc_…)
+  privilege: unknown
+  examples:
+  - AUTHRESS_API_KEY=sc_g1enr5sl.1bs3ut.acc-6fg75voxhu66stxp06rp13qni9i9af.lxq=mz3lgtgl470cmzz1mx9sz+z6zmyj6v93cfpe9lxr34vt_xl8lkfj+7n4vg
+  - |-
+    authress:
+      api_key: "ext_9ovstfrnza1oy3a2yagozqpbg30.6fp2sn.acc_-chb59jzj83rwzkmf-v1m.+ud6x6gcvqqr172233+uh=lhpinin5vmv24c-ldl2ee2bb406f0oid/0pvt-50zd6au"
+      timeout: 30
+  - '{"authress_api_key": "authress_ovabgd155xg.yuayq0.acc_87yg5gzg516bh4tc0ra4pw-3y.s-_=dvt8p+z+b139-/j=4t-8csajudpbkqpyo7_u=/j"}'
+  negative_examples:
+  - text: AUTHRESS_API_KEY=your_authress_api_key_here
+    why: placeholder, not a key
+  - text: AUTHRESS_API_KEY=ext_7ywj2l9sxb7r5dhkaz9.euvejy.acc_8ch36j5hnjtoadqgl27.
+    why: too short for the key format
+"""#####),
+        ("autodesk.yml", #####"""
+provider: autodesk
+rules:
+- id: autodesk.client-id
+  name: Autodesk Platform Services client ID
+  kind: client-id
+  description: Client ID of an Autodesk Platform Services (Forge) app; with its secret it obtains tokens for the Data Management, Model Derivative and other APIs the app is enabled for.
+  pattern: (?i:(?:autodesk))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Za-z]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - autodesk
+  entropy: 3.5
+  identity:
+    reveals: the APS application it identifies
+  privilege: unknown
+  examples:
+  - AUTODESK_API_KEY=SICtueoUJOdw5y7S4aStRGVGP6EWinfA
+  - |-
+    autodesk:
+      api_key: "C0UuOrrzvLOf7Zekl5xPg9JQW8IKSrTI"
+      timeout: 30
+  - '{"autodesk_api_key": "dzd8BwGeWt1Qjp1HsYqVNurtDRm1TQkC"}'
+  negative_examples:
+  - text: AUTODESK_API_KEY=your_autodesk_api_key_here
+    why: placeholder, not a key
+  - text: AUTODESK_API_KEY=5eEJOCQNaguhyTeRNO6E4JX7blSm
+    why: too short for the key format
+"""#####),
+        ("autoklose.yml", #####"""
+provider: autoklose
+rules:
+- id: autoklose.api-key
+  name: Autoklose API key
+  kind: api-key
+  description: 'Calls the Autoklose sales-automation API as the user: reads and changes campaigns and contacts and sends emails from the connected mailboxes.'
+  pattern: (?i:(?:autoklose))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9-]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - autoklose
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - AUTOKLOSE_API_KEY=oKP8olgibVQYUfucC-fkgNqD0KDWTyF4
+  - |-
+    autoklose:
+      api_key: "PfxTc5iaiECuELqNsFYJ6h0vTXEJjUpb"
+      timeout: 30
+  - '{"autoklose_api_key": "HCFfUC3vZouRXcORLdLK0wd8t5WwzImt"}'
+  negative_examples:
+  - text: AUTOKLOSE_API_KEY=your_autoklose_api_key_here
+    why: placeholder, not a key
+  - text: AUTOKLOSE_API_KEY=wjEMT-XrRiPozGjVYOn1UAAcs3by
+    why: too short for the key format
+"""#####),
+        ("autopilot.yml", #####"""
+provider: autopilot
+rules:
+- id: autopilot.api-key
+  name: Autopilot API key
+  kind: api-key
+  description: 'Calls the Autopilot (Ortto) v1 API as the account: reads and changes contacts and lists and triggers journeys.'
+  pattern: (?i:(?:autopilot))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-f]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - autopilot
+  entropy: 3.0
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - AUTOPILOT_API_KEY=7796bfbc200caf6d6f1f6af0894e69f5
+  - |-
+    autopilot:
+      api_key: "9ca039b645d93b4398d8e9a807a7a6d8"
+      timeout: 30
+  - '{"autopilot_api_key": "0990846b3ba35d82ef9b1ad85ffa4783"}'
+  negative_examples:
+  - text: AUTOPILOT_API_KEY=your_autopilot_api_key_here
+    why: placeholder, not a key
+  - text: AUTOPILOT_API_KEY=771674fbfb167df61a128b3f4534
+    why: too short for the key format
+"""#####),
+        ("avaza.yml", #####"""
+provider: avaza
+rules:
+- id: avaza.personal-token
+  name: Avaza personal access token
+  kind: personal-token
+  description: 'Calls the Avaza API as the user: reads and changes projects, timesheets, expenses and invoices the user can access.'
+  pattern: (?i:(?:avaza))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9]{1,30}-[0-9a-f]{40})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - avaza
+  entropy: 3.0
+  identity:
+    reveals: the Avaza account (the numeric prefix) and the user the token was created for
+  privilege: write
+  examples:
+  - AVAZA_API_KEY=1756350773388173-3a436ab2d319cef8a906f526bd622140fe880d81
+  - |-
+    avaza:
+      api_key: "73332-084fdb0dd13f1c4ff54c4d88273eb356402a7a73"
+      timeout: 30
+  - '{"avaza_api_key": "20177364328977-51b6a36e33a4180fd14add2d7bc4d8b92e0a3cfe"}'
+  negative_examples:
+  - text: AVAZA_API_KEY=your_avaza_api_key_here
+    why: placeholder, not a key
+  - text: AVAZA_API_KEY=1503902047503374776-375b3be41d62ef430d
+    why: too short for the key format
+"""#####),
+        ("aviationstack.yml", #####"""
+provider: aviationstack
+rules:
+- id: aviationstack.access-key
+  name: aviationstack access key
+  kind: access-key
+  description: Calls the aviationstack flight-data API as the account, spending its request quota.
+  pattern: (?i:(?:aviationstack))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - aviationstack
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - AVIATIONSTACK_API_KEY=u9nkt8j6rqr2jsq2nkm2invlztz4zjxd
+  - |-
+    aviationstack:
+      api_key: "ql7vnyriix367nilv8qa1leqfngs95up"
+      timeout: 30
+  - '{"aviationstack_api_key": "rwdhcbkq7f1mp58v3ctqhzw9tgmusrrf"}'
+  negative_examples:
+  - text: AVIATIONSTACK_API_KEY=your_aviationstack_api_key_here
+    why: placeholder, not a key
+  - text: AVIATIONSTACK_API_KEY=cfywl1vrpk76slh9lbpx664i903k
+    why: too short for the key format
 """#####),
         ("aws-appsync.yml", #####"""
 provider: aws
@@ -993,6 +2254,87 @@ rules:
         why: 'the key id is next to it: aws.access-key''s finding'
       - text: 'AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}'
         why: a variable reference, not a value
+"""#####),
+        ("axonaut.yml", #####"""
+provider: axonaut
+rules:
+- id: axonaut.api-key
+  name: Axonaut API key
+  kind: api-key
+  description: 'Calls the Axonaut API as the company: reads and changes companies, contacts, quotes, invoices and accounting data.'
+  pattern: (?i:(?:axonaut))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - axonaut
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - AXONAUT_API_KEY=jbdlitsg6k0j8suli2k2zlityi9u9pzx
+  - |-
+    axonaut:
+      api_key: "7v3g89hqgjvu0b8ggl0qudjrhxwvj33c"
+      timeout: 30
+  - '{"axonaut_api_key": "tu6gudw7zw99x2rietfm1cc7s98l098f"}'
+  negative_examples:
+  - text: AXONAUT_API_KEY=your_axonaut_api_key_here
+    why: placeholder, not a key
+  - text: AXONAUT_API_KEY=pgi2apdoapjy8jk7z4raout95cx1
+    why: too short for the key format
+"""#####),
+        ("aylien.yml", #####"""
+provider: aylien
+rules:
+- id: aylien.api-key
+  name: AYLIEN API key
+  kind: api-key
+  description: With the application ID beside it, calls the AYLIEN news and text-analysis APIs on the application's quota.
+  pattern: (?i:(?:aylien))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - aylien
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - AYLIEN_API_KEY=a599jav4zxb5ch4efzuoq2f2892t78w5
+  - |-
+    aylien:
+      api_key: "1e0h6wi81npopovbzrsda70t9ytk433s"
+      timeout: 30
+  - '{"aylien_api_key": "cg3ul6b5lorxhvawwyhvvvtjlbe38uo6"}'
+  negative_examples:
+  - text: AYLIEN_API_KEY=your_aylien_api_key_here
+    why: placeholder, not a key
+  - text: AYLIEN_API_KEY=axn08qvq8be8q9xe9yqbw0bsqbxd
+    why: too short for the key format
+"""#####),
+        ("ayrshare.yml", #####"""
+provider: ayrshare
+rules:
+- id: ayrshare.api-key
+  name: Ayrshare API key
+  kind: api-key
+  description: 'Calls the Ayrshare API as the account: publishes and deletes posts on the linked social networks and reads their analytics.'
+  pattern: (?i:(?:ayrshare))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Z0-9]{8}-[A-Z0-9]{8}-[A-Z0-9]{8}-[A-Z0-9]{8})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - ayrshare
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - AYRSHARE_API_KEY=GVE8QWGJ-E32PL8R7-V4Q09MFB-88DJ2VL0
+  - |-
+    ayrshare:
+      api_key: "S1MAF8II-Q2LABXUB-D1QPPG2N-EOGOOG2H"
+      timeout: 30
+  - '{"ayrshare_api_key": "1U4KZ4KU-Y2L8GG29-5GEPXIF0-44YI15L3"}'
+  negative_examples:
+  - text: AYRSHARE_API_KEY=your_ayrshare_api_key_here
+    why: placeholder, not a key
+  - text: AYRSHARE_API_KEY=9G9KVXOP-P2Z6518J-NOWVEETH-4L33
+    why: too short for the key format
 """#####),
         ("azure-devops.yml", #####"""
 provider: azure-devops
@@ -1570,6 +2912,85 @@ rules:
         why: 'placeholder'
       - text: 'cache.redis.cache.windows.net:6381,password=IKh4LUF8XhIOCYvhgMIhlWRRChhAJ5Vgosrrdril0vC=,ssl=False'
         why: 'port 6381 is no Azure Cache for Redis port'
+
+  # --- proposed by tail-1 (azuresearch*, azureentra) ---
+  - id: azure.search-key
+    name: Azure AI Search admin or query key
+    kind: search-key
+    description: 'Azure AI Search (Cognitive Search) api-key: an admin key creates, changes and deletes indexes, indexers and data sources and reads or writes every document; a query key searches the service''s indexes.'
+    pattern: (?i:(?:azure|search\.windows\.net|(?:^|[^a-z0-9])search[_.-]?(?:admin|query|api)[_.-]?key))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9]{52})(?:[^A-Za-z0-9_-]|$)
+    keywords:
+    - azure
+    - search.windows.net
+    - search_admin_key
+    - search_query_key
+    - search_api_key
+    entropy: 3.5
+    identity:
+      reveals: the search service (https://{service}.search.windows.net, usually configured beside the key); the portal lists which admin or query key it is
+    privilege: unknown
+    examples:
+    - AZURE_SEARCH_API_KEY=8JZpDE0iGXlD6gNCFbaEPFjbD0kH8Oool8DklZDOCj2ISaJiHkTj
+    - |-
+      azure_search:
+        api_key: "GlkoMXGjtEkDnNfribxUdl7dXTPyLsxPFkThf4VucSmEHgaKwVJ7"
+        timeout: 30
+    - '{"azure_search_api_key": "aC9qEwjky40UVsWmflzdE1F8ResqEDusTpkr0cStY4qWB8dWKnHf"}'
+    negative_examples:
+    - text: AZURE_SEARCH_API_KEY=your_azure_search_api_key_here
+      why: placeholder, not a key
+    - text: AZURE_SEARCH_API_KEY=NxSIvPZZ63fFKcZjR4I0b3jRtaWr4Y9OJFLJOqOAf1lLQSAJ
+      why: too short for the key format
+  - id: azure.entra-refresh-token
+    name: Microsoft Entra ID refresh token
+    kind: entra-refresh-token
+    description: 'A Microsoft Entra ID (Azure AD) OAuth refresh token: redeems new access tokens for the signed-in user and client for as long as it stays valid (up to 90 days, rolling), reaching Microsoft Graph and Azure resources with that user''s delegated permissions.'
+    pattern: (?:^|[^A-Za-z0-9_.-])([01]\.A[A-Za-z0-9_-]{50,}(?:\.[0-9])?\.AgAB[A-Za-z0-9_-]{250,}(?:\.A[A-Za-z0-9_-]{200,})?)(?:[^A-Za-z0-9_.-]|$)
+    keywords:
+    - .agab
+    entropy: 4.0
+    identity:
+      reveals: the tenant and client (the clientId/tenantId usually stored beside it); the token itself is opaque
+    privilege: unknown
+    examples:
+    - AZURE_REFRESH_TOKEN_API_KEY=0.AG6yyzyN9zHYIa4UOrGNATMuDJawTgsu8PO_799nKSNrh9UCauSDmLhuVtcqcYezdZ-tDDj8hYs5suKcNd8Zra9A9sKPxZ9W3qLy7zKUVQDT7S8sTQCBNR3YbDgbleph1QHt61QTC4XATWS8PHp9NHfYjFM5DI4pZj59fhZ5R1Py4oJe2JbmPT.AgABSgR7cMy_UcU3zr1ZtoLuCr64CxqlIOdNKhiFXiQ2hzT-pLjHX2JiCLhKcIhP6Br1iQFeOUhGXZnnal5WisCgEBCY8f5N3-ynbdrZRzsGQBJg3UHKwkflF6XUi5AhuqpfEnbtXAqwK8jZfALhLSzFyCmmdKTxp-TkSF2RCdKDFRuNw5GCf_hA6ILI8gJhead6-wJ9kFZJSqgmRB9H_iMb_lk777PZnK8Cl6J5ixaaJLShuQjOud-_yDUA_5zmS1swoPqApryPZBlgvIyxJu2jGjNGkTfi3oYv2DzaKG05Rk_GQV81rkmghzem9yPVUJa-c5q52RYfLWrLoevhZC0x0aw
+    - |-
+      azure_refresh_token:
+        api_key: "1.A-juQbLifxz53nCQE28_AJy75fNcTTN6KFAQdEmQg3OMJmYxhcABm6jof8efD0nHCY.AgAB1Kgd2vd-Er1uyZAlIa-ZnYd7chlN-Xc_1HSyGbDS1GHXy5oOKVqYX7Enwvq4VNAKjKs1Pawtn3LG8Zv5Ypu8D0fzFwE7IHgYIruiqFhojmAIDdN87xg3-Q-XBmTepo6uKZyUf0IE9pU2NJhKaM1-5WdR16ePlljivghZ4fXfeTkYpIygfdM7ENA8d5vFldPGYYJvW5hANsbEvrSFagEaBp0vXnJaE-9I0MyTLUyi0kn1Gnt11CuZyzaA3U2OLzu6UQBGSyLvVSskUVINx_ZmQF9oGxLUczZ8XbFzUxtPTfYFEpPx6n1nf2xv54WCA_7e56W8zNIQt3uL4FFQKoKGwRDIOYQ_kVcIsgUpj6Sg9aheovEZXzUjpwVhO"
+        timeout: 30
+    - '{"azure_refresh_token_api_key": "1.ANgyvhwvSuqK4dWGlgnoAEcTl31uGQ_dFCGAtmNtc0mRau8URBfT5MISizhBHs4-fVAFHDzXeUHNBZS0Z1WnImG9Aw37K5WcNhdEPqhGi3hlbKBVheZUpYxqew88AD3dnbyJVSEDONUsSDDFRFIFIuZIxNfaaOEELk9MQM.AgABlor2hCsgkGvp8kD0D3Ms8GbLkV3AZkGAs_M_X-shUkbd-VOK_NptMzyL2Dvamh2Vwd6QEspT5pV74gdQq7eYimTTfpsUepYhNVNZxTSmm3jZNNjax7EBz3cl7CSgzAf31ddXP63ohM1fzUg296C0XpBx_NEgbUZsM6a8Cvr06aXyPtHgjwzHBJ11thNcmzcy7bVQIY8cSt07lQ8tdiwg2X9Ajtfmp9_2KuTmxHKpRsBBaJlgMSdX5sTazVLmZ-bK4OPh1dR8-H97S_f-VAUp7-l7v21JXuDCFqM9_SEb1QrMur"}'
+    negative_examples:
+    - text: AZURE_REFRESH_TOKEN_API_KEY=your_azure_refresh_token_api_key_here
+      why: placeholder, not a key
+    - text: AZURE_REFRESH_TOKEN_API_KEY=0.A3r2gGllt-zqisa-PqYomQLFzzGzmNAFY8HwSKbF6WMXE1MBvRnhmX1EoC3G-FP1z5IBxT80NK8bTB2ABPLbPQ8Cjf5XGuSKl-6gGEBHBKxnnV_Hov48VSOuU19.AgAB5iqljHqBTn2fwxwd5kAphi2UFkSSj-sK_wZdnHy7agBx6LtIdyhp9ZYbYLXlutzTfF-vNv7KToDsjCMEa_bhj2M5QgErZXwKDGEv6_IyPLgodLyX5UvecWEgtHDGh9HMSoAZm4N8pvgxPv9wV4eSB7YEUcJvR5MxCJ5rpd9OuSqcHX
+      why: too short for the key format
+"""#####),
+        ("baremetrics.yml", #####"""
+provider: baremetrics
+rules:
+- id: baremetrics.api-key
+  name: Baremetrics API key
+  kind: api-key
+  description: 'Calls the Baremetrics API as the account: reads subscription revenue metrics, customers and plans; secret (sk_) keys also change them.'
+  pattern: (?i:(?:baremetrics))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)((?:sk|lk)_[A-Za-z0-9]{18,25})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - baremetrics
+  entropy: 3.2
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - BAREMETRICS_API_KEY=sk_h8oIMw2WaU9NWpnMi7
+  - |-
+    baremetrics:
+      api_key: "sk_8P9Uv42gDCqTAntz8G"
+      timeout: 30
+  - '{"baremetrics_api_key": "lk_vcW16B6ovnscJlCK11rtodUk"}'
+  negative_examples:
+  - text: BAREMETRICS_API_KEY=your_baremetrics_api_key_here
+    why: placeholder, not a key
+  - text: BAREMETRICS_API_KEY=lk_SV5WBExE5c0yAh
+    why: too short for the key format
 """#####),
         ("baseten.yml", #####"""
 provider: baseten
@@ -1630,6 +3051,114 @@ rules:
         why: a model id, not a key
       - text: 'BASETEN_API_KEY=Qm4tZ8pW.Lk3vR7nT2xJ9cB5wH1dF6gY0sA4qE8'
         why: 'too short: 30 characters after the dot'
+"""#####),
+        ("beamer.yml", #####"""
+provider: beamer
+rules:
+- id: beamer.api-key
+  name: Beamer API key
+  kind: api-key
+  description: 'Calls the Beamer API as the product: creates, changes and deletes announcement posts shown to its users and reads feedback and NPS data.'
+  pattern: (?i:(?:beamer))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)((?:b_[A-Za-z0-9=_+/-]{44}|[A-Za-z0-9_+/]{45}=))(?:[^A-Za-z0-9_+/=-]|$)
+  keywords:
+  - beamer
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - BEAMER_API_KEY=b_PiBxL-eycPpA-1VBKWdcWpryHs3Q+_Zm-AZr0a5dnFrx
+  - |-
+    beamer:
+      api_key: "xJLMNnP_GLEaEQd1yeisTr6W5h7Hmbd9muAQJOcQCU+UA="
+      timeout: 30
+  - '{"beamer_api_key": "wa9AhfpR1huppSC/n+AdK86a9RP/6PAoXYwICZmJOV4sO="}'
+  negative_examples:
+  - text: BEAMER_API_KEY=your_beamer_api_key_here
+    why: placeholder, not a key
+  - text: BEAMER_API_KEY=jZhzO1dgw0M2XURjTSa+VaeXSyJ8soLcICDMKNve1r
+    why: too short for the key format
+"""#####),
+        ("beebole.yml", #####"""
+provider: beebole
+rules:
+- id: beebole.api-token
+  name: Beebole API token
+  kind: api-token
+  description: 'Calls the Beebole timesheet API as the user: reads and changes time entries, people, projects and companies.'
+  pattern: (?i:(?:beebole))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-z]{40})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - beebole
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - BEEBOLE_API_KEY=y2jddapserue4vrqhjrgv2svmw1uayjj6vu44ass
+  - |-
+    beebole:
+      api_key: "uwhxlo8t1z5ni9mkkqv098dneplo8sx2fl29y4jn"
+      timeout: 30
+  - '{"beebole_api_key": "viownchxeevhbvz7du4qwg476mveu5ung9v83acv"}'
+  negative_examples:
+  - text: BEEBOLE_API_KEY=your_beebole_api_key_here
+    why: placeholder, not a key
+  - text: BEEBOLE_API_KEY=euht06pgfwi6i3gaf8wt8u09dymji3kt4eog
+    why: too short for the key format
+"""#####),
+        ("besnappy.yml", #####"""
+provider: besnappy
+rules:
+- id: besnappy.api-key
+  name: BeSnappy API key
+  kind: api-key
+  description: 'Calls the Snappy help-desk API as the user: reads accounts, mailboxes and customer conversations and replies to them.'
+  pattern: (?i:(?:besnappy))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-f0-9]{64})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - besnappy
+  entropy: 3.0
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - BESNAPPY_API_KEY=108fd4846ffe26a9dcc7f1d11b4cc65dbed984c4cd6d4b12b45d919d00eaeaac
+  - |-
+    besnappy:
+      api_key: "220dd41af07bdd1fbcd326659b1c8b57867fb49aea2498c3d2ea1691542e3513"
+      timeout: 30
+  - '{"besnappy_api_key": "aa34823f651c8dd02b39979a53b8b96a450ca951fc6a56dbb68aeb5dcf0c2874"}'
+  negative_examples:
+  - text: BESNAPPY_API_KEY=your_besnappy_api_key_here
+    why: placeholder, not a key
+  - text: BESNAPPY_API_KEY=f5adc8d4f4e8b0edc659c4fe9423182731ff3956c29b23dcd9e4b790fc9e
+    why: too short for the key format
+"""#####),
+        ("bitbar.yml", #####"""
+provider: bitbar
+rules:
+- id: bitbar.api-key
+  name: BitBar (SmartBear) API key
+  kind: api-key
+  description: 'Calls the BitBar device-cloud API as the user: starts test runs on real devices, spending the account''s minutes, and reads test results and artifacts.'
+  pattern: (?i:(?:bitbar))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Za-z]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - bitbar
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - BITBAR_API_KEY=8OyZf1hMO2GWw4fNAVsFISp7fAclfHIr
+  - |-
+    bitbar:
+      api_key: "G0QNNZ4muahHVRYWuS43M4h9Y3VgGrEp"
+      timeout: 30
+  - '{"bitbar_api_key": "L1xdviLHcWC66MI4YW7zTmFNzHsxt3ks"}'
+  negative_examples:
+  - text: BITBAR_API_KEY=your_bitbar_api_key_here
+    why: placeholder, not a key
+  - text: BITBAR_API_KEY=4hyifDORJcNXotNvYKD0onZfkfb4
+    why: too short for the key format
 """#####),
         ("bitbucket.yml", #####"""
 provider: bitbucket
@@ -1701,6 +3230,320 @@ rules:
   - text: BITBUCKET_CLIENT_SECRET=m90e7rD1QWxFndLM
     why: too short
 """#####),
+        ("bitcoinaverage.yml", #####"""
+provider: bitcoinaverage
+rules:
+- id: bitcoinaverage.api-key
+  name: BitcoinAverage API key
+  kind: api-key
+  description: Calls the BitcoinAverage price-data API and websocket feeds as the account, spending its request quota.
+  pattern: (?i:(?:bitcoinaverage))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9]{43})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - bitcoinaverage
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - BITCOINAVERAGE_API_KEY=geAMkoNDUjgvhKIw39X07yI8WtMjd03z9oyqjL3VEUe
+  - |-
+    bitcoinaverage:
+      api_key: "SeiDDDdUuEl8LWYX2EiNo4cjd09jRphseJNJhgFzZbC"
+      timeout: 30
+  - '{"bitcoinaverage_api_key": "a75I24tCpjJ2QgaGwdbtaUZzh2RD8gMtIxj7WMuWCWr"}'
+  negative_examples:
+  - text: BITCOINAVERAGE_API_KEY=your_bitcoinaverage_api_key_here
+    why: placeholder, not a key
+  - text: BITCOINAVERAGE_API_KEY=L78T6bNUiiHR5qfaotVSOdljWtnpbaFSHeJWLnL
+    why: too short for the key format
+"""#####),
+        ("bitfinex.yml", #####"""
+provider: bitfinex
+rules:
+- id: bitfinex.api-credential
+  name: Bitfinex API key or secret
+  kind: api-credential
+  description: 'A Bitfinex API key or its secret: together they sign requests that read balances and orders and, depending on the key''s permissions, trade or withdraw funds.'
+  pattern: (?i:(?:bitfinex))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - bitfinex
+  entropy: 3.5
+  identity:
+    reveals: the Bitfinex account (the key and secret sit together in configuration)
+  privilege: unknown
+  examples:
+  - BITFINEX_API_KEY=dfX7SgKJ-24Lu8vOJLzIvnvgCaQIev6V3DQYvkio3R2
+  - |-
+    bitfinex:
+      api_key: "ZERUCxCVcO3WB0_Fb8KbPzJ7cF6Wx9K2l7Fyveh-HPS"
+      timeout: 30
+  - '{"bitfinex_api_key": "B_6yl3bEBe7MQLEcLRv0DuO17X0XO4L9tvMLXu7Z9S8"}'
+  negative_examples:
+  - text: BITFINEX_API_KEY=your_bitfinex_api_key_here
+    why: placeholder, not a key
+  - text: BITFINEX_API_KEY=aqe51m-yB1zc938u-BbskkVaILatTLSFipWnY4d
+    why: too short for the key format
+"""#####),
+        ("bitmex.yml", #####"""
+provider: bitmex
+rules:
+- id: bitmex.api-secret
+  name: BitMEX API secret
+  kind: api-secret
+  description: With its 24-character API key ID, signs BitMEX requests that read positions and balances and, depending on the key's permissions, place orders or withdraw.
+  pattern: (?i:(?:bitmex))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Za-z_-]{48})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - bitmex
+  entropy: 3.5
+  identity:
+    reveals: the BitMEX account (API key ID next to it)
+  privilege: unknown
+  examples:
+  - BITMEX_API_KEY=dNNqNAJ8r4ax2Z8mXy9JLzK1ek4GP947KOX0FRjeAyGiuE-9
+  - |-
+    bitmex:
+      api_key: "Wtlvi1EB0XqD9VOe95AVhTGfuMHBUyA15EvHYGie6nXbdreF"
+      timeout: 30
+  - '{"bitmex_api_key": "Dalj8DzYofwGuaaZNE3UGk2eac-8VR1WyJFgBHFD5-UcEpAy"}'
+  negative_examples:
+  - text: BITMEX_API_KEY=your_bitmex_api_key_here
+    why: placeholder, not a key
+  - text: BITMEX_API_KEY=FkSG5CsIb_TpzRnM7hQ-XZRRw0oJQ7ww015sFXqeajR_
+    why: too short for the key format
+"""#####),
+        ("bittrex.yml", #####"""
+provider: bittrex
+rules:
+- id: bittrex.api-key
+  name: Bittrex API key or secret
+  kind: api-key
+  description: A Bittrex exchange API key or secret (the exchange closed in 2023); a pair signed requests that read balances and traded or withdrew funds.
+  pattern: (?i:(?:bittrex))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - bittrex
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - BITTREX_API_KEY=86uksy7huj402wx30z6xlxiadmuvl45i
+  - |-
+    bittrex:
+      api_key: "opuaurbnsqpzjab9odfs1jeoklppec9f"
+      timeout: 30
+  - '{"bittrex_api_key": "mlcfsjekifytga8svccg9i6myrnhjic3"}'
+  negative_examples:
+  - text: BITTREX_API_KEY=your_bittrex_api_key_here
+    why: placeholder, not a key
+  - text: BITTREX_API_KEY=k8bmqc4x2akx7i0735cm950nvzbo
+    why: too short for the key format
+"""#####),
+        ("blazemeter.yml", #####"""
+provider: blazemeter
+rules:
+- id: blazemeter.api-key
+  name: BlazeMeter / Runscope API key
+  kind: api-key
+  description: 'Calls the Runscope (BlazeMeter API monitoring) API as the user: reads buckets, tests and results (which include recorded requests) and changes or triggers tests.'
+  pattern: (?i:(?:blazemeter|runscope))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - blazemeter
+  - runscope
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - BLAZEMETER_API_KEY=5xd6osav-5m71-bpj9-z898-c5ggvjp5j30k
+  - |-
+    blazemeter:
+      api_key: "iq54w7yl-xd9b-eq9m-zbor-05q3178b7jxk"
+      timeout: 30
+  - '{"blazemeter_api_key": "1x7ccp25-un3b-54zz-1p7f-ywmg1tgrjxzo"}'
+  negative_examples:
+  - text: BLAZEMETER_API_KEY=your_blazemeter_api_key_here
+    why: placeholder, not a key
+  - text: BLAZEMETER_API_KEY=p5q86pwh-p0o3-cfe1-cbjm-7156m4s1
+    why: too short for the key format
+"""#####),
+        ("blitapp.yml", #####"""
+provider: blitapp
+rules:
+- id: blitapp.api-key
+  name: Blitapp API key
+  kind: api-key
+  description: 'Calls the Blitapp API as the account: lists its apps and triggers screenshot captures, spending its quota.'
+  pattern: (?i:(?:blitapp))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9_-]{39})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - blitapp
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - BLITAPP_API_KEY=BKBy1WsbgXq417PdJjW9u95-fAnaFzrh1St1StZ
+  - |-
+    blitapp:
+      api_key: "q0rEbQ6HLXwR3uHgdbepBN_1qBt0_qYrXdp_u-P"
+      timeout: 30
+  - '{"blitapp_api_key": "cB_O6z-JNtVF3Yi9uWRiorqCeLnpNZfG91bXP4f"}'
+  negative_examples:
+  - text: BLITAPP_API_KEY=your_blitapp_api_key_here
+    why: placeholder, not a key
+  - text: BLITAPP_API_KEY=QMkRI8DT5agYm7ZGoAG_NRW3DHgY-rsNjrI
+    why: too short for the key format
+"""#####),
+        ("blocknative.yml", #####"""
+provider: blocknative
+rules:
+- id: blocknative.api-key
+  name: Blocknative API key
+  kind: api-key
+  description: Calls the Blocknative gas-price and mempool APIs as the account, spending its request quota.
+  pattern: (?i:(?:blocknative))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - blocknative
+  entropy: 3.0
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - BLOCKNATIVE_API_KEY=429ef303-8e8a-bd8e-d7ba-1c9660584ae2
+  - |-
+    blocknative:
+      api_key: "4f4d8c49-312c-e044-0785-7f0f1f2ca74d"
+      timeout: 30
+  - '{"blocknative_api_key": "43a8dc17-1a1a-ac90-b5fc-89ccf4a734d0"}'
+  negative_examples:
+  - text: BLOCKNATIVE_API_KEY=your_blocknative_api_key_here
+    why: placeholder, not a key
+  - text: BLOCKNATIVE_API_KEY=c296ea02-7a45-7f48-aa48-2df9cb07
+    why: too short for the key format
+"""#####),
+        ("blynk.yml", #####"""
+provider: blynk
+rules:
+- id: blynk.device-token
+  name: Blynk device auth token
+  kind: device-token
+  description: 'Authenticates as one Blynk device: reads and writes its datastreams (virtual pins) through the HTTP API and connects as the device, so an attacker can read sensor data or drive the hardware.'
+  pattern: (?:(?i:blynk\.cloud/external/api/)[A-Za-z0-9/]{0,40}\?(?:[\w.%-]{1,30}=[\w.%-]{0,60}&){0,4}token=|(?i:blynk[_.-]?auth(?:[_.-]?token)?)["\'\])]{0,3}(?:[ \t]{0,8}(?:=|:|=>)[ \t]{0,8}|[ \t]{1,8})["\']?)([A-Za-z0-9_-]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - blynk
+  entropy: 3.5
+  identity:
+    reveals: the device (and its template) in the owner's Blynk organisation
+  privilege: write
+  examples:
+  - |-
+    #define BLYNK_TEMPLATE_ID "TMPL4xR2kQ9mZ"
+    #define BLYNK_AUTH_TOKEN "BYTIJ1v9jreBAr2cmDcCd73PE-TglXcZ"
+  - curl "https://fra1.blynk.cloud/external/api/get?token=2w9mCYypV0XFhMw-LfM571HTbK2xHMQz&v1"
+  negative_examples:
+  - text: '#define BLYNK_AUTH_TOKEN "YourAuthToken"'
+    why: placeholder from the Blynk sketch template
+  - text: curl "https://blynk.cloud/external/api/get?token={token}&v1"
+    why: template variable, not a token
+- id: blynk.api-token
+  name: Blynk platform API bearer token
+  kind: api-token
+  description: 'Bearer token for the Blynk platform API of an organisation: reads and changes its devices, users and organisation profile with the OAuth client''s permissions.'
+  pattern: (?i:Authorization:[ \t]{0,3}Bearer)[ \t]{1,3}([A-Za-z0-9_-]{40})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - bearer
+  entropy: 3.5
+  precedence: 25
+  context:
+    any:
+    - blynk\.cloud/api
+    within: 300
+  identity:
+    reveals: the Blynk organisation the OAuth client belongs to (GET /api/organization/profile)
+  privilege: unknown
+  examples:
+  - 'curl https://fra1.blynk.cloud/api/organization/profile -H "Authorization: Bearer JTxy6XFH0bn0k8M5YDk9JDe3mKFyUvQ9HD9-JvA6"'
+  - |-
+    curl -H "Authorization: Bearer 39km8nTFPPkEnYw6fw9aNl73tSJh6lSEWtBWOEY1" \
+      https://ny3.blynk.cloud/api/organization/profile
+  negative_examples:
+  - text: 'curl https://api.github.com/user -H "Authorization: Bearer AqIcce0NYtWGzdsfs805VUB_ZJq8lg8d_1pNnzo3"'
+    why: bearer token for another service, no blynk.cloud host nearby
+  - text: 'curl https://fra1.blynk.cloud/api/organization/profile -H "Authorization: Bearer $BLYNK_TOKEN"'
+    why: shell variable, not a token
+- id: blynk.oauth-client-credentials
+  name: Blynk OAuth client ID and secret
+  kind: oauth-client-credentials
+  description: 'A Blynk OAuth2 client ID with its secret: obtains platform API tokens (client-credentials grant) for the organisation and then reads and changes its devices and users.'
+  pattern: (?:^|[^A-Za-z0-9_-])(oa2-client-id_[A-Za-z0-9_-]{32}(?::|&client_secret=)[A-Za-z0-9_-]{40})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - oa2-client-id_
+  entropy: 3.5
+  identity:
+    reveals: the OAuth client (its ID is part of the match) and the organisation it was created in
+  privilege: unknown
+  examples:
+  - curl -X POST https://fra1.blynk.cloud/oauth2/token?grant_type=client_credentials -u oa2-client-id_3t7h75PNBnrdlpV5PkuzxmJTURUOR9wk:jVNyMETb2LTtFyrnVaTBRf6AdFngM5ZsgHIcnM6D
+  - curl -X POST "https://blynk.cloud/oauth2/token?grant_type=client_credentials&client_id=oa2-client-id_D2PJdPev6NuOlyLjrfyrcA4YIU3argMy&client_secret=hN2epkoDRlGjapprjw6FkUBR1oh4uXqyIArQvig5"
+  negative_examples:
+  - text: curl -X POST https://blynk.cloud/oauth2/token -u oa2-client-id_XXXXXXXX:YYYYYYYY
+    why: placeholder credentials
+  - text: BLYNK_CLIENT_ID=oa2-client-id_ub5J9MRx8bKLkvMeHwUksWsCKNWj9Zmj
+    why: client ID alone, no secret
+"""#####),
+        ("bombbomb.yml", #####"""
+provider: bombbomb
+rules:
+- id: bombbomb.api-key
+  name: BombBomb API key
+  kind: api-key
+  description: 'Calls the BombBomb video-email API as the user: reads contacts and videos and sends video emails from the account.'
+  pattern: (?i:(?:bombbomb))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9+/]{86}==)(?:[^A-Za-z0-9_+/=-]|$)
+  keywords:
+  - bombbomb
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - BOMBBOMB_API_KEY=6/vOd7bqGliyk8lJFvUyQucwV4kJDCO3n9RS3du7J1Q8TCkRVTFIlCNmpoAlLluqcyucZ248nT8cMzh2uvSxXA==
+  - |-
+    bombbomb:
+      api_key: "ntATEn6lCuBr+LT9U2/o8+9qawwANws3EkIbuzF51PYTb/7u+62+eWeFwpmYv/NjdAnCJcx+xx5fu1kurT0aHX=="
+      timeout: 30
+  - '{"bombbomb_api_key": "mRw/cgP5XAtjXGGphuYwZEJ12B10te0WBU0Q9bnYgNENmioW5kIvJotTlF2/NRGoqIjTMUz0HLtE6o/ymzssr3=="}'
+  negative_examples:
+  - text: BOMBBOMB_API_KEY=your_bombbomb_api_key_here
+    why: placeholder, not a key
+  - text: BOMBBOMB_API_KEY=aKtY9ckOfO+Yec9dmqjy6Z6+LyZm+GYy/h/gkGf/uJJPM860NpaL5Ng5GCdY5ULPObHJqUwcDMRWo6r7BguL
+    why: too short for the key format
+"""#####),
+        ("boostnote.yml", #####"""
+provider: boostnote
+rules:
+- id: boostnote.api-token
+  name: Boost Note API token
+  kind: api-token
+  description: 'Calls the Boost Note API as the user: reads, creates and deletes documents and folders in the user''s teams.'
+  pattern: (?i:(?:boostnote))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-f]{64})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - boostnote
+  entropy: 3.0
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - BOOSTNOTE_API_KEY=c5e53a224f43ad1f4c1831864596b72d3b994d8192419bd3a93c3e0c563c293a
+  - |-
+    boostnote:
+      api_key: "d6d05dba10914843a5298dfe19f96171d34b5c0c2e3213b6e3549fd2bd4b25e4"
+      timeout: 30
+  - '{"boostnote_api_key": "3a16d3466c5fc7ac1fd03e9cef1d2ca6a428ab6a14f4c118d5930a2bdaa35e85"}'
+  negative_examples:
+  - text: BOOSTNOTE_API_KEY=your_boostnote_api_key_here
+    why: placeholder, not a key
+  - text: BOOSTNOTE_API_KEY=b0be33daded451748a2b8ea8d456d455901fc2fa05b434cbf26cbfc8a938
+    why: too short for the key format
+"""#####),
         ("box.yml", #####"""
 provider: box
 rules:
@@ -1758,6 +3601,33 @@ rules:
         why: 'too short: 32 characters after sk-, keys have 48'
       - text: 'OPENAI_API_KEY=sk-XPM5zyw49v3JbeOx1xlOoSPjPqwo7PoBDw7wB99o00oXuvul'
         why: 'an sk- key with no Braintrust variable name'
+"""#####),
+        ("brandfetch.yml", #####"""
+provider: brandfetch
+rules:
+- id: brandfetch.api-key
+  name: Brandfetch API key
+  kind: api-key
+  description: Calls the Brandfetch Brand API as the account (logos, colours and company data), spending its request quota.
+  pattern: (?i:(?:brandfetch))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)((?:[0-9A-Za-z]{40}|[A-Za-z0-9+/_-]{43}=))(?:[^A-Za-z0-9_+/=-]|$)
+  keywords:
+  - brandfetch
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - BRANDFETCH_API_KEY=4MLCrmYSIzKcBd2bGTBkbg7zW1Xkt4_e2h_XHWsGdx8=
+  - |-
+    brandfetch:
+      api_key: "PXTIidMY0ZoHoZJsx7pemUzr7_6Oq8Jm/X1iz920IrW="
+      timeout: 30
+  - '{"brandfetch_api_key": "+44DdDz6n_Anz4GFTTNiw7l4V4KB2NcBkAu+sMNLgtI="}'
+  negative_examples:
+  - text: BRANDFETCH_API_KEY=your_brandfetch_api_key_here
+    why: placeholder, not a key
+  - text: BRANDFETCH_API_KEY=M9iIatck3yNFQOa1phFss0yvse4qV7_uvW25
+    why: too short for the key format
 """#####),
         ("brevo.yml", #####"""
 provider: brevo
@@ -1838,6 +3708,171 @@ rules:
         why: 'too short: 12 characters after bb_live_ (the provider floor is 20)'
       - text: 'metrics.bb_live_session_recording_enabled = true'
         why: snake_case identifier, low entropy, not a key
+"""#####),
+        ("browserstack.yml", #####"""
+provider: browserstack
+rules:
+- id: browserstack.access-key
+  name: BrowserStack access key
+  kind: access-key
+  description: With the username beside it, runs Automate, App Automate and Live sessions on BrowserStack as the user, spending the plan's parallel sessions and minutes, and reads session logs, videos and screenshots.
+  pattern: (?i:(?:browser[_.-]?stack|bs_authkey))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9]{20})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - browserstack
+  - browser_stack
+  - browser-stack
+  - bs_authkey
+  entropy: 3.2
+  identity:
+    reveals: the BrowserStack user (username next to it; GET /automate/plan.json)
+  privilege: unknown
+  examples:
+  - BROWSERSTACK_API_KEY=70sO0OkZnIIF1poppCTb
+  - |-
+    browserstack:
+      api_key: "htUXgx6rH1xsDYV9A5aq"
+      timeout: 30
+  - '{"browserstack_api_key": "mgTCX4N1WmodbzIBeZQb"}'
+  negative_examples:
+  - text: BROWSERSTACK_API_KEY=your_browserstack_api_key_here
+    why: placeholder, not a key
+  - text: BROWSERSTACK_API_KEY=Smr5ZaAHIAc1edoc
+    why: too short for the key format
+"""#####),
+        ("browshot.yml", #####"""
+provider: browshot
+rules:
+- id: browshot.api-key
+  name: Browshot API key
+  kind: api-key
+  description: Calls the Browshot screenshot API as the account, spending its credits, and reads its instances and screenshots.
+  pattern: (?i:(?:browshot))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9-]{28})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - browshot
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - BROWSHOT_API_KEY=e5wDfUseDkhOvpToPbFSvGbSON1B
+  - |-
+    browshot:
+      api_key: "Rve0KywBqlD2do7mhbG0FiEWUfxe"
+      timeout: 30
+  - '{"browshot_api_key": "5rF1dpBALZaxdI1gdr0ibVJB2tLK"}'
+  negative_examples:
+  - text: BROWSHOT_API_KEY=your_browshot_api_key_here
+    why: placeholder, not a key
+  - text: BROWSHOT_API_KEY=hSuoHg-CvV3-L3uiYKsGsOa0
+    why: too short for the key format
+"""#####),
+        ("bscscan.yml", #####"""
+provider: bscscan
+rules:
+- id: bscscan.api-key
+  name: BscScan API key
+  kind: api-key
+  description: Calls the BscScan (Etherscan family) explorer API as the account, spending its rate limit and daily quota.
+  pattern: (?i:(?:bscscan))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Z]{34})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - bscscan
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - BSCSCAN_API_KEY=69NLE9G7SFCS7C48E3758HZR3OWFI3TW7T
+  - |-
+    bscscan:
+      api_key: "O28JYRX9VBVOIGRDDIQEJHWQMUFKNIAS1S"
+      timeout: 30
+  - '{"bscscan_api_key": "GYPF4PQMKBYT7RHE9WQXS8JS6JXY2L8MQL"}'
+  negative_examples:
+  - text: BSCSCAN_API_KEY=your_bscscan_api_key_here
+    why: placeholder, not a key
+  - text: BSCSCAN_API_KEY=OC9KNSK0TTXUC14Z8Y2SWRKCQQLXRN
+    why: too short for the key format
+"""#####),
+        ("buddyns.yml", #####"""
+provider: buddyns
+rules:
+- id: buddyns.api-key
+  name: BuddyNS API key
+  kind: api-key
+  description: 'Calls the BuddyNS secondary-DNS API as the account: lists, adds and deletes the zones it serves.'
+  pattern: (?i:(?:buddyns))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-z]{40})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - buddyns
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - BUDDYNS_API_KEY=wmyveqtzx6fegihx21fxfjjzbwbq4bemp5inb9re
+  - |-
+    buddyns:
+      api_key: "ff80zzawudedo6zdkr6exmvcyfbvs9if11rdqpgp"
+      timeout: 30
+  - '{"buddyns_api_key": "ud916knirnpye84qhqec3e8pyxne1eysq38abayr"}'
+  negative_examples:
+  - text: BUDDYNS_API_KEY=your_buddyns_api_key_here
+    why: placeholder, not a key
+  - text: BUDDYNS_API_KEY=3d8ktn12nhqa7qr919mefazt81bzrqrl6agd
+    why: too short for the key format
+"""#####),
+        ("budibase.yml", #####"""
+provider: budibase
+rules:
+- id: budibase.api-key
+  name: Budibase API key
+  kind: api-key
+  description: 'Calls the Budibase public API as the user: searches and changes apps, tables, rows and users in the workspace.'
+  pattern: (?i:(?:budibase))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-f0-9]{32}-[a-f0-9]{78,80})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - budibase
+  entropy: 3.0
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - BUDIBASE_API_KEY=f321ad0722fb947e93dc62817c518b3d-bd67e9347dd6237f9d755a771a70f4e417b7e16f0b556653539293a08a5dc4badb42c179c38cab85
+  - |-
+    budibase:
+      api_key: "1d2e06847482f5222fc734ad83a28533-d4fd206405aaaf7a094a9098fb95c17cf148044a6d0246e7445706c7551dcbf4323c5796a95df0e"
+      timeout: 30
+  - '{"budibase_api_key": "c3bb7cd183a73d2e6515b8d26b737419-c104a2efd12576cfb0ba33a749704c28c95991359133f77f7e29cd01bbf9b7acbeb5824e64c4217"}'
+  negative_examples:
+  - text: BUDIBASE_API_KEY=your_budibase_api_key_here
+    why: placeholder, not a key
+  - text: BUDIBASE_API_KEY=6126fac061c63694abf62fb1bf31705c-4329ead1d360465797d235f020cd34f89e515e531f17cf009dc19a1682f51cb737e941b08d
+    why: too short for the key format
+"""#####),
+        ("bugherd.yml", #####"""
+provider: bugherd
+rules:
+- id: bugherd.api-key
+  name: BugHerd API key
+  kind: api-key
+  description: 'Calls the BugHerd API as the organisation: reads and changes projects, tasks (bug reports with screenshots) and comments.'
+  pattern: (?i:(?:bugherd))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-z]{22})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - bugherd
+  entropy: 3.2
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - BUGHERD_API_KEY=rhmjrby7jitxtsi8jx5ixw
+  - |-
+    bugherd:
+      api_key: "pe0hoh2lr1p93xv1h6koaf"
+      timeout: 30
+  - '{"bugherd_api_key": "ywtmd75l7q96ctdufqpodt"}'
+  negative_examples:
+  - text: BUGHERD_API_KEY=your_bugherd_api_key_here
+    why: placeholder, not a key
+  - text: BUGHERD_API_KEY=ibje6osgpoprltpee9
+    why: too short for the key format
 """#####),
         ("bugsnag.yml", #####"""
 provider: bugsnag
@@ -1932,6 +3967,336 @@ rules:
   - text: BUILDKITE_API_TOKEN=${BK}
     why: variable reference
 """#####),
+        ("bulbul.yml", #####"""
+provider: bulbul
+rules:
+- id: bulbul.api-key
+  name: Bulbul API key
+  kind: api-key
+  description: 'Calls the Bulbul API as the key''s account: lists the account''s users and reads the data the API exposes.'
+  pattern: (?i:(?:bulbul))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - bulbul
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - BULBUL_API_KEY=4hl96wqfzvyf2nvi02x188vx351z2ha4
+  - |-
+    bulbul:
+      api_key: "skf767540noa8yxz3vppevcrz13ai88s"
+      timeout: 30
+  - '{"bulbul_api_key": "yqwhufg9lztd6fgt6n2oihyf37uoxtwr"}'
+  negative_examples:
+  - text: BULBUL_API_KEY=your_bulbul_api_key_here
+    why: placeholder, not a key
+  - text: BULBUL_API_KEY=tsy9ck72vjbayj8dewvvajfh52e2
+    why: too short for the key format
+"""#####),
+        ("buttercms.yml", #####"""
+provider: buttercms
+rules:
+- id: buttercms.api-token
+  name: ButterCMS API token
+  kind: api-token
+  description: Reads the ButterCMS site's content (posts, pages, collections) with the read token; write-enabled tokens also create and change content.
+  pattern: (?i:(?:buttercms|butter[_.-]?cms))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{40})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - buttercms
+  - butter_cms
+  - butter-cms
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - BUTTERCMS_API_KEY=btoriss22yt8bex0ic6lsdkfpfsrss6uvn1gany9
+  - |-
+    buttercms:
+      api_key: "m72aqohh391w6s60d7yui2qf5tp2agfpfzdcnv11"
+      timeout: 30
+  - '{"buttercms_api_key": "f6uil0o6cdfggrwkhr3eygoz9zork1xdj3ooqvef"}'
+  negative_examples:
+  - text: BUTTERCMS_API_KEY=your_buttercms_api_key_here
+    why: placeholder, not a key
+  - text: BUTTERCMS_API_KEY=xbjkvtsi1ppo0pj1pn1lxxnq77ogqs4lahci
+    why: too short for the key format
+"""#####),
+        ("caflou.yml", #####"""
+provider: caflou
+rules:
+- id: caflou.api-key
+  name: Caflou API token
+  kind: api-key
+  description: 'Calls the Caflou business-management API as the user: reads and changes companies, projects, tasks and invoices.'
+  pattern: (?i:(?:caflou))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)(eyJhbGciOiJIUzI1NiJ9[A-Za-z0-9._-]{135})(?:[^A-Za-z0-9_.-]|$)
+  keywords:
+  - caflou
+  entropy: 3.5
+  precedence: 20
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CAFLOU_API_KEY=eyJhbGciOiJIUzI1NiJ9vvJKjQXl..n8RZ7Pr76gve.BI1.eyxcRCf3U2gArTuV4j9Iqb36W-MVs7-nNqt-bKA-wwQ_KKSBn0WtjPYSbU5fIqNsJLS9pX9pLGH5jyTYO_SZh-qVAO_-jzQVHDCnEOFDLxFa
+  - |-
+    caflou:
+      api_key: "eyJhbGciOiJIUzI1NiJ9dvhQKZa45gP0tY13R0C1Ow5Ecj1BcTBXa4Yk9y-rfUxSmXpNHYqhtFumHeX9zZrrQjd3IdgqDejH4wZDAsXJ1HekGWRiUgjtU_uRXgLdgFojErn7D0y3a.MEGXqFDb0_BYIQR5H"
+      timeout: 30
+  - '{"caflou_api_key": "eyJhbGciOiJIUzI1NiJ9Yu9TqJrWgCRk2NRWbLd_Athqb44mAczGNSPPJkUpeKOyl3nijYBZ7IjcaA_DtJHDEavsKbLqETnOfEWcqiG.p-5hO1XRsFk-gm95oc-t6Q4WfMymw6WcP1zSD922Zm9HngZscmP"}'
+  negative_examples:
+  - text: CAFLOU_API_KEY=your_caflou_api_key_here
+    why: placeholder, not a key
+  - text: CAFLOU_API_KEY=eyJhbGciOiJIUzI1NiJ9VLAWf-BqV5HTChgUzgfCipfPzqMNBR.XHulfaaiiRpgkhc7QXz5vVPDNZP63hVwz4APAiBd7mDyx0LTA3ygRLzfEsm8pK3f0ZSVfWgm01x6EroPG4949_CHuqkQ5g7QUHJ.
+    why: too short for the key format
+"""#####),
+        ("calendarific.yml", #####"""
+provider: calendarific
+rules:
+- id: calendarific.api-key
+  name: Calendarific API key
+  kind: api-key
+  description: Calls the Calendarific holiday API as the account, spending its request quota.
+  pattern: (?i:(?:calendarific))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - calendarific
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - CALENDARIFIC_API_KEY=dExeFJJBhDkYGc3A0I75iUpiB9VsrYyD
+  - |-
+    calendarific:
+      api_key: "J5yhqyTNKZoX7xPP4iNN9Lsth7N9PiJo"
+      timeout: 30
+  - '{"calendarific_api_key": "PO5aCPcqJPeRbaNKWDUFeANrQDTeM4wn"}'
+  negative_examples:
+  - text: CALENDARIFIC_API_KEY=your_calendarific_api_key_here
+    why: placeholder, not a key
+  - text: CALENDARIFIC_API_KEY=zZiblUhDWKLJhNaVYGnKMFgeswfr
+    why: too short for the key format
+"""#####),
+        ("calorieninja.yml", #####"""
+provider: calorieninja
+rules:
+- id: calorieninja.api-key
+  name: CalorieNinjas API key
+  kind: api-key
+  description: Calls the CalorieNinjas nutrition API as the account, spending its request quota.
+  pattern: (?i:(?:calorieninja))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Za-z]{40})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - calorieninja
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - CALORIENINJA_API_KEY=KDH2AiNNjIG5CBcvGUEs2sSFBEAuoF2coxxTHR5z
+  - |-
+    calorieninja:
+      api_key: "txxfjHEi3O1DxYYdu8zoFhPHoBcHFlyzMrUSqBpU"
+      timeout: 30
+  - '{"calorieninja_api_key": "mElWYxBdTtkCkWDwEaMoNpJSjiOiVSWXdpjuOGNj"}'
+  negative_examples:
+  - text: CALORIENINJA_API_KEY=your_calorieninja_api_key_here
+    why: placeholder, not a key
+  - text: CALORIENINJA_API_KEY=OTOGDpHjY0G6n9qbGnwME5ObPd4RSHuMJEkq
+    why: too short for the key format
+"""#####),
+        ("campayn.yml", #####"""
+provider: campayn
+rules:
+- id: campayn.api-key
+  name: Campayn API key
+  kind: api-key
+  description: 'Calls the Campayn email-marketing API as the account: reads and changes lists and contacts and sends campaigns.'
+  pattern: (?i:(?:campayn))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{64})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - campayn
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - CAMPAYN_API_KEY=sra2jqsgjmay5jyjrc6lryutgvaqsodcbl1rsz3z88lqphnh8vntsbtlgwme7ate
+  - |-
+    campayn:
+      api_key: "vp25xkvsdf3b9g2mjlenf9p9dtmlmfj4e9l4k16jvfk5y8satwe39ikv29mvfgwm"
+      timeout: 30
+  - '{"campayn_api_key": "wk7mg6nu6ab1mmtkg4v9mvml6j6ghihhpxu04m1jq0yqpayqsf2a0mp9zy8l50s0"}'
+  negative_examples:
+  - text: CAMPAYN_API_KEY=your_campayn_api_key_here
+    why: placeholder, not a key
+  - text: CAMPAYN_API_KEY=1zs3xoi54a833anjk54tcdufwgiiom8rfa5xzpo3q5dnw89k5dacfo21h6sr
+    why: too short for the key format
+"""#####),
+        ("cannyio.yml", #####"""
+provider: cannyio
+rules:
+- id: cannyio.api-key
+  name: Canny API key
+  kind: api-key
+  description: 'Calls the Canny API as the company: reads boards, posts and users and creates, changes or deletes posts, votes and comments.'
+  pattern: (?i:(?:canny))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{8}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{12})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - canny
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - CANNY_API_KEY=t7bkn3cp-u3px-5u0u-w5kt-y6hpbx3whbg1
+  - |-
+    canny:
+      api_key: "8iq0aq6j-zuuc-fmo5-yvjf-n7uqnvivxyz3"
+      timeout: 30
+  - '{"canny_api_key": "vsn4czus-c3n3-zool-lv90-seq6ea3krkn6"}'
+  negative_examples:
+  - text: CANNY_API_KEY=your_canny_api_key_here
+    why: placeholder, not a key
+  - text: CANNY_API_KEY=6qkj3e2y-layh-8miu-7mm4-9wc7whhp
+    why: too short for the key format
+"""#####),
+        ("captaindata.yml", #####"""
+provider: captaindata
+rules:
+- id: captaindata.api-key
+  name: Captain Data API key
+  kind: api-key
+  description: 'With the project ID beside it, calls the Captain Data API for the workspace: launches scraping and enrichment workflows and reads their results.'
+  pattern: (?i:(?:captaindata|captain[_.-]data))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-f]{64})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - captaindata
+  - captain_data
+  - captain-data
+  - captain.data
+  entropy: 3.0
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CAPTAINDATA_API_KEY=ad7b5ccd7ff80168e832deac34bc436a4d189c0be47793d77ea96ba931933f49
+  - |-
+    captaindata:
+      api_key: "3e2880710f3727d0ccbf8e52d76e529a044216469b20104c3bfea050c21d48f7"
+      timeout: 30
+  - '{"captaindata_api_key": "b06852102364c79780db2fd0fe06a7f0e8398837f1a94d92d6ed2de3b5cb41ee"}'
+  negative_examples:
+  - text: CAPTAINDATA_API_KEY=your_captaindata_api_key_here
+    why: placeholder, not a key
+  - text: CAPTAINDATA_API_KEY=89663bbc0b367b148f0ef832da777f49fb7b84d5b63093b58ede0777a44b
+    why: too short for the key format
+"""#####),
+        ("cashboard.yml", #####"""
+provider: cashboard
+rules:
+- id: cashboard.api-key
+  name: Cashboard API key
+  kind: api-key
+  description: 'With the account subdomain as the username, calls the Cashboard API: reads and changes clients, projects, time entries and invoices.'
+  pattern: (?i:(?:cashboard))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{3})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - cashboard
+  entropy: 3.0
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CASHBOARD_API_KEY=J2K-0FW-WAK-DU3
+  - |-
+    cashboard:
+      api_key: "CJ6-A9D-8KZ-NPX"
+      timeout: 30
+  - '{"cashboard_api_key": "4U5-7KT-BWB-SPV"}'
+  negative_examples:
+  - text: CASHBOARD_API_KEY=your_cashboard_api_key_here
+    why: placeholder, not a key
+  - text: CASHBOARD_API_KEY=TDK-JLG-05C
+    why: too short for the key format
+"""#####),
+        ("caspio.yml", #####"""
+provider: caspio
+rules:
+- id: caspio.api-credential
+  name: Caspio REST API client ID or secret
+  kind: api-credential
+  description: A Caspio REST API client ID or secret; together they obtain tokens that read and change the account's tables, views and files.
+  pattern: (?i:(?:caspio))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{50})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - caspio
+  entropy: 3.5
+  identity:
+    reveals: the Caspio account (its integration URL c{nn}abc.caspio.com sits beside it)
+  privilege: unknown
+  examples:
+  - CASPIO_API_KEY=mnulka3dmejgpsjv6c9uhyfkfo8tjxv68v84e902qt0exo5f9y
+  - |-
+    caspio:
+      api_key: "6d54hv1897u2t7cdj9unilajom9u5cvkhrdq55d15v1ebc6mjn"
+      timeout: 30
+  - '{"caspio_api_key": "3d1lzwe9uu8z6ljgymhwat0e1m761jd1kz36blc8fi40pg9sjd"}'
+  negative_examples:
+  - text: CASPIO_API_KEY=your_caspio_api_key_here
+    why: placeholder, not a key
+  - text: CASPIO_API_KEY=kik13ja5dx8o5r3qdz4nv59vulhkgng8efgwovwyxpj4ol
+    why: too short for the key format
+"""#####),
+        ("censys.yml", #####"""
+provider: censys
+rules:
+- id: censys.api-secret
+  name: Censys API secret
+  kind: api-secret
+  description: With the API ID beside it, queries Censys Search as the user, spending the account's query quota.
+  pattern: (?i:(?:censys))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - censys
+  entropy: 3.5
+  identity:
+    reveals: the Censys user (GET /api/v1/account returns the login and email)
+  privilege: read
+  examples:
+  - CENSYS_API_KEY=tlWUaj0hKJ92Uz3x4F0O3vZzng7AbuOX
+  - |-
+    censys:
+      api_key: "JTfY0yNUJtXlXB4gQ3Tpi2doH9CjbiMd"
+      timeout: 30
+  - '{"censys_api_key": "fqRpZB8nOVgQbpBo1N7tHEVDN4j7x8p8"}'
+  negative_examples:
+  - text: CENSYS_API_KEY=your_censys_api_key_here
+    why: placeholder, not a key
+  - text: CENSYS_API_KEY=hJiU8e9WbRMFilbpzP7Dn2FLiSIi
+    why: too short for the key format
+"""#####),
+        ("centralstationcrm.yml", #####"""
+provider: centralstationcrm
+rules:
+- id: centralstationcrm.api-key
+  name: CentralStationCRM API key
+  kind: api-key
+  description: 'Calls the CentralStationCRM API as the account: reads and changes people, companies, deals and notes.'
+  pattern: (?i:(?:centralstation))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{30})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - centralstation
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - CENTRALSTATION_API_KEY=3mkz5rdw5zczyrict7q1b6tkrh93tw
+  - |-
+    centralstation:
+      api_key: "yqi8n4eg2pgsr149cbhemofxk2kp5f"
+      timeout: 30
+  - '{"centralstation_api_key": "7cs37u9udeo79g6zm1w6xkscolmpep"}'
+  negative_examples:
+  - text: CENTRALSTATION_API_KEY=your_centralstation_api_key_here
+    why: placeholder, not a key
+  - text: CENTRALSTATION_API_KEY=di7egjdbbaa5jfd0dumlgcxjdi
+    why: too short for the key format
+"""#####),
         ("cerebras.yml", #####"""
 provider: cerebras
 rules:
@@ -1955,6 +4320,142 @@ rules:
     negative_examples:
       - text: 'CEREBRAS_API_KEY=csk-4EIFDFW4BZH1WOTINTRR26AR1N78KR7JDVQCGH4S90GLDMLV'
         why: the body is lowercase letters and digits
+"""#####),
+        ("cexio.yml", #####"""
+provider: cexio
+rules:
+- id: cexio.api-credential
+  name: CEX.IO API key or secret
+  kind: api-credential
+  description: A CEX.IO exchange API key or secret; with the user ID they sign requests that read balances and, depending on permissions, place orders or withdraw.
+  pattern: (?i:(?:cexio|cex\.io))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Za-z]{24,27})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - cexio
+  - cex.io
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CEXIO_API_KEY=mZh7oglhRbOPqv4JYsYLwlnj
+  - |-
+    cexio:
+      api_key: "ObcVOA4iTTU89j0hw38Ba4yI"
+      timeout: 30
+  - '{"cexio_api_key": "h3pnDWEBQWcCuabwHwkF9b6R"}'
+  negative_examples:
+  - text: CEXIO_API_KEY=your_cexio_api_key_here
+    why: placeholder, not a key
+  - text: CEXIO_API_KEY=aPbrTzZxCvD1biPtVawW
+    why: too short for the key format
+"""#####),
+        ("chartmogul.yml", #####"""
+provider: chartmogul
+rules:
+- id: chartmogul.api-key
+  name: ChartMogul API key
+  kind: api-key
+  description: 'Calls the ChartMogul API as the account: reads subscription and revenue metrics and customer data; write-enabled keys import and change data.'
+  pattern: (?i:(?:chartmogul))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - chartmogul
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CHARTMOGUL_API_KEY=n5dmm5my2klttexu8g4n1c2io0dtln3v
+  - |-
+    chartmogul:
+      api_key: "dkc0vy1v3p340qloktwx7z5xiizpc325"
+      timeout: 30
+  - '{"chartmogul_api_key": "3ymtei17xdbg1d441r8mo61hp6crk5t4"}'
+  negative_examples:
+  - text: CHARTMOGUL_API_KEY=your_chartmogul_api_key_here
+    why: placeholder, not a key
+  - text: CHARTMOGUL_API_KEY=nxsmfr5m9s9kvytpcqra67mzbq38
+    why: too short for the key format
+"""#####),
+        ("chatbot.yml", #####"""
+provider: chatbot
+rules:
+- id: chatbot.api-token
+  name: ChatBot.com API token
+  kind: api-token
+  description: 'Calls the ChatBot.com API as the account: reads and changes stories (bot flows), training data and chat history.'
+  pattern: (?i:(?:chatbot))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9_]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - chatbot
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CHATBOT_API_KEY=MndT1DJfGCeTK1g_JM7KlW1cmJHzaKCi
+  - |-
+    chatbot:
+      api_key: "RKpOHfg2LBxMGEU1Bq3PT5L2f5uMmXEy"
+      timeout: 30
+  - '{"chatbot_api_key": "rLU8Z5OTsDQotM55F6vyqx6xb1tYuujA"}'
+  negative_examples:
+  - text: CHATBOT_API_KEY=your_chatbot_api_key_here
+    why: placeholder, not a key
+  - text: CHATBOT_API_KEY=sIc__my9cwtBlwnwAzOpQetZ69o4
+    why: too short for the key format
+"""#####),
+        ("checklyhq.yml", #####"""
+provider: checklyhq
+rules:
+- id: checklyhq.api-key
+  name: Checkly API key
+  kind: api-key
+  description: 'Calls the Checkly API as the user: reads and changes checks, alert channels and environment variables (which can hold secrets) and triggers check runs.'
+  pattern: (?i:(?:checkly))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - checkly
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - CHECKLY_API_KEY=aqdm90sxvukz08hma2wlsdb1vy1224vm
+  - |-
+    checkly:
+      api_key: "dko1f7zxse9enkooupokyqp6zcuuraiq"
+      timeout: 30
+  - '{"checkly_api_key": "txm1e4dzpidh3ikudsyp6ba8xb5jhgl3"}'
+  negative_examples:
+  - text: CHECKLY_API_KEY=your_checkly_api_key_here
+    why: placeholder, not a key
+  - text: CHECKLY_API_KEY=sbulc3tdwozh8ek4kdutdt16hbdz
+    why: too short for the key format
+"""#####),
+        ("cicero.yml", #####"""
+provider: cicero
+rules:
+- id: cicero.api-key
+  name: Cicero API key
+  kind: api-key
+  description: Calls the Cicero elected-officials and district API as the account, spending its credits.
+  pattern: (?i:(?:cicero))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-z]{40})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - cicero
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - CICERO_API_KEY=lwoa552qkzydc17vubjqhkn5hxmc7upxbnqxwacu
+  - |-
+    cicero:
+      api_key: "81tsykmx5p05tebcxizv65jlt0rhojidv9hkk6tc"
+      timeout: 30
+  - '{"cicero_api_key": "k06y3cqie3isvagfok36skdmfuunu15fyfck7jec"}'
+  negative_examples:
+  - text: CICERO_API_KEY=your_cicero_api_key_here
+    why: placeholder, not a key
+  - text: CICERO_API_KEY=wgjxsvq3u8jj99ea1b4wxlq4bbno9hflkrs9
+    why: too short for the key format
 """#####),
         ("circleci.yml", #####"""
 provider: circleci
@@ -2041,6 +4542,33 @@ rules:
       - text: 'curl -H "Authorization: Key f7b4a41357a4d3cf0202f61fa75f28de" https://api.other.io/v1/items'
         why: 'a Key header with no Clarifai context'
 """#####),
+        ("clearbit.yml", #####"""
+provider: clearbit
+rules:
+- id: clearbit.api-key
+  name: Clearbit API key
+  kind: api-key
+  description: Calls the Clearbit enrichment and prospecting APIs as the account, spending its lookup quota and returning person and company data.
+  pattern: (?i:(?:clearbit))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-z_]{35})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - clearbit
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - CLEARBIT_API_KEY=7bchz5ep56b_v8mnes1i9vhcwrhon82jn02
+  - |-
+    clearbit:
+      api_key: "ju509t5jzrhig5gdtvor1sp8jn9uyd2_vea"
+      timeout: 30
+  - '{"clearbit_api_key": "2nddih_3f20r0xl8lrty9crpb9we074_bqn"}'
+  negative_examples:
+  - text: CLEARBIT_API_KEY=your_clearbit_api_key_here
+    why: placeholder, not a key
+  - text: CLEARBIT_API_KEY=gb14tijm88unkk8wnq28nkyr63f3e8m
+    why: too short for the key format
+"""#####),
         ("clickhouse.yml", #####"""
 provider: clickhouse
 rules:
@@ -2075,6 +4603,170 @@ rules:
       - text: 'key = adf4b1d5CmJlAc2Qc5qR9tAF5LAtbZEmvwOsyPAFUAXL6'
         why: '4b1d not at the start of the token'
 """#####),
+        ("clickup.yml", #####"""
+provider: clickup
+rules:
+- id: clickup.personal-token
+  name: ClickUp personal API token
+  kind: personal-token
+  description: 'Acts as the ClickUp user: reads and changes every workspace, space, list, task and comment the user can access.'
+  pattern: (?:^|[^A-Za-z0-9_-])(pk_[0-9]{7,9}_[0-9A-Z]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - pk_
+  entropy: 3.5
+  identity:
+    reveals: the ClickUp user, whose numeric user ID is the token's middle part (GET /api/v2/user)
+  privilege: write
+  examples:
+  - PK__API_KEY=pk_1243215_EKT3EPCMLM9TY555RRDLIVYVXBZNJPBI
+  - |-
+    pk_:
+      api_key: "pk_22151047_MN428TNIBPCYJFEUR94ZPSO57M30BVVP"
+      timeout: 30
+  - '{"pk__api_key": "pk_406746819_B9E223JNC4KEOZ3KARZZEOG464ZJEROF"}'
+  negative_examples:
+  - text: PK__API_KEY=your_pk__api_key_here
+    why: placeholder, not a key
+  - text: PK__API_KEY=pk_30844984_L7GGQ3PGPQNZRL5J62X0Y3FIQ5Q
+    why: too short for the key format
+"""#####),
+        ("cliengo.yml", #####"""
+provider: cliengo
+rules:
+- id: cliengo.api-key
+  name: Cliengo API key
+  kind: api-key
+  description: 'Calls the Cliengo chatbot/CRM API as the account: reads contacts (leads captured by the bot) and account settings.'
+  pattern: (?i:(?:cliengo))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - cliengo
+  entropy: 3.0
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CLIENGO_API_KEY=8f66c9cd-d692-69da-529a-dc3b88621ffd
+  - |-
+    cliengo:
+      api_key: "94e627fa-1ea0-0e4b-cc5c-0012a1b7cd57"
+      timeout: 30
+  - '{"cliengo_api_key": "4b349c93-bbaa-9260-3048-517a6f80978b"}'
+  negative_examples:
+  - text: CLIENGO_API_KEY=your_cliengo_api_key_here
+    why: placeholder, not a key
+  - text: CLIENGO_API_KEY=a46e2443-6359-efd4-c025-4ac94de2
+    why: too short for the key format
+"""#####),
+        ("clientary.yml", #####"""
+provider: clientary
+rules:
+- id: clientary.api-key
+  name: Clientary (Ronin) API key
+  kind: api-key
+  description: 'With the account subdomain, calls the Clientary/Ronin API: reads and changes clients, projects, estimates and invoices.'
+  pattern: (?i:(?:clientary|ronin[_.-]?(?:api|key|token)|roninapp))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Za-z]{24,26})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - clientary
+  - ronin
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CLIENTARY_API_KEY=uE55PQ9udsWI5S58TYdNPnUPeZ
+  - |-
+    clientary:
+      api_key: "ZAptU2SDRC5ckdU6WuaBhM49k"
+      timeout: 30
+  - '{"clientary_api_key": "Ob7Cr2dsqrWc7CPs5z6bpv03O"}'
+  negative_examples:
+  - text: CLIENTARY_API_KEY=your_clientary_api_key_here
+    why: placeholder, not a key
+  - text: CLIENTARY_API_KEY=xmsQ2GNSOGkJf7wtOlgY
+    why: too short for the key format
+"""#####),
+        ("clinchpad.yml", #####"""
+provider: clinchpad
+rules:
+- id: clinchpad.api-key
+  name: ClinchPad API key
+  kind: api-key
+  description: 'Calls the ClinchPad CRM API as the user: reads and changes pipelines, leads, contacts and notes.'
+  pattern: (?i:(?:clinchpad))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - clinchpad
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - CLINCHPAD_API_KEY=bxr720ycbeobaoujed88zomy42m2azso
+  - |-
+    clinchpad:
+      api_key: "szzheifwmyn3ys39yfzri5dxlfr05al2"
+      timeout: 30
+  - '{"clinchpad_api_key": "w337voy7ygtl5pnqspe07oikdetuwpc7"}'
+  negative_examples:
+  - text: CLINCHPAD_API_KEY=your_clinchpad_api_key_here
+    why: placeholder, not a key
+  - text: CLINCHPAD_API_KEY=jp9oowtynmhkuz4aodbrasoah8fq
+    why: too short for the key format
+"""#####),
+        ("clockify.yml", #####"""
+provider: clockify
+rules:
+- id: clockify.api-key
+  name: Clockify API key
+  kind: api-key
+  description: 'Calls the Clockify API as the user: reads and changes time entries, projects, clients and workspace members the user can manage.'
+  pattern: (?i:(?:clockify))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9]{48})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - clockify
+  entropy: 3.5
+  identity:
+    reveals: the Clockify user (GET /api/v1/user returns name and email)
+  privilege: unknown
+  examples:
+  - CLOCKIFY_API_KEY=jUiwCsXmttQGgMGWaaMFTdWdUxgP5W2NSoIcFb47w9vq6nZF
+  - |-
+    clockify:
+      api_key: "kF3ZNxFFpcXFKNfjip18JUOOaDuMVCXACHBiUdx6ffDFSJ9s"
+      timeout: 30
+  - '{"clockify_api_key": "vnPfWxbtbUSdJBb4poLYGrnNiHhAGVLz8hLOpe4iMHcl7ico"}'
+  negative_examples:
+  - text: CLOCKIFY_API_KEY=your_clockify_api_key_here
+    why: placeholder, not a key
+  - text: CLOCKIFY_API_KEY=uIIx6ustcjM9q2MRd4JaaY9nmPgGn5pWmGSZN4mP7V3N
+    why: too short for the key format
+"""#####),
+        ("clockworksms.yml", #####"""
+provider: clockworksms
+rules:
+- id: clockworksms.api-key
+  name: Clockwork SMS (TextAnywhere) API key
+  kind: api-key
+  description: Sends SMS through Clockwork/TextAnywhere charged to the account and reads its message status and balance.
+  pattern: (?i:(?:clockwork|textanywhere))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Za-z]{24})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - clockwork
+  - textanywhere
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - CLOCKWORK_API_KEY=2UVIomzG5qCOUScJzx6E8qVx
+  - |-
+    clockwork:
+      api_key: "4OtjAQGBF4hmVWYChnmTP0Nc"
+      timeout: 30
+  - '{"clockwork_api_key": "4MnHTCY8GryqJDK83kv3rU3w"}'
+  negative_examples:
+  - text: CLOCKWORK_API_KEY=your_clockwork_api_key_here
+    why: placeholder, not a key
+  - text: CLOCKWORK_API_KEY=MIM1SVmszkyWcJNKtHjc
+    why: too short for the key format
+"""#####),
         ("clojars.yml", #####"""
 provider: clojars
 rules:
@@ -2098,6 +4790,62 @@ rules:
     why: placeholder
   - text: CLOJARS_TOKEN=CLOJARS_0nuqe7
     why: too short
+"""#####),
+        ("closecrm.yml", #####"""
+provider: closecrm
+rules:
+- id: closecrm.api-key
+  name: Close CRM API key
+  kind: api-key
+  description: 'Calls the Close CRM API as the user who created the key: reads and changes leads, contacts, opportunities, emails and call recordings in the organisation.'
+  pattern: (?i:(?:close[_.-]?(?:crm|io|com|api|key|token|secret)))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)(api_[A-Za-z0-9.]{45})(?:[^A-Za-z0-9_.-]|$)
+  keywords:
+  - close
+  entropy: 3.5
+  identity:
+    reveals: the Close user and organisation (GET /api/v1/me)
+  privilege: write
+  examples:
+  - CLOSE_CRM_API_KEY=api_fu9u4rnh3sfYf0sFMEl6gaTAfOLpPH.ciDTiXGd0WB6z2
+  - |-
+    close_crm:
+      api_key: "api_v9OVXJVqVPq0TeCRFlhO.Q7F8PxOCKxaXcimEjPrJnwe7"
+      timeout: 30
+  - '{"close_crm_api_key": "api_JlR1AY6b4aaT1Xj17I5oVrRxa09dFXlBQYa7eapyW5371"}'
+  negative_examples:
+  - text: CLOSE_CRM_API_KEY=your_close_crm_api_key_here
+    why: placeholder, not a key
+  - text: CLOSE_CRM_API_KEY=api_yTu8FzvvyD6pDsSIqUXdgQRGaJXdGAyycacRTQ4U8
+    why: too short for the key format
+"""#####),
+        ("cloudelements.yml", #####"""
+provider: cloudelements
+rules:
+- id: cloudelements.user-secret
+  name: Cloud Elements user secret
+  kind: user-secret
+  description: With the organisation secret, calls the Cloud Elements (SAP Open Connectors) API as the user and reaches every connected SaaS instance.
+  pattern: (?i:(?:cloudelements|cloud[_.-]elements))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9]{43})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - cloudelements
+  - cloud-elements
+  - cloud_elements
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CLOUDELEMENTS_API_KEY=ItZkYzuYwZBZW7Hi1AKn7kVBJ1s1LeXwc2ophgq5y99
+  - |-
+    cloudelements:
+      api_key: "nbbHfjW01CiBsN0zsj4fdysb4efT0hRCK72zj9qmiQb"
+      timeout: 30
+  - '{"cloudelements_api_key": "S5iQyKuhBtgk3DIyirkUZ7LfrxrFWTbwKr8shsGBh2s"}'
+  negative_examples:
+  - text: CLOUDELEMENTS_API_KEY=your_cloudelements_api_key_here
+    why: placeholder, not a key
+  - text: CLOUDELEMENTS_API_KEY=pP2TLfGGibjItVyW5HBz2B3Mi5eZS8VTkhRh9Zj
+    why: too short for the key format
 """#####),
         ("cloudflare.yml", #####"""
 provider: cloudflare
@@ -2231,6 +4979,87 @@ rules:
   - text: 'version: v1.0-beta'
     why: a version string
 """#####),
+        ("cloudimage.yml", #####"""
+provider: cloudimage
+rules:
+- id: cloudimage.api-key
+  name: Cloudimage API key
+  kind: api-key
+  description: 'Calls the Cloudimage API for the token: invalidates cached images and reads usage.'
+  pattern: (?i:(?:cloudimage))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9_]{30})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - cloudimage
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CLOUDIMAGE_API_KEY=6lw9damz6zcky4mfpqz18lrpdiv7qz
+  - |-
+    cloudimage:
+      api_key: "q7mkrrsdr1weouyn_zmva7vmn3cbpz"
+      timeout: 30
+  - '{"cloudimage_api_key": "882a65hsf3ais3fkm2nirgn2e8iyxp"}'
+  negative_examples:
+  - text: CLOUDIMAGE_API_KEY=your_cloudimage_api_key_here
+    why: placeholder, not a key
+  - text: CLOUDIMAGE_API_KEY=1cxtzd0z8ylgyhpki0saydjj47
+    why: too short for the key format
+"""#####),
+        ("cloudplan.yml", #####"""
+provider: cloudplan
+rules:
+- id: cloudplan.api-key
+  name: cloudplan API key
+  kind: api-key
+  description: 'Calls the cloudplan file-sharing API as the user: reads and changes files and shares the user can access.'
+  pattern: (?i:(?:cloudplan))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Z0-9-]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - cloudplan
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CLOUDPLAN_API_KEY=PYEVT1UI3POY962AW-6OVVWHQR-JJKPX
+  - |-
+    cloudplan:
+      api_key: "JNU8XIAF3P9ONEKE9GJX6CRLOKUPSTOW"
+      timeout: 30
+  - '{"cloudplan_api_key": "TD80FUPDSFTWPL4QUNSFO2GAOYRI6U-K"}'
+  negative_examples:
+  - text: CLOUDPLAN_API_KEY=your_cloudplan_api_key_here
+    why: placeholder, not a key
+  - text: CLOUDPLAN_API_KEY=J867P691TQMNM5AQB95CI2BO3ONJ
+    why: too short for the key format
+"""#####),
+        ("cloudsight.yml", #####"""
+provider: cloudsight
+rules:
+- id: cloudsight.api-key
+  name: CloudSight API key
+  kind: api-key
+  description: Calls the CloudSight image-recognition API as the account, spending its request quota.
+  pattern: (?i:(?:cloudsight))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{20,24})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - cloudsight
+  entropy: 3.2
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CLOUDSIGHT_API_KEY=scr0xnepnld2urlu0mky4q
+  - |-
+    cloudsight:
+      api_key: "yovrf0umuuhhj4nxpnzxvm9w"
+      timeout: 30
+  - '{"cloudsight_api_key": "x33ghag4cqmjbglet2mu"}'
+  negative_examples:
+  - text: CLOUDSIGHT_API_KEY=your_cloudsight_api_key_here
+    why: placeholder, not a key
+  - text: CLOUDSIGHT_API_KEY=48umipewaoh2lihr
+    why: too short for the key format
+"""#####),
         ("cloudsmith.yml", #####"""
 provider: cloudsmith
 rules:
@@ -2275,6 +5104,60 @@ rules:
   - text: CLOUDSMITH_REPO=acme/pypi
     why: a repository name
 """#####),
+        ("cloverly.yml", #####"""
+provider: cloverly
+rules:
+- id: cloverly.api-key
+  name: Cloverly API key
+  kind: api-key
+  description: 'Calls the Cloverly carbon-offset API as the account: reads the account and, with a private key, purchases offsets charged to it.'
+  pattern: (?i:(?:cloverly))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9:_]{28})(?:[^A-Za-z0-9_:-]|$)
+  keywords:
+  - cloverly
+  entropy: 3.2
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CLOVERLY_API_KEY=08urslnbb10lql0tx77q5zlxl2ed
+  - |-
+    cloverly:
+      api_key: ":1rev:ij1auxeuhbocrxe2b:8lo6"
+      timeout: 30
+  - '{"cloverly_api_key": "zh4ojbo06o_dcj8pmn79ww56a1v5"}'
+  negative_examples:
+  - text: CLOVERLY_API_KEY=your_cloverly_api_key_here
+    why: placeholder, not a key
+  - text: CLOVERLY_API_KEY=1oj5lsz9dtpj8m0e6w9nez1_
+    why: too short for the key format
+"""#####),
+        ("clustdoc.yml", #####"""
+provider: clustdoc
+rules:
+- id: clustdoc.api-token
+  name: Clustdoc API token
+  kind: api-token
+  description: 'Calls the Clustdoc onboarding API as the account: reads users, applications and the documents clients submitted.'
+  pattern: (?i:(?:clustdoc))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Za-z]{60})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - clustdoc
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CLUSTDOC_API_KEY=3ip3vf1ERB2dEOj3M9zo6Oungde0GLZcfFk8lWK7g8SEOEK2fxidrB7YBOUV
+  - |-
+    clustdoc:
+      api_key: "D8l9z22Rv8186vixf9MWpw2NQ3xs3f9jUOMT4MrfoybaQeZ4WHaGKzqJX5FG"
+      timeout: 30
+  - '{"clustdoc_api_key": "VFKxYBiiBWuWQQQLXUm8A7BrVA1FRq8WCONMvGdeHoesWG0MSJiIpJz01cWe"}'
+  negative_examples:
+  - text: CLUSTDOC_API_KEY=your_clustdoc_api_key_here
+    why: placeholder, not a key
+  - text: CLUSTDOC_API_KEY=2S5qyRjYimEtzbYX86TOSC1n1gc8jbctXsOOgNqX1Qrks0vD16TywNdG
+    why: too short for the key format
+"""#####),
         ("cockroachdb.yml", #####"""
 provider: cockroachdb
 rules:
@@ -2305,6 +5188,86 @@ rules:
       - text: 'COCKROACH_API_KEY=CCDB1_EWBKgXgLVnQT2L064dt1gb'
         why: 'the key id alone, no secret'
 """#####),
+        ("codacy.yml", #####"""
+provider: codacy
+rules:
+- id: codacy.api-token
+  name: Codacy API token
+  kind: api-token
+  description: 'Calls the Codacy API as the account or project: reads repositories, analysis results and settings and, for account tokens, changes them.'
+  pattern: (?i:(?:codacy))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Za-z]{20})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - codacy
+  entropy: 3.2
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CODACY_API_KEY=DGwBh56P9qpwTSPy8Ipx
+  - |-
+    codacy:
+      api_key: "Dkg4vGMAEtlvdOPV0tKk"
+      timeout: 30
+  - '{"codacy_api_key": "CUenAMt8yhrhncgw2N9W"}'
+  negative_examples:
+  - text: CODACY_API_KEY=your_codacy_api_key_here
+    why: placeholder, not a key
+  - text: CODACY_API_KEY=EsxLFXNyqxlsBQqS
+    why: too short for the key format
+"""#####),
+        ("codeclimate.yml", #####"""
+provider: codeclimate
+rules:
+- id: codeclimate.api-token
+  name: Code Climate API token
+  kind: api-token
+  description: 'Calls the Code Climate Quality API as the user: reads organisations, repositories, issues and test-coverage reports and changes repository settings.'
+  pattern: (?i:(?:codeclimate|code[_.-]climate))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-f0-9]{40})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - codeclimate
+  - code_climate
+  - code-climate
+  entropy: 3.0
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CODECLIMATE_API_KEY=31a4524cff94ce973b1333069994fee4b6652a76
+  - |-
+    codeclimate:
+      api_key: "4f1978150401c9943484c881c99563b49742daad"
+      timeout: 30
+  - '{"codeclimate_api_key": "0d4bf24558c2b5ef6217d5e435523945072bff15"}'
+  negative_examples:
+  - text: CODECLIMATE_API_KEY=your_codeclimate_api_key_here
+    why: placeholder, not a key
+  - text: CODECLIMATE_API_KEY=fef529e683761328b30898a62089d3d2edae
+    why: too short for the key format
+- id: codeclimate.test-reporter-id
+  name: Code Climate test reporter ID
+  kind: test-reporter-id
+  description: Uploads test-coverage reports to the Code Climate repository it belongs to, so an attacker can overwrite the repository's coverage data.
+  pattern: (?i:(?:cc_test_reporter_id|codeclimate))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-f0-9]{64})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - cc_test_reporter_id
+  - codeclimate
+  entropy: 3.0
+  identity:
+    reveals: the Code Climate repository it belongs to
+  privilege: write
+  examples:
+  - CC_TEST_REPORTER_ID_API_KEY=2c3d5d86755c7a476c04ecdba1b1771125906b3ee69d0275786cad2cc95c9d41
+  - |-
+    cc_test_reporter_id:
+      api_key: "baa8a2b54bf21624a91e88cc602b177b1ed1e7fbf9b3a8f2454e382e56a37d32"
+      timeout: 30
+  - '{"cc_test_reporter_id_api_key": "16e4e42ec61f1dac16971e958bf8141eb9344f2f8cd1d452f0ca6bf88583312e"}'
+  negative_examples:
+  - text: CC_TEST_REPORTER_ID_API_KEY=your_cc_test_reporter_id_api_key_here
+    why: placeholder, not a key
+  - text: CC_TEST_REPORTER_ID_API_KEY=877d337bbc7dde4f47021786749f4aa4073f5f0fecba4de9317f5b3d7b31
+    why: too short for the key format
+"""#####),
         ("codecov.yml", #####"""
 provider: codecov
 rules:
@@ -2328,6 +5291,33 @@ rules:
     why: variable reference
   - text: CODECOV_URL=https://codecov.io
     why: not a token
+"""#####),
+        ("codequiry.yml", #####"""
+provider: codequiry
+rules:
+- id: codequiry.api-key
+  name: Codequiry API key
+  kind: api-key
+  description: 'Calls the Codequiry plagiarism-check API as the account: uploads submissions, runs checks charged to it and reads results.'
+  pattern: (?i:(?:codequiry))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9-]{64})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - codequiry
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CODEQUIRY_API_KEY=XZK3ot0iOnldYhLBEkCPv-I0SCgHMYlHeyO6rmoc8yVDxangkaCITdb6CXGq0cH0
+  - |-
+    codequiry:
+      api_key: "1hTZfRsdWR18bdhICviKhvixL78hWvsyY0gmp5vv3YhXT1A7KY67DyFsvVNRZS5r"
+      timeout: 30
+  - '{"codequiry_api_key": "dROZJvzfMEKtixDBZEN52Wj0f-d2BC1H8LAokYy12l9u5x46Jo2bpm46QBbbG9e2"}'
+  negative_examples:
+  - text: CODEQUIRY_API_KEY=your_codequiry_api_key_here
+    why: placeholder, not a key
+  - text: CODEQUIRY_API_KEY=tZdTUvN5bCSfpkhZQljaafAfq1M5glawOToKHU4Iiw66mpcNvItxEkxJLAw9
+    why: too short for the key format
 """#####),
         ("cohere.yml", #####"""
 provider: cohere
@@ -2360,6 +5350,33 @@ rules:
       - text: "cohere:\n  model: ViXZya8cdFOcVwWBhqG5KSFdPE0SPgjtHfb1F6w7"
         why: nested under the provider but the value is not under a key or token field
 """#####),
+        ("coinapi.yml", #####"""
+provider: coinapi
+rules:
+- id: coinapi.api-key
+  name: CoinAPI key
+  kind: api-key
+  description: Calls the CoinAPI market-data REST and websocket APIs as the account, spending its credits.
+  pattern: (?i:(?:coinapi))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Z0-9-]{36})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - coinapi
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - COINAPI_API_KEY=MK7W08GJURL4BZMHYRHPBTTQD6XIDF0UHIFH
+  - |-
+    coinapi:
+      api_key: "BLPI1EPYU98G9XYB3ODT5V-YFF5I1T1RIA9L"
+      timeout: 30
+  - '{"coinapi_api_key": "OQYXNBJLVTY7NU4-J59BSGA-2QFBKK5HIO58"}'
+  negative_examples:
+  - text: COINAPI_API_KEY=your_coinapi_api_key_here
+    why: placeholder, not a key
+  - text: COINAPI_API_KEY=6NX74U6FF3DEGZVH192KD62RY0KPIV64
+    why: too short for the key format
+"""#####),
         ("coinbase.yml", #####"""
 provider: coinbase
 rules:
@@ -2382,6 +5399,170 @@ rules:
     why: placeholder
   - text: COINBASE_API_SECRET=1u4vug8udHpyP9k0SdfW
     why: wrong length
+"""#####),
+        ("coinlayer.yml", #####"""
+provider: coinlayer
+rules:
+- id: coinlayer.access-key
+  name: coinlayer access key
+  kind: access-key
+  description: Calls the coinlayer crypto exchange-rate API as the key's account, using its request quota.
+  pattern: (?i:(?:coinlayer))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - coinlayer
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - COINLAYER_API_KEY=c84iimkupcvks0u9et7exygy3140xv9g
+  - |-
+    coinlayer:
+      api_key: "kmar7dk1t5u7xawpgzbn7rcl79j9xfz2"
+      timeout: 30
+  - '{"coinlayer_api_key": "j60x6qgq3a810m0tt8v607qhues6r58f"}'
+  negative_examples:
+  - text: COINLAYER_API_KEY=your_coinlayer_api_key_here
+    why: placeholder, not a key
+  - text: COINLAYER_API_KEY=jnqpjn66hu8xoqcpji5c5mnh8315
+    why: too short for the key format
+"""#####),
+        ("collect2.yml", #####"""
+provider: collect2
+rules:
+- id: collect2.api-key
+  name: Collect2 API key
+  kind: api-key
+  description: 'Calls the Collect2 API as the account: reads and writes the data records it collects.'
+  pattern: (?i:(?:collect2))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - collect2
+  entropy: 3.0
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - COLLECT2_API_KEY=136ff807-9546-50f3-bbff-7dcb9f4e1a4a
+  - |-
+    collect2:
+      api_key: "5e37965d-e7c8-01ef-9100-c992d9c6771f"
+      timeout: 30
+  - '{"collect2_api_key": "611260b5-5488-e493-060a-4e73e3d0f9c6"}'
+  negative_examples:
+  - text: COLLECT2_API_KEY=your_collect2_api_key_here
+    why: placeholder, not a key
+  - text: COLLECT2_API_KEY=11af9cd9-bb34-80b0-6d4a-931da415
+    why: too short for the key format
+"""#####),
+        ("column.yml", #####"""
+provider: column
+rules:
+- id: column.api-key
+  name: Column API key
+  kind: api-key
+  description: 'Calls the Column banking API for the platform: live keys read accounts and balances and originate ACH, wire and book transfers; test keys act on the sandbox.'
+  pattern: (?i:(?:column[_.-]?(?:api|key|secret|token|bank)|column\.com))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)((?:test|live)_[A-Za-z0-9]{27})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - column
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: admin
+  examples:
+  - COLUMN_API_API_KEY=live_EaPkfZqSjahx9J6eZO47UA3WR9f
+  - |-
+    column_api:
+      api_key: "test_9vcghGxGhCQSPap04Fj6qZn0xXp"
+      timeout: 30
+  - '{"column_api_api_key": "test_OlR5ZS1m9CuUmmmykymb0njBE7v"}'
+  negative_examples:
+  - text: COLUMN_API_API_KEY=your_column_api_api_key_here
+    why: placeholder, not a key
+  - text: COLUMN_API_API_KEY=test_aaMTO11wVKk4NBI5jHcX9gC
+    why: too short for the key format
+"""#####),
+        ("commercejs.yml", #####"""
+provider: commercejs
+rules:
+- id: commercejs.api-key
+  name: Commerce.js (Chec) API key
+  kind: api-key
+  description: 'Calls the Chec/Commerce.js API for the store: public keys read products and create carts; secret keys also change products, orders and customers.'
+  pattern: (?i:(?:commercejs|chec[_.-]?(?:api|key|token|secret)))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9_]{48})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - commercejs
+  - chec
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - COMMERCEJS_API_KEY=7j_cmsxfwn90hmpvqhdeq7dc28mkwhwgv2ucell5gcu1a9yd
+  - |-
+    commercejs:
+      api_key: "10r_d5f69hanj8kzj0o05d8epbpm3wny09haxkijoxv1joru"
+      timeout: 30
+  - '{"commercejs_api_key": "nxudm1xahx8w8qlapm3pvhlrpe9w_46q8jaki1tvxe6_d4lc"}'
+  negative_examples:
+  - text: COMMERCEJS_API_KEY=your_commercejs_api_key_here
+    why: placeholder, not a key
+  - text: COMMERCEJS_API_KEY=8wd3mkkli0uv5hw5lc7su3ckx_slto3305a333ks_qs9
+    why: too short for the key format
+"""#####),
+        ("commodities.yml", #####"""
+provider: commodities
+rules:
+- id: commodities.access-key
+  name: Commodities-API access key
+  kind: access-key
+  description: Calls the Commodities-API price-data service as the account, spending its request quota.
+  pattern: (?i:(?:commodities))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9]{60})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - commodities
+  entropy: 3.5
+  precedence: 30
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - COMMODITIES_API_KEY=cvEBTTeNSeyyujIl6OFiCvRV6BnQgk9bn8VLx7iw2k0BmTNb6FoeAebNGha8
+  - |-
+    commodities:
+      api_key: "0bT9Oce17rNCEn2AAEgQck4AhTfwLr3Fqd4exKsI3TUZO9JUW54BCdeJBD1S"
+      timeout: 30
+  - '{"commodities_api_key": "mYS9ultl3esqFsyy9H44qOIg3qfhuq7xNGB8725LFsdy2hnohqkB2XdKE9fl"}'
+  negative_examples:
+  - text: COMMODITIES_API_KEY=your_commodities_api_key_here
+    why: placeholder, not a key
+  - text: COMMODITIES_API_KEY=T3668ex8sNslROas71s37REYvHTgI3vTi4uQie7qz98nWaZCwuyYyaRG
+    why: too short for the key format
+"""#####),
+        ("companyhub.yml", #####"""
+provider: companyhub
+rules:
+- id: companyhub.api-key
+  name: CompanyHub API key
+  kind: api-key
+  description: 'With the subdomain beside it, calls the CompanyHub CRM API: reads and changes contacts, companies and deals.'
+  pattern: (?i:(?:companyhub))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Za-z]{20})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - companyhub
+  entropy: 3.2
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - COMPANYHUB_API_KEY=LOks48l2Q4mubKMKKBWp
+  - |-
+    companyhub:
+      api_key: "YGYezCxwoXqKuB1HMPQ8"
+      timeout: 30
+  - '{"companyhub_api_key": "JpzhxpwKy1itzvejQZAK"}'
+  negative_examples:
+  - text: COMPANYHUB_API_KEY=your_companyhub_api_key_here
+    why: placeholder, not a key
+  - text: COMPANYHUB_API_KEY=PSNh4mkSsMtGZ4tF
+    why: too short for the key format
 """#####),
         ("confluent.yml", #####"""
 provider: confluent
@@ -2460,6 +5641,172 @@ rules:
   - text: CONTENTFUL_DELIVERY_TOKEN=${TOKEN}
     why: variable reference
 """#####),
+        ("conversiontools.yml", #####"""
+provider: conversiontools
+rules:
+- id: conversiontools.api-token
+  name: Conversion Tools API token
+  kind: api-token
+  description: 'Calls the Conversion Tools file-conversion API as the account: uploads files and runs conversion tasks on its quota, and downloads results.'
+  pattern: (?i:(?:conversiontools|conversion[_.-]tools))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)(ey[A-Za-z0-9_.]{157,165})(?:[^A-Za-z0-9_.-]|$)
+  keywords:
+  - conversiontools
+  - conversion_tools
+  - conversion-tools
+  entropy: 3.5
+  precedence: 20
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CONVERSIONTOOLS_API_KEY=eyv8hMYDmPRGj8hLoYx.dHK3vTJEdmo2S.6hKkZdIplrUf5sxduMFwmhawwLsgNnb6knwfsMpuUYI9SmdlbExbnrSjtmooUHutz3.bT9yXbKqv_6_SzbELEotrHDZ7cOIm.PXhqx5obeixNhUjIq_0hV1nH4kQIYr.
+  - |-
+    conversiontools:
+      api_key: "eyMQdpuieHEcFg_B2fUFarI86fRPmNrzgkcwQnJXCr66nF_uvUEZcTxPr4.zf2FmwZ0PboYW_WV.MH5kX96UqKMFk.uunlhW0whBJwus34GGzzQJ.w1FWohLwdclBeeAVIi4CfArYsx1Mh7dWE158KGsmLBnxghY29I4"
+      timeout: 30
+  - '{"conversiontools_api_key": "ey8eE1B7FgGhtCehLGXQqMaVsD6K8KrDNOC0q99zyANl4DDP6pXMTZR1a36_PJlGMQHXcVZYbyfoe.wQYeXyVLQicLUIuXoxdZclZEt6dce611XaBbtzJ5mP9gytvsKhHfLvesalbocRene1PO.KJJV1o1FdGqi"}'
+  negative_examples:
+  - text: CONVERSIONTOOLS_API_KEY=your_conversiontools_api_key_here
+    why: placeholder, not a key
+  - text: CONVERSIONTOOLS_API_KEY=eyz6oRjmj6lmbbGbjAy7PlK9C00DtkeOmc1QcVsS_WC2GbFzx3pdsgPCMxYVx5_OZN22VsvWT1vDEdzK.DhUfCaYYxr5o7oY2NiVS0iVXjBcjPZb_.kBmW4Oj63tR.f74MsCIx51F_kAb2WIiGJbxmB.QE3
+    why: too short for the key format
+"""#####),
+        ("convertapi.yml", #####"""
+provider: convertapi
+rules:
+- id: convertapi.secret
+  name: ConvertAPI secret
+  kind: secret
+  description: 'Calls ConvertAPI as the account: converts files (uploaded documents are processed on its behalf) and spends its conversion seconds.'
+  pattern: (?i:(?:convertapi))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)(secret_[0-9A-Za-z]{16})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - convertapi
+  entropy: 3.2
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CONVERTAPI_API_KEY=secret_0PvWhoTZLMwP5jBk
+  - |-
+    convertapi:
+      api_key: "secret_PlT8PqquEQpg4GcR"
+      timeout: 30
+  - '{"convertapi_api_key": "secret_ADRpeHbxrRF6Zkgl"}'
+  negative_examples:
+  - text: CONVERTAPI_API_KEY=your_convertapi_api_key_here
+    why: placeholder, not a key
+  - text: CONVERTAPI_API_KEY=secret_0nNVVVwS61Rm
+    why: too short for the key format
+"""#####),
+        ("copper.yml", #####"""
+provider: copper
+rules:
+- id: copper.api-key
+  name: Copper CRM API key
+  kind: api-key
+  description: 'With the user''s email (X-PW-UserEmail), calls the Copper CRM API: reads and changes people, companies, opportunities and activities.'
+  pattern: (?i:(?:copper[_.-]?(?:crm|api|key|token|secret)|prosperworks))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - copper
+  - prosperworks
+  entropy: 3.5
+  identity:
+    reveals: the Copper user (the email sent with the key)
+  privilege: write
+  examples:
+  - COPPER_CRM_API_KEY=9uk48jcuqtrwnrmxrgoyxesuzt6sgyoj
+  - |-
+    copper_crm:
+      api_key: "ogevusb82x7cq4nh7off9kwrel763nu7"
+      timeout: 30
+  - '{"copper_crm_api_key": "xiilo4uooysquo721f9z2xditjlwey9d"}'
+  negative_examples:
+  - text: COPPER_CRM_API_KEY=your_copper_crm_api_key_here
+    why: placeholder, not a key
+  - text: COPPER_CRM_API_KEY=qi7djmmjephkk1rsmr46uzqmiy1z
+    why: too short for the key format
+"""#####),
+        ("countrylayer.yml", #####"""
+provider: countrylayer
+rules:
+- id: countrylayer.access-key
+  name: countrylayer access key
+  kind: access-key
+  description: Calls the countrylayer country-data API as the key's account, using its request quota.
+  pattern: (?i:(?:countrylayer))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - countrylayer
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - COUNTRYLAYER_API_KEY=kqt20vhthz0talvykeic8mc4np5yk9ie
+  - |-
+    countrylayer:
+      api_key: "1mokqb3wstd9bs79bzam485vj7enslkf"
+      timeout: 30
+  - '{"countrylayer_api_key": "spetqq2z5tx3crczdsw4tqfxz0xtinoq"}'
+  negative_examples:
+  - text: COUNTRYLAYER_API_KEY=your_countrylayer_api_key_here
+    why: placeholder, not a key
+  - text: COUNTRYLAYER_API_KEY=81rymm7l81s7ogiiobcqc7gxqr2q
+    why: too short for the key format
+"""#####),
+        ("courier.yml", #####"""
+provider: courier
+rules:
+- id: courier.auth-token
+  name: Courier auth token
+  kind: auth-token
+  description: 'Calls the Courier notification API for the workspace: sends emails, SMS and push messages to its recipients and reads or changes profiles, lists and preferences.'
+  pattern: (?i:(?:courier))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)(pk_(?:prod|test|[A-Za-z0-9]{1,80})_[A-Za-z0-9]{28})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - courier
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - COURIER_API_KEY=pk_prod_oeCVwmnC3mqwrS28Pl8jEYP1doEj
+  - |-
+    courier:
+      api_key: "pk_test_MN9WSAbNus0VqTEh3eoZRTeAK7cW"
+      timeout: 30
+  - '{"courier_api_key": "pk_prod_yXGM0GQxTfAJJhNrx1Ub7N1Cnllh"}'
+  negative_examples:
+  - text: COURIER_API_KEY=your_courier_api_key_here
+    why: placeholder, not a key
+  - text: COURIER_API_KEY=pk_1h4s1PW_RJM2OkXRCX0QBh1dxU
+    why: too short for the key format
+"""#####),
+        ("coveralls.yml", #####"""
+provider: coveralls
+rules:
+- id: coveralls.repo-token
+  name: Coveralls repo token
+  kind: repo-token
+  description: Uploads coverage reports to the Coveralls repository it belongs to and, through the API, reads the repository's builds.
+  pattern: (?i:(?:coveralls))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9-]{37})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - coveralls
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - COVERALLS_API_KEY=T2yiUS-TJ4LKssWBdp22KhOnYPZcHNGocprD2
+  - |-
+    coveralls:
+      api_key: "7oTfy3TT5-9RtOaZWALO4h7UtU6MVyFaeXrmF"
+      timeout: 30
+  - '{"coveralls_api_key": "pwarfiPYt9j6QnLtfUspg51E5-DLtCjBDZBvu"}'
+  negative_examples:
+  - text: COVERALLS_API_KEY=your_coveralls_api_key_here
+    why: placeholder, not a key
+  - text: COVERALLS_API_KEY=L8fx8IMxVN4t7DTzKWysrEnfXYsJMbS-8
+    why: too short for the key format
+"""#####),
         ("coze.yml", #####"""
 provider: coze
 rules:
@@ -2490,6 +5837,33 @@ rules:
       - text: 'COZE_API_TOKEN=pat_tRHmEso6658qNr9gzftV00zSpJ4C8PSom1df5nVq'
         why: 'too short: 40 characters after pat_'
 """#####),
+        ("craftmypdf.yml", #####"""
+provider: craftmypdf
+rules:
+- id: craftmypdf.api-key
+  name: CraftMyPDF API key
+  kind: api-key
+  description: 'Calls the CraftMyPDF API as the account: reads templates and generates PDFs and images, spending its quota.'
+  pattern: (?i:(?:craftmypdf))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Za-z]{35})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - craftmypdf
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: unknown
+  examples:
+  - CRAFTMYPDF_API_KEY=LpqqlbvdZVSMpYUNKVR8eySluBOuc2LkBzW
+  - |-
+    craftmypdf:
+      api_key: "wMirkgwcxyNXBYOM6FvgRGS6wT7cENejkGg"
+      timeout: 30
+  - '{"craftmypdf_api_key": "ruYOK1oR60JiVBsabTTpeUxuNQBBYT8JFdg"}'
+  negative_examples:
+  - text: CRAFTMYPDF_API_KEY=your_craftmypdf_api_key_here
+    why: placeholder, not a key
+  - text: CRAFTMYPDF_API_KEY=SQBg0uVruejZdU0z2WyRfAgsxPEqVBa
+    why: too short for the key format
+"""#####),
         ("crates-io.yml", #####"""
 provider: crates-io
 rules:
@@ -2515,6 +5889,171 @@ rules:
     why: placeholder
   - text: CARGO_REGISTRY_TOKEN=cioAX3FbZHc7OnzwhazIlbU
     why: too short
+"""#####),
+        ("crowdin.yml", #####"""
+provider: crowdin
+rules:
+- id: crowdin.api-token
+  name: Crowdin personal access token
+  kind: api-token
+  description: 'Calls the Crowdin API as the user with the token''s scopes: reads and changes projects, source files, translations and storages.'
+  pattern: (?i:(?:crowdin))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9A-Za-z]{80})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - crowdin
+  entropy: 3.5
+  identity:
+    reveals: the Crowdin user (GET /api/v2/user)
+  privilege: unknown
+  examples:
+  - CROWDIN_API_KEY=b3xsT0QbZx0X1H1YuLtOm3Gudy9uYfXUhw7fxSbxr5CktqebFDKcv3in7cfJkp76fkHPxAjGApYy0zK2
+  - |-
+    crowdin:
+      api_key: "Ob2Gj4YsDiY25Ryisoku7BmUOzIv1eG7eV0ZYYrIBEGJfFHzPAkDG282XPNZEgotwY0Ep7EUdTqT7kYQ"
+      timeout: 30
+  - '{"crowdin_api_key": "te4n4Nh68ir15xWUFZY9OYBSxfh5uIUYIntgC1zypP7eN2rvNZGvWcWx8IdDrLBQdcYrD9sQ8unb4quL"}'
+  negative_examples:
+  - text: CROWDIN_API_KEY=your_crowdin_api_key_here
+    why: placeholder, not a key
+  - text: CROWDIN_API_KEY=yiOg5hZnFHOSTbcjQAMLer5tY9PWhhKn3gi2KZ4K2WyrW58N4ZKRA2oYGWebi6i0Sdd0uW6OstpX
+    why: too short for the key format
+"""#####),
+        ("cryptocompare.yml", #####"""
+provider: cryptocompare
+rules:
+- id: cryptocompare.api-key
+  name: CryptoCompare API key
+  kind: api-key
+  description: Calls the CryptoCompare (CoinDesk Data) market-data API as the account, spending its call quota.
+  pattern: (?i:(?:cryptocompare))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9-]{64})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - cryptocompare
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - CRYPTOCOMPARE_API_KEY=uo1wctjx0cxvaw1y-vzpa6utmqy90j6i58kd50ngn2j5el1a1vh82v5rz97y51ew
+  - |-
+    cryptocompare:
+      api_key: "ew5lm2bgmkk8rt1jr85x8nwh-bq5fs7679y6hftqb-hny27nt8uhdqgz33z3f7jw"
+      timeout: 30
+  - '{"cryptocompare_api_key": "a-5cto30vjlbbkjmnh9ecu8xxiqx280fd8os7ty5-wgw3-e0hfwfprw-x1vo3t6c"}'
+  negative_examples:
+  - text: CRYPTOCOMPARE_API_KEY=your_cryptocompare_api_key_here
+    why: placeholder, not a key
+  - text: CRYPTOCOMPARE_API_KEY=rwoc65t4zz3lbt-ghwb7pd4u6--34nc31mng-d8llctg05fs6-mk3544rm23
+    why: too short for the key format
+"""#####),
+        ("currencyfreaks.yml", #####"""
+provider: currencyfreaks
+rules:
+- id: currencyfreaks.api-key
+  name: CurrencyFreaks API key
+  kind: api-key
+  description: Calls the CurrencyFreaks exchange-rate API as the account, spending its request quota.
+  pattern: (?i:(?:currencyfreaks))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-z]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - currencyfreaks
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - CURRENCYFREAKS_API_KEY=dbxoh788zbx4sggaaz5uqjji8dv87899
+  - |-
+    currencyfreaks:
+      api_key: "iifg0a18i80nprbsnuw0gkt4so5zrfub"
+      timeout: 30
+  - '{"currencyfreaks_api_key": "d578qbrkrb1ipj9fipqjbtswie0gex4n"}'
+  negative_examples:
+  - text: CURRENCYFREAKS_API_KEY=your_currencyfreaks_api_key_here
+    why: placeholder, not a key
+  - text: CURRENCYFREAKS_API_KEY=a5hsqhmdg4n3ox7gbqozkgrkuoat
+    why: too short for the key format
+"""#####),
+        ("currencylayer.yml", #####"""
+provider: currencylayer
+rules:
+- id: currencylayer.access-key
+  name: currencylayer access key
+  kind: access-key
+  description: Calls the currencylayer exchange-rate API as the key's account, using its request quota.
+  pattern: (?i:(?:currencylayer))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - currencylayer
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - CURRENCYLAYER_API_KEY=skjsmra33ylebetig1eflhnhpnkxrh1s
+  - |-
+    currencylayer:
+      api_key: "jmyffws9e15tsfzkynt5kfi3x1mcdtv6"
+      timeout: 30
+  - '{"currencylayer_api_key": "twrjhr6ys448jhv6js2ik9yvii4emi72"}'
+  negative_examples:
+  - text: CURRENCYLAYER_API_KEY=your_currencylayer_api_key_here
+    why: placeholder, not a key
+  - text: CURRENCYLAYER_API_KEY=z4w9xh9dzwhtconalnyncfby7m8v
+    why: too short for the key format
+"""#####),
+        ("currencyscoop.yml", #####"""
+provider: currencyscoop
+rules:
+- id: currencyscoop.api-key
+  name: CurrencyScoop (CurrencyBeacon) API key
+  kind: api-key
+  description: Calls the CurrencyScoop/CurrencyBeacon exchange-rate API as the account, spending its request quota.
+  pattern: (?i:(?:currencyscoop|currencybeacon))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - currencyscoop
+  - currencybeacon
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - CURRENCYSCOOP_API_KEY=bi4bkdn0dh2ghys6d6lnjny9ph5x9e3r
+  - |-
+    currencyscoop:
+      api_key: "zo5953pzsxcw43j2kd57w4ts84tlt1dv"
+      timeout: 30
+  - '{"currencyscoop_api_key": "3v8dsugp3wa6ivq9go6zn07kq617it0b"}'
+  negative_examples:
+  - text: CURRENCYSCOOP_API_KEY=your_currencyscoop_api_key_here
+    why: placeholder, not a key
+  - text: CURRENCYSCOOP_API_KEY=jvsjfnnoi3l09p3yoy2v2h4w0gv6
+    why: too short for the key format
+"""#####),
+        ("currentsapi.yml", #####"""
+provider: currentsapi
+rules:
+- id: currentsapi.api-key
+  name: Currents API key
+  kind: api-key
+  description: Calls the Currents news API as the account, spending its request quota.
+  pattern: (?i:(?:currentsapi|currents[_.-]api))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9_-]{48})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - currentsapi
+  - currents_api
+  - currents-api
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - CURRENTSAPI_API_KEY=oYcH3ITEsBAw6ROfthVK8lItTbDCGNIU-PreF8GLQbfvDz3h
+  - |-
+    currentsapi:
+      api_key: "VJPsD1sqPKsZ3cQkOIXMN28EysJ8WvJI2iS4OnucyRF6G5tG"
+      timeout: 30
+  - '{"currentsapi_api_key": "JpTwAGdfJB2vXwFLBry3KcGtN7OQ8iSATpmXOB4oPX5eJSEr"}'
+  negative_examples:
+  - text: CURRENTSAPI_API_KEY=your_currentsapi_api_key_here
+    why: placeholder, not a key
+  - text: CURRENTSAPI_API_KEY=JEfkaxCvh7q6_jAEbcRYLozkUHhbQklpsvXy-DS6Z4-l
+    why: too short for the key format
 """#####),
         ("cursor.yml", #####"""
 provider: cursor
@@ -2545,6 +6084,146 @@ rules:
         why: 'a key_ value with no Cursor context'
       - text: 'CURSOR_API_KEY=key_755bef562292317c0748e366224251fc16b9440c'
         why: 'too short: 40 hex characters after key_'
+"""#####),
+        ("customerguru.yml", #####"""
+provider: customerguru
+rules:
+- id: customerguru.api-key
+  name: customer.guru API key or secret
+  kind: api-key
+  description: 'With the matching key or secret, calls the customer.guru NPS API: exports customers and their survey responses.'
+  pattern: (?i:(?:customer[_.-]?guru|guru[_.-]?(?:api|key|secret|token)))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)((?:[A-Za-z0-9]{50}|[A-Za-z0-9]{30}))(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - guru
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - CUSTOMER_GURU_API_KEY=yY1gQHqooYBEel1zEmRqcFb6o9h6DF
+  - |-
+    customer_guru:
+      api_key: "8U3L5Q3GBl63bVM1o3ky3iQEnypBAF0QJhmy1e6IfC3lfkUnAw"
+      timeout: 30
+  - '{"customer_guru_api_key": "qwgJmpmF8fk8fBUgU9nGjcczS1Oi2l"}'
+  negative_examples:
+  - text: CUSTOMER_GURU_API_KEY=your_customer_guru_api_key_here
+    why: placeholder, not a key
+  - text: CUSTOMER_GURU_API_KEY=rBgqCOaOhfTq9yGR9MFFBwoBLA
+    why: too short for the key format
+"""#####),
+        ("customerio.yml", #####"""
+provider: customerio
+rules:
+- id: customerio.api-key
+  name: Customer.io tracking API key
+  kind: api-key
+  description: 'With the site ID, calls the Customer.io Track API for the workspace: creates and changes people and sends events that trigger campaigns (messages to real customers).'
+  pattern: (?i:(?:customer[_.-]?io))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=)(?:(?:bearer|token|basic)[ \t]{1,3})?)([A-Za-z0-9]{20})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - customerio
+  - customer_io
+  - customer-io
+  - customer.io
+  entropy: 3.2
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: write
+  examples:
+  - CUSTOMERIO_API_KEY=hxiqQ3zoPfBIwYISj1qV
+  - |-
+    customerio:
+      api_key: "lFiySH5UnCSmTyTnVw76"
+      timeout: 30
+  - '{"customerio_api_key": "oLv5E4mUyiFZ7SfXBUHa"}'
+  negative_examples:
+  - text: CUSTOMERIO_API_KEY=your_customerio_api_key_here
+    why: placeholder, not a key
+  - text: CUSTOMERIO_API_KEY=kC8RcfVT5tJXream
+    why: too short for the key format
+"""#####),
+        ("dailyco.yml", #####"""
+provider: dailyco
+rules:
+- id: dailyco.api-key
+  name: Daily API key
+  kind: api-key
+  description: 'Calls the Daily video API as the domain owner: creates and deletes rooms, mints meeting tokens (joining any room as owner) and reads recordings and logs.'
+  pattern: (?i:(?:daily[_. -]?(?:co|api|key|secret|token|access)|daily\.co))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([0-9a-f]{64})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - daily
+  entropy: 3.0
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: admin
+  examples:
+  - DAILYCO_API_KEY=0ce442001aaa4c6a2b7e1cd411b6e6e0459f27e02a95adb1cae7c80f3c23c055
+  - |-
+    dailyco:
+      api_key: "08b2e5ce2a6b69bff69ef53bee0d6c18045d8000e53bcf039a9fc753106ef6b6"
+      timeout: 30
+  - '{"dailyco_api_key": "922c1ffe42b3a22ec772d7e4a44f5170c9ef829617b4c0d9f5f30379748685df"}'
+  negative_examples:
+  - text: DAILYCO_API_KEY=your_dailyco_api_key_here
+    why: placeholder, not a key
+  - text: DAILYCO_API_KEY=3ab4362283afcf62b13bee6d3f93addc9f5a3b5059a536f4a53193b3a15c
+    why: too short for the key format
+"""#####),
+        ("dandelion.yml", #####"""
+provider: dandelion
+rules:
+- id: dandelion.api-token
+  name: Dandelion API token
+  kind: api-token
+  description: Calls the Dandelion text-analytics API as the account, spending its daily units.
+  pattern: (?i:(?:dandelion))(?i:(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,2}["'\])}]{0,3}(?:[ \t]{0,16}(?:=|:|:=|=>|,|>|-|\(|\|\|)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["'\x60]|\\")?[ \t]{0,2}(?:[\w.-]{1,30}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)?|[\w.-]{0,30}(?:/[\w.~%/-]{0,80})?\?(?:[\w.%-]{1,30}=[\w.%-]{0,80}&){0,4}[\w.-]{0,20}(?:key|token|secret|auth)[\w.-]{0,12}=|[^\r\n]{0,60}(?:\r?\n[^\r\n]{0,60})?(?:key|token|secret|auth)[\w-]{0,12}(?:["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?|>[ \t]{0,3}\{?(?:AQAAABAAA[ \t]{1,3})?))(?:(?:bearer|token|basic)[ \t]{1,3})?)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)
+  keywords:
+  - dandelion
+  entropy: 3.5
+  identity:
+    reveals: the account that owns the key; the provider's dashboard lists it
+  privilege: read
+  examples:
+  - DANDELION_API_KEY=fltuou2udzd0ff8vfrjhobwu7vilhrrp
+  - |-
+    dandelion:
+      api_key: "wgfu9j72qwzgiy2uh3cellhysg8r7urn"
+      timeout: 30
+  - '{"dandelion_api_key": "qszcjw8ttb4n8xi3oclgpxh6l56aot85"}'
+  negative_examples:
+  - text: DANDELION_API_KEY=your_dandelion_api_key_here
+    why: placeholder, not a key
+  - text: DANDELION_API_KEY=os06shqibk1autx1a2oe4uv5jyyn
+    why: too short for the key format
+"""#####),
+        ("dareboost.yml", #####"""
+provider: dareboost
+rules:
+- id: dareboost.api-token
+  name: 'Dareboost API token'
+  kind: api-token
+  description: 'Runs Dareboost website-performance analyses and reads the account''s monitoring reports through api.dareboost.com, spending its analysis credits.'
+  pattern: '(?i:dareboost)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Za-z]{60})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'dareboost'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'DAREBOOST_TOKEN=kbhcUH0MjUPFSWqNXW9bpc5URAvoYuvytB9HeSft6DLGih942oNiUEoET5tK'
+  - |-
+    integrations:
+      dareboost_access_token: "K9ti4sIIzUh1FLpRBmis4H2ptUz8mDA2G8vEymKeAgoLVkWsJ7TkF7K6y95d"
+      timeout: 30
+  - 'const dareboostApiToken = ''QaRspIB42dWAQjZLODS94Grx0M4jwG37rLAXk1p1goF2bqcRpRv8cTXeZsHk'';'
+  negative_examples:
+  - text: 'DAREBOOST_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DAREBOOST_TOKEN=kbhcUH0MjUPFSWqNXW9bpc5URAvoYuvytB9HeSft6DLGih942oNiUEoET5t'
+    why: '59 characters: does not have the dareboost token length/shape'
+  - text: 'API_KEY=K9ti4sIIzUh1FLpRBmis4H2ptUz8mDA2G8vEymKeAgoLVkWsJ7TkF7K6y95d'
+    why: 'no dareboost keyword next to the value: nothing ties it to Dareboost'
 """#####),
         ("dashscope.yml", #####"""
 provider: dashscope
@@ -2855,6 +6534,36 @@ rules:
       - text: 'password = "Xk2vP9qLmR4tWz8n"'
         why: 'a password assignment with no connection string around it'
 """#####),
+        ("databox.yml", #####"""
+provider: databox
+rules:
+- id: databox.push-token
+  name: 'Databox push token'
+  kind: push-token
+  description: 'Pushes custom metrics into the Databox account''s data source (push.databox.com); forged values flow into its dashboards, goals and alerts.'
+  pattern: '(?i:databox)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{21})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'databox'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: write
+  examples:
+  - 'DATABOX_TOKEN=74cppb3so5gp1kfa3bh2d'
+  - |-
+    {
+      "databox_access_token": "h9gmi6f2zmps049eqf69t",
+      "region": "eu"
+    }
+  - 'settings.DATABOX_API_TOKEN = "arqh7rqbb0s8fa7kpy26n"'
+  negative_examples:
+  - text: 'DATABOX_TOKEN=xxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DATABOX_TOKEN=74cppb3so5gp1kfa3bh2'
+    why: '20 characters: does not have the databox token length/shape'
+  - text: 'API_KEY=h9gmi6f2zmps049eqf69t'
+    why: 'no databox keyword next to the value: nothing ties it to Databox push token'
+"""#####),
         ("databricks.yml", #####"""
 provider: databricks
 rules:
@@ -2958,6 +6667,40 @@ rules:
   - text: DD_APP_KEY=3d2678236ba28cf367281c81323170d8e04e8a
     why: '38 characters: too short'
 """#####),
+        ("datagov.yml", #####"""
+provider: datagov
+rules:
+- id: datagov.api-key
+  name: 'api.data.gov API key'
+  kind: api-key
+  description: 'Calls the US federal APIs behind api.data.gov (for example USDA ERS) under the key''s registered rate limit; abuse gets the owner''s key throttled or revoked.'
+  pattern: '(?i:data\.gov)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'data.gov'
+  entropy: 3.5
+  identity:
+    reveals: 'the e-mail address the key was registered to at api.data.gov (not exposed by the API itself)'
+  privilege: read
+  examples:
+  - 'data.gov_API_KEY=aFi2DhK05z34jjK9gCglrrtvMcqFGrSUbegAz0DJ'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - data.gov_KEY=JwwNQms5f0J0LQDQqQKcCOTTX4dxrUHqLH40wyvJ
+  - |-
+    integrations:
+      data.gov_access_key: "Gmu3skUsLYJRNB2epoSSOhQzpRqZmVM4Q7E2zX9e"
+      timeout: 30
+  negative_examples:
+  - text: 'data.gov_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'data.gov_API_KEY=aFi2DhK05z34jjK9gCglrrtvMcqFGrSUbegAz0D'
+    why: '39 characters: does not have the datagov token length/shape'
+  - text: 'API_KEY=JwwNQms5f0J0LQDQqQKcCOTTX4dxrUHqLH40wyvJ'
+    why: 'no datagov keyword next to the value: nothing ties it to api.data.gov'
+"""#####),
         ("deepai.yml", #####"""
 provider: deepai
 rules:
@@ -3059,6 +6802,98 @@ rules:
       - text: 'OPENAI_API_KEY=sk-fb2b0e6f2c431c18a9494999c9467b9c'
         why: sk- + 32 hex with no mention of DeepSeek nearby
 """#####),
+        ("definednetworking.yml", #####"""
+provider: definednetworking
+rules:
+- id: definednetworking.api-key
+  name: 'Defined Networking API key'
+  kind: api-key
+  description: 'Calls the Defined Networking (managed Nebula) API with the key''s scopes: lists, creates and deletes hosts, roles and enrollment codes, which can admit a new host into the overlay network.'
+  pattern: '(?:^|[^A-Za-z0-9_-])(dnkey-[A-Za-z0-9=_-]{26}-[A-Za-z0-9=_-]{52})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'dnkey-'
+  entropy: 3.5
+  identity:
+    reveals: 'the Defined Networking organisation; keys and their scopes are listed in the admin panel'
+  privilege: unknown
+  examples:
+  - 'DEFINED_NETWORKING_API_KEY=dnkey-av5fvlurx09gjop1j4ba0g7iu5-ts716uffeawngearde8deozxnqekzzcsv9lbbarn5mtwiqxm4ic2'
+  - 'settings.DEFINED_NETWORKING_KEY = "dnkey-8zot304jpguvcrsbybyup5o9r6-ma861v81gn5nrjgf3o9rba1cm701gcovj48v220gmjcj9hfumtc0"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - DEFINED_NETWORKING_ACCESS_KEY=dnkey-ku3fosmifg0pjp8pkutihbkspm-6kpyip68c4fndjy39z771e9q6ez64lhykwkzkkndrkr22mtam5ha
+  negative_examples:
+  - text: 'DEFINED_NETWORKING_API_KEY=dnkey-xxxxxxxxxxxxxxxxxxxxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DEFINED_NETWORKING_API_KEY=dnkey-av5fvlurx09gjop1j4ba0g7iu5-ts716uffeawngearde8deozxnqekzzcsv9lbbarn5mtwiqxm4ic'
+    why: '84 characters: does not have the definednetworking token length/shape'
+  - text: 'DEFINED_NETWORKING_API_KEY=Xnkey-av5fvlurx09gjop1j4ba0g7iu5-ts716uffeawngearde8deozxnqekzzcsv9lbbarn5mtwiqxm4ic2'
+    why: 'wrong prefix'
+"""#####),
+        ("delighted.yml", #####"""
+provider: delighted
+rules:
+- id: delighted.api-key
+  name: 'Delighted API key'
+  kind: api-key
+  description: 'Reads and creates Delighted survey people, responses and metrics for the account (api.delighted.com), including respondents'' e-mail addresses and feedback.'
+  pattern: '(?i:delighted)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'delighted'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'DELIGHTED_API_KEY=8F5yjfGCUgxrfmpR7Wp7KdUv3Xy2EcSF'
+  - 'const delightedKey = ''8akt5lPT7aKb8dTNG8tMD2HQFCycxun9'';'
+  - |-
+    {
+      "delighted_access_key": "alojh7f8J8it7wXiE0vllPvk9dt2LtOJ",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'DELIGHTED_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DELIGHTED_API_KEY=8F5yjfGCUgxrfmpR7Wp7KdUv3Xy2EcS'
+    why: '31 characters: does not have the delighted token length/shape'
+  - text: 'API_KEY=8akt5lPT7aKb8dTNG8tMD2HQFCycxun9'
+    why: 'no delighted keyword next to the value: nothing ties it to Delighted'
+  - text: 'delighted_user_id = "alojh7f8J8it7wXiE0vllPvk9dt2LtOJ"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
+        ("demio.yml", #####"""
+provider: demio
+rules:
+- id: demio.api-key
+  name: 'Demio API key'
+  kind: api-key
+  description: 'With the matching API secret, calls the Demio webinar API as the account: lists events and registers or reads attendees.'
+  pattern: '(?i:demio)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'demio'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'DEMIO_API_KEY=FspiEbVIHT6CNwMpROnJMAEHppQssy3k'
+  - |-
+    integrations:
+      demio_key: "bqA2ySMgcntHlz32fXtF5uE6TWPHelUM"
+      timeout: 30
+  - 'const demioAccessKey = ''nOCk7MrUKql4JmJ0IO7ubjsTBjodkfJO'';'
+  negative_examples:
+  - text: 'DEMIO_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DEMIO_API_KEY=FspiEbVIHT6CNwMpROnJMAEHppQssy3'
+    why: '31 characters: does not have the demio token length/shape'
+  - text: 'API_KEY=bqA2ySMgcntHlz32fXtF5uE6TWPHelUM'
+    why: 'no demio keyword next to the value: nothing ties it to Demio'
+"""#####),
         ("deno.yml", #####"""
 provider: deno
 rules:
@@ -3083,6 +6918,103 @@ rules:
     why: placeholder
   - text: DENO_DEPLOY_TOKEN=ddp_K6RJkDxaNjuHbzYJRrgV
     why: too short
+"""#####),
+        ("deputy.yml", #####"""
+provider: deputy
+rules:
+- id: deputy.api-token
+  name: 'Deputy API token'
+  kind: api-token
+  description: 'Calls the Deputy workforce API on the install''s *.as.deputy.com host as the token''s user: reads and edits employees, rosters and timesheets.'
+  pattern: '(?i:deputy)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-z]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'deputy'
+  entropy: 3.3
+  identity:
+    reveals: 'the Deputy user the token belongs to (GET /api/v1/me) and the install host'
+  privilege: unknown
+  examples:
+  - 'DEPUTY_TOKEN=ljpaeokm4d0f9vr5g43i0ihrs26d2yvj'
+  - |-
+    {
+      "deputy_access_token": "frixc14f7lx2x3z7b1tef9h6v2s5do5w",
+      "region": "eu"
+    }
+  - 'settings.DEPUTY_API_TOKEN = "i8jt34ihqaufneuph05ixl41aomh7yyl"'
+  negative_examples:
+  - text: 'DEPUTY_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DEPUTY_TOKEN=ljpaeokm4d0f9vr5g43i0ihrs26d2yv'
+    why: '31 characters: does not have the deputy token length/shape'
+  - text: 'API_KEY=frixc14f7lx2x3z7b1tef9h6v2s5do5w'
+    why: 'no deputy keyword next to the value: nothing ties it to Deputy'
+  - text: 'deputy_user_id = "i8jt34ihqaufneuph05ixl41aomh7yyl"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
+        ("detectify.yml", #####"""
+provider: detectify
+rules:
+- id: detectify.api-key
+  name: 'Detectify API key'
+  kind: api-key
+  description: 'Calls the Detectify REST API for the team: lists assets and scan profiles, starts scans and reads vulnerability findings about the organisation''s attack surface.'
+  pattern: '(?i:detectify)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-z]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'detectify'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'DETECTIFY_API_KEY=699a389f95ff7fbe0c59d7ccc43200f8'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - DETECTIFY_KEY=0b8286f9cc41f88e87d49e47d58d6d68
+  - |-
+    integrations:
+      detectify_access_key: "a49f31bce52257d9042c9a8af340e7b6"
+      timeout: 30
+  negative_examples:
+  - text: 'DETECTIFY_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DETECTIFY_API_KEY=699a389f95ff7fbe0c59d7ccc43200f'
+    why: '31 characters: does not have the detectify token length/shape'
+  - text: 'API_KEY=0b8286f9cc41f88e87d49e47d58d6d68'
+    why: 'no detectify keyword next to the value: nothing ties it to Detectify'
+"""#####),
+        ("detectlanguage.yml", #####"""
+provider: detectlanguage
+rules:
+- id: detectlanguage.api-key
+  name: 'Detect Language API key'
+  kind: api-key
+  description: 'Sends text to the Detect Language API (ws.detectlanguage.com) as the account, consuming its daily request quota.'
+  pattern: '(?i:detectlanguage)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'detectlanguage'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'DETECTLANGUAGE_API_KEY=dyl4e1yny9h8kljdwivgo0aol0o5xc5s'
+  - 'settings.DETECTLANGUAGE_KEY = "ttiv69hmscqe1bzk1qg6uqlff6rou6nv"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - DETECTLANGUAGE_ACCESS_KEY=5ydbe28f802toodh153z523bv18qwmqs
+  negative_examples:
+  - text: 'DETECTLANGUAGE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DETECTLANGUAGE_API_KEY=dyl4e1yny9h8kljdwivgo0aol0o5xc5'
+    why: '31 characters: does not have the detectlanguage token length/shape'
+  - text: 'API_KEY=ttiv69hmscqe1bzk1qg6uqlff6rou6nv'
+    why: 'no detectlanguage keyword next to the value: nothing ties it to Detect Language'
 """#####),
         ("devin.yml", #####"""
 provider: devin
@@ -3161,6 +7093,65 @@ rules:
         why: 'too short'
       - text: 'DEVIN_TOKEN=cog_Uk4TZh64I0cLmGyCO6yLLJXoBFqyFB52IcpAU87RUWcJo17yrDLq'
         why: 'mixed case and 0/1/8/9: not the lower-case base32 body'
+"""#####),
+        ("diffbot.yml", #####"""
+provider: diffbot
+rules:
+- id: diffbot.api-token
+  name: 'Diffbot API token'
+  kind: api-token
+  description: 'Calls Diffbot''s extraction, crawl and Knowledge Graph APIs as the account, spending its credits and reading its crawl jobs.'
+  pattern: '(?i:diffbot)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'diffbot'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'DIFFBOT_TOKEN=e359c3d350c90caac409f75e8073bf34'
+  - 'const diffbotAccessToken = ''aaf74eb3b9fa60a46128b96ffd7b3f57'';'
+  - |-
+    {
+      "diffbot_api_token": "2bf4a62976a4fa98abea8cc99d98c50e",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'DIFFBOT_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DIFFBOT_TOKEN=e359c3d350c90caac409f75e8073bf3'
+    why: '31 characters: does not have the diffbot token length/shape'
+  - text: 'API_KEY=aaf74eb3b9fa60a46128b96ffd7b3f57'
+    why: 'no diffbot keyword next to the value: nothing ties it to Diffbot'
+"""#####),
+        ("diggernaut.yml", #####"""
+provider: diggernaut
+rules:
+- id: diggernaut.api-key
+  name: 'Diggernaut API key'
+  kind: api-key
+  description: 'Manages the account''s Diggernaut web-scraping projects and diggers and downloads the data they collected.'
+  pattern: '(?i:diggernaut)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-z]{40})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'diggernaut'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'DIGGERNAUT_API_KEY=6yrucop3258t1uys4xjo4ol2dci4t9x560n3ax55'
+  - |-
+    integrations:
+      diggernaut_key: "rc7bjvbpwpr5v2i0g3hopma4ungue0rykw7xxv0w"
+      timeout: 30
+  - 'const diggernautAccessKey = ''y5j66ptgo2qe35wekkzkrh2yjntmldqytchgy4uc'';'
+  negative_examples:
+  - text: 'DIGGERNAUT_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DIGGERNAUT_API_KEY=6yrucop3258t1uys4xjo4ol2dci4t9x560n3ax5'
+    why: '39 characters: does not have the diggernaut token length/shape'
+  - text: 'API_KEY=rc7bjvbpwpr5v2i0g3hopma4ungue0rykw7xxv0w'
+    why: 'no diggernaut keyword next to the value: nothing ties it to Diggernaut'
 """#####),
         ("digitalocean.yml", #####"""
 provider: digitalocean
@@ -3331,6 +7322,158 @@ rules:
   - text: DISCORD_PUBLIC_KEY=09e8b8f488f2241baaec1c74a32a34e93acd37f6fee1adf72f44dd0925886e93
     why: 'the application public key: public by design'
 """#####),
+        ("disqus.yml", #####"""
+provider: disqus
+rules:
+- id: disqus.api-key
+  name: 'Disqus API key'
+  kind: api-key
+  description: 'Calls the Disqus API as the registered application: reads forums, threads and posts; the secret key also authorises actions on behalf of users who granted the app access.'
+  pattern: '(?i:disqus)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'disqus'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'DISQUS_API_KEY=ApBy2CgrvR5VUlrCCjO5TPL1CJnlaHj4b7GqY0OVdTEH9Gwr1zayx8cwn8kARsbh'
+  - |-
+    {
+      "disqus_key": "DXIuCyrqsSDGSbgb4oXJedYk5VGLPe2tEUbDdvLuOofYT1dXOLWEp5wl6K3ChKGC",
+      "region": "eu"
+    }
+  - 'settings.DISQUS_ACCESS_KEY = "FgZzxvS74oEa530TsnO122NgfgPZDFjNqN81rllmlimcNzb4DwAau8dVWzhrtlye"'
+  negative_examples:
+  - text: 'DISQUS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DISQUS_API_KEY=ApBy2CgrvR5VUlrCCjO5TPL1CJnlaHj4b7GqY0OVdTEH9Gwr1zayx8cwn8kARsb'
+    why: '63 characters: does not have the disqus token length/shape'
+  - text: 'API_KEY=DXIuCyrqsSDGSbgb4oXJedYk5VGLPe2tEUbDdvLuOofYT1dXOLWEp5wl6K3ChKGC'
+    why: 'no disqus keyword next to the value: nothing ties it to Disqus'
+"""#####),
+        ("ditto.yml", #####"""
+provider: ditto
+rules:
+- id: ditto.api-key
+  name: 'Ditto API key'
+  kind: api-key
+  description: 'Reads and writes the workspace''s Ditto product-copy projects, text items and variants through api.dittowords.com.'
+  pattern: '(?i:ditto)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{8}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{12}\.[a-z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'ditto'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'DITTO_API_KEY=c88dbdbe-f835-e7d6-cee6-885d91c5239f.pc6hjx0ujieh2ooq8lvgl5q9x6f3ljud7bd3yvyc'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - DITTO_KEY=7a01a31e-3660-8972-f177-26688fb7934d.l10pftyy7mzvdr22ihwqiz7q1xo6vrpai1qcbwr7
+  - |-
+    integrations:
+      ditto_access_key: "c77ab888-1208-b8b3-08a5-96f27f3c551d.npw80zwba9uyc35c3s9i5n0r1y64l8eno3ss3d89"
+      timeout: 30
+  negative_examples:
+  - text: 'DITTO_API_KEY=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DITTO_API_KEY=c88dbdbe-f835-e7d6-cee6-885d91c5239f.pc6hjx0ujieh2ooq8lvgl5q9x6f3ljud7bd3yvy'
+    why: '76 characters: does not have the ditto token length/shape'
+  - text: 'API_KEY=7a01a31e-3660-8972-f177-26688fb7934d.l10pftyy7mzvdr22ihwqiz7q1xo6vrpai1qcbwr7'
+    why: 'no ditto keyword next to the value: nothing ties it to Ditto'
+  - text: 'ditto_user_id = "c77ab888-1208-b8b3-08a5-96f27f3c551d.npw80zwba9uyc35c3s9i5n0r1y64l8eno3ss3d89"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
+        ("django.yml", #####"""
+provider: django
+rules:
+- id: django.secret-key
+  name: 'Django secret key (django-insecure)'
+  kind: secret-key
+  description: 'The Django SECRET_KEY signs sessions, password-reset links, messages and CSRF data: with it an attacker forges signed values and, with cookie-based sessions, logs in as any user of that site.'
+  pattern: '(?:^|[^A-Za-z0-9_-])(django-insecure-[a-z0-9!@#$%^&*(_=+)-]{50})(?:["\''\s,;]|$)'
+  keywords:
+  - 'django-insecure-'
+  entropy: 3.5
+  identity:
+    reveals: 'the Django deployment that uses it (no provider-side account)'
+  privilege: unknown
+  examples:
+  - 'DJANGO_SECRET_KEY=django-insecure-w!z@n57m+=8st7gb*1kk-6uyj)rmk2(e*5u@0sdc@@&37bp75q'
+  - 'settings.DJANGO_SECRET_KEY = "django-insecure-*p_@708a&a(z+j*f2d^!-bs(-3icz_9oiyqr_3p*dffh^9kd*z"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - DJANGO_SECRET_KEY=django-insecure-i5r!a_5i=@-nr8)8xz^#8=i4y2pwvcs9r*x()0kd)!as3+u+gk
+  negative_examples:
+  - text: 'DJANGO_SECRET_KEY=django-insecure-x!x@xxxx+=xxxxxx*xxx-xxxx)xxxx(x*xx@xxxx@@&xxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DJANGO_SECRET_KEY=django-insecure-w!z@n57m+=8st7gb*1kk-6uyj)rmk2(e*5u@0sdc@@&37bp75'
+    why: '65 characters: does not have the django token length/shape'
+  - text: 'DJANGO_SECRET_KEY=Xjango-insecure-w!z@n57m+=8st7gb*1kk-6uyj)rmk2(e*5u@0sdc@@&37bp75q'
+    why: 'wrong prefix'
+- id: django.secret-key-setting
+  name: 'Django SECRET_KEY setting'
+  kind: secret-key-setting
+  description: 'The Django SECRET_KEY signs sessions, password-reset links, messages and CSRF data: with it an attacker forges signed values and, with cookie-based sessions, logs in as any user of that site.'
+  pattern: '(?i:django[\w.-]{0,12}secret[_-]?key)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9!@#$%^&*(_=+)-]{40,64})(?:["\''\s,;]|$)'
+  keywords:
+  - 'django'
+  entropy: 4.0
+  identity:
+    reveals: 'the Django deployment that uses it (no provider-side account)'
+  privilege: unknown
+  examples:
+  - 'DJANGO_SECRET_KEY=k(k-s-c&8)&0av_#65dvr6ksleo85x72*2ntkff-_m9k(9)d7n'
+  - 'const djangoSecretKey = ''slpuldou&1@5w7l^mavesoq&22avl@xy218aa5jfyhlw1)e&bw'';'
+  - |-
+    {
+      "django_secret_key": "bf0f6)-1!puw0uj18ue947&2nd==n5i9ojy^3c63(_kqnj+-z)",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'DJANGO_SECRET_KEY=x(x-x-x&x)&xxx_#xxxxxxxxxxxxxxxx*xxxxxx-_xxx(x)xxx'
+    why: 'placeholder body, not a key'
+  - text: 'DJANGO_SECRET_KEY=k(k-s-c&8)&0av_#65dvr6ksleo85x72*2ntkff'
+    why: '39 characters: does not have the django token length/shape'
+  - text: 'API_KEY=slpuldou&1@5w7l^mavesoq&22avl@xy218aa5jfyhlw1)e&bw'
+    why: 'no django keyword next to the value: nothing ties it to Django SECRET_KEY setting'
+"""#####),
+        ("dnscheck.yml", #####"""
+provider: dnscheck
+rules:
+- id: dnscheck.api-key
+  name: 'DNS Check API key'
+  kind: api-key
+  description: 'Calls the DNS Check (dnscheck.co) API as the account: reads and changes its DNS monitoring groups and records.'
+  pattern: '(?i:dnscheck)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'dnscheck'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'DNSCHECK_API_KEY=qn7qtkx703QveCgSNjyAe6nTrneRoa63'
+  - |-
+    integrations:
+      dnscheck_key: "IosvmMq9hI7EFoIxWcpD6KDBhkq6c9L9"
+      timeout: 30
+  - 'const dnscheckAccessKey = ''YDKgT8gfKr3KODEveVhCFvkJ0T68KQnB'';'
+  negative_examples:
+  - text: 'DNSCHECK_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DNSCHECK_API_KEY=qn7qtkx703QveCgSNjyAe6nTrneRoa6'
+    why: '31 characters: does not have the dnscheck token length/shape'
+  - text: 'API_KEY=IosvmMq9hI7EFoIxWcpD6KDBhkq6c9L9'
+    why: 'no dnscheck keyword next to the value: nothing ties it to DNS Check'
+"""#####),
         ("docker.yml", #####"""
 provider: docker
 rules:
@@ -3433,6 +7576,70 @@ rules:
     why: placeholder
   - text: DOCKER_PASSWORD=dckr_oat_xcS85x5PML2iEOht
     why: too short
+"""#####),
+        ("docparser.yml", #####"""
+provider: docparser
+rules:
+- id: docparser.api-key
+  name: 'Docparser API key'
+  kind: api-key
+  description: 'Calls the Docparser API as the account: lists parsers, uploads documents and downloads the data parsed from them (invoices, orders, forms).'
+  pattern: '(?i:docparser)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-f0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'docparser'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'DOCPARSER_API_KEY=e394c6c123f107274b574384c2ee3eceb74e583d'
+  - |-
+    {
+      "docparser_key": "a49846e1e4f747aec4bfb0f216b6d24dce016dd4",
+      "region": "eu"
+    }
+  - 'settings.DOCPARSER_ACCESS_KEY = "cf1f1520773cf04b1edbf8cfa4536e6c1b6b8615"'
+  negative_examples:
+  - text: 'DOCPARSER_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DOCPARSER_API_KEY=e394c6c123f107274b574384c2ee3eceb74e583'
+    why: '39 characters: does not have the docparser token length/shape'
+  - text: 'API_KEY=a49846e1e4f747aec4bfb0f216b6d24dce016dd4'
+    why: 'no docparser keyword next to the value: nothing ties it to Docparser'
+"""#####),
+        ("docusign.yml", #####"""
+provider: docusign
+rules:
+- id: docusign.client-secret
+  name: 'DocuSign integration secret key'
+  kind: client-secret
+  description: 'With the app''s integration key, obtains DocuSign OAuth tokens for the app and, for users who consented, sends, reads and voids envelopes (signed agreements).'
+  pattern: '(?i:docusign[\w.-]{0,20}secret)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'docusign'
+  entropy: 3.0
+  identity:
+    reveals: 'the DocuSign app (integration key) in the developer account''s Apps and Keys page'
+  privilege: unknown
+  examples:
+  - 'DOCUSIGN_SECRET=d70fc30f-91fb-53a9-3753-602e12a6ab1a'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - DOCUSIGN_CLIENT_SECRET=d264692d-b2c8-4e95-9809-93dba2162814
+  - |-
+    integrations:
+      docusign_api_secret: "85d65329-40e4-cd04-ca4c-83ff50c29d82"
+      timeout: 30
+  negative_examples:
+  - text: 'DOCUSIGN_SECRET=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DOCUSIGN_SECRET=d70fc30f-91fb-53a9-3753-602e12a6ab1'
+    why: '35 characters: does not have the docusign token length/shape'
+  - text: 'API_KEY=d264692d-b2c8-4e95-9809-93dba2162814'
+    why: 'no docusign keyword next to the value: nothing ties it to DocuSign integration secret key'
 """#####),
         ("doppler.yml", #####"""
 provider: doppler
@@ -3558,6 +7765,67 @@ rules:
   - text: DOPPLER_TOKEN=dp.audit.zaBCa3j1wZXPlAogszwH
     why: too short
 """#####),
+        ("dovico.yml", #####"""
+provider: dovico
+rules:
+- id: dovico.api-token
+  name: 'Dovico API token'
+  kind: api-token
+  description: 'With the client token, calls the Dovico Timesheet API as the user token''s employee: reads and edits employees, projects and time entries.'
+  pattern: '(?i:dovico)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-z]{32}\.[0-9a-z]{4,16})(?:[^A-Za-z0-9_.-]|$)'
+  keywords:
+  - 'dovico'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'DOVICO_TOKEN=8uk4kh6hbnwobtzhzxfbdom79ufx13fg.kw3fvi'
+  - 'settings.DOVICO_ACCESS_TOKEN = "mvdt76ef2xgkdcl7niw54978m16yg2nb.csocw3"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - DOVICO_API_TOKEN=psbdkyoukpr4hmzcvc3l6rwv1z6begve.9rz7x9
+  negative_examples:
+  - text: 'DOVICO_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.xxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DOVICO_TOKEN=8uk4kh6hbnwobtzhzxfbdom79ufx13fg.kw3'
+    why: '36 characters: does not have the dovico token length/shape'
+  - text: 'API_KEY=mvdt76ef2xgkdcl7niw54978m16yg2nb.csocw3'
+    why: 'no dovico keyword next to the value: nothing ties it to Dovico'
+"""#####),
+        ("dronahq.yml", #####"""
+provider: dronahq
+rules:
+- id: dronahq.api-token
+  name: 'DronaHQ API token'
+  kind: api-token
+  description: 'Calls the DronaHQ low-code platform API as the account: reads and changes its apps and data.'
+  pattern: '(?i:dronahq)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{50})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'dronahq'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'DRONAHQ_TOKEN=c2huokqewj640r02bm2crz48ypee526ilwfs6eg8rpk8kxjujx'
+  - 'const dronahqAccessToken = ''yjaca4pix2mv1xpd5673j0bipn56pt5q5qjamcz52wzmriru1i'';'
+  - |-
+    {
+      "dronahq_api_token": "ejqija31qkox6mpv3wh75k29unhyg35ecxzytguak604h60gxj",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'DRONAHQ_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DRONAHQ_TOKEN=c2huokqewj640r02bm2crz48ypee526ilwfs6eg8rpk8kxjuj'
+    why: '49 characters: does not have the dronahq token length/shape'
+  - text: 'API_KEY=yjaca4pix2mv1xpd5673j0bipn56pt5q5qjamcz52wzmriru1i'
+    why: 'no dronahq keyword next to the value: nothing ties it to DronaHQ'
+"""#####),
         ("droneci.yml", #####"""
 provider: droneci
 rules:
@@ -3644,6 +7912,101 @@ rules:
   - text: DROPBOX_APP_SECRET=ziz2piespqqn
     why: wrong length
 """#####),
+        ("duply.yml", #####"""
+provider: duply
+rules:
+- id: duply.api-key
+  name: 'Duply API key'
+  kind: api-key
+  description: 'With the account id, calls the Duply image-generation API (gen.duply.co): renders images and reads usage on the account''s plan.'
+  pattern: '(?i:duply)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'duply'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'DUPLY_API_KEY=27e61f4f-1dd6-b807-c514-1a9840df8526'
+  - |-
+    integrations:
+      duply_key: "cac93e2a-9c9a-3c0a-41bb-eb2cf5e5bf7f"
+      timeout: 30
+  - 'const duplyAccessKey = ''40415ddb-bb5c-9f80-1a59-51688468e51d'';'
+  negative_examples:
+  - text: 'DUPLY_API_KEY=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DUPLY_API_KEY=27e61f4f-1dd6-b807-c514-1a9840df852'
+    why: '35 characters: does not have the duply token length/shape'
+  - text: 'API_KEY=cac93e2a-9c9a-3c0a-41bb-eb2cf5e5bf7f'
+    why: 'no duply keyword next to the value: nothing ties it to Duply'
+  - text: 'duply_user_id = "40415ddb-bb5c-9f80-1a59-51688468e51d"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
+        ("dwolla.yml", #####"""
+provider: dwolla
+rules:
+- id: dwolla.api-secret
+  name: 'Dwolla API key or secret'
+  kind: api-secret
+  description: 'With its pair, obtains Dwolla API access tokens for the account: creates customers, funding sources and ACH transfers, i.e. moves money.'
+  pattern: '(?i:dwolla)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9-]{50})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'dwolla'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: write
+  examples:
+  - 'DWOLLA_SECRET=xw0uujZaumS8qAhTWWTm7VkFqeEqMgBI5u5r7pb8OcZ2S5u6ed'
+  - |-
+    {
+      "dwolla_client_secret": "UhORWtoqRvqAfXGrRxt3hSZDyx3EpararR6TRk8A9jkitCA0Sg",
+      "region": "eu"
+    }
+  - 'settings.DWOLLA_API_SECRET = "TXc0piTSfC3OsSb6QmnQpiaMFTib3r2bSaXxzp7srHXmLvzuq3"'
+  negative_examples:
+  - text: 'DWOLLA_SECRET=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DWOLLA_SECRET=xw0uujZaumS8qAhTWWTm7VkFqeEqMgBI5u5r7pb8OcZ2S5u6e'
+    why: '49 characters: does not have the dwolla token length/shape'
+  - text: 'API_KEY=UhORWtoqRvqAfXGrRxt3hSZDyx3EpararR6TRk8A9jkitCA0Sg'
+    why: 'no dwolla keyword next to the value: nothing ties it to Dwolla'
+"""#####),
+        ("dynalist.yml", #####"""
+provider: dynalist
+rules:
+- id: dynalist.api-token
+  name: 'Dynalist API token'
+  kind: api-token
+  description: 'Acts as the Dynalist user: reads and edits all their documents and outlines.'
+  pattern: '(?i:dynalist)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9_-]{128})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'dynalist'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: write
+  examples:
+  - 'DYNALIST_TOKEN=J697WjQFfBBbA_3VhPjwA8grybqYlEoqr3QgWHM8Lvy1lHXoo_8Wrj6LB8KvVfsSPuyiFxYPFXzks_cqCfsQolNp4Ih-PElwv5LWZisALNstHvTtkDnMLrX2gC2gkDrq'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - DYNALIST_ACCESS_TOKEN=jfl9SYAec_2I8oyfKSkVVczyQ3Cy2WXxXeL8mcu-rHLdBLqz-Lk1V1e09o-x4BBIh-Gdkgv9ByFJLqSY0ZagjdUto-hjqrpoQTUIEy00XsSsk_pdw72NPQfGvMdicuC1
+  - |-
+    integrations:
+      dynalist_api_token: "CswJ57jBZ9jeZwz6TygaQTf3abMl2xyPcc9zG3fXRuU3jB9fSxJq4P0qM3JWGSrYWh4mF0VCbR4m7RuZwKzTjt-SDEu3neL4eZ3pFpX2goKyLDaHNE37al9Gz5Z58GfR"
+      timeout: 30
+  negative_examples:
+  - text: 'DYNALIST_TOKEN=xxxxxxxxxxxxx_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_xxxxxxxxxxxxxxxxxxxxxxxxxxx_xxxxxxxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DYNALIST_TOKEN=J697WjQFfBBbA_3VhPjwA8grybqYlEoqr3QgWHM8Lvy1lHXoo_8Wrj6LB8KvVfsSPuyiFxYPFXzks_cqCfsQolNp4Ih-PElwv5LWZisALNstHvTtkDnMLrX2gC2gkDr'
+    why: '127 characters: does not have the dynalist token length/shape'
+  - text: 'API_KEY=jfl9SYAec_2I8oyfKSkVVczyQ3Cy2WXxXeL8mcu-rHLdBLqz-Lk1V1e09o-x4BBIh-Gdkgv9ByFJLqSY0ZagjdUto-hjqrpoQTUIEy00XsSsk_pdw72NPQfGvMdicuC1'
+    why: 'no dynalist keyword next to the value: nothing ties it to Dynalist'
+"""#####),
         ("dynatrace.yml", #####"""
 provider: dynatrace
 rules:
@@ -3667,6 +8030,37 @@ rules:
     why: placeholder
   - text: DT_API_TOKEN=dt0c01.9VREVHCS7JNFDYX71HL9YR60
     why: secret part missing
+"""#####),
+        ("dyspatch.yml", #####"""
+provider: dyspatch
+rules:
+- id: dyspatch.api-key
+  name: 'Dyspatch API key'
+  kind: api-key
+  description: 'Calls the Dyspatch e-mail-template API for the organisation: reads and exports templates, drafts and localisations.'
+  pattern: '(?i:dyspatch)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{52})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'dyspatch'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'DYSPATCH_API_KEY=EXTTVWMHIK3JE7CPG703EMT9FPZM5G2KR6DXWY2JEPG7UQY3OSSX'
+  - 'settings.DYSPATCH_KEY = "5KFJTS4WE8OHRJEE80Z1E2GG62669SEBXNEVE8UE6OOQDACVDRMM"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - DYSPATCH_ACCESS_KEY=C7EOACM9JALTR4HHC8BEVVKHXVRTNE7RIDZJK2IHG2O4C4NFXE69
+  negative_examples:
+  - text: 'DYSPATCH_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'DYSPATCH_API_KEY=EXTTVWMHIK3JE7CPG703EMT9FPZM5G2KR6DXWY2JEPG7UQY3OSS'
+    why: '51 characters: does not have the dyspatch token length/shape'
+  - text: 'API_KEY=5KFJTS4WE8OHRJEE80Z1E2GG62669SEBXNEVE8UE6OOQDACVDRMM'
+    why: 'no dyspatch keyword next to the value: nothing ties it to Dyspatch'
 """#####),
         ("e2b.yml", #####"""
 provider: e2b
@@ -3702,6 +8096,37 @@ rules:
         why: Python package name, not a key
       - text: 'E2B_ACCESS_TOKEN=sk_e2b_9c1d0b7e4a2f6c3d8e5b1a0f7c2d9e4b6a3f8c1d'
         why: retired sk_e2b_ user access token (generation stopped 2026-07, rejected since 2026-08); not claimed as a team API key
+"""#####),
+        ("easyinsight.yml", #####"""
+provider: easyinsight
+rules:
+- id: easyinsight.api-key
+  name: 'Easy Insight API key'
+  kind: api-key
+  description: 'With the matching key id, calls the Easy Insight BI API as the account: reads users, data sources and reports.'
+  pattern: '(?i:easy-?insight)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Za-z]{20})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'easyinsight'
+  - 'easy-insight'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'EASYINSIGHT_API_KEY=4x26PlxtVVSuCgElsJxK'
+  - 'const easyinsightKey = ''J4avNtRNLPK0a7wBxm9e'';'
+  - |-
+    {
+      "easyinsight_access_key": "r291ERiQyXvq4AG7gDUq",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'EASYINSIGHT_API_KEY=xxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'EASYINSIGHT_API_KEY=4x26PlxtVVSuCgElsJx'
+    why: '19 characters: does not have the easyinsight token length/shape'
+  - text: 'API_KEY=J4avNtRNLPK0a7wBxm9e'
+    why: 'no easyinsight keyword next to the value: nothing ties it to Easy Insight'
 """#####),
         ("easypost.yml", #####"""
 provider: easypost
@@ -3745,6 +8170,65 @@ rules:
   - text: EASYPOST_API_KEY=EZTKquHNPUTyla4fbQ4Lt9mz932TNRAPlo
     why: too short
 """#####),
+        ("ecostruxureit.yml", #####"""
+provider: ecostruxureit
+rules:
+- id: ecostruxureit.api-key
+  name: 'EcoStruxure IT API key'
+  kind: api-key
+  description: 'Calls the Schneider Electric EcoStruxure IT API for the organisation: reads its data-centre devices, alarms and sensor readings.'
+  pattern: '(?i:ecostruxure)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)(AK1[0-9A-Za-z/]{50,55})(?:[^A-Za-z0-9_/-]|$)'
+  keywords:
+  - 'ecostruxure'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'ECOSTRUXURE_API_KEY=AK16yLaoBLj7H6VmEcrrFBCtouBLD8p0JiibVoLCqNeGDgCYpjQHyxa'
+  - |-
+    integrations:
+      ecostruxure_key: "AK1OZV8b5rYtVOUs57ovb7HCbbbqzMUm6wLcfFNvQ6DHZHjMMXF71a6"
+      timeout: 30
+  - 'const ecostruxureAccessKey = ''AK1VAPmZiVmXzc5QVCdDxkj0q58L4nlprjyFoNO7ZyX7xWLiYVSmmGY'';'
+  negative_examples:
+  - text: 'ECOSTRUXURE_API_KEY=AK1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'ECOSTRUXURE_API_KEY=AK16yLaoBLj7H6VmEcrrFBCtouBLD8p0JiibVoLCqNeGDgCYpjQH'
+    why: '52 characters: does not have the ecostruxureit token length/shape'
+  - text: 'API_KEY=AK1OZV8b5rYtVOUs57ovb7HCbbbqzMUm6wLcfFNvQ6DHZHjMMXF71a6'
+    why: 'no ecostruxureit keyword next to the value: nothing ties it to EcoStruxure IT'
+"""#####),
+        ("edamam.yml", #####"""
+provider: edamam
+rules:
+- id: edamam.application-key
+  name: 'Edamam application key'
+  kind: application-key
+  description: 'With the app id, calls Edamam''s food-database, nutrition-analysis and recipe APIs on the account''s plan quota.'
+  pattern: '(?i:edamam)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-z]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'edamam'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'EDAMAM_API_KEY=de55ddc112c678042c6f2e8a2c3a3ac1'
+  - |-
+    {
+      "edamam_key": "b4adef3511154879f0801ab3c023e94f",
+      "region": "eu"
+    }
+  - 'settings.EDAMAM_ACCESS_KEY = "e6d1ec9a4a95f7f5be6400a5b5629cd2"'
+  negative_examples:
+  - text: 'EDAMAM_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'EDAMAM_API_KEY=de55ddc112c678042c6f2e8a2c3a3ac'
+    why: '31 characters: does not have the edamam token length/shape'
+  - text: 'API_KEY=b4adef3511154879f0801ab3c023e94f'
+    why: 'no edamam keyword next to the value: nothing ties it to Edamam application key'
+"""#####),
         ("edenai.yml", #####"""
 provider: edenai
 rules:
@@ -3778,6 +8262,40 @@ rules:
         why: 'placeholder, not a key'
       - text: 'Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiAiMmIwOTg5OGMtNTQ2ZC00YjM5LWJiZmEtNmZmYTA5ZTZjODE3IiwgImlhdCI6IDE3NjM2MzI4MDB9.RJdzNC8LuwPelEjPMwewuUt0pBL7Lj90GgfVKBADtKA'
         why: 'a JWT whose payload does not start with user_id: not an Eden AI key'
+"""#####),
+        ("eightxeight.yml", #####"""
+provider: eightxeight
+rules:
+- id: eightxeight.api-key
+  name: '8x8 API key'
+  kind: api-key
+  description: 'With the subaccount id, sends SMS and chat-app messages through 8x8 Connect (sms.8x8.com) billed to the account.'
+  pattern: '(?i:8x8[_.-]?(?:api[_.-]?)?(?:secret|key|token))(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{43})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - '8x8'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: write
+  examples:
+  - '8X8_API_KEY=iEoq4iywXFPezM2hcWR3KJEtj1ZPsGIpVrZBWKRRLYd'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - 8X8_SECRET=NA9lfav52FnIYeiSstYW6jKG6P3gU3meQ5s4cWoEllc
+  - |-
+    integrations:
+      8x8_api_secret: "6OSz0pVQuHXHLUgbFxcSw67zOyl9xkv99YlObQINOwQ"
+      timeout: 30
+  negative_examples:
+  - text: '8X8_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: '8X8_API_KEY=iEoq4iywXFPezM2hcWR3KJEtj1ZPsGIpVrZBWKRRLY'
+    why: '42 characters: does not have the eightxeight token length/shape'
+  - text: 'API_KEY=NA9lfav52FnIYeiSstYW6jKG6P3gU3meQ5s4cWoEllc'
+    why: 'no eightxeight keyword next to the value: nothing ties it to 8x8'
 """#####),
         ("elastic.yml", #####"""
 provider: elastic
@@ -3840,6 +8358,39 @@ rules:
       - text: 'OPENSEARCH_INITIAL_ADMIN_PASSWORD=admin'
         why: 'weak default'
 """#####),
+        ("elasticemail.yml", #####"""
+provider: elasticemail
+rules:
+- id: elasticemail.api-key
+  name: 'Elastic Email API key'
+  kind: api-key
+  description: 'Calls the Elastic Email API as the account: sends e-mail from its verified domains and reads contacts and campaign statistics.'
+  pattern: '(?i:elastic)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9_-]{96})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'elastic'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'ELASTICEMAIL_API_KEY=6a1zuglcE61UKepZjCDgcq_sGdT66XzNW2QYIRU5hIZ3H64_4PvRHUnYxbdAPt5fga6ZG9-GN5T7kcgtwNycuypLCRKS-cPw'
+  - 'settings.ELASTICEMAIL_KEY = "2HBw9czZ3pSCkJryXJ1kH7WuPSwRius-nYuELLb9kjR-Glmd3shhvRNkT-WtTin9V9BG5dTnGHEHrawykOO9yzRmYr2Om30Q"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - ELASTICEMAIL_ACCESS_KEY=LyV6ninLr69fLBsdFh9fSuKASqh6-gsJZ6YGN0ozvAZMbqvIQIW4f_D-SS3Z4nXozoOaY9MxdcTXewLXUUtvsVkr2gUxAxNb
+  negative_examples:
+  - text: 'ELASTICEMAIL_API_KEY=xxxxxxxxxxxxxxxxxxxxxx_xxxxxxxxxxxxxxxxxxxxxxxx_xxxxxxxxxxxxxxxxxxxxxx-xxxxxxxxxxxxxxxxxxxxx-xxx'
+    why: 'placeholder body, not a key'
+  - text: 'ELASTICEMAIL_API_KEY=6a1zuglcE61UKepZjCDgcq_sGdT66XzNW2QYIRU5hIZ3H64_4PvRHUnYxbdAPt5fga6ZG9-GN5T7kcgtwNycuypLCRKS-cP'
+    why: '95 characters: does not have the elasticemail token length/shape'
+  - text: 'API_KEY=2HBw9czZ3pSCkJryXJ1kH7WuPSwRius-nYuELLb9kjR-Glmd3shhvRNkT-WtTin9V9BG5dTnGHEHrawykOO9yzRmYr2Om30Q'
+    why: 'no elasticemail keyword next to the value: nothing ties it to Elastic Email'
+  - text: 'elasticemail_user_id = "LyV6ninLr69fLBsdFh9fSuKASqh6-gsJZ6YGN0ozvAZMbqvIQIW4f_D-SS3Z4nXozoOaY9MxdcTXewLXUUtvsVkr2gUxAxNb"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
         ("elevenlabs.yml", #####"""
 provider: elevenlabs
 rules:
@@ -3894,6 +8445,320 @@ rules:
       - text: 'ELEVENLABS_API_KEY=4d2a9c0e1f7b3a5d8c6e2f9b0a1c4d7'
         why: 'too short: 31 hex characters'
 """#####),
+        ("enablex.yml", #####"""
+provider: enablex
+rules:
+- id: enablex.app-key
+  name: 'EnableX app key'
+  kind: app-key
+  description: 'With the app id, calls the EnableX video, voice and SMS APIs as the project, incurring usage charges.'
+  pattern: '(?i:enablex)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{36})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'enablex'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'ENABLEX_API_KEY=KK0TZYWn6RnJPl4qxEO7MmqPKFOMh5yYuKOM'
+  - 'const enablexKey = ''y8Y60EIxUaWunOBCiuG9zij4FOFMyLDmM0ko'';'
+  - |-
+    {
+      "enablex_access_key": "w90vHWiF0zFbXf9mDxaWCD6hkg0M8hW2lsyw",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'ENABLEX_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'ENABLEX_API_KEY=KK0TZYWn6RnJPl4qxEO7MmqPKFOMh5yYuKO'
+    why: '35 characters: does not have the enablex token length/shape'
+  - text: 'API_KEY=y8Y60EIxUaWunOBCiuG9zij4FOFMyLDmM0ko'
+    why: 'no enablex keyword next to the value: nothing ties it to EnableX app key'
+"""#####),
+        ("endorlabs.yml", #####"""
+provider: endorlabs
+rules:
+- id: endorlabs.api-key
+  name: 'Endor Labs API key or secret'
+  kind: api-key
+  description: 'With the matching key/secret, obtains an Endor Labs API token for the namespace: reads scan findings and, depending on the key''s role, changes projects and policies.'
+  pattern: '(?:^|[^A-Za-z0-9_-])(endr\+[A-Za-z0-9-]{16})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'endr+'
+  entropy: 3.3
+  identity:
+    reveals: 'the Endor Labs namespace and the API key''s role (listed under Access Control)'
+  privilege: unknown
+  examples:
+  - 'ENDORLABS_API_KEY=endr+JJO5utGM3ex6gLFh'
+  - |-
+    integrations:
+      endorlabs_key: "endr+WbINFCmNoraD8A2E"
+      timeout: 30
+  - 'const endorlabsAccessKey = ''endr+VKmQ2X8LmY27twox'';'
+  negative_examples:
+  - text: 'ENDORLABS_API_KEY=endr+xxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'ENDORLABS_API_KEY=endr+JJO5utGM3ex6gLF'
+    why: '20 characters: does not have the endorlabs token length/shape'
+  - text: 'ENDORLABS_API_KEY=Xndr+JJO5utGM3ex6gLFh'
+    why: 'wrong prefix'
+"""#####),
+        ("enigma.yml", #####"""
+provider: enigma
+rules:
+- id: enigma.api-key
+  name: 'Enigma API key'
+  kind: api-key
+  description: 'Queries Enigma''s business-data API (api.enigma.com) as the account, consuming its credits.'
+  pattern: '(?i:enigma)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'enigma'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'ENIGMA_API_KEY=ztIL4Xj5zOcm6J9k3ckljblBs43TojdcGzsixTwd'
+  - |-
+    {
+      "enigma_key": "p7sXK6pevwnq5XNgMriYIuOmIN8FvaHKRXcrsf08",
+      "region": "eu"
+    }
+  - 'settings.ENIGMA_ACCESS_KEY = "YnR4tYdRbQCD21KMBFBO3XAU0g39EDmb5XTnbncH"'
+  negative_examples:
+  - text: 'ENIGMA_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'ENIGMA_API_KEY=ztIL4Xj5zOcm6J9k3ckljblBs43TojdcGzsixTw'
+    why: '39 characters: does not have the enigma token length/shape'
+  - text: 'API_KEY=p7sXK6pevwnq5XNgMriYIuOmIN8FvaHKRXcrsf08'
+    why: 'no enigma keyword next to the value: nothing ties it to Enigma'
+  - text: 'enigma_user_id = "YnR4tYdRbQCD21KMBFBO3XAU0g39EDmb5XTnbncH"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
+        ("envoy.yml", #####"""
+provider: envoy
+rules:
+- id: envoy.api-key
+  name: 'Envoy API key'
+  kind: api-key
+  description: 'Calls the Envoy workplace API as the company: reads locations, visitors, employees and deliveries.'
+  pattern: '(?i:envoy)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{220})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'envoy'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'ENVOY_API_KEY=dUqR5wahnU6HrGb1EU5N7ixkX9CGCxMLWj90MVLKSGRQtLacKwHYtie4uOQr1gUILCwKR2RdCeyOI4ruGH3nRIAzxbvHLo92982LKazO4NPrDh20oW67WH6PPRbAAhPOqnxvpM918iOi6CGK51XMRGBnRqzywHuo02w9ugDLyUeqy0Q0yFnWOHZxOAeDgrsLKoqMZSAPBL1HWiPs1ks1hzpSkx05'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - ENVOY_KEY=kcDx4OHMR3BcpEeSPQGRD9IDOKgvDCv57u5YnzUsJ5CWCdP6dsOoAzq6PDKI1hYan1fLL3wgom3Q28DsrwDscTSUYRKzFWOW5hEllKpZ2dZrTmUW6c0yEW2POk0XnP0MU5tZv3zbKOAfSkAgqyalIs21wt5F9dPOAJmIvsBY7Tred8IbBjNFULhzvjkxk4MAFByTGU7wvyRQciVAjadERW4vYfD8
+  - |-
+    integrations:
+      envoy_access_key: "QbH4wnPIo5M2GFCjEcIzF1jQuaNuSjrXcczBMO1FF7FPa57bl9fFg8peonorjbAgIRCzevJEK2c0XZsLAOAChygqMPZIGCz8jnGuAX8hCDjy6gzKAxvidKvoD2pWZqQASoVdgV7sVghZcBo5corwOMN6I4kI7oFjQrGJ9QNGsW8WPf15peSLoOhjr4QiG2GjI5XmJCNiAnqFkZPc8Dgvz1WE4UNy"
+      timeout: 30
+  negative_examples:
+  - text: 'ENVOY_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'ENVOY_API_KEY=dUqR5wahnU6HrGb1EU5N7ixkX9CGCxMLWj90MVLKSGRQtLacKwHYtie4uOQr1gUILCwKR2RdCeyOI4ruGH3nRIAzxbvHLo92982LKazO4NPrDh20oW67WH6PPRbAAhPOqnxvpM918iOi6CGK51XMRGBnRqzywHuo02w9ugDLyUeqy0Q0yFnWOHZxOAeDgrsLKoqMZSAPBL1HWiPs1ks1hzpSkx0'
+    why: '219 characters: does not have the envoy token length/shape'
+  - text: 'API_KEY=kcDx4OHMR3BcpEeSPQGRD9IDOKgvDCv57u5YnzUsJ5CWCdP6dsOoAzq6PDKI1hYan1fLL3wgom3Q28DsrwDscTSUYRKzFWOW5hEllKpZ2dZrTmUW6c0yEW2POk0XnP0MU5tZv3zbKOAfSkAgqyalIs21wt5F9dPOAJmIvsBY7Tred8IbBjNFULhzvjkxk4MAFByTGU7wvyRQciVAjadERW4vYfD8'
+    why: 'no envoy keyword next to the value: nothing ties it to Envoy'
+  - text: 'envoy_user_id = "QbH4wnPIo5M2GFCjEcIzF1jQuaNuSjrXcczBMO1FF7FPa57bl9fFg8peonorjbAgIRCzevJEK2c0XZsLAOAChygqMPZIGCz8jnGuAX8hCDjy6gzKAxvidKvoD2pWZqQASoVdgV7sVghZcBo5corwOMN6I4kI7oFjQrGJ9QNGsW8WPf15peSLoOhjr4QiG2GjI5XmJCNiAnqFkZPc8Dgvz1WE4UNy"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
+        ("eraser.yml", #####"""
+provider: eraser
+rules:
+- id: eraser.api-token
+  name: 'Eraser API token'
+  kind: api-token
+  description: 'Calls the Eraser.io API for the team: generates and renders diagrams from code or prompts, on the team''s plan.'
+  pattern: '(?i:eraser)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Za-z]{20})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'eraser'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'ERASER_TOKEN=NI5IDAz8dj7KA8Ro1vgM'
+  - 'settings.ERASER_ACCESS_TOKEN = "vSsKPVZGLUXuf9QxZ9Gi"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - ERASER_API_TOKEN=XPSR4ZKBuLQweNiFgLHJ
+  negative_examples:
+  - text: 'ERASER_TOKEN=xxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'ERASER_TOKEN=NI5IDAz8dj7KA8Ro1vg'
+    why: '19 characters: does not have the eraser token length/shape'
+  - text: 'API_KEY=vSsKPVZGLUXuf9QxZ9Gi'
+    why: 'no eraser keyword next to the value: nothing ties it to Eraser'
+  - text: 'eraser_user_id = "XPSR4ZKBuLQweNiFgLHJ"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
+        ("etherscan.yml", #####"""
+provider: etherscan
+rules:
+- id: etherscan.api-key
+  name: 'Etherscan API key'
+  kind: api-key
+  description: 'Queries the Etherscan blockchain-explorer API under the key''s rate limit and plan.'
+  pattern: '(?i:etherscan)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Z]{34})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'etherscan'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'ETHERSCAN_API_KEY=MCA7C0B0UZI7R16EE8OL0DWW3BPKW30WWG'
+  - 'const etherscanKey = ''JQ8DDFN6X799L15M1M42LJRTENFE5IJXX2'';'
+  - |-
+    {
+      "etherscan_access_key": "H4UIS8KXJ557BIR2TC7VU0GUBVUUCO96B9",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'ETHERSCAN_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'ETHERSCAN_API_KEY=MCA7C0B0UZI7R16EE8OL0DWW3BPKW30WW'
+    why: '33 characters: does not have the etherscan token length/shape'
+  - text: 'API_KEY=JQ8DDFN6X799L15M1M42LJRTENFE5IJXX2'
+    why: 'no etherscan keyword next to the value: nothing ties it to Etherscan'
+"""#####),
+        ("ethplorer.yml", #####"""
+provider: ethplorer
+rules:
+- id: ethplorer.api-key
+  name: 'Ethplorer API key'
+  kind: api-key
+  description: 'Calls the Ethplorer API (Ethereum token data and address-monitoring pools) under the key''s plan.'
+  pattern: '(?i:ethplorer)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-zA-Z0-9-]{22})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'ethplorer'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'ETHPLORER_API_KEY=MPmsXL2rLxTrcdquIxNgya'
+  - |-
+    integrations:
+      ethplorer_key: "POvqxHWyTT1QX1nxgWnmAU"
+      timeout: 30
+  - 'const ethplorerAccessKey = ''jrDHXkkvSX68AozZ35QOR4'';'
+  negative_examples:
+  - text: 'ETHPLORER_API_KEY=xxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'ETHPLORER_API_KEY=MPmsXL2rLxTrcdquIxNgy'
+    why: '21 characters: does not have the ethplorer token length/shape'
+  - text: 'API_KEY=POvqxHWyTT1QX1nxgWnmAU'
+    why: 'no ethplorer keyword next to the value: nothing ties it to Ethplorer'
+"""#####),
+        ("etsy.yml", #####"""
+provider: etsy
+rules:
+- id: etsy.api-key
+  name: 'Etsy API keystring'
+  kind: api-key
+  description: 'Identifies the registered Etsy app (x-api-key) on the Etsy Open API v3; together with an OAuth token it reads and manages a shop''s listings, orders and receipts.'
+  pattern: '(?:^|[^a-z])(?:ETSY|[Ee]tsy)[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?([a-z0-9]{24})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'etsy'
+  entropy: 3.3
+  identity:
+    reveals: 'the Etsy developer app (Your apps page of the developer account)'
+  privilege: unknown
+  examples:
+  - 'ETSY_API_KEY=g0y7o1p4o1f65qlv5roxfjb6'
+  - |-
+    {
+      "etsy_key": "z8nt5uz99d4iu0chy7o6gonn",
+      "region": "eu"
+    }
+  - 'settings.ETSY_ACCESS_KEY = "idnt5ui0jsgvrdf27upyvnqr"'
+  negative_examples:
+  - text: 'ETSY_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'ETSY_API_KEY=g0y7o1p4o1f65qlv5roxfjb'
+    why: '23 characters: does not have the etsy token length/shape'
+  - text: 'API_KEY=z8nt5uz99d4iu0chy7o6gonn'
+    why: 'no etsy keyword next to the value: nothing ties it to Etsy'
+"""#####),
+        ("eventbrite.yml", #####"""
+provider: eventbrite
+rules:
+- id: eventbrite.private-token
+  name: 'Eventbrite private token'
+  kind: private-token
+  description: 'Acts as the Eventbrite user who owns the private token: reads and edits their events, orders and attendee lists (names and e-mail addresses).'
+  pattern: '(?i:eventbrite)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Z]{20})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'eventbrite'
+  entropy: 3.3
+  identity:
+    reveals: 'the Eventbrite user (GET /v3/users/me)'
+  privilege: unknown
+  examples:
+  - 'EVENTBRITE_TOKEN=CTHC7X3Z4IPAIVQ8K90K'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - EVENTBRITE_ACCESS_TOKEN=ISRHG8M9BTXZDEJMBGYI
+  - |-
+    integrations:
+      eventbrite_api_token: "KBCF5UAPRJM956AR69UC"
+      timeout: 30
+  negative_examples:
+  - text: 'EVENTBRITE_TOKEN=xxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'EVENTBRITE_TOKEN=CTHC7X3Z4IPAIVQ8K90'
+    why: '19 characters: does not have the eventbrite token length/shape'
+  - text: 'API_KEY=ISRHG8M9BTXZDEJMBGYI'
+    why: 'no eventbrite keyword next to the value: nothing ties it to Eventbrite private token'
+"""#####),
+        ("everhour.yml", #####"""
+provider: everhour
+rules:
+- id: everhour.api-key
+  name: 'Everhour API key'
+  kind: api-key
+  description: 'Acts as the Everhour user: reads and edits time records, projects, clients and invoices of the team.'
+  pattern: '(?i:everhour)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{6}-[0-9a-f]{6}-[0-9a-f]{8})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'everhour'
+  entropy: 3.0
+  identity:
+    reveals: 'the Everhour user (GET /users/me)'
+  privilege: unknown
+  examples:
+  - 'EVERHOUR_API_KEY=aec4-836e-af380d-92de24-4fffc61c'
+  - 'settings.EVERHOUR_KEY = "3a7d-2d37-7bca97-a8ea67-b042bdd5"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - EVERHOUR_ACCESS_KEY=33db-2d8c-c38035-c98df6-6fe0c1a3
+  negative_examples:
+  - text: 'EVERHOUR_API_KEY=xxxx-xxxx-xxxxxx-xxxxxx-xxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'EVERHOUR_API_KEY=aec4-836e-af380d-92de24-4fffc61'
+    why: '31 characters: does not have the everhour token length/shape'
+  - text: 'API_KEY=3a7d-2d37-7bca97-a8ea67-b042bdd5'
+    why: 'no everhour keyword next to the value: nothing ties it to Everhour'
+"""#####),
         ("exa.yml", #####"""
 provider: exa
 rules:
@@ -3928,6 +8793,130 @@ rules:
         why: 'an x-api-key header with no Exa context'
       - text: 'EXAMPLE_KEY=317187b6-0829-4a07-b556-093e50546bf1'
         why: 'the letters exa inside another word'
+"""#####),
+        ("exchangerateapi.yml", #####"""
+provider: exchangerateapi
+rules:
+- id: exchangerateapi.api-key
+  name: 'ExchangeRate-API key'
+  kind: api-key
+  description: 'Fetches currency rates from ExchangeRate-API (v6.exchangerate-api.com) on the account''s plan and request quota.'
+  pattern: '(?i:exchange-?rate)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-f0-9]{24})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'exchangerate'
+  - 'exchange-rate'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'EXCHANGERATE_API_KEY=b993ecb499c2141d82f9e240'
+  - 'const exchangerateKey = ''8dfeefb4dea5099115f1b14d'';'
+  - |-
+    {
+      "exchangerate_access_key": "3e09872bf28e237147e998d7",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'EXCHANGERATE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'EXCHANGERATE_API_KEY=b993ecb499c2141d82f9e24'
+    why: '23 characters: does not have the exchangerateapi token length/shape'
+  - text: 'API_KEY=8dfeefb4dea5099115f1b14d'
+    why: 'no exchangerateapi keyword next to the value: nothing ties it to ExchangeRate-API key'
+"""#####),
+        ("exchangeratesapi.yml", #####"""
+provider: exchangeratesapi
+rules:
+- id: exchangeratesapi.api-key
+  name: 'exchangeratesapi.io access key'
+  kind: api-key
+  description: 'Fetches exchange-rate data from exchangeratesapi.io (apilayer) on the account''s plan quota.'
+  pattern: '(?i:exchangerates)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'exchangerates'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'EXCHANGERATES_API_KEY=372xgsvhwauujtsbv2g2a78r2kyok53b'
+  - |-
+    integrations:
+      exchangerates_key: "cvxvtp8xx0imyj74m4p707fsiv98o8zl"
+      timeout: 30
+  - 'const exchangeratesAccessKey = ''i4a6w6ic953pfatgkwj208mzv9rz3xtr'';'
+  negative_examples:
+  - text: 'EXCHANGERATES_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'EXCHANGERATES_API_KEY=372xgsvhwauujtsbv2g2a78r2kyok53'
+    why: '31 characters: does not have the exchangeratesapi token length/shape'
+  - text: 'API_KEY=cvxvtp8xx0imyj74m4p707fsiv98o8zl'
+    why: 'no exchangeratesapi keyword next to the value: nothing ties it to exchangeratesapi.io access key'
+"""#####),
+        ("exportsdk.yml", #####"""
+provider: exportsdk
+rules:
+- id: exportsdk.api-key
+  name: 'ExportSDK API key'
+  kind: api-key
+  description: 'Generates PDFs from the account''s ExportSDK templates (api.exportsdk.com), spending its plan''s document quota.'
+  pattern: '(?i:exportsdk)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-z]{5,15}_[0-9a-z-]{36})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'exportsdk'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'EXPORTSDK_API_KEY=cfu00jig_sa49ouc5p9rnvy8fbfrxfh4j7brmkbhxthz5'
+  - |-
+    {
+      "exportsdk_key": "hexym9ax_pnmqybtrv0h439nik5khzrgm88odgkdqym7z",
+      "region": "eu"
+    }
+  - 'settings.EXPORTSDK_ACCESS_KEY = "gdqyzo9m_uc94w3acsiz3q1v9ba43m8qtj3wg20dv5b2b"'
+  negative_examples:
+  - text: 'EXPORTSDK_API_KEY=xxxxxxxx_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'EXPORTSDK_API_KEY=cfu00jig_sa49ouc5p9rnvy8fbfrxfh4j7brmkbhxthz'
+    why: '44 characters: does not have the exportsdk token length/shape'
+  - text: 'API_KEY=hexym9ax_pnmqybtrv0h439nik5khzrgm88odgkdqym7z'
+    why: 'no exportsdk keyword next to the value: nothing ties it to ExportSDK'
+"""#####),
+        ("extractorapi.yml", #####"""
+provider: extractorapi
+rules:
+- id: extractorapi.api-key
+  name: 'ExtractorAPI key'
+  kind: api-key
+  description: 'Calls ExtractorAPI to extract article text from web pages on the account''s credits.'
+  pattern: '(?i:extractorapi)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'extractorapi'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'EXTRACTORAPI_API_KEY=6yCFwRgIRtiRPSyM0voohwnW4RZHYxYa72cf3Nud'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - EXTRACTORAPI_KEY=kWiqYhdMdSbUcoNKbLQv3g4d6m4WUOuKFzgKwbQ7
+  - |-
+    integrations:
+      extractorapi_access_key: "4Ikie6iGlrY4gPRiiH3r7sZiEir8Lmxh7qHURWWF"
+      timeout: 30
+  negative_examples:
+  - text: 'EXTRACTORAPI_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'EXTRACTORAPI_API_KEY=6yCFwRgIRtiRPSyM0voohwnW4RZHYxYa72cf3Nu'
+    why: '39 characters: does not have the extractorapi token length/shape'
+  - text: 'API_KEY=kWiqYhdMdSbUcoNKbLQv3g4d6m4WUOuKFzgKwbQ7'
+    why: 'no extractorapi keyword next to the value: nothing ties it to ExtractorAPI key'
 """#####),
         ("facebook.yml", #####"""
 provider: facebook
@@ -4006,6 +8995,37 @@ rules:
   - text: 'fb_app_id: 109014369667641'
     why: 'app id alone: public identifier'
 """#####),
+        ("faceplusplus.yml", #####"""
+provider: faceplusplus
+rules:
+- id: faceplusplus.api-key
+  name: 'Face++ API key or secret'
+  kind: api-key
+  description: 'With its key/secret pair, calls the Face++ (Megvii) face detection and recognition APIs and manages the account''s facesets of stored face tokens.'
+  pattern: '(?i:faceplusplus)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Za-z_-]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'faceplusplus'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'FACEPLUSPLUS_API_KEY=YfoWmkY7QMUQORnVwQs7BGitLZuCwb55'
+  - 'settings.FACEPLUSPLUS_KEY = "y84wdbbFJYloAHIwxVS78eUoRb8vUWow"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - FACEPLUSPLUS_ACCESS_KEY=9L5KkDFanMk95gJ8v65xNul0ChY06Ss2
+  negative_examples:
+  - text: 'FACEPLUSPLUS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FACEPLUSPLUS_API_KEY=YfoWmkY7QMUQORnVwQs7BGitLZuCwb5'
+    why: '31 characters: does not have the faceplusplus token length/shape'
+  - text: 'API_KEY=y84wdbbFJYloAHIwxVS78eUoRb8vUWow'
+    why: 'no faceplusplus keyword next to the value: nothing ties it to Face++'
+"""#####),
         ("fal.yml", #####"""
 provider: fal
 rules:
@@ -4039,6 +9059,160 @@ rules:
         why: 'the key id alone, without its secret'
       - text: 'FAL_KEY=501b0771-cf76-4481-8079-d3f0e6baffea:fe0f22cf6997e4f0f503'
         why: 'secret too short: 20 hex characters, fal secrets have 32'
+"""#####),
+        ("fastforex.yml", #####"""
+provider: fastforex
+rules:
+- id: fastforex.api-key
+  name: 'fastFOREX API key'
+  kind: api-key
+  description: 'Fetches currency exchange rates from fastFOREX (api.fastforex.io) on the account''s plan quota.'
+  pattern: '(?i:fastforex)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9-]{28})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'fastforex'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'FASTFOREX_API_KEY=tivbfx9wyhlkzsx94uj53lydv7sp'
+  - 'const fastforexKey = ''b0edup7aakuj3ocxxf19pjhftbs4'';'
+  - |-
+    {
+      "fastforex_access_key": "qdd89p8euqmdt7xpb6aibfgvdamg",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'FASTFOREX_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FASTFOREX_API_KEY=tivbfx9wyhlkzsx94uj53lydv7s'
+    why: '27 characters: does not have the fastforex token length/shape'
+  - text: 'API_KEY=b0edup7aakuj3ocxxf19pjhftbs4'
+    why: 'no fastforex keyword next to the value: nothing ties it to fastFOREX'
+"""#####),
+        ("fastly.yml", #####"""
+provider: fastly
+rules:
+- id: fastly.api-token
+  name: 'Fastly API token'
+  kind: api-token
+  description: 'Acts as the Fastly user with the token''s scope (global, purge_select, purge_all or global:read): can change service configuration and TLS, purge caches or read stats and logs.'
+  pattern: '(?i:fastly)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9_-]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'fastly'
+  entropy: 3.5
+  identity:
+    reveals: 'the Fastly user and token scope (GET https://api.fastly.com/tokens/self)'
+  privilege: unknown
+  examples:
+  - 'FASTLY_TOKEN=H8yxU0axuD9PJVzqLGlr-2eidgcHeZlT'
+  - |-
+    integrations:
+      fastly_access_token: "WySd1UDsUm8SThNdOh9sYl5luLqw0VBf"
+      timeout: 30
+  - 'const fastlyApiToken = ''Xzy0B2NW3DiyRQ7IrBfGvYLUpIIcgnug'';'
+  negative_examples:
+  - text: 'FASTLY_TOKEN=xxxxxxxxxxxxxxxxxxxx-xxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FASTLY_TOKEN=H8yxU0axuD9PJVzqLGlr-2eidgcHeZl'
+    why: '31 characters: does not have the fastly token length/shape'
+  - text: 'API_KEY=WySd1UDsUm8SThNdOh9sYl5luLqw0VBf'
+    why: 'no fastly keyword next to the value: nothing ties it to Fastly'
+"""#####),
+        ("feedier.yml", #####"""
+provider: feedier
+rules:
+- id: feedier.api-key
+  name: 'Feedier API key'
+  kind: api-key
+  description: 'Calls the Feedier feedback-management API as the organisation: reads surveys and the feedback collected.'
+  pattern: '(?i:feedier)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'feedier'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'FEEDIER_API_KEY=JY72hXy7CmowcNGa1E5Q6UPtHVeypQG2'
+  - |-
+    {
+      "feedier_key": "zqzm0cTQVTXjJQM5IhQdevNPf8NTXkNJ",
+      "region": "eu"
+    }
+  - 'settings.FEEDIER_ACCESS_KEY = "AKCxXZrl22cFCRpRcB34RuZ9vI1eRFIu"'
+  negative_examples:
+  - text: 'FEEDIER_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FEEDIER_API_KEY=JY72hXy7CmowcNGa1E5Q6UPtHVeypQG'
+    why: '31 characters: does not have the feedier token length/shape'
+  - text: 'API_KEY=zqzm0cTQVTXjJQM5IhQdevNPf8NTXkNJ'
+    why: 'no feedier keyword next to the value: nothing ties it to Feedier'
+"""#####),
+        ("fetchrss.yml", #####"""
+provider: fetchrss
+rules:
+- id: fetchrss.api-key
+  name: 'FetchRSS API key'
+  kind: api-key
+  description: 'Lists, creates and deletes the account''s FetchRSS feeds through its API.'
+  pattern: '(?i:fetchrss)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9.]{40})(?:[^A-Za-z0-9_.-]|$)'
+  keywords:
+  - 'fetchrss'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'FETCHRSS_API_KEY=ggAysul6zCNO18flftctegVs5MIDbpyyHfaqOkIr'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - FETCHRSS_KEY=9Et5pzvC5C4lixRvnMyMLzdiNVDcJ7NzPC6M13b1
+  - |-
+    integrations:
+      fetchrss_access_key: "YI9JMQtsreFKIvX8CgB429V267eqDAkO7M3bCEhf"
+      timeout: 30
+  negative_examples:
+  - text: 'FETCHRSS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FETCHRSS_API_KEY=ggAysul6zCNO18flftctegVs5MIDbpyyHfaqOkI'
+    why: '39 characters: does not have the fetchrss token length/shape'
+  - text: 'API_KEY=9Et5pzvC5C4lixRvnMyMLzdiNVDcJ7NzPC6M13b1'
+    why: 'no fetchrss keyword next to the value: nothing ties it to FetchRSS'
+"""#####),
+        ("fibery.yml", #####"""
+provider: fibery
+rules:
+- id: fibery.api-token
+  name: 'Fibery API token'
+  kind: api-token
+  description: 'Acts as the Fibery user on the workspace (*.fibery.io): reads and changes entities, documents and the schema via /api/commands.'
+  pattern: '(?i:fibery)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-f]{8}\.[0-9a-f]{35})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'fibery'
+  entropy: 3.0
+  identity:
+    reveals: 'the Fibery user and workspace subdomain'
+  privilege: unknown
+  examples:
+  - 'FIBERY_TOKEN=6f2ee9d9.6fbed2a303ede99fac590e2fd41a74684fc'
+  - 'settings.FIBERY_ACCESS_TOKEN = "bc1323d1.9a75051a0bf0e217ec622a3ea726eaa9ebe"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - FIBERY_API_TOKEN=a48a0bc0.64dc25a6131a85e9f5d43af416c31a44e33
+  negative_examples:
+  - text: 'FIBERY_TOKEN=xxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FIBERY_TOKEN=6f2ee9d9.6fbed2a303ede99fac590e2fd41a74684f'
+    why: '43 characters: does not have the fibery token length/shape'
+  - text: 'API_KEY=bc1323d1.9a75051a0bf0e217ec622a3ea726eaa9ebe'
+    why: 'no fibery keyword next to the value: nothing ties it to Fibery'
 """#####),
         ("figma.yml", #####"""
 provider: figma
@@ -4111,6 +9285,215 @@ rules:
   - text: FIGMA_TOKEN=${FIGMA}
     why: variable reference
 """#####),
+        ("fileio.yml", #####"""
+provider: fileio
+rules:
+- id: fileio.api-key
+  name: 'file.io API key'
+  kind: api-key
+  description: 'Uploads, lists and deletes files in the account''s file.io storage.'
+  pattern: '(?i:fileio)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Z0-9.-]{39})(?:[^A-Za-z0-9_.-]|$)'
+  keywords:
+  - 'fileio'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'FILEIO_API_KEY=MYZ9LHTLYYFTKRSXTPON6UQ553G.7QM1SHZR705'
+  - 'const fileioKey = ''T2I88KZ4C9IMFUKNN39OZD1FZ8G.TQ9YCBVYOU4'';'
+  - |-
+    {
+      "fileio_access_key": "JFRK2FLT5PWLLZI8E2HMXZNZO9T.9B1WAA1SV6I",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'FILEIO_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FILEIO_API_KEY=MYZ9LHTLYYFTKRSXTPON6UQ553G.7QM1SHZR70'
+    why: '38 characters: does not have the fileio token length/shape'
+  - text: 'API_KEY=T2I88KZ4C9IMFUKNN39OZD1FZ8G.TQ9YCBVYOU4'
+    why: 'no fileio keyword next to the value: nothing ties it to file.io'
+"""#####),
+        ("finage.yml", #####"""
+provider: finage
+rules:
+- id: finage.api-key
+  name: 'Finage API key'
+  kind: api-key
+  description: 'Fetches stock, forex and crypto market data from Finage (api.finage.co.uk) on the account''s subscription.'
+  pattern: '(?:^|[^A-Za-z0-9_-])(API_KEY[0-9A-Z]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'api_key'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'FINAGE_API_KEY=API_KEYZO33BMUAJOM9QTWAWU2XFGHXUO6PD6EF'
+  - |-
+    integrations:
+      finage_key: "API_KEYEEWA0RBA9O2XVPPEYMFL725ZI2H3JTWS"
+      timeout: 30
+  - 'const finageAccessKey = ''API_KEYT0RGCZ6TN0ELMIUEUDJO9F8YBTOI4A78'';'
+  negative_examples:
+  - text: 'FINAGE_API_KEY=API_KEYxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FINAGE_API_KEY=API_KEYZO33BMUAJOM9QTWAWU2XFGHXUO6PD6E'
+    why: '38 characters: does not have the finage token length/shape'
+  - text: 'FINAGE_API_KEY=XPI_KEYZO33BMUAJOM9QTWAWU2XFGHXUO6PD6EF'
+    why: 'wrong prefix'
+"""#####),
+        ("financialmodelingprep.yml", #####"""
+provider: financialmodelingprep
+rules:
+- id: financialmodelingprep.api-key
+  name: 'Financial Modeling Prep API key'
+  kind: api-key
+  description: 'Fetches market prices and company financial statements from Financial Modeling Prep on the account''s plan.'
+  pattern: '(?i:financialmodelingprep)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'financialmodelingprep'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'FINANCIALMODELINGPREP_API_KEY=0PcfoaUgzGbUic06Tw0xvhnWkPVbnGPe'
+  - |-
+    {
+      "financialmodelingprep_key": "qFHH6tF9yK0rFsDVQuMYkWw8uuGIZnEf",
+      "region": "eu"
+    }
+  - 'settings.FINANCIALMODELINGPREP_ACCESS_KEY = "lToXOs1qNUhC8FWmEPHlxexUCeLPYTJL"'
+  negative_examples:
+  - text: 'FINANCIALMODELINGPREP_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FINANCIALMODELINGPREP_API_KEY=0PcfoaUgzGbUic06Tw0xvhnWkPVbnGP'
+    why: '31 characters: does not have the financialmodelingprep token length/shape'
+  - text: 'API_KEY=qFHH6tF9yK0rFsDVQuMYkWw8uuGIZnEf'
+    why: 'no financialmodelingprep keyword next to the value: nothing ties it to Financial Modeling Prep'
+"""#####),
+        ("findl.yml", #####"""
+provider: findl
+rules:
+- id: findl.api-key
+  name: 'Findl API key'
+  kind: api-key
+  description: 'Calls the Findl API (api.findl.com) as the key''s account, using its query quota.'
+  pattern: '(?i:findl)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{8}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{12})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'findl'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'FINDL_API_KEY=f182ae77-8fec-6f8f-08fe-2c1522c34666'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - FINDL_KEY=082e74d0-a73c-9fbc-78c8-64dfbcdd421e
+  - |-
+    integrations:
+      findl_access_key: "fb216e00-12b0-b16f-c625-c26764a2b06b"
+      timeout: 30
+  negative_examples:
+  - text: 'FINDL_API_KEY=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FINDL_API_KEY=f182ae77-8fec-6f8f-08fe-2c1522c3466'
+    why: '35 characters: does not have the findl token length/shape'
+  - text: 'API_KEY=082e74d0-a73c-9fbc-78c8-64dfbcdd421e'
+    why: 'no findl keyword next to the value: nothing ties it to Findl'
+"""#####),
+        ("finicity.yml", #####"""
+provider: finicity
+rules:
+- id: finicity.app-key
+  name: 'Finicity app key'
+  kind: app-key
+  description: 'With the partner id and secret, authenticates to the Finicity (Mastercard Open Banking) API, which reads linked customers'' bank accounts and transactions.'
+  pattern: '(?i:finicity)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-f0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'finicity'
+  entropy: 3.0
+  identity:
+    reveals: 'the Finicity partner account (developer dashboard)'
+  privilege: unknown
+  examples:
+  - 'FINICITY_API_KEY=bec946feea9317bfbe288771860074af'
+  - 'settings.FINICITY_KEY = "af9a7ba257de2cab65b1769787f635f5"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - FINICITY_ACCESS_KEY=7b978c39c8c564e9894af191114831c3
+  negative_examples:
+  - text: 'FINICITY_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FINICITY_API_KEY=bec946feea9317bfbe288771860074a'
+    why: '31 characters: does not have the finicity token length/shape'
+  - text: 'API_KEY=af9a7ba257de2cab65b1769787f635f5'
+    why: 'no finicity keyword next to the value: nothing ties it to Finicity app key'
+- id: finicity.partner-secret
+  name: 'Finicity partner secret'
+  kind: partner-secret
+  description: 'With the partner id and app key, obtains Finicity (Mastercard Open Banking) tokens that read linked customers'' bank accounts, balances and transactions.'
+  pattern: '(?i:finicity)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{20})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'finicity'
+  entropy: 3.5
+  identity:
+    reveals: 'the Finicity partner account (developer dashboard)'
+  privilege: unknown
+  examples:
+  - 'FINICITY_SECRET=WCeKg8NG5Rfn1OD3AJZp'
+  - 'const finicityClientSecret = ''yZlI8n3zwJJMaijKfzdL'';'
+  - |-
+    {
+      "finicity_api_secret": "tAa2zVXZvp5dMn3fijNI",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'FINICITY_SECRET=xxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FINICITY_SECRET=WCeKg8NG5Rfn1OD3AJZ'
+    why: '19 characters: does not have the finicity token length/shape'
+  - text: 'API_KEY=yZlI8n3zwJJMaijKfzdL'
+    why: 'no finicity keyword next to the value: nothing ties it to Finicity partner secret'
+"""#####),
+        ("finnhub.yml", #####"""
+provider: finnhub
+rules:
+- id: finnhub.api-key
+  name: 'Finnhub API key'
+  kind: api-key
+  description: 'Fetches stock, forex and crypto market data from Finnhub on the account''s plan.'
+  pattern: '(?i:finnhub)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{20})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'finnhub'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'FINNHUB_API_KEY=0df2wy97s5s13s249zno'
+  - |-
+    integrations:
+      finnhub_key: "i1j39imhpp6o9ohr634v"
+      timeout: 30
+  - 'const finnhubAccessKey = ''d3gasbgb1kjxpsme9y5n'';'
+  negative_examples:
+  - text: 'FINNHUB_API_KEY=xxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FINNHUB_API_KEY=0df2wy97s5s13s249zn'
+    why: '19 characters: does not have the finnhub token length/shape'
+  - text: 'API_KEY=i1j39imhpp6o9ohr634v'
+    why: 'no finnhub keyword next to the value: nothing ties it to Finnhub'
+"""#####),
         ("firecrawl.yml", #####"""
 provider: firecrawl
 rules:
@@ -4172,6 +9555,38 @@ rules:
       - text: 'BUILD_TAG=fw_iiuqd2lwb8UavEdXqWk3lBed'
         why: fw_ is a common prefix; no mention of Fireworks nearby
 """#####),
+        ("fixerio.yml", #####"""
+provider: fixerio
+rules:
+- id: fixerio.api-key
+  name: 'Fixer API access key'
+  kind: api-key
+  description: 'Fetches currency rates from Fixer (data.fixer.io, apilayer) on the account''s plan quota.'
+  pattern: '(?i:fixer)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'fixer'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'FIXER_API_KEY=E7isnt7ubyMzpPZthHI8MUIqrZbu3E2I'
+  - |-
+    {
+      "fixer_key": "OBScEUdgI0ukKZIBQLZTrzqmeIrlldNE",
+      "region": "eu"
+    }
+  - 'settings.FIXER_ACCESS_KEY = "ca2L8xLAH0aNy2pmjpQOqnR47Iqgqx2U"'
+  negative_examples:
+  - text: 'FIXER_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FIXER_API_KEY=E7isnt7ubyMzpPZthHI8MUIqrZbu3E2'
+    why: '31 characters: does not have the fixerio token length/shape'
+  - text: 'API_KEY=OBScEUdgI0ukKZIBQLZTrzqmeIrlldNE'
+    why: 'no fixerio keyword next to the value: nothing ties it to Fixer'
+  - text: 'fixer_user_id = "ca2L8xLAH0aNy2pmjpQOqnR47Iqgqx2U"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
         ("flagsmith.yml", #####"""
 provider: flagsmith
 rules:
@@ -4194,6 +9609,289 @@ rules:
     why: placeholder
   - text: FLAGSMITH_ENVIRONMENT_KEY=yfmZi0wjhJyn3wFtCLxwLX
     why: 'client-side environment key: public by design'
+"""#####),
+        ("flatio.yml", #####"""
+provider: flatio
+rules:
+- id: flatio.access-token
+  name: 'Flat.io personal access token'
+  kind: access-token
+  description: 'Acts as the Flat.io user: reads and edits their music scores, collections and classes (api.flat.io).'
+  pattern: '(?i:flat(?:[_.-]?io)?)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-z]{128})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'flat'
+  entropy: 3.3
+  identity:
+    reveals: 'the Flat.io user (GET /v2/me)'
+  privilege: unknown
+  examples:
+  - 'FLAT_TOKEN=79108arvu68srr9dqaiq5i8bbmj5g1t4hlfq7j8mmhuqemptjv6jzrtosfl8dj18j3u5a0dpdqrq6ett0o4px0hyepyvkhs08qouspip3kwuxap9yav308fjfl7ssq5q'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - FLAT_ACCESS_TOKEN=4zfmhyr27k8l3zbalopqalyang5neodu75p6ppw70vtqmbvbt5rovb45sq4jrx4p2kk3y7xq4dzhp3j6k98ll8duon7fubw6fx6hhh79szyqkf62h9gd4alzr0j6rjfv
+  - |-
+    integrations:
+      flat_api_token: "ctr8n4d3n51er3d6oamsg1s1y7smnx61x31es4mvhqv946mqyoqvhg9e7569m3efmg3r5xpanrzj5a51k32eunonrofd8zzpzuzauo826te9rvfd85blndguu2958kq0"
+      timeout: 30
+  negative_examples:
+  - text: 'FLAT_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FLAT_TOKEN=79108arvu68srr9dqaiq5i8bbmj5g1t4hlfq7j8mmhuqemptjv6jzrtosfl8dj18j3u5a0dpdqrq6ett0o4px0hyepyvkhs08qouspip3kwuxap9yav308fjfl7ssq5'
+    why: '127 characters: does not have the flatio token length/shape'
+  - text: 'API_KEY=4zfmhyr27k8l3zbalopqalyang5neodu75p6ppw70vtqmbvbt5rovb45sq4jrx4p2kk3y7xq4dzhp3j6k98ll8duon7fubw6fx6hhh79szyqkf62h9gd4alzr0j6rjfv'
+    why: 'no flatio keyword next to the value: nothing ties it to Flat.io personal access token'
+  - text: 'flat_user_id = "ctr8n4d3n51er3d6oamsg1s1y7smnx61x31es4mvhqv946mqyoqvhg9e7569m3efmg3r5xpanrzj5a51k32eunonrofd8zzpzuzauo826te9rvfd85blndguu2958kq0"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
+        ("fleetbase.yml", #####"""
+provider: fleetbase
+rules:
+- id: fleetbase.api-key
+  name: 'Fleetbase API key'
+  kind: api-key
+  description: 'Calls the Fleetbase logistics API for the organisation in live mode: reads and manages orders, contacts, drivers and places.'
+  pattern: '(?:^|[^A-Za-z0-9_-])(flb_live_[0-9A-Za-z]{20})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'flb_live_'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'FLEETBASE_API_KEY=flb_live_j5ZxjHfQCtG50WVfykx3'
+  - 'settings.FLEETBASE_KEY = "flb_live_ZjKaOgqZNFZbBnfnSCOu"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - FLEETBASE_ACCESS_KEY=flb_live_jvhdAUgQbr3Mgq26x2qM
+  negative_examples:
+  - text: 'FLEETBASE_API_KEY=flb_live_xxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FLEETBASE_API_KEY=flb_live_j5ZxjHfQCtG50WVfykx'
+    why: '28 characters: does not have the fleetbase token length/shape'
+  - text: 'FLEETBASE_API_KEY=Xlb_live_j5ZxjHfQCtG50WVfykx3'
+    why: 'wrong prefix'
+"""#####),
+        ("flexport.yml", #####"""
+provider: flexport
+rules:
+- id: flexport.api-token
+  name: 'Flexport API token'
+  kind: api-token
+  description: 'Calls the Flexport logistics API for the client: reads shipments, bookings, documents and webhooks.'
+  pattern: '(?:^|[^A-Za-z0-9_-])(shltm_[0-9A-Za-z_-]{40})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'shltm_'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'FLEXPORT_TOKEN=shltm_spRJbVyrLCYKkxXtRTVH3dzDMiNCmM1LVUOcvi4Q'
+  - 'const flexportAccessToken = ''shltm_MjJ34z8DrdULxJEsCVkAnLAO3Xq_2Vf3B_J1Bo-v'';'
+  - |-
+    {
+      "flexport_api_token": "shltm_tj6LHp-usXLj2AKReUP2wOzuopNnSuONX0_vG_td",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'FLEXPORT_TOKEN=shltm_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FLEXPORT_TOKEN=shltm_spRJbVyrLCYKkxXtRTVH3dzDMiNCmM1LVUOcvi4'
+    why: '45 characters: does not have the flexport token length/shape'
+  - text: 'FLEXPORT_TOKEN=Xhltm_spRJbVyrLCYKkxXtRTVH3dzDMiNCmM1LVUOcvi4Q'
+    why: 'wrong prefix'
+"""#####),
+        ("flickr.yml", #####"""
+provider: flickr
+rules:
+- id: flickr.api-key
+  name: 'Flickr API key'
+  kind: api-key
+  description: 'Calls the Flickr API as the registered app; with the app secret and a user''s OAuth token it reads, uploads and deletes that user''s photos.'
+  pattern: '(?i:flickr)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-z]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'flickr'
+  entropy: 3.0
+  identity:
+    reveals: 'the Flickr app and its owner (App Garden)'
+  privilege: unknown
+  examples:
+  - 'FLICKR_API_KEY=2ef195460aeab67eb23abe6ee265e839'
+  - |-
+    integrations:
+      flickr_key: "4f5a6b5f306616413166c1d216234a8e"
+      timeout: 30
+  - 'const flickrAccessKey = ''ae01a313591c16ad1d8b05e245e7d47a'';'
+  negative_examples:
+  - text: 'FLICKR_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FLICKR_API_KEY=2ef195460aeab67eb23abe6ee265e83'
+    why: '31 characters: does not have the flickr token length/shape'
+  - text: 'API_KEY=4f5a6b5f306616413166c1d216234a8e'
+    why: 'no flickr keyword next to the value: nothing ties it to Flickr'
+"""#####),
+        ("flightapi.yml", #####"""
+provider: flightapi
+rules:
+- id: flightapi.api-key
+  name: 'FlightAPI key'
+  kind: api-key
+  description: 'Queries FlightAPI.io flight schedules, prices and tracking on the account''s credits.'
+  pattern: '(?i:flightapi)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{24})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'flightapi'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'FLIGHTAPI_API_KEY=26cql4ng1pzikpmp9wgx3sbn'
+  - |-
+    {
+      "flightapi_key": "s61jpi5wxa067wfp12exujf4",
+      "region": "eu"
+    }
+  - 'settings.FLIGHTAPI_ACCESS_KEY = "nvw5difu7xro1o3ygyehc74n"'
+  negative_examples:
+  - text: 'FLIGHTAPI_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FLIGHTAPI_API_KEY=26cql4ng1pzikpmp9wgx3sb'
+    why: '23 characters: does not have the flightapi token length/shape'
+  - text: 'API_KEY=s61jpi5wxa067wfp12exujf4'
+    why: 'no flightapi keyword next to the value: nothing ties it to FlightAPI key'
+"""#####),
+        ("flightlabs.yml", #####"""
+provider: flightlabs
+rules:
+- id: flightlabs.access-key
+  name: 'FlightLabs access key'
+  kind: access-key
+  description: 'Queries GoFlightLabs flight, airport and schedule data on the account''s request quota.'
+  pattern: '(?i:flightlabs)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)(ey[A-Za-z0-9_-]{20,80}\.ey[A-Za-z0-9_-]{20,1200}(?:\.[A-Za-z0-9_-]{20,700})?)(?:[^A-Za-z0-9_.-]|$)'
+  keywords:
+  - 'flightlabs'
+  entropy: 4.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'FLIGHTLABS_API_KEY=eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyL9qNlaI4t3uTpSVeyFFcVUCWbOx6OJetMrqKpYW3Z32Yi8iRIS9mO4HR67UvDxAHbCzTgwIGnICA3wMIvei9r5pBZahvlVnwbtgHwAtqDJjvdurpUdFnreXkCDCx3tZnhOW4fuOqXseFPHAIzSrjtJ6UxrEvDDmmm2aDJwIp6LdNxyMkVdqGWXAtCtktcJyWUTfSCbegkmOkziTG79cRO6lkYJzqVip0jEuXsDyZYUaXECKr0JwCi55nYpLvRYWLdAnspPYCkNEubLs1amWFfRiyRteOkHkpK8HkIvZWWb1K.gBb_g_mqNOh5v4x2IEfX9tGr1ejVDxDsfVqjVwkaDydPkWnj2F82ooON33KrT_TXgtS7DAgWe7iVASU0EzIuk9RQMav6FRlRfm1aSixoEncpxJahJ0_5LBfF1QzX_M0huXdhkhTUH501VuD2ILCRjfYsLnYyBhj4VOMCFtdwRA6B2cTbj5N3ahZcGvfIr_u59wZRIZVJ6eAWZF1NsqTLY3iWtfjB1z6F-tuTyoF5xudAxd0clIsgqXrS8h4FvvCglrzajm95ltqEq7wxHMLZIR_kZRkULOLrFsZCCwEZq_80mAba2IVnFNIf_JYwRFhPrOF63HMD7PQm5cclBnxN2p'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - FLIGHTLABS_KEY=eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyt6A2HnXSuHWeUvB9NdAQqQCBithYcVfiSlvvRumeXpxtThANWBn8LCkfhlZj802V5M5WPbzkkCC5C0gi6M8KQOeAEddWrROaWymFEqd6a1qvro1d5p4Y7XX9CkWtvpL2lGXaD9f6vWWR5z2h88sbK1qiUAj4WNsMfIxunQvQHT8mU2QzXgc6SpPQrWxukjbT0J6nzMAZYVtFIncEbn6OclybykmWihYR9e3bizS0Wld6w7Pj1XTHZdu9SY98W6lZob1mVF1QZ26gPqXzd89LkmJpQyrxxKvZ0cQPRhDhBYUT.XsJXdK2D0Dgu2Tpg3EvrGdE5sk_nJgCnbxl2nI97QXVOtTeyvDO5zCNJNMDKxplPy9CwOvpEwNM1CmFUgp60aLBDgXgMTD1_wUxOxiZFwvAoAKBlm67rYOP3Wo21FplLFivz9ukz24VvM6WALZM3H9Sb4d_xIuH_nJpFJqwYsuJA5uv3ymXpX3ta0N4iJNsVESc3GBSlilUXcncI3FVafPvD72d-X84BN9drDIsoome-Cbva0IWhm8QCKuorMbX6cDvT9sBLL7eSw72phdoxKfRDHviyf3L0StawPzchxpCLoxJiwH5fMDyw1u7vpAUMZ1m5JFqJzvKAJcTyT5tutG
+  - |-
+    integrations:
+      flightlabs_access_key: "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eywAvmXYQDJsSw6uYRfFfqGaAjYWRNbLwPDxgcafLw00AWvclc6Bb1094Hiq8eM5qnFfd6WXe2QKKSzMTzHaA6oSAN2nc3KvBjaDwKTRF0Hb79nW3WJNNys5ivKYNGiZ4w478lv6yupewZnFpiMTnKo1yX7BGwv5sL6f2pTVMGXjzfBS9FNnXRKkVlxidVfyamRorBBpiKZ8hy8xFNlXJvXyRz2MHitThbUlSTLjNgkiXPkqFENf49bLPyJuqxQQjnkDkMJRNy8bMMpAz1qOy0qk6a7Vwf82v7uwoOe8k3fo6f.6dJQFrGLOE97g3EKokOitfDeAUFzKtklX7mCRtWVpPwGcjCpYZMm3mIfhVLlqDxv6vzpWf9Dku6PGOEQ-ws0kWL0R0S1LkkRT7GlGicecIOEhEqwxleRy0JyBcl-2Yb_9xwnSZDSnfGTIoc4bpYm2QYFY44XHVA2iRc_lxRMaa8Sl7f_VDnZ3afqjl10QpPDpfBkn4np72taw8S7w4aFIan_3qYaaCamCasg2q_uPXd2d015R0hkGYDBJvVl-Sb_YAE1drpaCinxaYgmC_Jpx6wYjiKX9ceG-UTUrGPA52iDzp5XqXJq2wpod4IornVSgMOAG2Bwa7rhLfYT-5lo4e"
+      timeout: 30
+  negative_examples:
+  - text: 'FLIGHTLABS_API_KEY=eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.xxx_x_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_xxxxxxxxx_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_xxxxxxxxxxxxxxxxxx_xxxxxxxxxxxxxx_xxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FLIGHTLABS_API_KEY=eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyL9qNlaI4t3uTpSVeyFFcVUCWbOx6OJetMrqKpYW3Z32Yi8iRIS9mO4HR67UvDxAHbCzTgwIGnICA3wMIvei9r5pBZahvlVnwbtgHwAtqDJjvdurpUdFnreXkCDCx3tZnhOW4fuOqXseFPHAIzSrjtJ6UxrEvDDmmm2aDJwIp6LdNxyMkVdqGWXAtCtktcJyWUTfSCbegkmOkziTG79cRO6lkYJzqVip0jEuXsDyZYUaXECKr0JwCi55nYpLvRYWLdAnspPYCkNEubLs1amWFfRiyRteOkHkpK8HkIvZWWb1K.gBb_g_mqNOh5v4x2IEf'
+    why: '359 characters: does not have the flightlabs token length/shape'
+  - text: 'API_KEY=eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyt6A2HnXSuHWeUvB9NdAQqQCBithYcVfiSlvvRumeXpxtThANWBn8LCkfhlZj802V5M5WPbzkkCC5C0gi6M8KQOeAEddWrROaWymFEqd6a1qvro1d5p4Y7XX9CkWtvpL2lGXaD9f6vWWR5z2h88sbK1qiUAj4WNsMfIxunQvQHT8mU2QzXgc6SpPQrWxukjbT0J6nzMAZYVtFIncEbn6OclybykmWihYR9e3bizS0Wld6w7Pj1XTHZdu9SY98W6lZob1mVF1QZ26gPqXzd89LkmJpQyrxxKvZ0cQPRhDhBYUT.XsJXdK2D0Dgu2Tpg3EvrGdE5sk_nJgCnbxl2nI97QXVOtTeyvDO5zCNJNMDKxplPy9CwOvpEwNM1CmFUgp60aLBDgXgMTD1_wUxOxiZFwvAoAKBlm67rYOP3Wo21FplLFivz9ukz24VvM6WALZM3H9Sb4d_xIuH_nJpFJqwYsuJA5uv3ymXpX3ta0N4iJNsVESc3GBSlilUXcncI3FVafPvD72d-X84BN9drDIsoome-Cbva0IWhm8QCKuorMbX6cDvT9sBLL7eSw72phdoxKfRDHviyf3L0StawPzchxpCLoxJiwH5fMDyw1u7vpAUMZ1m5JFqJzvKAJcTyT5tutG'
+    why: 'no flightlabs keyword next to the value: nothing ties it to FlightLabs access key'
+"""#####),
+        ("flightstats.yml", #####"""
+provider: flightstats
+rules:
+- id: flightstats.application-key
+  name: 'FlightStats application key'
+  kind: application-key
+  description: 'With the app id, queries FlightStats (Cirium) flight status, schedule and airport APIs billed to the account.'
+  pattern: '(?i:flightstats)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-z]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'flightstats'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'FLIGHTSTATS_API_KEY=9735e25a0f5b0d406ea3331ed76d0692'
+  - 'settings.FLIGHTSTATS_KEY = "4dc78df21ab2e47aded786691084c190"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - FLIGHTSTATS_ACCESS_KEY=947129d04daa7ff96da290b40f001f06
+  negative_examples:
+  - text: 'FLIGHTSTATS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FLIGHTSTATS_API_KEY=9735e25a0f5b0d406ea3331ed76d069'
+    why: '31 characters: does not have the flightstats token length/shape'
+  - text: 'API_KEY=4dc78df21ab2e47aded786691084c190'
+    why: 'no flightstats keyword next to the value: nothing ties it to FlightStats application key'
+"""#####),
+        ("float.yml", #####"""
+provider: float
+rules:
+- id: float.api-key
+  name: 'Float API key'
+  kind: api-key
+  description: 'Acts on the Float resource-scheduling account: reads and edits people, projects, clients and scheduled time.'
+  pattern: '(?i:float)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-f0-9]{16}[A-Za-z0-9+/]{42,43}=)(?:[^A-Za-z0-9_+/=-]|$)'
+  keywords:
+  - 'float'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'FLOAT_API_KEY=6a5dcaa0452e1e81v7IQtxKdjUBR/UP/ghVeuXX0tFVnCySovFeBNMfn3IS='
+  - 'const floatKey = ''aeda5994e5f5a9673S8RObs8jQ42o3V0qFsbPtV7P2oL9NiKbhVynE+nzBr='';'
+  - |-
+    {
+      "float_access_key": "8dfe6227be09530cDkC19nUq3qMu/9BvZ5fb07s1nFQesfc3yJ8NSOurrk6=",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'FLOAT_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxx/xx/xxxxxxxxxxxxxxxxxxxxxxxxxxx='
+    why: 'placeholder body, not a key'
+  - text: 'FLOAT_API_KEY=6a5dcaa0452e1e81v7IQtxKdjUBR/UP/ghVeuXX0tFVnCySovFeBNMfn3IS'
+    why: '59 characters: does not have the float token length/shape'
+  - text: 'API_KEY=aeda5994e5f5a9673S8RObs8jQ42o3V0qFsbPtV7P2oL9NiKbhVynE+nzBr='
+    why: 'no float keyword next to the value: nothing ties it to Float'
+  - text: 'float_user_id = "8dfe6227be09530cDkC19nUq3qMu/9BvZ5fb07s1nFQesfc3yJ8NSOurrk6="'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
+        ("flowlu.yml", #####"""
+provider: flowlu
+rules:
+- id: flowlu.api-key
+  name: 'Flowlu API key'
+  kind: api-key
+  description: 'With the account''s subdomain, calls the Flowlu API: reads and edits CRM leads, projects, tasks and invoices.'
+  pattern: '(?i:flow(?:flu|lu))(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{51})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'flowlu'
+  - 'flowflu'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'FLOWLU_API_KEY=GhPOZV53QdLyJqnF9AIITj2BibtQXV6Mncgpv7myR4tEJxuqk47'
+  - |-
+    integrations:
+      flowlu_key: "B97SwkP1koj5gx0LoypDM9pDmL262a0aPfStmfcMuhFencCWZJy"
+      timeout: 30
+  - 'const flowluAccessKey = ''z9vz5P22UAshqZBmzrSGhr54czp39UJHZRpozVTngOMiKZQm5yk'';'
+  negative_examples:
+  - text: 'FLOWLU_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FLOWLU_API_KEY=GhPOZV53QdLyJqnF9AIITj2BibtQXV6Mncgpv7myR4tEJxuqk4'
+    why: '50 characters: does not have the flowlu token length/shape'
+  - text: 'API_KEY=B97SwkP1koj5gx0LoypDM9pDmL262a0aPfStmfcMuhFencCWZJy'
+    why: 'no flowlu keyword next to the value: nothing ties it to Flowlu'
 """#####),
         ("flutterwave.yml", #####"""
 provider: flutterwave
@@ -4265,6 +9963,160 @@ rules:
   - text: FLY_API_TOKEN="FlyV1 fm2_bz4cPisJMbVVo4Dv68fb"
     why: too short
 """#####),
+        ("fmfw.yml", #####"""
+provider: fmfw
+rules:
+- id: fmfw.api-key
+  name: 'FMFW.io API key or secret'
+  kind: api-key
+  description: 'With its key/secret pair, calls the FMFW.io exchange API for the account: reads balances and, if the key allows it, places orders or withdraws funds.'
+  pattern: '(?i:fmfw)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9_-]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'fmfw'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'FMFW_API_KEY=cRX8C1zMeMIssE7f7XX1LgwAH7oX8RTm'
+  - |-
+    {
+      "fmfw_key": "yM14SRcaFaqHRa3X6coKee0fsU2ce6YK",
+      "region": "eu"
+    }
+  - 'settings.FMFW_ACCESS_KEY = "sZnXXBybVaG2FHDalBFVDFgF2XkCv0kS"'
+  negative_examples:
+  - text: 'FMFW_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FMFW_API_KEY=cRX8C1zMeMIssE7f7XX1LgwAH7oX8RT'
+    why: '31 characters: does not have the fmfw token length/shape'
+  - text: 'API_KEY=yM14SRcaFaqHRa3X6coKee0fsU2ce6YK'
+    why: 'no fmfw keyword next to the value: nothing ties it to FMFW.io'
+"""#####),
+        ("formbucket.yml", #####"""
+provider: formbucket
+rules:
+- id: formbucket.api-token
+  name: 'FormBucket API token'
+  kind: api-token
+  description: 'Acts as the FormBucket user: reads their buckets and the form submissions collected in them.'
+  pattern: '(?i:formbucket)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9_-]{16,300}\.[A-Za-z0-9_-]{8,800}(?:\.[A-Za-z0-9_-]{8,300})?)(?:[^A-Za-z0-9_.-]|$)'
+  keywords:
+  - 'formbucket'
+  entropy: 4.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'FORMBUCKET_TOKEN=Ic4dVKsClPiwtveToir3Xjxh82IeeIEWTkVMhwzB.CpqxUfkCtLrDBXUHt1I7Wd0ZwOJJ2KzSc2NCgxu7EI7jMuKOFgLV8ZJETz1V.hk-NQxHFiyYFPu93ZB8Q4-t44tTewjsN-hZ5OUtBfhH'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - FORMBUCKET_ACCESS_TOKEN=8aBeBSESpl980cW3yDj3K6IIvvo22tjxA0sdqQTr.SnKv8JzFhl8YcVybZbN3IOX5VT3WHGgBnxdf3qAAmXRAWyKBjR6l5BopTnS4.OfxuFBA85DYtShrE4RsDh3Nx9YSLMRd7kGfBSzGi6Pl
+  - |-
+    integrations:
+      formbucket_api_token: "1RlT9UGWZohgZJskmRq1lWyCollQjeSdkH9p2Hpa.XTSmvhHQRigmnW4cIzXoQL6kMBdOQs7gpsqfdTuByfjebgXgNwAPbLLtav2r.EWzKDe33catojie8G39RPMwkt2FOK1mI4rVgMa4WiuD"
+      timeout: 30
+  negative_examples:
+  - text: 'FORMBUCKET_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.xx-xxxxxxxxxxxxxxxxxx-xxxxxxxxxx-xxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FORMBUCKET_TOKEN=Ic4dVKsClPiwtveToir3Xjxh82IeeIEWTkVMhwzB.CpqxUfkCtLrDBXUHt1I7Wd0ZwOJJ2KzSc2NCgxu7EI7jMuKOFgLV8ZJETz1V.hk-NQxH'
+    why: '109 characters: does not have the formbucket token length/shape'
+  - text: 'API_KEY=8aBeBSESpl980cW3yDj3K6IIvvo22tjxA0sdqQTr.SnKv8JzFhl8YcVybZbN3IOX5VT3WHGgBnxdf3qAAmXRAWyKBjR6l5BopTnS4.OfxuFBA85DYtShrE4RsDh3Nx9YSLMRd7kGfBSzGi6Pl'
+    why: 'no formbucket keyword next to the value: nothing ties it to FormBucket'
+"""#####),
+        ("formcraft.yml", #####"""
+provider: formcraft
+rules:
+- id: formcraft.api-key
+  name: 'FormCrafts API key'
+  kind: api-key
+  description: 'Calls the FormCrafts API (formcrafts.com/api/v1) as the account: reads its forms and the responses submitted to them.'
+  pattern: '(?i:formcrafts?)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-z]{16})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'formcraft'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'FORMCRAFT_API_KEY=xqtesh72147vcbts'
+  - 'settings.FORMCRAFT_KEY = "55f8pqkooozixbg9"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - FORMCRAFT_ACCESS_KEY=en6ucdrdmzjy5x9d
+  negative_examples:
+  - text: 'FORMCRAFT_API_KEY=xxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FORMCRAFT_API_KEY=xqtesh72147vcbt'
+    why: '15 characters: does not have the formcraft token length/shape'
+  - text: 'API_KEY=55f8pqkooozixbg9'
+    why: 'no formcraft keyword next to the value: nothing ties it to FormCrafts'
+"""#####),
+        ("formsite.yml", #####"""
+provider: formsite
+rules:
+- id: formsite.api-key
+  name: 'Formsite API key'
+  kind: api-key
+  description: 'With the server and user directory, reads the account''s Formsite forms and their submitted results (respondents'' data).'
+  pattern: '(?i:formsite)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'formsite'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'FORMSITE_API_KEY=5dOE6F4hCxNfmjoNsmlDo1dnXEBGBI70'
+  - 'const formsiteKey = ''akGrnEALjZToArHiluB4fucTvZixN0SB'';'
+  - |-
+    {
+      "formsite_access_key": "ShA1AjEL5mDzjuFClf1yyprdcNDvZjb0",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'FORMSITE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FORMSITE_API_KEY=5dOE6F4hCxNfmjoNsmlDo1dnXEBGBI7'
+    why: '31 characters: does not have the formsite token length/shape'
+  - text: 'API_KEY=akGrnEALjZToArHiluB4fucTvZixN0SB'
+    why: 'no formsite keyword next to the value: nothing ties it to Formsite'
+"""#####),
+        ("foursquare.yml", #####"""
+provider: foursquare
+rules:
+- id: foursquare.client-credential
+  name: 'Foursquare client id or secret'
+  kind: client-credential
+  description: 'Calls the Foursquare Places API as the registered app (the client id and client secret share this 48-character shape; both are needed) on its quota.'
+  pattern: '(?i:foursquare)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Z]{48})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'foursquare'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'FOURSQUARE_API_KEY=LOC4WSS2AL8J4DFPUY2E29RY3YWRSVZD2CBFK4D3SW8S2IXN'
+  - |-
+    integrations:
+      foursquare_key: "FAGBW80VKZ5SMYENAML0VFADVDVJI5CCPS5QZ3N9PY0TXOU5"
+      timeout: 30
+  - 'const foursquareAccessKey = ''7DYP3GUWMGLS5FZXAW06DWCMTQB9BCKMMCOPSZGSOPD5A8UD'';'
+  negative_examples:
+  - text: 'FOURSQUARE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FOURSQUARE_API_KEY=LOC4WSS2AL8J4DFPUY2E29RY3YWRSVZD2CBFK4D3SW8S2IX'
+    why: '47 characters: does not have the foursquare token length/shape'
+  - text: 'API_KEY=FAGBW80VKZ5SMYENAML0VFADVDVJI5CCPS5QZ3N9PY0TXOU5'
+    why: 'no foursquare keyword next to the value: nothing ties it to Foursquare client id or secret'
+"""#####),
         ("frameio.yml", #####"""
 provider: frameio
 rules:
@@ -4287,6 +10139,70 @@ rules:
     why: placeholder
   - text: FRAMEIO_TOKEN=fio-u-eFADh4uCfmQo2HpTPvMxK7AjW3RdC8gKogqWEOHr
     why: too short
+"""#####),
+        ("freshbooks.yml", #####"""
+provider: freshbooks
+rules:
+- id: freshbooks.access-token
+  name: 'FreshBooks access token'
+  kind: access-token
+  description: 'Acts on the FreshBooks business it was issued for: reads and edits invoices, clients, expenses and payments.'
+  pattern: '(?i:freshbooks)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-z]{64})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'freshbooks'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: write
+  examples:
+  - 'FRESHBOOKS_TOKEN=ux5xdukwc5xlnvokh05r616wa9baprf6565elhm2cxxxkdelvcq54x7s5rp57trx'
+  - |-
+    {
+      "freshbooks_access_token": "ayg080tb5xhem8ctlzjp0efhk79flc6qhonvbd2lb5ltq1mez2qmtff17k4hgjea",
+      "region": "eu"
+    }
+  - 'settings.FRESHBOOKS_API_TOKEN = "nq4m6yync6lajh9d2cd7i0fnkrwv4q81a1az155wzie3g5kzd2gdxitynv31ilky"'
+  negative_examples:
+  - text: 'FRESHBOOKS_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FRESHBOOKS_TOKEN=ux5xdukwc5xlnvokh05r616wa9baprf6565elhm2cxxxkdelvcq54x7s5rp57tr'
+    why: '63 characters: does not have the freshbooks token length/shape'
+  - text: 'API_KEY=ayg080tb5xhem8ctlzjp0efhk79flc6qhonvbd2lb5ltq1mez2qmtff17k4hgjea'
+    why: 'no freshbooks keyword next to the value: nothing ties it to FreshBooks access token'
+"""#####),
+        ("freshdesk.yml", #####"""
+provider: freshdesk
+rules:
+- id: freshdesk.api-key
+  name: 'Freshdesk API key'
+  kind: api-key
+  description: 'Acts as the Freshdesk agent who owns the key on the company helpdesk (*.freshdesk.com): reads and edits tickets, contacts and companies.'
+  pattern: '(?i:freshdesk)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Za-z]{20})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'freshdesk'
+  entropy: 3.5
+  identity:
+    reveals: 'the Freshdesk agent (GET /api/v2/agents/me) and the helpdesk domain'
+  privilege: unknown
+  examples:
+  - 'FRESHDESK_API_KEY=zWSpKxEdRX3jbGHeo2Jh'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - FRESHDESK_KEY=kHgT8vX4SYqAoZpM0OAU
+  - |-
+    integrations:
+      freshdesk_access_key: "0RqsHiRqcbJmpRfnsMtL"
+      timeout: 30
+  negative_examples:
+  - text: 'FRESHDESK_API_KEY=xxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FRESHDESK_API_KEY=zWSpKxEdRX3jbGHeo2J'
+    why: '19 characters: does not have the freshdesk token length/shape'
+  - text: 'API_KEY=kHgT8vX4SYqAoZpM0OAU'
+    why: 'no freshdesk keyword next to the value: nothing ties it to Freshdesk'
 """#####),
         ("friendli.yml", #####"""
 provider: friendli
@@ -4315,6 +10231,199 @@ rules:
       - text: 'FRIENDLI_TOKEN=flp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
         why: 'placeholder body'
 """#####),
+        ("fulcrum.yml", #####"""
+provider: fulcrum
+rules:
+- id: fulcrum.api-token
+  name: 'Fulcrum API token'
+  kind: api-token
+  description: 'Acts as the Fulcrum user: reads and edits the organisation''s field-data apps, forms and records.'
+  pattern: '(?i:fulcrum)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{80})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'fulcrum'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'FULCRUM_TOKEN=bp39fi3zjcv5jpco8iwohl2vpzpmlfo05y10dvgn09wul8zgk2b86rxdjzl2z93797uyvwvv80e5yb9x'
+  - 'settings.FULCRUM_ACCESS_TOKEN = "shlaqs2qb5zpuutockcd2v5eoyh26b6c3r0pakwzf6km7vopzqjwteqd1mfd0tw9rjuf69j6a4o3vx3c"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - FULCRUM_API_TOKEN=oxkmiq9kdi8fc23pbhl23oyqqgq76r8kmseut4vohs5oagbzm3bmbk6fwy0zf1nndeqt3z86042hkd2f
+  negative_examples:
+  - text: 'FULCRUM_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FULCRUM_TOKEN=bp39fi3zjcv5jpco8iwohl2vpzpmlfo05y10dvgn09wul8zgk2b86rxdjzl2z93797uyvwvv80e5yb9'
+    why: '79 characters: does not have the fulcrum token length/shape'
+  - text: 'API_KEY=shlaqs2qb5zpuutockcd2v5eoyh26b6c3r0pakwzf6km7vopzqjwteqd1mfd0tw9rjuf69j6a4o3vx3c'
+    why: 'no fulcrum keyword next to the value: nothing ties it to Fulcrum'
+  - text: 'fulcrum_user_id = "oxkmiq9kdi8fc23pbhl23oyqqgq76r8kmseut4vohs5oagbzm3bmbk6fwy0zf1nndeqt3z86042hkd2f"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
+        ("fullstory.yml", #####"""
+provider: fullstory
+rules:
+- id: fullstory.api-key
+  name: 'FullStory API key'
+  kind: api-key
+  description: 'Calls the FullStory server API for the organisation: reads sessions, users and events captured on its sites and, for admin keys, changes settings.'
+  pattern: '(?:^|[^A-Za-z0-9_-])(na1\.[A-Za-z0-9+/]{100})(?:[^A-Za-z0-9_+/=-]|$)'
+  keywords:
+  - 'na1.'
+  entropy: 4.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'FULLSTORY_API_KEY=na1.A23yEDam0MITtvEdMhQLstq5oQ5yqf1qviQo0dzPBF98NVQVSbAd71kFMMYgpOtp3ENCXIMtCstNyjw8yJop4uaZH85Og3XSvQD7'
+  - 'const fullstoryKey = ''na1.MJ47kNsKQ+JWBc94RYNKSXbDEusuqzUpOIlhJCOLrvOYQ3VTxpuTcarSCLAzqTM4bzJ1KqIA9Pi0UJuFnbGROfysDwc+by3+oX6K'';'
+  - |-
+    {
+      "fullstory_access_key": "na1.ZKGeP3soEJCUa/zd4HLq3bxRWQc/uCd6I3HvIBQtem8GzQnktov4+2JIukdS9HXR/P3m1orxs3M7N3TH0pVIHWMDang6hHEYiTjr",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'FULLSTORY_API_KEY=na1.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FULLSTORY_API_KEY=na1.A23yEDam0MITtvEdMhQLstq5oQ5yqf1qviQo0dzPBF98NVQVSbAd71kFMMYgpOtp3ENCXIMtCstNyjw8yJop4uaZH85Og3XSvQD'
+    why: '103 characters: does not have the fullstory token length/shape'
+  - text: 'FULLSTORY_API_KEY=Xa1.A23yEDam0MITtvEdMhQLstq5oQ5yqf1qviQo0dzPBF98NVQVSbAd71kFMMYgpOtp3ENCXIMtCstNyjw8yJop4uaZH85Og3XSvQD7'
+    why: 'wrong prefix'
+- id: fullstory.api-key-legacy
+  name: 'FullStory API key (legacy)'
+  kind: api-key-legacy
+  description: 'Calls the FullStory server API for the organisation: reads sessions, users and events captured on its sites and, for admin keys, changes settings.'
+  pattern: '(?i:fullstory)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9/+-]{86}==|[A-Za-z0-9/+-]{87}=|[A-Za-z0-9/+-]{88})(?:[^A-Za-z0-9_+/-]|$)'
+  keywords:
+  - 'fullstory'
+  entropy: 4.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'FULLSTORY_API_KEY=EHpp99aEOdgSF4XrSI2aqDaEprkJ272EzvJJKfEyAh9FuSNSxxr+FTORDNxW11cc805efbsvu94ltk1HBIQB3f=='
+  - |-
+    integrations:
+      fullstory_key: "Wxiz+Vid+owAFZzl2+NKPes5ljYDVXo7/gq2VweFU3j0VfzksLPLbHq26gN+tvAxmQYUA4eZhMcNRWk9BS+l/E=="
+      timeout: 30
+  - 'const fullstoryAccessKey = ''BW6RxacV95kuKLF+1rABYw/U7f28qZ1RlSwZLznpwXaUEunbkuOC3cu8erTWkALeD7CpxW27TaPHXsKJTBkXHD=='';'
+  negative_examples:
+  - text: 'FULLSTORY_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx=='
+    why: 'placeholder body, not a key'
+  - text: 'FULLSTORY_API_KEY=EHpp99aEOdgSF4XrSI2aqDaEprkJ272EzvJJKfEyAh9FuSNSxxr+FTORDNxW11cc805efbsvu94ltk1HBIQB3f='
+    why: '87 characters: does not have the fullstory token length/shape'
+  - text: 'API_KEY=Wxiz+Vid+owAFZzl2+NKPes5ljYDVXo7/gq2VweFU3j0VfzksLPLbHq26gN+tvAxmQYUA4eZhMcNRWk9BS+l/E=='
+    why: 'no fullstory keyword next to the value: nothing ties it to FullStory'
+"""#####),
+        ("fxmarket.yml", #####"""
+provider: fxmarket
+rules:
+- id: fxmarket.api-key
+  name: 'FXMarketAPI key'
+  kind: api-key
+  description: 'Fetches forex rates from FXMarketAPI (fxmarketapi.com) on the account''s plan.'
+  pattern: '(?i:fxmarket)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Za-z_=-]{20})(?:[^A-Za-z0-9_=-]|$)'
+  keywords:
+  - 'fxmarket'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'FXMARKET_API_KEY=ETBg7inqeZMn2gphQveu'
+  - |-
+    {
+      "fxmarket_key": "p3NIjr6dNHV4wuCudw7s",
+      "region": "eu"
+    }
+  - 'settings.FXMARKET_ACCESS_KEY = "TUo65wu1ntrQvOIJ0jmZ"'
+  negative_examples:
+  - text: 'FXMARKET_API_KEY=xxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'FXMARKET_API_KEY=ETBg7inqeZMn2gphQve'
+    why: '19 characters: does not have the fxmarket token length/shape'
+  - text: 'API_KEY=p3NIjr6dNHV4wuCudw7s'
+    why: 'no fxmarket keyword next to the value: nothing ties it to FXMarketAPI key'
+"""#####),
+        ("geckoboard.yml", #####"""
+provider: geckoboard
+rules:
+- id: geckoboard.api-key
+  name: 'Geckoboard API key'
+  kind: api-key
+  description: 'Pushes data into the Geckoboard account''s datasets, which feed its dashboards, and reads or deletes those datasets.'
+  pattern: '(?i:geckoboard)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{44})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'geckoboard'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: write
+  examples:
+  - 'GECKOBOARD_API_KEY=wJOdYqS6M7Wv1SKYQeV0ezP0oRifdXJ307PBsvMHFhJu'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - GECKOBOARD_KEY=qTe979geg4KYqSSACscawUdY1XLITMV4OdqECVZxVfLj
+  - |-
+    integrations:
+      geckoboard_access_key: "8htCnI8xE9hMzjX00okCZHapIsGXPsysfEH5JB1goc59"
+      timeout: 30
+  negative_examples:
+  - text: 'GECKOBOARD_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GECKOBOARD_API_KEY=wJOdYqS6M7Wv1SKYQeV0ezP0oRifdXJ307PBsvMHFhJ'
+    why: '43 characters: does not have the geckoboard token length/shape'
+  - text: 'API_KEY=qTe979geg4KYqSSACscawUdY1XLITMV4OdqECVZxVfLj'
+    why: 'no geckoboard keyword next to the value: nothing ties it to Geckoboard'
+"""#####),
+        ("gemini-exchange.yml", #####"""
+provider: gemini-exchange
+rules:
+- id: gemini-exchange.api-secret
+  name: 'Gemini exchange API secret'
+  kind: api-secret
+  description: 'With its API key (master-… or account-…), signs Gemini exchange API requests: reads balances and, per the key''s roles, trades or withdraws crypto.'
+  pattern: '(?i:gemini[\w.-]{0,20}secret)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{27,28})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'gemini'
+  entropy: 3.5
+  context:
+    any: ['(?:master|account)-[0-9A-Za-z]{20}']
+    within: 512
+  identity:
+    reveals: 'the Gemini account or master account the paired key (master-/account-) belongs to'
+  privilege: unknown
+  examples:
+  - |-
+    GEMINI_SECRET=FT9lKGkTETAAjxFW3CGtB5bTLkG0
+    GEMINI_API_KEY=account-waKpXpIjuvHAWu7QA1AI
+  - |-
+    settings.GEMINI_CLIENT_SECRET = "oJt0IozImqng0uHn8e1LGAFbVC8p"
+    GEMINI_API_KEY=account-E4lYrgPHXqM3UfeTP2KD
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - GEMINI_API_SECRET=sGEKEkv7OXyGOkjbY34PagUejT1f
+          - GEMINI_API_KEY=account-HumVU7CjITnWFopNTufp
+  negative_examples:
+  - text: 'GEMINI_SECRET=xxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GEMINI_SECRET=FT9lKGkTETAAjxFW3CGtB5bTLk'
+    why: '26 characters: does not have the gemini-exchange token length/shape'
+  - text: 'API_KEY=oJt0IozImqng0uHn8e1LGAFbVC8p'
+    why: 'no gemini-exchange keyword next to the value: nothing ties it to Gemini exchange'
+  - text: 'GEMINI_API_SECRET=oJt0IozImqng0uHn8e1LGAFbVC8p'
+    why: 'no master-/account- API key nearby: a bare 28-character value under a "gemini" name may belong to another Gemini (e.g. Google) setting'
+"""#####),
         ("generic.yml", #####"""
 provider: generic
 rules:
@@ -4334,7 +10443,7 @@ rules:
     paths: ['.env', '.env.local', '.env.production', '.env.prod', '.env.development', '.env.dev', '.env.staging',
             '.env.test', '*.env', 'docker-compose*.yml', 'docker-compose*.yaml', 'compose.yml', 'compose.yaml',
             'compose.*.yml', 'compose.*.yaml', '*.tfvars', '*.tfvars.json', '*.properties', 'application*.yml',
-            'application*.yaml', 'appsettings*.json', '*.ini', '*.cfg', 'values*.yaml', 'values*.yml']
+            'application*.yaml', 'appsettings*.json', '*.ini', '*.cfg', 'values*.yaml', 'values*.yml', '.pypirc']
     identity:
       reveals: the setting's name (which system it configures); the file's owner and history.
       name: '(?:^|[\s"''{,(-])([A-Za-z0-9_.-]{0,40}(?i:password|passwd|secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|private[_.-]?key|client[_.-]?secret|credentials?))["'']?\s{0,3}(?:=|:)'
@@ -4385,6 +10494,347 @@ rules:
         why: no password value
       - text: 'machine ftp.acme.internal login guest password xxxxxxxx'
         why: placeholder
+"""#####),
+        ("geoapify.yml", #####"""
+provider: geoapify
+rules:
+- id: geoapify.api-key
+  name: 'Geoapify API key'
+  kind: api-key
+  description: 'Calls Geoapify geocoding, routing, places and map-tile APIs on the account''s credits.'
+  pattern: '(?i:geoapify)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'geoapify'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'GEOAPIFY_API_KEY=8666e390f39ea3bf9cec37c0673049ac'
+  - 'const geoapifyKey = ''47a2e864fe18519388c9617f669c8cd2'';'
+  - |-
+    {
+      "geoapify_access_key": "3b0836289601fe901f38c6deb756675d",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'GEOAPIFY_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GEOAPIFY_API_KEY=8666e390f39ea3bf9cec37c0673049a'
+    why: '31 characters: does not have the geoapify token length/shape'
+  - text: 'API_KEY=47a2e864fe18519388c9617f669c8cd2'
+    why: 'no geoapify keyword next to the value: nothing ties it to Geoapify'
+"""#####),
+        ("geocode.yml", #####"""
+provider: geocode
+rules:
+- id: geocode.api-key
+  name: 'geocode.xyz auth key'
+  kind: api-key
+  description: 'Calls the geocode.xyz geocoding API on the account''s paid request quota.'
+  pattern: '(?i:geocode(?:[_.-]?xyz)?)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{28})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'geocode'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'GEOCODE_API_KEY=u8eyygyoqldiwyc7u1tkqihzfuaq'
+  - |-
+    integrations:
+      geocode_key: "tlaljnj7qrsl6sbkveicpw69nk17"
+      timeout: 30
+  - 'const geocodeAccessKey = ''2akt37n1qalc24a1zrnvusxwsw9s'';'
+  negative_examples:
+  - text: 'GEOCODE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GEOCODE_API_KEY=u8eyygyoqldiwyc7u1tkqihzfua'
+    why: '27 characters: does not have the geocode token length/shape'
+  - text: 'API_KEY=tlaljnj7qrsl6sbkveicpw69nk17'
+    why: 'no geocode keyword next to the value: nothing ties it to geocode.xyz auth key'
+  - text: 'geocode_user_id = "2akt37n1qalc24a1zrnvusxwsw9s"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
+        ("geocodify.yml", #####"""
+provider: geocodify
+rules:
+- id: geocodify.api-key
+  name: 'Geocodify API key'
+  kind: api-key
+  description: 'Calls the Geocodify geocoding API on the account''s quota.'
+  pattern: '(?i:geocodify)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-z]{40})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'geocodify'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'GEOCODIFY_API_KEY=o3lxa8swo1ixbp22c3lvcb6q4n63nl4982qkw5qr'
+  - |-
+    {
+      "geocodify_key": "o1tgwaymlduyvfrtkeeqk3q8njojdsktpwlxwqrs",
+      "region": "eu"
+    }
+  - 'settings.GEOCODIFY_ACCESS_KEY = "ct6lita84vvxnchaxx2vba2k0xb167q6i5eb1c9q"'
+  negative_examples:
+  - text: 'GEOCODIFY_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GEOCODIFY_API_KEY=o3lxa8swo1ixbp22c3lvcb6q4n63nl4982qkw5q'
+    why: '39 characters: does not have the geocodify token length/shape'
+  - text: 'API_KEY=o1tgwaymlduyvfrtkeeqk3q8njojdsktpwlxwqrs'
+    why: 'no geocodify keyword next to the value: nothing ties it to Geocodify'
+"""#####),
+        ("geocodio.yml", #####"""
+provider: geocodio
+rules:
+- id: geocodio.api-key
+  name: 'Geocodio API key'
+  kind: api-key
+  description: 'Calls the Geocodio geocoding and data-append API, billed to the account.'
+  pattern: '(?i:geocod(?:io|\.io))(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{39})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'geocod'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'GEOCODIO_API_KEY=ae1c116ee4efc701356688c1e94dc5dd86474f9'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - GEOCODIO_KEY=15143ba8070e30aa9346c9d33cb330e5383bf1f
+  - |-
+    integrations:
+      geocodio_access_key: "f8a08e52730cd33f267be8e1b61dd81347d1f5c"
+      timeout: 30
+  negative_examples:
+  - text: 'GEOCODIO_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GEOCODIO_API_KEY=ae1c116ee4efc701356688c1e94dc5dd86474f'
+    why: '38 characters: does not have the geocodio token length/shape'
+  - text: 'API_KEY=15143ba8070e30aa9346c9d33cb330e5383bf1f'
+    why: 'no geocodio keyword next to the value: nothing ties it to Geocodio'
+"""#####),
+        ("geoipifi.yml", #####"""
+provider: geoipifi
+rules:
+- id: geoipifi.api-key
+  name: 'IP Geolocation (ipify) API key'
+  kind: api-key
+  description: 'Calls the ipify IP-geolocation API (geo.ipify.org) on the account''s credits.'
+  pattern: '(?i:ipif[iy])(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9_]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'ipifi'
+  - 'ipify'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'IPIFI_API_KEY=vSf7rXp0mekptj0txq05WS2XFA2C1UfX'
+  - 'settings.IPIFI_KEY = "Ws6XVzSKD8tbI58r0D6k0is53FIjVgXG"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - IPIFI_ACCESS_KEY=MxtUmCjJVKNEuwLFeM3Os5oZSaUfhCW2
+  negative_examples:
+  - text: 'IPIFI_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'IPIFI_API_KEY=vSf7rXp0mekptj0txq05WS2XFA2C1Uf'
+    why: '31 characters: does not have the geoipifi token length/shape'
+  - text: 'API_KEY=Ws6XVzSKD8tbI58r0D6k0is53FIjVgXG'
+    why: 'no geoipifi keyword next to the value: nothing ties it to IP Geolocation (ipify)'
+"""#####),
+        ("getemail.yml", #####"""
+provider: getemail
+rules:
+- id: getemail.api-key
+  name: 'GetEmail.io API key'
+  kind: api-key
+  description: 'Runs GetEmail.io e-mail-finder lookups on the account''s credits.'
+  pattern: '(?i:getemail)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9-]{20})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'getemail'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'GETEMAIL_API_KEY=DHYjJOCfMnHwggbmhZa2'
+  - 'const getemailKey = ''B4qVv2ArCEwQo30GbfDG'';'
+  - |-
+    {
+      "getemail_access_key": "m6KJI4dvPV6JPkouaWFj",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'GETEMAIL_API_KEY=xxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GETEMAIL_API_KEY=DHYjJOCfMnHwggbmhZa'
+    why: '19 characters: does not have the getemail token length/shape'
+  - text: 'API_KEY=B4qVv2ArCEwQo30GbfDG'
+    why: 'no getemail keyword next to the value: nothing ties it to GetEmail.io'
+"""#####),
+        ("getemails.yml", #####"""
+provider: getemails
+rules:
+- id: getemails.api-key
+  name: 'GetEmails API key'
+  kind: api-key
+  description: 'Calls the GetEmails API as the account: reads its identified contacts (visitors'' names and e-mail addresses).'
+  pattern: '(?i:getemails)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9-]{26})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'getemails'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'GETEMAILS_API_KEY=e8hlpox6g8ygla88sxasud0za7'
+  - |-
+    integrations:
+      getemails_key: "ma68i7dl9g5vkox3qzlbxsrwmt"
+      timeout: 30
+  - 'const getemailsAccessKey = ''e91mjkp0eafc92n39odltp2uty'';'
+  negative_examples:
+  - text: 'GETEMAILS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GETEMAILS_API_KEY=e8hlpox6g8ygla88sxasud0za'
+    why: '25 characters: does not have the getemails token length/shape'
+  - text: 'API_KEY=ma68i7dl9g5vkox3qzlbxsrwmt'
+    why: 'no getemails keyword next to the value: nothing ties it to GetEmails'
+"""#####),
+        ("getgeoapi.yml", #####"""
+provider: getgeoapi
+rules:
+- id: getgeoapi.api-key
+  name: 'GetGeoAPI key'
+  kind: api-key
+  description: 'Calls GetGeoAPI currency, IP and geolocation APIs on the account''s plan.'
+  pattern: '(?i:getgeoapi)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-z]{40})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'getgeoapi'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'GETGEOAPI_API_KEY=h69zohw9aeuf5lklnqfwqek96kwvp8qsqr24wpu6'
+  - |-
+    {
+      "getgeoapi_key": "b07ujyx4x4mc89b8xemrc199mcsthedvcyshyk4o",
+      "region": "eu"
+    }
+  - 'settings.GETGEOAPI_ACCESS_KEY = "p1e89eb8r2t4d7jwk4sumpvi06ein22fss1v5ks3"'
+  negative_examples:
+  - text: 'GETGEOAPI_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GETGEOAPI_API_KEY=h69zohw9aeuf5lklnqfwqek96kwvp8qsqr24wpu'
+    why: '39 characters: does not have the getgeoapi token length/shape'
+  - text: 'API_KEY=b07ujyx4x4mc89b8xemrc199mcsthedvcyshyk4o'
+    why: 'no getgeoapi keyword next to the value: nothing ties it to GetGeoAPI key'
+"""#####),
+        ("getgist.yml", #####"""
+provider: getgist
+rules:
+- id: getgist.api-key
+  name: 'Gist API key'
+  kind: api-key
+  description: 'Calls the Gist (getgist.com) API for the workspace: reads and edits contacts, conversations and campaigns.'
+  pattern: '(?i:getgist)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9+=]{68})(?:[^A-Za-z0-9_+=/-]|$)'
+  keywords:
+  - 'getgist'
+  entropy: 4.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'GETGIST_API_KEY=MdCm3TRbpRsHWzT+2b7s+JJ672jPRHbuV7t4S2KlcISR08n635OF91nlbMsAKinh9u=='
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - GETGIST_KEY=py9Ee9iFXiIdvkJN92jlaS7CKTwqPZS2Y4CptWkq0VyN8WwwMpMX7IGguWhZYiqeVE==
+  - |-
+    integrations:
+      getgist_access_key: "PfKY0OGrWdiiUWcy9XAAhpLPqKr50QEnl9hcUsN6CnBaW+iZF8ovSxBzirnJv8fRe4=="
+      timeout: 30
+  negative_examples:
+  - text: 'GETGIST_API_KEY=xxxxxxxxxxxxxxx+xxxx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx=='
+    why: 'placeholder body, not a key'
+  - text: 'GETGIST_API_KEY=MdCm3TRbpRsHWzT+2b7s+JJ672jPRHbuV7t4S2KlcISR08n635OF91nlbMsAKinh9u='
+    why: '67 characters: does not have the getgist token length/shape'
+  - text: 'API_KEY=py9Ee9iFXiIdvkJN92jlaS7CKTwqPZS2Y4CptWkq0VyN8WwwMpMX7IGguWhZYiqeVE=='
+    why: 'no getgist keyword next to the value: nothing ties it to Gist'
+"""#####),
+        ("getresponse.yml", #####"""
+provider: getresponse
+rules:
+- id: getresponse.api-key
+  name: 'GetResponse API key'
+  kind: api-key
+  description: 'Calls the GetResponse API as the account: reads and edits contact lists (subscribers'' e-mail addresses), newsletters and campaigns.'
+  pattern: '(?i:getresponse)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'getresponse'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'GETRESPONSE_API_KEY=62ylojsxrjv7o1xf871ysi5og1f8atzl'
+  - 'settings.GETRESPONSE_KEY = "6ptp4mtbb2c7ey9e6ibnk3zrbdvbnhpp"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - GETRESPONSE_ACCESS_KEY=syxvytfto01b27hli1gphg89oc1rphgh
+  negative_examples:
+  - text: 'GETRESPONSE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GETRESPONSE_API_KEY=62ylojsxrjv7o1xf871ysi5og1f8atz'
+    why: '31 characters: does not have the getresponse token length/shape'
+  - text: 'API_KEY=6ptp4mtbb2c7ey9e6ibnk3zrbdvbnhpp'
+    why: 'no getresponse keyword next to the value: nothing ties it to GetResponse'
+"""#####),
+        ("getsandbox.yml", #####"""
+provider: getsandbox
+rules:
+- id: getsandbox.api-key
+  name: 'Sandbox (getsandbox.com) API key'
+  kind: api-key
+  description: 'Manages the account''s Sandbox API-mock sandboxes (getsandbox.com): reads, changes and deletes their definitions.'
+  pattern: '(?i:getsandbox)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9-]{40})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'getsandbox'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'GETSANDBOX_API_KEY=1jg1aw0cdva4yupw8eezrqffxt1fjz3jnrpoy9tb'
+  - 'const getsandboxKey = ''2zr15wpb7lg0n43hr9o9rxdhdikl5fsepk3r1yya'';'
+  - |-
+    {
+      "getsandbox_access_key": "sd1oe356w0gpqgqjsce0ilrbyw7grk9i7yz6u83j",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'GETSANDBOX_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GETSANDBOX_API_KEY=1jg1aw0cdva4yupw8eezrqffxt1fjz3jnrpoy9t'
+    why: '39 characters: does not have the getsandbox token length/shape'
+  - text: 'API_KEY=2zr15wpb7lg0n43hr9o9rxdhdikl5fsepk3r1yya'
+    why: 'no getsandbox keyword next to the value: nothing ties it to Sandbox (getsandbox.com)'
 """#####),
         ("github.yml", #####"""
 provider: github
@@ -4920,6 +11370,65 @@ rules:
   - text: GITLAB_PROJECT_PATH=acme-corp/platform-api
     why: a project path, not a token
 """#####),
+        ("gitter.yml", #####"""
+provider: gitter
+rules:
+- id: gitter.access-token
+  name: 'Gitter access token'
+  kind: access-token
+  description: 'Acts as the Gitter user (api.gitter.im): reads their rooms and messages and posts as them.'
+  pattern: '(?i:gitter)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9_-]{40})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'gitter'
+  entropy: 3.0
+  identity:
+    reveals: 'the Gitter user (GET /v1/user/me)'
+  privilege: unknown
+  examples:
+  - 'GITTER_TOKEN=a2c34d49c43b6690962962cc8a1188f80a03b708'
+  - |-
+    integrations:
+      gitter_access_token: "29828bdb5e587d87905965a30fb5a3b83e406588"
+      timeout: 30
+  - 'const gitterApiToken = ''4efbf488476e42273d98cbaef60d06b6312645a3'';'
+  negative_examples:
+  - text: 'GITTER_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GITTER_TOKEN=a2c34d49c43b6690962962cc8a1188f80a03b70'
+    why: '39 characters: does not have the gitter token length/shape'
+  - text: 'API_KEY=29828bdb5e587d87905965a30fb5a3b83e406588'
+    why: 'no gitter keyword next to the value: nothing ties it to Gitter access token'
+"""#####),
+        ("glassnode.yml", #####"""
+provider: glassnode
+rules:
+- id: glassnode.api-key
+  name: 'Glassnode API key'
+  kind: api-key
+  description: 'Fetches on-chain and market metrics from Glassnode on the account''s plan.'
+  pattern: '(?i:glassnode)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Za-z]{27})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'glassnode'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'GLASSNODE_API_KEY=So4aYElLWsbEayQxGH1F1rsgUj6'
+  - |-
+    {
+      "glassnode_key": "HKg1K5R4kn3RSqlK9ixoSh9EOqK",
+      "region": "eu"
+    }
+  - 'settings.GLASSNODE_ACCESS_KEY = "JHy83UT1Czkj5PRKqlgArnD3L4E"'
+  negative_examples:
+  - text: 'GLASSNODE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GLASSNODE_API_KEY=So4aYElLWsbEayQxGH1F1rsgUj'
+    why: '26 characters: does not have the glassnode token length/shape'
+  - text: 'API_KEY=HKg1K5R4kn3RSqlK9ixoSh9EOqK'
+    why: 'no glassnode keyword next to the value: nothing ties it to Glassnode'
+"""#####),
         ("gocardless.yml", #####"""
 provider: gocardless
 rules:
@@ -4942,6 +11451,97 @@ rules:
     why: placeholder
   - text: GOCARDLESS_ACCESS_TOKEN=live_t3f6HhM7knArXDYgFqlI
     why: too short
+"""#####),
+        ("godaddy.yml", #####"""
+provider: godaddy
+rules:
+- id: godaddy.api-key
+  name: 'GoDaddy API key'
+  kind: api-key
+  description: 'With its API secret, manages the GoDaddy account''s domains and DNS records, which can redirect its domains or have certificates issued for them.'
+  pattern: '(?i:godaddy)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9_]{35,37})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'godaddy'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: write
+  examples:
+  - 'GODADDY_API_KEY=DIjQv7ZMIETvSe_W7992d6QaQQZQKlIJO7K40'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - GODADDY_KEY=RJgZ2v3HT1vhr4_5uFEt7oTxB0ZD2WGyzhTCK
+  - |-
+    integrations:
+      godaddy_access_key: "VssHLZAItCsxs0_0rSuMoqufrPikUxA7cQ6so"
+      timeout: 30
+  negative_examples:
+  - text: 'GODADDY_API_KEY=xxxxxxxxxxxxxx_xxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GODADDY_API_KEY=DIjQv7ZMIETvSe_W7992d6QaQQZQKlIJO7'
+    why: '34 characters: does not have the godaddy token length/shape'
+  - text: 'API_KEY=RJgZ2v3HT1vhr4_5uFEt7oTxB0ZD2WGyzhTCK'
+    why: 'no godaddy keyword next to the value: nothing ties it to GoDaddy'
+- id: godaddy.api-secret
+  name: 'GoDaddy API secret'
+  kind: api-secret
+  description: 'With its API key, manages the GoDaddy account''s domains and DNS records, which can redirect its domains or have certificates issued for them.'
+  pattern: '(?i:godaddy[\w.-]{0,20}secret)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{22})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'godaddy'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: write
+  examples:
+  - 'GODADDY_SECRET=pkfcunK3bbSsVGWKLkS6PZ'
+  - 'settings.GODADDY_CLIENT_SECRET = "dh3vnKJAH9fNTN2YuBZsGx"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - GODADDY_API_SECRET=Ph1tSuvwVDmNCiIOugddf8
+  negative_examples:
+  - text: 'GODADDY_SECRET=xxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GODADDY_SECRET=pkfcunK3bbSsVGWKLkS6P'
+    why: '21 characters: does not have the godaddy token length/shape'
+  - text: 'API_KEY=dh3vnKJAH9fNTN2YuBZsGx'
+    why: 'no godaddy keyword next to the value: nothing ties it to GoDaddy'
+"""#####),
+        ("goodday.yml", #####"""
+provider: goodday
+rules:
+- id: goodday.api-token
+  name: 'GoodDay API token'
+  kind: api-token
+  description: 'Acts on the GoodDay work-management organisation: reads and edits users, projects and tasks.'
+  pattern: '(?i:goodday)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'goodday'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'GOODDAY_TOKEN=18e625e13b8822ed82a96b5be5044b5d'
+  - 'const gooddayAccessToken = ''016c1878594a4a956d9d6256129b82e8'';'
+  - |-
+    {
+      "goodday_api_token": "a425f94ef0515f5b52fef59be732251f",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'GOODDAY_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GOODDAY_TOKEN=18e625e13b8822ed82a96b5be5044b5'
+    why: '31 characters: does not have the goodday token length/shape'
+  - text: 'API_KEY=016c1878594a4a956d9d6256129b82e8'
+    why: 'no goodday keyword next to the value: nothing ties it to GoodDay'
 """#####),
         ("google.yml", #####"""
 provider: google
@@ -5223,6 +11823,67 @@ rules:
   - text: GRAFANA_API_KEY=eyJhbGciOiJIUzI1NiJ9.8uTnOGiw5xk2tOIdE0L68cVl5ECuDB
     why: a JWT, not a Grafana key
 """#####),
+        ("graphhopper.yml", #####"""
+provider: graphhopper
+rules:
+- id: graphhopper.api-key
+  name: 'GraphHopper API key'
+  kind: api-key
+  description: 'Calls GraphHopper routing, geocoding and route-optimisation APIs on the account''s credits.'
+  pattern: '(?i:graphhopper)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9-]{36})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'graphhopper'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'GRAPHHOPPER_API_KEY=cdd14734-9f5f-7505-583e-17ae2af52a32'
+  - |-
+    integrations:
+      graphhopper_key: "3494123c-78f7-dfa2-419a-8bd72c11c872"
+      timeout: 30
+  - 'const graphhopperAccessKey = ''47fab02c-6b8d-0adb-ce8d-fb1cdbb3e37e'';'
+  negative_examples:
+  - text: 'GRAPHHOPPER_API_KEY=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GRAPHHOPPER_API_KEY=cdd14734-9f5f-7505-583e-17ae2af52a3'
+    why: '35 characters: does not have the graphhopper token length/shape'
+  - text: 'API_KEY=3494123c-78f7-dfa2-419a-8bd72c11c872'
+    why: 'no graphhopper keyword next to the value: nothing ties it to GraphHopper'
+"""#####),
+        ("groovehq.yml", #####"""
+provider: groovehq
+rules:
+- id: groovehq.access-token
+  name: 'Groove API access token'
+  kind: access-token
+  description: 'Acts as the Groove helpdesk agent: reads and edits tickets, customers and mailboxes.'
+  pattern: '(?i:groove)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'groove'
+  entropy: 3.0
+  identity:
+    reveals: 'the Groove agent (GET /v1/me)'
+  privilege: unknown
+  examples:
+  - 'GROOVE_TOKEN=69be2e488c57640447fac1e175a583b499fa442174ff5a3243fa06abca8d0954'
+  - |-
+    {
+      "groove_access_token": "3e7e99076d971b1d4d2e191093f9d1cb472e058dd2a6cfa4ddf36a28d2aaa112",
+      "region": "eu"
+    }
+  - 'settings.GROOVE_API_TOKEN = "c64570c05d5eb1a1fd94346baacd1194ed99143d1ffb5d073c74f43b691b772f"'
+  negative_examples:
+  - text: 'GROOVE_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GROOVE_TOKEN=69be2e488c57640447fac1e175a583b499fa442174ff5a3243fa06abca8d095'
+    why: '63 characters: does not have the groovehq token length/shape'
+  - text: 'API_KEY=3e7e99076d971b1d4d2e191093f9d1cb472e058dd2a6cfa4ddf36a28d2aaa112'
+    why: 'no groovehq keyword next to the value: nothing ties it to Groove'
+  - text: 'groove_user_id = "c64570c05d5eb1a1fd94346baacd1194ed99143d1ffb5d073c74f43b691b772f"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
         ("groq.yml", #####"""
 provider: groq
 rules:
@@ -5246,6 +11907,198 @@ rules:
     negative_examples:
       - text: 'GROQ_API_KEY=gsk_VBveQVRaWNfSmMoB3XTJWGdyb3FY5QkesVm62B7cDTk7zanPsjN'
         why: 'too short: 51 characters after gsk_'
+"""#####),
+        ("gtmetrix.yml", #####"""
+provider: gtmetrix
+rules:
+- id: gtmetrix.api-key
+  name: 'GTmetrix API key'
+  kind: api-key
+  description: 'Runs GTmetrix page-performance tests and reads their reports, spending the account''s API credits.'
+  pattern: '(?i:gtmetrix)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-f]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'gtmetrix'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'GTMETRIX_API_KEY=de1aebb6e2bb898cef306b713d0e6c4b'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - GTMETRIX_KEY=be9d4351de831964d02b871c33c44027
+  - |-
+    integrations:
+      gtmetrix_access_key: "aaf1c86901b0992142ff49de4c34a03f"
+      timeout: 30
+  negative_examples:
+  - text: 'GTMETRIX_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GTMETRIX_API_KEY=de1aebb6e2bb898cef306b713d0e6c4'
+    why: '31 characters: does not have the gtmetrix token length/shape'
+  - text: 'API_KEY=be9d4351de831964d02b871c33c44027'
+    why: 'no gtmetrix keyword next to the value: nothing ties it to GTmetrix'
+"""#####),
+        ("guardianapi.yml", #####"""
+provider: guardianapi
+rules:
+- id: guardianapi.api-key
+  name: 'Guardian Open Platform API key'
+  kind: api-key
+  description: 'Queries The Guardian''s Open Platform content API (content.guardianapis.com) under the key''s rate limit and tier.'
+  pattern: '(?i:guardian)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'guardian'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'GUARDIAN_API_KEY=c43e0810-7aa6-e5f5-d94c-89de67452f2f'
+  - 'settings.GUARDIAN_KEY = "4b268c17-147a-55f1-fde2-7559dafdd27b"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - GUARDIAN_ACCESS_KEY=7a0bdeb9-47cf-6aa3-14a2-7d0287ab9a49
+  negative_examples:
+  - text: 'GUARDIAN_API_KEY=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GUARDIAN_API_KEY=c43e0810-7aa6-e5f5-d94c-89de67452f2'
+    why: '35 characters: does not have the guardianapi token length/shape'
+  - text: 'API_KEY=4b268c17-147a-55f1-fde2-7559dafdd27b'
+    why: 'no guardianapi keyword next to the value: nothing ties it to Guardian Open Platform'
+  - text: 'guardian_user_id = "7a0bdeb9-47cf-6aa3-14a2-7d0287ab9a49"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
+        ("gumroad.yml", #####"""
+provider: gumroad
+rules:
+- id: gumroad.access-token
+  name: 'Gumroad access token'
+  kind: access-token
+  description: 'Acts as the Gumroad seller: reads and edits products, offer codes and subscribers and reads sales with buyers'' e-mail addresses.'
+  pattern: '(?i:gumroad)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9-]{43})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'gumroad'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: write
+  examples:
+  - 'GUMROAD_TOKEN=QqK2rCHp8Zrz7cgTDin6frir4PKpp3YLKBCeMdYDOYa'
+  - 'const gumroadAccessToken = ''HHpmbpjKeCMoiGF4qc4U5bNploMYzsFRYOVfnXaO2vi'';'
+  - |-
+    {
+      "gumroad_api_token": "cWynsBJYu49oJrUrlKwvGGxac6Qy5WGWSl9tO64blfR",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'GUMROAD_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GUMROAD_TOKEN=QqK2rCHp8Zrz7cgTDin6frir4PKpp3YLKBCeMdYDOY'
+    why: '42 characters: does not have the gumroad token length/shape'
+  - text: 'API_KEY=HHpmbpjKeCMoiGF4qc4U5bNploMYzsFRYOVfnXaO2vi'
+    why: 'no gumroad keyword next to the value: nothing ties it to Gumroad access token'
+"""#####),
+        ("guru.yml", #####"""
+provider: guru
+rules:
+- id: guru.api-token
+  name: 'Guru API token'
+  kind: api-token
+  description: 'With the user''s e-mail, calls the Guru knowledge-base API as that user: reads and edits cards, collections and team data.'
+  pattern: '(?i:guru)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{8}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{12})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'guru'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'GURU_TOKEN=85974f39-2f44-cd1d-0bf5-1cebe1b09308'
+  - |-
+    integrations:
+      guru_access_token: "fa2f4f14-ca87-339e-7214-1f85e8ed66f0"
+      timeout: 30
+  - 'const guruApiToken = ''ba0f4a58-38e7-6681-1ca8-f5704dcb4ddc'';'
+  negative_examples:
+  - text: 'GURU_TOKEN=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GURU_TOKEN=85974f39-2f44-cd1d-0bf5-1cebe1b0930'
+    why: '35 characters: does not have the guru token length/shape'
+  - text: 'API_KEY=fa2f4f14-ca87-339e-7214-1f85e8ed66f0'
+    why: 'no guru keyword next to the value: nothing ties it to Guru'
+  - text: 'guru_user_id = "ba0f4a58-38e7-6681-1ca8-f5704dcb4ddc"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
+        ("gyazo.yml", #####"""
+provider: gyazo
+rules:
+- id: gyazo.access-token
+  name: 'Gyazo access token'
+  kind: access-token
+  description: 'Acts as the Gyazo user: lists, uploads and deletes their screenshots.'
+  pattern: '(?i:gyazo)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Za-z-]{43})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'gyazo'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'GYAZO_TOKEN=zgks0zDSoVw5bPoA6pSdVmYmzVp0xLtd1NngzcBPtOj'
+  - |-
+    {
+      "gyazo_access_token": "gMx7OiPl2unWogEpGGjb4s2vgUHIIEwZLzDY9FS55KL",
+      "region": "eu"
+    }
+  - 'settings.GYAZO_API_TOKEN = "zqN09Ew8O01rhxzsINcw2ipI7Z4qG0PN18rG9EVUsBX"'
+  negative_examples:
+  - text: 'GYAZO_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'GYAZO_TOKEN=zgks0zDSoVw5bPoA6pSdVmYmzVp0xLtd1NngzcBPtO'
+    why: '42 characters: does not have the gyazo token length/shape'
+  - text: 'API_KEY=gMx7OiPl2unWogEpGGjb4s2vgUHIIEwZLzDY9FS55KL'
+    why: 'no gyazo keyword next to the value: nothing ties it to Gyazo access token'
+"""#####),
+        ("happyscribe.yml", #####"""
+provider: happyscribe
+rules:
+- id: happyscribe.api-key
+  name: 'Happy Scribe API key'
+  kind: api-key
+  description: 'Calls the Happy Scribe API for the organisation: uploads media and reads or exports transcriptions and subtitles.'
+  pattern: '(?i:happyscribe)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Za-z]{24})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'happyscribe'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'HAPPYSCRIBE_API_KEY=h2Wu57aFaOtwzgdtzyUygcm7'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - HAPPYSCRIBE_KEY=5ogW2sv4GTj6Si7dfkZ9Oyoa
+  - |-
+    integrations:
+      happyscribe_access_key: "VDEmsVcSQwMAYNHvvb09jnt0"
+      timeout: 30
+  negative_examples:
+  - text: 'HAPPYSCRIBE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'HAPPYSCRIBE_API_KEY=h2Wu57aFaOtwzgdtzyUygcm'
+    why: '23 characters: does not have the happyscribe token length/shape'
+  - text: 'API_KEY=5ogW2sv4GTj6Si7dfkZ9Oyoa'
+    why: 'no happyscribe keyword next to the value: nothing ties it to Happy Scribe'
 """#####),
         ("harness.yml", #####"""
 provider: harness
@@ -5290,6 +12143,39 @@ rules:
     why: placeholder
   - text: HARNESS_TOKEN=sat.zVihMu
     why: too short
+"""#####),
+        ("harvest.yml", #####"""
+provider: harvest
+rules:
+- id: harvest.access-token
+  name: 'Harvest personal access token'
+  kind: access-token
+  description: 'With the account id, acts as the Harvest user: reads and edits time entries, projects, clients and invoices.'
+  pattern: '(?i:harvest)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9._]{97})(?:[^A-Za-z0-9_.-]|$)'
+  keywords:
+  - 'harvest'
+  entropy: 3.5
+  identity:
+    reveals: 'the Harvest user and account (GET /v2/users/me with Harvest-Account-Id)'
+  privilege: unknown
+  examples:
+  - 'HARVEST_TOKEN=4704419.pt.6wU9iwrA5g7IsYUFHHNtKFC59yWgGOACGtf3oe53Zk9UkPls1XCAxBTXwG2fDJNBJ24VV0UYcrisziLXXLTS1U'
+  - 'settings.HARVEST_ACCESS_TOKEN = "4319060.pt.jmHesNyx5fWqpERv8Pn0Oi2Q2S4yWf1M3t2p7tO0QhyT76yZczkW4HRkF2tV99Ot544v74ERMPgwAQXiqwpQDI"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - HARVEST_API_TOKEN=0324579.pt.U05bz3gpmLmXf8lIKFmRRIJkAibCiSLWIq4RGKaDCroHXrEuJCmDAwhI00hfYQnYBR4JR2fapLrQfNnwcaEukO
+  negative_examples:
+  - text: 'HARVEST_TOKEN=xxxxxxx.xx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'HARVEST_TOKEN=4704419.pt.6wU9iwrA5g7IsYUFHHNtKFC59yWgGOACGtf3oe53Zk9UkPls1XCAxBTXwG2fDJNBJ24VV0UYcrisziLXXLTS1'
+    why: '96 characters: does not have the harvest token length/shape'
+  - text: 'API_KEY=4319060.pt.jmHesNyx5fWqpERv8Pn0Oi2Q2S4yWf1M3t2p7tO0QhyT76yZczkW4HRkF2tV99Ot544v74ERMPgwAQXiqwpQDI'
+    why: 'no harvest keyword next to the value: nothing ties it to Harvest personal access token'
+  - text: 'harvest_user_id = "0324579.pt.U05bz3gpmLmXf8lIKFmRRIJkAibCiSLWIq4RGKaDCroHXrEuJCmDAwhI00hfYQnYBR4JR2fapLrQfNnwcaEukO"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
 """#####),
         ("helicone.yml", #####"""
 provider: helicone
@@ -5369,6 +12255,95 @@ rules:
       - text: 'OPENAI_API_KEY=sk-helicone-proxy-...'
         why: truncated placeholder
 """#####),
+        ("hellosign.yml", #####"""
+provider: hellosign
+rules:
+- id: hellosign.api-key
+  name: 'Dropbox Sign (HelloSign) API key'
+  kind: api-key
+  description: 'Calls the Dropbox Sign (HelloSign) API as the account: sends signature requests and downloads signed documents.'
+  pattern: '(?i:hellosign)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9/+-]{64})(?:[^A-Za-z0-9_+/-]|$)'
+  keywords:
+  - 'hellosign'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'HELLOSIGN_API_KEY=b6d71c9b6387baefb6c6c75be118101b5c3bfbadc89535501bf8abed4dc98209'
+  - 'const hellosignKey = ''4642ca69a303f8f27a8e69d4ffb5ecf12f15713c87375bfeabde4dbaee0a73ef'';'
+  - |-
+    {
+      "hellosign_access_key": "54b19c70e544267a280a3e4235b5638bea71569f6f5971a8058dc01cbdc30ab1",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'HELLOSIGN_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'HELLOSIGN_API_KEY=b6d71c9b6387baefb6c6c75be118101b5c3bfbadc89535501bf8abed4dc9820'
+    why: '63 characters: does not have the hellosign token length/shape'
+  - text: 'API_KEY=4642ca69a303f8f27a8e69d4ffb5ecf12f15713c87375bfeabde4dbaee0a73ef'
+    why: 'no hellosign keyword next to the value: nothing ties it to Dropbox Sign (HelloSign)'
+"""#####),
+        ("helpscout.yml", #####"""
+provider: helpscout
+rules:
+- id: helpscout.api-key
+  name: 'Help Scout Docs API key'
+  kind: api-key
+  description: 'Calls the Help Scout Docs API for the account: reads and edits knowledge-base sites, collections and articles.'
+  pattern: '(?i:helpscout)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'helpscout'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'HELPSCOUT_API_KEY=bcd12d44fd1dd1512f61a5028deaf647e1cc229e'
+  - |-
+    integrations:
+      helpscout_key: "bdd938628e927163f03c7953fa6ea9f4bf4b6acc"
+      timeout: 30
+  - 'const helpscoutAccessKey = ''117a10e1ec9c8a5d8376494012e5fcde8fd8da7f'';'
+  negative_examples:
+  - text: 'HELPSCOUT_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'HELPSCOUT_API_KEY=bcd12d44fd1dd1512f61a5028deaf647e1cc229'
+    why: '39 characters: does not have the helpscout token length/shape'
+  - text: 'API_KEY=bdd938628e927163f03c7953fa6ea9f4bf4b6acc'
+    why: 'no helpscout keyword next to the value: nothing ties it to Help Scout Docs'
+"""#####),
+        ("hereapi.yml", #####"""
+provider: hereapi
+rules:
+- id: hereapi.api-key
+  name: 'HERE API key'
+  kind: api-key
+  description: 'Calls HERE location services (geocoding, routing, maps, weather) on the project''s plan and quota.'
+  pattern: '(?i:hereapi)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'hereapi'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'HEREAPI_API_KEY=cpYQBocvFYpwfBDZ728eUJWhrq8E6cy6GUXlCr1_KeN'
+  - |-
+    {
+      "hereapi_key": "Yk-EWnZtQAWqrfA3CLGEjIfwdNUTHFWC7JNyI7kpHV4",
+      "region": "eu"
+    }
+  - 'settings.HEREAPI_ACCESS_KEY = "h9KWfl4kf1vMAeNZcVa9SgZWQRrxMB3CZYow-5EWuxW"'
+  negative_examples:
+  - text: 'HEREAPI_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_xxx'
+    why: 'placeholder body, not a key'
+  - text: 'HEREAPI_API_KEY=cpYQBocvFYpwfBDZ728eUJWhrq8E6cy6GUXlCr1_Ke'
+    why: '42 characters: does not have the hereapi token length/shape'
+  - text: 'API_KEY=Yk-EWnZtQAWqrfA3CLGEjIfwdNUTHFWC7JNyI7kpHV4'
+    why: 'no hereapi keyword next to the value: nothing ties it to HERE'
+"""#####),
         ("heroku.yml", #####"""
 provider: heroku
 rules:
@@ -5447,6 +12422,132 @@ rules:
       - text: 'HCLOUD_TOKEN=v34RcYPIarUFpaLvd0w0v8ZeNq8Kk1XodLSLEyCBLNun6W0fl7'
         why: 'too short'
 """#####),
+        ("hive.yml", #####"""
+provider: hive
+rules:
+- id: hive.api-key
+  name: 'Hive API key'
+  kind: api-key
+  description: 'With the user id, calls the Hive project-management API as that user: reads and edits workspaces, projects and actions.'
+  pattern: '(?i:hive[_.-]?(?:api[_.-]?)?(?:key|secret|token))(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-z]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'hive'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'HIVE_API_KEY=9iw8tb1nre0uhw4lxh53qmturbv9t7qb'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - HIVE_SECRET=06wbm4a8sexghech8wa12fqvkesq28zp
+  - |-
+    integrations:
+      hive_api_secret: "uq0nelpjwi6v0jbsk4d5bzc77l5km3qq"
+      timeout: 30
+  negative_examples:
+  - text: 'HIVE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'HIVE_API_KEY=9iw8tb1nre0uhw4lxh53qmturbv9t7q'
+    why: '31 characters: does not have the hive token length/shape'
+  - text: 'API_KEY=06wbm4a8sexghech8wa12fqvkesq28zp'
+    why: 'no hive keyword next to the value: nothing ties it to Hive'
+"""#####),
+        ("hiveage.yml", #####"""
+provider: hiveage
+rules:
+- id: hiveage.api-key
+  name: 'Hiveage API key'
+  kind: api-key
+  description: 'Calls the Hiveage invoicing API for the account''s network: reads and edits clients, invoices and estimates.'
+  pattern: '(?i:hiveage)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Za-z_-]{20})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'hiveage'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'HIVEAGE_API_KEY=NA93lDjixZUrmE5Oh9Ho'
+  - 'settings.HIVEAGE_KEY = "tHi7CZi7KF3C1uET6iru"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - HIVEAGE_ACCESS_KEY=JKQ3aTeT0K7LUoCjgttR
+  negative_examples:
+  - text: 'HIVEAGE_API_KEY=xxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'HIVEAGE_API_KEY=NA93lDjixZUrmE5Oh9H'
+    why: '19 characters: does not have the hiveage token length/shape'
+  - text: 'API_KEY=tHi7CZi7KF3C1uET6iru'
+    why: 'no hiveage keyword next to the value: nothing ties it to Hiveage'
+"""#####),
+        ("holidayapi.yml", #####"""
+provider: holidayapi
+rules:
+- id: holidayapi.api-key
+  name: 'Holiday API key'
+  kind: api-key
+  description: 'Queries Holiday API (holidayapi.com) public-holiday data on the account''s plan quota.'
+  pattern: '(?i:holidayapi)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9-]{36})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'holidayapi'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'HOLIDAYAPI_API_KEY=53c7f898-70bf-28d1-4012-c5cb8439dddb'
+  - 'const holidayapiKey = ''640c51a0-0727-a368-8712-a0bb72e34c37'';'
+  - |-
+    {
+      "holidayapi_access_key": "27703e4f-85b0-7a6a-a35f-630312d3ca33",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'HOLIDAYAPI_API_KEY=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'HOLIDAYAPI_API_KEY=53c7f898-70bf-28d1-4012-c5cb8439ddd'
+    why: '35 characters: does not have the holidayapi token length/shape'
+  - text: 'API_KEY=640c51a0-0727-a368-8712-a0bb72e34c37'
+    why: 'no holidayapi keyword next to the value: nothing ties it to Holiday'
+"""#####),
+        ("holistic.yml", #####"""
+provider: holistic
+rules:
+- id: holistic.api-key
+  name: 'holistic.dev API key'
+  kind: api-key
+  description: 'Calls the holistic.dev SQL-analysis API for the account''s projects.'
+  pattern: '(?i:holistic)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-f]{64})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'holistic'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'HOLISTIC_API_KEY=4029710da8ce964449c891fc509db0c3c7208abeba2be965e4685754b4e0eb4b'
+  - |-
+    integrations:
+      holistic_key: "d2cdfb87859e1a683f28e4e1c98701f6bac3260de19995dde112b44a67385e08"
+      timeout: 30
+  - 'const holisticAccessKey = ''55a27f0e4d67aa2bd4b87e7ae06078d011deeab536240b9e85956ba663d7738a'';'
+  negative_examples:
+  - text: 'HOLISTIC_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'HOLISTIC_API_KEY=4029710da8ce964449c891fc509db0c3c7208abeba2be965e4685754b4e0eb4'
+    why: '63 characters: does not have the holistic token length/shape'
+  - text: 'API_KEY=d2cdfb87859e1a683f28e4e1c98701f6bac3260de19995dde112b44a67385e08'
+    why: 'no holistic keyword next to the value: nothing ties it to holistic.dev'
+  - text: 'holistic_user_id = "55a27f0e4d67aa2bd4b87e7ae06078d011deeab536240b9e85956ba663d7738a"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
         ("honeycomb.yml", #####"""
 provider: honeycomb
 rules:
@@ -5489,6 +12590,36 @@ rules:
     why: placeholder
   - text: HONEYCOMB_API_KEY=leSay6gJ4zbXSKhtAf
     why: wrong length
+"""#####),
+        ("html2pdf.yml", #####"""
+provider: html2pdf
+rules:
+- id: html2pdf.api-key
+  name: 'html2pdf.app API key'
+  kind: api-key
+  description: 'Converts HTML to PDF through html2pdf.app, spending the account''s conversion credits.'
+  pattern: '(?i:html2pdf)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'html2pdf'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'HTML2PDF_API_KEY=OyYAXtG6k31pvB6yjxuOj8yfaTQ5lzWiI34GPmecpjZtjJM4ZUpSrbTpsloYouPj'
+  - |-
+    {
+      "html2pdf_key": "BWI9IwncD04P79VQ8IvrM3ZNIPodpkxGgH1vPdzyv1ZAUleZ3QvyKS9xyXRw8bvR",
+      "region": "eu"
+    }
+  - 'settings.HTML2PDF_ACCESS_KEY = "qt0RFUwRw6PBUGPFWz44st5Qf5jterCb3C2FIPI9U8tVgYFYzZ03vaXg0oTFQqWR"'
+  negative_examples:
+  - text: 'HTML2PDF_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'HTML2PDF_API_KEY=OyYAXtG6k31pvB6yjxuOj8yfaTQ5lzWiI34GPmecpjZtjJM4ZUpSrbTpsloYouP'
+    why: '63 characters: does not have the html2pdf token length/shape'
+  - text: 'API_KEY=BWI9IwncD04P79VQ8IvrM3ZNIPodpkxGgH1vPdzyv1ZAUleZ3QvyKS9xyXRw8bvR'
+    why: 'no html2pdf keyword next to the value: nothing ties it to html2pdf.app'
 """#####),
         ("hubspot.yml", #####"""
 provider: hubspot
@@ -5581,6 +12712,134 @@ rules:
       - text: 'HUGGINGFACEHUB_API_TOKEN=api_org_dPCHNXLvwVqbHPpfuRfjNKsAjsYiatgpRNVkamSc'
         why: 'too long: 40 characters after api_org_'
 """#####),
+        ("humanity.yml", #####"""
+provider: humanity
+rules:
+- id: humanity.access-token
+  name: 'Humanity access token'
+  kind: access-token
+  description: 'Acts as the Humanity (shift-scheduling) user: reads and edits employees, shifts and timesheets.'
+  pattern: '(?i:humanity)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-z]{40})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'humanity'
+  entropy: 3.3
+  identity:
+    reveals: 'the Humanity user (GET /api/v2/me)'
+  privilege: unknown
+  examples:
+  - 'HUMANITY_TOKEN=fskthig9i2jw9pj402p8dkpc9knlfmq5nzc4i72i'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - HUMANITY_ACCESS_TOKEN=fnj7cykaw15yln4ivmosdhionoq6byhy9uxk8q0n
+  - |-
+    integrations:
+      humanity_api_token: "rgzlw36ihubg29zlbocv3hbbkasawk359o2qqxnj"
+      timeout: 30
+  negative_examples:
+  - text: 'HUMANITY_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'HUMANITY_TOKEN=fskthig9i2jw9pj402p8dkpc9knlfmq5nzc4i72'
+    why: '39 characters: does not have the humanity token length/shape'
+  - text: 'API_KEY=fnj7cykaw15yln4ivmosdhionoq6byhy9uxk8q0n'
+    why: 'no humanity keyword next to the value: nothing ties it to Humanity access token'
+  - text: 'humanity_user_id = "rgzlw36ihubg29zlbocv3hbbkasawk359o2qqxnj"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
+        ("hunter.yml", #####"""
+provider: hunter
+rules:
+- id: hunter.api-key
+  name: 'Hunter.io API key'
+  kind: api-key
+  description: 'Calls the Hunter.io e-mail-finder API as the account: runs searches on its credits and reads its leads lists.'
+  pattern: '(?i:hunter)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9_-]{40})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'hunter'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'HUNTER_API_KEY=7041fa4a8413adaee670ac05181159fe0e015b8b'
+  - 'settings.HUNTER_KEY = "32fa082332ceabb3a400e85df0f4e24569a5b811"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - HUNTER_ACCESS_KEY=c05edcb1aaffb1ed9322f65f6b64f251aa986ae9
+  negative_examples:
+  - text: 'HUNTER_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'HUNTER_API_KEY=7041fa4a8413adaee670ac05181159fe0e015b8'
+    why: '39 characters: does not have the hunter token length/shape'
+  - text: 'API_KEY=32fa082332ceabb3a400e85df0f4e24569a5b811'
+    why: 'no hunter keyword next to the value: nothing ties it to Hunter.io'
+  - text: 'hunter_user_id = "c05edcb1aaffb1ed9322f65f6b64f251aa986ae9"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
+        ("hybiscus.yml", #####"""
+provider: hybiscus
+rules:
+- id: hybiscus.api-key
+  name: 'Hybiscus API key'
+  kind: api-key
+  description: 'Generates PDF reports through the Hybiscus API on the account''s quota.'
+  pattern: '(?i:hybiscus)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Za-z]{43})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'hybiscus'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'HYBISCUS_API_KEY=7ER3ydEmbQrPRxH80dxVODLrsVQIywsh7s4e18zjOh1'
+  - 'const hybiscusKey = ''1e8WnDLhZeQqKWrE1D0EU2glhmFRZ9VkO3oTYdJfY5n'';'
+  - |-
+    {
+      "hybiscus_access_key": "MtV34ar3naQ5dJxDAgMJpGE1GPJUqQCYGEW7l0VO8k0",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'HYBISCUS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'HYBISCUS_API_KEY=7ER3ydEmbQrPRxH80dxVODLrsVQIywsh7s4e18zjOh'
+    why: '42 characters: does not have the hybiscus token length/shape'
+  - text: 'API_KEY=1e8WnDLhZeQqKWrE1D0EU2glhmFRZ9VkO3oTYdJfY5n'
+    why: 'no hybiscus keyword next to the value: nothing ties it to Hybiscus'
+"""#####),
+        ("hypertrack.yml", #####"""
+provider: hypertrack
+rules:
+- id: hypertrack.secret-key
+  name: 'HyperTrack secret key'
+  kind: secret-key
+  description: 'With the account id, calls the HyperTrack API: reads live device locations, trips and orders of the account.'
+  pattern: '(?i:hypertrack)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Za-z_-]{54})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'hypertrack'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'HYPERTRACK_SECRET=pJ7AxxjnhXSyRNynFwGN4NtfZ86_skX8r8S3pp2oIuoZn01Q0RlZUX'
+  - |-
+    integrations:
+      hypertrack_client_secret: "9n4fH0bFh3KCGHYPB1AC4c6hoFhGyG8DQogreN0o5bD8l79qq5tsGg"
+      timeout: 30
+  - 'const hypertrackApiSecret = ''iPx16fCL4O_e4EZV_qmoofbL8zLwUEUubpaV7lUNrVqum9J2k-C1re'';'
+  negative_examples:
+  - text: 'HYPERTRACK_SECRET=xxxxxxxxxxxxxxxxxxxxxxxxxxx_xxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'HYPERTRACK_SECRET=pJ7AxxjnhXSyRNynFwGN4NtfZ86_skX8r8S3pp2oIuoZn01Q0RlZU'
+    why: '53 characters: does not have the hypertrack token length/shape'
+  - text: 'API_KEY=9n4fH0bFh3KCGHYPB1AC4c6hoFhGyG8DQogreN0o5bD8l79qq5tsGg'
+    why: 'no hypertrack keyword next to the value: nothing ties it to HyperTrack secret key'
+"""#####),
         ("ibm.yml", #####"""
 provider: ibm
 rules:
@@ -5615,6 +12874,162 @@ rules:
       - text: 'IBMCLOUD_API_KEY=clIgRk_W_3hw6zhzx9WYmAtgn0MNkvGhy9wz3lk18zgxT'
         why: '45 characters: not an IBM Cloud API key'
 """#####),
+        ("iconfinder.yml", #####"""
+provider: iconfinder
+rules:
+- id: iconfinder.api-key
+  name: 'Iconfinder API key'
+  kind: api-key
+  description: 'Calls the Iconfinder API as the account: searches and downloads icons, including premium ones on its plan.'
+  pattern: '(?i:iconfinder)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'iconfinder'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'ICONFINDER_API_KEY=BY9ZkAvs7pTlBJcJ4XOLA174akCWQlSR54l2rmsdRpy2M4oAKYkD4Racjw1RSqSI'
+  - |-
+    {
+      "iconfinder_key": "YTf6KxLPL0OiPDL1VR5hwmy9dLxa95N1FqV1vp4gBBRcn1hpJh2qpg50as5MKW9G",
+      "region": "eu"
+    }
+  - 'settings.ICONFINDER_ACCESS_KEY = "ES2kaoqgFk6hq6Ymdmg5XAk0fgv6Qxo7TEB9fth4jFv7xcCQhmHihK5SPrYLkbVz"'
+  negative_examples:
+  - text: 'ICONFINDER_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'ICONFINDER_API_KEY=BY9ZkAvs7pTlBJcJ4XOLA174akCWQlSR54l2rmsdRpy2M4oAKYkD4Racjw1RSqS'
+    why: '63 characters: does not have the iconfinder token length/shape'
+  - text: 'API_KEY=YTf6KxLPL0OiPDL1VR5hwmy9dLxa95N1FqV1vp4gBBRcn1hpJh2qpg50as5MKW9G'
+    why: 'no iconfinder keyword next to the value: nothing ties it to Iconfinder'
+"""#####),
+        ("iexcloud.yml", #####"""
+provider: iexcloud
+rules:
+- id: iexcloud.secret-token
+  name: 'IEX Cloud secret token'
+  kind: secret-token
+  description: 'Called IEX Cloud market-data APIs billed to the account; IEX Cloud shut down in August 2024, so a leaked token is now mainly evidence of old exposure.'
+  pattern: '(?i:iex(?:cloud|apis)?)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)(sk_[a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'iex'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'IEX_SECRET=sk_c37106491c77fce888d7d932b4ab24cb'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - IEX_CLIENT_SECRET=sk_a859b610e2034fdcb22791ce3f781c40
+  - |-
+    integrations:
+      iex_api_secret: "sk_aabda1d094f84a9b14b81842a600e874"
+      timeout: 30
+  negative_examples:
+  - text: 'IEX_SECRET=sk_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'IEX_SECRET=sk_c37106491c77fce888d7d932b4ab24c'
+    why: '34 characters: does not have the iexcloud token length/shape'
+  - text: 'API_KEY=sk_a859b610e2034fdcb22791ce3f781c40'
+    why: 'no iexcloud keyword next to the value: nothing ties it to IEX Cloud secret token'
+"""#####),
+        ("imagekit.yml", #####"""
+provider: imagekit
+rules:
+- id: imagekit.private-key
+  name: 'ImageKit private API key'
+  kind: private-key
+  description: 'Calls the ImageKit media API with full account rights: uploads, lists and deletes assets and purges the CDN cache.'
+  pattern: '(?i:imagekit)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)(private_[A-Za-z0-9+/]{27}=|[A-Za-z0-9_=]{36})(?:[^A-Za-z0-9_+/=-]|$)'
+  keywords:
+  - 'imagekit'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: admin
+  examples:
+  - 'IMAGEKIT_API_KEY=private_R83wkJe52x4Lek48PiRw0kRW8Q0='
+  - 'settings.IMAGEKIT_KEY = "private_O4UaJG+dqg3R0oWGjKibLmlzqf2="'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - IMAGEKIT_ACCESS_KEY=private_ZagCxbBRiwA3uzxZygRQjaQY37X=
+  negative_examples:
+  - text: 'IMAGEKIT_API_KEY=private_xxxxxxxxxxxxxxxxxxxxxxxxxxx='
+    why: 'placeholder body, not a key'
+  - text: 'IMAGEKIT_API_KEY=private_R83wkJe52x4Lek48PiRw0kRW8Q0'
+    why: '35 characters: does not have the imagekit token length/shape'
+  - text: 'API_KEY=private_O4UaJG+dqg3R0oWGjKibLmlzqf2='
+    why: 'no imagekit keyword next to the value: nothing ties it to ImageKit private'
+"""#####),
+        ("imagga.yml", #####"""
+provider: imagga
+rules:
+- id: imagga.api-credentials
+  name: 'Imagga API credentials'
+  kind: api-credentials
+  description: 'Calls the Imagga image-recognition API (tagging, categorisation, cropping) on the account''s monthly request quota.'
+  pattern: '(?i:imagga)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9=]{72})(?:[^A-Za-z0-9_=-]|$)'
+  keywords:
+  - 'imagga'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'IMAGGA_API_KEY=SnBDzxVgXBS8R2xMPF91ExcRF6fXL2as2m660VPy2Ap7Fppbq26zoDXFDDTyJub16bzOEwYx'
+  - 'const imaggaKey = ''KDD23ckpRZnkv8mUxmBAu66eIJP7D5Uz5uACiWvjphdEBEfThOJjcnhL09tPbySx6NB0rPsk'';'
+  - |-
+    {
+      "imagga_access_key": "Lcsoa21488D51JzqUUUaCCZTf3Qse47uVVQJ2NipUAwz0ZgnvCiRo4ZRMCTuqM6uVcrr9y7L",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'IMAGGA_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'IMAGGA_API_KEY=SnBDzxVgXBS8R2xMPF91ExcRF6fXL2as2m660VPy2Ap7Fppbq26zoDXFDDTyJub16bzOEwY'
+    why: '71 characters: does not have the imagga token length/shape'
+  - text: 'API_KEY=KDD23ckpRZnkv8mUxmBAu66eIJP7D5Uz5uACiWvjphdEBEfThOJjcnhL09tPbySx6NB0rPsk'
+    why: 'no imagga keyword next to the value: nothing ties it to Imagga'
+"""#####),
+        ("impala.yml", #####"""
+provider: impala
+rules:
+- id: impala.api-key
+  name: 'Impala API key'
+  kind: api-key
+  description: 'Calls the Impala hotel-distribution API as the account: reads hotel rates and availability and makes or cancels bookings.'
+  pattern: '(?i:impala)(?:[\w. -]{0,20}?(?i:key|token|secret|auth|pass|pwd|credential)[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Za-z_]{46})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'impala'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'IMPALA_API_KEY=QdXLW0xMytKEVleH5gO0CWXLKacIi3EyzUnL3uhh9oTn7Q'
+  - |-
+    integrations:
+      impala_key: "TXvWARL8tJbO4AJb7NusgiVCoFI3EWaWHLfGZcqx8PEV8w"
+      timeout: 30
+  - 'const impalaAccessKey = ''sg3tS4tXV1VOKasTcqhpwjeHF7dLO94bS4BFswsGqThxYr'';'
+  negative_examples:
+  - text: 'IMPALA_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'IMPALA_API_KEY=QdXLW0xMytKEVleH5gO0CWXLKacIi3EyzUnL3uhh9oTn7'
+    why: '45 characters: does not have the impala token length/shape'
+  - text: 'API_KEY=TXvWARL8tJbO4AJb7NusgiVCoFI3EWaWHLfGZcqx8PEV8w'
+    why: 'no impala keyword next to the value: nothing ties it to Impala'
+  - text: 'impala_user_id = "sg3tS4tXV1VOKasTcqhpwjeHF7dLO94bS4BFswsGqThxYr"'
+    why: 'an id field, not a credential: the rule needs a key/token/secret name after the provider word'
+"""#####),
         ("infracost.yml", #####"""
 provider: infracost
 rules:
@@ -5638,6 +13053,101 @@ rules:
     why: placeholder
   - text: INFRACOST_TOKEN=ico-lUIboY
     why: too short
+"""#####),
+        ("infura.yml", #####"""
+provider: infura
+rules:
+- id: infura.api-key
+  name: 'Infura API key'
+  kind: api-key
+  description: 'Sends Ethereum and other chain RPC requests through Infura as the project, using its request quota (unless the project also requires its API key secret).'
+  pattern: '(?i:infura)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-z]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'infura'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'INFURA_API_KEY=46dda5ca9cd586dca6c23a8e8980b922'
+  - |-
+    {
+      "infura_key": "d10c2fcaf0ea05499ab170e6730367c4",
+      "region": "eu"
+    }
+  - 'settings.INFURA_ACCESS_KEY = "0b1699acb803ccfe516756d4ed5d46d6"'
+  negative_examples:
+  - text: 'INFURA_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'INFURA_API_KEY=46dda5ca9cd586dca6c23a8e8980b92'
+    why: '31 characters: does not have the infura token length/shape'
+  - text: 'API_KEY=d10c2fcaf0ea05499ab170e6730367c4'
+    why: 'no infura keyword next to the value: nothing ties it to Infura'
+"""#####),
+        ("insightly.yml", #####"""
+provider: insightly
+rules:
+- id: insightly.api-key
+  name: 'Insightly API key'
+  kind: api-key
+  description: 'Acts as the Insightly CRM user: reads and edits contacts, organisations, leads and opportunities.'
+  pattern: '(?i:insightly)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9-]{36})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'insightly'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'INSIGHTLY_API_KEY=dae4b380-fd86-2c7b-d9e3-d29403168b2b'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - INSIGHTLY_KEY=2819797b-c033-9663-64aa-cfb91d73f551
+  - |-
+    integrations:
+      insightly_access_key: "7623d7cc-6d18-24e3-78ed-134b7e5f2f3a"
+      timeout: 30
+  negative_examples:
+  - text: 'INSIGHTLY_API_KEY=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'INSIGHTLY_API_KEY=dae4b380-fd86-2c7b-d9e3-d29403168b2'
+    why: '35 characters: does not have the insightly token length/shape'
+  - text: 'API_KEY=2819797b-c033-9663-64aa-cfb91d73f551'
+    why: 'no insightly keyword next to the value: nothing ties it to Insightly'
+"""#####),
+        ("instabot.yml", #####"""
+provider: instabot
+rules:
+- id: instabot.api-key
+  name: 'Instabot API key'
+  kind: api-key
+  description: 'Calls the Instabot conversational-marketing API for the account: reads bots, conversations and collected user data.'
+  pattern: '(?i:instabot)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Za-z=+/]{43}[0-9A-Za-z+/=])(?:[^A-Za-z0-9_+/=-]|$)'
+  keywords:
+  - 'instabot'
+  entropy: 4.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'INSTABOT_API_KEY=AyL6GQd5PjZmOoZf/2uR7o0siaDxOPSrlIqdE2HRhBP='
+  - 'settings.INSTABOT_KEY = "H17gyI8b5YLraOSDYGS1iU0v1iy/QgWVBqAax1MUUB2="'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - INSTABOT_ACCESS_KEY=SXVe7lh/9byz279hdndOfO6lgBJfBlipNfoRvmBwYad=
+  negative_examples:
+  - text: 'INSTABOT_API_KEY=xxxxxxxxxxxxxxxx/xxxxxxxxxxxxxxxxxxxxxxxxxx='
+    why: 'placeholder body, not a key'
+  - text: 'INSTABOT_API_KEY=AyL6GQd5PjZmOoZf/2uR7o0siaDxOPSrlIqdE2HRhBP'
+    why: '43 characters: does not have the instabot token length/shape'
+  - text: 'API_KEY=H17gyI8b5YLraOSDYGS1iU0v1iy/QgWVBqAax1MUUB2='
+    why: 'no instabot keyword next to the value: nothing ties it to Instabot'
 """#####),
         ("intercom.yml", #####"""
 provider: intercom
@@ -5681,6 +13191,311 @@ rules:
     why: placeholder
   - text: INTERCOM_API_KEY=53SFlnUAI2SQ2xkVf8vYmjh9otAVWFTLjtLjSXrH
     why: wrong length
+"""#####),
+        ("interseller.yml", #####"""
+provider: interseller
+rules:
+- id: interseller.api-key
+  name: 'Interseller API key'
+  kind: api-key
+  description: 'Calls the Interseller (now Gem) outreach API as the user: reads contacts, sequences and campaign data.'
+  pattern: '(?i:interseller)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'interseller'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: unknown
+  examples:
+  - 'INTERSELLER_API_KEY=edf913df-549e-0db1-71a6-d6b7629d56f0'
+  - 'const intersellerKey = ''e00bd98a-fe8c-0d6d-4f34-f6137f5b756b'';'
+  - |-
+    {
+      "interseller_access_key": "dd34eb90-697b-3d57-f9fc-b0b437fa0c81",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'INTERSELLER_API_KEY=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'INTERSELLER_API_KEY=edf913df-549e-0db1-71a6-d6b7629d56f'
+    why: '35 characters: does not have the interseller token length/shape'
+  - text: 'API_KEY=e00bd98a-fe8c-0d6d-4f34-f6137f5b756b'
+    why: 'no interseller keyword next to the value: nothing ties it to Interseller'
+"""#####),
+        ("intra42.yml", #####"""
+provider: intra42
+rules:
+- id: intra42.client-secret
+  name: '42 Intra client secret'
+  kind: client-secret
+  description: 'With the application''s client UID (u-s4t2…), obtains 42 Intra API tokens as the OAuth app: reads students'' profiles, projects, evaluations and campus data.'
+  pattern: '(?:^|[^A-Za-z0-9_-])(s-s4t2(?:ud|af)-[a-f0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 's-s4t2'
+  entropy: 3.0
+  identity:
+    reveals: 'the 42 Intra OAuth application (its owner in the intra applications page)'
+  privilege: unknown
+  examples:
+  - 'INTRA42_SECRET=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'
+  - |-
+    integrations:
+      intra42_client_secret: "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"
+      timeout: 30
+  - 'const intra42ApiSecret = ''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'';'
+  negative_examples:
+  - text: 'INTRA42_SECRET=s-s4t2ud-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'INTRA42_SECRET=s-s4t2ud-2a40aece1f2382aba4e5a42eeba42d66baccf6de78b7a6bf77f280ad6029af7'
+    why: '72 characters: does not have the intra42 token length/shape'
+  - text: 'INTRA42_SECRET=X-s4t2ud-2a40aece1f2382aba4e5a42eeba42d66baccf6de78b7a6bf77f280ad6029af7b'
+    why: 'wrong prefix'
+"""#####),
+        ("intrinio.yml", #####"""
+provider: intrinio
+rules:
+- id: intrinio.api-key
+  name: 'Intrinio API key'
+  kind: api-key
+  description: 'Fetches financial market data from Intrinio on the account''s subscriptions.'
+  pattern: '(?i:intrinio)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([A-Za-z0-9]{44})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'intrinio'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'INTRINIO_API_KEY=S1FZ0s3W2Hh3EzbzQaOLmz60OIEwzMF3bjvNLQ2024rn'
+  - |-
+    {
+      "intrinio_key": "l1vcuAC1vgw6y9tLFr6w4fZAksPagTIwqS82yXt0xHIN",
+      "region": "eu"
+    }
+  - 'settings.INTRINIO_ACCESS_KEY = "v65Ka9yPQdEJErdLA0BMyzz1TW953mMRriJXYZ9kIRzb"'
+  negative_examples:
+  - text: 'INTRINIO_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'INTRINIO_API_KEY=S1FZ0s3W2Hh3EzbzQaOLmz60OIEwzMF3bjvNLQ2024r'
+    why: '43 characters: does not have the intrinio token length/shape'
+  - text: 'API_KEY=l1vcuAC1vgw6y9tLFr6w4fZAksPagTIwqS82yXt0xHIN'
+    why: 'no intrinio keyword next to the value: nothing ties it to Intrinio'
+"""#####),
+        ("ip2location.yml", #####"""
+provider: ip2location
+rules:
+- id: ip2location.api-key
+  name: 'IP2Location API key'
+  kind: api-key
+  description: 'Queries IP2Location web services (IP geolocation) on the account''s credits.'
+  pattern: '(?i:ip2location)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Z]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'ip2location'
+  entropy: 3.3
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'IP2LOCATION_API_KEY=2QPFNECNTS4HPZ12U5DZ4I0E76SODNYT'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - IP2LOCATION_KEY=0M7JVWDLENHJHUKRUDPV5TQYLX6T2I0N
+  - |-
+    integrations:
+      ip2location_access_key: "RDJB2RVJXQK4SH51UAC928TO246J6W7A"
+      timeout: 30
+  negative_examples:
+  - text: 'IP2LOCATION_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'IP2LOCATION_API_KEY=2QPFNECNTS4HPZ12U5DZ4I0E76SODNY'
+    why: '31 characters: does not have the ip2location token length/shape'
+  - text: 'API_KEY=0M7JVWDLENHJHUKRUDPV5TQYLX6T2I0N'
+    why: 'no ip2location keyword next to the value: nothing ties it to IP2Location'
+"""#####),
+        ("ipapi.yml", #####"""
+provider: ipapi
+rules:
+- id: ipapi.api-key
+  name: 'ipapi API key'
+  kind: api-key
+  description: 'Queries the ipapi IP-geolocation API on the account''s plan quota.'
+  pattern: '(?i:ipapi)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'ipapi'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'IPAPI_API_KEY=faecabc5aa333788fd2c85f0a7acac87'
+  - 'settings.IPAPI_KEY = "26e356964a4d3707f13e5a9c181aed06"'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - IPAPI_ACCESS_KEY=f88958f587bd9f7f1e2040f621454ba1
+  negative_examples:
+  - text: 'IPAPI_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'IPAPI_API_KEY=faecabc5aa333788fd2c85f0a7acac8'
+    why: '31 characters: does not have the ipapi token length/shape'
+  - text: 'API_KEY=26e356964a4d3707f13e5a9c181aed06'
+    why: 'no ipapi keyword next to the value: nothing ties it to ipapi'
+"""#####),
+        ("ipgeolocation.yml", #####"""
+provider: ipgeolocation
+rules:
+- id: ipgeolocation.api-key
+  name: 'ipgeolocation.io API key'
+  kind: api-key
+  description: 'Queries ipgeolocation.io IP, timezone and astronomy APIs on the account''s plan quota.'
+  pattern: '(?i:ipgeolocation)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'ipgeolocation'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'IPGEOLOCATION_API_KEY=09b5cd912840a4e38b6804bfa61aa699'
+  - 'const ipgeolocationKey = ''19ccd007f28d6e856545cdffcdc87d8b'';'
+  - |-
+    {
+      "ipgeolocation_access_key": "fec7c70b14f0b513bd25abe8b887622b",
+      "region": "eu"
+    }
+  negative_examples:
+  - text: 'IPGEOLOCATION_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'IPGEOLOCATION_API_KEY=09b5cd912840a4e38b6804bfa61aa69'
+    why: '31 characters: does not have the ipgeolocation token length/shape'
+  - text: 'API_KEY=19ccd007f28d6e856545cdffcdc87d8b'
+    why: 'no ipgeolocation keyword next to the value: nothing ties it to ipgeolocation.io'
+"""#####),
+        ("ipinfodb.yml", #####"""
+provider: ipinfodb
+rules:
+- id: ipinfodb.api-key
+  name: 'IPInfoDB API key'
+  kind: api-key
+  description: 'Queries the IPInfoDB IP-geolocation API under the key''s quota.'
+  pattern: '(?i:ipinfodb)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-z0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'ipinfodb'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'IPINFODB_API_KEY=88ce3e7cd71e243e2464a3e0219a78763a6dc4a6ee7ac4c7d60db4664fd893cb'
+  - |-
+    integrations:
+      ipinfodb_key: "28e6dcc08a464177479c83706a2dfdc2407ec8bfc9fd3692c6b5e239bc87b1c9"
+      timeout: 30
+  - 'const ipinfodbAccessKey = ''05458bdc9f500af6500b5b4806d73acea540191c8c7f5a87a84eddca66bb18f5'';'
+  negative_examples:
+  - text: 'IPINFODB_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'IPINFODB_API_KEY=88ce3e7cd71e243e2464a3e0219a78763a6dc4a6ee7ac4c7d60db4664fd893c'
+    why: '63 characters: does not have the ipinfodb token length/shape'
+  - text: 'API_KEY=28e6dcc08a464177479c83706a2dfdc2407ec8bfc9fd3692c6b5e239bc87b1c9'
+    why: 'no ipinfodb keyword next to the value: nothing ties it to IPInfoDB'
+"""#####),
+        ("ipquality.yml", #####"""
+provider: ipquality
+rules:
+- id: ipquality.api-key
+  name: 'IPQualityScore API key'
+  kind: api-key
+  description: 'Calls IPQualityScore fraud, proxy, e-mail and phone-validation APIs on the account''s credits.'
+  pattern: '(?i:ipquality)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([0-9A-Za-z]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'ipquality'
+  entropy: 3.5
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'IPQUALITY_API_KEY=j9pEqTvEO9r8dqfDLISmp5iJn7NgZiLf'
+  - |-
+    {
+      "ipquality_key": "W8hc8xnXnTDUdButfe8apJXgoA24sIWT",
+      "region": "eu"
+    }
+  - 'settings.IPQUALITY_ACCESS_KEY = "SuGXlC5sj3xhD3o2S3hqMlbUJozSoJss"'
+  negative_examples:
+  - text: 'IPQUALITY_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'IPQUALITY_API_KEY=j9pEqTvEO9r8dqfDLISmp5iJn7NgZiL'
+    why: '31 characters: does not have the ipquality token length/shape'
+  - text: 'API_KEY=W8hc8xnXnTDUdButfe8apJXgoA24sIWT'
+    why: 'no ipquality keyword next to the value: nothing ties it to IPQualityScore'
+"""#####),
+        ("ipstack.yml", #####"""
+provider: ipstack
+rules:
+- id: ipstack.api-key
+  name: 'ipstack access key'
+  kind: api-key
+  description: 'Queries the ipstack IP-geolocation API (apilayer) on the account''s plan quota.'
+  pattern: '(?i:ipstack)(?:[\w.-]{0,30}(?:[ \t]{1,3}[\w.-]{1,20}){0,3}["''\])]{0,3}(?:[ \t]{0,16}(?:=|:|:=|\?=|=>|,)[ \t]{0,16}(?:\r?\n[ \t]{0,12})?|[ \t]{1,16}|\r?\n[ \t]{0,12})(?:["''\x60]|\\")?|[\w.-]{0,40}/[\w./$-]{0,60}[?&][\w-]{1,30}=|[\w.-]{0,30}?(?i:key|token|secret)-)([a-fA-F0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+  keywords:
+  - 'ipstack'
+  entropy: 3.0
+  identity:
+    reveals: 'the account that owns the key; the provider''s dashboard lists it'
+  privilege: read
+  examples:
+  - 'IPSTACK_API_KEY=d83135a48fe843836dc2f911857cb7b4'
+  - |-
+    services:
+      worker:
+        image: acme/worker:1.4
+        environment:
+          - IPSTACK_KEY=de16f2cd8acf0cd6db18ce364f357c32
+  - |-
+    integrations:
+      ipstack_access_key: "47d9e9afde87df0b3984647ebb3d6d4a"
+      timeout: 30
+  negative_examples:
+  - text: 'IPSTACK_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    why: 'placeholder body, not a key'
+  - text: 'IPSTACK_API_KEY=d83135a48fe843836dc2f911857cb7b'
+    why: '31 characters: does not have the ipstack token length/shape'
+  - text: 'API_KEY=de16f2cd8acf0cd6db18ce364f357c32'
+    why: 'no ipstack keyword next to the value: nothing ties it to ipstack access key'
+"""#####),
+        ("jenkins.yml", #####"""
+provider: jenkins
+rules:
+  - id: jenkins.api-token
+    name: 'Jenkins API token'
+    kind: api-token
+    description: >
+      Authenticates to the Jenkins REST API and CLI as the user who created the token, with that user's permissions: trigger and configure jobs, read build logs and, for administrators, run Groovy scripts on the controller.
+    pattern: '(?i:jenkins)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}(11[0-9a-f]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['jenkins']
+    entropy: 3.0
+    identity:
+      reveals: 'the Jenkins user the token belongs to (listed under the user''s Security settings); the user name usually sits next to it'
+    privilege: unknown
+    examples:
+      - 'JENKINS_API_TOKEN=115f57eb27e7e7a76bb32e01a6426327d4'
+      - 'jenkins_api_token = "11fb56353c8e61b28b3f296309ebe3f659"'
+      - |
+          jenkins:
+            api_key: '110009e3ec636e1bcb31123840fc7651f4'
+    negative_examples:
+      - text: 'JENKINS_API_TOKEN=11xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'JENKINS_API_TOKEN=1179fe968e6968afb2c0194065acbff94'
+        why: 'wrong length (33 characters): not this format'
+      - text: 'API_KEY=119643640a32e8201375acda648179b0aa'
+        why: 'no jenkins keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("jfrog.yml", #####"""
 provider: jfrog
@@ -5776,6 +13591,118 @@ rules:
       - text: 'JINA_API_KEY=jina_OtXfRNOGcDD8EdhCjrUmEvVPiQuv41G7OSnoffek'
         why: 'too short: 40 characters after jina_'
 """#####),
+        ("jotform.yml", #####"""
+provider: jotform
+rules:
+  - id: jotform.api-key
+    name: 'Jotform API key'
+    kind: api-key
+    description: >
+      Calls the Jotform API (api.jotform.com) as the account: reads forms and every submission collected through them, and can create, edit or delete forms.
+    pattern: '(?i:jotform)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['jotform']
+    entropy: 3.5
+    identity:
+      reveals: 'the Jotform account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'JOTFORM_API_KEY=Iy9rVpMHggTzikYCnBc7woXUSHMi4VaG'
+      - 'jotform_api_key = "gnhSAR7WmpxXF6jsLkEPcq4V3nhjgrzW"'
+      - |
+          jotform:
+            api_key: 'dwDcSsgMdllTWDFlay3YSXiGyvKM2FxP'
+    negative_examples:
+      - text: 'JOTFORM_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'JOTFORM_API_KEY=gBSzNL9hpf3yuclOMVxI26jspSfsGMe'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=5uSAQzTKV18rw0rQV5SDjReAdO2RuENl'
+        why: 'no jotform keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("jumpcloud.yml", #####"""
+provider: jumpcloud
+rules:
+  - id: jumpcloud.api-key
+    name: 'JumpCloud API key'
+    kind: api-key
+    description: >
+      Calls the JumpCloud console API with the permissions of the administrator who generated it: manage users, groups, devices and SSO applications of the organisation's directory.
+    pattern: '(?i:jumpcloud)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['jumpcloud']
+    entropy: 3.5
+    identity:
+      reveals: 'the JumpCloud administrator who generated the key, and that administrator''s organisation'
+    privilege: unknown
+    examples:
+      - 'JUMPCLOUD_API_KEY=nAHVq5NoC79W7o989XPBgUOZgOpA4PzAQR9Mr4w5'
+      - 'jumpcloud_api_key = "KSHsyVFvmyx4IHyogmrYo86u667MZOExcnDDPSud"'
+      - |
+          jumpcloud:
+            api_key: 'dbdfTXIENCPtEUXvEUgMsOpslkuAeYIR7KmQ6HPI'
+    negative_examples:
+      - text: 'JUMPCLOUD_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'JUMPCLOUD_API_KEY=MS6uHT2KUvLxodN1UilBViTfYn2GMwNalrEOHB7'
+        why: 'wrong length (39 characters): not this format'
+      - text: 'API_KEY=z0bbUzOo8KqP2Vx0WRGaflURVFDKALyN8pc052tR'
+        why: 'no jumpcloud keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("jupiterone.yml", #####"""
+provider: jupiterone
+rules:
+  - id: jupiterone.api-key
+    name: 'JupiterOne API key'
+    kind: api-key
+    description: >
+      Queries the JupiterOne GraphQL API for the account's security asset graph (cloud resources, identities, findings) and can change data the key's permissions allow.
+    pattern: '(?i:jupiterone)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{76})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['jupiterone']
+    entropy: 3.5
+    identity:
+      reveals: 'the JupiterOne account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'JUPITERONE_API_KEY=MP0WxHvWo2tRdOydaxDfdAKSZhFUMZM25yvWqJ837BeDCfXWMEM2woXjJQvoRGB5hPkaPOyVzRZA'
+      - 'jupiterone_api_key = "22muNPtu4q6HDIz9qH1G1DW1emWNXeYaJP5VOn198o6RTsmqW2C79rnwbpV6ibBhcHVQ7Xt3FWTd"'
+      - |
+          jupiterone:
+            api_key: 'XhKgVkgU7gZWPqSEK7wxRik2x0doYIXiV2AikpyHoRvdPWy2bP17k45DcMMuXgWyg1ZUHovu3CNM'
+    negative_examples:
+      - text: 'JUPITERONE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'JUPITERONE_API_KEY=JtXIOH1o5pSsXBG3OePH1A3alpnX4OoA2ikVxTLaRbvXA1a0h9mXsk0wIVPHbhaa8YcU9rOJso0'
+        why: 'wrong length (75 characters): not this format'
+      - text: 'API_KEY=C7GNOeT7iz057YHhjwgVYfAB4qMp0ZctqkaxohiIIj2DVL5qutC0RLTpxzy2lUws9ic2pzqoVsYo'
+        why: 'no jupiterone keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("juro.yml", #####"""
+provider: juro
+rules:
+  - id: juro.api-key
+    name: 'Juro API key'
+    kind: api-key
+    description: >
+      Calls the Juro contract-automation API as the workspace: reads templates and contracts, and creates or updates contracts.
+    pattern: '(?:^|[^A-Za-z0-9])(?i:juro)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['juro']
+    entropy: 3.5
+    identity:
+      reveals: 'the Juro account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'JURO_API_KEY=Uj3O4qBJ0fzOsV3pmcWOF3nki8h66iZACDkOCNiD'
+      - 'juro_api_key = "2n1Dw6X7bTkY5792T13qHzJs1dG83kPmviPgj5qu"'
+      - |
+          juro:
+            api_key: 'DeBSC1jvNJS7pcXeRjYkSeng3AjbMpnZrCfSo1Qf'
+    negative_examples:
+      - text: 'JURO_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'JURO_API_KEY=DCbWe47sFhJUr3MSkIWSwqwbsgCdOdPmJo5DUeX'
+        why: 'wrong length (39 characters): not this format'
+      - text: 'API_KEY=zJ2Ew6sVfSFTWFaiNTsVFjUxI2t6oYP3USUznoz3'
+        why: 'no juro keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("jwt.yml", #####"""
 provider: jwt
 rules:
@@ -5811,6 +13738,174 @@ rules:
         why: 'unsigned (alg: none, empty signature): not a credential anyone accepts'
       - text: 'header = "eyJhbGciOiJIUzI1NiJ9.eyJub3Rqc29u.c2lnbmF0dXJlc2lnbmF0dXJl"'
         why: the payload is not a JSON object
+"""#####),
+        ("karmacrm.yml", #####"""
+provider: karmacrm
+rules:
+  - id: karmacrm.api-key
+    name: 'karmaCRM API token'
+    kind: api-key
+    description: >
+      Reads and changes the contacts, companies and deals of a karmaCRM account through its API.
+    pattern: '(?i:karma[_.-]?crm)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{20})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['karmacrm', 'karma_crm', 'karma-crm']
+    entropy: 3.0
+    identity:
+      reveals: 'the karmaCRM account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'KARMACRM_API_TOKEN=CHmfEhmT3LMdEvFBfFV1'
+      - 'karmacrm_api_token = "x8yRucIby1Y29s3wf1Ym"'
+      - |
+          karmacrm:
+            api_key: 'nvMv85y9yP6EGnp2AUX8'
+    negative_examples:
+      - text: 'KARMACRM_API_TOKEN=xxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'KARMACRM_API_TOKEN=W4G2QdjIh3Hhe38lvnu'
+        why: 'wrong length (19 characters): not this format'
+      - text: 'API_KEY=iASBoUEpsi3veweRZx7U'
+        why: 'no karmacrm keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("kickbox.yml", #####"""
+provider: kickbox
+rules:
+  - id: kickbox.api-key
+    name: 'Kickbox API key'
+    kind: api-key
+    description: >
+      Runs Kickbox email-verification requests billed to the account's verification credits.
+    pattern: '(?i:kickbox)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}((?:live|test)?_?[A-Za-z0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['kickbox']
+    entropy: 3.5
+    identity:
+      reveals: 'the Kickbox account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'KICKBOX_API_KEY=live_wH0Bc83GABnkzLIMYw2gmrkKT1LWGMnRP8qt2uilbL7vFW7AjJ6r1u47OA4yMPcu'
+      - 'kickbox_api_key = "live_pievQenyoGVLxmyarrB87onNPfglaus6qvcxKuh53PSfdebrCBZ03gixgeuoHDQq"'
+      - |
+          kickbox:
+            api_key: 'live_EZdx4xX3dffhHFjRFuQnGmUAFM0Q55UO8gb3oi6OEI1mecko5BuhvAwKOFz4BJTs'
+    negative_examples:
+      - text: 'KICKBOX_API_KEY=live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'KICKBOX_API_KEY=live_ZtBnedGtNJxxHmsvn7a47pBSU1KASaX5BoP7vDHoSJjZzO03FdJJMu7dDad1UyM'
+        why: 'wrong length (68 characters): not this format'
+      - text: 'API_KEY=live_5xFOOcnuEUFBeOJaLDHI2luRx7b96kC4Ke0x0S6Mk8OjsMSxytjkKJfYFQ8EmDP6'
+        why: 'no kickbox keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("klaviyo.yml", #####"""
+provider: klaviyo
+rules:
+  - id: klaviyo.private-key
+    name: 'Klaviyo private API key'
+    kind: private-key
+    description: >
+      Reads and writes the Klaviyo account's profiles, lists, campaigns and events (scoped keys may be limited); profile data is customer personal data.
+    pattern: '(?i:klaviyo)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}(pk_(?:[A-Za-z0-9]{6}_)?[A-Za-z0-9]{34})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['klaviyo']
+    entropy: 3.5
+    identity:
+      reveals: 'the Klaviyo private account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'KLAVIYO_PRIVATE_KEY=pk_dcf94afc3bee493dd709331074a846b45f'
+      - 'klaviyo_private_key = "pk_9faa12108121cf886a4dfef75a4b64e6b5"'
+      - |
+          klaviyo:
+            api_key: 'pk_03c3b27735ca5596eee2cd11ad62258488'
+    negative_examples:
+      - text: 'KLAVIYO_PRIVATE_KEY=pk_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'KLAVIYO_PRIVATE_KEY=pk_3c1cf7e9021baf904b759b2c98eb31b84'
+        why: 'wrong length (36 characters): not this format'
+      - text: 'API_KEY=pk_7fe9bea118b9dc32c74f7d237fbd42d9c6'
+        why: 'no klaviyo keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("klipfolio.yml", #####"""
+provider: klipfolio
+rules:
+  - id: klipfolio.api-key
+    name: 'Klipfolio API key'
+    kind: api-key
+    description: >
+      Calls the Klipfolio API as the user: reads and changes dashboards, klips and data sources, including stored data-source credentials' usage.
+    pattern: '(?i:klipfolio)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-f]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['klipfolio']
+    entropy: 3.0
+    identity:
+      reveals: 'the Klipfolio account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'KLIPFOLIO_API_KEY=fdac7199af22c68ed17315d67462fa5d287a8977'
+      - 'klipfolio_api_key = "b2023c1f4239db7de9d33ca5dc4c13ee8d1c7586"'
+      - |
+          klipfolio:
+            api_key: 'faeeac848fba3c84e01fcf46d97ae3b8a63d1d67'
+    negative_examples:
+      - text: 'KLIPFOLIO_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'KLIPFOLIO_API_KEY=a475627e873550e41e1ca3d57b78d2aa5b92bff'
+        why: 'wrong length (39 characters): not this format'
+      - text: 'API_KEY=663c21cd1f4f6809fa69ba044e6a021370f23ff5'
+        why: 'no klipfolio keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("knapsackpro.yml", #####"""
+provider: knapsackpro
+rules:
+  - id: knapsackpro.api-token
+    name: 'Knapsack Pro API token'
+    kind: api-token
+    description: >
+      Acts as a Knapsack Pro test suite: reads and records build and test-timing data for the suite.
+    pattern: '(?i:knapsack[_.-]?pro)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-z]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['knapsack']
+    entropy: 3.2
+    identity:
+      reveals: 'the Knapsack Pro account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'KNAPSACK_PRO_TEST_SUITE_TOKEN=hluqt67q392nbff5tsyq2fanf60gp0n0'
+      - 'knapsack_pro_test_suite_token = "qxc39pe0mfb3n0sxber8usrv7es1dwmb"'
+      - |
+          knapsackpro:
+            api_key: '90qrlhuy4xnsrvv6pggordg3m8mk2tt7'
+    negative_examples:
+      - text: 'KNAPSACK_PRO_TEST_SUITE_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'KNAPSACK_PRO_TEST_SUITE_TOKEN=yff4929twarx2jekdd4gkupu9u70pp3'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=l67mwkz6fsrto71lphekyhzfo0def37a'
+        why: 'no knapsackpro keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("kraken.yml", #####"""
+provider: kraken
+rules:
+  - id: kraken.private-key
+    name: 'Kraken API private key'
+    kind: private-key
+    description: >
+      Signs Kraken private API requests together with its API key: reads balances and trade history and, with the key's permissions, places orders or withdraws to whitelisted addresses.
+    pattern: '(?i:kraken)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9+/=_-]{80,90})(?:[^A-Za-z0-9+/=_-]|$)'
+    keywords: ['kraken']
+    entropy: 4.0
+    identity:
+      reveals: 'the Kraken account; the matching API key (56 characters) is usually stored next to it'
+    privilege: unknown
+    examples:
+      - 'KRAKEN_PRIVATE_KEY=yhwdwwp2L2+fdfheUP/xmfHrCAMDysjOgqN4wILEMKtC7xF753CLXqww0R9emt4mj6ZGaxbTuHdpPUt7NG8c12=='
+      - 'kraken_private_key = "BO1afsx5qoxshIXBzaFQmSLK8Uh9FHOu48maOhL7NHJrjmY8Xbp7MPQ1JVwv61zl7vThoCpVNo5vPHd1IdVNqh=="'
+      - |
+          kraken:
+            api_key: 'RJr/Nb7if4Z9yGZVKLZoFEwOXjAWpwn2YoCkHyrHY4o6jEJEWzCTxAXqbtyIJqxn95soEZu0zlb+EL0NPjNni1=='
+    negative_examples:
+      - text: 'KRAKEN_PRIVATE_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx=='
+        why: 'placeholder of the right shape, not a key'
+      - text: 'KRAKEN_PRIVATE_KEY=Bxt34aAHTkJ0UqzPwg03KfMXlwa8OVeTAAv6M0cOGve00J5A+QI/tAXiGRIvsdX8QRxKpEOT7lgIj=='
+        why: 'wrong length (79 characters): not this format'
+      - text: 'API_KEY=nyKRGxCUEGZAG6eLHFuAwnZGmYMQo/iSkTc/yVV7axZV6SbJG89cwJcomtudaWgZZOHH0FQgGf4GVoxd5Y9z9z=='
+        why: 'no kraken keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("kubernetes.yml", #####"""
 provider: kubernetes
@@ -5899,6 +13994,87 @@ rules:
             token: PoPUtg3SUunWZTRTpysCW9f4
         why: a ConfigMap, not a Secret
 """#####),
+        ("kucoin.yml", #####"""
+provider: kucoin
+rules:
+  - id: kucoin.api-key
+    name: 'KuCoin API key'
+    kind: api-key
+    description: >
+      Identifies a KuCoin API key; with its secret and passphrase it reads balances and, with trade or withdraw permission, trades or withdraws funds.
+    pattern: '(?i:kucoin)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-f]{24})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['kucoin']
+    entropy: 3.0
+    identity:
+      reveals: 'the KuCoin account and sub-account the key belongs to (API management page)'
+    privilege: unknown
+    examples:
+      - 'KUCOIN_API_KEY=cac904243ee390bb334b5108'
+      - 'kucoin_api_key = "3ef7a449c1d68b972f5cdc97"'
+      - |
+          kucoin:
+            api_key: 'a636c038ed0bea7d5e81d234'
+    negative_examples:
+      - text: 'KUCOIN_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'KUCOIN_API_KEY=2832dbcd508ad83348ab1eb'
+        why: 'wrong length (23 characters): not this format'
+      - text: 'API_KEY=4175a249df56f17bada505af'
+        why: 'no kucoin keyword next to it: a bare value of this shape is not attributable'
+
+  - id: kucoin.api-secret
+    name: 'KuCoin API secret'
+    kind: api-secret
+    description: >
+      Signs KuCoin API requests (with the API key and passphrase): reads balances and, with trade or withdraw permission, trades or withdraws funds.
+    pattern: '(?i:kucoin)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['kucoin']
+    entropy: 3.0
+    identity:
+      reveals: 'the KuCoin account; the 24-hex API key usually sits next to it'
+    privilege: unknown
+    examples:
+      - 'KUCOIN_API_SECRET=0e577937-69f9-fa40-1b50-42ea428d2522'
+      - 'kucoin_api_secret = "1bbde9e3-5f1d-75e5-0e6e-6dbc1767da80"'
+      - |
+          kucoin:
+            api_key: '14eac61f-b52e-0b97-1ecd-8a1d654a6182'
+    negative_examples:
+      - text: 'KUCOIN_API_SECRET=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'KUCOIN_API_SECRET=1a8f7eec-febe-e896-44e4-d15a7b03877'
+        why: 'wrong length (35 characters): not this format'
+      - text: 'API_KEY=320a8ae4-dc15-37ff-fbfe-41699b71bb18'
+        why: 'no kucoin keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("kylas.yml", #####"""
+provider: kylas
+rules:
+  - id: kylas.api-key
+    name: 'Kylas API key'
+    kind: api-key
+    description: >
+      Calls the Kylas sales CRM API as the user: reads and changes leads, contacts and deals.
+    pattern: '(?i:kylas)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9-]{36})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['kylas']
+    entropy: 3.0
+    identity:
+      reveals: 'the Kylas account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'KYLAS_API_KEY=908ec266-544c-5997-2cc5-518ae85cb951'
+      - 'kylas_api_key = "dca6f438-6820-b6c9-3060-0adb080c82c7"'
+      - |
+          kylas:
+            api_key: '6d6e2962-ed1f-2eef-3720-f26b2845cf46'
+    negative_examples:
+      - text: 'KYLAS_API_KEY=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'KYLAS_API_KEY=4f35e9d7-4196-b48c-8cbe-efa93701846'
+        why: 'wrong length (35 characters): not this format'
+      - text: 'API_KEY=e3a5e929-a6c1-3c0c-4dfe-189bfe6de744'
+        why: 'no kylas keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("langfuse.yml", #####"""
 provider: langfuse
 rules:
@@ -5971,6 +14147,62 @@ rules:
       - text: 'LANGSMITH_API_KEY=lsv2_xx_d6744f2a626314fd45696cf143f4e844_977f07cdd0'
         why: unknown key type (only pt and sk exist)
 """#####),
+        ("languagelayer.yml", #####"""
+provider: languagelayer
+rules:
+  - id: languagelayer.access-key
+    name: 'languagelayer API access key'
+    kind: access-key
+    description: >
+      Calls the apilayer languagelayer language-detection API as the account, using its request quota.
+    pattern: '(?i:languagelayer)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['languagelayer']
+    entropy: 3.2
+    identity:
+      reveals: 'the languagelayer account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'LANGUAGELAYER_ACCESS_KEY=ad2bf54c6ca664c1d7edfd8df48efe67'
+      - 'languagelayer_access_key = "533217afacaf7a44971e92e351b82d06"'
+      - |
+          languagelayer:
+            api_key: '3a3b9ca28cea4a8143414ebfa0c33c6a'
+    negative_examples:
+      - text: 'LANGUAGELAYER_ACCESS_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'LANGUAGELAYER_ACCESS_KEY=e1eeb61adb31324b4984c2ac1ad41ab'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=4af41bbe1c39767408ec7fb9cbb62353'
+        why: 'no languagelayer keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("larksuite.yml", #####"""
+provider: larksuite
+rules:
+  - id: larksuite.access-token
+    name: 'Lark access token'
+    kind: access-token
+    description: >
+      A Lark (Feishu) tenant (t-), user (u-) or app (a-) access token: calls the Lark Open API as that tenant, user or app (messages, calendars, documents) until it expires, typically after two hours.
+    pattern: '(?i:lark(?:suite)?)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([tua]-[A-Za-z0-9_.]{14,50})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['lark']
+    entropy: 3.2
+    identity:
+      reveals: 'the Lark tenant, user or app the token was issued to (tenant/user_info endpoints)'
+    privilege: unknown
+    examples:
+      - 'LARK_TENANT_ACCESS_TOKEN=t-jDrsO3iv7YUzTBg6Ozi9jvar3BR6'
+      - 'lark_tenant_access_token = "t-sW1cPhfqvSHzSjqxhdXyzjEm3D3i"'
+      - |
+          larksuite:
+            api_key: 't-WQimaAAY8bv3T3oP0ajtqLGpH7j4'
+    negative_examples:
+      - text: 'LARK_TENANT_ACCESS_TOKEN=t-xxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'LARK_TENANT_ACCESS_TOKEN=t-18hpuFcMXptKe'
+        why: 'wrong length (15 characters): not this format'
+      - text: 'API_KEY=t-npqtvxB3RgwSIyLB7ferKLoiJj3H'
+        why: 'no larksuite keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("launchdarkly.yml", #####"""
 provider: launchdarkly
 rules:
@@ -6018,6 +14250,90 @@ rules:
     why: variable reference
   - text: LAUNCHDARKLY_API_TOKEN=1PTWNFMRmjMTq77PM5tS
     why: too short
+"""#####),
+        ("leadfeeder.yml", #####"""
+provider: leadfeeder
+rules:
+  - id: leadfeeder.api-token
+    name: 'Leadfeeder API token'
+    kind: api-token
+    description: >
+      Reads the Leadfeeder account's identified website-visitor companies, visits and leads through its API.
+    pattern: '(?i:leadfeeder)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9-]{43})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['leadfeeder']
+    entropy: 3.5
+    identity:
+      reveals: 'the Leadfeeder account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'LEADFEEDER_API_TOKEN=VIKODdbQ2brhKuQM108AdYnYhx6B8e6Go2XdtS1UfRP'
+      - 'leadfeeder_api_token = "kbUJOv8zBNI2afm6bva0M0Qp1pOjko8zQfijFnNBbwo"'
+      - |
+          leadfeeder:
+            api_key: 'ggVYc41AHaR8qZCf6qSduvEmLmHTeO3BrnlCkNOkc1x'
+    negative_examples:
+      - text: 'LEADFEEDER_API_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'LEADFEEDER_API_TOKEN=azVDLAv5jsNZHdZhbGYF3cWmhcvvcViBMl7EmpqufC'
+        why: 'wrong length (42 characters): not this format'
+      - text: 'API_KEY=u2ViWvJq9xraBmpQoXFByZGeazo2NA99MW0y1k845px'
+        why: 'no leadfeeder keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("lessannoyingcrm.yml", #####"""
+provider: lessannoyingcrm
+rules:
+  - id: lessannoyingcrm.api-key
+    name: 'Less Annoying CRM API key'
+    kind: api-key
+    description: >
+      Calls the Less Annoying CRM API as the user: reads and changes contacts, notes, tasks and pipelines.
+    pattern: '(?i:less[_.-]?annoying(?:[_.-]?crm)?|lacrm)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9-]{57})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['lessannoying', 'less_annoying', 'lacrm']
+    entropy: 3.5
+    identity:
+      reveals: 'the Less Annoying CRM account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'LACRM_API_KEY=KfHMCGeXgSq6VCYmmtviHt3kz9FX0j9pXj8dqeS8GbKeXjyIgy4iQtjPf'
+      - 'lacrm_api_key = "5lYmuyIjB9f2Bni83MUCfMxiCMzY9bEXyP8eWXhxfu8g30jHTEHSlsgyA"'
+      - |
+          lessannoyingcrm:
+            api_key: 'EwhP348e5xAQm0LpSt6KmVpiIZsKCidf6MI0Pe0MmXJB95n98Jf01vq1A'
+    negative_examples:
+      - text: 'LACRM_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'LACRM_API_KEY=Cv5i5pk29zYQ1nOYwIwIJOCX2CRGgv0rvlTXJeStWHTGYQCJxrxc58oK'
+        why: 'wrong length (56 characters): not this format'
+      - text: 'API_KEY=tbKcDnyPLQuNqfaZqfkIgfbTVQ8TSJQ9ESBKGpoeCyV7OlfYaRxN3HLSi'
+        why: 'no lessannoyingcrm keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("lexigram.yml", #####"""
+provider: lexigram
+rules:
+  - id: lexigram.api-key
+    name: 'Lexigram API key'
+    kind: api-key
+    description: >
+      Calls the Lexigram medical-terminology extraction API as the account, using its quota.
+    pattern: '(?i:lexigram)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{301})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['lexigram']
+    entropy: 4.0
+    identity:
+      reveals: 'the Lexigram account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'LEXIGRAM_API_KEY=MUfxDGFAcutgVSgevr0ogdDayk60DgO3Pp8bmoMwvt8brM6tJyV9b8uFfxNrnoh9A10VMr7iYUBntyTdbbmuXT7licnOVn5DiyP79T8hS6GUNJGEgolXA2A45tUhTuuwOCZfRAPGg5LhMuOmtufDQWtdSkmwvXh6KkKdbbaKqxO28J3pvwJisDt7Ligv2hb8fm80LSF9KOmoh7hP1QBMtm4yLaKXZY4CLmcKrVV0jUtWvS9gCwQqAAQmDi2JrtKGuamv7wCd8rwW2ZRdn88Flbi26f7dJ5IKQp1SqWtF33Up6'
+      - 'lexigram_api_key = "NNVpUNPCf7Bl0ZE93BJgpYntpwYy9Ns4B5qv0wSFB0RXaMgtJyPOE3C5GZ25ZpuMDer2fTohvMeq5v9k7DQiU6xleRSluqPIiuEl6kO791oCAIKUmakwxrHoUZ68zHDiYx4ToeFQoJIpjeGzYR95McRyRmcjTcURhfkDzfblYwYcgFiM3xWEDsRtpvPu0hIAliFGxe18lNKxTfPSgt8ctXFJIDQrgzj7dibcIQyXuQiGRsKUTbRwx9BRWrjUB0wPa62oWzhGRQtWKQRg1fwLC7Ax1PnV5TJsIJj79h9n4NVZi"'
+      - |
+          lexigram:
+            api_key: 'lTGwicKcLZWiEFCc6MOmJUFvCurHOcikYBzxO6L91iIegzpRZSB5e358gLT5lzvKTtuDETciu5fBHovzm1erxtbsXIz7J8eG8zeHoafgJf0swqFQBuiopqtZn2IdJ5aqkW6Eo2S0jVqpfqtLmZ5Gvv9MqTze4cZwe1KvPCSwxh6983dvUVKJFnV4C90cT3cfyp5khXLSdUtlXiiRnWDPLah1PJvJ6y9SIexecrFiZYzHqqJeSVQVgoxOaFXqI9LwmLD80SkJcU5ewwdo6Hm44qwIoR4iX0huFJaDYiu6rtiNR'
+    negative_examples:
+      - text: 'LEXIGRAM_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'LEXIGRAM_API_KEY=4CTdNMRZmxPVcHnkPbrl6qjB5yzjdHanp6mYrztVhJdlIucxGRwo0LYUJoFq5frUyWZdhRbrfaEQf51xUUuDiSCUyFiLYf6zOvri0zQtnYo0st8UUenMLzgsDoJWOor6D65TvmAfMPKAxIIanLBdTiiOKvqPJbZEMLGm5wMzFAJf6CJRw4mjs2fJwDGpkzV7Jf10DMzx39FneV88pn6LageEuhRlq18YgSKjwCKCSPp5PKTcPCWi7G4PL4bkISuJtK4BPOQzK91wDJeSVt9AoM1XPnOVynJSIGZRvSPBG0Jn'
+        why: 'wrong length (300 characters): not this format'
+      - text: 'API_KEY=yWV3hbWBq4XP2nEofgDihxdl4lPmILkjqLY2TCh9n452Nhk3E55qHyajuqaolP6CJnHD4FHqrGpeTcK2WghwSSnKFmbfEfdwlBKtbUvcn15IOcTolvqZ9kZdNNmDqgXNGre2nmL5cEx5ITYpW4ZCF4939VT1JXO15f5QujHsFwozmsH0Y97jgyj8zpL1vdUVAZvu3MFJ14Carcfds4jpODvtpB4EoZ21KuOXywAlkJb0sY4Il4sjhZDTBemNZwh6lGPJ7ZqlFgTKD4Z3WD3sGu345khOx5Uq3lWFehxX8qO21'
+        why: 'no lexigram keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("linear.yml", #####"""
 provider: linear
@@ -6083,6 +14399,63 @@ rules:
   - text: LINEAR_TEAM_ID=58e417d6-f85d-35ef-78a7-b7cf11c1812f
     why: team id, not a secret
 """#####),
+        ("linemessaging.yml", #####"""
+provider: linemessaging
+rules:
+  - id: linemessaging.channel-access-token
+    name: 'LINE Messaging API channel access token'
+    kind: channel-access-token
+    description: >
+      Sends and reads messages as the LINE Official Account channel: pushes messages to its followers, reads profiles of users who added it and manages rich menus.
+    pattern: '(?:^|[^A-Za-z0-9])(?i:line[_ .-]?(?:bot[_ .-]?)?(?:messaging[_ .-]?)?(?:channel[_ .-]?)?(?:access[_ .-]?)?token)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9+/]{171,172}={0,1})(?:[^A-Za-z0-9+/=]|$)'
+    keywords: ['line']
+    entropy: 4.0
+    identity:
+      reveals: 'the LINE channel (bot) the token was issued for; GET /v2/bot/info returns its user id and display name'
+    privilege: unknown
+    examples:
+      - 'LINE_CHANNEL_ACCESS_TOKEN=uO7ReJ294Tug3YSMarPrYJlbw+nnn9JeF8i7HlulZVLJCuKrebJj6jCD7kGWprwG1vluLqk51ggX+QO5bY7TqA5XkaYO/IQqYBTPdqTIRsntl4mMneKEV077NcB7qMkp3mdIKzfDjdyYbuqlh0VbnuN59JOg+Vzel0GOCxEq/eK='
+      - 'line_channel_access_token = "qDOaOQKIxq4zKOFX+BuD7ccU/gsrKZzV79LM2oSCPMNBbnypGatcuOb+dcccu3dA9XlJFDRGIEIX49bcmQDMk0UiMIDo5a756bpJbBrJ2xJEjQdMT7U4G8CU6k3Ij48RViAM/PxKJi2ugp0XPoedLXkPm9QTE/AZNsYRVudQ76f="'
+      - |
+          line_channel_access_token:
+            api_key: 'at/mBbqBTplwyMOJSU93w3P2G3l3wzPLBtrBmv95JNDzfFjLmjsCzW/pe4XYVO6X/whjJCs+zP1AgO7oANevivVP4d+qnx3WOwexvRVvQhspGBAf2ybcHyV2GqG6oCNaVG6AhnLaDKMi/xaJ9Doytkx69n9b0YEorPgoZPAgiiw='
+    negative_examples:
+      - text: 'LINE_CHANNEL_ACCESS_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx='
+        why: 'placeholder of the right shape, not a key'
+      - text: 'LINE_CHANNEL_ACCESS_TOKEN=anQwcpGmd681WTJvoP5Qoe26jEnk5MC0MTcC7SRyvXHW2MuVIot2GK8i/IzKWFedFDX+8YeHNVrUX5N2WRUdZ9H4uSsYcGt7ke2uHpSSNESQ9ridpbftoSwiUJHjYNVvvI8hTbBhTDUXh8PKr1cpCSMNJ6PdRxRoZCSgFlFBlj='
+        why: 'wrong length (171 characters): not this format'
+      - text: 'API_KEY=7xIUXYrNMhNldbM/wltsX2OxmruKNDI2mjJhmewdLZzq5G/jd2IPulgwqixmPJeJuLC5BrBz/eDq3Zy/1X0yTnXjrfCn/gZgBwbIgyU79nSyKvQAt26FW0zpYU1ZJzN7MhgjVDTMxL1T01g2UkJLuS7gp3sgCHOqHNFSOELgkUm='
+        why: 'no linemessaging keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("linenotify.yml", #####"""
+provider: linenotify
+rules:
+  - id: linenotify.access-token
+    name: 'LINE Notify access token'
+    kind: access-token
+    description: >
+      Posted notifications to the LINE chat or group it was issued for; LINE ended the LINE Notify service on 31 March 2025, so a token found today no longer works.
+    pattern: '(?i:line[_.-]?notify)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{43})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['linenotify', 'line_notify', 'line-notify']
+    entropy: 3.5
+    confidence: low
+    identity:
+      reveals: 'the LINE user or group the token posted to (GET /api/status returned the target name while the service ran)'
+    privilege: unknown
+    examples:
+      - 'LINE_NOTIFY_TOKEN=QhAjCoPE5aCPFhv34NGvdQaEpLeK9Go7z716zuFhkrJ'
+      - 'line_notify_token = "2qJw8cyVqruEh7Ktumjy32LURreYTtc5taHDmXElKo1"'
+      - |
+          linenotify:
+            api_key: 'M2Bw5S5optmh0xXORLSfmWnPFvlHztDpyWGLYlEMO1S'
+    negative_examples:
+      - text: 'LINE_NOTIFY_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'LINE_NOTIFY_TOKEN=jfL3NGGXoTydPnjt97s8HoaKpXU8UdzyIw9iPVpK7V'
+        why: 'wrong length (42 characters): not this format'
+      - text: 'API_KEY=oivyPtKg7zVoz0KqxlgTNkjEaJBUhwl2YMwBUHOVtpG'
+        why: 'no linenotify keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("linkedin.yml", #####"""
 provider: linkedin
 rules:
@@ -6107,6 +14480,34 @@ rules:
     why: placeholder
   - text: LINKEDIN_CLIENT_SECRET=zufkJQMUmvMlPN
     why: wrong length
+"""#####),
+        ("linkpreview.yml", #####"""
+provider: linkpreview
+rules:
+  - id: linkpreview.api-key
+    name: 'LinkPreview API key'
+    kind: api-key
+    description: >
+      Calls the LinkPreview URL-metadata API as the account, using its request quota.
+    pattern: '(?i:linkpreview)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['linkpreview']
+    entropy: 3.5
+    identity:
+      reveals: 'the LinkPreview account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'LINKPREVIEW_API_KEY=IboLZ1OvY6xgk7BCe96JxgBXlKMGpnmD'
+      - 'linkpreview_api_key = "kd8r9rbe7eKLuznoQWr2sq2peMRw3nTw"'
+      - |
+          linkpreview:
+            api_key: 'CkMiQymyUuC2cE6m0v5dHp7NJR5tE1Rc'
+    negative_examples:
+      - text: 'LINKPREVIEW_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'LINKPREVIEW_API_KEY=ILOLE2H1rcUWnZZt6sao4hUvRnhKCPU'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=5XYwwLSwmAhdDduovzz6YzdQ8JawEWUE'
+        why: 'no linkpreview keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("linode.yml", #####"""
 provider: linode
@@ -6226,6 +14627,61 @@ rules:
       - text: 'LITELLM_API_KEY=sk-your-virtual-key'
         why: 'placeholder, not a key'
 """#####),
+        ("livestorm.yml", #####"""
+provider: livestorm
+rules:
+  - id: livestorm.api-token
+    name: 'Livestorm API token'
+    kind: api-token
+    description: >
+      Calls the Livestorm API for the workspace: reads and changes events, sessions and registrants (names and emails of attendees).
+    pattern: '(?:^|[^A-Za-z0-9_-])(eyJhbGciOiJIUzI1NiJ9\.eyJhdWQiOiJhcGkubGl2ZXN0b3JtLmNvIiwianRpIjoi[0-9A-Za-z-]{134}\.[0-9A-Za-z_-]{43})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['eyjhbgcioijiuzi1nij9.eyjhdwqioijhcgkubgl2zxn0b3jtlmnv']
+    entropy: 4.0
+    identity:
+      reveals: 'the Livestorm workspace the token was created in; the workspace''s integration settings list its tokens'
+    privilege: unknown
+    examples:
+      - 'LIVESTORM_API_TOKEN=eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJhcGkubGl2ZXN0b3JtLmNvIiwianRpIjoi0UOWI1tIvZCNZz1AQ2R8iFikKgnB75FC5XO7E2NytJHYnaqwfhHKaM55mNakx9Fyza3U1lxmSgLuuakS1bqBeepFGuu5q5EU4EllznH7wxR2dxQCR5EgJGcrnul5nQAPGrHn4A.THKuEOD4Uviu8CvRFqkAb9-T3tS4bFtj4dEEEgBwHcr'
+      - '{"livestorm_api_token": "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJhcGkubGl2ZXN0b3JtLmNvIiwianRpIjoia7cWlktGqAsRolE9M7XtKwRAhrUlEoDOeGgoAGyO8FbIzmBNC8oD3Ej4xUPHCjScWazUr6G7AhftJluIXCivdubamsDYvOejEVVdU4Z5AUibjCs8G3ofLwj951yHpduLeYo1ch.q6wfWIlG0JWmQK7742VyYr1JziS_7U-C5NN5zAjKdPV"}'
+      - |
+          config = {
+              "api_key": "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJhcGkubGl2ZXN0b3JtLmNvIiwianRpIjoifZ0gbkEdPM3cTOK0m1CYRvAotLdtha9CyBd5tWsjupKIo75tpoyEPlKX7oUx3RPZGnWywjK3QhRCyrPyzuePoEr0tc3tsUnSvFQGgeZHHPmOShnTl4PtEn7IFqYn7JeSVASIKm.qEh3xJ3AAXZ0s84y5leewzvZQ_nxmc-8KTG_NiOIkok",
+          }
+    negative_examples:
+      - text: 'LIVESTORM_API_TOKEN=eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJhcGkubGl2ZXN0b3JtLmNvIiwianRpIjoixxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'LIVESTORM_API_TOKEN=eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJhcGkubGl2ZXN0b3JtLmNvIiwianRpIjoiz5nfJUWR1yfgX4lIkiRgykaDG4GaSGmj2WpAtd1Ez2AOiWumE70WomkFZ2qEsiNKJhjzWnEzBAr0znlTfSHZ6NdbGrK5MljVILH4Jm2gYb0cg9or2gDydWe4XqLiAqo5v2VS5._bWhiUMW5nSU0YquoCdlWIiSRpuWMzD5MvOOOs8fOjh'
+        why: 'wrong length (242 characters): not this format'
+"""#####),
+        ("loadmill.yml", #####"""
+provider: loadmill
+rules:
+  - id: loadmill.api-token
+    name: 'Loadmill API token'
+    kind: api-token
+    description: >
+      Calls the Loadmill API as the user: runs and reads API test suites and load tests of the organisation.
+    pattern: '(?i:loadmill)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['loadmill']
+    entropy: 3.5
+    identity:
+      reveals: 'the Loadmill account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'LOADMILL_API_TOKEN=M38BG0QtGvsEXjdBQnrA6i63jMzIGiaK5ePxB1pW'
+      - 'loadmill_api_token = "DeMvWz4oQgkUL74PHmGOnevQ0fnPAK41ZjJGsl6o"'
+      - |
+          loadmill:
+            api_key: 'qDI0nRjujDIi0q2XJek1Tw3QBNiaHzbN6KPbbOEb'
+    negative_examples:
+      - text: 'LOADMILL_API_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'LOADMILL_API_TOKEN=AePjOJREcYJZyckHKHhOOuqE0azKcF3oEMojGZA'
+        why: 'wrong length (39 characters): not this format'
+      - text: 'API_KEY=AT34RX7CVGZcGy4Jhx1n2lI6vK08hIVNMe6Vqe8D'
+        why: 'no loadmill keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("lob.yml", #####"""
 provider: lob
 rules:
@@ -6250,6 +14706,34 @@ rules:
   - text: LOB_PUBLISHABLE_KEY=live_pub_7be5a65a349f17fe9aea528c68a4b59
     why: 'publishable key: public by design'
 """#####),
+        ("locationiq.yml", #####"""
+provider: locationiq
+rules:
+  - id: locationiq.access-token
+    name: 'LocationIQ access token'
+    kind: access-token
+    description: >
+      Calls the LocationIQ geocoding and maps APIs billed to the account's daily request quota.
+    pattern: '(?i:locationiq)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}(pk\.[A-Za-z0-9-]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['locationiq']
+    entropy: 3.5
+    identity:
+      reveals: 'the LocationIQ account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'LOCATIONIQ_API_KEY=pk.dec2e3f205dd457f2e338c7928cb692f'
+      - 'locationiq_api_key = "pk.a20d507ca5980b92a7f52062a7e7a4f1"'
+      - |
+          locationiq:
+            api_key: 'pk.34f3bd1c98b6364c66e958fac64ac219'
+    negative_examples:
+      - text: 'LOCATIONIQ_API_KEY=pk.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'LOCATIONIQ_API_KEY=pk.352c8c24c3ebb0c2b6c51d90ede6451'
+        why: 'wrong length (34 characters): not this format'
+      - text: 'API_KEY=pk.a00cbbfb57185b8af267a8ddfe6065e9'
+        why: 'no locationiq keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("loggly.yml", #####"""
 provider: loggly
 rules:
@@ -6272,6 +14756,34 @@ rules:
     why: placeholder
   - text: https://logs-01.loggly.com/inputs/b8e49f0e28e1a24ba97e
     why: not a UUID token
+"""#####),
+        ("loginradius.yml", #####"""
+provider: loginradius
+rules:
+  - id: loginradius.api-key
+    name: 'LoginRadius API key'
+    kind: api-key
+    description: >
+      Identifies a LoginRadius app to its customer-identity APIs; with the API secret it reads and changes the app's user profiles.
+    pattern: '(?i:loginradius)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['loginradius']
+    entropy: 3.0
+    identity:
+      reveals: 'the LoginRadius account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'LOGINRADIUS_API_KEY=7f403f68-b6e0-ee84-089a-ff9904b26e82'
+      - 'loginradius_api_key = "cc6d8d13-9a26-62ea-75ad-df8b835511ed"'
+      - |
+          loginradius:
+            api_key: '7d7338be-3a46-acc9-9a51-3c07c26c1ac3'
+    negative_examples:
+      - text: 'LOGINRADIUS_API_KEY=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'LOGINRADIUS_API_KEY=1abfaaab-91e8-aacd-44dd-e1cf183c254'
+        why: 'wrong length (35 characters): not this format'
+      - text: 'API_KEY=54823bfa-c39d-3957-990e-09b799cc5c18'
+        why: 'no loginradius keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("logzio.yml", #####"""
 provider: logzio
@@ -6300,6 +14812,257 @@ rules:
   - text: LOGZIO_API_TOKEN=84cd7f05-1fae-4c8e-9a6c-7b8ff617
     why: wrong length
 """#####),
+        ("lokalise.yml", #####"""
+provider: lokalise
+rules:
+  - id: lokalise.api-token
+    name: 'Lokalise API token'
+    kind: api-token
+    description: >
+      Calls the Lokalise API as the user: reads and changes projects, keys and translations and can add contributors, within the token's read or read/write scope.
+    pattern: '(?i:lokalise)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['lokalise']
+    entropy: 3.2
+    identity:
+      reveals: 'the Lokalise account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'LOKALISE_API_TOKEN=e5d9a5083da7ec6afbe277ae16b189798fa29f7d'
+      - 'lokalise_api_token = "f8540d6b05e6b8e83498cf7852cd403d36218fe9"'
+      - |
+          lokalise:
+            api_key: '38c5b00fefed86bf2e09fc36714c95689bbf8ba3'
+    negative_examples:
+      - text: 'LOKALISE_API_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'LOKALISE_API_TOKEN=a31c31bf9ad159afb3bb9ec2272832b15d81cf1'
+        why: 'wrong length (39 characters): not this format'
+      - text: 'API_KEY=7d4991bd9edadb46555a9119fed0efe79d18ea1c'
+        why: 'no lokalise keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("looker.yml", #####"""
+provider: looker
+rules:
+  - id: looker.client-secret
+    name: 'Looker API client secret'
+    kind: client-secret
+    description: >
+      With its client id, logs in to the Looker API (/api/4.0/login) as the user the API3 key belongs to: runs queries on the connected databases and reads or changes content that user can.
+    pattern: '(?:^|[^A-Za-z0-9])(?i:looker)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{24})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['looker']
+    entropy: 3.0
+    identity:
+      reveals: 'the Looker user owning the API3 key pair; the 20-character client id is usually next to it'
+    privilege: unknown
+    examples:
+      - 'LOOKERSDK_CLIENT_SECRET=l1dwbjtai06myql4jo68iqnb'
+      - 'lookersdk_client_secret = "xio8k1suxsmlum99bjeoqe1s"'
+      - |
+          looker:
+            api_key: 'hgej9v2knjou7vfble9roa83'
+    negative_examples:
+      - text: 'LOOKERSDK_CLIENT_SECRET=xxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'LOOKERSDK_CLIENT_SECRET=s8dfvvhz87d77gy6r0u14kh'
+        why: 'wrong length (23 characters): not this format'
+      - text: 'API_KEY=q1ddsqq6ar1y50a2aors8t2n'
+        why: 'no looker keyword next to it: a bare value of this shape is not attributable'
+
+  - id: looker.client-id
+    name: 'Looker API client id'
+    kind: client-id
+    description: >
+      Half of a Looker API3 credential pair; with the client secret it logs in as the owning user.
+    pattern: '(?:^|[^A-Za-z0-9])(?i:looker)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{20})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['looker']
+    entropy: 3.0
+    confidence: medium
+    identity:
+      reveals: 'the Looker user owning the API3 key pair'
+    privilege: unknown
+    examples:
+      - 'LOOKERSDK_CLIENT_ID=gxtb952mjj0q3cym9b0g'
+      - 'lookersdk_client_id = "jie88t6zhvion7jlwmez"'
+      - |
+          looker:
+            api_key: 'tu6lbk7qfcnkhcgyfuwj'
+    negative_examples:
+      - text: 'LOOKERSDK_CLIENT_ID=xxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'LOOKERSDK_CLIENT_ID=mh6ogxaomncceth7xzw'
+        why: 'wrong length (19 characters): not this format'
+      - text: 'API_KEY=49zx6uaris9eamiz0qlw'
+        why: 'no looker keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("loyverse.yml", #####"""
+provider: loyverse
+rules:
+  - id: loyverse.access-token
+    name: 'Loyverse API access token'
+    kind: access-token
+    description: >
+      Calls the Loyverse point-of-sale API for the business: reads receipts, customers and inventory and can create items or change stock levels.
+    pattern: '(?i:loyverse)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-z]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['loyverse']
+    entropy: 3.2
+    identity:
+      reveals: 'the Loyverse account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'LOYVERSE_ACCESS_TOKEN=8407468582da0f381f043b27af44e52c'
+      - 'loyverse_access_token = "9eb8fae99d18bcb1d71079f269b7e280"'
+      - |
+          loyverse:
+            api_key: 'c15d4f3d7bf89890cabc4744669f6e68'
+    negative_examples:
+      - text: 'LOYVERSE_ACCESS_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'LOYVERSE_ACCESS_TOKEN=de6539ff1b9bb2af2255542f6014a52'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=69c20a873c7a4617416cc59be958fcb9'
+        why: 'no loyverse keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("lunchmoney.yml", #####"""
+provider: lunchmoney
+rules:
+  - id: lunchmoney.access-token
+    name: 'Lunch Money API access token'
+    kind: access-token
+    description: >
+      Reads and changes the Lunch Money budget it was created for: transactions, accounts, balances and categories of the user's personal finances.
+    pattern: '(?i:lunch[_.-]?money)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-f0-9]{50})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['lunchmoney', 'lunch_money', 'lunch-money']
+    entropy: 3.0
+    identity:
+      reveals: 'the Lunch Money account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'LUNCHMONEY_ACCESS_TOKEN=2235b3dd7534a2e3cfa7b5af79f6e3fd52e6791ee09622e954'
+      - 'lunchmoney_access_token = "f5c41f789f3482c8c1fb33fbf9fe8fd584be8a7768689d1a8a"'
+      - |
+          lunchmoney:
+            api_key: 'b5fbbdfa0fa8c1507054e9b93971be8e713e204a4ba24c7ab1'
+    negative_examples:
+      - text: 'LUNCHMONEY_ACCESS_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'LUNCHMONEY_ACCESS_TOKEN=4bd5ffc26e17872d26ccf7d3f9b579c317c14186b366a7843'
+        why: 'wrong length (49 characters): not this format'
+      - text: 'API_KEY=512befa922f43f405f04a6c5ad445d881634f44f05f2310c04'
+        why: 'no lunchmoney keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("m3o.yml", #####"""
+provider: m3o
+rules:
+  - id: m3o.api-token
+    name: 'M3O API token'
+    kind: api-token
+    description: >
+      Calls the M3O hosted micro-services APIs (api.m3o.com) billed to the account's credit balance; the hosted platform is no longer actively offered, so a token found today may be dead.
+    pattern: '(?:^|[^A-Za-z0-9])(?i:m3o[_ .-]?(?:api[_ .-]?)?(?:token|key))[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{48})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['m3o']
+    entropy: 3.5
+    confidence: low
+    identity:
+      reveals: 'the M3O account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'M3O_API_TOKEN=WRjYqt9Qx259gciLUqJrOZXyVeNR8E0NtWc3GNvMUDCFZW3l'
+      - 'm3o_api_token = "nUqeUe5mCmsgB9ZmFKrIDdZgAK8o29pkeS22F8sJjPWb23fe"'
+      - |
+          m3o_api_token:
+            api_key: 'zYE5X6DcHzCMKKTS6dSrer4vjFECbYAeXXGZ3Xmv0MJ2fiDC'
+    negative_examples:
+      - text: 'M3O_API_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'M3O_API_TOKEN=vRL7aq2UEFQVJsHeh7sxp7Ng4bfTwN8VpooOoBMeotlZ9nv'
+        why: 'wrong length (47 characters): not this format'
+      - text: 'API_KEY=AgqJK8XRQJtbMSndbn5SDzniLl4wv3TZ3LIf0YgjSvlVfP8D'
+        why: 'no m3o keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("madkudu.yml", #####"""
+provider: madkudu
+rules:
+  - id: madkudu.api-key
+    name: 'MadKudu API key'
+    kind: api-key
+    description: >
+      Calls the MadKudu API for the tenant: reads lead and account scores and the enrichment data behind them.
+    pattern: '(?i:madkudu)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-f]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['madkudu']
+    entropy: 3.0
+    identity:
+      reveals: 'the MadKudu account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MADKUDU_API_KEY=5e19a505b2ee4aba3b128fa6071ea8f3'
+      - 'madkudu_api_key = "0cfae4751e0b70d8ecbf886db3e15e9c"'
+      - |
+          madkudu:
+            api_key: 'd51d2657fe4d74c4d86aee01b64f0bbc'
+    negative_examples:
+      - text: 'MADKUDU_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MADKUDU_API_KEY=a07c35ab8d33465e409aaf59b32e817'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=58954258946a2d61a3e7c31cc5009739'
+        why: 'no madkudu keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("magnetic.yml", #####"""
+provider: magnetic
+rules:
+  - id: magnetic.api-token
+    name: 'Magnetic API token'
+    kind: api-token
+    description: >
+      Calls the Magnetic (magnetichq.com) agency-management API as the user: reads and changes jobs, contacts, time entries and accounts.
+    pattern: '(?i:magnetic)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['magnetic']
+    entropy: 3.0
+    identity:
+      reveals: 'the Magnetic account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MAGNETIC_API_TOKEN=d1b0efa6-4e2b-d031-aa15-fff168f72cdb'
+      - 'magnetic_api_token = "32fba740-99ce-b281-9636-b3b941a039a6"'
+      - |
+          magnetic:
+            api_key: '53f7491b-5cbb-d83c-148f-c0586c9dee04'
+    negative_examples:
+      - text: 'MAGNETIC_API_TOKEN=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MAGNETIC_API_TOKEN=7d8f2777-dbf1-3b74-d87c-14c73f78cd9'
+        why: 'wrong length (35 characters): not this format'
+      - text: 'API_KEY=0cd93e7c-add6-609a-364b-548a9776cc57'
+        why: 'no magnetic keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("mailboxlayer.yml", #####"""
+provider: mailboxlayer
+rules:
+  - id: mailboxlayer.access-key
+    name: 'mailboxlayer API access key'
+    kind: access-key
+    description: >
+      Calls the apilayer mailboxlayer email-validation API as the account, using its request quota.
+    pattern: '(?i:mailboxlayer)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['mailboxlayer']
+    entropy: 3.2
+    identity:
+      reveals: 'the mailboxlayer account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MAILBOXLAYER_ACCESS_KEY=848bc1a74d5fb97eb01eb6ac240d9717'
+      - 'mailboxlayer_access_key = "98605f3fe9ab8a984a2bf90edc19287b"'
+      - |
+          mailboxlayer:
+            api_key: '7e8483455b93c6eddc173b800b9336b8'
+    negative_examples:
+      - text: 'MAILBOXLAYER_ACCESS_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MAILBOXLAYER_ACCESS_KEY=015c2e132d5dddb4645803e145d3783'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=d4a80817eca88720cd05fce682f4a28b'
+        why: 'no mailboxlayer keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("mailchimp.yml", #####"""
 provider: mailchimp
 rules:
@@ -6326,6 +15089,34 @@ rules:
     why: placeholder
   - text: MAILCHIMP_API_KEY=9e3c7bc939b3144034678ab6d70a73-us6
     why: '30 hex characters: too short'
+"""#####),
+        ("mailerlite.yml", #####"""
+provider: mailerlite
+rules:
+  - id: mailerlite.api-key
+    name: 'MailerLite API key'
+    kind: api-key
+    description: >
+      Calls the MailerLite (classic) API as the account: reads subscriber lists with email addresses, and creates and sends campaigns.
+    pattern: '(?i:mailerlite)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['mailerlite']
+    entropy: 3.2
+    identity:
+      reveals: 'the MailerLite account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MAILERLITE_API_KEY=28186cc4d8e4c230f0101f340ac362be'
+      - 'mailerlite_api_key = "13e29f8ea64144c13edb7e37dec4c391"'
+      - |
+          mailerlite:
+            api_key: 'd2c3879aa50cc75eb3321c38ee279373'
+    negative_examples:
+      - text: 'MAILERLITE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MAILERLITE_API_KEY=ede5a82efe3bdf8abf4f3e2dcb78f87'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=72ddaf1b9f44291756f8671bbeb5a388'
+        why: 'no mailerlite keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("mailgun.yml", #####"""
 provider: mailgun
@@ -6373,6 +15164,118 @@ rules:
     why: placeholder
   - text: MAILGUN_API_KEY=68601945cc60b2fbf2ca90dbfd0b3fc7-ef83c68c
     why: missing the last segment
+"""#####),
+        ("mailjetbasicauth.yml", #####"""
+provider: mailjetbasicauth
+rules:
+  - id: mailjetbasicauth.basic-auth
+    name: 'Mailjet API key:secret Basic-auth value'
+    kind: basic-auth
+    description: >
+      Base64 of a Mailjet API key and secret key joined by a colon: authenticates to the Mailjet Send and management APIs, so it sends email from the account's verified senders and reads contacts and statistics.
+    pattern: '(?i:mailjet)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{87}=)(?:[^A-Za-z0-9+/=]|$)'
+    keywords: ['mailjet']
+    entropy: 4.0
+    identity:
+      reveals: 'the Mailjet API key (public part) decodes from the value; the account owning it is shown by GET /v3/REST/apikey'
+    privilege: unknown
+    examples:
+      - 'MAILJET_BASIC_AUTH=r4kpdNMSeBGHOzp79X0eSUY4HkqD8PG9bhs8Q8Tvda4SttsJnmK6yWcuDxAiShdmef09eeI9CWZTYSzfzgmIzRN='
+      - 'mailjet_basic_auth = "4hW9XrmkWYSCpsSgtFcumswAsnKbjgKmPM5jpHy2rimBZYmYP2TqSHY38oZZSkrFDLvOEHYmYx1PtloKyEKdw7g="'
+      - |
+          mailjetbasicauth:
+            api_key: 'POEu1pwNIUhriiwW21ZmZh4pKrUP8KPw2MpFFTjC7YdChykMLIYvzNgRVarukMIkCYyO9PbnU3pxDpDRxkr2iuN='
+    negative_examples:
+      - text: 'MAILJET_BASIC_AUTH=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx='
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MAILJET_BASIC_AUTH=cmG647x8xdB8VpS4cZg7GLuOiV0ppk17QIGtvpDq9GB6zvr6XKZr4VdzuS6GJ7sExG6WW7FBiFpXjDfsvpRjwF='
+        why: 'wrong length (87 characters): not this format'
+      - text: 'API_KEY=N101TELr6TPYKLlGal8Cofe9hpnH6GkXjUN0l6RxiuT8yaAUYJxAWEkWsAIvMAbJkThx3DE9y9vmcTOL2joMKN1='
+        why: 'no mailjetbasicauth keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("mailjetsms.yml", #####"""
+provider: mailjetsms
+rules:
+  - id: mailjetsms.sms-token
+    name: 'Mailjet SMS API token'
+    kind: sms-token
+    description: >
+      Sends SMS through the Mailjet SMS API billed to the account, and reads sent-SMS statistics.
+    pattern: '(?i:mailjet)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['mailjet']
+    entropy: 3.5
+    identity:
+      reveals: 'the Mailjet SMS account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MAILJET_SMS_TOKEN=UySRfVd1GB1fgStmynt8AlVSY6VvF2fX'
+      - 'mailjet_sms_token = "QatOO2jIhuJ2U2YU3VUvJegYxNxF587e"'
+      - |
+          mailjetsms:
+            api_key: 'T42iv3dGl6nAf9Ak1Y9aOcFh1q3CO6EF'
+    negative_examples:
+      - text: 'MAILJET_SMS_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MAILJET_SMS_TOKEN=spK1YNawOjroADj1QD1uAvqsjRZWKsx'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=BVKvybnLrdxeuwEGHneMHZccHBiGYXl1'
+        why: 'no mailjetsms keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("mailmodo.yml", #####"""
+provider: mailmodo
+rules:
+  - id: mailmodo.api-key
+    name: 'Mailmodo API key'
+    kind: api-key
+    description: >
+      Calls the Mailmodo API as the account: adds or removes contacts in lists and triggers campaign emails.
+    pattern: '(?i:mailmodo)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Z0-9]{7}-[A-Z0-9]{7}-[A-Z0-9]{7}-[A-Z0-9]{7})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['mailmodo']
+    entropy: 3.3
+    identity:
+      reveals: 'the Mailmodo account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MAILMODO_API_KEY=NJKKYZY-BQFV8X8-4EMI331-V49DS6Y'
+      - 'mailmodo_api_key = "WZ9MA8F-FA5D2T5-3ZY055W-SNSMF24"'
+      - |
+          mailmodo:
+            api_key: 'WLVK6B6-GPZQT24-SB9N4ZQ-G43PT6L'
+    negative_examples:
+      - text: 'MAILMODO_API_KEY=xxxxxxx-xxxxxxx-xxxxxxx-xxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MAILMODO_API_KEY=ZJ3JEO-LZT0E9S-20D35UG-GSWMHPH'
+        why: 'wrong length (30 characters): not this format'
+      - text: 'API_KEY=AP6NFR9-CQ89S9I-MPZ9B20-A9Z43AD'
+        why: 'no mailmodo keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("mailsac.yml", #####"""
+provider: mailsac
+rules:
+  - id: mailsac.api-key
+    name: 'Mailsac API key'
+    kind: api-key
+    description: >
+      Calls the Mailsac API as the account: reads messages in the account's private and reserved inboxes and sends or deletes mail.
+    pattern: '(?i:mailsac)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}(k_[0-9A-Za-z]{36,90})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['mailsac']
+    entropy: 3.5
+    identity:
+      reveals: 'the Mailsac account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MAILSAC_API_KEY=k_1Hxst0Xd8UOus7BqYZviXcOdbYDJmETuxT8B5omjH7BYYY3aZMnr6dcfxHd4'
+      - 'mailsac_api_key = "k_Ut0xQbPIcNNDPdx1XdnQFCv6lyruhGL1Rb56XOas5U2akNwN9emdyVv5sm85"'
+      - |
+          mailsac:
+            api_key: 'k_A6QhdWqA0aypalYGmgTIjPNWGyNAcYO9e77A4KTbtDXFMJpVXOpZMCHhUC4X'
+    negative_examples:
+      - text: 'MAILSAC_API_KEY=k_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MAILSAC_API_KEY=k_DizSBNkjgwlGxlwGud6JV3KzrMCgyPBwGx7'
+        why: 'wrong length (37 characters): not this format'
+      - text: 'API_KEY=k_82s4b1cQ9hOgYAE9wOu6KRBkxjx6hGVcwfHej7Q7WA1jo0Ib6OSfBDBLFpbB'
+        why: 'no mailsac keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("mandrill.yml", #####"""
 provider: mandrill
@@ -6423,6 +15326,257 @@ rules:
   - text: MAPBOX_SECRET_TOKEN=sk.eyJxxxx
     why: placeholder
 """#####),
+        ("mapquest.yml", #####"""
+provider: mapquest
+rules:
+  - id: mapquest.api-key
+    name: 'MapQuest API key'
+    kind: api-key
+    description: >
+      Calls MapQuest geocoding, directions and map APIs billed to the developer account's transaction quota.
+    pattern: '(?i:mapquest)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['mapquest']
+    entropy: 3.5
+    identity:
+      reveals: 'the MapQuest account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MAPQUEST_API_KEY=fvXpcCLwMAa9Dhoq8NzWhtiOxGWkUs6D'
+      - 'mapquest_api_key = "92qysOrF1e7W7cphHuxjkmOtVdy3cAEo"'
+      - |
+          mapquest:
+            api_key: 'T0C5BbNq7qa1OI9dusl8yrAzm7ZdPhwO'
+    negative_examples:
+      - text: 'MAPQUEST_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MAPQUEST_API_KEY=K5GgE3eyaRUtx3D1g4CScPzQfHEzrlu'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=GcWTruGT2PdYxt4rKuVOUdzvxUsXi01y'
+        why: 'no mapquest keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("marketstack.yml", #####"""
+provider: marketstack
+rules:
+  - id: marketstack.access-key
+    name: 'marketstack API access key'
+    kind: access-key
+    description: >
+      Calls the apilayer marketstack stock-market data API as the account, using its request quota.
+    pattern: '(?i:marketstack)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['marketstack']
+    entropy: 3.2
+    identity:
+      reveals: 'the marketstack account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MARKETSTACK_ACCESS_KEY=6e4dad6171aa087d4150ca8d802230b1'
+      - 'marketstack_access_key = "cc59d9220d3d7b51e94bcc2cbf10db2a"'
+      - |
+          marketstack:
+            api_key: '915164f877f9b23f1e022afad256a18d'
+    negative_examples:
+      - text: 'MARKETSTACK_ACCESS_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MARKETSTACK_ACCESS_KEY=8176638ece494dbd2d559ab73de7f4e'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=e742040a4f96ae64811d139216ff4236'
+        why: 'no marketstack keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("mattermost.yml", #####"""
+provider: mattermost
+rules:
+  - id: mattermost.personal-access-token
+    name: 'Mattermost personal access token'
+    kind: personal-access-token
+    description: >
+      Calls the Mattermost server API as the user who created it (Authorization: Bearer), with that user's roles: reads channels and messages and posts as the user; a system admin's token administers the server.
+    pattern: '(?i:mattermost)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{26})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['mattermost']
+    entropy: 3.2
+    identity:
+      reveals: 'the Mattermost user (GET /api/v4/users/me); the server URL usually sits nearby'
+    privilege: unknown
+    examples:
+      - 'MATTERMOST_TOKEN=wf985s5mb84bohjeu7tvyppgsi'
+      - 'mattermost_token = "ekqukfjhz0lavmibm5i49auyd6"'
+      - |
+          mattermost:
+            api_key: '77l2b79ojlg61ji7pu7j768bpa'
+    negative_examples:
+      - text: 'MATTERMOST_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MATTERMOST_TOKEN=ufbv1zp2t32cek569mv4fy8as'
+        why: 'wrong length (25 characters): not this format'
+      - text: 'API_KEY=hwi6m59dfdeozpox2h6v42q7du'
+        why: 'no mattermost keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("mavenlink.yml", #####"""
+provider: mavenlink
+rules:
+  - id: mavenlink.api-token
+    name: 'Kantata (Mavenlink) API token'
+    kind: api-token
+    description: >
+      Calls the Kantata OX (formerly Mavenlink) API as the user: reads and changes projects, time entries, budgets and invoices.
+    pattern: '(?i:mavenlink|kantata)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-z]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['mavenlink', 'kantata']
+    entropy: 3.2
+    identity:
+      reveals: 'the Kantata (Mavenlink) account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MAVENLINK_TOKEN=253932a1dc93256b4eaeab7c57231b0040345f0550560537e414045c117abd19'
+      - 'mavenlink_token = "32d8e7284afbd17baa6e7ff47a7eff351b29127dfc68fc7a0c95d498a8e50af3"'
+      - |
+          mavenlink:
+            api_key: '2a7450949336ee41109c94770342add94719b3136bf9857fc6aefa5bfbd0877a'
+    negative_examples:
+      - text: 'MAVENLINK_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MAVENLINK_TOKEN=9f02f24fcf6eba9a403b70398629f37c6b2781f303687dce6ba74522f42dead'
+        why: 'wrong length (63 characters): not this format'
+      - text: 'API_KEY=92821b639435ecee06ff62b0678930d7029de8a3fc84063050f89429b7d109e0'
+        why: 'no mavenlink keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("maxmind.yml", #####"""
+provider: maxmind
+rules:
+  - id: maxmind.license-key
+    name: 'MaxMind license key'
+    kind: license-key
+    description: >
+      Downloads GeoIP2 / GeoLite2 databases and calls the GeoIP web services billed to the MaxMind account's credit.
+    pattern: '(?:^|[^A-Za-z0-9_-])([A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk)(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['_mmk']
+    entropy: 3.5
+    identity:
+      reveals: 'the MaxMind account; the numeric account id is normally configured next to it (AccountID / MAXMIND_ACCOUNT_ID)'
+    privilege: unknown
+    examples:
+      - 'MAXMIND_LICENSE_KEY=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'
+      - '{"maxmind_license_key": "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"}'
+      - |
+          config = {
+              "api_key": "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",
+          }
+    negative_examples:
+      - text: 'MAXMIND_LICENSE_KEY=xxxxxx_xxxxxxxxxxxxxxxxxxxxxxxxxxxxx_mmk'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MAXMIND_LICENSE_KEY=2JfOg6_8e4WQYYoLKL9SiHsnOpjgXvBqhhk_mmk'
+        why: 'wrong length (39 characters): not this format'
+"""#####),
+        ("meaningcloud.yml", #####"""
+provider: meaningcloud
+rules:
+  - id: meaningcloud.license-key
+    name: 'MeaningCloud license key'
+    kind: license-key
+    description: >
+      Calls MeaningCloud text-analytics APIs (sentiment, topics, classification) billed to the subscription's credits.
+    pattern: '(?i:meaningcloud)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['meaningcloud']
+    entropy: 3.2
+    identity:
+      reveals: 'the MeaningCloud license key account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MEANINGCLOUD_KEY=850e4954d256ad1fa7fa072770cc33b2'
+      - 'meaningcloud_key = "d6327390b81823aecb51a7a653c72b16"'
+      - |
+          meaningcloud:
+            api_key: '0e816f289e4aa970e2fe606dafd377a8'
+    negative_examples:
+      - text: 'MEANINGCLOUD_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MEANINGCLOUD_KEY=dfee498a7eed14cf358e5c7ac6a4fdb'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=d041a3a7886677e796b7e0d79f986495'
+        why: 'no meaningcloud keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("mediastack.yml", #####"""
+provider: mediastack
+rules:
+  - id: mediastack.access-key
+    name: 'mediastack API access key'
+    kind: access-key
+    description: >
+      Calls the apilayer mediastack news API as the account, using its request quota.
+    pattern: '(?i:mediastack)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['mediastack']
+    entropy: 3.2
+    identity:
+      reveals: 'the mediastack account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MEDIASTACK_ACCESS_KEY=c1b4dd0232423b962e16b722d4d5d259'
+      - 'mediastack_access_key = "18c42386635ca47c71406f6d3a75901e"'
+      - |
+          mediastack:
+            api_key: 'e2e375c3794a8b0067db49f16b0df192'
+    negative_examples:
+      - text: 'MEDIASTACK_ACCESS_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MEDIASTACK_ACCESS_KEY=3b2fa590fd16bd3831bb4685bf80131'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=848cb61ffc5449c3c84356029063f2ba'
+        why: 'no mediastack keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("meistertask.yml", #####"""
+provider: meistertask
+rules:
+  - id: meistertask.personal-access-token
+    name: 'MeisterTask personal access token'
+    kind: personal-access-token
+    description: >
+      Calls the MeisterTask API as the user: reads and changes projects, sections and tasks with their comments and attachments.
+    pattern: '(?i:meistertask)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{43})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['meistertask']
+    entropy: 3.5
+    identity:
+      reveals: 'the MeisterTask personal account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MEISTERTASK_TOKEN=bOTiiPCgh0vUPIlXY5bt8JkWwA9qv7pwF7L6QTe0YO8'
+      - 'meistertask_token = "1mPekaXITNlo201jQ9H4NRKfv6dAK0AtdCRy2f5tR7d"'
+      - |
+          meistertask:
+            api_key: 'GLovYWYUqq0YSeJTm7bzymd29esNc1eyvmWbFtHmGQC'
+    negative_examples:
+      - text: 'MEISTERTASK_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MEISTERTASK_TOKEN=VNuKP1bDhzHGoj0dN6XlgwacCSb2scjz2dIc4yBBGQ'
+        why: 'wrong length (42 characters): not this format'
+      - text: 'API_KEY=DiNeXtfM9P00zM9uDhnij88OijbqrwxIT1D8SSIZ34Y'
+        why: 'no meistertask keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("meraki.yml", #####"""
+provider: meraki
+rules:
+  - id: meraki.api-key
+    name: 'Cisco Meraki Dashboard API key'
+    kind: api-key
+    description: >
+      Calls the Meraki Dashboard API with the generating administrator's access: reads and reconfigures networks, devices, firewall rules and VPNs of the organisations that admin manages.
+    pattern: '(?:^|[^A-Za-z0-9])(?i:meraki)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-f]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['meraki']
+    entropy: 3.0
+    identity:
+      reveals: 'the Meraki dashboard administrator who generated it; GET /organizations lists the organisations it reaches'
+    privilege: unknown
+    examples:
+      - 'MERAKI_DASHBOARD_API_KEY=c634fed3e593af993e137b1b6459863fdaa33f83'
+      - 'meraki_dashboard_api_key = "0b95729edc1c53ee783dafdd752e8727196ddf20"'
+      - |
+          meraki:
+            api_key: '47f9f5c178918b4ab184f72fc965ef66f2c1c84b'
+    negative_examples:
+      - text: 'MERAKI_DASHBOARD_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MERAKI_DASHBOARD_API_KEY=503f7637f689061b6b22bbac799701c63d9efd7'
+        why: 'wrong length (39 characters): not this format'
+      - text: 'API_KEY=ccc38717c94741914b5fedb3112b360bb89e1faa'
+        why: 'no meraki keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("mergify.yml", #####"""
 provider: mergify
 rules:
@@ -6446,6 +15600,34 @@ rules:
     why: placeholder
   - text: MERGIFY_TOKEN=mergify_application_key_rmq9Ix
     why: too short
+"""#####),
+        ("mesibo.yml", #####"""
+provider: mesibo
+rules:
+  - id: mesibo.app-token
+    name: 'Mesibo app token'
+    kind: app-token
+    description: >
+      Calls the Mesibo backend API for the app: creates and deletes users and groups and sends messages as the application.
+    pattern: '(?i:mesibo)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['mesibo']
+    entropy: 3.5
+    identity:
+      reveals: 'the Mesibo app token account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MESIBO_APP_TOKEN=z9BlhI9F5iE1jTliShEJ5crZJkoQxroirCOS7mBTpS7dJhRBRCK0ScSoLDAs2BTi'
+      - 'mesibo_app_token = "faSarOlDXRIt65uZxCNkqfZvofLLnxAAQIBmTjTCiH7IRbhrffeWK5HX508YfW5O"'
+      - |
+          mesibo:
+            api_key: 'tFxXai1dbh21C5fBXAf74JnTSzFtxsw22ULaLOKuKjowiPYnLbl9gcQkzW2I3MrP'
+    negative_examples:
+      - text: 'MESIBO_APP_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MESIBO_APP_TOKEN=EKsNOPn1qHocjCPOaR2BXbpDTX3RJpDuoHE9Q7RCFtVrBu8O7FO2Y7gC6vUY3gZ'
+        why: 'wrong length (63 characters): not this format'
+      - text: 'API_KEY=cqgSsMXhJZ8w4ySBqLvak08SEzZniksxOMbWlkCtUXt7D14G9ZjhzrNDMwlaBohD'
+        why: 'no mesibo keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("messagebird.yml", #####"""
 provider: messagebird
@@ -6471,6 +15653,34 @@ rules:
     why: placeholder
   - text: MESSAGEBIRD_ACCESS_KEY=3WpRlezsiRwCuNnKOAMN
     why: wrong length
+"""#####),
+        ("metrilo.yml", #####"""
+provider: metrilo
+rules:
+  - id: metrilo.api-token
+    name: 'Metrilo API token'
+    kind: api-token
+    description: >
+      Identifies a Metrilo e-commerce analytics project to the Metrilo API; with the project secret it pushes or reads customer and order data.
+    pattern: '(?i:metrilo)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{16})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['metrilo']
+    entropy: 3.0
+    identity:
+      reveals: 'the Metrilo account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'METRILO_API_TOKEN=mvmz58pfaxnfjwmx'
+      - 'metrilo_api_token = "ledgkwk3snsvyymj"'
+      - |
+          metrilo:
+            api_key: 'eq5glfgf2vdewy39'
+    negative_examples:
+      - text: 'METRILO_API_TOKEN=xxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'METRILO_API_TOKEN=ay5hxh48h563u8t'
+        why: 'wrong length (15 characters): not this format'
+      - text: 'API_KEY=y6t8pne7aisz17o7'
+        why: 'no metrilo keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("microsoft-teams.yml", #####"""
 provider: microsoft-teams
@@ -6522,6 +15732,34 @@ rules:
   - text: TEAMS_WORKFLOW_URL=<workflow-url>
     why: placeholder
 """#####),
+        ("mindmeister.yml", #####"""
+provider: mindmeister
+rules:
+  - id: mindmeister.personal-access-token
+    name: 'MindMeister personal access token'
+    kind: personal-access-token
+    description: >
+      Calls the MindMeister API as the user: reads, exports and changes the user's mind maps.
+    pattern: '(?i:mindmeister)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{43})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['mindmeister']
+    entropy: 3.5
+    identity:
+      reveals: 'the MindMeister personal account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MINDMEISTER_TOKEN=KxATjTKolDF4o4dmLwYjvFHHZP8MFDPsZhRQVZxmiX8'
+      - 'mindmeister_token = "vAaJ5AMULaLycjz0hypS5cPivLGc0ZWmA9pFKYyYGKf"'
+      - |
+          mindmeister:
+            api_key: 'x3N8I6BdawBNxAkCuBB0T0O2KffL3SPXYKtgXqYEQpG'
+    negative_examples:
+      - text: 'MINDMEISTER_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MINDMEISTER_TOKEN=blhiRXaiZ3eatoEaZ02IUVgTxQnw1xEpQORGSEng7A'
+        why: 'wrong length (42 characters): not this format'
+      - text: 'API_KEY=NZNHHxgzGfPt6VepP7WrUrHqRiQ2EunafdwplWdhc5s'
+        why: 'no mindmeister keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("minimax.yml", #####"""
 provider: minimax
 rules:
@@ -6547,6 +15785,34 @@ rules:
         why: 'too short: 20 characters after sk-api-'
       - text: 'MINIMAX_API_KEY=sk-api-...'
         why: 'truncated placeholder'
+"""#####),
+        ("miro.yml", #####"""
+provider: miro
+rules:
+  - id: miro.access-token
+    name: 'Miro access token'
+    kind: access-token
+    description: >
+      Calls the Miro REST API with the token's scopes for the team it was installed in: reads and changes boards and their content.
+    pattern: '(?:^|[^A-Za-z0-9])(?i:miro)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{27})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['miro']
+    entropy: 3.5
+    identity:
+      reveals: 'the Miro account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MIRO_ACCESS_TOKEN=iV5NWjmnXACb8QfYBC9X313GYSt'
+      - 'miro_access_token = "EWaPzt2chIIaSMBCuoqn2vzxM3z"'
+      - |
+          miro:
+            api_key: '2AmiCQ9Iy3NfNRDaLdhNXi2ssd0'
+    negative_examples:
+      - text: 'MIRO_ACCESS_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MIRO_ACCESS_TOKEN=WfNfIK4M6Gd9MhvVv2E5MZuQgW'
+        why: 'wrong length (26 characters): not this format'
+      - text: 'API_KEY=1pWlPH0SJneHSaaIxIrXgW5rVEq'
+        why: 'no miro keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("mistral.yml", #####"""
 provider: mistral
@@ -6578,6 +15844,34 @@ rules:
         why: variable reference, not a key
       - text: "mistral:\n  model: 1ylvuhfJXqIEnomef2mSJ5CMTIeg1ZTV"
         why: nested under the provider but the value is not under a key or token field
+"""#####),
+        ("mixmax.yml", #####"""
+provider: mixmax
+rules:
+  - id: mixmax.api-token
+    name: 'Mixmax API token'
+    kind: api-token
+    description: >
+      Calls the Mixmax API as the user: reads sequences, contacts and email tracking data, and can add recipients to sequences that send email from the user's mailbox.
+    pattern: '(?i:mixmax)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9_-]{36})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['mixmax']
+    entropy: 3.0
+    identity:
+      reveals: 'the Mixmax account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MIXMAX_API_TOKEN=7acbe512-a283-7ef4-e9f2-32922d89a5c1'
+      - 'mixmax_api_token = "9232183f-f290-9383-fc54-2cd022b7d626"'
+      - |
+          mixmax:
+            api_key: '090f4d5c-41f4-a16a-bfa4-a28d86cbebf3'
+    negative_examples:
+      - text: 'MIXMAX_API_TOKEN=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MIXMAX_API_TOKEN=a8bc362a-f025-d42b-c14e-3d26e1a46ac'
+        why: 'wrong length (35 characters): not this format'
+      - text: 'API_KEY=e21ba612-77ef-eb31-3032-578afe9d1770'
+        why: 'no mixmax keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("mixpanel.yml", #####"""
 provider: mixpanel
@@ -6643,6 +15937,35 @@ rules:
         why: 'too short: 13 characters after as-'
       - text: 'the deploy runs as-is on every push; see ak-Tq2rW9mZp4Lx8Vb1Nc6Hd3 for the token id'
         why: no secret of the as- + 22 shape
+"""#####),
+        ("monday.yml", #####"""
+provider: monday
+rules:
+  - id: monday.api-token
+    name: 'monday.com API token'
+    kind: api-token
+    description: >
+      Calls the monday.com GraphQL API as the user (personal token) or app: reads and changes boards, items and updates of every workspace the user can see.
+    pattern: '(?i:monday)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}(eyJ[A-Za-z0-9_-]{15,100}\.eyJ[A-Za-z0-9_-]{100,300}\.[A-Za-z0-9_-]{25,100})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['monday']
+    entropy: 4.0
+    precedence: 10
+    identity:
+      reveals: 'the monday.com user and account (the JWT carries uid and actid; query { me { id email } } returns them)'
+    privilege: unknown
+    examples:
+      - 'MONDAY_API_TOKEN=eyJhbGciOiJIUzI1NiJ9.eyJQkShcTmZuwQ72JwhcP44t4Pls0TH9l1lBsiAbOGZBHxYIzrg82kirOHWMoqbVECqn5D8cQ9t5MbPerlCJP2Pzzp5k1rUVlV9duddnSJxVk3u9JwnqmuBalYNNVbgosVjaiwTIhR7d37UMu8nVT43dz.nz_a514vYwt9jOJXZ2XLNC5Q5MAyHs9TabYVJGNwz62'
+      - 'monday_api_token = "eyJhbGciOiJIUzI1NiJ9.eyJHzvSOteQuNWRJY5F086WJAQDKljzQzRGe8PfRid5iQeBz0ZENMCISUSd5Ejqii4GKE9n3enYlOAAwkHiQs9HEieDJLQ7LYY6IbFvWIaFCyhfzSD9p9U30hvuwLlMTvIwg0Pa3UhNUVEuwjGK4mbGe1.xdkEiEuanpE47kwDix8VNFB6bCroA-DbbvUW629UkC0"'
+      - |
+          monday:
+            api_key: 'eyJhbGciOiJIUzI1NiJ9.eyJ8bdsHsEXICvFF9YvHtbGvYoRWOLN12PtilagqdqcLKWx2fp7SXKrpM9zewy5NODA36R2vxXwHIKoTXScfkf9hGVBFCBLskit5sWVphVqZf7GOv95nC4mF43pqTXyEC9ANaks6KHZsTGagy9iMeKCCN.THdF5xhiIV5f5au9wd6yAj7iUoKgANS2E6HjAt2MNUA'
+    negative_examples:
+      - text: 'MONDAY_API_TOKEN=eyJhbGciOiJIUzI1NiJ9.eyJxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MONDAY_API_TOKEN=eyJhbGciOiJIUzI1NiJ9.eyJgQcpNlKBLcKywoiK9Vk0alEIBDcDSRXUmY6fhU7X7yDb0x7lOLRtQLmHUEP1Vh5WkowtJ3PzFMDHX8PpduFtNYMb8tVLkuWrSGX.IF4bH29YLeKMXIwXeAR_xf4gFULWOo4VCECvy2JTW2s'
+        why: 'wrong length (167 characters): not this format'
+      - text: 'API_KEY=eyJhbGciOiJIUzI1NiJ9.eyJvh0W5LqXM9fd7SsN6odXOQBQAYGEHHSXv7Z7ZHCdwINeJmD5sd0Q5ZXO85Tz4FvZO1rh1DRsh1Lv4E24SQ5xxSmBg2oOXwtYY6wOhxi05wQaRcCN4OcoJCqFOAu7AZkxXY0hj2Bf1P9FSVanEzNB2P.0OKKhKm3XQjMaXPycukifMt-vl17iNxeIpDWjSWPRK4'
+        why: 'no monday keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("mongodb.yml", #####"""
 provider: mongodb
@@ -6711,6 +16034,34 @@ rules:
       - text: 'MDB_MCP_API_CLIENT_SECRET=mdb_sa_sk_7boeXgnepRxYa0WYT777HslSujuOFM'
         why: 'too short'
 """#####),
+        ("moonclerk.yml", #####"""
+provider: moonclerk
+rules:
+  - id: moonclerk.api-key
+    name: 'MoonClerk API key'
+    kind: api-key
+    description: >
+      Calls the MoonClerk API for the account: reads payment forms, customers and recurring payments.
+    pattern: '(?i:moonclerk)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-z]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['moonclerk']
+    entropy: 3.2
+    identity:
+      reveals: 'the MoonClerk account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MOONCLERK_API_KEY=a7f08ca096e3c89009f8a165461a6a68'
+      - 'moonclerk_api_key = "5492755a81b74a59b5fdbae6ba9ad2fd"'
+      - |
+          moonclerk:
+            api_key: '3cedbafe6c37af16e6403847fa32f058'
+    negative_examples:
+      - text: 'MOONCLERK_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MOONCLERK_API_KEY=3b07a9da5fcee24bea89154264fc49e'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=d5ea6ef4c60a707de474755b6681dd0d'
+        why: 'no moonclerk keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("moonshot.yml", #####"""
 provider: moonshot
 rules:
@@ -6748,6 +16099,90 @@ rules:
         why: same shape but no Moonshot/Kimi context nearby (Stability AI key)
       - text: 'MOONSHOT_API_KEY=sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
         why: placeholder
+"""#####),
+        ("moosend.yml", #####"""
+provider: moosend
+rules:
+  - id: moosend.api-key
+    name: 'Moosend API key'
+    kind: api-key
+    description: >
+      Calls the Moosend API as the account: reads mailing lists with subscriber emails and creates and sends campaigns.
+    pattern: '(?i:moosend)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Fa-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['moosend']
+    entropy: 3.0
+    identity:
+      reveals: 'the Moosend account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MOOSEND_API_KEY=11fbe822-b5b8-764e-dd2c-645471f8535b'
+      - 'moosend_api_key = "77698b54-00d8-391a-95cd-17101946fcf9"'
+      - |
+          moosend:
+            api_key: 'f7afde70-89db-daf2-bb0b-bbef31e249e2'
+    negative_examples:
+      - text: 'MOOSEND_API_KEY=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MOOSEND_API_KEY=9c073bcd-a73c-8578-3413-2b661576957'
+        why: 'wrong length (35 characters): not this format'
+      - text: 'API_KEY=34348c57-fd29-6aaf-d7a4-efe94adf9f22'
+        why: 'no moosend keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("moralis.yml", #####"""
+provider: moralis
+rules:
+  - id: moralis.api-key
+    name: 'Moralis API key'
+    kind: api-key
+    description: >
+      Calls the Moralis Web3 data APIs (wallet, NFT and token data, streams) billed to the account's compute units.
+    pattern: '(?i:moralis)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['moralis']
+    entropy: 3.5
+    identity:
+      reveals: 'the Moralis account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'MORALIS_API_KEY=Sez2lLeXaMI7qJ85gRKgLmJuKFEndClWMRTbT1ND3GQtoSiKUw3RAevlSTEXhJP6'
+      - 'moralis_api_key = "sYYcHLzo3VcHaD7zzSNC7A3Mau2JrL6XX27u5imIJBEUHNaTVCjwmulOmUXSmePN"'
+      - |
+          moralis:
+            api_key: 'gEKWfbleERIX4pzFyDOzJ12xHgMHCBo9hPjA6nN2wK4o5ix4pA9LrNYCfFfM6Zpr'
+    negative_examples:
+      - text: 'MORALIS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'MORALIS_API_KEY=weeSAoUFd7X2036wn5uLh1EHTt8sd8r3FnI04Qwa58IrtFlCGoaD0HkSTPWXkXz'
+        why: 'wrong length (63 characters): not this format'
+      - text: 'API_KEY=6egW0D0vCaILHgujlnpBt6vabMyNvAoeWGcpaI8qI6yX7qzJHSKOBkbXgWGXGSu3'
+        why: 'no moralis keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("nasdaqdatalink.yml", #####"""
+provider: nasdaqdatalink
+rules:
+  - id: nasdaqdatalink.api-key
+    name: 'Nasdaq Data Link (Quandl) API key'
+    kind: api-key
+    description: >
+      Calls the Nasdaq Data Link (formerly Quandl) API as the account, including any premium datasets it subscribes to.
+    pattern: '(?i:nasdaq|quandl)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9_-]{20})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['nasdaq', 'quandl']
+    entropy: 3.0
+    identity:
+      reveals: 'the Nasdaq Data Link (Quandl) account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'NASDAQ_DATA_LINK_API_KEY=asO0ka0AFR97ViNeWrZO'
+      - 'nasdaq_data_link_api_key = "lYZurd7qujaxxXUfS3fN"'
+      - |
+          nasdaqdatalink:
+            api_key: 'eBVHI39Eho77Kx7V7d1W'
+    negative_examples:
+      - text: 'NASDAQ_DATA_LINK_API_KEY=xxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'NASDAQ_DATA_LINK_API_KEY=YG5D6z1FWaZ9aFV6OLb'
+        why: 'wrong length (19 characters): not this format'
+      - text: 'API_KEY=45JxNGLsyBlHfkhjDwcS'
+        why: 'no nasdaqdatalink keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("netlify.yml", #####"""
 provider: netlify
@@ -6967,6 +16402,230 @@ rules:
   - text: NEWRELIC_APP_NAME=checkout-service
     why: not a key
 """#####),
+        ("newsapi.yml", #####"""
+provider: newsapi
+rules:
+  - id: newsapi.api-key
+    name: 'NewsAPI key'
+    kind: api-key
+    description: >
+      Calls NewsAPI.org headline and article search endpoints as the account, using its request quota.
+    pattern: '(?i:news[_.-]?api)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['newsapi', 'news_api', 'news-api']
+    entropy: 3.2
+    identity:
+      reveals: 'the NewsAPI key account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'NEWS_API_KEY=f0ef73f926acc56cd5e05ffd4bd7920b'
+      - 'news_api_key = "7e9b53776d12b60257580b6d5b17ac22"'
+      - |
+          newsapi:
+            api_key: '0d92a947ec97ab535270cee99f272af8'
+    negative_examples:
+      - text: 'NEWS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'NEWS_API_KEY=41cfdce7e4ba8ff70316cd385ea8c33'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=6a08a31b552897e98e88c8a780ffd132'
+        why: 'no newsapi keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("newscatcher.yml", #####"""
+provider: newscatcher
+rules:
+  - id: newscatcher.api-key
+    name: 'NewsCatcher API key'
+    kind: api-key
+    description: >
+      Calls the NewsCatcher news-search API as the account, using its plan's request quota.
+    pattern: '(?i:newscatcher)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z_]{43})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['newscatcher']
+    entropy: 3.5
+    identity:
+      reveals: 'the NewsCatcher account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'NEWSCATCHER_API_KEY=KA9fKBin7owjNyP9UQg7xdL0KzClMlNmng6uAkaW2Ch'
+      - 'newscatcher_api_key = "iJPKaBlixuhjIjFyp8vyjjNZGkNPrT027sOJSjsxUj5"'
+      - |
+          newscatcher:
+            api_key: '8ZZpZzVBP9O9hne3ZI72MEguAuV4M3V03ZXG9Ge9NFP'
+    negative_examples:
+      - text: 'NEWSCATCHER_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'NEWSCATCHER_API_KEY=aaFLf4qLWoLZ9K9YLZDdexdYcOUJYc5kCDR0ePrnmx'
+        why: 'wrong length (42 characters): not this format'
+      - text: 'API_KEY=n8I8b0QoINEjfM2YJv9MVKaQTyRaYRCJf6UoxunB1mq'
+        why: 'no newscatcher keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("nftport.yml", #####"""
+provider: nftport
+rules:
+  - id: nftport.api-key
+    name: 'NFTPort API key'
+    kind: api-key
+    description: >
+      Calls the NFTPort API as the account: reads NFT data and mints or deploys NFT contracts paid from the account's quota.
+    pattern: '(?i:nftport)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{8}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{12})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['nftport']
+    entropy: 3.0
+    identity:
+      reveals: 'the NFTPort account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'NFTPORT_API_KEY=45777a72-d818-39b4-9439-3e69e10c49eb'
+      - 'nftport_api_key = "2a072779-fa62-323c-ad61-91d0b63668a0"'
+      - |
+          nftport:
+            api_key: 'e08a5142-c78c-1537-2bf3-dcb7f417be54'
+    negative_examples:
+      - text: 'NFTPORT_API_KEY=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'NFTPORT_API_KEY=266e5dc6-36b1-f9a0-2c00-f26edba8526'
+        why: 'wrong length (35 characters): not this format'
+      - text: 'API_KEY=7e3aa016-17fc-1821-5783-128485697eff'
+        why: 'no nftport keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("ngrok.yml", #####"""
+provider: ngrok
+rules:
+  - id: ngrok.authtoken
+    name: 'ngrok authtoken or API key'
+    kind: authtoken
+    description: >
+      An ngrok authtoken starts tunnels that expose local services on the account's domains; an ngrok API key manages the account's endpoints, domains and credentials.
+    pattern: '(?i:ngrok|authtoken)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}(2[A-Za-z0-9]{26}_[0-9][A-Za-z0-9]{20})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['ngrok', 'authtoken']
+    entropy: 3.5
+    identity:
+      reveals: 'the ngrok account (and, for API keys, the key''s id: the part before the underscore is listed in the dashboard)'
+    privilege: unknown
+    examples:
+      - 'NGROK_AUTHTOKEN=2ZfSpCBLwMDEMKeCtQaMfkwGlDd_7WPyuVYLVNQyTneoh7YUC'
+      - 'ngrok_authtoken = "2s6YAHYZ2zdalRlZ0styn1BgXu1_7A7d7rYDA0G2gE8dJs8hw"'
+      - |
+          ngrok:
+            api_key: '2UutkOb1Ivz2hDPJfeojWMrpqy2_7KYmikr7VkSKh9Btw6YfB'
+    negative_examples:
+      - text: 'NGROK_AUTHTOKEN=2xxxxxxxxxxxxxxxxxxxxxxxxxx_7xxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'NGROK_AUTHTOKEN=2uDBVU3pAowGX4ez1sWI6g6GYC_7quBYCPlY03f5878tQwUj'
+        why: 'wrong length (48 characters): not this format'
+      - text: 'API_KEY=2xOYYl9eQvfcoOFUTAOD4fPOPy6_7MDCSYRaWXT7MFiP0m4so'
+        why: 'no ngrok keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("nicereply.yml", #####"""
+provider: nicereply
+rules:
+  - id: nicereply.api-key
+    name: 'Nicereply API key'
+    kind: api-key
+    description: >
+      Calls the Nicereply API for the account: reads customer-satisfaction ratings, comments and user statistics.
+    pattern: '(?i:nicereply)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-f]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['nicereply']
+    entropy: 3.0
+    identity:
+      reveals: 'the Nicereply account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'NICEREPLY_API_KEY=826d6f62ce6201ba31c6b7224f2e3a40db8091da'
+      - 'nicereply_api_key = "0bde3416396fbd1886b62f3329a5432b192f2340"'
+      - |
+          nicereply:
+            api_key: 'd41cdc6b486ad8ed89d191ae235f185046eee229'
+    negative_examples:
+      - text: 'NICEREPLY_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'NICEREPLY_API_KEY=d308c01eecbe7210fa7ce951df774e738d5a00e'
+        why: 'wrong length (39 characters): not this format'
+      - text: 'API_KEY=1f1190f6c5e6797fe578499d230f255e5d2bf2bb'
+        why: 'no nicereply keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("nightfall.yml", #####"""
+provider: nightfall
+rules:
+  - id: nightfall.api-key
+    name: 'Nightfall API key'
+    kind: api-key
+    description: >
+      Calls the Nightfall DLP scan API billed to the account, and can read or change its detection policies and webhooks.
+    pattern: '(?i:nightfall)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}(NF-[A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['nightfall']
+    entropy: 3.5
+    identity:
+      reveals: 'the Nightfall account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'NIGHTFALL_API_KEY=NF-RVOThClYLPNZDAfCgJJCYMskVhm2R1cK'
+      - 'nightfall_api_key = "NF-iSw9aQcajvHl2aXQjK6fegK5kt2kIYc2"'
+      - |
+          nightfall:
+            api_key: 'NF-0ZLcYo3D5xbniLtfzpvznHuwJeGbckTt'
+    negative_examples:
+      - text: 'NIGHTFALL_API_KEY=NF-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'NIGHTFALL_API_KEY=NF-NfhiOZU1AdN8zSXWqLfyptY7aE9WpLW'
+        why: 'wrong length (34 characters): not this format'
+      - text: 'API_KEY=NF-U3miv8gI42ZP9yC8hif44GQW62on7O8W'
+        why: 'no nightfall keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("nimble.yml", #####"""
+provider: nimble
+rules:
+  - id: nimble.api-token
+    name: 'Nimble CRM API token'
+    kind: api-token
+    description: >
+      Calls the Nimble CRM API as the user: reads and changes contacts, notes and deals.
+    pattern: '(?i:nimble)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{30})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['nimble']
+    entropy: 3.5
+    identity:
+      reveals: 'the Nimble CRM account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'NIMBLE_API_TOKEN=73ooy5YGwgNZ1Y5l2SKto2NHEMmJ5h'
+      - 'nimble_api_token = "NMYqWfw02xUDTf6gB4EzLhVG9oKHf5"'
+      - |
+          nimble:
+            api_key: 'VU7wbsG1G7W8dY3BO0LZXnLQttlvg3'
+    negative_examples:
+      - text: 'NIMBLE_API_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'NIMBLE_API_TOKEN=T97C7cUT3SaC8HCnDbWlF0Vti7R2y'
+        why: 'wrong length (29 characters): not this format'
+      - text: 'API_KEY=XBI3oZvqTFqbVlvblmLXXw6GUaYQbh'
+        why: 'no nimble keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("noticeable.yml", #####"""
+provider: noticeable
+rules:
+  - id: noticeable.api-key
+    name: 'Noticeable API key'
+    kind: api-key
+    description: >
+      Calls the Noticeable GraphQL API for the project: reads and publishes changelog posts and manages subscribers.
+    pattern: '(?i:noticeable)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{20})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['noticeable']
+    entropy: 3.0
+    identity:
+      reveals: 'the Noticeable account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'NOTICEABLE_API_KEY=s3DGKMHOz8z7WuBv4IOk'
+      - 'noticeable_api_key = "mjEmV1S54r3VODDXcPgJ"'
+      - |
+          noticeable:
+            api_key: 'UgLeNO7PJewvMCt51vdQ'
+    negative_examples:
+      - text: 'NOTICEABLE_API_KEY=xxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'NOTICEABLE_API_KEY=aEFT4aQvDxGrSz9a7d1'
+        why: 'wrong length (19 characters): not this format'
+      - text: 'API_KEY=BDcfshQUoxGcXYjwkObB'
+        why: 'no noticeable keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("notion.yml", #####"""
 provider: notion
 rules:
@@ -7010,6 +16669,34 @@ rules:
     why: too short
   - text: NOTION_API_KEY=secret_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
     why: placeholder
+"""#####),
+        ("nozbeteams.yml", #####"""
+provider: nozbeteams
+rules:
+  - id: nozbeteams.api-token
+    name: 'Nozbe API token'
+    kind: api-token
+    description: >
+      Calls the Nozbe Teams API as the user: reads and changes projects, tasks and comments of the user's teams.
+    pattern: '(?i:nozbe(?:[_.-]?teams)?)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{16}_[0-9A-Za-z_-]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['nozbe']
+    entropy: 3.5
+    identity:
+      reveals: 'the Nozbe account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'NOZBE_API_TOKEN=AqXW5GCwX2gtCxoO_dLDczUByvezvzBdbheOZvtcWLjQeuo7sdpxt1oiivt7q13bvP9DWkDmqHj205IPv'
+      - 'nozbe_api_token = "4pGNBpc0rKLKn6rs_FYq4nShGV4Oxv9kK5ryiekgQDPx6sWwYZOTWtPGty2EN1awchhD03MbmKiV37NAx"'
+      - |
+          nozbeteams:
+            api_key: 'kiJOaJFTsbQITMfh_ln5Hvzl8OojeTAgsOd5gG8nFWUpHvOxuXN53j1NLljkJVaG8Qtbit5I4qkkPd2nF'
+    negative_examples:
+      - text: 'NOZBE_API_TOKEN=xxxxxxxxxxxxxxxx_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'NOZBE_API_TOKEN=EOOqlnj2gRBOmj2e_oSMrZWBV9blFihDvlaBci5yc7To83JIIr5U7zduweosMTWgTUmLgT4rZkUEz2ny'
+        why: 'wrong length (80 characters): not this format'
+      - text: 'API_KEY=CPkDt00zATiB4QqK_Z0e9ps7mhmdeheWdolog93YkVphMyvFDQTQZKhZ0uuBNghgc9cQLxJrXc34HDXcy'
+        why: 'no nozbeteams keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("npm.yml", #####"""
 provider: npm
@@ -7105,6 +16792,34 @@ rules:
     why: variable reference
   - text: NUGET_SOURCE=https://api.nuget.org/v3/index.json
     why: a feed URL
+"""#####),
+        ("numverify.yml", #####"""
+provider: numverify
+rules:
+  - id: numverify.access-key
+    name: 'numverify API access key'
+    kind: access-key
+    description: >
+      Calls the apilayer numverify phone-number validation API as the account, using its request quota.
+    pattern: '(?i:numverify)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['numverify']
+    entropy: 3.2
+    identity:
+      reveals: 'the numverify account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'NUMVERIFY_ACCESS_KEY=9d3b03a7512b4ddca70f252f988b78be'
+      - 'numverify_access_key = "c3f317dc18f6c302f38d8edc5ca49a6f"'
+      - |
+          numverify:
+            api_key: '3e888d34e15bc170a7784d12f8bc5f70'
+    negative_examples:
+      - text: 'NUMVERIFY_ACCESS_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'NUMVERIFY_ACCESS_KEY=053d8a8bb0eddf375d257148cf2e9f7'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=170a19d9a8b80b3037b158fa11767f74'
+        why: 'no numverify keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("nvidia.yml", #####"""
 provider: nvidia
@@ -7214,6 +16929,87 @@ rules:
   - text: NYLAS_ACCESS_TOKEN=YL6SAUEqdnWoXNUyFEtolbVJ
     why: wrong length
 """#####),
+        ("nytimes.yml", #####"""
+provider: nytimes
+rules:
+  - id: nytimes.api-key
+    name: 'New York Times API key'
+    kind: api-key
+    description: >
+      Calls the New York Times developer APIs (article search, books, top stories) as the app, using its rate limit.
+    pattern: '(?i:nytimes|new[_.-]?york[_.-]?times)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['nytimes', 'newyorktimes', 'new_york_times', 'new-york-times']
+    entropy: 3.5
+    identity:
+      reveals: 'the New York Times account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'NYTIMES_API_KEY=ylLLBpRr3uDmiP8saWFQFRxrDD4fp2pI'
+      - 'nytimes_api_key = "uo04Bfy4ozoNilWOOSyvIBFLgd8CKWWO"'
+      - |
+          nytimes:
+            api_key: 'RBM3Xj6NOUBvyC9oijQHeVbVr4GyWgB6'
+    negative_examples:
+      - text: 'NYTIMES_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'NYTIMES_API_KEY=PCvll36oXSBZb9oDpGua3R5IRWWzzmo'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=fM9vtGcAtlRTPlTpqZJRawboyuHOvW7T'
+        why: 'no nytimes keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("oanda.yml", #####"""
+provider: oanda
+rules:
+  - id: oanda.access-token
+    name: 'OANDA v20 personal access token'
+    kind: access-token
+    description: >
+      Calls the OANDA v20 REST API for every trading account of the user: reads balances and positions and places or closes trades (on the live or practice environment it was issued for).
+    pattern: '(?i:oanda)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-f]{32}-[0-9a-f]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['oanda']
+    entropy: 3.0
+    identity:
+      reveals: 'the OANDA user; GET /v3/accounts lists the trading accounts it reaches'
+    privilege: unknown
+    examples:
+      - 'OANDA_API_TOKEN=1dc3f043a1eac3f395a2b0cc8b108a74-43b4fa38b460d6ee8a9cd2bc6cd26948'
+      - 'oanda_api_token = "24a2d310fc8cd2b520179ea0d49aa36f-af57ff763cb0c9c0f953af00f555b410"'
+      - |
+          oanda:
+            api_key: '3e22ebdbe1d0d6ac567c11af07e81325-720fc656b80cc621d9dd77245002d536'
+    negative_examples:
+      - text: 'OANDA_API_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'OANDA_API_TOKEN=00dc0d77f3d5a1f4dc1118c7086f849-8c5bcc638a454615bf34ad2165be28fd'
+        why: 'wrong length (64 characters): not this format'
+      - text: 'API_KEY=d6346fc0304eed74ba65a4690244b403-014c8723f20471458a0e41d6aca44c59'
+        why: 'no oanda keyword next to it: a bare value of this shape is not attributable'
+
+  - id: oanda.exchange-rates-api-key
+    name: 'OANDA Exchange Rates API key'
+    kind: exchange-rates-api-key
+    description: >
+      Calls the OANDA Exchange Rates API (web-services.oanda.com) billed to the subscription's quote quota.
+    pattern: '(?i:oanda)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{24})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['oanda']
+    entropy: 3.0
+    identity:
+      reveals: 'the OANDA Exchange Rates account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'OANDA_RATES_API_KEY=1p9DSeWo4ZzbXRQU7cFKc5b5'
+      - 'oanda_rates_api_key = "3iWai5tdx6SrOOpcFvnHgNR2"'
+      - |
+          oanda:
+            api_key: '2FhOiYIgi0fknA8xH5S2kKbU'
+    negative_examples:
+      - text: 'OANDA_RATES_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'OANDA_RATES_API_KEY=PjlGxYhR2sghGYmWol8FK24'
+        why: 'wrong length (23 characters): not this format'
+      - text: 'API_KEY=KHja4fgZFGtNf5dosBadqyNc'
+        why: 'no oanda keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("octopus-deploy.yml", #####"""
 provider: octopus-deploy
 rules:
@@ -7298,6 +17094,117 @@ rules:
         why: 'placeholder, not a key'
       - text: 'OLLAMA_API_KEY=c0290300a638e6ff8a32a494b45f148c'
         why: 'the hex part alone, without the dot and 24-character suffix'
+"""#####),
+        ("omnisend.yml", #####"""
+provider: omnisend
+rules:
+  - id: omnisend.api-key
+    name: 'Omnisend API key'
+    kind: api-key
+    description: >
+      Calls the Omnisend API for the store: reads contacts with emails and phone numbers, orders and campaigns, and can add contacts or trigger events.
+    pattern: '(?i:omnisend)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9A-Z-]{75})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['omnisend']
+    entropy: 3.5
+    identity:
+      reveals: 'the Omnisend account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'OMNISEND_API_KEY=8bd4e6701dc8dac658552fa8-k9Ak5eIZyPNdChNWb8P2I7LH2zJ1xndFEQk0AvW8Jfk4e8r15e'
+      - 'omnisend_api_key = "61fe5b54da7ef3b9a7ba4015-uDSfTpBOtARmsONY5hTkFEf4bht96WbpNQS26JnzIlOOFflag4"'
+      - |
+          omnisend:
+            api_key: 'f5b1b873c9b087a5166ead3a-VQgoSOHlI2A19E06pYI2BnLdVjCdeZHLuoigu1yHP8svmW9kQ7'
+    negative_examples:
+      - text: 'OMNISEND_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'OMNISEND_API_KEY=19528c491433b817fb34c122-mAOkr7khVpaRZglP5Jfh2xJEtq8RXdqbW3B4I6NAMsdZpFE65'
+        why: 'wrong length (74 characters): not this format'
+      - text: 'API_KEY=e612d34ff5f9f4721d574df2-iKVTRMrgSWcMDWGYM0D5ycy6I3scmfW84JPQcAjhIC02HoDOMv'
+        why: 'no omnisend keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("onesignal.yml", #####"""
+provider: onesignal
+rules:
+  - id: onesignal.api-key
+    name: 'OneSignal REST API key'
+    kind: api-key
+    description: >
+      An App API key sends push, email and SMS messages to all of the app's subscribers and reads or changes their user data; an Organization API key also creates apps and manages API keys.
+    pattern: '(?:^|[^A-Za-z0-9_-])(os_v2_(?:app|org)_[a-z0-9]{40,200})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['os_v2_app_', 'os_v2_org_']
+    entropy: 3.5
+    identity:
+      reveals: 'the OneSignal app or organisation the key was created in; the app id (a public UUID) is usually configured next to it'
+    privilege: unknown
+    examples:
+      - 'ONESIGNAL_REST_API_KEY=os_v2_app_1ibun07ckms1nn2wmegnku64cdfv8pe0y9xkm4d3nfm6krxapjd7td0kg9kb7ycyia8d7ggcuqickfq26apb5c6mp2ovem86agsa'
+      - '{"onesignal_rest_api_key": "os_v2_app_ylmxtuhw47kpim2l9z3lybodewnjblzpdxs3ibu3xxhgh95e0ny5eqcgk7uuauvadpwgec23noqpzjamgd82n23jfe9qfjmb7wo3"}'
+      - |
+          config = {
+              "api_key": "os_v2_app_joclifs41ks55dsfgarboswum62dj99w37e34edpd3ht39nq7bjcu7s49mhgw22mvwj0p1zgbosch9vasgbjk59ggtzcw1vu7ans",
+          }
+    negative_examples:
+      - text: 'ONESIGNAL_REST_API_KEY=os_v2_app_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'ONESIGNAL_REST_API_KEY=os_v2_app_rzzv8kcdppim0ry8j9kc8d9xccgdx9beqp384yh'
+        why: 'wrong length (49 characters): not this format'
+"""#####),
+        ("onfleet.yml", #####"""
+provider: onfleet
+rules:
+  - id: onfleet.api-key
+    name: 'Onfleet API key'
+    kind: api-key
+    description: >
+      Calls the Onfleet delivery API as the organisation: reads tasks with recipients' names, phone numbers and addresses, and creates or reassigns deliveries and drivers.
+    pattern: '(?i:onfleet)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['onfleet']
+    entropy: 3.2
+    identity:
+      reveals: 'the Onfleet account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'ONFLEET_API_KEY=f031f27dd3e651c5f43466057e684a53'
+      - 'onfleet_api_key = "2544aaf1f8b771e1eec074cd1a8f5cfa"'
+      - |
+          onfleet:
+            api_key: 'e78305a469b576d056cf5066c21447dd'
+    negative_examples:
+      - text: 'ONFLEET_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'ONFLEET_API_KEY=a1f61dda169106e6aecf890cd2921d8'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=daa9b11e9b46cbd35e1a961d97aab21f'
+        why: 'no onfleet keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("oopspam.yml", #####"""
+provider: oopspam
+rules:
+  - id: oopspam.api-key
+    name: 'OOPSpam API key'
+    kind: api-key
+    description: >
+      Calls the OOPSpam spam-detection API billed to the account's request quota.
+    pattern: '(?i:oopspam)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['oopspam']
+    entropy: 3.5
+    identity:
+      reveals: 'the OOPSpam account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'OOPSPAM_API_KEY=HCgS6aGABtZyeG5C2RdNwoPU8NCKPkJxpCTLBmvU'
+      - 'oopspam_api_key = "dFonvicd1IRa8ms88qlOIk3ZAFKVt7wnQ76iwaVx"'
+      - |
+          oopspam:
+            api_key: '4REXhjHsCery4k2840tz450gmi4X3c56zpe5aLLJ'
+    negative_examples:
+      - text: 'OOPSPAM_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'OOPSPAM_API_KEY=qjersmEkQvUsNmblLNpo2Bx8zjIVzYKnORaRht8'
+        why: 'wrong length (39 characters): not this format'
+      - text: 'API_KEY=7KZkyLZ1e8av3yPsXiyhgiLLs68HBNah3JYZuaFW'
+        why: 'no oopspam keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("openai.yml", #####"""
 provider: openai
@@ -7473,6 +17380,34 @@ rules:
       - text: 'OPENAI_API_KEY=sk-ci-bot-...'
         why: truncated placeholder
 """#####),
+        ("opencagedata.yml", #####"""
+provider: opencagedata
+rules:
+  - id: opencagedata.api-key
+    name: 'OpenCage geocoding API key'
+    kind: api-key
+    description: >
+      Calls the OpenCage forward and reverse geocoding API billed to the account's quota.
+    pattern: '(?i:opencage(?:data)?)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['opencage']
+    entropy: 3.2
+    identity:
+      reveals: 'the OpenCage geocoding account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'OPENCAGE_API_KEY=7ada40d025dffc6a1217609ab0f35137'
+      - 'opencage_api_key = "1e804476648fa5e11a821b9ca4d78865"'
+      - |
+          opencagedata:
+            api_key: '33de218f2a763090cf961dfeb89891a1'
+    negative_examples:
+      - text: 'OPENCAGE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'OPENCAGE_API_KEY=c4655eaa65db584cf80d98ac9644f14'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=630a15b20f04f207f3b519cdbcb86885'
+        why: 'no opencagedata keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("openrouter.yml", #####"""
 provider: openrouter
 rules:
@@ -7522,6 +17457,62 @@ rules:
   - text: OPENSHIFT_TOKEN=sha256~NC90rsZtZzOOD7AbYDNx
     why: too short
 """#####),
+        ("openuv.yml", #####"""
+provider: openuv
+rules:
+  - id: openuv.api-key
+    name: 'OpenUV API key'
+    kind: api-key
+    description: >
+      Calls the OpenUV UV-index API as the account, using its daily request quota.
+    pattern: '(?i:openuv)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-z]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['openuv']
+    entropy: 3.2
+    identity:
+      reveals: 'the OpenUV account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'OPENUV_API_KEY=ag8inwgqj0qb3g4xsmq78nwdefbdi54m'
+      - 'openuv_api_key = "e7veggsjtsr17dd2sdh635srvcm6qcug"'
+      - |
+          openuv:
+            api_key: '5py0baya2zxn7k5ho1pa1kg2zdbtqelq'
+    negative_examples:
+      - text: 'OPENUV_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'OPENUV_API_KEY=9b5l7v3da6kxpj7g9oo3a5ow3i6qvjn'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=1oakma96dj8r305ogp3741dvvpkps1uz'
+        why: 'no openuv keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("openweather.yml", #####"""
+provider: openweather
+rules:
+  - id: openweather.api-key
+    name: 'OpenWeather API key'
+    kind: api-key
+    description: >
+      Calls the OpenWeather (api.openweathermap.org) weather APIs billed to the account's subscription and call quota.
+    pattern: '(?i:openweather(?:map)?|pyowm)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['openweather', 'pyowm']
+    entropy: 3.0
+    identity:
+      reveals: 'the OpenWeather account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'OPENWEATHER_API_KEY=e08fab944945626c0c3728d56428a424'
+      - 'openweather_api_key = "9a127f6fbe06a1b2642bed7bbb06551a"'
+      - |
+          openweather:
+            api_key: '28e26b1796445d853a70cff809ceb16f'
+    negative_examples:
+      - text: 'OPENWEATHER_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'OPENWEATHER_API_KEY=0d4f04d92c87b080eb75aad460e5822'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=dc64a091cb110b68b6fc8d85b6ce700b'
+        why: 'no openweather keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("opsgenie.yml", #####"""
 provider: opsgenie
 rules:
@@ -7570,6 +17561,34 @@ rules:
   - text: OPTIMIZELY_API_TOKEN=LdADIXfu7RAUIBlL7qexfm8eo0fNxG5RoGcX5Lv6
     why: wrong length
 """#####),
+        ("overloop.yml", #####"""
+provider: overloop
+rules:
+  - id: overloop.api-key
+    name: 'Overloop API key'
+    kind: api-key
+    description: >
+      Calls the Overloop sales-automation API as the user: reads and changes prospects, organisations and campaigns.
+    pattern: '(?i:overloop)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9_-]{50})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['overloop']
+    entropy: 3.5
+    identity:
+      reveals: 'the Overloop account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'OVERLOOP_API_KEY=Viu3FmpVJAmf4VbKFfJJf1EnLiutX7fPWJTLDxTJPmTZwLbms1'
+      - 'overloop_api_key = "TvaxluqJrIuM4LPhwtupRNWLirPpOBCtqb6XGDM82IH4INM2ZO"'
+      - |
+          overloop:
+            api_key: 'dGuN1xPeYb394tQNiiOYd9RiEtFQFf4X37qMRvYdNsfri6W8et'
+    negative_examples:
+      - text: 'OVERLOOP_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'OVERLOOP_API_KEY=xVpST5A9DNgmikDM63kcLgMHbTTRJetGcCMp9niZGD3gm6CN5'
+        why: 'wrong length (49 characters): not this format'
+      - text: 'API_KEY=cLVLfkJtlw68zWpCH9LMPU4wmznvZKMX1HmrM1YPX4mCHstZxs'
+        why: 'no overloop keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("ovh.yml", #####"""
 provider: ovh
 rules:
@@ -7607,6 +17626,89 @@ rules:
         why: 'placeholder'
       - text: 'application_secret=FsPOBWbiFksaKLa5J0FjIFnB8vQgsuOq'
         why: 'no OVH context: any provider'
+"""#####),
+        ("owlbot.yml", #####"""
+provider: owlbot
+rules:
+  - id: owlbot.api-token
+    name: 'Owlbot dictionary API token'
+    kind: api-token
+    description: >
+      Calls the Owlbot dictionary API as the token's owner, using its request quota.
+    pattern: '(?i:owlbot)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['owlbot']
+    entropy: 3.2
+    identity:
+      reveals: 'the Owlbot dictionary account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'OWLBOT_TOKEN=1f0080fb8ca104479a9059a3c62957caaae9b473'
+      - 'owlbot_token = "827a0250df059bd8fcbcb3cc511c520ce13b52e9"'
+      - |
+          owlbot:
+            api_key: '0396fafd9019027f216ccec9f49ef4ddf4e454bb'
+    negative_examples:
+      - text: 'OWLBOT_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'OWLBOT_TOKEN=f6dc05c696f06cd68b77be4acb79b0c8486e5ca'
+        why: 'wrong length (39 characters): not this format'
+      - text: 'API_KEY=45fca5397e1f6febdc3d6869942ddc710ff08158'
+        why: 'no owlbot keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("packagecloud.yml", #####"""
+provider: packagecloud
+rules:
+  - id: packagecloud.api-token
+    name: 'packagecloud API token'
+    kind: api-token
+    description: >
+      Calls the packagecloud API as the user: uploads or deletes packages in the user's repositories (a supply-chain risk) and reads private repositories and their master tokens.
+    pattern: '(?i:packagecloud)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-f]{48})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['packagecloud']
+    entropy: 3.0
+    identity:
+      reveals: 'the packagecloud user (the API URL path names the user''s repositories)'
+    privilege: unknown
+    examples:
+      - 'PACKAGECLOUD_TOKEN=e0bf3afb20dfb056eae54499ee6aad894a72a59cd75af150'
+      - 'packagecloud_token = "024230ff6225352804ad94843be5175075d70087dc86a18e"'
+      - |
+          packagecloud:
+            api_key: 'c4028c5d678e85f584053758d9cc0a29e72421b3c42884db'
+    negative_examples:
+      - text: 'PACKAGECLOUD_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PACKAGECLOUD_TOKEN=221c6ba526f44f12d5a59b872d2c46b5b6021c37a060cd6'
+        why: 'wrong length (47 characters): not this format'
+      - text: 'API_KEY=979ef4050c27ee49046de3211769d9a8f374354c713be57b'
+        why: 'no packagecloud keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("pagarme.yml", #####"""
+provider: pagarme
+rules:
+  - id: pagarme.api-key
+    name: 'Pagar.me API key'
+    kind: api-key
+    description: >
+      Calls the Pagar.me payments API as the merchant: reads transactions and customers, captures or refunds charges and, with a live key, moves real money.
+    pattern: '(?:^|[^A-Za-z0-9_-])(ak_(?:live|test)_[A-Za-z0-9]{30})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['ak_live_', 'ak_test_']
+    entropy: 3.5
+    identity:
+      reveals: 'the Pagar.me merchant account the key belongs to; its dashboard lists the keys'
+    privilege: unknown
+    examples:
+      - 'PAGARME_API_KEY=ak_live_89hwXqN1G31Hps46Y6yvOJH680PR9c'
+      - '{"pagarme_api_key": "ak_live_HsTXFsSyTbxYcPoZexC5wyrjFs2edX"}'
+      - |
+          config = {
+              "api_key": "ak_live_klCOUW31kDjZ1bdWhg9x9LMntk76Tv",
+          }
+    negative_examples:
+      - text: 'PAGARME_API_KEY=ak_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PAGARME_API_KEY=ak_live_iBA7wsmgrajFwhFJfm7hTZslWpTcY'
+        why: 'wrong length (37 characters): not this format'
 """#####),
         ("pagerduty.yml", #####"""
 provider: pagerduty
@@ -7674,6 +17776,262 @@ rules:
     why: placeholder
   - text: PAGERDUTY_ROUTING_KEY=a4581a4f78a82e8f500725ded026f63
     why: '31 characters: too short'
+"""#####),
+        ("pandadoc.yml", #####"""
+provider: pandadoc
+rules:
+  - id: pandadoc.api-key
+    name: 'PandaDoc API key'
+    kind: api-key
+    description: >
+      Calls the PandaDoc API as the workspace: reads, creates and sends documents and contracts for signature, and downloads signed documents.
+    pattern: '(?i:pandadoc)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['pandadoc']
+    entropy: 3.5
+    identity:
+      reveals: 'the PandaDoc account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PANDADOC_API_KEY=093e9572a7468eb0c76ab8cda0e1ccee782e892d'
+      - 'pandadoc_api_key = "ca71284ac0c7972e6feaa52faee903f42118830d"'
+      - |
+          pandadoc:
+            api_key: '969224f7157b102e19383dcacba7e796a19d960f'
+    negative_examples:
+      - text: 'PANDADOC_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PANDADOC_API_KEY=1df0e0ba153e5a04148396c5ffa602f2ac97573'
+        why: 'wrong length (39 characters): not this format'
+      - text: 'API_KEY=7489226342fa711925a4edd28ebbd11d0623e8c9'
+        why: 'no pandadoc keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("pandascore.yml", #####"""
+provider: pandascore
+rules:
+  - id: pandascore.api-token
+    name: 'PandaScore API token'
+    kind: api-token
+    description: >
+      Calls the PandaScore esports data API billed to the account's plan.
+    pattern: '(?i:pandascore)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z_-]{51})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['pandascore']
+    entropy: 3.5
+    identity:
+      reveals: 'the PandaScore account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PANDASCORE_TOKEN=udD0MGGoP6y9qIbNwoeWb6SK8p6khkvYyHNr5cnLUjXAGVngOFi'
+      - 'pandascore_token = "PX0bLfU7LBSHHN72sjtvFBj-XkDZhkw1nHzeTUTgq7ryj1oHtyp"'
+      - |
+          pandascore:
+            api_key: 'RHaxuaxODoGqhkhkVIijiVVNBUa15apLsbZL1ly87vEo6Hj_1a9'
+    negative_examples:
+      - text: 'PANDASCORE_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PANDASCORE_TOKEN=k3c6GbdmYXo68us69M_wsB6GwTpTa08TnQmLqkMtr4uEIxhx-L'
+        why: 'wrong length (50 characters): not this format'
+      - text: 'API_KEY=ANn0shxNxv_CnSjVq2kY9699Dk27PhNJK5p78pfz4x8R_B8pque'
+        why: 'no pandascore keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("paralleldots.yml", #####"""
+provider: paralleldots
+rules:
+  - id: paralleldots.api-key
+    name: 'ParallelDots API key'
+    kind: api-key
+    description: >
+      Calls the ParallelDots (Komprehend) text-analysis APIs billed to the account's quota.
+    pattern: '(?i:paralleldots)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{43})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['paralleldots']
+    entropy: 3.5
+    identity:
+      reveals: 'the ParallelDots account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PARALLELDOTS_API_KEY=ZqG30A59cIjY6uudFZkc3rWYL0LddkISypS3YtIobMR'
+      - 'paralleldots_api_key = "cZDV1SFdXZN8vcIshXwFUKFb63vmEB2ib1IYQKMsuVu"'
+      - |
+          paralleldots:
+            api_key: 'c5YtZF0yu6m2KsK3WgXuqorKuiGV7rcAEdBUAx5BXv4'
+    negative_examples:
+      - text: 'PARALLELDOTS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PARALLELDOTS_API_KEY=AhJc4YZ3OGAcOkQTwzfwqsq5aQbsQojwrfaLinNma0'
+        why: 'wrong length (42 characters): not this format'
+      - text: 'API_KEY=VxLPEcnWjGzzJCjVCZRaICSxGE4jO0yKqfzhaNYKqI1'
+        why: 'no paralleldots keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("particle.yml", #####"""
+provider: particle
+rules:
+  - id: particle.access-token
+    name: 'Particle access token'
+    kind: access-token
+    description: >
+      Calls the Particle Device Cloud API as the user or product: lists devices, reads variables and events, calls device functions and can flash firmware to the devices.
+    pattern: '(?:(?i:particle)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}|(?i:access_token)["\x27]?\s{0,3}[=:]\s{0,3}["\x27]?|(?i:bearer)\s{1,3})([0-9a-f]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['particle']
+    entropy: 3.0
+    context:
+      any: ['particle']
+      within: 256
+    identity:
+      reveals: 'the Particle user or product the token belongs to (GET /v1/access_tokens/current)'
+    privilege: unknown
+    examples:
+      - 'PARTICLE_ACCESS_TOKEN=f2148b415a0e6090d51601efe12e94a63322c929'
+      - |
+          curl https://api.particle.io/v1/devices \
+            -H "Authorization: Bearer 0be67b519e9b5ae9def05e6b46d8dffe34aae9c7"
+      - 'curl -d access_token=60102e08546711dbee078d89f55dd0f35c427283 https://api.particle.io/v1/devices/events'
+    negative_examples:
+      - text: 'PARTICLE_ACCESS_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PARTICLE_ACCESS_TOKEN=c115d4d7917e0209d0aca1a8fea0c6e95d689ba'
+        why: 'wrong length (39 characters): not this format'
+      - text: 'API_KEY=a2acd0adc820926e28e7c7684f1ed11a9ed4aded'
+        why: 'no particle keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("partnerstack.yml", #####"""
+provider: partnerstack
+rules:
+  - id: partnerstack.api-key
+    name: 'PartnerStack API key'
+    kind: api-key
+    description: >
+      Calls the PartnerStack API for the company: reads and changes partners, customers, transactions and payouts of its partner programme.
+    pattern: '(?i:partnerstack)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['partnerstack']
+    entropy: 3.5
+    identity:
+      reveals: 'the PartnerStack account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PARTNERSTACK_API_KEY=fUAV9PANtY4QsPeO0iKHpV3euv4bfTDLOLQP32LCN0SPIEW1EulYSQ3XKOjIourP'
+      - 'partnerstack_api_key = "Xms2deF2Jfl4HxhEwysSuUilhFCaSoWB0egbZbuWB1IRlCgJMqUrvB7Rg51WnMWk"'
+      - |
+          partnerstack:
+            api_key: '1GR6FlyWFdF7L8MhHAZwHgzqfUw2dl58ZU5NleVdmlcHnpb9Fzu4NN1LCylIAX72'
+    negative_examples:
+      - text: 'PARTNERSTACK_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PARTNERSTACK_API_KEY=8Vgd1ptGulThPVDOHVCeLnjEtAhmQJHekq07wExPskLIm7iHlEcRgPQpIaWhX62'
+        why: 'wrong length (63 characters): not this format'
+      - text: 'API_KEY=PRzkA0Uc86IkjOCsXTyJaNZ9PR3BDxED2iOM03LpQZ8cBSj2K6xuSM4hfNicFkyv'
+        why: 'no partnerstack keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("pastebin.yml", #####"""
+provider: pastebin
+rules:
+  - id: pastebin.dev-key
+    name: 'Pastebin developer API key'
+    kind: dev-key
+    description: >
+      Creates pastes through the Pastebin API as the developer account and, with a user key, lists or deletes that user's pastes, including private ones.
+    pattern: '(?i:pastebin)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9_]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['pastebin']
+    entropy: 3.5
+    identity:
+      reveals: 'the Pastebin developer account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PASTEBIN_API_KEY=oyMe4NiUbWjbWR6fJnjt0Lk6tYWmqIyV'
+      - 'pastebin_api_key = "ttCob1EsTTHSkjvXoYiw0lsHUXkqO0EC"'
+      - |
+          pastebin:
+            api_key: 'qqaEgYIIw1L0EwVjME8fso7OivxbxEC0'
+    negative_examples:
+      - text: 'PASTEBIN_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PASTEBIN_API_KEY=HIS7pm053AhsOM0sZx15j4AM619aPzo'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=M1UxlecQkBWPjmpyEyl5ecafoHI7xcsy'
+        why: 'no pastebin keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("paydirtapp.yml", #####"""
+provider: paydirtapp
+rules:
+  - id: paydirtapp.api-key
+    name: 'Paydirt API key'
+    kind: api-key
+    description: >
+      Calls the Paydirt time-tracking and invoicing API as the user: reads clients, time entries and invoices.
+    pattern: '(?i:paydirt(?:app)?)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['paydirt']
+    entropy: 3.2
+    identity:
+      reveals: 'the Paydirt account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PAYDIRT_API_KEY=ff9d1b6e6eb48f68ebc22c4f9aca7828'
+      - 'paydirt_api_key = "ef4f07d54814b1f847487be540f296dc"'
+      - |
+          paydirtapp:
+            api_key: 'fbe5fab5277b02c0a8f969cf57eb116b'
+    negative_examples:
+      - text: 'PAYDIRT_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PAYDIRT_API_KEY=d6ac2000fc5b8c07fdf467ba810b504'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=c41a185df6eaa0cfe10c30909326108e'
+        why: 'no paydirtapp keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("paymoapp.yml", #####"""
+provider: paymoapp
+rules:
+  - id: paymoapp.api-key
+    name: 'Paymo API key'
+    kind: api-key
+    description: >
+      Calls the Paymo API as the user: reads and changes projects, tasks, time entries, clients and invoices.
+    pattern: '(?i:paymo(?:app)?)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{44})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['paymo']
+    entropy: 3.5
+    identity:
+      reveals: 'the Paymo account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PAYMO_API_KEY=rUeDeXNGTE5RF5cITv4uEwUtBzLqkhCbTMr3sQFhcHEt'
+      - 'paymo_api_key = "upOaQbETfT2lrWAhZotkNStc6RyYdXvGwPejNZQ16Hqj"'
+      - |
+          paymoapp:
+            api_key: 'vdlqHjsmyjIFucHGvYd6irEZw6v7yTs3shEdZm469wvd'
+    negative_examples:
+      - text: 'PAYMO_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PAYMO_API_KEY=ZXVm6mMulOxOctZ5bzqq4oX8KKSXSYJJBpaehKOD4Ls'
+        why: 'wrong length (43 characters): not this format'
+      - text: 'API_KEY=oWReEdaFYSNjCtsA0GDaFcm4T5iPrGn0zK7C6vIVPtel'
+        why: 'no paymoapp keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("paymongo.yml", #####"""
+provider: paymongo
+rules:
+  - id: paymongo.api-key
+    name: 'PayMongo API key'
+    kind: api-key
+    description: >
+      A PayMongo secret key (sk_live_/sk_test_) calls the payments API as the merchant: creates payment intents, reads payments and customers, and issues refunds.
+    pattern: '(?i:paymongo)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9_]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['paymongo']
+    entropy: 3.5
+    precedence: 30
+    identity:
+      reveals: 'the PayMongo account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PAYMONGO_SECRET_KEY=sk_live_0QLsNlBbcj9KWfM3CzY0Imnt'
+      - 'paymongo_secret_key = "sk_live_Ab7speVryfRIIVrMIn36czu3"'
+      - |
+          paymongo:
+            api_key: 'sk_live_PxWTTeN9Hen4gDzyKp4WebuD'
+    negative_examples:
+      - text: 'PAYMONGO_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PAYMONGO_SECRET_KEY=sk_live_gsmmgnhDtlyYRcyn8bH0CW3'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=sk_live_HElirDXPQtbjnePaXGr7kBQI'
+        why: 'no paymongo keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("paypal.yml", #####"""
 provider: paypal
@@ -7763,6 +18121,146 @@ rules:
   - text: PAYSTACK_PUBLIC_KEY=pk_live_e12579d37e2a9e17204b57c11714eaba269732ae
     why: 'public key: meant for the browser'
 """#####),
+        ("pdflayer.yml", #####"""
+provider: pdflayer
+rules:
+  - id: pdflayer.access-key
+    name: 'pdflayer API access key'
+    kind: access-key
+    description: >
+      Calls the apilayer pdflayer HTML-to-PDF API as the account, using its request quota.
+    pattern: '(?i:pdflayer)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['pdflayer']
+    entropy: 3.2
+    identity:
+      reveals: 'the pdflayer account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PDFLAYER_ACCESS_KEY=39333340f73ca65e2da4ce0e9c0288c1'
+      - 'pdflayer_access_key = "2fea93ffbc982ce97180b7c988a06463"'
+      - |
+          pdflayer:
+            api_key: '8e5875f329da119a41b0e6043badcd7c'
+    negative_examples:
+      - text: 'PDFLAYER_ACCESS_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PDFLAYER_ACCESS_KEY=253249c807b0b34a39bb5fb2e36486c'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=c293a61da36054ce8f2437c610fc7bd2'
+        why: 'no pdflayer keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("pdfshift.yml", #####"""
+provider: pdfshift
+rules:
+  - id: pdfshift.api-key
+    name: 'PDFShift API key'
+    kind: api-key
+    description: >
+      Calls the PDFShift HTML-to-PDF conversion API billed to the account's credits.
+    pattern: '(?i:pdfshift)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-f]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['pdfshift']
+    entropy: 3.0
+    identity:
+      reveals: 'the PDFShift account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PDFSHIFT_API_KEY=e432bf009f0ce1e37640aa3235fdaf03'
+      - 'pdfshift_api_key = "5f915196ab58be3e35844e2dd390cd46"'
+      - |
+          pdfshift:
+            api_key: '7dd97eb1cc5a280a7c0e1d5e2f460db2'
+    negative_examples:
+      - text: 'PDFSHIFT_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PDFSHIFT_API_KEY=4f8027c012667b9d367d95c3506ef69'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=83008f0dac5389682605ed618907e604'
+        why: 'no pdfshift keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("peopledatalabs.yml", #####"""
+provider: peopledatalabs
+rules:
+  - id: peopledatalabs.api-key
+    name: 'People Data Labs API key'
+    kind: api-key
+    description: >
+      Calls the People Data Labs person and company enrichment APIs billed to the account's credits; results include personal contact data.
+    pattern: '(?i:peopledatalabs|people[_.-]data[_.-]labs|pdl_api|pdl-api)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['peopledatalabs', 'people_data_labs', 'people-data-labs', 'pdl_api', 'pdl-api']
+    entropy: 3.2
+    identity:
+      reveals: 'the People Data Labs account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PEOPLEDATALABS_API_KEY=eb3a335d1685ae1b6409eb4575cb385cdce73f87506cc5d6fce2004a04cd99e5'
+      - 'peopledatalabs_api_key = "c2b78def0628a88a3c7259ad6358bc31df999740c59a657032eaa11d3ee94f1f"'
+      - |
+          peopledatalabs:
+            api_key: '25d41ac0a64255fc2270d6c80a5a348c0b4bbcd09de1740b6ee09f3f7363e95a'
+    negative_examples:
+      - text: 'PEOPLEDATALABS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PEOPLEDATALABS_API_KEY=f9256661d07be34cb9cd568f8d9c592082406d2896e2e81570b61808fd8ab33'
+        why: 'wrong length (63 characters): not this format'
+      - text: 'API_KEY=daf2b0c2a7986706f833d598dc4cc64b09aae4db137ca5e4b5c38d69616483f0'
+        why: 'no peopledatalabs keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("pepipost.yml", #####"""
+provider: pepipost
+rules:
+  - id: pepipost.api-key
+    name: 'Pepipost (Netcore Email) API key'
+    kind: api-key
+    description: >
+      Sends email through the Pepipost / Netcore Email API from the account's sending domains and reads delivery logs.
+    pattern: '(?i:pepipost|netcore)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9-]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['pepipost', 'netcore']
+    entropy: 3.5
+    identity:
+      reveals: 'the Pepipost (Netcore Email) account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PEPIPOST_API_KEY=b8c8692f4b82d4f54016a87aa7347b6d'
+      - 'pepipost_api_key = "cd05a36d45b7394a1add002288cba8af"'
+      - |
+          pepipost:
+            api_key: '97eae4d4c7ae01b62250fcd41c0c0347'
+    negative_examples:
+      - text: 'PEPIPOST_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PEPIPOST_API_KEY=4237733a889020ea22b00d7279e0529'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=316b9d5179e158061f9667dc2b725568'
+        why: 'no pepipost keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("percy.yml", #####"""
+provider: percy
+rules:
+  - id: percy.project-token
+    name: 'Percy project token'
+    kind: project-token
+    description: >
+      Uploads builds and snapshots to the Percy project (BrowserStack visual testing) and, for full-access tokens, reads its builds and screenshots.
+    pattern: '(?i:percy)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}((?:web_|auto_|app_|ss_|vmw_)?[0-9A-Fa-f]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['percy']
+    entropy: 3.5
+    identity:
+      reveals: 'the Percy project the token belongs to (shown in the project settings)'
+    privilege: unknown
+    examples:
+      - 'PERCY_TOKEN=16d49c0028a7f8ecc6f0f2edfc1170d95dd4f99e75677bf08e56d8c2f9a92cf9'
+      - 'percy_token = "842bc65d627b04846b83c75ee4120edbe1a30a5d3019615f796479d2c136a365"'
+      - |
+          percy:
+            api_key: '57587e4284e7a1839556db214d7dc4552deb9364bcbee1881bd12c5520fc40fe'
+    negative_examples:
+      - text: 'PERCY_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PERCY_TOKEN=5aaf820796541af1678786a400ebf89bb6194141ebd3aa810aadce909105530'
+        why: 'wrong length (63 characters): not this format'
+      - text: 'API_KEY=c168a06a4bb638a88ee58ff12bd21379fb0e459ad1abd9696cd0745dde6162b4'
+        why: 'no percy keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("perplexity.yml", #####"""
 provider: perplexity
 rules:
@@ -7786,6 +18284,33 @@ rules:
     negative_examples:
       - text: 'PERPLEXITY_API_KEY=pplx-HCRLWr5zQ0TwdJ0jiYBkAdUUBiK6gXNO'
         why: 'too short: 32 characters after pplx-'
+"""#####),
+        ("photoroom.yml", #####"""
+provider: photoroom
+rules:
+  - id: photoroom.api-key
+    name: 'Photoroom API key'
+    kind: api-key
+    description: >
+      Calls the Photoroom image-editing API (background removal, image generation) billed to the account's plan.
+    pattern: '(?:^|[^A-Za-z0-9-])((?:sandbox_)?sk_pr_[A-Za-z0-9]{1,64}_[a-f0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['sk_pr_']
+    entropy: 3.5
+    identity:
+      reveals: 'the Photoroom account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PHOTOROOM_API_KEY=sk_pr_atx4f9m7_53e74c3f1f31f776c104ac8f1497025f35b3b387'
+      - '{"photoroom_api_key": "sk_pr_g39edsdk_875bb654c3a7c3f728387fca958f06f0babe479f"}'
+      - |
+          config = {
+              "api_key": "sk_pr_uip4yn66_49a6743fd322c4bdf8a1bf61759c8c85745bd40c",
+          }
+    negative_examples:
+      - text: 'PHOTOROOM_API_KEY=sk_pr_xxxxxxxx_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PHOTOROOM_API_KEY=sk_pr_utnpycvn_be1815484c5bd44328487d863497031abbe9711'
+        why: 'wrong length (54 characters): not this format'
 """#####),
         ("pinecone.yml", #####"""
 provider: pinecone
@@ -7832,6 +18357,119 @@ rules:
         why: an index host, not a key
       - text: 'PINECONE_API_KEY=00000000-0000-0000-0000-000000000000'
         why: placeholder
+"""#####),
+        ("pipedream.yml", #####"""
+provider: pipedream
+rules:
+  - id: pipedream.api-key
+    name: 'Pipedream API key'
+    kind: api-key
+    description: >
+      Calls the Pipedream API as the user: reads and changes workflows, sources and their event history, which can hold the data and credentials those workflows handle.
+    pattern: '(?i:pipedream)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['pipedream']
+    entropy: 3.2
+    identity:
+      reveals: 'the Pipedream account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PIPEDREAM_API_KEY=973e70e142eb3cbe95e31b239f9ea3f2'
+      - 'pipedream_api_key = "3f1402144d7395e1c92ea929f607442a"'
+      - |
+          pipedream:
+            api_key: 'a234ae7232ee214d339f1188e96d79e2'
+    negative_examples:
+      - text: 'PIPEDREAM_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PIPEDREAM_API_KEY=ac6372076162dd0ad6e03d44977a482'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=70d64b20e85ab9ec7c8f7c222c1b409d'
+        why: 'no pipedream keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("pipedrive.yml", #####"""
+provider: pipedrive
+rules:
+  - id: pipedrive.api-token
+    name: 'Pipedrive API token'
+    kind: api-token
+    description: >
+      Calls the Pipedrive CRM API as the user: reads and changes deals, persons, organisations and activities the user can see.
+    pattern: '(?i:pipedrive)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['pipedrive']
+    entropy: 3.5
+    identity:
+      reveals: 'the Pipedrive user and company (GET /v1/users/me)'
+    privilege: unknown
+    examples:
+      - 'PIPEDRIVE_API_TOKEN=40f6edfb94938a09b4a69337c1a2ee84980e5c9f'
+      - 'pipedrive_api_token = "a11ebc2bb88cd43d3894445fe6c14d0b07b8fcee"'
+      - |
+          pipedrive:
+            api_key: '8ea42317fe8daa1a6c9cda1675e2d4f98565d7b0'
+    negative_examples:
+      - text: 'PIPEDRIVE_API_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PIPEDRIVE_API_TOKEN=a5232dab836a4296d6664c36ed0914195cccdb6'
+        why: 'wrong length (39 characters): not this format'
+      - text: 'API_KEY=be25972c64cb7f9c1dfe8873571825dff01371df'
+        why: 'no pipedrive keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("pivotaltracker.yml", #####"""
+provider: pivotaltracker
+rules:
+  - id: pivotaltracker.api-token
+    name: 'Pivotal Tracker API token'
+    kind: api-token
+    description: >
+      Called the Pivotal Tracker API as the user (projects, stories, comments); Broadcom retired Pivotal Tracker on 30 April 2025, so a token found today no longer works.
+    pattern: '(?i:pivotal(?:[_.-]?tracker)?)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['pivotal']
+    entropy: 3.2
+    confidence: low
+    identity:
+      reveals: 'the Pivotal Tracker account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PIVOTAL_TRACKER_TOKEN=fec5ec0ffd73e02926478e57fa6ec590'
+      - 'pivotal_tracker_token = "0985b6f6e37ae2d5df09f04d04327107"'
+      - |
+          pivotaltracker:
+            api_key: '37eae3a0f2ac09bf4e6d80c454e2f45d'
+    negative_examples:
+      - text: 'PIVOTAL_TRACKER_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PIVOTAL_TRACKER_TOKEN=a2ab3c53f4764524a7396a05dcbc93f'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=cf146a30abc4199f1c6e89343e5d510f'
+        why: 'no pivotaltracker keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("pixabay.yml", #####"""
+provider: pixabay
+rules:
+  - id: pixabay.api-key
+    name: 'Pixabay API key'
+    kind: api-key
+    description: >
+      Calls the Pixabay image and video search API as the account, using its rate limit.
+    pattern: '(?i:pixabay)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-z-]{34})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['pixabay']
+    entropy: 3.0
+    identity:
+      reveals: 'the Pixabay account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PIXABAY_API_KEY=f581701d-43a59befad554170cc3cc4c70'
+      - 'pixabay_api_key = "d04ad7d4-f6813a73b32a51743c3164d6d"'
+      - |
+          pixabay:
+            api_key: '4a0247ca-1fa75609e980d083b79a9d88a'
+    negative_examples:
+      - text: 'PIXABAY_API_KEY=xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PIXABAY_API_KEY=4e3a7416-c8b2fbcb63a6cf9cf9f3e1d7'
+        why: 'wrong length (33 characters): not this format'
+      - text: 'API_KEY=e1973cee-43e588613849e26df4e28dd58'
+        why: 'no pixabay keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("plaid.yml", #####"""
 provider: plaid
@@ -7941,6 +18579,118 @@ rules:
   - text: PLANETSCALE_TOKEN=pscale_oauth_yDsz83
     why: too short
 """#####),
+        ("planyo.yml", #####"""
+provider: planyo
+rules:
+  - id: planyo.api-key
+    name: 'Planyo API key'
+    kind: api-key
+    description: >
+      Calls the Planyo reservation API for the site: reads and changes reservations with customers' contact details, resources and prices.
+    pattern: '(?i:planyo)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-z]{62})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['planyo']
+    entropy: 3.2
+    identity:
+      reveals: 'the Planyo account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PLANYO_API_KEY=a30ff04d5f0cb0c5020047bfc2a2fdc37662ede34969995b75fdfe2a36271e'
+      - 'planyo_api_key = "2222df11d2e4a673a78d8a73a5ed35652279fc03f1fb5780058648b373e209"'
+      - |
+          planyo:
+            api_key: 'f0066c2730d2d67a2e2421a415e140b7272f76eb3f3372e73fefe192c68094'
+    negative_examples:
+      - text: 'PLANYO_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PLANYO_API_KEY=2b7e24d8d733b8a17ff9321d64c07d1824bceab1709d2bde10ae0a9ab6b02'
+        why: 'wrong length (61 characters): not this format'
+      - text: 'API_KEY=176089706dd7b563f9728b8a49930917bf5fefaa4da6f376f106d6c5fa9851'
+        why: 'no planyo keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("podio.yml", #####"""
+provider: podio
+rules:
+  - id: podio.client-secret
+    name: 'Podio client secret or token'
+    kind: client-secret
+    description: >
+      Authenticates to the Podio API (with its client id) and reads or changes the workspaces, apps and items the authorising user can reach.
+    pattern: '(?i:podio)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-z]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['podio']
+    entropy: 3.2
+    identity:
+      reveals: 'the Podio client secret or token account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PODIO_CLIENT_SECRET=san653evo5y2191uc82ojkl8e11v4jon'
+      - 'podio_client_secret = "aqugxam47qjinsm48vh7upvzogj40ldq"'
+      - |
+          podio:
+            api_key: 'uz9fyudsqj7ghu2phf1zjvhslu60mf68'
+    negative_examples:
+      - text: 'PODIO_CLIENT_SECRET=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PODIO_CLIENT_SECRET=kgty59m6cnuqgbu2tvwt3cbwhe77b9n'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=vogfzm1i4iin779whfwtwvpe5t7bzjna'
+        why: 'no podio keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("pollsapi.yml", #####"""
+provider: pollsapi
+rules:
+  - id: pollsapi.api-key
+    name: 'PollsAPI key'
+    kind: api-key
+    description: >
+      Calls the PollsAPI service as the account: creates polls and reads or records votes.
+    pattern: '(?i:pollsapi)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Z0-9]{28})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['pollsapi']
+    entropy: 3.5
+    identity:
+      reveals: 'the PollsAPI key account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'POLLSAPI_KEY=YEYTKAUHKRPAX2UGBGH75OOE05U9'
+      - 'pollsapi_key = "EEW7QY4OLRMLB8VBYR5OGHLIZ3A3"'
+      - |
+          pollsapi:
+            api_key: '6J34RJY8HKE7U77DOWL64C3CKRDC'
+    negative_examples:
+      - text: 'POLLSAPI_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'POLLSAPI_KEY=78N4F7V76NVDOMVO4RBU6ON4JZV'
+        why: 'wrong length (27 characters): not this format'
+      - text: 'API_KEY=0ZI90ZSV1PELAIEAN31ME0CUF05G'
+        why: 'no pollsapi keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("polygon.yml", #####"""
+provider: polygon
+rules:
+  - id: polygon.api-key
+    name: 'Polygon.io API key'
+    kind: api-key
+    description: >
+      Calls the Polygon.io market-data REST and WebSocket APIs under the account's paid plan.
+    pattern: '(?i:polygon(?:[_.-]?io)?)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['polygon']
+    entropy: 3.5
+    identity:
+      reveals: 'the Polygon.io account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'POLYGON_API_KEY=RXxxiH3DuYd8buK2txziqGI8QT3JUnCR'
+      - 'polygon_api_key = "AmSYmxRuAuqFlinyaBfjXnIVAUeXdw5a"'
+      - |
+          polygon:
+            api_key: 'OOfQlTSmeu6jgDNeTjOb7sGr1EELcEAk'
+    negative_examples:
+      - text: 'POLYGON_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'POLYGON_API_KEY=6EkUPZBJUa6zVS5AsVKv2P9c2eAysMD'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=dT3lr6QBydUvfu0AYqxwebIQ8y7HOivg'
+        why: 'no polygon keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("portkey.yml", #####"""
 provider: portkey
 rules:
@@ -7972,6 +18722,117 @@ rules:
         why: a saved-config id, not a key
       - text: 'PORTKEY_API_KEY=${PORTKEY_API_KEY}'
         why: variable reference
+"""#####),
+        ("positionstack.yml", #####"""
+provider: positionstack
+rules:
+  - id: positionstack.access-key
+    name: 'positionstack API access key'
+    kind: access-key
+    description: >
+      Calls the apilayer positionstack geocoding API as the account, using its request quota.
+    pattern: '(?i:positionstack)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9_]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['positionstack']
+    entropy: 3.5
+    identity:
+      reveals: 'the positionstack account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'POSITIONSTACK_ACCESS_KEY=671c9635ace6f419bbcd737d0b7f17d2'
+      - 'positionstack_access_key = "51b16275faedcd0bc5ee7510d3103698"'
+      - |
+          positionstack:
+            api_key: 'd1886706be82cbd3f549e7b727f030ad'
+    negative_examples:
+      - text: 'POSITIONSTACK_ACCESS_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'POSITIONSTACK_ACCESS_KEY=8b3ee211579a16fdc21b5b89042932f'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=415f6d1a14da43eeac25d5bc964c8336'
+        why: 'no positionstack keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("postageapp.yml", #####"""
+provider: postageapp
+rules:
+  - id: postageapp.api-key
+    name: 'PostageApp API key'
+    kind: api-key
+    description: >
+      Sends email through the PostageApp project and reads its message history and templates.
+    pattern: '(?i:postageapp)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['postageapp']
+    entropy: 3.5
+    identity:
+      reveals: 'the PostageApp account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'POSTAGEAPP_API_KEY=7Ky7P0a9dwl170eXG5tvYJoLpPlxOPFZ'
+      - 'postageapp_api_key = "AotdYgJnmpQahrwIo8jLRsfP2kLsy6wU"'
+      - |
+          postageapp:
+            api_key: 'VrJPrekNh1siSkKM5yKeXhP0TIux199S'
+    negative_examples:
+      - text: 'POSTAGEAPP_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'POSTAGEAPP_API_KEY=Pgz7JlS0pU1oBqvizJUatYrKvKvXOAy'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=nyx4JeFRigk3GswyLLUDbnhRfW0hMaAT'
+        why: 'no postageapp keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("postbacks.yml", #####"""
+provider: postbacks
+rules:
+  - id: postbacks.api-key
+    name: 'Postbacks API key'
+    kind: api-key
+    description: >
+      Calls the Postbacks (postbacks.io) API as the account: schedules HTTP callbacks to arbitrary URLs and reads or cancels scheduled ones.
+    pattern: '(?i:postbacks)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['postbacks']
+    entropy: 3.0
+    identity:
+      reveals: 'the Postbacks account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'POSTBACKS_API_KEY=84fdedb1-9652-4bbb-8f4c-1ade52075909'
+      - 'postbacks_api_key = "e08be754-16e2-0d72-1756-ddb7edff6242"'
+      - |
+          postbacks:
+            api_key: 'fc7a7594-19b5-196a-e128-69da00f43e4e'
+    negative_examples:
+      - text: 'POSTBACKS_API_KEY=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'POSTBACKS_API_KEY=24971c24-d50f-d2fc-43ae-efd2a043bb1'
+        why: 'wrong length (35 characters): not this format'
+      - text: 'API_KEY=d5d2e5f9-a16a-32f4-5ee4-cf5e41cd9e1f'
+        why: 'no postbacks keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("posthog.yml", #####"""
+provider: posthog
+rules:
+  - id: posthog.personal-api-key
+    name: 'PostHog personal API key'
+    kind: personal-api-key
+    description: >
+      Calls the PostHog private API as the user with the key's scopes: reads events, persons and recordings and can change feature flags, insights and project settings.
+    pattern: '(?:^|[^A-Za-z0-9_-])(phx_[A-Za-z0-9_]{43,48})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['phx_']
+    entropy: 3.5
+    identity:
+      reveals: 'the PostHog user who created the key (GET /api/users/@me)'
+    privilege: unknown
+    examples:
+      - 'POSTHOG_PERSONAL_API_KEY=phx_tKpMuNFpnkpKiD7I7HdLaPBZw8q0GcvG0ivFdyrMOoL'
+      - '{"posthog_personal_api_key": "phx_oz3kZ3gf4W4SjixfnZi5r3C1lHyr04LrjYRGusRptQj"}'
+      - |
+          config = {
+              "api_key": "phx_buiFsoHViz5ilwhpIJ6fhivwRrXSImbn86vWiGoY2SZ",
+          }
+    negative_examples:
+      - text: 'POSTHOG_PERSONAL_API_KEY=phx_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'POSTHOG_PERSONAL_API_KEY=phx_Yy7p34KPi80oYgND8d6kPLeW2Xqf93aaj0xDPpC2ux'
+        why: 'wrong length (46 characters): not this format'
 """#####),
         ("postman.yml", #####"""
 provider: postman
@@ -8020,6 +18881,34 @@ rules:
     why: Postmark's documented test token, not a credential
   - text: POSTMARK_SERVER_TOKEN=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx
     why: placeholder
+"""#####),
+        ("powrbot.yml", #####"""
+provider: powrbot
+rules:
+  - id: powrbot.api-key
+    name: 'Powrbot API key'
+    kind: api-key
+    description: >
+      Calls the Powrbot company-data API billed to the account.
+    pattern: '(?i:powrbot)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['powrbot']
+    entropy: 3.5
+    identity:
+      reveals: 'the Powrbot account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'POWRBOT_API_KEY=61U0NdcdGgmYClDSNAV1dDWZU8P2LUOveZK692b4'
+      - 'powrbot_api_key = "s7ed0wNp5wosbQ0zcb44b4ClwWGGLCM9HhgFALhU"'
+      - |
+          powrbot:
+            api_key: '9CeVwJJc7KGFru2w9CK5n01Btu1QHCrq3BknMm5u'
+    negative_examples:
+      - text: 'POWRBOT_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'POWRBOT_API_KEY=rLg6UVOdSjyXEMTnR7ROrrZ934E4FtnL34kwSCZ'
+        why: 'wrong length (39 characters): not this format'
+      - text: 'API_KEY=BCY5Xls4iQE4rXr6TgTnNF5sWX3hPEQjLpntqORh'
+        why: 'no powrbot keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("prefect.yml", #####"""
 provider: prefect
@@ -8196,6 +19085,90 @@ rules:
       - text: 'PRIVATE_AI_API_KEY=f261dfad7437c3027262'
         why: 'too short: 20 characters, keys have 32'
 """#####),
+        ("prodpad.yml", #####"""
+provider: prodpad
+rules:
+  - id: prodpad.api-key
+    name: 'ProdPad API key'
+    kind: api-key
+    description: >
+      Calls the ProdPad API as the user: reads and changes ideas, products, roadmaps and customer feedback.
+    pattern: '(?i:prodpad)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-f0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['prodpad']
+    entropy: 3.0
+    identity:
+      reveals: 'the ProdPad account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PRODPAD_API_KEY=54f6f225d0fa74a52367d92710cf6df368ecccf3404df52326c99f97d22887a8'
+      - 'prodpad_api_key = "597c4e1f2ac2a44daf6144e8cbc392cfa54b45ba0adbec4a43716e43d41fbca8"'
+      - |
+          prodpad:
+            api_key: 'b4d9359d6796141838aca255ee7e9612433bd92d6dabbbe20bf8df60f3f9a987'
+    negative_examples:
+      - text: 'PRODPAD_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PRODPAD_API_KEY=eabbfcc61ebf7ae43ecd8e75fb18f9774581dbc299e7695ec5ddb59e462b2bf'
+        why: 'wrong length (63 characters): not this format'
+      - text: 'API_KEY=55cd531cd76bcb85f16311175dbd8e16bcf4a2e06ba2a5b3339acc68ce2647e1'
+        why: 'no prodpad keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("prospectcrm.yml", #####"""
+provider: prospectcrm
+rules:
+  - id: prospectcrm.api-key
+    name: 'Prospect CRM API key'
+    kind: api-key
+    description: >
+      Calls the Prospect CRM API for the tenant: reads and changes contacts, companies and sales records.
+    pattern: '(?i:prospect[_.-]?crm)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9-]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['prospectcrm', 'prospect_crm', 'prospect-crm']
+    entropy: 3.5
+    identity:
+      reveals: 'the Prospect CRM account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PROSPECTCRM_API_KEY=4792090020216ba3755f5cbd6f8bc33c'
+      - 'prospectcrm_api_key = "e5752b4742a1d303fa2fbe769c471531"'
+      - |
+          prospectcrm:
+            api_key: 'd84edb3ec410497c952ad2b381ff3e74'
+    negative_examples:
+      - text: 'PROSPECTCRM_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PROSPECTCRM_API_KEY=886e37d8decab9aace3582599efd42d'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=f489e926b9f1437128d2428b66721d03'
+        why: 'no prospectcrm keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("protocolsio.yml", #####"""
+provider: protocolsio
+rules:
+  - id: protocolsio.access-token
+    name: 'protocols.io access token'
+    kind: access-token
+    description: >
+      Calls the protocols.io API as the user: reads the user's private protocols and workspaces and can publish or change protocols.
+    pattern: '(?i:protocols[_.-]?io)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['protocolsio', 'protocols.io', 'protocols_io']
+    entropy: 3.2
+    identity:
+      reveals: 'the protocols.io account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PROTOCOLSIO_TOKEN=f7eab43c481c9b33e4a2ccd298c38d5722a629435d70c969a9fa7c51d4062f7f'
+      - 'protocolsio_token = "31b5ce1770432773f48e9242401be63866058f3df0ddea369ecd66adf0ece099"'
+      - |
+          protocolsio:
+            api_key: 'ff64a9b0369cde06b8dd718fa886fa9304392432fa6a1b6558a9e85de9e35de5'
+    negative_examples:
+      - text: 'PROTOCOLSIO_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PROTOCOLSIO_TOKEN=cb0f135eb4163ae64c1d60c23e48863cb436742e716afb4750966b2cdb71679'
+        why: 'wrong length (63 characters): not this format'
+      - text: 'API_KEY=a667b3b2edfb87feaaf122ace545fa68836e6e4f4e4a3c31de1cc051ea91cf59'
+        why: 'no protocolsio keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("pubnub.yml", #####"""
 provider: pubnub
 rules:
@@ -8284,6 +19257,63 @@ rules:
   - text: PULUMI_ACCESS_TOKEN=pul-6208798ea4cfcc5725717e23dfb6c36b
     why: too short
 """#####),
+        ("purestake.yml", #####"""
+provider: purestake
+rules:
+  - id: purestake.api-key
+    name: 'PureStake API key'
+    kind: api-key
+    description: >
+      Calls PureStake's hosted Algorand node and indexer API billed to the account; PureStake has since wound down that service, so a key found today may be dead.
+    pattern: '(?i:purestake)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['purestake']
+    entropy: 3.5
+    confidence: low
+    identity:
+      reveals: 'the PureStake account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PURESTAKE_API_KEY=NZgiGSY5ufgEgIoc2LMMbWR822Jc9fJyp2W5VgDS'
+      - 'purestake_api_key = "SWISKfTuiR9QjVgrZNYXf2PW6S5nsbrAfXGogdQt"'
+      - |
+          purestake:
+            api_key: 'bqR1xHZJh9gez2OTyiuBBUU4MwFAqXZgk7rE9Ygs'
+    negative_examples:
+      - text: 'PURESTAKE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PURESTAKE_API_KEY=UhDUX87NabaIDbhvqY9kz2tx5Hr4ecaSnsEzqa5'
+        why: 'wrong length (39 characters): not this format'
+      - text: 'API_KEY=AyeEwkmCQIUdhLpaGsJ7uNGmtNUy1ZOoUyDgyJbH'
+        why: 'no purestake keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("pushbullet.yml", #####"""
+provider: pushbullet
+rules:
+  - id: pushbullet.access-token
+    name: 'Pushbullet access token'
+    kind: access-token
+    description: >
+      Calls the Pushbullet API as the user: reads the user's pushes, SMS mirrored from their phone and devices, and sends pushes to them.
+    pattern: '(?i:pushbullet)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}(o\.[A-Za-z0-9]{32}|[A-Za-z0-9_.]{34})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['pushbullet']
+    entropy: 3.5
+    identity:
+      reveals: 'the Pushbullet user (GET /v2/users/me returns name and email)'
+    privilege: unknown
+    examples:
+      - 'PUSHBULLET_TOKEN=o.lf93su7fQSF8zj3pZKqTHHNfSPS2NSY8'
+      - 'pushbullet_token = "o.M24Brf2XJvzJWnfK9TYC5tcDoda9uPOB"'
+      - |
+          pushbullet:
+            api_key: 'o.kHuPouARjkoFOK0WEm2P2z353XVwr69R'
+    negative_examples:
+      - text: 'PUSHBULLET_TOKEN=o.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PUSHBULLET_TOKEN=o.ffU8eK2d428zTKjObBl8IQIP3OdVFZV'
+        why: 'wrong length (33 characters): not this format'
+      - text: 'API_KEY=o.uipP9GPoTPdXsgNcVnciDYFDPM5zzS9V'
+        why: 'no pushbullet keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("pusher.yml", #####"""
 provider: pusher
 rules:
@@ -8358,6 +19388,90 @@ rules:
   - text: password = pypi-AgENxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
     why: placeholder
 """#####),
+        ("qase.yml", #####"""
+provider: qase
+rules:
+  - id: qase.api-token
+    name: 'Qase API token'
+    kind: api-token
+    description: >
+      Calls the Qase test-management API as the user: reads and changes projects, test cases, plans and runs.
+    pattern: '(?:^|[^A-Za-z0-9])(?i:qase)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['qase']
+    entropy: 3.5
+    identity:
+      reveals: 'the Qase account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'QASE_API_TOKEN=evcwCj7PHsHBtI86SWERBZiapUfDfurTnuM98nei'
+      - 'qase_api_token = "d8GqhJbwEGcbFsWJ6mEQImhBVNzXTov3Dx6Kc0o6"'
+      - |
+          qase:
+            api_key: '9r6XylUrnawSAFYhlOLvee0jG7lFunfcaUaVFWtr'
+    negative_examples:
+      - text: 'QASE_API_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'QASE_API_TOKEN=ROKggXlouLSgrPaJj59DpKygxcN3THsTDvWmOiZ'
+        why: 'wrong length (39 characters): not this format'
+      - text: 'API_KEY=G6ey7zZAHgJv36ME0xHECBhtQeT54F5N6Rd3aon2'
+        why: 'no qase keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("qualaroo.yml", #####"""
+provider: qualaroo
+rules:
+  - id: qualaroo.api-key
+    name: 'Qualaroo API key'
+    kind: api-key
+    description: >
+      Calls the Qualaroo API for the account: reads survey (nudge) responses and reports.
+    pattern: '(?i:qualaroo)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9=]{64})(?:[^A-Za-z0-9_=-]|$)'
+    keywords: ['qualaroo']
+    entropy: 3.5
+    identity:
+      reveals: 'the Qualaroo account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'QUALAROO_API_KEY=MZdeMLxyMsGTjL5h1JdoKhopIpqTGpccO48QsDsRCb0rf33rUNtAop2THhb409cc'
+      - 'qualaroo_api_key = "nj6QBrk9PlrzPA4UCfbF8BwsFXdZAb3aTA3gtyICmFdFKv8dyS98hSVv9IYQjSkT"'
+      - |
+          qualaroo:
+            api_key: 'hLx6lnoiOtAd8zOaP5dMGrVa4m5MQrDwPSAHuWMng7Ypn39RsmLNN9db3nTogoxW'
+    negative_examples:
+      - text: 'QUALAROO_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'QUALAROO_API_KEY=Og6KRJdSzlcDom14JhppnqaoYK53psqoT8lC9SZkyVsOowQqJlW0T19y6qpKfut'
+        why: 'wrong length (63 characters): not this format'
+      - text: 'API_KEY=dJIqQMEFZyvxmUeKE1eqSvekz6Cj6SWxemo1KKzSgM6xBR3ryUiYC5an0FQ1Rg1R'
+        why: 'no qualaroo keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("qubole.yml", #####"""
+provider: qubole
+rules:
+  - id: qubole.api-token
+    name: 'Qubole API token'
+    kind: api-token
+    description: >
+      Calls the Qubole Data Service API as the user: runs Hive, Spark and shell commands on the account's clusters and reads their results and cluster settings.
+    pattern: '(?i:qubole)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-z]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['qubole']
+    entropy: 3.2
+    identity:
+      reveals: 'the Qubole account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'QUBOLE_API_TOKEN=20432abv9wkw42g33olyh620sps6kkf55b64rjqofa23g8mluuh2l8f8nq1l3yx7'
+      - 'qubole_api_token = "zzhuj34vmyuyfn2hga9zqe7lm0kan4ul0a11mrwj0gnyp5xca40js93jufnn5eny"'
+      - |
+          qubole:
+            api_key: 'ahiuv2eccpcgtd4h5nhzjhmkcestwrc8m2vbu4950ufjhmgcm0wpk99h1ewc6cc6'
+    negative_examples:
+      - text: 'QUBOLE_API_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'QUBOLE_API_TOKEN=lq2j3446qj5p1lmlwl6wpzmi2mjaq4690ha9bu5isae10nsatmfy9sid3tjr7yz'
+        why: 'wrong length (63 characters): not this format'
+      - text: 'API_KEY=z88fa4kwy5tn2donxzaxkjmudtm09qmm5s0dgiu74otgjo42q9ybxjo3cwquofrm'
+        why: 'no qubole keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("railway.yml", #####"""
 provider: railway
 rules:
@@ -8381,6 +19495,260 @@ rules:
     why: project id, not a token
   - text: RAILWAY_TOKEN=${RAILWAY_TOKEN}
     why: variable reference
+"""#####),
+        ("ramp.yml", #####"""
+provider: ramp
+rules:
+  - id: ramp.client-secret
+    name: 'Ramp API client secret'
+    kind: client-secret
+    description: >
+      With its client id (ramp_id_…), obtains OAuth tokens for the Ramp developer API with the app's scopes: reads transactions, cards, users and reimbursements and can issue or change cards.
+    pattern: '(?:^|[^A-Za-z0-9_-])(ramp_sec_[A-Za-z0-9]{48})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['ramp_sec_']
+    entropy: 3.5
+    identity:
+      reveals: 'the Ramp business and developer app; the client id ramp_id_… is usually stored next to it'
+      key_id: '\b(ramp_id_[A-Za-z0-9]{40})\b'
+    privilege: unknown
+    examples:
+      - 'RAMP_CLIENT_SECRET=ramp_sec_EmaGCFbEeCl3D9mWSpopBBNbnWNVK4vLJzvqfcWgj9b6tA6f'
+      - '{"ramp_client_secret": "ramp_sec_QKLbHIeFlNQlmkHs26BIXF3KuFXoyUBbIBO6n0In8p37i03E"}'
+      - |
+          config = {
+              "api_key": "ramp_sec_qH6aNXMXyKpAvgDxRLcWnXVPpj0TIBTSOTvrSjJion9ZnDpi",
+          }
+    negative_examples:
+      - text: 'RAMP_CLIENT_SECRET=ramp_sec_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'RAMP_CLIENT_SECRET=ramp_sec_X3aQVGLQT3YPNIbliXrTj5czMkzLRb16SHNt203dQaD8LPx'
+        why: 'wrong length (56 characters): not this format'
+"""#####),
+        ("rapidapi.yml", #####"""
+provider: rapidapi
+rules:
+  - id: rapidapi.api-key
+    name: 'RapidAPI key'
+    kind: api-key
+    description: >
+      Calls every API the RapidAPI account subscribes to (X-RapidAPI-Key header), billed to that account's subscriptions.
+    pattern: '(?i:rapidapi|x-rapidapi-key)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9_-]{50})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['rapidapi']
+    entropy: 3.5
+    identity:
+      reveals: 'the RapidAPI key account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'RAPIDAPI_KEY=62hi6xtpQij254h4xYGYU5EDwQo1P1Wbw3nkAys4YUDI6ErtzU'
+      - 'rapidapi_key = "LP5fdR6rxvozV1Z5u3hh7wyswPlQmUyY4GfpgTZWkTKiw9puEQ"'
+      - |
+          rapidapi:
+            api_key: 'BwTwNwxDSQYlR80MYckfv3HiWeHcKCEnuoYCvrqvRsGXMe4fZQ'
+    negative_examples:
+      - text: 'RAPIDAPI_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'RAPIDAPI_KEY=5oFrYsWaEXfvRL5iF9rzJLX9tIdfluI7IEI7RKIhGuKzrbXT2'
+        why: 'wrong length (49 characters): not this format'
+      - text: 'API_KEY=SiYiyN1kjM7VURI3Ft8jMfLYFEOygv2XJVVSAqKetYkcaWoPK9'
+        why: 'no rapidapi keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("rawg.yml", #####"""
+provider: rawg
+rules:
+  - id: rawg.api-key
+    name: 'RAWG API key'
+    kind: api-key
+    description: >
+      Calls the RAWG video-game database API as the account, using its request quota.
+    pattern: '(?:^|[^A-Za-z0-9])(?i:rawg)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['rawg']
+    entropy: 3.5
+    identity:
+      reveals: 'the RAWG account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'RAWG_API_KEY=c3d613fa7bd5ed06135abb210b43920f'
+      - 'rawg_api_key = "ae684311395e4061b54b3bae6dc078ac"'
+      - |
+          rawg:
+            api_key: 'fc9680deefbadeff48105ab043531389'
+    negative_examples:
+      - text: 'RAWG_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'RAWG_API_KEY=d380b7c072a9ab9d689d175dae98242'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=32fd303101240176f173a9c726d9591c'
+        why: 'no rawg keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("reachmail.yml", #####"""
+provider: reachmail
+rules:
+  - id: reachmail.api-token
+    name: 'ReachMail API token'
+    kind: api-token
+    description: >
+      Calls the ReachMail API as the user: reads lists with subscriber emails and creates and sends mailings.
+    pattern: '(?i:reachmail)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9_-]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['reachmail']
+    entropy: 3.5
+    identity:
+      reveals: 'the ReachMail account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'REACHMAIL_TOKEN=aC5VdGK8NOih5R6cT3i-f2uXe1355ez8ULuTGWlVu6s3luBXsT0LmtGOhWVHa4lB'
+      - 'reachmail_token = "-EcjZHPIX-ieDiHgAohhhvl5AkniYSX1cNI-ZnTKU5Jy8PM2ML4NTvY6RWd9T7tc"'
+      - |
+          reachmail:
+            api_key: '6sNKNnM-kh3D7ig7Zdz4mAqylT9YD1XMBx9i9zct9Ihr3V0feKfuLAqpsmUS7YeD'
+    negative_examples:
+      - text: 'REACHMAIL_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'REACHMAIL_TOKEN=ZUAt__1FP4K05X_ZmDkSOpnpGyi_YJfLG7zYYGQW9M8HbMvnW4YDmfOuL_x-55I'
+        why: 'wrong length (63 characters): not this format'
+      - text: 'API_KEY=6T79ASqE92xVOhH-CTS9WVAjw_qL4Y1UG_nW9OkD5NctouAoe7HTBmK1YcBGjz3B'
+        why: 'no reachmail keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("react.yml", #####"""
+provider: react
+rules:
+  - id: react.password
+    name: 'React app password in environment file'
+    kind: password
+    description: >
+      A password placed in a REACT_APP_* variable: Create React App embeds every REACT_APP_ value into the JavaScript bundle served to browsers, so the password is public once deployed; it signs in to whatever service it belongs to.
+    pattern: '(?:^|[^A-Za-z0-9_])(?i:REACT_APP(?:_[A-Z0-9]{1,30}){0,4}_PASS(?:WORD)?)[ \t]{0,5}=[ \t]{0,5}["\x27]?([^\s"\x27$]{6,100})(?:[\s"\x27]|$)'
+    keywords: ['react_app_']
+    entropy: 2.5
+    identity:
+      reveals: 'nothing by itself; the matching REACT_APP_*_USER(NAME) variable nearby usually names the account'
+    privilege: unknown
+    examples:
+      - 'REACT_APP_API_PASSWORD=oknMHa16mh0qgb'
+      - |
+          environment:
+            - REACT_APP_DB_USER=admin
+            - REACT_APP_DB_PASSWORD=JkMMA3hM9bXwng
+      - |
+          # local only
+          REACT_APP_AUTH_PASS="6GLwDVYj0hAp5M"
+    negative_examples:
+      - text: 'REACT_APP_DB_PASSWORD=$DB_PASSWORD'
+        why: 'variable reference, not a value'
+      - text: '  const password = process.env.REACT_APP_DB_PASSWORD || "unset"'
+        why: 'code reading the variable, not a value'
+      - text: 'REACT_APP_DB_PASSWORD='
+        why: 'empty value'
+"""#####),
+        ("readme.yml", #####"""
+provider: readme
+rules:
+  - id: readme.api-key
+    name: 'ReadMe API key'
+    kind: api-key
+    description: >
+      Calls the ReadMe API for the project: reads, changes and deletes API reference and guide pages, changelogs and versions of the hosted developer hub.
+    pattern: '(?:^|[^A-Za-z0-9_-])(rdme_[a-z0-9]{70})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['rdme_']
+    entropy: 3.5
+    identity:
+      reveals: 'the ReadMe project the key belongs to (GET /api/v1 returns the project name)'
+    privilege: unknown
+    examples:
+      - 'README_API_KEY=rdme_xcue174n8y19813sr56pb9iw4y1etnujihhy7exb4xd65mcyf5drs2orc1icil9rzthzd2'
+      - '{"readme_api_key": "rdme_ce0bsj93f03f8x853sfs46gvn47yygiu4xsdym6omy7ouqq4kosi21ka6bwv78yd6ikhnu"}'
+      - |
+          config = {
+              "api_key": "rdme_ndkxuhz7sobuezyh0im4zlx5maftmnt1me7tlnxlpxwoieiq13qej9qjl7ptyvtq4k6rvx",
+          }
+    negative_examples:
+      - text: 'README_API_KEY=rdme_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'README_API_KEY=rdme_wmaumkw6s5gqnl7yms5i63pt2qavaz5ukohotf0ocq5qf8rtuxxzgi3t3z0nr5desoyuz'
+        why: 'wrong length (74 characters): not this format'
+"""#####),
+        ("rebrandly.yml", #####"""
+provider: rebrandly
+rules:
+  - id: rebrandly.api-key
+    name: 'Rebrandly API key'
+    kind: api-key
+    description: >
+      Calls the Rebrandly API as the account: creates, edits and deletes branded short links and reads their click statistics.
+    pattern: '(?i:rebrandly)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([A-Za-z0-9_]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['rebrandly']
+    entropy: 3.5
+    identity:
+      reveals: 'the Rebrandly account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'REBRANDLY_API_KEY=ac1b8414d662f337121224a993dfe0f7'
+      - 'rebrandly_api_key = "d846463c515d5bee33a502d600f69cbb"'
+      - |
+          rebrandly:
+            api_key: 'fa9e8bf33316a5f369b07212bc2ed531'
+    negative_examples:
+      - text: 'REBRANDLY_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'REBRANDLY_API_KEY=8c2d78aa359d34aa5d0ba36cad708f4'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=66a490900c1b9e6329727045fd410b95'
+        why: 'no rebrandly keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("redhatpyxis.yml", #####"""
+provider: redhatpyxis
+rules:
+  - id: redhatpyxis.api-key
+    name: 'Red Hat Pyxis API key'
+    kind: api-key
+    description: >
+      Authenticates to the Red Hat Ecosystem Catalog (Pyxis) API as the partner: reads and changes container certification projects, images and test results.
+    pattern: '(?i:pyxis|(?:redhat|red_hat|red-hat)[_.-]?(?:api|pyxis))[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['pyxis', 'redhat', 'red_hat', 'red-hat']
+    entropy: 3.2
+    identity:
+      reveals: 'the Red Hat Pyxis account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'PYXIS_API_KEY=aaguarpjvc3a94gbhokl6a496lie869s'
+      - 'pyxis_api_key = "k16jknglqe9k09ylbi3v04gkmcix1ou7"'
+      - |
+          redhatpyxis:
+            api_key: '2sos4xdwmrmfplz3yhaizhgp5qai2clp'
+    negative_examples:
+      - text: 'PYXIS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'PYXIS_API_KEY=4gi1y7k3xf8ixxi6p0ikjjd4umtu1ut'
+        why: 'wrong length (31 characters): not this format'
+      - text: 'API_KEY=8439ob4hbk7gapmfgerz3fmgt8zn78fq'
+        why: 'no redhatpyxis keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("refiner.yml", #####"""
+provider: refiner
+rules:
+  - id: refiner.api-key
+    name: 'Refiner API key'
+    kind: api-key
+    description: >
+      Calls the Refiner survey API for the account: reads survey responses and the identified users and contacts behind them.
+    pattern: '(?i:refiner)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Fa-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['refiner']
+    entropy: 3.0
+    identity:
+      reveals: 'the Refiner account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'REFINER_API_KEY=45118c50-1045-43b9-14bb-253cee14bf8b'
+      - 'refiner_api_key = "b3b7f445-e6f4-353c-e571-3b43b88b8ea6"'
+      - |
+          refiner:
+            api_key: 'ae4f5152-b073-a916-c41f-538c4c2641fe'
+    negative_examples:
+      - text: 'REFINER_API_KEY=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'REFINER_API_KEY=b0bce76a-2c21-7fe0-e969-89479cb1f86'
+        why: 'wrong length (35 characters): not this format'
+      - text: 'API_KEY=36c68225-2e55-65e6-3f4f-ce428d083f18'
+        why: 'no refiner keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("render.yml", #####"""
 provider: render
@@ -8429,6 +19797,62 @@ rules:
       - text: 'REPLICATE_API_TOKEN=r8_UWfX5rmsq3NMiUPAXaWVnSPZQpjNikd8'
         why: 'too short: 32 characters after r8_'
 """#####),
+        ("replyio.yml", #####"""
+provider: replyio
+rules:
+  - id: replyio.api-key
+    name: 'Reply.io API key'
+    kind: api-key
+    description: >
+      Calls the Reply.io API as the user: reads and changes contacts and email sequences that send from the user's mailboxes.
+    pattern: '(?i:reply[_.-]?io)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{24})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['replyio', 'reply_io', 'reply.io', 'reply-io']
+    entropy: 3.0
+    identity:
+      reveals: 'the Reply.io account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'REPLYIO_API_KEY=GAESMx7FQOSzhPKKZPylXx8E'
+      - 'replyio_api_key = "LT2IvJGA1Kgc9cN09DmyrJOx"'
+      - |
+          replyio:
+            api_key: '5ViVHqUDO7w49tcEE98jt2aD'
+    negative_examples:
+      - text: 'REPLYIO_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'REPLYIO_API_KEY=CD86Ay5uVLfcaR8O7CRVVGM'
+        why: 'wrong length (23 characters): not this format'
+      - text: 'API_KEY=s74wUCDL0lyUNQtmVCfM45ld'
+        why: 'no replyio keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("requestfinance.yml", #####"""
+provider: requestfinance
+rules:
+  - id: requestfinance.api-key
+    name: 'Request Finance API key'
+    kind: api-key
+    description: >
+      Calls the Request Finance API for the organisation: reads and creates invoices and payment requests, including crypto payment details.
+    pattern: '(?i:request[_.-]?finance)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Z]{7}-[0-9A-Z]{7}-[0-9A-Z]{7}-[0-9A-Z]{7})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['requestfinance', 'request_finance', 'request-finance']
+    entropy: 3.3
+    identity:
+      reveals: 'the Request Finance account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'REQUEST_FINANCE_API_KEY=NBJD83R-ELHGHBI-QOJU231-FERQKUK'
+      - 'request_finance_api_key = "W8AJZMV-76EKDXQ-VWB1ETO-O5YP431"'
+      - |
+          requestfinance:
+            api_key: 'ANZOEC5-GFQCJ08-OA98YOQ-EM2VWYM'
+    negative_examples:
+      - text: 'REQUEST_FINANCE_API_KEY=xxxxxxx-xxxxxxx-xxxxxxx-xxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'REQUEST_FINANCE_API_KEY=Z0R1F4-CYTYOP9-1MOK4R4-8TUM98Z'
+        why: 'wrong length (30 characters): not this format'
+      - text: 'API_KEY=QV010WZ-X9RUVUE-14QQZZU-U8QZ6LF'
+        why: 'no requestfinance keyword next to it: a bare value of this shape is not attributable'
+"""#####),
         ("resend.yml", #####"""
 provider: resend
 rules:
@@ -8452,6 +19876,34 @@ rules:
     why: placeholder
   - text: RESEND_API_KEY=re_DXXZZ7n7_sDSJg98H8lpj
     why: second part too short
+"""#####),
+        ("restpack.yml", #####"""
+provider: restpack
+rules:
+  - id: restpack.access-token
+    name: 'Restpack API access token'
+    kind: access-token
+    description: >
+      Calls the Restpack HTML-to-PDF and screenshot APIs billed to the account's plan.
+    pattern: '(?i:restpack)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9A-Za-z]{48})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['restpack']
+    entropy: 3.5
+    identity:
+      reveals: 'the Restpack account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'RESTPACK_ACCESS_TOKEN=gneuaulZ9G8RJYEagU9SMjxTEtFei7GoJWM7gKdNRU5tGPie'
+      - 'restpack_access_token = "qCRKWI90KqcbEf4PSpoTSEzvcJocDh0hCWKYykVpiMHlzDgy"'
+      - |
+          restpack:
+            api_key: 'S2K0OtHJHDJUGqItTRJlgswnu12GdHjNta13UPAiJ5cIBUJg'
+    negative_examples:
+      - text: 'RESTPACK_ACCESS_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'RESTPACK_ACCESS_TOKEN=uK5ZbU2p2ZactuMhrkuPAqomEkSasmwzPSaFXJv1XoMeWJg'
+        why: 'wrong length (47 characters): not this format'
+      - text: 'API_KEY=N0YFacDea811AQ7cE4F56DlNRstk2VYjWUBWMsxIvVwZum5T'
+        why: 'no restpack keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("retellai.yml", #####"""
 provider: retellai
@@ -8482,6 +19934,62 @@ rules:
         why: 'key_ glued to another word'
       - text: 'KEY=key_00622b0b22ac8785842eb3682789'
         why: 'a key_ value with no Retell context'
+"""#####),
+        ("ritekit.yml", #####"""
+provider: ritekit
+rules:
+  - id: ritekit.client-id
+    name: 'RiteKit API client id'
+    kind: client-id
+    description: >
+      Calls the RiteKit social-media APIs (hashtag suggestions, link shortening, emojis) billed to the account.
+    pattern: '(?i:ritekit)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([0-9a-f]{44})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['ritekit']
+    entropy: 3.0
+    identity:
+      reveals: 'the RiteKit account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'RITEKIT_CLIENT_ID=62acb71381fe66ea24adf1ee4d3fa4765426da0ee85d'
+      - 'ritekit_client_id = "52858ab4ba92a78b719f22ca15d26e750da8648be8b0"'
+      - |
+          ritekit:
+            api_key: 'd9b2ac5b601f9080910804083c60fca0d933615b14fa'
+    negative_examples:
+      - text: 'RITEKIT_CLIENT_ID=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'RITEKIT_CLIENT_ID=c97ab6c884976a0f61f4feb6e9fe584c2638e1e6735'
+        why: 'wrong length (43 characters): not this format'
+      - text: 'API_KEY=dd5448b600dbaef382bea2fcbba64079b5ab7e5d76ab'
+        why: 'no ritekit keyword next to it: a bare value of this shape is not attributable'
+"""#####),
+        ("rocketreach.yml", #####"""
+provider: rocketreach
+rules:
+  - id: rocketreach.api-key
+    name: 'RocketReach API key'
+    kind: api-key
+    description: >
+      Looks up people's emails and phone numbers through the RocketReach API billed to the account's lookup credits.
+    pattern: '(?i:rocketreach)[\w.-]{0,20}(?:[\s"\x27:/?&{,]{1,6}[\w.-]{1,20}){0,2}["\x27\]]{0,3}\s{0,8}(?:=|:{1,3}=?|=>|,|>|\s)\s{0,12}["\x27`]?[ \t]{0,2}([a-z0-9-]{39})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['rocketreach']
+    entropy: 3.0
+    identity:
+      reveals: 'the RocketReach account that owns the key; the provider dashboard lists its keys'
+    privilege: unknown
+    examples:
+      - 'ROCKETREACH_API_KEY=ec1091-20eff510129537eb78b75a3f8f8dcb7d'
+      - 'rocketreach_api_key = "33a31d-8ba127391f79fc8462a5fcb8ab3b64e2"'
+      - |
+          rocketreach:
+            api_key: '487c4c-266c475aac3b3ca2f32988c55702e1bf'
+    negative_examples:
+      - text: 'ROCKETREACH_API_KEY=xxxxxx-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder of the right shape, not a key'
+      - text: 'ROCKETREACH_API_KEY=7672ea-17f5e04cbc22efce6777dc4bcef5c87'
+        why: 'wrong length (38 characters): not this format'
+      - text: 'API_KEY=889b56-44c57b7bb5a7fd6bc5e3c60dc64a2ac3'
+        why: 'no rocketreach keyword next to it: a bare value of this shape is not attributable'
 """#####),
         ("rollbar.yml", #####"""
 provider: rollbar

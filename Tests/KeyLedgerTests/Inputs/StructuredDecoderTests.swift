@@ -188,4 +188,25 @@ final class StructuredDecoderTests: XCTestCase {
         XCTAssertNil(register.credential(for: "db-1.internal.acme.io"))
         XCTAssertEqual(register.credentials.count, 3)
     }
+
+    /// The dotfiles that hold registry and git credentials in home folders and CI images.
+    func testCredentialDotfiles() throws {
+        let dir = try temporaryDirectory(self)
+        var keys = CredentialFactory()
+        let npmToken = "npm_" + keys.random(36, from: CredentialFactory.alnum)
+        let pypiPassword = keys.random(26, from: CredentialFactory.alnum)
+        let gitPassword = keys.random(24, from: CredentialFactory.alnum)
+        let netrcPassword = keys.random(24, from: CredentialFactory.alnum)
+        try write("//registry.npmjs.org/:_authToken=\(npmToken)\n", to: "home/.npmrc", in: dir)
+        try write("[private]\nrepository = https://pypi.acme.internal/\nusername = deploy\npassword = \(pypiPassword)\n", to: "home/.pypirc", in: dir)
+        try write("https://ci-bot:\(gitPassword)@git.acme.internal\n", to: "home/.git-credentials", in: dir)
+        try write("machine api.acme.internal login ci password \(netrcPassword)\n", to: "home/.netrc", in: dir)
+        let (_, register) = try scanRegister([dir])
+        XCTAssertEqual(register.credential(for: npmToken)?.rule, "npm.access-token")
+        XCTAssertEqual(register.credential(for: pypiPassword)?.rule, "generic.config-secret")
+        XCTAssertEqual(register.credential(for: gitPassword)?.rule, "url-credentials.http-url")
+        XCTAssertEqual(register.credential(for: netrcPassword)?.rule, "generic.netrc-password")
+        XCTAssertEqual(register.credential(for: netrcPassword)?.identity.name, "api.acme.internal")
+        XCTAssertEqual(register.credentials.count, 4)
+    }
 }

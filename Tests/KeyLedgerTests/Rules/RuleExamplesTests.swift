@@ -46,6 +46,18 @@ final class RuleExamplesTests: XCTestCase {
         }
     }
 
+    /// docs/rules.md lists exactly the built-in rules (scripts/embed-rules.sh regenerates it).
+    func testRulesDocumentListsEveryBuiltinRule() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let doc = try String(contentsOf: root.appendingPathComponent("docs/rules.md"), encoding: .utf8)
+        let regex = try NSRegularExpression(pattern: "`([a-z0-9-]+\\.[a-z0-9.-]+)`")
+        let listed = Set(regex.matches(in: doc, range: NSRange(doc.startIndex..., in: doc)).compactMap {
+            Range($0.range(at: 1), in: doc).map { String(doc[$0]) }
+        })
+        XCTAssertEqual(listed, Set(try RuleLoader.builtin().map(\.id)), "run scripts/embed-rules.sh")
+    }
+
     func testUserRulesWithABadPatternAreRejectedWithTheirFile() throws {
         let dir = try temporaryDirectory(self)
         try write("""
