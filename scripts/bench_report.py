@@ -9,8 +9,9 @@ Subcommands (all called by bench.sh; see there for how a benchmark is run):
   placeholders OBJDIR FILE   write an empty-blob loose object under OBJDIR for every object id in FILE
                              (used only for the git-CLI view of a repository with missing blobs)
   report RUNDIR OUT.md       parse every run under RUNDIR (/usr/bin/time -v output, exit code, the
-                             tool's JSON output) and print the Markdown results table; also save it
-                             to OUT.md
+                             tool's JSON output) and print the Markdown results table, followed by
+                             keyledger's findings (rule, redacted value, earliest location) so that
+                             they can be checked by hand; also save it to OUT.md
 """
 
 import json
@@ -285,6 +286,30 @@ def read_meta(rundir):
     return meta
 
 
+def keyledger_findings(rundir, nruns):
+    """keyledger's credentials from its last completed run: rule, redacted value, earliest location."""
+    for i in range(nruns, 0, -1):
+        out = os.path.join(rundir, "tools", "keyledger", f"run-{i}", "out.json")
+        d, _ = load_json(out)
+        if not isinstance(d, dict) or not isinstance(d.get("credentials"), list):
+            continue
+        rows = []
+        for c in d["credentials"]:
+            if not isinstance(c, dict):
+                continue
+            locs = [l for l in c.get("locations") or [] if isinstance(l, dict)]
+            first = min(locs, key=lambda l: l.get("date") or "9999", default={})
+            rows.append({
+                "from": os.path.relpath(out, rundir), "rule": c.get("rule") or "?",
+                "redacted": (c.get("redacted") or "?").replace("|", "\\|"),
+                "confidence": c.get("confidence") or "?", "locations": len(locs),
+                "path": (first.get("path") or "?").replace("|", "\\|"),
+                "commit": (first.get("commit") or "")[:9] or "–", "date": (first.get("date") or "")[:10] or "–",
+            })
+        return sorted(rows, key=lambda r: (r["rule"], r["redacted"]))
+    return None
+
+
 def report(rundir, out_md):
     meta = read_meta(rundir)
     stats = json.loads(read(os.path.join(rundir, "repo-stats.json"), "{}") or "{}")
@@ -371,6 +396,16 @@ def report(rundir, out_md):
     if meta.get("kingfisher_cache"):
         lines.append(f"- kingfisher's compiled rule cache ({meta['kingfisher_cache']}) was warmed by one "
                      "untimed run before timing; a cold cache adds the rule compile time to its first run.")
+    kl = keyledger_findings(rundir, nruns) if "keyledger" in tools else None
+    if kl:
+        lines.append("")
+        lines.append(f"keyledger's findings ({len(kl)}; from `{kl[0]['from']}`; first = earliest location):")
+        lines.append("")
+        lines.append("| rule | redacted | confidence | locations | first path | commit | date |")
+        lines.append("|---|---|---|---:|---|---|---|")
+        for f in kl:
+            lines.append(f"| {f['rule']} | `{f['redacted']}` | {f['confidence']} | {f['locations']} | "
+                         f"`{f['path']}` | {f['commit']} | {f['date']} |")
     lines.append("")
     lines.append("Commands (REPO = the path scanned, run from an empty directory):")
     lines.append("")

@@ -37,8 +37,9 @@ key wherever it stands (score writes both classes into the JSON: `shape`/`shape_
   placeholder-shaped  an expected secret is placeholder-shaped when its principal part (the longest run
                       of key characters [A-Za-z0-9_+/-] with '=' padding, so that the host, e-mail or
                       account name TruffleHog joins to a key with ':' is not judged) holds
-                        - a counting run: 6 characters each the successor of the previous in 0-9 or
-                          a-z, any case (abcdef, 123456, abcdefgh, lmnopq, 012345 …), or
+                        - a counting run: 6 characters each the successor (or each the predecessor) of
+                          the previous in 0-9 or a-z, any case (abcdef, 123456, abcdefgh, lmnopq, 654321,
+                          fedcba …), or
                         - a run of >= 5 identical letters or digits (AAAAA, xxxxx, 00000); a run of 'A'
                           (base64 of zero bytes, found in real Twitter bearer tokens, Azure DevOps PATs,
                           Entra refresh tokens, macaroons) only when it is at least half the secret, or
@@ -49,7 +50,7 @@ key wherever it stands (score writes both classes into the JSON: `shape`/`shape_
                       unknown, the longest token of 16+ key characters in the example stands in for it);
                       the others are well-formed. The headline recall is over well-formed positives; the
                       raw recall over all positives is shown beside it and placeholder-shaped ones in a
-                      table of their own. A random 40-character base62 key matches by chance with odds ~2e-4 (a hex key ~1e-6).
+                      table of their own. A random 40-character base62 key matches by chance with odds ~2e-4 (a 40-character hex key ~5e-5).
   contested negative  a negative whose file
                         - at least two of the four scanners report under a non-generic rule (keyword =
                           value heuristics, rule ids containing "generic" but not "private-key", do not
@@ -58,9 +59,11 @@ key wherever it stands (score writes both classes into the JSON: `shape`/`shape_
                         - the source's own scanner flags under any rule (gitleaks/betterleaks on gitleaks'
                           fps, Kingfisher on its own negative_examples), or
                         - contains a string that one of the same source's positives gives as its expected
-                          secret or as a ':'-separated part of 16+ characters (TruffleHog is not run here:
-                          this stands for "its own scanner reports it", e.g. a refresh token rejected only
-                          because the client id or instance URL beside it is missing).
+                          secret or as a ':'-separated part of it, when that string is credential-like (16+
+                          characters, no whitespace, not a URL, host name, e-mail or query string, not
+                          placeholder-shaped). TruffleHog is not run here: this stands for "its own
+                          scanner reports it", e.g. a refresh token rejected only because the client id
+                          or instance URL beside it is missing.
                       The judgement is per file (each file is one short test input), not per string.
                       Other negatives are clean; the headline counts flagged clean negatives and lists
                       the contested ones with their reasons.
@@ -1300,11 +1303,11 @@ COUNTING = ("0123456789", "abcdefghijklmnopqrstuvwxyz")
 
 
 def counting_run(v, n=6):
-    """The first run of n characters that count up by one (0-9 or a-z, any case), or None."""
+    """The first run of n characters that count up or down by one (0-9 or a-z, any case), or None."""
     low = v.lower()
     for i in range(len(low) - n + 1):
         w = low[i:i + n]
-        if any(w in seq for seq in COUNTING):
+        if any(w in seq or w in seq[::-1] for seq in COUNTING):
             return v[i:i + n]
     return None
 
@@ -1366,18 +1369,29 @@ def is_generic_rule(rule):
     return "generic" in r and not re.search(r"private[-_.]?key", r)
 
 
+HOSTNAME = re.compile(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?")
+
+
+def credential_like(p):
+    """A part of an expected secret that is a credential itself: 16+ characters without whitespace, not a
+    URL, host name, e-mail address or query string (the identifiers TruffleHog pairs with a key), and
+    not placeholder-shaped."""
+    return (len(p) >= 16 and not re.search(r"\s|//|@|&", p) and not HOSTNAME.fullmatch(p)
+            and not placeholder_reason(p))
+
+
 def credential_parts(results):
     """source -> set of the strings the source's own positives give as (part of) their expected
-    secrets: each expected secret, and its ':'-separated parts of 16+ characters (TruffleHog joins a
-    detector's paired values with ':', e.g. refresh token:client id:client secret)."""
+    secrets: each expected secret, and its ':'-separated parts (TruffleHog joins a detector's paired
+    values with ':', e.g. refresh token:client id:client secret), where credential_like."""
     parts = defaultdict(set)
     for r in results:
         if r["polarity"] != "pos":
             continue
         for e in r.get("expected") or []:
-            for p in [e] + e.split(":"):
+            for p in {e} | set(e.split(":")):
                 p = p.strip()
-                if len(p) >= 16:
+                if credential_like(p):
                     parts[r["source"]].add(p)
     return parts
 
@@ -1528,7 +1542,7 @@ def cmd_score(a):
     L.append("**Placeholder-shaped** (an expected secret; TruffleHog's composite values are judged by their "
              "principal part, the longest run of key characters `[A-Za-z0-9_+/-]` with `=` padding): it holds "
              "a counting run of 6 characters (each the successor of the previous in 0-9 or a-z, any case: "
-             "`abcdef`, `123456`, `lmnopq` …), or a run of ≥ 5 identical letters or digits (a run of `A`, "
+             "`abcdef`, `123456`, `lmnopq` …, or counting down: `654321`), or a run of ≥ 5 identical letters or digits (a run of `A`, "
              "base64 zero bytes that real formats such as Twitter bearer tokens and Azure DevOps PATs contain, "
              "only when it is at least half the secret), or one of the words "
              + ", ".join(f"`{w}`" for w in PLACEHOLDER_WORDS) + " (any case; `test` as a mode segment such as "
@@ -1539,9 +1553,10 @@ def cmd_score(a):
              "at least two of the four scanners report it under a non-generic rule (keyword = value heuristics "
              "such as `generic-api-key` do not vote; private-key rules do), or the source's own scanner flags it "
              "under any rule (gitleaks/betterleaks on gitleaks' tests, Kingfisher on its own), or it contains a "
-             "string that one of the source's own positives gives as its expected secret or as a `:`-separated "
-             "part of 16+ characters (TruffleHog, whose scanner is not run here, rejects such a negative only "
-             "because the paired value or keyword is missing). Every other negative is clean.")
+             "credential-like string (16+ characters, no whitespace, not a URL, host, e-mail or query string, "
+             "not placeholder-shaped) that one of the source's own positives gives as its expected secret or "
+             "as a `:`-separated part of it (TruffleHog, whose scanner is not run here, rejects such a negative "
+             "only because the paired value or keyword is missing). Every other negative is clean.")
     L.append("")
     L.append("## Recall per source, all positives (raw)")
     L.append("")

@@ -53,11 +53,12 @@ enum StructuredDecoders {
         let ssm = isJSON && contains(bytes, "\"SecureString\"") && contains(bytes, "\"Parameters\"")
         let vault = isJSON && contains(bytes, "\"lease_duration\"") && contains(bytes, "\"data\"")
         guard secret || docker || notebookEscapes || ssm || vault else { return DecodedContent() }
-        let text = String(decoding: bytes, as: UTF8.self)
         var out = DecodedContent()
+        if notebookEscapes { notebookSources(bytes, into: &out) }
+        guard secret || docker || ssm || vault else { return out }
+        let text = String(decoding: bytes, as: UTF8.self)
         if secret { kubernetesSecrets(text, json: isJSON, into: &out) }
         if docker { dockerAuths(text, into: &out) }
-        if notebookEscapes { notebookSources(text, into: &out) }
         if ssm { ssmParameters(text, into: &out) }
         if vault { vaultSecret(text, into: &out) }
         return out
@@ -183,27 +184,98 @@ enum StructuredDecoders {
         }
     }
 
-    static func notebookSources(_ text: String, into out: inout DecodedContent) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else {
-            out.failures.append("notebook not decoded: not valid JSON")
-            return
+    /// Cell sources of a Jupyter notebook, unescaped, in one linear pass over the bytes: each `"source"` key's
+    /// string or array of strings is read where it stands (line counted on the way), and the rest of the notebook —
+    /// megabytes of base64 images and outputs — is never parsed or copied. Only sources whose unescaped text differs
+    /// from the raw bytes (quotes, backslashes) need the second look.
+    static func notebookSources(_ bytes: UnsafeRawBufferPointer, into out: inout DecodedContent) {
+        guard let base = bytes.baseAddress else { return }
+        let count = bytes.count
+        let key = Array("\"source\"".utf8)
+        var offset = 0
+        var line = 1
+        var counted = 0
+        var cell = 0
+        func skipSpace(_ i: inout Int) {
+            while i < count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
         }
-        guard let json = object as? [String: Any], let cells = json["cells"] as? [Any] else { return }
-        for (i, item) in cells.enumerated() {
-            guard let cell = item as? [String: Any] else { continue }
-            var source = ""
-            if let lines = cell["source"] as? [Any] { source = lines.compactMap { $0 as? String }.joined() }
-            else if let s = cell["source"] as? String { source = s }
-            // Only cells whose unescaped text differs need a second look.
-            guard source.contains("\\") || source.contains("\"") else { continue }
-            let firstLine = source.split(separator: "\n").first.map(String.init) ?? ""
-            out.derived.append(DerivedContent(text: source, line: firstLine.isEmpty ? nil : line(of: jsonEscaped(firstLine), in: text),
-                                              note: "notebook cell \(i + 1)"))
+        while offset < count, let hit = key.withUnsafeBytes({ memmem(base + offset, count - offset, $0.baseAddress!, key.count) }) {
+            let position = base.distance(to: UnsafeRawPointer(hit))
+            while counted < position { if bytes[counted] == 0x0A { line += 1 }; counted += 1 }
+            var i = position + key.count
+            skipSpace(&i)
+            guard i < count, bytes[i] == UInt8(ascii: ":") else { offset = position + key.count; continue }
+            i += 1
+            skipSpace(&i)
+            cell += 1
+            var pieces: [String] = []
+            var escaped = false
+            var firstLine: Int?
+            func lineHere() -> Int {
+                while counted < i { if bytes[counted] == 0x0A { line += 1 }; counted += 1 }
+                return line
+            }
+            if i < count, bytes[i] == UInt8(ascii: "\"") {
+                firstLine = lineHere()
+                if let (piece, end, hadEscape) = jsonString(bytes, at: i) { pieces.append(piece); escaped = hadEscape; i = end }
+            } else if i < count, bytes[i] == UInt8(ascii: "[") {
+                i += 1
+                while i < count {
+                    skipSpace(&i)
+                    guard i < count, bytes[i] == UInt8(ascii: "\""), let (piece, end, hadEscape) = jsonString(bytes, at: i) else { break }
+                    if firstLine == nil { firstLine = lineHere() }
+                    pieces.append(piece)
+                    escaped = escaped || hadEscape
+                    i = end
+                    skipSpace(&i)
+                    if i < count, bytes[i] == UInt8(ascii: ",") { i += 1 } else { break }
+                }
+            }
+            offset = max(i, position + key.count)
+            guard escaped, !pieces.isEmpty else { continue }
+            out.derived.append(DerivedContent(text: pieces.joined(), line: firstLine ?? line, note: "notebook cell \(cell)"))
         }
     }
 
-    private static func jsonEscaped(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    /// The JSON string starting at the quote at `start`: its unescaped text, the offset after its closing quote, and
+    /// whether it held escapes. Nil when it is not closed.
+    static func jsonString(_ bytes: UnsafeRawBufferPointer, at start: Int) -> (String, Int, Bool)? {
+        var i = start + 1
+        var out: [UInt8] = []
+        var escaped = false
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\"") { return (String(decoding: out, as: UTF8.self), i + 1, escaped) }
+            if c == UInt8(ascii: "\\"), i + 1 < bytes.count {
+                escaped = true
+                let e = bytes[i + 1]
+                i += 2
+                switch e {
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "u"):
+                    guard i + 4 <= bytes.count, let unit = UInt32(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[i..<(i + 4)]), as: UTF8.self), radix: 16) else { return nil }
+                    i += 4
+                    var scalarValue = unit
+                    // A surrogate pair: \uD83D\uDE00.
+                    if (0xD800...0xDBFF).contains(unit), i + 6 <= bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u"),
+                       let low = UInt32(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(i + 2)..<(i + 6)]), as: UTF8.self), radix: 16),
+                       (0xDC00...0xDFFF).contains(low) {
+                        scalarValue = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                        i += 6
+                    }
+                    out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalarValue) ?? "\u{FFFD}")).utf8))
+                default: out.append(e)  // \" \\ \/ and anything unknown: the character itself
+                }
+                continue
+            }
+            out.append(c)
+            i += 1
+        }
+        return nil
     }
 
     /// 1-based line of the first occurrence of `needle` in `text`.

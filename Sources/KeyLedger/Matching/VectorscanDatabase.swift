@@ -12,17 +12,27 @@ final class VectorscanDatabase: @unchecked Sendable {
 
     struct CompileFailure: Error { var index: Int; var message: String }
 
+    /// Patterns that report where each match starts (`HS_FLAG_SOM_LEFTMOST`): rule leads, whose regex then runs
+    /// anchored at each start.
+    let leftmost: [Bool]
+    /// What the cache keys this database by: the patterns, marked where compiled with start-of-match reporting.
+    let cacheKey: [String]
+
     /// Compiles `patterns` (or loads them from `cache` when they were compiled before); pattern `i` reports id `i`.
-    init(patterns: [String], widthCap: Int, cache: VectorscanCache? = nil) throws {
+    init(patterns: [String], leftmost: Set<Int> = [], widthCap: Int, cache: VectorscanCache? = nil) throws {
         let compiled: (database: OpaquePointer, widths: [Int])
-        if let cached = cache?.load(patterns: patterns, widthCap: widthCap) {
+        // The cache is keyed by what was compiled, flags included.
+        let key = patterns.enumerated().map { leftmost.contains($0.offset) ? "\u{1}som\u{1}" + $0.element : $0.element }
+        if let cached = cache?.load(patterns: key, widthCap: widthCap) {
             compiled = cached
         } else {
-            compiled = try Self.compile(patterns, widthCap: widthCap)
-            cache?.store(compiled.database, widths: compiled.widths, patterns: patterns, widthCap: widthCap)
+            compiled = try Self.compile(patterns, leftmost: leftmost, widthCap: widthCap)
+            cache?.store(compiled.database, widths: compiled.widths, patterns: key, widthCap: widthCap)
         }
         database = compiled.database
         maxWidths = compiled.widths
+        self.leftmost = patterns.indices.map { leftmost.contains($0) }
+        cacheKey = key
         var scratch: OpaquePointer?
         guard hs_alloc_scratch(compiled.database, &scratch) == HS_SUCCESS, let scratch else {
             hs_free_database(compiled.database)
@@ -32,7 +42,7 @@ final class VectorscanDatabase: @unchecked Sendable {
     }
 
     /// Compiles `patterns` into one block-mode database and measures each one's longest match.
-    static func compile(_ patterns: [String], widthCap: Int) throws -> (database: OpaquePointer, widths: [Int]) {
+    static func compile(_ patterns: [String], leftmost: Set<Int> = [], widthCap: Int) throws -> (database: OpaquePointer, widths: [Int]) {
         var flags: [UInt32] = []
         var widths: [Int] = []
         for (i, pattern) in patterns.enumerated() {
@@ -54,7 +64,7 @@ final class VectorscanDatabase: @unchecked Sendable {
             let maxWidth = info.map { Int($0.pointee.max_width) } ?? Int(UInt32.max)
             free(info)
             widths.append(maxWidth >= Int(UInt32.max) || maxWidth <= 0 ? widthCap : min(maxWidth, widthCap))
-            flags.append(chosen)
+            flags.append(leftmost.contains(i) && chosen == 0 ? UInt32(HS_FLAG_SOM_LEFTMOST) : chosen)
         }
         var db: OpaquePointer?
         var error: UnsafeMutablePointer<hs_compile_error_t>?
@@ -78,6 +88,34 @@ final class VectorscanDatabase: @unchecked Sendable {
             throw CompileFailure(index: index, message: message)
         }
         return (db, widths)
+    }
+
+    /// The longest match of `pattern` (Vectorscan's analysis, no compile), or nil when the pattern is not valid for
+    /// Vectorscan or its matches are unbounded.
+    static func maxWidth(of pattern: String) -> Int? {
+        var info: UnsafeMutablePointer<hs_expr_info_t>?
+        var error: UnsafeMutablePointer<hs_compile_error_t>?
+        guard hs_expression_info(pattern, 0, &info, &error) == HS_SUCCESS, let info else {
+            hs_free_compile_error(error)
+            return nil
+        }
+        defer { free(info) }
+        let width = Int(info.pointee.max_width)
+        return width >= Int(UInt32.max) || width <= 0 ? nil : width
+    }
+
+    /// The shortest and longest match of `pattern`, or nil when it is not valid for Vectorscan or unbounded.
+    static func widths(of pattern: String) -> (min: Int, max: Int)? {
+        var info: UnsafeMutablePointer<hs_expr_info_t>?
+        var error: UnsafeMutablePointer<hs_compile_error_t>?
+        guard hs_expression_info(pattern, 0, &info, &error) == HS_SUCCESS, let info else {
+            hs_free_compile_error(error)
+            return nil
+        }
+        defer { free(info) }
+        let upper = Int(info.pointee.max_width)
+        guard upper < Int(UInt32.max), upper > 0 else { return nil }
+        return (Int(info.pointee.min_width), upper)
     }
 
     /// Why Vectorscan rejects `pattern` on its own, or nil when it compiles (the check imported rules pass before use).
@@ -119,12 +157,19 @@ final class VectorscanDatabase: @unchecked Sendable {
         var ids: [UInt32] = []
         var firstEnds: [Int] = []
         var lastEnds: [Int] = []
+        /// Match starts of leftmost patterns (each one, up to `limit`; past it they collapse into runs too).
+        var startIds: [UInt32] = []
+        var starts: [Int] = []
+        var leftmost: [Bool] = []
         /// Per pattern id, the index of its latest run, or -1.
         var lastRun: [Int] = []
         let gap = 256
         let limit = 100_000
 
-        func reset(patterns: Int) {
+        func reset(patterns: Int, leftmost: [Bool]) {
+            if self.leftmost.count != leftmost.count { self.leftmost = leftmost }
+            startIds.removeAll(keepingCapacity: true)
+            starts.removeAll(keepingCapacity: true)
             ids.removeAll(keepingCapacity: true)
             firstEnds.removeAll(keepingCapacity: true)
             lastEnds.removeAll(keepingCapacity: true)
@@ -133,7 +178,12 @@ final class VectorscanDatabase: @unchecked Sendable {
             }
         }
 
-        @inline(__always) func add(_ id: UInt32, _ end: Int) {
+        @inline(__always) func add(_ id: UInt32, from: Int, _ end: Int) {
+            if leftmost[Int(id)], starts.count < limit {
+                startIds.append(id)
+                starts.append(from)
+                return
+            }
             let run = lastRun[Int(id)]
             if run >= 0, end - lastEnds[run] <= gap || ids.count >= limit {
                 lastEnds[run] = end
@@ -148,13 +198,13 @@ final class VectorscanDatabase: @unchecked Sendable {
 
     /// Runs the database over `bytes` and collects every hit as runs (see `Hits`).
     func scan(_ bytes: UnsafeRawBufferPointer, scratch: Scratch, into hits: Hits) {
-        hits.reset(patterns: maxWidths.count)
+        hits.reset(patterns: maxWidths.count, leftmost: leftmost)
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         let context = Unmanaged.passUnretained(hits).toOpaque()
         // The callback never asks to stop, so HS_SCAN_TERMINATED cannot occur; any other error means the buffer
         // was not (fully) scanned, which the caller cannot recover from — it is a programming error.
-        let status = hs_scan(database, base.assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0, scratch.pointer, { id, _, to, _, ctx in
-            Unmanaged<Hits>.fromOpaque(ctx!).takeUnretainedValue().add(id, Int(to))
+        let status = hs_scan(database, base.assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0, scratch.pointer, { id, from, to, _, ctx in
+            Unmanaged<Hits>.fromOpaque(ctx!).takeUnretainedValue().add(id, from: Int(from), Int(to))
             return 0
         }, context)
         assert(status == HS_SUCCESS, "hs_scan failed with status \(status)")

@@ -3169,7 +3169,7 @@ rules:
   description: |
     Authenticates to the Bitbucket Cloud API and git over HTTPS as the user with the app password's
     permissions (repository read/write/admin, pull requests, pipelines, workspace membership).
-  pattern: (?:^|[^A-Za-z0-9_-])(ATBB[A-Za-z0-9_=.-]{24,80})(?:[^A-Za-z0-9_-]|$)
+  pattern: (?:^|[^A-Za-z0-9_+/-])(ATBB[A-Za-z0-9_=.-]{24,80})(?:[^A-Za-z0-9_+/=-]|$)
   keywords:
   - atbb
   entropy: 3.5
@@ -20014,6 +20014,70 @@ rules:
   - text: ROLLBAR_ACCESS_TOKEN=f00a39080655a05d00d44286557f6b
     why: wrong length
 """#####),
+        ("rootly.yml", #####"""
+provider: rootly
+rules:
+
+  - id: rootly.api-key
+    name: Rootly API key
+    kind: api-key
+    description: >
+      Calls the Rootly incident-management API with the key's scope (global, team or personal): reads and creates incidents, alerts, action items and on-call data.
+    pattern: '(?:^|[^A-Za-z0-9_-])(rootly_[a-f0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['rootly_']
+    entropy: 3.0
+    identity:
+      reveals: 'the Rootly account the key belongs to (its dashboard lists the key); the key carries no account identifier itself; global keys act for the organisation, personal keys for their creator'
+    privilege: unknown
+    examples:
+      - |-
+        ROOTLY_API_TOKEN=rootly_83b03170944dff404b494416d747660c05b9a273434076b1856de753202d4693
+      - |-
+        curl -H "Authorization: Bearer rootly_44302870e16915f5adef047108401ce77179abf98f4bc9f69e35954f35de117d" https://api.rootly.com/v1/incidents
+      - |-
+        provider "rootly" {
+          api_token = "rootly_a6600ed618050bdf8d4f9655c2507939434664caae700ff3f228f77598dae697"
+        }
+    negative_examples:
+      - text: 'ROOTLY_API_TOKEN=rootly_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler'
+      - text: 'ROOTLY_API_TOKEN=rootly_34d9f8defd86d1a193304e1da12731925b1b59f78d6a68e2624354f4ee1d76f'
+        why: '63 hex characters: one short'
+      - text: 'ROOTLY_API_TOKEN=rootly_6Z0Y9DFQTM5D579GK8GHIB6X1KQ3NPZRZSSLW64YGEHMDG3OYTZLKLXO8BU2CPKA'
+        why: 'uppercase/non-hex body: not the rootly_ format'
+"""#####),
+        ("route4me.yml", #####"""
+provider: route4me
+rules:
+
+  - id: route4me.api-key
+    name: Route4Me API key
+    kind: api-key
+    description: >
+      Calls the Route4Me route-planning API as the account: reads and edits its address book, routes and orders.
+    pattern: '(?i:route4me)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([A-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['route4me']
+    entropy: 3.5
+    identity:
+      reveals: 'the Route4Me account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        ROUTE4ME_API_KEY=41OVFXR5VEZTYLWNXC7HR8VXW6CYY3SP
+      - |-
+        route4me:
+          api_key: "FAZ65KQMY0KKLRDUWRLTVCYWHFSZRA00"
+          timeout: 30
+      - |-
+        {"route4me_token": "YXSR40L96AHHEJNIPTN2GXJLS9J71B6E", "enabled": true}
+    negative_examples:
+      - text: 'ROUTE4ME_API_KEY=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'ROUTE4ME_API_KEY=18O01QM9SNC9HTJ73ZQK83X6D642IWE'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=FKR34QF40JD61W7FL67AI18EIKGAP1HU'
+        why: 'no Route4Me keyword next to it: a bare random string'
+"""#####),
         ("rubygems.yml", #####"""
 provider: rubygems
 rules:
@@ -20092,6 +20156,70 @@ rules:
         why: '64 hex characters after key_: a different provider''s format'
       - text: 'RUNWAYML_API_SECRET=key_...'
         why: 'truncated placeholder'
+"""#####),
+        ("salesblink.yml", #####"""
+provider: salesblink
+rules:
+
+  - id: salesblink.api-key
+    name: SalesBlink API key
+    kind: api-key
+    description: >
+      Calls the SalesBlink public API as the account: reads its prospect lists and outreach sequences.
+    pattern: '(?i:salesblink)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-](key-[a-zA-Z0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['salesblink']
+    entropy: 3.5
+    identity:
+      reveals: 'the SalesBlink account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: unknown
+    examples:
+      - |-
+        SALESBLINK_API_KEY=key-RlhPQVTL7dzLBuOFT8VR9hknr4nzytzHSgi7qOGoximXEeMsBeqP2quVDthRd2dN
+      - |-
+        salesblink:
+          api_key: "key-0IOZEHPyOJyNqE23m4hA9dKw30br7McVQbcDMMY3B7v9TEHJArLWKao1R8H5u0kq"
+          timeout: 30
+      - |-
+        {"salesblink_token": "key-NKHtQTUQaRNw0WzJHXN9GwrXHf0qQ335e2GADz7MdU2gxFzFabbnLHWkAWkoVqrh", "enabled": true}
+    negative_examples:
+      - text: 'SALESBLINK_API_KEY=key-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SALESBLINK_API_KEY=key-vtbbqBzkuASMUr1qXBFH220Q6rsT0YrAPxbGLgQF7HwaCswTmJZP3xcXVaxHBdF'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=key-j0kqZGc7wxiqJHFwmsZjYCPhUfF7n4XVRSBm4emLgVzV9CzZwJYYrBruGlL0NROo'
+        why: 'no SalesBlink keyword next to it: a bare random string'
+"""#####),
+        ("salesflare.yml", #####"""
+provider: salesflare
+rules:
+
+  - id: salesflare.api-key
+    name: Salesflare API key
+    kind: api-key
+    description: >
+      Calls the Salesflare CRM API as the user: reads and edits contacts, accounts and opportunities.
+    pattern: '(?i:salesflare)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9_]{45})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['salesflare']
+    entropy: 3.5
+    identity:
+      reveals: 'the Salesflare account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        SALESFLARE_API_KEY=0rFh2bow2ChGUbvhLjos86cMUsxlez6JF_WDkhbJVOywc
+      - |-
+        salesflare:
+          api_key: "I0gZWwPykchB4FMV5V3_vUg0LaNjt4Qoq5Q40GP5Xkhf8"
+          timeout: 30
+      - |-
+        {"salesflare_token": "G_UmsV2rJGgYfoF1gEYg2CFIQICJ6Q7UxFZvOeg6vFtU0", "enabled": true}
+    negative_examples:
+      - text: 'SALESFLARE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SALESFLARE_API_KEY=NzGgSm1onkOs3Dqxf77NDbM8908pYPXNuHjYArRmiQVy'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=uAyOWjmU2CFdbYWKDqVyqdnveW9qASpjkMlDJ_NISCc1q'
+        why: 'no Salesflare keyword next to it: a bare random string'
 """#####),
         ("salesforce.yml", #####"""
 provider: salesforce
@@ -20304,6 +20432,358 @@ rules:
   - text: SCALINGO_TOKEN=tk-us-wR4ET-
     why: too short
 """#####),
+        ("scrapeowl.yml", #####"""
+provider: scrapeowl
+rules:
+
+  - id: scrapeowl.api-key
+    name: ScrapeOwl API key
+    kind: api-key
+    description: >
+      Runs web-scraping requests through the ScrapeOwl API, spending the account's credits.
+    pattern: '(?i:scrapeowl)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{30})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['scrapeowl']
+    entropy: 3.5
+    identity:
+      reveals: 'the ScrapeOwl account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        SCRAPEOWL_API_KEY=6q6vmcavuoswr0jur2ner8alxbbay8
+      - |-
+        scrapeowl:
+          api_key: "v82ww2x1z660yfykk6jld4eo4me855"
+          timeout: 30
+      - |-
+        {"scrapeowl_token": "ns9k7g28236q8h58bmmommc37a3a05", "enabled": true}
+    negative_examples:
+      - text: 'SCRAPEOWL_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SCRAPEOWL_API_KEY=ea38qb81tnpexahoxh4m79oec4gol'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=kt9t3c3gdx3oyzsu6njcz2dr7py53e'
+        why: 'no ScrapeOwl keyword next to it: a bare random string'
+"""#####),
+        ("scraperapi.yml", #####"""
+provider: scraperapi
+rules:
+
+  - id: scraperapi.api-key
+    name: ScraperAPI API key
+    kind: api-key
+    description: >
+      Runs proxied web-scraping requests through ScraperAPI, spending the account's request credits.
+    pattern: '(?i:scraperapi)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['scraperapi']
+    entropy: 3.5
+    identity:
+      reveals: 'the ScraperAPI account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        SCRAPERAPI_API_KEY=2mgqtwap55htp34l8vz1l53urudp74ho
+      - |-
+        scraperapi:
+          api_key: "yazm29ht0wrvimkyei0xsyr2tb0b7mzi"
+          timeout: 30
+      - |-
+        {"scraperapi_token": "dhpe9ujkm8ho1r0q75u3e9n95dn1bv77", "enabled": true}
+    negative_examples:
+      - text: 'SCRAPERAPI_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SCRAPERAPI_API_KEY=u55n2ft2idtfexelx8uf5ts0kh84v0p'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=522srkh0mit5b22bzmwr8b194gohx79x'
+        why: 'no ScraperAPI keyword next to it: a bare random string'
+"""#####),
+        ("scraperbox.yml", #####"""
+provider: scraperbox
+rules:
+
+  - id: scraperbox.api-key
+    name: ScraperBox API key
+    kind: api-key
+    description: >
+      Runs web-scraping requests through the ScraperBox API, spending the account's request quota.
+    pattern: '(?i:scraperbox)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([A-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['scraperbox']
+    entropy: 3.5
+    identity:
+      reveals: 'the ScraperBox account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        SCRAPERBOX_API_KEY=YZDLZMWI52P5HP7B5Q6Y5OGRZCVK8I4P
+      - |-
+        scraperbox:
+          api_key: "IICC0BPE5NKTHGRXUA3CGSPUGIH6DM9Y"
+          timeout: 30
+      - |-
+        {"scraperbox_token": "UO7S0HE5W9OOK0N6X6UIYW9TAZJQN2ZG", "enabled": true}
+    negative_examples:
+      - text: 'SCRAPERBOX_API_KEY=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SCRAPERBOX_API_KEY=U6WGG5YIY209NHEDPGFRJI04NCI9JJF'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=HIVJT2WU70080WA9690L7NICG7H60SUF'
+        why: 'no ScraperBox keyword next to it: a bare random string'
+"""#####),
+        ("scrapestack.yml", #####"""
+provider: scrapestack
+rules:
+
+  - id: scrapestack.api-key
+    name: scrapestack API key
+    kind: api-key
+    description: >
+      Runs proxied scraping requests through the apilayer scrapestack API, spending the account's monthly requests.
+    pattern: '(?i:scrapestack)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['scrapestack']
+    entropy: 3.5
+    identity:
+      reveals: 'the scrapestack account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        SCRAPESTACK_API_KEY=dvjdfol0az55c40w9w1ffd28dvmwf6i6
+      - |-
+        scrapestack:
+          api_key: "85sn178ate7pqd7zgramiu65yahwid1y"
+          timeout: 30
+      - |-
+        {"scrapestack_token": "0qg8tk1nxj92us96gj006yoru1b82za6", "enabled": true}
+    negative_examples:
+      - text: 'SCRAPESTACK_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SCRAPESTACK_API_KEY=q8d4rnt0mb2kequtfu4kjtf8bu6rod8'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=m1294ylhox6zdxcmeii12ozlt6l4by1b'
+        why: 'no scrapestack keyword next to it: a bare random string'
+"""#####),
+        ("scrapfly.yml", #####"""
+provider: scrapfly
+rules:
+
+  - id: scrapfly.api-key
+    name: Scrapfly API key
+    kind: api-key
+    description: >
+      Runs scraping and screenshot requests through the Scrapfly API, spending the account's credits.
+    pattern: '(?i:scrapfly)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]((?:scp-(?:live|test)-)?[a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['scrapfly']
+    entropy: 3.5
+    identity:
+      reveals: 'the Scrapfly account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        SCRAPFLY_API_KEY=41ee5rn48rf0u0ug2oz201atjxljo1p0
+      - |-
+        scrapfly:
+          api_key: "scp-live-pyt7wzsizc9ihwd5ts0nmidcqbvwn3s6"
+          timeout: 30
+      - |-
+        {"scrapfly_token": "2ew80xee5bcpx3atumu486x62ehvod6z", "enabled": true}
+    negative_examples:
+      - text: 'SCRAPFLY_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SCRAPFLY_API_KEY=scp-live-s1pfvztps16jyi3bzng8fk2y44i2ap7'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=scp-live-a47nubr78d65s2tfa06sfp8vdp4ecw9k'
+        why: 'no Scrapfly keyword next to it: a bare random string'
+"""#####),
+        ("scrapingant.yml", #####"""
+provider: scrapingant
+rules:
+
+  - id: scrapingant.api-key
+    name: ScrapingAnt API key
+    kind: api-key
+    description: >
+      Runs headless-browser scraping requests through the ScrapingAnt API, spending the account's credits.
+    pattern: '(?i:scrapingant)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['scrapingant']
+    entropy: 3.5
+    identity:
+      reveals: 'the ScrapingAnt account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        SCRAPINGANT_API_KEY=tqvad5zqx6mf40wrz3kf5wch3a7vfubb
+      - |-
+        scrapingant:
+          api_key: "czesk08v72fhjkz55kw6xhtw67chnluc"
+          timeout: 30
+      - |-
+        {"scrapingant_token": "i2mcaf6kbr5kirluikpxqt5lp0pi2a6c", "enabled": true}
+    negative_examples:
+      - text: 'SCRAPINGANT_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SCRAPINGANT_API_KEY=al88j0dla3yxr4kn3ustefy4bmndnvt'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=0mj7fbwh5y127o390zzwd6nu4948se1n'
+        why: 'no ScrapingAnt keyword next to it: a bare random string'
+"""#####),
+        ("scrapingbee.yml", #####"""
+provider: scrapingbee
+rules:
+
+  - id: scrapingbee.api-key
+    name: ScrapingBee API key
+    kind: api-key
+    description: >
+      Runs headless-browser scraping requests through the ScrapingBee API, spending the account's credits.
+    pattern: '(?i:scraping[ _-]?bee)[\s\S]{0,120}[\s.,:;=''"\]\[/?&@(){}|#-]([A-Z0-9]{80})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['scrapingbee', 'scraping_bee', 'scraping-bee', 'scraping bee']
+    entropy: 3.5
+    identity:
+      reveals: 'the ScrapingBee account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        SCRAPINGBEE_API_KEY=T5RHYGR9XWKWX1ON6EJLIFFG0KD2MYWWJALL6VTWHNUVIPNLDYR11TQXQDIPDOTFV0VYLF06IHFUXDMY
+      - |-
+        scrapingbee:
+          api_key: "QH2GFSVN4B1FS2ZGB20BTKAJ4MTRQWWIR6O16WR9TGIBGQX0IDIZ61PQFU4FHV3NXLWMAQ6M1ENZBW1Z"
+          timeout: 30
+      - |-
+        {"scrapingbee_token": "1PYSEWNU9386OWKUSYB2NEVCUEOI6UEGPG1WYTBELSZ1TR9TNEW3RK6P4UBANTC6JB0N8EGM8UBMPANN", "enabled": true}
+    negative_examples:
+      - text: 'SCRAPINGBEE_API_KEY=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SCRAPINGBEE_API_KEY=YOIH93FO6SGJED22IJK9ZI7OG7NL2JIKL6Q0Z9YBWH83S9IVJHH76GSRI9CBGCH3C6XA894V5WZCXY6'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=J76WPICZXF9IYZ89QZDFOA2EK0TNE71KOXDLDHGSVCOSSCBTZNUJ0TVGG1544APJWH2P5A3SW1T61BRE'
+        why: 'no ScrapingBee keyword next to it: a bare random string'
+"""#####),
+        ("screenshotapi.yml", #####"""
+provider: screenshotapi
+rules:
+
+  - id: screenshotapi.api-key
+    name: ScreenshotAPI.net API key
+    kind: api-key
+    description: >
+      Takes website screenshots through ScreenshotAPI.net, spending the account's screenshot quota.
+    pattern: '(?i:screenshotapi)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([A-Z0-9]{7}-[A-Z0-9]{7}-[A-Z0-9]{7}-[A-Z0-9]{7})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['screenshotapi']
+    entropy: 3.5
+    identity:
+      reveals: 'the ScreenshotAPI.net account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        SCREENSHOTAPI_API_KEY=OURVDMN-G32N16R-EDEE33R-LSSVWCX
+      - |-
+        screenshotapi:
+          api_key: "VAX0CTW-2548KGD-S01ZL6Z-7K4APSD"
+          timeout: 30
+      - |-
+        {"screenshotapi_token": "10OG1PM-J1KVQY2-PL7I6JA-HHK8WH8", "enabled": true}
+    negative_examples:
+      - text: 'SCREENSHOTAPI_API_KEY=XXXXXXX-XXXXXXX-XXXXXXX-XXXXXXX'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SCREENSHOTAPI_API_KEY=H839ES-0IEDI7T-U1E8H50-IDRF6IZ'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=SJVT7FN-5JUGZQY-R5CHVNR-1YCRUZF'
+        why: 'no ScreenshotAPI.net keyword next to it: a bare random string'
+"""#####),
+        ("screenshotlayer.yml", #####"""
+provider: screenshotlayer
+rules:
+
+  - id: screenshotlayer.api-key
+    name: screenshotlayer API key
+    kind: api-key
+    description: >
+      Captures website screenshots through the apilayer screenshotlayer API, spending the account's monthly quota.
+    pattern: '(?i:screenshotlayer)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9_]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['screenshotlayer']
+    entropy: 3.5
+    identity:
+      reveals: 'the screenshotlayer account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        SCREENSHOTLAYER_API_KEY=gk_LHVNs984Gdj4F5czpJXfM7zSRidVD
+      - |-
+        screenshotlayer:
+          api_key: "wDLBmGEU0lTeC9G_1OeGwulPyVPLxjYi"
+          timeout: 30
+      - |-
+        {"screenshotlayer_token": "iOnzZEy1DNxmPHn0qxyCPS0C2c8STtJ4", "enabled": true}
+    negative_examples:
+      - text: 'SCREENSHOTLAYER_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SCREENSHOTLAYER_API_KEY=9n6NlFeYyefz2uPFNqZx8DTsusLFwNS'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=z3rPs5o1aMieIeEOy9XN_1LaW223u6Th'
+        why: 'no screenshotlayer keyword next to it: a bare random string'
+"""#####),
+        ("scrutinizerci.yml", #####"""
+provider: scrutinizerci
+rules:
+
+  - id: scrutinizerci.api-token
+    name: Scrutinizer CI API token
+    kind: api-token
+    description: >
+      Calls the Scrutinizer CI API as the user: lists their repositories and inspections and can trigger or manage inspections.
+    pattern: '(?i:scrutinizer)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['scrutinizer']
+    entropy: 3.5
+    identity:
+      reveals: 'the Scrutinizer CI account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: unknown
+    examples:
+      - |-
+        SCRUTINIZER_API_KEY=mbx1p38vcov6ghxzmlb0ck0ovefs3je1gspldmdhejqg165dcr1bvwf6o627a0se
+      - |-
+        scrutinizer:
+          api_key: "xq43g74697586k8cqwknv4y2mq6ymun07dc4tkr5kh66yvqp36ti6rhonfmehtkh"
+          timeout: 30
+      - |-
+        {"scrutinizer_token": "f7fpf0jfy1f8ngwa2dfxpaypnt11ubuuqt4gvdvkvxe3ad0i30soljzs199lnser", "enabled": true}
+    negative_examples:
+      - text: 'SCRUTINIZER_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SCRUTINIZER_API_KEY=r2yw9z8vjnse8gc7tpai0m5s46ccd2lq00zg9yi0xcvwchc02coh0raqa7z2l73'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=md56h6dzhsc6hbfe5lbn56697pd2j8y5ra8f5yax0dlqr47xh3gkr9mstxwegl2g'
+        why: 'no Scrutinizer CI keyword next to it: a bare random string'
+"""#####),
+        ("securitytrails.yml", #####"""
+provider: securitytrails
+rules:
+
+  - id: securitytrails.api-key
+    name: SecurityTrails API key
+    kind: api-key
+    description: >
+      Queries SecurityTrails DNS, WHOIS, subdomain and domain-history data on the account's quota.
+    pattern: '(?i:securitytrails)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['securitytrails']
+    entropy: 3.5
+    identity:
+      reveals: 'the SecurityTrails account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        SECURITYTRAILS_API_KEY=sbsD1VYhOh0JvoO2rKmcRpOxpWOSAbAw
+      - |-
+        securitytrails:
+          api_key: "K7UFiA4QziKwfqjtkYtqpLdtMcgZC70m"
+          timeout: 30
+      - |-
+        {"securitytrails_token": "Tig4rERlLFUbdst6SmO8c33nqNprR7c8", "enabled": true}
+    negative_examples:
+      - text: 'SECURITYTRAILS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SECURITYTRAILS_API_KEY=B9Rq7NKzWwDuyvJ0aaq3Xn0t5z04sOT'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=QuYaBPwpbrBIsGSTFuPXlglylmOvzmop'
+        why: 'no SecurityTrails keyword next to it: a bare random string'
+"""#####),
         ("segment.yml", #####"""
 provider: segment
 rules:
@@ -20345,6 +20825,70 @@ rules:
     why: placeholder
   - text: SEGMENT_ACCESS_TOKEN=I7oTve_xvCM_Jgi0hCPxDPsHssnh6mVdNNBiGRF0FKb.6lB_fFDHxd88OtSFMg8t900B0BeIL8
     why: wrong length
+"""#####),
+        ("selectpdf.yml", #####"""
+provider: selectpdf
+rules:
+
+  - id: selectpdf.api-key
+    name: SelectPdf API key
+    kind: api-key
+    description: >
+      Converts URLs and HTML to PDF through the SelectPdf online API, spending the account's conversions.
+    pattern: '(?i:selectpdf)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#]([a-z0-9-]{36})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['selectpdf']
+    entropy: 3.5
+    identity:
+      reveals: 'the SelectPdf account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        SELECTPDF_API_KEY=t8nwqqiuxmt6ul4vhzjzjblc8cn6fmj1qpwp
+      - |-
+        selectpdf:
+          api_key: "qbwg6dh91cfnngwihl5eyfbz6obdqfm594b6"
+          timeout: 30
+      - |-
+        {"selectpdf_token": "mi9bij-tqj8zxng4cltxwk40dfx7l2xiovjj", "enabled": true}
+    negative_examples:
+      - text: 'SELECTPDF_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SELECTPDF_API_KEY=i1yjkcvwjcrwihmjv4q6hcrcpqnomf1hl1j'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=eft4lmkoaii-904or24s36dbg7jqkuw5794q'
+        why: 'no SelectPdf keyword next to it: a bare random string'
+"""#####),
+        ("semaphore.yml", #####"""
+provider: semaphore
+rules:
+
+  - id: semaphore.api-key
+    name: Semaphore (semaphore.co) API key
+    kind: api-key
+    description: >
+      Sends SMS through the Philippine Semaphore gateway billed to the account's credits, and reads its account, messages and sender names.
+    pattern: '(?i:semaphore[\s_.:"-]{0,6}(?:api[_. -]?)?(?:token|key)|semaphore\.co)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['semaphore']
+    entropy: 3.5
+    identity:
+      reveals: 'the Semaphore (semaphore.co) account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        SEMAPHORE_API_KEY=m1zyvcci05hjy4xvzwb8mtxy8gzbdhxz
+      - |-
+        semaphore:
+          api_key: "xp0hqh3mq9yw7veauxucjqq8tt3b65na"
+          timeout: 30
+      - |-
+        {"semaphore_token": "ha04vtx1vxzxah05rrt59vlqbj26abqt", "enabled": true}
+    negative_examples:
+      - text: 'SEMAPHORE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SEMAPHORE_API_KEY=v2xqynq5ss2vlj8ngmmip8uulseypvl'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=ae0bw8n2mnrrt4izjwey2y4z1ds3omp0'
+        why: 'no Semaphore (semaphore.co) keyword next to it: a bare random string'
 """#####),
         ("sendbird.yml", #####"""
 provider: sendbird
@@ -20500,6 +21044,213 @@ rules:
   - text: SENTRY_DSN=https://public:secret@sentry.example.com/1
     why: documentation placeholder
 """#####),
+        ("serphouse.yml", #####"""
+provider: serphouse
+rules:
+
+  - id: serphouse.api-key
+    name: SERPHouse API key
+    kind: api-key
+    description: >
+      Runs search-engine result queries through the SERPHouse API, spending the account's credits.
+    pattern: '(?i:serphouse)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{60})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['serphouse']
+    entropy: 3.5
+    identity:
+      reveals: 'the SERPHouse account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        SERPHOUSE_API_KEY=lqpztFlqNeYp7mIKkMqws0XWXTiacbysakfhQx4fFbwcRVKho5bTVILN5feK
+      - |-
+        serphouse:
+          api_key: "ZVVOHRX0xhkRVcKKYFNYMsoZYUpIShBIYz9u9RQgynkb0kTnDYjCN4ODUBFo"
+          timeout: 30
+      - |-
+        {"serphouse_token": "xVYveUPMrFRkfUCL7h3JKVRMj9S8udNGrO3IqxBE0vmvL8POnqpVAA0MOnQu", "enabled": true}
+    negative_examples:
+      - text: 'SERPHOUSE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SERPHOUSE_API_KEY=FPiFwIbS6agkbQp94tX5lrSFeIRf8hE4AwYrDvuWWaz8ZdVVAtUgPqmDjdG'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=XvT5Gzh6om6K51p7eMOU2HG8w2yJjh3gvZPtJal9bIl7FKFjXtMsZojhD733'
+        why: 'no SERPHouse keyword next to it: a bare random string'
+"""#####),
+        ("serpstack.yml", #####"""
+provider: serpstack
+rules:
+
+  - id: serpstack.api-key
+    name: serpstack API key
+    kind: api-key
+    description: >
+      Runs Google search-result queries through the apilayer serpstack API, spending the account's monthly requests.
+    pattern: '(?i:serpstack)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['serpstack']
+    entropy: 3.5
+    identity:
+      reveals: 'the serpstack account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        SERPSTACK_API_KEY=laykycnq7y6zdjo90srndhvltu7os3nb
+      - |-
+        serpstack:
+          api_key: "nmrgbgy1wi5iez9jvx5l50cqekzmo1t9"
+          timeout: 30
+      - |-
+        {"serpstack_token": "ifaoikiax98qn981y8uyobi0ptxkyf41", "enabled": true}
+    negative_examples:
+      - text: 'SERPSTACK_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SERPSTACK_API_KEY=f68r60ofdpiu4773b8fbi9fam3wg9d4'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=6d2j12nt0s5o743qpxlme44px4kv0ark'
+        why: 'no serpstack keyword next to it: a bare random string'
+"""#####),
+        ("settlemint.yml", #####"""
+provider: settlemint
+rules:
+
+  - id: settlemint.personal-access-token
+    name: SettleMint personal access token
+    kind: personal-access-token
+    description: >
+      Calls the SettleMint blockchain-platform API and CLI as the user who created it: manages their workspaces, applications, blockchain nodes and middleware.
+    pattern: '(?:^|[^A-Za-z0-9_-])(sm_pat_[A-Za-z0-9]{16})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['sm_pat_']
+    entropy: 3.3
+    identity:
+      reveals: 'the SettleMint user, application or service the token was created for; the platform lists it under access tokens'
+    privilege: unknown
+    examples:
+      - |-
+        SETTLEMINT_ACCESS_TOKEN=sm_pat_YJSbqBjZxWh9gHYi
+      - |-
+        headers = {"x-auth-token": "sm_pat_w470i67jo06jhvxw"}
+      - |-
+        env:
+          SETTLEMINT_TOKEN: "sm_pat_iFz1RBUvXlpzSeWZ"
+    negative_examples:
+      - text: 'SETTLEMINT_ACCESS_TOKEN=sm_pat_j7nwl0sujz'
+        why: '10 characters after the prefix: too short'
+      - text: 'SETTLEMINT_ACCESS_TOKEN=sm_pat_xxxxxxxxxxxxxxxx'
+        why: 'placeholder filler'
+
+  - id: settlemint.application-access-token
+    name: SettleMint application access token
+    kind: application-access-token
+    description: >
+      Accesses the services (nodes, middleware, APIs) of the one SettleMint application it was created for.
+    pattern: '(?:^|[^A-Za-z0-9_-])(sm_aat_[A-Za-z0-9]{16})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['sm_aat_']
+    entropy: 3.3
+    identity:
+      reveals: 'the SettleMint user, application or service the token was created for; the platform lists it under access tokens'
+    privilege: unknown
+    examples:
+      - |-
+        SETTLEMINT_ACCESS_TOKEN=sm_aat_RBMg2OzqGDhTqlD0
+      - |-
+        headers = {"x-auth-token": "sm_aat_zyd6pywouq2cr582"}
+      - |-
+        env:
+          SETTLEMINT_TOKEN: "sm_aat_NqHTTSK5jygehNDI"
+    negative_examples:
+      - text: 'SETTLEMINT_ACCESS_TOKEN=sm_aat_futj8dh1je'
+        why: '10 characters after the prefix: too short'
+      - text: 'SETTLEMINT_ACCESS_TOKEN=sm_aat_xxxxxxxxxxxxxxxx'
+        why: 'placeholder filler'
+
+  - id: settlemint.service-access-token
+    name: SettleMint service access token
+    kind: service-access-token
+    description: >
+      Accesses the single SettleMint service (for example a node's JSON-RPC endpoint, an IPFS or graph middleware) it was created for.
+    pattern: '(?:^|[^A-Za-z0-9_-])(sm_sat_[A-Za-z0-9]{16})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['sm_sat_']
+    entropy: 3.3
+    identity:
+      reveals: 'the SettleMint user, application or service the token was created for; the platform lists it under access tokens'
+    privilege: unknown
+    examples:
+      - |-
+        SETTLEMINT_ACCESS_TOKEN=sm_sat_ch9YeLTTBp0j2fkI
+      - |-
+        headers = {"x-auth-token": "sm_sat_gl367vzbqfuifoy4"}
+      - |-
+        env:
+          SETTLEMINT_TOKEN: "sm_sat_IO0YYZbZ02Ivw0P8"
+    negative_examples:
+      - text: 'SETTLEMINT_ACCESS_TOKEN=sm_sat_izb6zjlm95'
+        why: '10 characters after the prefix: too short'
+      - text: 'SETTLEMINT_ACCESS_TOKEN=sm_sat_xxxxxxxxxxxxxxxx'
+        why: 'placeholder filler'
+"""#####),
+        ("sherpadesk.yml", #####"""
+provider: sherpadesk
+rules:
+
+  - id: sherpadesk.api-key
+    name: SherpaDesk API key
+    kind: api-key
+    description: >
+      Calls the SherpaDesk help-desk API as the user: reads and edits tickets, accounts and time entries of their organisations.
+    pattern: '(?i:sherpadesk)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['sherpadesk']
+    entropy: 3.5
+    identity:
+      reveals: 'the SherpaDesk account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        SHERPADESK_API_KEY=a5ga8226d0ju0apvfzzahgu3gjmwummk
+      - |-
+        sherpadesk:
+          api_key: "0eclxhh1n9tzcrrsjnh3bul98pecnav8"
+          timeout: 30
+      - |-
+        {"sherpadesk_token": "zqjbru4juosdaaktd38m875qtqs8bfi0", "enabled": true}
+    negative_examples:
+      - text: 'SHERPADESK_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SHERPADESK_API_KEY=swzje4ferctydkjlpigy3oyecjqs0i4'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=05bmyphlnqeakgafam8u8tlk7dg97d0u'
+        why: 'no SherpaDesk keyword next to it: a bare random string'
+"""#####),
+        ("shipday.yml", #####"""
+provider: shipday
+rules:
+
+  - id: shipday.api-key
+    name: Shipday API key
+    kind: api-key
+    description: >
+      Calls the Shipday delivery-management API: reads and creates the account's delivery orders, drivers and carriers.
+    pattern: '(?i:shipday)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{11}[a-zA-Z0-9]{20})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['shipday']
+    entropy: 3.5
+    identity:
+      reveals: 'the Shipday account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        SHIPDAY_API_KEY=9QkcU15LAZtyd9yYlzuQTW1f3uGGBz7
+      - |-
+        shipday:
+          api_key: "eWeISRB3HCQmRRG2IUDY945Z1NfV6bN"
+          timeout: 30
+      - |-
+        {"shipday_token": "ETTQChf1GCUfFBzYpNzJkU0G1juCImS", "enabled": true}
+    negative_examples:
+      - text: 'SHIPDAY_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SHIPDAY_API_KEY=MvAiTiWvJktxZar6MbN7aRw4BEUD4V'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=iFVuMa6DyVzc1IX9YuE6a6fkNz2Mm21'
+        why: 'no Shipday keyword next to it: a bare random string'
+"""#####),
         ("shippo.yml", #####"""
 provider: shippo
 rules:
@@ -20541,6 +21292,38 @@ rules:
     why: placeholder
   - text: SHIPPO_API_TOKEN=shippo_test_79d95f92e5ed816ff230ad9eb8e19064
     why: '32 characters: too short'
+"""#####),
+        ("shodan.yml", #####"""
+provider: shodan
+rules:
+
+  - id: shodan.api-key
+    name: Shodan API key
+    kind: api-key
+    description: >
+      Queries Shodan's Internet-scan search and host data, and spends the account's query and scan credits.
+    pattern: '(?i:shodan)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['shodan']
+    entropy: 3.5
+    identity:
+      reveals: 'the Shodan account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        SHODAN_API_KEY=XmYnX2mLpyJI3DKxI8NYmN5ZgO9hT33f
+      - |-
+        shodan:
+          api_key: "JehUqam01CCfAOllR1T7GXowISdaty4e"
+          timeout: 30
+      - |-
+        {"shodan_token": "BLN3BR6VPRWBzEz8oEeu6ZmL900bpILR", "enabled": true}
+    negative_examples:
+      - text: 'SHODAN_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SHODAN_API_KEY=0gYBRaH6OxasQdHRuBvDGI4asaT2bAL'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=aIaVfh2MSIpEfctc94QiaSy7KO7XIimy'
+        why: 'no Shodan keyword next to it: a bare random string'
 """#####),
         ("shopify.yml", #####"""
 provider: shopify
@@ -20625,6 +21408,382 @@ rules:
     why: placeholder
   - text: SHOPIFY_TOKEN=shpss_89c440
     why: too short
+"""#####),
+        ("shortcut.yml", #####"""
+provider: shortcut
+rules:
+
+  - id: shortcut.api-token
+    name: Shortcut API token
+    kind: api-token
+    description: >
+      Calls the Shortcut (formerly Clubhouse) API as the member who created the token: reads and edits stories, epics and projects of the workspace.
+    pattern: '(?i:shortcut[\w\s.:"-]{0,12}(?:token|key|secret|access|tok)|shortcut\.com|clubhouse[_. -]?(?:api[_. -]?)?token)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['shortcut', 'clubhouse']
+    entropy: 3.0
+    identity:
+      reveals: 'the Shortcut account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        SHORTCUT_API_KEY=fa88f4cb-7ed7-5d4e-78b7-6c0a90da2c17
+      - |-
+        shortcut:
+          api_key: "b610f89a-fda2-f053-9e1c-52151f1e6c0e"
+          timeout: 30
+      - |-
+        {"shortcut_token": "338ad41c-deae-d330-c28d-ab9129f601fd", "enabled": true}
+    negative_examples:
+      - text: 'SHORTCUT_API_KEY=00000000-0000-0000-0000-000000000000'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SHORTCUT_API_KEY=b95ade56-2bf9-6091-4554-a47f3169281'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=7c49af15-acd4-fb3f-6a3a-5ed746131f2c'
+        why: 'no Shortcut keyword next to it: a bare random string'
+"""#####),
+        ("shotstack.yml", #####"""
+provider: shotstack
+rules:
+
+  - id: shotstack.api-key
+    name: Shotstack API key
+    kind: api-key
+    description: >
+      Renders videos through the Shotstack API, spending the account's render credits, and reads its renders and assets.
+    pattern: '(?i:shotstack)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['shotstack']
+    entropy: 3.5
+    identity:
+      reveals: 'the Shotstack account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        SHOTSTACK_API_KEY=8K5dphDlwUJLiknwOhgluK7ngQlFbkZKxGyLfTr7
+      - |-
+        shotstack:
+          api_key: "W7RwvLgt7wcmuRg3y2bJANOSQbXxQe96YNWDEuKU"
+          timeout: 30
+      - |-
+        {"shotstack_token": "9vUSBZcsVElIzY1qSJoCtpmH1SEb6Kd6RjiS2u99", "enabled": true}
+    negative_examples:
+      - text: 'SHOTSTACK_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SHOTSTACK_API_KEY=yd5VezMqNRVYNlruZmGbjsSCWsjCKHZ91O8cQTY'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=FmTpa3guSTl9JLuhD3eJxwh5T78rebM5X3DeqM1J'
+        why: 'no Shotstack keyword next to it: a bare random string'
+"""#####),
+        ("shutterstock.yml", #####"""
+provider: shutterstock
+rules:
+
+  - id: shutterstock.oauth-token
+    name: Shutterstock OAuth access token
+    kind: oauth-token
+    description: >
+      Calls the Shutterstock API as the user who authorised the token: searches media and licenses images and footage with the account's subscription.
+    pattern: '(?i:shutterstock)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-](v2/[a-zA-Z0-9]{388})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['shutterstock']
+    entropy: 3.5
+    identity:
+      reveals: 'the Shutterstock account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        SHUTTERSTOCK_API_KEY=v2/psV9dTsF6zZpLYYDC6fMuzkXcKyYci422vpoEvbJStTlLaB0H22HZhXwsTzRzxt8W03ZcWJWnBXYeuwGo3JiDZnok3YBFdBB9hRa8LKLSf6uNEuGvyCyS4fq8y6IFwgfxyfXwwax4mbqB6zIrPlDOuMfHxIAg6ZLBAEK3VFdhxTbz3G8aMwkyBWNrWotRQ5CPgSyH3TwxYnbvqqjdiN7lRTKGlXwtqpdb81WEnjwtcuFjYLxEiaGY8SSoi59T7AL4bLScq4dFUc3rLX4BObDTZJlkWnRjEcE9yEGxYcZ4hlgkfjGjX6cUTcJzpg5FI9RTdFL6wUJDhFMnld00eYyMsoWgBOwU4EWjcyK54j8s77HPGSjiQcJICe6zRqOmbtjlmSb
+      - |-
+        shutterstock:
+          api_key: "v2/vfGHtTUca1OfrtB0K0rwS5bl10W3u4RTwj9tQGUftGffnISejM5FZMcO7XiP0D8bpMnCeOPORdy4eGGtCwhugnaCReRmBVlF2fGPzLR6TvVbGGpFJfqnIeMHNZKfH3IXy0clOYfaaYMWLfnv8rX36XMUZ73QJuNGmZ6VkccXld7zSiDhAoMnqx2EL3iMqHLZ9RzlgPoPyU7SR3Oez0ysnQFpLasd6ZyPS5qvj8wGyid1iqGRfbXSbuMxKvGGDJBD2C8mBnOWe5lbULujmblpxNY2lAOynh6eyTEyrBGVow9tgaWQou7dT03EgHVtMQM9KlyXmk8V92OXvzQJulrfGmCKHkbeNK80x4eCB8IPBF3hpZqlBYEm5wbe5MHcXmNLZhsH"
+          timeout: 30
+      - |-
+        {"shutterstock_token": "v2/oba23iAsFO1YpLejf0SY34sLhLVJMlFoin8nrUfstth8rBfbMqjW4OhwYR8sQp3cQSg97F305uaJUOkw7Y18jxzY1BnEWs22FoV4S2H7y5WPZSPUa8QoUS6opFJZm7I1WCfQLHHBOTDpNx0L7yeKIXd4lwyVu72rvDkEkK6XpsXCHgdKDn03hZ0kNtyXAMjALoX8wANO258OxJhnhlY38aFRIQPtAHsAtBL8HTAIMfZpu4UypC6ovuaTg1lsTdtq7XjAdctMAzj1r8x9c1vrdUWS2HASIrbnbjjaqbS3bWal64k5vnR2fM9a0ToVKnFiodZZhqGpq7EQ5GAUFz8QOnPZMjKqXLSmoEgKeG7nzOySvRKau53iyKPTDczoh9gpykop", "enabled": true}
+    negative_examples:
+      - text: 'SHUTTERSTOCK_API_KEY=v2/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SHUTTERSTOCK_API_KEY=v2/BEtKHcZ9xf6aHRhxsVEbTe0Z4m4gZm8FZXz8pjV1TU19wzCu2LsGHZkXqNTz9kOlrur4oJSDiAQhAEik1Z9r9L1G43GnFhS4ES6fIkCSug67g4ojm2Ek0twxXnust9oI2Ce0C5azMwc2sMK3bGLj17kPZAo6Ci13JUdECckSGnM9mNKkKhmRvXqSiE6pTLMVvBM7UUtYUVmenCx0cfh6IQnvz3wdHVAPdYTTHkdYoPlQ3lzGhQjYYDSB0W9ADnFp5mGmkOKoAR1jRpSCiNBzJpXTXDz0pctOwVagDhO8UUTrayQ9bLZ4YaTxKvOgYX6iFJKumKaREro5SecCgnIZDS638vCYY7lmSy90EpAVTyWi8La9UrCR5hKb5VhVW4jsQTV'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=v2/jk6Wasbb1XF0Eqr7vlc0sI7F1RCG86AvFwytGe57h2ysF8M0yv3M6IbgiEWMxecObXc38XZxc0Pnkt9GHbCzfyO5ti7QZgu2WdLQmznvwt0uowCwggGBQTtiU0O5ReTQFMZPexaX0LC1L2xV8ZqhZpfwIPTF7upI6y4Q9hAZe3Gg0bYTuAQsg8AdZXIJ8qMtA1WtEMl8O7HiAzRwQkiKF9zsXyUH3zO90FnuYphk9aDFkhjyxGPG1dxa6ZDfJCoJd2HaovKKFM8lkn93rYGz8c8FcDy7YMtD9GhG510O2rkvsLK5KAMol3j99zexanyTo5pbNMMeu2Lnwmnih3IdTmd15pqJVuomPpZ0wTHyQI3fmn39geWN1eqM4RVluDh1ohmq'
+        why: 'no Shutterstock keyword next to it: a bare random string'
+"""#####),
+        ("sidekiq.yml", #####"""
+provider: sidekiq
+rules:
+
+  - id: sidekiq.gem-credentials
+    name: Sidekiq Pro/Enterprise gem-server credentials
+    kind: gem-credentials
+    description: >
+      Downloads the commercial Sidekiq Pro and Enterprise gems licensed to the customer from the Contributed Systems gem servers (gems.contribsys.com, enterprise.contribsys.com); the pair is the licence's username:password.
+    pattern: '(?i:BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM)\w{0,12}["''\]]{0,2}\s{0,5}(?:=|:|:=|=>)\s{0,5}["''`]?([a-fA-F0-9]{8}:[a-fA-F0-9]{8})(?:[^A-Za-z0-9_:-]|$)'
+    keywords: ['contribsys__com']
+    entropy: 2.5
+    identity:
+      reveals: 'the Sidekiq Pro/Enterprise licence (customer) the username half identifies; Contributed Systems maps it to the purchaser'
+    privilege: read
+    examples:
+      - |-
+        BUNDLE_ENTERPRISE__CONTRIBSYS__COM=b7f11342:9c934fd8
+      - |-
+        export BUNDLE_GEMS__CONTRIBSYS__COM="c2ab8113:a4f19b1c"
+      - |-
+        env:
+          BUNDLE_ENTERPRISE__CONTRIBSYS__COM: "ad721c80:69f13c47"
+    negative_examples:
+      - text: 'BUNDLE_ENTERPRISE__CONTRIBSYS__COM=xxxxxxxx:xxxxxxxx'
+        why: 'placeholder filler'
+      - text: 'BUNDLE_GEMS__CONTRIBSYS__COM=783198c2'
+        why: 'only the username half, no password'
+      - text: 'BUNDLE_GEMS__EXAMPLE__COM=791ebf65:196a8a34'
+        why: 'another gem server variable, not contribsys'
+
+  - id: sidekiq.gem-server-url
+    name: Sidekiq Pro/Enterprise gem-server URL with credentials
+    kind: gem-credentials
+    description: >
+      A gem source URL carrying the Sidekiq Pro/Enterprise licence username:password; downloads the commercial gems licensed to the customer from the Contributed Systems gem servers.
+    pattern: '(?i:https?://)([a-fA-F0-9]{8}:[a-fA-F0-9]{8})@(?i:gems|enterprise)\.contribsys\.com(?:[/#?:"''\s]|$)'
+    keywords: ['contribsys.com']
+    entropy: 2.5
+    precedence: 20
+    identity:
+      reveals: 'the Sidekiq Pro/Enterprise licence (customer) the username half identifies'
+    privilege: read
+    examples:
+      - |-
+        source "https://b59ae24b:1930c5a2@gems.contribsys.com/" do
+          gem "sidekiq-pro"
+        end
+      - |-
+        bundle config --global enterprise.contribsys.com https://24a87fdb:512c8ca7@enterprise.contribsys.com/
+    negative_examples:
+      - text: 'source "https://gems.contribsys.com/" do'
+        why: 'gem source without credentials'
+      - text: 'https://b59ae24b:1930c5a2@gems.example.com/'
+        why: 'another host, not the Sidekiq gem server'
+"""#####),
+        ("signaturit.yml", #####"""
+provider: signaturit
+rules:
+
+  - id: signaturit.api-token
+    name: Signaturit API token
+    kind: api-token
+    description: >
+      Calls the Signaturit e-signature API: creates signature requests and downloads the account's signed documents and audit trails.
+    pattern: '(?i:signaturit)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{86})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['signaturit']
+    entropy: 3.5
+    identity:
+      reveals: 'the Signaturit account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        SIGNATURIT_API_KEY=t5H5QHgM5OQ3LmoqIli62PGUoNa8MLYHEg2vLGLxFOlev5Sb1zGdqIwFr6lGpmgLHPjzKxR65GC8316rYSyD9f
+      - |-
+        signaturit:
+          api_key: "OZ7u2euIBBMAcySfItfUMn44UR31FoRNxp6ZItynNEDhZkJEFmq8SpduP8uAvTohbmx8zttnIjM1egd7mJM6lf"
+          timeout: 30
+      - |-
+        {"signaturit_token": "1JqQqKZ3CMPK29b88xr6CbSM3prAGIT4NIHQSjnMVs42beuFqq90IrzZnCmyMsYx2o19CMAnC1jM2Kq1cG0k0O", "enabled": true}
+    negative_examples:
+      - text: 'SIGNATURIT_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SIGNATURIT_API_KEY=jizAkChudABt17oqFk0GIUzqS5m3w5baLob52KLGnypaKEtOh1gKaK0yJQAsW5rA5mphIcd9BdvlRDqUzQQSS'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=SNH27zj6VO6zcoKMe9WVefuOhf4kNf4iaGTDxBVL0qbdgHjd94amdmqOlKe9dV5oqMyjGQyMxKdRm1r2d2OKJl'
+        why: 'no Signaturit keyword next to it: a bare random string'
+"""#####),
+        ("signupgenius.yml", #####"""
+provider: signupgenius
+rules:
+
+  - id: signupgenius.api-key
+    name: SignUpGenius API key
+    kind: api-key
+    description: >
+      Reads the SignUpGenius account's sign-ups, groups and participant reports through its API.
+    pattern: '(?i:signupgenius)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['signupgenius']
+    entropy: 3.5
+    identity:
+      reveals: 'the SignUpGenius account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        SIGNUPGENIUS_API_KEY=65broHferrXns3eGBghO7lrnTpN6mRIn
+      - |-
+        signupgenius:
+          api_key: "x5fR7iYkSVk3Zcxnd79swadTH1JdRRW4"
+          timeout: 30
+      - |-
+        {"signupgenius_token": "lrwE0xNgcwgmDx8TxPHZIqJh0Eja6FXb", "enabled": true}
+    negative_examples:
+      - text: 'SIGNUPGENIUS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SIGNUPGENIUS_API_KEY=DUxA7Hi8smMsUpIDcNDHAaV9xeugwzi'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=01vAD18A83YMn2h2tBZ0AJj9OzibgLQL'
+        why: 'no SignUpGenius keyword next to it: a bare random string'
+"""#####),
+        ("sigopt.yml", #####"""
+provider: sigopt
+rules:
+
+  - id: sigopt.api-token
+    name: SigOpt API token
+    kind: api-token
+    description: >
+      Calls the SigOpt optimisation API: reads and creates the account's experiments, suggestions and observations.
+    pattern: '(?i:sigopt)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([A-Z0-9]{48})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['sigopt']
+    entropy: 3.5
+    identity:
+      reveals: 'the SigOpt account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        SIGOPT_API_KEY=4G30X3YIWP4YW6FKVGQP37WA6GTFLJ1SQ1JNFRCOYV89WQQN
+      - |-
+        sigopt:
+          api_key: "9ED5RHL81GDE19JZCC8T53UTV65AWIKBTFWXMUP2EWC3JQ8Y"
+          timeout: 30
+      - |-
+        {"sigopt_token": "TZW50Z6RADFF1JLQZA6LP19YIGYBZII7NJAQLX3EK3EPTWXM", "enabled": true}
+    negative_examples:
+      - text: 'SIGOPT_API_KEY=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SIGOPT_API_KEY=JJXNJ25F26LBAVG3LWIMAULTCNWI1WC84K9Q9BDJ73XKCCW'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=428P98L1LI4OJ9AU2J8901WUGJI8R3YANELMFBCYWNEAQ09M'
+        why: 'no SigOpt keyword next to it: a bare random string'
+"""#####),
+        ("simfin.yml", #####"""
+provider: simfin
+rules:
+
+  - id: simfin.api-key
+    name: SimFin API key
+    kind: api-key
+    description: >
+      Downloads SimFin fundamental financial data on the account's plan and request quota.
+    pattern: '(?i:simfin)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['simfin']
+    entropy: 3.5
+    identity:
+      reveals: 'the SimFin account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        SIMFIN_API_KEY=42TDS1GEKlSmUeOAg2r9ndFHFlL8yL4Q
+      - |-
+        simfin:
+          api_key: "j7qEXSR5I7m8MzMxvVyEcFQiXD0W1tFQ"
+          timeout: 30
+      - |-
+        {"simfin_token": "7spMm4IMS6D3LNqV8xZqPzg0EiNPRhDa", "enabled": true}
+    negative_examples:
+      - text: 'SIMFIN_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SIMFIN_API_KEY=6Yicuc9bJGM805pvwaJs1IuBCQ5A1UB'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=xpa5rvUgzGwHYUtYBwYrRzcyCpZ6jzOR'
+        why: 'no SimFin keyword next to it: a bare random string'
+"""#####),
+        ("simplesat.yml", #####"""
+provider: simplesat
+rules:
+
+  - id: simplesat.api-key
+    name: Simplesat API key
+    kind: api-key
+    description: >
+      Reads the Simplesat account's survey answers, customers and feedback through its API.
+    pattern: '(?i:simplesat)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['simplesat']
+    entropy: 3.5
+    identity:
+      reveals: 'the Simplesat account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        SIMPLESAT_API_KEY=drg9u8l622m2o3on14481yetw7vqev93287rcemd
+      - |-
+        simplesat:
+          api_key: "s3tflolw2dfwdpfjgfabu67qtw9e02cf668r3my3"
+          timeout: 30
+      - |-
+        {"simplesat_token": "1att40jjqabhvrjxv6k4drlwjrk97i4b80bakg2n", "enabled": true}
+    negative_examples:
+      - text: 'SIMPLESAT_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SIMPLESAT_API_KEY=126dj6kmoavb6p56u4byttq0jzmoommouv18sa5'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=yc6qddp96m799apq940rivjjp8c9pg9q29rr11vk'
+        why: 'no Simplesat keyword next to it: a bare random string'
+"""#####),
+        ("simvoly.yml", #####"""
+provider: simvoly
+rules:
+
+  - id: simvoly.api-key
+    name: Simvoly API key
+    kind: api-key
+    description: >
+      Calls the Simvoly website-builder API for the account's sites, for example listing site members.
+    pattern: '(?i:simvoly)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{33})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['simvoly']
+    entropy: 3.5
+    identity:
+      reveals: 'the Simvoly account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: unknown
+    examples:
+      - |-
+        SIMVOLY_API_KEY=q61h8sjxnnudg7ndzcylbo6y9n0ygpi7a
+      - |-
+        simvoly:
+          api_key: "8g1zafzt91paf3olcbwszdbasz775aur4"
+          timeout: 30
+      - |-
+        {"simvoly_token": "45hnfg3cdmyskp2n8z4xp3118v2zxaghl", "enabled": true}
+    negative_examples:
+      - text: 'SIMVOLY_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SIMVOLY_API_KEY=0p1n4yeebkr6xj5mbdck8hcwnzobt4ha'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=plbzgvtqzmlw358pogj5okj8elbbwo1h3'
+        why: 'no Simvoly keyword next to it: a bare random string'
+"""#####),
+        ("skrappio.yml", #####"""
+provider: skrappio
+rules:
+
+  - id: skrappio.api-key
+    name: Skrapp.io API key
+    kind: api-key
+    description: >
+      Calls the Skrapp.io e-mail-finder API, spending the account's credits and reading its account details.
+    pattern: '(?i:skrapp)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{42})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['skrapp']
+    entropy: 3.5
+    identity:
+      reveals: 'the Skrapp.io account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        SKRAPP_API_KEY=XO6oJ559QL2VhMBFcUBvbtaWEyWUrxYl9lF2t9pXSA
+      - |-
+        skrapp:
+          api_key: "3AymdXVy1MhdLiAOvQzmRNDzW5XANqTvPTWDWuQbvq"
+          timeout: 30
+      - |-
+        {"skrapp_token": "tGm9Em5ASU2cRMkCs4gxc1CEprAA4xnbcXfA8bCc0a", "enabled": true}
+    negative_examples:
+      - text: 'SKRAPP_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SKRAPP_API_KEY=EtdSJbWcojXnZ3XD0jGtRumacuA68yKELapLxj9Wm'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=xP7h0oI3NxVgVx4RM7XJx8NFavWGhrwzDF8WXugBLX'
+        why: 'no Skrapp.io keyword next to it: a bare random string'
 """#####),
         ("slack.yml", #####"""
 provider: slack
@@ -20841,6 +22000,38 @@ rules:
   - text: https://hooks.slack.com/triggers/TE2TS88FJDE/3015119921644
     why: no secret segment
 """#####),
+        ("snipcart.yml", #####"""
+provider: snipcart
+rules:
+
+  - id: snipcart.secret-api-key
+    name: Snipcart secret API key
+    kind: secret-api-key
+    description: >
+      Calls the Snipcart e-commerce API with the store's secret key: reads orders and customers with their addresses and can change or refund orders.
+    pattern: '(?i:snipcart)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9_]{75})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['snipcart']
+    entropy: 3.5
+    identity:
+      reveals: 'the Snipcart account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        SNIPCART_API_KEY=zVCCERt3vD7yZsQ3PLAIwwArimXzP1032w39RTpltyNQ6va1kJWE_80R4h0QytD9YHCFwmRkIzQ
+      - |-
+        snipcart:
+          api_key: "c4HNRD7vuQHAQXgPnG5tz2eZR5dpUMK1pI68ydy2FxhkB__nzPO1c48ytksnDZdouE2zb7rArIO"
+          timeout: 30
+      - |-
+        {"snipcart_token": "rEbsYn0ElvnMxu9eW697foDfPjrriMYydCRzsMSQnHQGi7wnitX10rfn7Qg4ILsxgqL5hwSolym", "enabled": true}
+    negative_examples:
+      - text: 'SNIPCART_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SNIPCART_API_KEY=LmlQDTVl9eHupaXMbZdFBdyw2nx4kYz5EZgkKAngdgtfwN13Ug59sWkUMIiDhSxBX7VHm8Nwqi'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=QwAg1kWpg_rF7ptm90NA48mVUH9C9twZBBdxD9bRJCAYyNB5HlDWiAfzeph5CD1vxZTqoK58W6L'
+        why: 'no Snipcart keyword next to it: a bare random string'
+"""#####),
         ("snowflake.yml", #####"""
 provider: snowflake
 rules:
@@ -20919,6 +22110,38 @@ rules:
     why: placeholder
   - text: SNYK_TOKEN=snyk_uat.833da8a4.payload
     why: 'truncated: no signature part'
+"""#####),
+        ("solarwindsobservability.yml", #####"""
+provider: solarwindsobservability
+rules:
+
+  - id: solarwindsobservability.api-token
+    name: SolarWinds Observability API token
+    kind: api-token
+    description: >
+      Calls the SolarWinds Observability API with the token's type: ingests or reads the organisation's metrics, logs and entities.
+    pattern: '(?i:solarwinds)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#]([a-zA-Z0-9_-]{71})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['solarwinds']
+    entropy: 3.5
+    identity:
+      reveals: 'the SolarWinds Observability account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: unknown
+    examples:
+      - |-
+        SOLARWINDS_API_KEY=I2w5nj-b9hW9aQs8e9CrqUOAfzbjTXx_CcLDv8kjaoMNITsobVMcWHb-0LzRBlxqrTYYTS0
+      - |-
+        solarwinds:
+          api_key: "nBlzq4IdTO0Nz9PYhCvpdJxJPBq1wR1VhyD8cqcw-Wf8tOF0ZF5LCYTHqgMqpIg_REAIYKY"
+          timeout: 30
+      - |-
+        {"solarwinds_token": "aLGFpbABWzEQ5klrs4wlvELpXuBotb6dR6wFDvwu84zQWvrJnkzSz76bWQYiZv2XG8Nb4U9", "enabled": true}
+    negative_examples:
+      - text: 'SOLARWINDS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SOLARWINDS_API_KEY=HfGP1TkmxOlj5ixZ7BTUUhyRA_k5MXMrg020sn1H_2Zedp2uDWswFk0xqkDiDiZ9GSPO7X'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=IyVdCtJBwMZLN3LQ0L8KJuiOaOSZ8zTz_50xdG9WIZX47FEqHxT7Vli2odDirrwO7ltoPY0'
+        why: 'no SolarWinds Observability keyword next to it: a bare random string'
 """#####),
         ("sonar.yml", #####"""
 provider: sonar
@@ -21115,6 +22338,38 @@ rules:
   - text: SPARKPOST_API_KEY=2174e2367ba473189d874b3e75dab02b
     why: wrong length
 """#####),
+        ("speechtextai.yml", #####"""
+provider: speechtextai
+rules:
+
+  - id: speechtextai.api-key
+    name: SpeechText.AI API key
+    kind: api-key
+    description: >
+      Transcribes audio through the SpeechText.AI API, spending the account's recognition minutes.
+    pattern: '(?i:speechtext)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-f0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['speechtext']
+    entropy: 3.0
+    identity:
+      reveals: 'the SpeechText.AI account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        SPEECHTEXT_API_KEY=bcad3b1e63c9399d3220e6b5bf61f9b9
+      - |-
+        speechtext:
+          api_key: "066ef0ad42422daa2918a6da671df3ef"
+          timeout: 30
+      - |-
+        {"speechtext_token": "bfd685b7b75fd6b70055bace823c0e8a", "enabled": true}
+    negative_examples:
+      - text: 'SPEECHTEXT_API_KEY=00000000000000000000000000000000'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SPEECHTEXT_API_KEY=0efff04b964adbfedb6b82dc99566e2'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=6ab04d2974a74df7e1459c7abb31e913'
+        why: 'no SpeechText.AI keyword next to it: a bare random string'
+"""#####),
         ("splunk.yml", #####"""
 provider: splunk
 rules:
@@ -21160,6 +22415,70 @@ rules:
     why: placeholder
   - text: SPLUNK_ACCESS_TOKEN=ECHSBrVXh6XmiMGZ
     why: wrong length
+"""#####),
+        ("spoonacular.yml", #####"""
+provider: spoonacular
+rules:
+
+  - id: spoonacular.api-key
+    name: Spoonacular API key
+    kind: api-key
+    description: >
+      Queries the Spoonacular recipe and food API, spending the account's daily points.
+    pattern: '(?i:spoonacular)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['spoonacular']
+    entropy: 3.5
+    identity:
+      reveals: 'the Spoonacular account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        SPOONACULAR_API_KEY=p9pxe535k14fvgyqb8lhbfbsly0uywo6
+      - |-
+        spoonacular:
+          api_key: "65r6aq8o5w4j7w66gq32ejzv0mrhrtfy"
+          timeout: 30
+      - |-
+        {"spoonacular_token": "hszoh7xxs9aj8bfh3bug5tjt8vi92aqj", "enabled": true}
+    negative_examples:
+      - text: 'SPOONACULAR_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SPOONACULAR_API_KEY=au4v8yc4pv42mwpar9m1cajy0bli5bf'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=t8ahza0mt2wivpoksi9p9naswz8lodkg'
+        why: 'no Spoonacular keyword next to it: a bare random string'
+"""#####),
+        ("sportsmonk.yml", #####"""
+provider: sportsmonk
+rules:
+
+  - id: sportsmonk.api-token
+    name: Sportmonks API token
+    kind: api-token
+    description: >
+      Queries the Sportmonks football (and other sports) data API on the account's subscription.
+    pattern: '(?i:sports?monks?)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{60})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['sportmonk', 'sportsmonk']
+    entropy: 3.5
+    identity:
+      reveals: 'the Sportmonks account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        SPORTMONKS_API_KEY=S7irFVwMvVzftovB7PtLSxPqnpcZD3zRkcPqEAb7wAKitx3l3ozDet78Adeu
+      - |-
+        sportmonks:
+          api_key: "DRE6qy1Qa9io1kJooh8UMxgdHhJB2DKjM3alKpMaZcRLx938AQyf9NRZwg7b"
+          timeout: 30
+      - |-
+        {"sportmonks_token": "RGpJjGuLvo14W1DU2GimokgVQCWKgFfsep7pVC9p0JQpU8GJx64njBKgzP22", "enabled": true}
+    negative_examples:
+      - text: 'SPORTMONKS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SPORTMONKS_API_KEY=2vKMRtgdGNJ1LXSwj4BbGWoCjPC6cHp3TulDSVrIepBWhkb6yuPTRqxB7Dz'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=uRr6xrEwE2YncniskqRY1FeXgYKzq5axfoLwQOOzQb6NlID5OnILPWaqLYRC'
+        why: 'no Sportmonks keyword next to it: a bare random string'
 """#####),
         ("square.yml", #####"""
 provider: square
@@ -21228,6 +22547,70 @@ rules:
   - text: SQUARE_APPLICATION_ID=sq0idp-zWMrf6C5iEpRWev2WcwReJ
     why: 'application id: public identifier'
 """#####),
+        ("squarespace.yml", #####"""
+provider: squarespace
+rules:
+
+  - id: squarespace.api-key
+    name: Squarespace API key
+    kind: api-key
+    description: >
+      Calls the Squarespace Commerce APIs for the site with the key's permissions: orders, products, inventory, transactions and customer profiles.
+    pattern: '(?i:squarespace)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['squarespace']
+    entropy: 3.0
+    identity:
+      reveals: 'the Squarespace account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: unknown
+    examples:
+      - |-
+        SQUARESPACE_API_KEY=16fea549-70fa-ae89-19b3-4b9e11da46bf
+      - |-
+        squarespace:
+          api_key: "99ee0351-939b-5e8c-3609-0f23457a4cb1"
+          timeout: 30
+      - |-
+        {"squarespace_token": "cac2c9c9-c7e1-4843-0ba5-3fb49bceddd8", "enabled": true}
+    negative_examples:
+      - text: 'SQUARESPACE_API_KEY=00000000-0000-0000-0000-000000000000'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SQUARESPACE_API_KEY=30baad43-a7e1-72ad-4716-0114d06b1fc'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=bfb119b5-0d9c-8911-32f3-b8c72e153c30'
+        why: 'no Squarespace keyword next to it: a bare random string'
+"""#####),
+        ("sslmate.yml", #####"""
+provider: sslmate
+rules:
+
+  - id: sslmate.api-key
+    name: SSLMate API key
+    kind: api-key
+    description: >
+      Calls the SSLMate API as the account: buys, reissues and downloads its TLS certificates, billed to the account.
+    pattern: '(?i:sslmate)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{36})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['sslmate']
+    entropy: 3.5
+    identity:
+      reveals: 'the SSLMate account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        SSLMATE_API_KEY=hHPAb4Tu8S9bzrxAfFw6Lv1xrYXICwNdBOLi
+      - |-
+        sslmate:
+          api_key: "TIWulboJ1npqRNlnpmdteUBksmmvkqUAOok7"
+          timeout: 30
+      - |-
+        {"sslmate_token": "MRUbLvdt1AjjTenFbC38YS16aXdOjRX3rioh", "enabled": true}
+    negative_examples:
+      - text: 'SSLMATE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SSLMATE_API_KEY=ti01FGhg8AuvshhJNbjuIGKbdKf2Ofuq6vI'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=zAlBjj6t5Xnt8Qb5NXQvJlluso5NT9xQ8Pt7'
+        why: 'no SSLMate keyword next to it: a bare random string'
+"""#####),
         ("stabilityai.yml", #####"""
 provider: stabilityai
 rules:
@@ -21260,6 +22643,355 @@ rules:
         why: 'too short: 37 characters after sk-, keys have 48'
       - text: 'OPENAI_API_KEY=sk-UUVb9SATsPMaZKzKoHBwJunwHDWqjIRXaBHEi3QTkGftIvqN'
         why: 'an sk- + 48 key with no Stability context'
+"""#####),
+        ("stackhawk.yml", #####"""
+provider: stackhawk
+rules:
+
+  - id: stackhawk.api-key
+    name: StackHawk API key
+    kind: api-key
+    description: >
+      Authenticates the StackHawk CLI (HawkScan) and platform API as the key's user: runs DAST scans and reads the organisation's applications, environments and scan findings.
+    pattern: '(?:^|[^A-Za-z0-9_.-])(hawk\.[0-9A-Za-z_-]{20}\.[0-9A-Za-z_-]{20})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['hawk.']
+    entropy: 3.5
+    identity:
+      reveals: 'the StackHawk account the key belongs to (its dashboard lists the key); the key carries no account identifier itself; the middle part is the key id shown in the platform'
+    privilege: unknown
+    examples:
+      - |-
+        HAWK_API_KEY=hawk.6b7WQv5z9mAXDmYnvafc.keWMADDHwAyjwPlAvLOS
+      - |-
+        - name: Run HawkScan
+          uses: stackhawk/hawkscan-action@v2
+          with:
+            apiKey: "hawk.don21zql6Tm6vpt9M25F.WPVs8vNO6Iv8nwTfCoVT"
+    negative_examples:
+      - text: 'HAWK_API_KEY=hawk.xxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler'
+      - text: 'HAWK_API_KEY=hawk.sD8JNYEjXxhiKukYczTc.I3R06SMpZ8I5'
+        why: 'second part 12 characters: too short'
+"""#####),
+        ("statuscake.yml", #####"""
+provider: statuscake
+rules:
+
+  - id: statuscake.api-key
+    name: StatusCake API key
+    kind: api-key
+    description: >
+      Calls the StatusCake API: reads and changes the account's uptime, SSL and page-speed monitors and contact groups.
+    pattern: '(?i:statuscake)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{20})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['statuscake']
+    entropy: 3.3
+    identity:
+      reveals: 'the StatusCake account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        STATUSCAKE_API_KEY=MP16lMQtenMMM7vah3Cv
+      - |-
+        statuscake:
+          api_key: "sgCtpd9QVsBKEksZ8KmY"
+          timeout: 30
+      - |-
+        {"statuscake_token": "ZxCLgvwv7E18ycLIT4Vh", "enabled": true}
+    negative_examples:
+      - text: 'STATUSCAKE_API_KEY=xxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'STATUSCAKE_API_KEY=4Id3Dmi4DWFoOpq4xLY'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=yS6QbCsf47P9ufdOc7Yc'
+        why: 'no StatusCake keyword next to it: a bare random string'
+"""#####),
+        ("statuspage.yml", #####"""
+provider: statuspage
+rules:
+
+  - id: statuspage.api-key
+    name: Atlassian Statuspage API key
+    kind: api-key
+    description: >
+      Calls the Statuspage API as the user: creates and updates incidents, components and subscribers of the organisation's status pages.
+    pattern: '(?i:statuspage)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#]([a-z0-9-]{36})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['statuspage']
+    entropy: 3.5
+    identity:
+      reveals: 'the Atlassian Statuspage account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        STATUSPAGE_API_KEY=r1ekm1-pv38e6ozrbvkdvr1lcpaih8ldo62z
+      - |-
+        statuspage:
+          api_key: "o6er6ocvoqcx9fv3n4gronpvk9wwkjhjp983"
+          timeout: 30
+      - |-
+        {"statuspage_token": "wbeojfa3svpeg8g1wywy0ua9hujrwx0xkd0e", "enabled": true}
+    negative_examples:
+      - text: 'STATUSPAGE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'STATUSPAGE_API_KEY=8l3wkg2o2q78v3a18a6662zqlusdf-u-az0'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=sy2fg8sagwl4tymcyge9rdczleatyyq7vowd'
+        why: 'no Atlassian Statuspage keyword next to it: a bare random string'
+"""#####),
+        ("statuspal.yml", #####"""
+provider: statuspal
+rules:
+
+  - id: statuspal.api-key
+    name: Statuspal API key
+    kind: api-key
+    description: >
+      Calls the Statuspal API: manages the account's status pages, incidents and subscriptions.
+    pattern: '(?i:statuspal)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['statuspal']
+    entropy: 3.5
+    identity:
+      reveals: 'the Statuspal account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        STATUSPAL_API_KEY=aqYLNq2PS6U0SlmJE7Ao1lxTY8EHNPZx
+      - |-
+        statuspal:
+          api_key: "LzGDqM22IFuXUGRHvPgVQfADW8kwJ2KA"
+          timeout: 30
+      - |-
+        {"statuspal_token": "ldVJ54RrKBd8LjL1peMDogQLYvFoG6Ow", "enabled": true}
+    negative_examples:
+      - text: 'STATUSPAL_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'STATUSPAL_API_KEY=bJzYx05kXwiwsY2pjqqy0iBBjNeFcBd'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=dY3Sn51jyDOCVWOkT8LeXnIuvM9t02po'
+        why: 'no Statuspal keyword next to it: a bare random string'
+"""#####),
+        ("stitchdata.yml", #####"""
+provider: stitchdata
+rules:
+
+  - id: stitchdata.api-token
+    name: Stitch API token
+    kind: api-token
+    description: >
+      Calls the Stitch Connect API: reads and changes the account's data sources and destinations, whose settings include database connections.
+    pattern: '(?i:stitchdata)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9_]{35})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['stitchdata']
+    entropy: 3.5
+    identity:
+      reveals: 'the Stitch account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        STITCHDATA_API_KEY=0k50hi76be6bi3nndm53e7atyb9941s5d3l
+      - |-
+        stitchdata:
+          api_key: "ukkykb46i3d5j53s2t99ta0yp0k5wfhcf_m"
+          timeout: 30
+      - |-
+        {"stitchdata_token": "pmy74v716k4omxu23iio8c5gb2ui8xxyhyy", "enabled": true}
+    negative_examples:
+      - text: 'STITCHDATA_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'STITCHDATA_API_KEY=9gpnp1k4tcxbn29nm6iq4amvi8wggb50z7'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=g36pcq2we266r3ms0twl6bl_o4a4kkddlcg'
+        why: 'no Stitch keyword next to it: a bare random string'
+"""#####),
+        ("stockdata.yml", #####"""
+provider: stockdata
+rules:
+
+  - id: stockdata.api-token
+    name: StockData.org API token
+    kind: api-token
+    description: >
+      Queries StockData.org market quotes and news on the account's request quota.
+    pattern: '(?i:stockdata)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['stockdata']
+    entropy: 3.5
+    identity:
+      reveals: 'the StockData.org account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        STOCKDATA_API_KEY=anEM195agcJzkA6gDc9tdVoPXfUAc6eAV9hxce5m
+      - |-
+        stockdata:
+          api_key: "xwSFsYQCGcPhe59rPyzBXpqdxQ1hBNrKGfaJsWr3"
+          timeout: 30
+      - |-
+        {"stockdata_token": "ywk2LJBIPRhxotREHTkk4GMsVnp8F5JfImrX0gEX", "enabled": true}
+    negative_examples:
+      - text: 'STOCKDATA_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'STOCKDATA_API_KEY=S7PmnTSrtBbNcqdxOmYIYgpXpS40B36ZA9lSAEg'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=VbhaCDyvOSM054eEM3696RIzUyhLAXuZVZ5JbUBb'
+        why: 'no StockData.org keyword next to it: a bare random string'
+"""#####),
+        ("storecove.yml", #####"""
+provider: storecove
+rules:
+
+  - id: storecove.api-key
+    name: Storecove API key
+    kind: api-key
+    description: >
+      Calls the Storecove e-invoicing API: sends and receives Peppol invoices for the account's legal entities.
+    pattern: '(?i:storecove)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#]([a-zA-Z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['storecove']
+    entropy: 3.5
+    identity:
+      reveals: 'the Storecove account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        STORECOVE_API_KEY=kwqX4TsX2Nl-hxj2hFbJTsg9He-MAi2RIUOVfdOrymx
+      - |-
+        storecove:
+          api_key: "mp0hIdAA8KSa04fM2TXFRFJddnlypaEjoWhqunXKck0"
+          timeout: 30
+      - |-
+        {"storecove_token": "VQWbpFDZBSMg3TPExvjGdwWCuZYYOK3aMwrFDUjkBWr", "enabled": true}
+    negative_examples:
+      - text: 'STORECOVE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'STORECOVE_API_KEY=MOO0Ey4-wZF8XEELlUJlOk1llNa1ejOtiDSKUeTqf7'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=73rNEwoPIqvVYlXrqJBcmbW_0LvSjJj-lH9CKt2dROj'
+        why: 'no Storecove keyword next to it: a bare random string'
+"""#####),
+        ("stormboard.yml", #####"""
+provider: stormboard
+rules:
+
+  - id: stormboard.api-key
+    name: Stormboard API key
+    kind: api-key
+    description: >
+      Calls the Stormboard API as the user: reads and edits their storms (boards) and ideas.
+    pattern: '(?i:stormboard)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-f0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['stormboard']
+    entropy: 3.0
+    identity:
+      reveals: 'the Stormboard account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        STORMBOARD_API_KEY=20dd3904ec0c145a7ca2c38ee93e119bf8d0f0e1
+      - |-
+        stormboard:
+          api_key: "404054eaa4c56db73b4b4a3640092f9d973a568d"
+          timeout: 30
+      - |-
+        {"stormboard_token": "c6ba390fc59c5220e97018e257861a0bec2dcc10", "enabled": true}
+    negative_examples:
+      - text: 'STORMBOARD_API_KEY=0000000000000000000000000000000000000000'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'STORMBOARD_API_KEY=7e9769abfd4078fb4a9770378b0f5bad8dd799c'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=c49a98f240225b8b09abf84d133a5ed812fa672b'
+        why: 'no Stormboard keyword next to it: a bare random string'
+"""#####),
+        ("stormglass.yml", #####"""
+provider: stormglass
+rules:
+
+  - id: stormglass.api-key
+    name: Stormglass API key
+    kind: api-key
+    description: >
+      Queries the Stormglass marine-weather API on the account's daily request quota.
+    pattern: '(?i:stormglass)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#]([0-9A-Za-z-]{73})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['stormglass']
+    entropy: 3.0
+    identity:
+      reveals: 'the Stormglass account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        STORMGLASS_API_KEY=0d9e952c-c8f0-777c-8baf-b59a55704ade-1dfa0103-c1d8-61f5-c991-985605798264
+      - |-
+        stormglass:
+          api_key: "7226ba8a-3d55-00c0-0a60-7c5888bd48eb-46355903-1da5-d826-2dde-c914799599ac"
+          timeout: 30
+      - |-
+        {"stormglass_token": "5154db69-993a-0950-3a3f-47ea52713371-91dc6b26-427d-dc58-7f04-5c0273b2e0b5", "enabled": true}
+    negative_examples:
+      - text: 'STORMGLASS_API_KEY=00000000-0000-0000-0000-000000000000-00000000-0000-0000-0000-000000000000'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'STORMGLASS_API_KEY=f798fdfc-68fe-c54a-349e-400f7c6a78e-8b0d1676-2055-beab-78fa-e1818c9219f1'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=e371c388-3d2a-b334-1f1e-943f7c538dec-11277c75-e0fc-77b6-009e-9c39fc06a386'
+        why: 'no Stormglass keyword next to it: a bare random string'
+"""#####),
+        ("storyblok.yml", #####"""
+provider: storyblok
+rules:
+
+  - id: storyblok.access-token
+    name: Storyblok access token
+    kind: access-token
+    description: >
+      Reads the Storyblok space's content through the Content Delivery API; a preview token also returns unpublished drafts.
+    pattern: '(?i:storyblok)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{22}tt)(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['storyblok']
+    entropy: 3.3
+    identity:
+      reveals: 'the Storyblok account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        STORYBLOK_API_KEY=5AQaALKgAddd3biJ4OaXSitt
+      - |-
+        storyblok:
+          api_key: "o6JyBMRiQMXVAKIEuePVYBtt"
+          timeout: 30
+      - |-
+        {"storyblok_token": "S6AgdvRq01ngWOdREPX34dtt", "enabled": true}
+    negative_examples:
+      - text: 'STORYBLOK_API_KEY=xxxxxxxxxxxxxxxxxxxxxxtt'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'STORYBLOK_API_KEY=JjK6q0mHUdodQIsi4tLdptt'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=lp3AbBUOvI3rBbgrf9EunStt'
+        why: 'no Storyblok keyword next to it: a bare random string'
+"""#####),
+        ("streak.yml", #####"""
+provider: streak
+rules:
+
+  - id: streak.api-key
+    name: Streak API key
+    kind: api-key
+    description: >
+      Calls the Streak CRM API as the user: reads and edits their pipelines, boxes (deals), contacts and e-mail threads.
+    pattern: '(?i:streak[\s_.:"-]{0,6}(?:api[_. -]?)?(?:token|key)|streak\.com)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-fA-F0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['streak']
+    entropy: 3.0
+    identity:
+      reveals: 'the Streak account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        STREAK_API_KEY=9Cf170E08Aa822a05A79F7FafBE120f9
+      - |-
+        streak:
+          api_key: "fDB6EabBd4c68DB19f6e1ac907f8FF0d"
+          timeout: 30
+      - |-
+        {"streak_token": "DBDe19C484a1B9bC9A7550D1Ff1edd5a", "enabled": true}
+    negative_examples:
+      - text: 'STREAK_API_KEY=00000000000000000000000000000000'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'STREAK_API_KEY=7Dca344259af8eEbcbFA9B80AcA0CF5'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=5af5e718F1Dfe954e7ee45DCba13AFEE'
+        why: 'no Streak keyword next to it: a bare random string'
 """#####),
         ("stripe.yml", #####"""
 provider: stripe
@@ -21496,6 +23228,167 @@ rules:
   - text: SUPABASE_TOKEN=sb_secret_0-BLzh
     why: too short
 """#####),
+        ("supernotesapi.yml", #####"""
+provider: supernotesapi
+rules:
+
+  - id: supernotesapi.api-key
+    name: Supernotes API key
+    kind: api-key
+    description: >
+      Calls the Supernotes API as the user: reads and edits their notes (cards) and collections.
+    pattern: '(?i:supernotes)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#]([a-zA-Z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['supernotes']
+    entropy: 3.5
+    precedence: 10
+    identity:
+      reveals: 'the Supernotes account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        SUPERNOTES_API_KEY=kNCDdJEE0pFT8TEvVXZV4-VnRLoXgteV4YC7X9-5s5a
+      - |-
+        supernotes:
+          api_key: "UCXaMjZZLpY98diEobw96scXyzgppO3hhDbg30KXrgU"
+          timeout: 30
+      - |-
+        {"supernotes_token": "jF5XQiWKYnO9sK_FVMqYAkMB_yBCPRDnIc-5ArLZlPc", "enabled": true}
+    negative_examples:
+      - text: 'SUPERNOTES_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SUPERNOTES_API_KEY=wNJrhwrRqjPzATR-rl69YzC7R2vtqquev9apl410ok'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=GoNGPeS35p8UrgLFb0k4mT1Qv3VY7nmJBHJTf9j370M'
+        why: 'no Supernotes keyword next to it: a bare random string'
+"""#####),
+        ("surveybot.yml", #####"""
+provider: surveybot
+rules:
+
+  - id: surveybot.api-key
+    name: SurveyBot API key
+    kind: api-key
+    description: >
+      Reads the SurveyBot account's chatbot surveys and respondents' answers through its API.
+    pattern: '(?i:surveybot)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#]([a-zA-Z0-9-]{80})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['surveybot']
+    entropy: 3.5
+    identity:
+      reveals: 'the SurveyBot account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        SURVEYBOT_API_KEY=e-vUOzdFgOzSREaQcy3VMOOoL3-iH3PvYV9flZ4XmZJ-dRS1M-we30f8-r1NgJlIcpr4ILWsB8zoxXEi
+      - |-
+        surveybot:
+          api_key: "20Ey97ewJneuxCJleG0wx6BZyvchWjQpzx-wIkjvdv4PL01MaCf6sT9StZy45pDels2hb2WFi30kKMOC"
+          timeout: 30
+      - |-
+        {"surveybot_token": "VxTTQNQY9Mi2lO4rlG2tNXWaBnO8VmuRthrXQNIgtcvm8VNSca9yzbXDoJHumTvKBQfiaaN0zirgtB-R", "enabled": true}
+    negative_examples:
+      - text: 'SURVEYBOT_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SURVEYBOT_API_KEY=F9seLnOEX497WBePvMLwOf23EeuHerfSn5yAEHmnyp6bzjcufdNDjrZL03DHkk4LuyS8EX2WB3koHJ1'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=n5yVzWdN2-aXNPMe86Pnr0mCW1pUzCe9VtzIA4vDBorJXSGW07-7umzXUnt0WiMsBWN1lroxYGw3SrXI'
+        why: 'no SurveyBot keyword next to it: a bare random string'
+"""#####),
+        ("surveysparrow.yml", #####"""
+provider: surveysparrow
+rules:
+
+  - id: surveysparrow.api-token
+    name: SurveySparrow API token
+    kind: api-token
+    description: >
+      Calls the SurveySparrow API: reads and changes the account's surveys, responses and contacts.
+    pattern: '(?i:surveysparrow)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#]([a-zA-Z0-9_-]{88})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['surveysparrow']
+    entropy: 3.5
+    identity:
+      reveals: 'the SurveySparrow account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        SURVEYSPARROW_API_KEY=Z-bWvyssIc1N4FI75GvdSvIiKTEGVdbnnvAPfnI8zvtnj8wGRhJi_CDagptXxFhIYCpWI05mlGQlkVu6y-RX7kgg
+      - |-
+        surveysparrow:
+          api_key: "P6Ogp1uvlSS-GmorMm0tamdGbJMBqh9PU7gVdL-bvjDQjGB8fN1zJ9xsPUT6U97bPpYQaAmKtSE-XS08h9bvTexc"
+          timeout: 30
+      - |-
+        {"surveysparrow_token": "aUoVZCd6e54PwRtUp_Y-6VSpSCJf-0Yz1Ir7d8w6z8ffQPDaiyO667cFYWqHkJxpuCr9czCMMTv-2Gzly0bkNIga", "enabled": true}
+    negative_examples:
+      - text: 'SURVEYSPARROW_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SURVEYSPARROW_API_KEY=1llaVd1TaV95rdeKvOeQ2gmg5-EORLkyJCxjpWZLQlt8XWs34nzDqEtXPvPirCnxK1pN6_zstxwbOsWaJ-THYJF'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=MLWLs0V2oGX4bgWOinjmiJ3Smz78hbqEFVq4e5bbsOkBo0wUnUF-Ks_kkWf0KXXePmmCb2c-YLIGNrUe94B6OamS'
+        why: 'no SurveySparrow keyword next to it: a bare random string'
+"""#####),
+        ("survicate.yml", #####"""
+provider: survicate
+rules:
+
+  - id: survicate.api-key
+    name: Survicate API key
+    kind: api-key
+    description: >
+      Reads the Survicate workspace's surveys and responses through its Data Export API.
+    pattern: '(?i:survicate)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['survicate']
+    entropy: 3.5
+    identity:
+      reveals: 'the Survicate account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        SURVICATE_API_KEY=rc4a6yhft8rt7o0lla20nubix8xhwot2
+      - |-
+        survicate:
+          api_key: "wvlt0k8n5k53yp63fzctowxdrvt49jfh"
+          timeout: 30
+      - |-
+        {"survicate_token": "e1w7snuuc8vuyya3l62p4blgx6bbnfdv", "enabled": true}
+    negative_examples:
+      - text: 'SURVICATE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SURVICATE_API_KEY=pa8he5e481b9ta9apydli0dprei95zu'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=ulrmgiofi401lnpg74bao188z2hefyly'
+        why: 'no Survicate keyword next to it: a bare random string'
+"""#####),
+        ("swiftype.yml", #####"""
+provider: swiftype
+rules:
+
+  - id: swiftype.api-key
+    name: Swiftype API key
+    kind: api-key
+    description: >
+      Calls the Swiftype Site Search API: searches the account's engines and, with a private key, indexes or deletes their documents.
+    pattern: '(?i:swiftype)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{6}_[a-zA-Z0-9]{6}-[a-zA-Z0-9]{6})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['swiftype']
+    entropy: 3.3
+    identity:
+      reveals: 'the Swiftype account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: unknown
+    examples:
+      - |-
+        SWIFTYPE_API_KEY=5qmnFp_QjMfU0-0eZqEr
+      - |-
+        swiftype:
+          api_key: "R00hNl_buTTEu-gg9hBb"
+          timeout: 30
+      - |-
+        {"swiftype_token": "fulrOc_Xrlj1O-Bv6VPE", "enabled": true}
+    negative_examples:
+      - text: 'SWIFTYPE_API_KEY=xxxxxx_xxxxxx-xxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'SWIFTYPE_API_KEY=jZjLs_9fgh95-Z3u7hV'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=ELdEc6_YDz0ZF-g2dDuH'
+        why: 'no Swiftype keyword next to it: a bare random string'
+"""#####),
         ("tailscale.yml", #####"""
 provider: tailscale
 rules:
@@ -21519,6 +23412,38 @@ rules:
     why: placeholder
   - text: TS_AUTHKEY=tskey-auth-jPQ1Ze
     why: truncated
+"""#####),
+        ("tatumio.yml", #####"""
+provider: tatumio
+rules:
+
+  - id: tatumio.api-key
+    name: Tatum API key
+    kind: api-key
+    description: >
+      Calls the Tatum blockchain API on the account's credits: reads chain data and manages its ledger accounts, subscriptions and custodial features.
+    pattern: '(?i:tatum)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#]([a-z0-9-]{36})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['tatum']
+    entropy: 3.5
+    identity:
+      reveals: 'the Tatum account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: unknown
+    examples:
+      - |-
+        TATUM_API_KEY=zo1v0w4jnydvxe5uu166zz2n016iszqtn9tx
+      - |-
+        tatum:
+          api_key: "fgqdte-l83ur779h9fki4i5ohcikq2eqq2ff"
+          timeout: 30
+      - |-
+        {"tatum_token": "15g0ruwzu97sog1ljqho36ejstg75z02b9c4", "enabled": true}
+    negative_examples:
+      - text: 'TATUM_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'TATUM_API_KEY=5j7zex2jwjmycrpa31luo94cnueq0v9ljyw'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=72b2qwgxxb8hvxi3yvfyu3y-i214-cyz5w7o'
+        why: 'no Tatum keyword next to it: a bare random string'
 """#####),
         ("tavily.yml", #####"""
 provider: tavily
@@ -21551,6 +23476,131 @@ rules:
         why: 'truncated placeholder'
       - text: 'TAVILY_API_KEY=tvly-IMAq0SjbOqckLAkLm0TR'
         why: 'too short: 20 characters after tvly-'
+"""#####),
+        ("taxjar.yml", #####"""
+provider: taxjar
+rules:
+
+  - id: taxjar.api-token
+    name: TaxJar API token
+    kind: api-token
+    description: >
+      Calls the TaxJar sales-tax API: calculates tax and reads or creates the account's order transactions, refunds and nexus data.
+    pattern: '(?i:taxjar)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['taxjar']
+    entropy: 3.5
+    identity:
+      reveals: 'the TaxJar account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        TAXJAR_API_KEY=qyqvkedjgae90vbgmxbs1iz8qvj1jv7c
+      - |-
+        taxjar:
+          api_key: "3m5p4v1kajuttxedbws3zzuxtewcomq4"
+          timeout: 30
+      - |-
+        {"taxjar_token": "liwakqjvblhup1eztzqcxv08lcx1eojb", "enabled": true}
+    negative_examples:
+      - text: 'TAXJAR_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'TAXJAR_API_KEY=gej4qxehrj29jcwkcx8dk1kgqrmvubp'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=y4sbotwhrbzxqgbjrcwq1xfdtzguy8ko'
+        why: 'no TaxJar keyword next to it: a bare random string'
+"""#####),
+        ("teamwork.yml", #####"""
+provider: teamwork
+rules:
+
+  - id: teamwork.api-token
+    name: Teamwork.com API token
+    kind: api-token
+    description: >
+      Calls the Teamwork.com APIs (Projects, CRM, Desk, Spaces) as the user who created the token, with that user's permissions on the site.
+    pattern: '(?:^|[^A-Za-z0-9_.-])(tkn\.v1_[A-Za-z0-9]{71}=)(?:[^A-Za-z0-9_=-]|$)'
+    keywords: ['tkn.v1_']
+    entropy: 3.5
+    identity:
+      reveals: 'the Teamwork.com user who created the token, on their site (the token carries no site name: the API host comes from config)'
+    privilege: unknown
+    examples:
+      - |-
+        TEAMWORK_API_TOKEN=tkn.v1_Ur7OYfHH1cLdEv4Jl3CtdRfxlgDP5G51K0W6dDa47OXWSA01uLa63joI5A9VN5qF34mkVRz=
+      - |-
+        curl -H "Authorization: Bearer tkn.v1_FfEb0Q2XtEFD1irVDaRs1tPQQPlVQ7yArbpButQLlpubaYWtlL0CLKLUFDqmPIJZ2EBi5cp=" https://acme.teamwork.com/desk/api/v2/me.json
+      - |-
+        teamwork:
+          token: "tkn.v1_7f7PfX0v8a4HFh3KElGeaoMRUBZqx7SVCyr8xpPs0gqWF3e5cxW7VeLJvnSYOoeuQynaFzf="
+    negative_examples:
+      - text: 'TEAMWORK_API_TOKEN=tkn.v1_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx='
+        why: 'placeholder filler'
+      - text: 'TEAMWORK_API_TOKEN=tkn.v1_mYHIzaX42V5nU1gowqiTCRLmcTrvA8cdQsVTUmLUywExfQGJUD='
+        why: '50 characters after the prefix: too short'
+"""#####),
+        ("technicalanalysisapi.yml", #####"""
+provider: technicalanalysisapi
+rules:
+
+  - id: technicalanalysisapi.api-key
+    name: Technical Analysis API API key
+    kind: api-key
+    description: >
+      Queries the Technical Analysis API's market indicators on the account's quota.
+    pattern: '(?i:technical[_-]?analysis[_-]?api)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([A-Z0-9]{48})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['technicalanalysis', 'technical_analysis', 'technical-analysis']
+    entropy: 3.5
+    identity:
+      reveals: 'the Technical Analysis API account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        TECHNICALANALYSISAPI_API_KEY=T7RXF8M8O6Z6DMBEI9O50GZBKNKKPNKNIBEXDY8B1791I64D
+      - |-
+        technicalanalysisapi:
+          api_key: "9SIPF8NI7X92WJM14NCPC99HI8HJO5F6DUIACXNMZPAVF05E"
+          timeout: 30
+      - |-
+        {"technicalanalysisapi_token": "XYO5T8WZ0Q01R5KX085V2SBBLMRGULH33LH3F3OY3GR778E4", "enabled": true}
+    negative_examples:
+      - text: 'TECHNICALANALYSISAPI_API_KEY=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'TECHNICALANALYSISAPI_API_KEY=JEURWP4WMG8D36K5XTADCRY0RNHM65A6KV0LEK1BLBKMQQT'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=ZM5PBW8M5QC3SGWLQ1YE102DAXT8VK7PEOLKZADUAZNYI0X2'
+        why: 'no Technical Analysis API keyword next to it: a bare random string'
+"""#####),
+        ("tefter.yml", #####"""
+provider: tefter
+rules:
+
+  - id: tefter.api-key
+    name: Tefter API key
+    kind: api-key
+    description: >
+      Calls the Tefter bookmarking API as the user: reads and adds their bookmarks and lists.
+    pattern: '(?i:tefter)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{20})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['tefter']
+    entropy: 3.3
+    identity:
+      reveals: 'the Tefter account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        TEFTER_API_KEY=rmVhC7gJTuWL2zjDkR2k
+      - |-
+        tefter:
+          api_key: "FLvJfQ2VUlVrMxG9oIPC"
+          timeout: 30
+      - |-
+        {"tefter_token": "6udxLnbq2HSlov2r2JAN", "enabled": true}
+    negative_examples:
+      - text: 'TEFTER_API_KEY=xxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'TEFTER_API_KEY=7GmPUvJP49y220azuaL'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=v4IwUGh4FatQdYZwKAIe'
+        why: 'no Tefter keyword next to it: a bare random string'
 """#####),
         ("telegram.yml", #####"""
 provider: telegram
@@ -21585,6 +23635,38 @@ rules:
     why: 'documentation sample: too short'
   - text: TELEGRAM_BOT_TOKEN=<your-bot-token>
     why: placeholder
+"""#####),
+        ("teletype.yml", #####"""
+provider: teletype
+rules:
+
+  - id: teletype.api-key
+    name: Teletype API key
+    kind: api-key
+    description: >
+      Calls the Teletype.app API: reads and sends the account's customer-chat messages across its connected channels.
+    pattern: '(?i:teletype[\s_.:"-]{0,6}(?:api[_. -]?)?(?:token|key)|teletype\.app)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#]([a-zA-Z0-9-]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['teletype']
+    entropy: 3.5
+    identity:
+      reveals: 'the Teletype account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        TELETYPE_API_KEY=csuMnAZkv6it1Nn-jTM9gVtfBbyOpimoqw7m9jxl-GILRw9o-Rdljb3tjzq9cJIR
+      - |-
+        teletype:
+          api_key: "klkd8Lm3YavzP2y8C7aK58B7u1FFHP6umeVxHxFQ0TXZW9Gh9eoy1KBGvABdKbmi"
+          timeout: 30
+      - |-
+        {"teletype_token": "peNSEpd-ltYFNkCFPyjoWtIYqaRPQ3D62O2od9RJeWXjhjzxnHSxAC5vFR0iqbyJ", "enabled": true}
+    negative_examples:
+      - text: 'TELETYPE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'TELETYPE_API_KEY=bmIjmxrSh4fNSMTRpNhX7DhEwlVVHzybA51uyvLRq7PVNEJm3W14JSWJULlKIYh'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=1K-zdPusogAV6xRDob9hOFQgUT70gCcb8fSZJWnbdf1U1aAitXcQ3Pw-8US6TxNx'
+        why: 'no Teletype keyword next to it: a bare random string'
 """#####),
         ("telnyx.yml", #####"""
 provider: telnyx
@@ -21700,6 +23782,309 @@ rules:
   - text: token = "5ksg5QGB6SpYnR.atlasv1.sacoDRPg7gHMBqxhZT425eRiV3LQck"
     why: too short
 """#####),
+        ("theoddsapi.yml", #####"""
+provider: theoddsapi
+rules:
+
+  - id: theoddsapi.api-key
+    name: The Odds API API key
+    kind: api-key
+    description: >
+      Queries The Odds API for sports betting odds on the account's monthly request quota.
+    pattern: '(?i:the[_-]?odds[_-]?api)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-f0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['theodds', 'the_odds', 'the-odds']
+    entropy: 3.0
+    identity:
+      reveals: 'the The Odds API account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        THEODDSAPI_API_KEY=00d7057eb4e5899fdf0c051519d89842
+      - |-
+        theoddsapi:
+          api_key: "5b8e3ec2c349da28b8ec2fff61f1ac18"
+          timeout: 30
+      - |-
+        {"theoddsapi_token": "4f1a621e34853e549a505c3f1ab37bfb", "enabled": true}
+    negative_examples:
+      - text: 'THEODDSAPI_API_KEY=00000000000000000000000000000000'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'THEODDSAPI_API_KEY=240cde5516fa1d32fa76cb41b69e44d'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=652c3f2f8a7cc0dc3b1308b0fbdf5c83'
+        why: 'no The Odds API keyword next to it: a bare random string'
+"""#####),
+        ("thingsboard.yml", #####"""
+provider: thingsboard
+rules:
+
+  - id: thingsboard.device-access-token
+    name: ThingsBoard device access token
+    kind: device-access-token
+    description: >
+      Acts as one ThingsBoard device: publishes telemetry and attributes and receives RPC commands for it over HTTP, MQTT or CoAP.
+    pattern: '(?i:thingsboard)[\w.:-]{0,40}/api/v1/([A-Za-z0-9]{20})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['thingsboard']
+    entropy: 3.3
+    identity:
+      reveals: 'the ThingsBoard device the token belongs to (device credentials in the tenant)'
+    privilege: restricted
+    examples:
+      - |-
+        curl -v -X POST https://thingsboard.cloud/api/v1/hzs0ih2yz6w86m35a7gu/telemetry --header Content-Type:application/json --data "{temperature:25}"
+      - |-
+        TB_URL = "http://demo.thingsboard.io/api/v1/fn3zfzsjhlq42ysl49t5/attributes"
+    negative_examples:
+      - text: 'https://thingsboard.cloud/api/v1/$ACCESS_TOKEN/telemetry'
+        why: 'variable, not a token'
+      - text: 'https://thingsboard.cloud/api/v1/0tua54sp5d3v/telemetry'
+        why: '12 characters: not a generated access token'
+
+  - id: thingsboard.provision-device-secret
+    name: ThingsBoard device provisioning secret
+    kind: provision-secret
+    description: >
+      With its provisionDeviceKey, registers new devices in the ThingsBoard tenant under the device profile and receives their access credentials.
+    pattern: '"provisionDeviceSecret"\s{0,5}:\s{0,5}"([A-Za-z0-9]{20})"'
+    keywords: ['provisiondevicesecret']
+    entropy: 3.3
+    identity:
+      reveals: 'the ThingsBoard device profile whose provisionDeviceKey sits next to it'
+    privilege: restricted
+    examples:
+      - |-
+        {"deviceName": "pump-7", "provisionDeviceKey": "yr9jv4da6c1ebckwe17g", "provisionDeviceSecret": "zvnbgc7jhgjlgpcsqlum"}
+      - |-
+        {
+          "provisionDeviceKey": "wf6di3sdz82y4b1kv5os",
+          "provisionDeviceSecret": "g71xfxjkfktg84iai09y"
+        }
+    negative_examples:
+      - text: '{"provisionDeviceKey": "PUT_PROVISION_KEY_HERE", "provisionDeviceSecret": "PUT_PROVISION_SECRET_HERE"}'
+        why: 'placeholder text'
+      - text: '{"provisionDeviceSecret": "sfqgs0fvkj"}'
+        why: '10 characters: too short'
+"""#####),
+        ("ticketmaster.yml", #####"""
+provider: ticketmaster
+rules:
+
+  - id: ticketmaster.consumer-key
+    name: Ticketmaster consumer key
+    kind: consumer-key
+    description: >
+      Queries the Ticketmaster Discovery API (events, venues, attractions) on the app's rate limit.
+    pattern: '(?i:ticketmaster)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['ticketmaster']
+    entropy: 3.5
+    identity:
+      reveals: 'the Ticketmaster account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        TICKETMASTER_API_KEY=L13VR0dHsrnaBOOHqbnqHwQ502Ldhl3r
+      - |-
+        ticketmaster:
+          api_key: "HZ8d2ENhqCMGgVpp6Kq9NVx95bvFPiv9"
+          timeout: 30
+      - |-
+        {"ticketmaster_token": "K5pbfxKL1YP34Yt7GYa1t3kO8ZlpFXu2", "enabled": true}
+    negative_examples:
+      - text: 'TICKETMASTER_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'TICKETMASTER_API_KEY=4myaVe0GC3IArNfmQoLtjUXOZAwflKr'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=vHmJYxzv7fSJstvaD9F1jYV7emWKIeCu'
+        why: 'no Ticketmaster keyword next to it: a bare random string'
+"""#####),
+        ("tickettailor.yml", #####"""
+provider: tickettailor
+rules:
+
+  - id: tickettailor.api-key
+    name: Ticket Tailor API key
+    kind: api-key
+    description: >
+      Calls the Ticket Tailor API for the box office: reads orders, issued tickets and attendee details, and can create or void tickets.
+    pattern: '(?i:ticket[_ -]?tailor)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-](sk_[0-9]{4}_[0-9]{6}_[a-f0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['tickettailor', 'ticket_tailor', 'ticket-tailor', 'ticket tailor']
+    entropy: 3.5
+    identity:
+      reveals: 'the Ticket Tailor account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        TICKETTAILOR_API_KEY=sk_7335_852184_5386db35a19ea5eda1df8106cd9839b8
+      - |-
+        tickettailor:
+          api_key: "sk_9375_275877_a8ae914332c98b2232be6cbdc3001426"
+          timeout: 30
+      - |-
+        {"tickettailor_token": "sk_8564_662278_23252f976804c27cc6fd4ab5b4065018", "enabled": true}
+    negative_examples:
+      - text: 'TICKETTAILOR_API_KEY=sk_0000_000000_00000000000000000000000000000000'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'TICKETTAILOR_API_KEY=sk_6084_017352_8c52027ebd8a65afcf46f7ebed46613'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=sk_3280_456461_ba395ccd54e8d9e3f546498a230e91f5'
+        why: 'no Ticket Tailor keyword next to it: a bare random string'
+"""#####),
+        ("tiingo.yml", #####"""
+provider: tiingo
+rules:
+
+  - id: tiingo.api-token
+    name: Tiingo API token
+    kind: api-token
+    description: >
+      Queries Tiingo stock, crypto and fundamentals data on the account's plan.
+    pattern: '(?i:tiingo)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['tiingo']
+    entropy: 3.5
+    identity:
+      reveals: 'the Tiingo account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        TIINGO_API_KEY=84kwz7wh1h9o0k4lcdqsikdd96d8tvze05kjxf03
+      - |-
+        tiingo:
+          api_key: "ye6om0pjdx2oroj88jnybo4cnti6fe183u9kgc2r"
+          timeout: 30
+      - |-
+        {"tiingo_token": "ljpash1nnuk57wuq8tg8mfsg5xauom1swfprjvaa", "enabled": true}
+    negative_examples:
+      - text: 'TIINGO_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'TIINGO_API_KEY=0o4gtnk7y1pjfvlhztu8o6ohzlsg15n9758x82i'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=ravcc3chstuhykivcj7s2rj0wgk5kbdatblt3d49'
+        why: 'no Tiingo keyword next to it: a bare random string'
+"""#####),
+        ("timecamp.yml", #####"""
+provider: timecamp
+rules:
+
+  - id: timecamp.api-token
+    name: TimeCamp API token
+    kind: api-token
+    description: >
+      Calls the TimeCamp API as the user: reads and edits time entries, tasks and users.
+    pattern: '(?i:timecamp)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{26})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['timecamp']
+    entropy: 3.5
+    identity:
+      reveals: 'the TimeCamp account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        TIMECAMP_API_KEY=o56tuatho2it5s86eg0gs36sf1
+      - |-
+        timecamp:
+          api_key: "rhgjwsi8uqw7mpvgc4vnfz4uyr"
+          timeout: 30
+      - |-
+        {"timecamp_token": "kadlfmk5pp2n7zew6o65yooohp", "enabled": true}
+    negative_examples:
+      - text: 'TIMECAMP_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'TIMECAMP_API_KEY=lf2ts69m1lko20jpmaahqpw8n'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=kbetixxps8n8kv0tm07yqwm9ga'
+        why: 'no TimeCamp keyword next to it: a bare random string'
+"""#####),
+        ("tly.yml", #####"""
+provider: tly
+rules:
+
+  - id: tly.api-token
+    name: T.LY API token
+    kind: api-token
+    description: >
+      Calls the T.LY URL-shortener API as the user: lists, creates and edits their short links and reads click statistics.
+    pattern: '(?i:\bt\.?ly(?:[_. -]?api)?[_. -]?(?:token|key|secret|access))[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,30}[\s.,:;=''"\]\[/?&@(){}|#-]([A-Za-z0-9]{60})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['tly', 't.ly']
+    entropy: 3.5
+    identity:
+      reveals: 'the T.LY account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        TLY_API_TOKEN=8RYMRwyKQ199rwDvwGKguygEDAKdgd8gIMzgcw0Mc61P5oOpkNz6Uw01Gyt1
+      - |-
+        tly_token = "VjeVOXzy0PwVPpxRxBMAzZu7DDoHEZLgrEHVM1nr0zV4gbOPfxQqfKUuLB6t"
+      - |-
+        t.ly api key: bShtsl0azViLL7wptNBlnheeIpsGQC20R95cUfMgW5Ysxqrwt48e4rdteuCy
+    negative_examples:
+      - text: 'TLY_API_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler'
+      - text: 'exactly_token = "8RYMRwyKQ199rwDvwGKguygEDAKdgd8gIMzgcw0Mc61P5oOpkNz6Uw01Gyt1"'
+        why: '"tly" inside another word, not T.LY'
+"""#####),
+        ("tmetric.yml", #####"""
+provider: tmetric
+rules:
+
+  - id: tmetric.api-token
+    name: TMetric API token
+    kind: api-token
+    description: >
+      Calls the TMetric time-tracking API as the user: reads and edits time entries, projects and team data.
+    pattern: '(?i:tmetric)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([A-Z0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['tmetric']
+    entropy: 3.5
+    identity:
+      reveals: 'the TMetric account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        TMETRIC_API_KEY=1IO7RDS6ZNES5N5YFQ6XV6VWMVD0NM13I8GOAA0AMJBSRM5QCOQFZC670ADECPSJ
+      - |-
+        tmetric:
+          api_key: "VRL0A3MBD3CXIMEQ6U2AH8QBJGKB9AWK9GC1MINSNMLAXH335MMXNUDAXVN1WZIA"
+          timeout: 30
+      - |-
+        {"tmetric_token": "LH7UV43B7RU5YXJ7ONEE1FFIDZUJ329ZX8E266E9MJA6ZVMG6FE1C77LGW94CBZ7", "enabled": true}
+    negative_examples:
+      - text: 'TMETRIC_API_KEY=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'TMETRIC_API_KEY=QGLBBJGG0BXZ39XDKG2NDQTKO8ZSLJGG3QTJPOMPYDT37S9B467BZS58JKWK29V'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=7E238Z809H414LY74O0EJSJ2AL36HNQBLENMIPJQ3221WYEJHBWALSSC72PMT325'
+        why: 'no TMetric keyword next to it: a bare random string'
+"""#####),
+        ("todoist.yml", #####"""
+provider: todoist
+rules:
+
+  - id: todoist.api-token
+    name: Todoist API token
+    kind: api-token
+    description: >
+      Calls the Todoist API as the user: reads, creates and deletes their projects, tasks, comments and labels.
+    pattern: '(?i:todoist)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['todoist']
+    entropy: 3.0
+    identity:
+      reveals: 'the Todoist account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        TODOIST_API_KEY=l74rt1jbhq5xdxoby2vg2rc5qmbrxe9c6s83cvlk
+      - |-
+        todoist:
+          api_key: "wcp9ufdxkviw10nl2yj20ma86qcsfbg0zf43ffpn"
+          timeout: 30
+      - |-
+        {"todoist_token": "unorwbc07tvwykbllfa0sxv499hpitvb4odwl02z", "enabled": true}
+    negative_examples:
+      - text: 'TODOIST_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'TODOIST_API_KEY=j4hvuhl7eumimhzdaglhp4kfchc82wl7ne6uorp'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=sozkcw55uo1w097eor38ujzx3jvdfblqzfrm1s4r'
+        why: 'no Todoist keyword next to it: a bare random string'
+"""#####),
         ("together.yml", #####"""
 provider: together
 rules:
@@ -21724,6 +24109,166 @@ rules:
       - text: 'TOGETHER_API_KEY=tgp_v1_AXjdRt6q5jefsbo4VEqEVUzbwxhRosmzNx1-gdpF'
         why: 'too short: 40 characters after tgp_v1_'
 """#####),
+        ("toggltrack.yml", #####"""
+provider: toggltrack
+rules:
+
+  - id: toggltrack.api-token
+    name: Toggl Track API token
+    kind: api-token
+    description: >
+      Calls the Toggl Track API as the user: reads and edits time entries, projects, clients and workspace data.
+    pattern: '(?i:toggl)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['toggl']
+    entropy: 3.5
+    identity:
+      reveals: 'the Toggl Track account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        TOGGL_API_KEY=rtvgzw3Y6aXn6IJareWAi5ZYwYEIMzvh
+      - |-
+        toggl:
+          api_key: "w7AeLP4q1ZtzdcvOzOjHH09OlDenqy1i"
+          timeout: 30
+      - |-
+        {"toggl_token": "BVTeHlH3wPQuIetYZLm3js4ERH0x72ck", "enabled": true}
+    negative_examples:
+      - text: 'TOGGL_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'TOGGL_API_KEY=ytoTqDogjGGr2DXu0wpQ4pBTPRxhDYr'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=uIun5OoC8pvDBp5rxxtea5bkEGK6oHKM'
+        why: 'no Toggl Track keyword next to it: a bare random string'
+"""#####),
+        ("tomtom.yml", #####"""
+provider: tomtom
+rules:
+
+  - id: tomtom.api-key
+    name: TomTom API key
+    kind: api-key
+    description: >
+      Calls TomTom Maps APIs (maps, routing, search, traffic) on the key's account, spending its transaction quota.
+    pattern: '(?i:tomtom)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['tomtom']
+    entropy: 3.5
+    identity:
+      reveals: 'the TomTom account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        TOMTOM_API_KEY=OTIYlZiKghh3tTZ3bv9yMPus5NPkGqxY
+      - |-
+        tomtom:
+          api_key: "qe5h3VdImu348dMpKQUtHt0nN6A2FxB7"
+          timeout: 30
+      - |-
+        {"tomtom_token": "yZoDDefRQpyTo3YT4clTNYPWzNVCYf8G", "enabled": true}
+    negative_examples:
+      - text: 'TOMTOM_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'TOMTOM_API_KEY=6Sl3XFOFwdXiiBjcDehloDqPTqeQg8L'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=Qva2zOtxHXL7S14vHnUCl0Ba9iNML0Rk'
+        why: 'no TomTom keyword next to it: a bare random string'
+"""#####),
+        ("tradier.yml", #####"""
+provider: tradier
+rules:
+
+  - id: tradier.access-token
+    name: Tradier access token
+    kind: access-token
+    description: >
+      Calls the Tradier brokerage API as the account holder: reads balances, positions and orders and can place or cancel trades.
+    pattern: '(?i:tradier)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{28})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['tradier']
+    entropy: 3.5
+    identity:
+      reveals: 'the Tradier account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        TRADIER_API_KEY=bl8WkJRtjNW202KK5AeMmYCbMuOa
+      - |-
+        tradier:
+          api_key: "g0sVzvLAddWbVLSv39tTu563jbOb"
+          timeout: 30
+      - |-
+        {"tradier_token": "2FOxyjQs9D6bbatAEfPfxyZLmLQo", "enabled": true}
+    negative_examples:
+      - text: 'TRADIER_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'TRADIER_API_KEY=3iwsNln4gFT9M7CN1iOBfY658Id'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=eWsXHeQHTDGfRtrw7SpFxlN5I92e'
+        why: 'no Tradier keyword next to it: a bare random string'
+"""#####),
+        ("transferwise.yml", #####"""
+provider: transferwise
+rules:
+
+  - id: transferwise.api-token
+    name: Wise (TransferWise) API token
+    kind: api-token
+    description: >
+      Calls the Wise API as the user: reads profiles, balances and statements and, with a full-access token, creates recipients, quotes and transfers (funding some of them needs strong customer authentication).
+    pattern: '(?i:transferwise)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['transferwise']
+    entropy: 3.0
+    identity:
+      reveals: 'the Wise (TransferWise) account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        TRANSFERWISE_API_KEY=7bf8d137-d7f9-6654-88db-36c5c9446670
+      - |-
+        transferwise:
+          api_key: "581f9d12-a8a7-4ff1-828b-417609dd87f8"
+          timeout: 30
+      - |-
+        {"transferwise_token": "1214e3c7-bf30-38f5-e109-8d145659f82f", "enabled": true}
+    negative_examples:
+      - text: 'TRANSFERWISE_API_KEY=00000000-0000-0000-0000-000000000000'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'TRANSFERWISE_API_KEY=11f76a3d-0efe-fade-6343-5ea84efd4cb'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=21a6c022-7ce2-6e6c-baf2-f655a3cacdfa'
+        why: 'no Wise (TransferWise) keyword next to it: a bare random string'
+"""#####),
+        ("travelpayouts.yml", #####"""
+provider: travelpayouts
+rules:
+
+  - id: travelpayouts.api-token
+    name: Travelpayouts API token
+    kind: api-token
+    description: >
+      Queries the Travelpayouts (Aviasales) flight-price and partner data API as the affiliate account.
+    pattern: '(?i:travelpayouts)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['travelpayouts']
+    entropy: 3.5
+    identity:
+      reveals: 'the Travelpayouts account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        TRAVELPAYOUTS_API_KEY=msc2p91nl8dv21uv8rywedv3a4vf5v1w
+      - |-
+        travelpayouts:
+          api_key: "qpx74kd40u1flj9iwfx0gy5d1z2alui2"
+          timeout: 30
+      - |-
+        {"travelpayouts_token": "ufl0osnuf6wbgkqi114nhjbq3f28oz3v", "enabled": true}
+    negative_examples:
+      - text: 'TRAVELPAYOUTS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'TRAVELPAYOUTS_API_KEY=7jg2ncveag8podx1876j9sy59yq0v1q'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=121ncpaer1u6svdgc2btxrwav4bqjbn0'
+        why: 'no Travelpayouts keyword next to it: a bare random string'
+"""#####),
         ("travis.yml", #####"""
 provider: travis
 rules:
@@ -21747,6 +24292,149 @@ rules:
     why: variable reference
   - text: TRAVIS_API_TOKEN=KvvBsg7JMvVTkU
     why: too short
+"""#####),
+        ("trello.yml", #####"""
+provider: trello
+rules:
+
+  - id: trello.api-token-url
+    name: Trello API token in a request URL
+    kind: api-token
+    description: >
+      Used with the application's API key in the same URL, calls the Trello REST API as the member who authorised it: reads and (with write scope) edits their boards, lists and cards.
+    pattern: '(?i:trello\.com/1/)[\w/?&=.%-]{0,120}[?&]token=(ATTA[A-Za-z0-9]{60,72}|[a-f0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['trello.com/1/']
+    entropy: 3.0
+    identity:
+      reveals: 'the Trello member who authorised the token; the key= parameter next to it names the application'
+    privilege: unknown
+    examples:
+      - |-
+        https://api.trello.com/1/members/me/boards?key=38373dd58f856418604a6223558e13e6&token=96513175689a54225eedb3206b7a274323a09a19d7681fabf269cfda5e9c359f
+      - |-
+        fetch("https://api.trello.com/1/cards?idList=5f1c9d&key=38373dd58f856418604a6223558e13e6&token=ATTA351e03cd6d51221b6a227caac606b10f719f6a610eea274586dd04e814a2e7379C4E72AF", {method: "POST"})
+    negative_examples:
+      - text: 'https://api.trello.com/1/members/me?key=${TRELLO_KEY}&token=${TRELLO_TOKEN}'
+        why: 'template variables, not a token'
+      - text: 'https://api.trello.com/1/members/me?key=38373dd58f856418604a6223558e13e6&token=7280db65b527ab0279731851736fae37aec07ade'
+        why: '40 hex characters: not a Trello token'
+
+  - id: trello.api-token
+    name: Trello API token
+    kind: api-token
+    description: >
+      Used with the application's API key, calls the Trello REST API as the member who authorised it: reads and (with write scope) edits their boards, lists, cards and attachments.
+    pattern: '(?i:trello)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#](ATTA[A-Za-z0-9]{60,72}|[a-f0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['trello']
+    entropy: 3.0
+    identity:
+      reveals: 'the Trello member who authorised the token; GET /1/members/me returns them'
+    privilege: unknown
+    examples:
+      - |-
+        TRELLO_TOKEN=3cc5340f2e2d311d56f93542c9a64d3f45a54603df0dac727f14e576ae2b1921
+      - |-
+        trello:
+          token: "ATTA145a86ac6a1b6b7d32c14d6289aafdcb15abfa6956ceebfbb29a3197c43213f6FE986607"
+          key: "91b47aa6ecaed2d2764834e0d5e93a52"
+      - |-
+        client = TrelloClient(api_key=TRELLO_KEY, token="0a935f5fc01dd1ceb647cd237906e9ccd6f575a3c8650dc5a6d672ef02b3972b")  # trello
+    negative_examples:
+      - text: 'TRELLO_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler'
+      - text: 'TRELLO_API_KEY=37f4f2ce830fdd312cc54b24cf757dd1'
+        why: '32-hex API key: an application identifier, not the secret token'
+      - text: 'TOKEN=b17a05a0eb8594387cf9786035273835273f328271db1206406921fe750ed24b'
+        why: 'no Trello keyword: a bare 64-hex string (any SHA-256)'
+"""#####),
+        ("truenas.yml", #####"""
+provider: truenas
+rules:
+
+  - id: truenas.api-key
+    name: TrueNAS API key (JSON-RPC login)
+    kind: api-key
+    description: >
+      Logs in to the TrueNAS middleware (WebSocket JSON-RPC and REST /api/v2.0) as the key's user; keys created before TrueNAS 24.10 carry full administrator rights, newer ones their user's privileges (storage pools, shares, users, system settings).
+    pattern: '(?i:login_with_api_key)"[\s,]{0,10}"params"\s{0,5}:\s{0,5}\[\s{0,10}"([0-9]{1,6}-[A-Za-z0-9]{64})"'
+    keywords: ['login_with_api_key']
+    entropy: 3.5
+    identity:
+      reveals: 'the TrueNAS system and the API key id (the number before the dash); the UI lists the key by that id and name'
+    privilege: unknown
+    examples:
+      - |-
+        {"id": "ac84a47b-57a7-5664-4bcc-ba8a5ef7254f", "msg": "method", "method": "auth.login_with_api_key", "params": ["40-QdUc7CRwR1URLPYWK8xMOAn2ozgJARsUy6iaZUk5UAYmKWxG0VaYt7WaRAtaUbqs"]}
+      - |-
+        {
+          "msg": "method",
+          "method": "auth.login_with_api_key",
+          "params": [
+            "21-p1VKnxjwjJ39N21Y0Y3h9fsblLdnrEFs7oNE754rnUKvhtjlH1w8pTZIT9EUvtmM"
+          ]
+        }
+    negative_examples:
+      - text: '{"msg": "method", "method": "auth.login_with_api_key", "params": ["1-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"]}'
+        why: 'placeholder filler'
+      - text: '{"method": "auth.login_with_api_key", "params": ["b0OPegnVAJPbGYl6MBpH3YNI95EKCBf9gSAZomGu"]}'
+        why: 'no numeric id prefix and only 40 characters'
+
+  - id: truenas.api-key-bearer
+    name: TrueNAS API key (bearer header)
+    kind: api-key
+    description: >
+      Calls the TrueNAS REST API (/api/v2.0) as the key's user; keys created before TrueNAS 24.10 carry full administrator rights, newer ones their user's privileges.
+    pattern: '(?i:Bearer)\s{1,3}([0-9]{1,6}-[A-Za-z0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['bearer']
+    entropy: 3.5
+    context:
+      any: ['/api/v2\.0/', 'truenas', 'freenas']
+      within: 256
+    identity:
+      reveals: 'the TrueNAS system and the API key id (the number before the dash)'
+    privilege: unknown
+    examples:
+      - |-
+        curl -H "Authorization: Bearer 6-L90ImecQhHGimkRy0M1hOrq5f8l78mreV5Bmc3ZdLXR6kw81UeJHbqPrETyXVHhN" http://192.168.1.20/api/v2.0/pool
+      - |-
+        headers = {"Authorization": "Bearer 40-QdUc7CRwR1URLPYWK8xMOAn2ozgJARsUy6iaZUk5UAYmKWxG0VaYt7WaRAtaUbqs"}  # truenas /api/v2.0/
+    negative_examples:
+      - text: 'curl -H "Authorization: Bearer wJnxDeq4t6qoN565YRqfzmhfru105aHuFuHj9YLY" https://api.example.com/v1/'
+        why: 'bearer token without the id-dash-64 shape'
+      - text: 'curl -H "Authorization: Bearer 3-ZZpAnYCAg9PGIxy3iWBYBt1aoI4nf18VL3gaoq2uSLXR0dPdtSp67gwEubmGmHHB" https://api.example.com/v1/items'
+        why: 'the shape without a TrueNAS /api/v2.0 or truenas reference nearby'
+"""#####),
+        ("twelvedata.yml", #####"""
+provider: twelvedata
+rules:
+
+  - id: twelvedata.api-key
+    name: Twelve Data API key
+    kind: api-key
+    description: >
+      Queries Twelve Data market data on the account's plan and credit quota.
+    pattern: '(?i:twelvedata)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['twelvedata']
+    entropy: 3.5
+    identity:
+      reveals: 'the Twelve Data account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        TWELVEDATA_API_KEY=838xsxf3hb2n4k310o9t3pjxlcsth1vz
+      - |-
+        twelvedata:
+          api_key: "g49c2flhrrlg5o5etcay84h2cbdk98dz"
+          timeout: 30
+      - |-
+        {"twelvedata_token": "s84i6h6jk6z9nn4nnn4alrh4c7zzzts5", "enabled": true}
+    negative_examples:
+      - text: 'TWELVEDATA_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'TWELVEDATA_API_KEY=izh160r3ebhywo2s0m7jtpqpwdt71mo'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=s64ygh0qs39ur41hrzybeaysm0yxzdkr'
+        why: 'no Twelve Data keyword next to it: a bare random string'
 """#####),
         ("twilio.yml", #####"""
 provider: twilio
@@ -21820,6 +24508,35 @@ rules:
     why: placeholder
   - text: TWILIO_API_SECRET=iejg5m5D5xSESNoudlYYpmvyth6J
     why: '28 characters: too short'
+"""#####),
+        ("twist.yml", #####"""
+provider: twist
+rules:
+
+  - id: twist.oauth-token
+    name: Twist OAuth token
+    kind: oauth-token
+    description: >
+      Calls the Twist team-messaging API as the user: reads and posts threads, comments and conversation messages in their workspaces.
+    pattern: '(?i:twist)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-](oauth2:[0-9a-f]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['twist', 'oauth2:']
+    entropy: 3.0
+    identity:
+      reveals: 'the Twist user who authorised it; GET /api/v3/users/get_session_user returns them'
+    privilege: write
+    examples:
+      - |-
+        TWIST_TOKEN=oauth2:5619d0001e8c160a7aa1a3e445377d920ba239d4
+      - |-
+        twist_token: "oauth2:420db984622a2c6bdc2e4f0fd3cafee48d50957e"
+      - |-
+        twist:
+          access_token: "oauth2:459f1bfa6e1e95d964634b1c506d9fdbe41e4fba"
+    negative_examples:
+      - text: 'TWIST_TOKEN=oauth2:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler'
+      - text: 'TWIST_TOKEN=oauth2:649b4d88b3f463b35e30d96a07f201'
+        why: '30 hex characters: too short'
 """#####),
         ("twitch.yml", #####"""
 provider: twitch
@@ -21929,6 +24646,38 @@ rules:
   - text: TWITTER_ACCESS_TOKEN=4128722031704791672
     why: wrong length
 """#####),
+        ("tyntec.yml", #####"""
+provider: tyntec
+rules:
+
+  - id: tyntec.api-key
+    name: tyntec API key
+    kind: api-key
+    description: >
+      Calls tyntec's CPaaS APIs (SMS, WhatsApp, verification, number lookup) billed to the account.
+    pattern: '(?i:tyntec)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['tyntec']
+    entropy: 3.5
+    identity:
+      reveals: 'the tyntec account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        TYNTEC_API_KEY=c28WTSHhNx7bNoXN4Lir3n04Ps2kPa76
+      - |-
+        tyntec:
+          api_key: "kymyuBiJl385sutoQbnzlu0aQ4OaRtWP"
+          timeout: 30
+      - |-
+        {"tyntec_token": "W9dVOyvaHVIrgzzOPrMb5ZmuuqWpfaOM", "enabled": true}
+    negative_examples:
+      - text: 'TYNTEC_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'TYNTEC_API_KEY=cEj6lMbDyRIBJEn9HQccCxWCkHSmrCI'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=SuIjjClT5v8pAIVgh0lwUrkKn39Mtw8l'
+        why: 'no tyntec keyword next to it: a bare random string'
+"""#####),
         ("typeform.yml", #####"""
 provider: typeform
 rules:
@@ -21971,6 +24720,162 @@ rules:
   - text: TYPEFORM_API_TOKEN=FedTn32zSC79iPCIIZqkojc6xnMwnAxk2TY6tA89
     why: wrong length
 """#####),
+        ("ubidots.yml", #####"""
+provider: ubidots
+rules:
+
+  - id: ubidots.api-token
+    name: Ubidots API token
+    kind: api-token
+    description: >
+      Calls the Ubidots IoT API as the account: reads and writes its devices, variables and data points.
+    pattern: '(?:^|[^A-Za-z0-9_-])(BBFF-[0-9a-zA-Z]{30})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['bbff-']
+    entropy: 3.5
+    identity:
+      reveals: 'the Ubidots account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        UBIDOTS_TOKEN=BBFF-XW2Aqmh3MKPtWVybDh3A8jn70WeQGr
+      - |-
+        curl -H "X-Auth-Token: BBFF-aO6FFU6vpBrhrjw4AV6PlzKaiyYqbc" https://industrial.api.ubidots.com/api/v1.6/variables/
+      - |-
+        api = ApiClient(token="BBFF-aGZZjbaJTuWmbLnVzrRaZJGhNFqnkj")
+    negative_examples:
+      - text: 'UBIDOTS_TOKEN=BBFF-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler'
+      - text: 'UBIDOTS_TOKEN=BBFF-gobwIEjEJx2kcyhmt0fv'
+        why: '20 characters after the prefix: too short'
+"""#####),
+        ("unplugg.yml", #####"""
+provider: unplugg
+rules:
+
+  - id: unplugg.api-token
+    name: Unplugg API token
+    kind: api-token
+    description: >
+      Calls the Unplugg energy-forecasting API (api.unplu.gg) on the account.
+    pattern: '(?i:unplu\.?gg)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['unplugg', 'unplu.gg']
+    entropy: 3.5
+    identity:
+      reveals: 'the Unplugg account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        UNPLUGG_API_KEY=pn81keblqbh034ap8cnbun2cq3d2mkk17fcp2vuy9r7fjs14kjz5yflpb7aby51i
+      - |-
+        unplugg:
+          api_key: "1o356pr1gk5t1zbyq6mrovd751pfcfiavtwuscmbvinurh7resgh42r9p79iu08g"
+          timeout: 30
+      - |-
+        {"unplugg_token": "28h5xpkfe9q9al50abysz2jkn4msy7hry2hckvlow4rjpahbfafd82e54k62qbll", "enabled": true}
+    negative_examples:
+      - text: 'UNPLUGG_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'UNPLUGG_API_KEY=mmacfp33i17zmd49optczuvhqtdyq1koi7fe9g92wkn7onjpv2mmt9nem8vi0gt'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=s7fgbftj9yti2fcu88hb9ysxe9x2rvgvjv7gk23qxsn4ainwv9tzq360onq19uh8'
+        why: 'no Unplugg keyword next to it: a bare random string'
+"""#####),
+        ("unsplash.yml", #####"""
+provider: unsplash
+rules:
+
+  - id: unsplash.access-key
+    name: Unsplash access key
+    kind: access-key
+    description: >
+      Calls the Unsplash API as the registered application (the access key is its client_id), using its rate limit.
+    pattern: '(?i:unsplash)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#]([a-zA-Z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['unsplash']
+    entropy: 3.5
+    identity:
+      reveals: 'the Unsplash account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        UNSPLASH_API_KEY=J9GtHiEQFZhRjQq7Q6RP7BnIsZIORdsta1MvAsoimFn
+      - |-
+        unsplash:
+          api_key: "vNWQsfany3yGpbLp3pmhNnqFSf6OR2YqMWY_YX2bqFd"
+          timeout: 30
+      - |-
+        {"unsplash_token": "CXVcdNUmYP3TWOiyqT8K2UTcrunQpGmC5Cb-8DF3bYb", "enabled": true}
+    negative_examples:
+      - text: 'UNSPLASH_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'UNSPLASH_API_KEY=UlRa-nq--VDYYsTzgkXOsBC-SjyKz8HfI9HkE-7JqC'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=wbBVcwkqf5Ir4eDeFSSbC_ryZU2pYuLG1ShOo2Gl1FA'
+        why: 'no Unsplash keyword next to it: a bare random string'
+"""#####),
+        ("upcdatabase.yml", #####"""
+provider: upcdatabase
+rules:
+
+  - id: upcdatabase.api-key
+    name: UPCDatabase.org API key
+    kind: api-key
+    description: >
+      Looks up products by barcode in the UPCDatabase.org API on the account's quota.
+    pattern: '(?i:upcdatabase)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([A-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['upcdatabase']
+    entropy: 3.5
+    identity:
+      reveals: 'the UPCDatabase.org account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        UPCDATABASE_API_KEY=4QBG88EH54YUYGVPJ7S1I15DZHU41QCL
+      - |-
+        upcdatabase:
+          api_key: "NE7NZJBIYHB17FUNDF1OJ39M9BRT8I44"
+          timeout: 30
+      - |-
+        {"upcdatabase_token": "Z0RRLG4VAAFA62VSAOB8831H3W0MGYUM", "enabled": true}
+    negative_examples:
+      - text: 'UPCDATABASE_API_KEY=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'UPCDATABASE_API_KEY=RQ04OUIEA8CG1FWLCHDHI1VUB83F6VE'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=8AA6UNLUIN6UF80V1XSMGM85EJHNAPKT'
+        why: 'no UPCDatabase.org keyword next to it: a bare random string'
+"""#####),
+        ("uplead.yml", #####"""
+provider: uplead
+rules:
+
+  - id: uplead.api-key
+    name: UpLead API key
+    kind: api-key
+    description: >
+      Calls the UpLead B2B contact-data API, spending the account's credits.
+    pattern: '(?i:uplead)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#]([a-z0-9-]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['uplead']
+    entropy: 3.5
+    identity:
+      reveals: 'the UpLead account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        UPLEAD_API_KEY=3x-e17jq2pzgmp9244k8wa40lfib1rmj
+      - |-
+        uplead:
+          api_key: "bqza75hbn6sk287wow726ad9-zo8zgbg"
+          timeout: 30
+      - |-
+        {"uplead_token": "q35drusgxuzujpd5yxy67izzzx8e1chp", "enabled": true}
+    negative_examples:
+      - text: 'UPLEAD_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'UPLEAD_API_KEY=kp5pkopcx-j6rpveyh6160ec7x74cay'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=kqb6c9zlq4p8o2hzmryi41rxuu4shlz6'
+        why: 'no UpLead keyword next to it: a bare random string'
+"""#####),
         ("upstash.yml", #####"""
 provider: upstash
 rules:
@@ -22001,6 +24906,70 @@ rules:
         why: 'placeholder'
       - text: 'UPSTASH_REDIS_REST_TOKEN=${UPSTASH_TOKEN}'
         why: 'variable reference'
+"""#####),
+        ("uptimerobot.yml", #####"""
+provider: uptimerobot
+rules:
+
+  - id: uptimerobot.api-key
+    name: UptimeRobot API key
+    kind: api-key
+    description: >
+      Calls the UptimeRobot API: reads and, with the main API key, edits or deletes the account's monitors, alert contacts and status pages.
+    pattern: '(?i:uptimerobot)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{9}-[a-zA-Z0-9]{24})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['uptimerobot']
+    entropy: 3.5
+    identity:
+      reveals: 'the UptimeRobot account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        UPTIMEROBOT_API_KEY=Kd2O1zKZV-pXHrAsxGgtNgulm4liyGLPKr
+      - |-
+        uptimerobot:
+          api_key: "tGlMOSRrH-k4kaU52g382uXDC1NXKuVj5i"
+          timeout: 30
+      - |-
+        {"uptimerobot_token": "fbbnSslOA-yn7WHwleCCoRCKiIqXlpm9e9", "enabled": true}
+    negative_examples:
+      - text: 'UPTIMEROBOT_API_KEY=xxxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'UPTIMEROBOT_API_KEY=GUmzw5XbR-15QsbsvulQyLmcQ1fQ553i0'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=3zXLZepik-vtp73QkmQrr4UbdHkvZVn86E'
+        why: 'no UptimeRobot keyword next to it: a bare random string'
+"""#####),
+        ("upwave.yml", #####"""
+provider: upwave
+rules:
+
+  - id: upwave.api-token
+    name: Upwave API token
+    kind: api-token
+    description: >
+      Calls the Upwave API: reads and edits the workspace's boards and cards.
+    pattern: '(?i:upwave)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['upwave']
+    entropy: 3.5
+    identity:
+      reveals: 'the Upwave account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        UPWAVE_API_KEY=24lc72b1kbut9uay51lyhb6w6foygq50
+      - |-
+        upwave:
+          api_key: "t4pe114lltdkn8n6raxd377fn8vgfjhq"
+          timeout: 30
+      - |-
+        {"upwave_token": "lwg201iv3cautzsw1rvm6e75w3pi0v8a", "enabled": true}
+    negative_examples:
+      - text: 'UPWAVE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'UPWAVE_API_KEY=rgkdie24mh1idjqlo0yvdjkaugdfezb'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=4ew3rq7pztkwqn4wzlx14r88awh8h60r'
+        why: 'no Upwave keyword next to it: a bare random string'
 """#####),
         ("url-credentials.yml", #####"""
 provider: url-credentials
@@ -22084,6 +25053,102 @@ rules:
       - text: 'EMAIL_URL=smtp://user:${SMTP_PASSWORD}@mail:25'
         why: 'variable reference'
 """#####),
+        ("urlscan.yml", #####"""
+provider: urlscan
+rules:
+
+  - id: urlscan.api-key
+    name: urlscan.io API key
+    kind: api-key
+    description: >
+      Submits scans to and searches urlscan.io as the user, spending their quotas; the account's private scans become readable.
+    pattern: '(?i:urlscan)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#]([a-z0-9-]{36})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['urlscan']
+    entropy: 3.5
+    identity:
+      reveals: 'the urlscan.io account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        URLSCAN_API_KEY=68w3u5y5nzqoo40i9vtl3gxqy1z419jf95ph
+      - |-
+        urlscan:
+          api_key: "kc-2z7izrs0uqieidx4kj5c54f-z1cixuz7o"
+          timeout: 30
+      - |-
+        {"urlscan_token": "0088nv3vrzn0h9lmmk-kx8hmdkoihob38thk", "enabled": true}
+    negative_examples:
+      - text: 'URLSCAN_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'URLSCAN_API_KEY=u7-041vfcix08wrcmx10w08m75jx8n8rt1i'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=ztsl3cj7w57eo8n6w4vpq7ul8n9pole7jrcp'
+        why: 'no urlscan.io keyword next to it: a bare random string'
+"""#####),
+        ("userflow.yml", #####"""
+provider: userflow
+rules:
+
+  - id: userflow.api-key
+    name: Userflow API key
+    kind: api-key
+    description: >
+      Calls the Userflow API: reads and edits the users, groups and events tracked for the account's in-app flows.
+    pattern: '(?i:userflow)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9_]{29})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['userflow']
+    entropy: 3.5
+    identity:
+      reveals: 'the Userflow account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        USERFLOW_API_KEY=5bg9wwj6gbyh8buod70e4kfw3st0g
+      - |-
+        userflow:
+          api_key: "nwlf06k7swlcr5yv8j7glypvdxhh6"
+          timeout: 30
+      - |-
+        {"userflow_token": "5ddh_a_8d1kc9sd4ujg501tjvvr0c", "enabled": true}
+    negative_examples:
+      - text: 'USERFLOW_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'USERFLOW_API_KEY=0ut5a635u9d_w73bj7lihxr773uj'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=fy6fzal458vcruizz2jq2xm5p7qvn'
+        why: 'no Userflow keyword next to it: a bare random string'
+"""#####),
+        ("userstack.yml", #####"""
+provider: userstack
+rules:
+
+  - id: userstack.api-key
+    name: userstack API key
+    kind: api-key
+    description: >
+      Parses user-agent strings through the apilayer userstack API, spending the account's monthly requests.
+    pattern: '(?i:userstack)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['userstack']
+    entropy: 3.5
+    identity:
+      reveals: 'the userstack account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        USERSTACK_API_KEY=501qav7ds0nmu8n8kiw3019szwhp7thi
+      - |-
+        userstack:
+          api_key: "q7gg3uovb8r1g7k683ik4mqg4cnotnvd"
+          timeout: 30
+      - |-
+        {"userstack_token": "oqpynj2kvcvi383hrg4jb53tbkgzr5lg", "enabled": true}
+    negative_examples:
+      - text: 'USERSTACK_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'USERSTACK_API_KEY=x92o1o662eq3m0agc4nz07tsaev8umj'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=8o25ostl7jx6hs6dy6b1hqhqczhcqc35'
+        why: 'no userstack keyword next to it: a bare random string'
+"""#####),
         ("vastai.yml", #####"""
 provider: vastai
 rules:
@@ -22112,6 +25177,38 @@ rules:
         why: 'placeholder, not a key'
       - text: 'VAST_API_KEY=6f4f0436fc4436073c2235e6724d438544401f3c'
         why: 'too short: 40 hex characters, keys have 64'
+"""#####),
+        ("vatlayer.yml", #####"""
+provider: vatlayer
+rules:
+
+  - id: vatlayer.api-key
+    name: vatlayer API key
+    kind: api-key
+    description: >
+      Validates VAT numbers and reads VAT rates through the apilayer vatlayer API, spending the account's monthly requests.
+    pattern: '(?i:vatlayer)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['vatlayer']
+    entropy: 3.5
+    identity:
+      reveals: 'the vatlayer account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        VATLAYER_API_KEY=uczv8moonc6wxx2lw31pyv3msvczugtq
+      - |-
+        vatlayer:
+          api_key: "5vl7fbvzs9d6afkgi1rwo5geqxua3vpu"
+          timeout: 30
+      - |-
+        {"vatlayer_token": "e3hz2e2s0yedaigegzdgd7amtcxv54g7", "enabled": true}
+    negative_examples:
+      - text: 'VATLAYER_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'VATLAYER_API_KEY=m09prz2wfve8ef8vh5h9fqxukrq223x'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=nstpj27e7ssz7bvonczq1dj1xrfdfhig'
+        why: 'no vatlayer keyword next to it: a bare random string'
 """#####),
         ("vault-kv.yml", #####"""
 provider: vault
@@ -22400,6 +25497,194 @@ rules:
   - text: VERCEL_ORG_ID=team_Ad4IqeXQmzVnAbnqtYZu4AqC
     why: team id, not a token
 """#####),
+        ("verimail.yml", #####"""
+provider: verimail
+rules:
+
+  - id: verimail.api-key
+    name: Verimail API key
+    kind: api-key
+    description: >
+      Verifies e-mail addresses through the Verimail API, spending the account's credits.
+    pattern: '(?i:verimail)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([A-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['verimail']
+    entropy: 3.5
+    identity:
+      reveals: 'the Verimail account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        VERIMAIL_API_KEY=BD8MVHEQWJXT67CVKF13PBE8S3B5RV2Z
+      - |-
+        verimail:
+          api_key: "CNH1OITWR2ZEVCZQR7D11ZLGH0FOJF8A"
+          timeout: 30
+      - |-
+        {"verimail_token": "L24NKZ2XNFD2S99Y4AXDP0LXKH8Q3818", "enabled": true}
+    negative_examples:
+      - text: 'VERIMAIL_API_KEY=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'VERIMAIL_API_KEY=V2OM1YV4LRW5RID16WGTN1E3EOKJGQ1'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=PRBO95KTJGVZ67XEW7D791EST5K66INI'
+        why: 'no Verimail keyword next to it: a bare random string'
+"""#####),
+        ("veriphone.yml", #####"""
+provider: veriphone
+rules:
+
+  - id: veriphone.api-key
+    name: Veriphone API key
+    kind: api-key
+    description: >
+      Verifies phone numbers through the Veriphone API, spending the account's monthly credits.
+    pattern: '(?i:veriphone)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([A-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['veriphone']
+    entropy: 3.5
+    identity:
+      reveals: 'the Veriphone account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        VERIPHONE_API_KEY=ZNKYB900FAXFOCL1GZJ98ABSZ7Z9TTC2
+      - |-
+        veriphone:
+          api_key: "D72FGTKDV7VH8XY1W4HMJLW3KQ4HOIMW"
+          timeout: 30
+      - |-
+        {"veriphone_token": "88AN8N5RRPOCOA0TQLU0665DC2YRYO7V", "enabled": true}
+    negative_examples:
+      - text: 'VERIPHONE_API_KEY=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'VERIPHONE_API_KEY=MT414R3WGIKZ6JUOE90WR8FLS1AS1L3'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=MIBKN6K6P2GSBQSVHFWGWTGO05BA599X'
+        why: 'no Veriphone keyword next to it: a bare random string'
+"""#####),
+        ("virustotal.yml", #####"""
+provider: virustotal
+rules:
+
+  - id: virustotal.api-key
+    name: VirusTotal API key
+    kind: api-key
+    description: >
+      Calls the VirusTotal API as the user: looks up and submits files, URLs and domains and reads reports, on the key's quota and privileges (premium keys add hunting and intelligence search).
+    pattern: '(?i:virustotal)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-f0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['virustotal']
+    entropy: 3.0
+    identity:
+      reveals: 'the VirusTotal account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        VIRUSTOTAL_API_KEY=23c1179f277ef2f08f6c07525f133adabc756be3581f0d2ee06baa1d4ce50ff7
+      - |-
+        virustotal:
+          api_key: "50735bc13914e094f4be0c1489ed3e6fd6aa0cc3a5d841a79046d1c270aad038"
+          timeout: 30
+      - |-
+        {"virustotal_token": "e6838e36043c23effcfca5bbcf307168ca8e4f3037869c9b53ea40230aafc939", "enabled": true}
+    negative_examples:
+      - text: 'VIRUSTOTAL_API_KEY=0000000000000000000000000000000000000000000000000000000000000000'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'VIRUSTOTAL_API_KEY=7bf8d522d9278dc7dfe90ac1a1e78715c1849a6d99ca9ad4051c4d20bd6fcd8'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=a792ba43bb83d76d313d7ac241c3d0b46842bd90671a65d97430d6efb6b70303'
+        why: 'no VirusTotal keyword next to it: a bare random string'
+"""#####),
+        ("visualcrossing.yml", #####"""
+provider: visualcrossing
+rules:
+
+  - id: visualcrossing.api-key
+    name: Visual Crossing API key
+    kind: api-key
+    description: >
+      Queries the Visual Crossing weather API, spending the account's record quota.
+    pattern: '(?i:visualcrossing)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([A-Z0-9]{25})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['visualcrossing']
+    entropy: 3.5
+    identity:
+      reveals: 'the Visual Crossing account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        VISUALCROSSING_API_KEY=LTHBNJ0HKC8TKXCYYDJ8U0AUW
+      - |-
+        visualcrossing:
+          api_key: "88OQ68BUHSADYG5C89GGQ4AZF"
+          timeout: 30
+      - |-
+        {"visualcrossing_token": "CJSWIUFV3M4CWF2RGPD4VEEKO", "enabled": true}
+    negative_examples:
+      - text: 'VISUALCROSSING_API_KEY=XXXXXXXXXXXXXXXXXXXXXXXXX'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'VISUALCROSSING_API_KEY=R59SF128KAOPT1A76DNNK9BD'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=B0T08BQA5MTRSBKFQQKDZJZ77'
+        why: 'no Visual Crossing keyword next to it: a bare random string'
+"""#####),
+        ("voicegain.yml", #####"""
+provider: voicegain
+rules:
+
+  - id: voicegain.jwt
+    name: Voicegain API JWT
+    kind: api-token
+    description: >
+      Calls the Voicegain speech API (real-time and batch transcription, speech analytics) on the account with the token's scopes.
+    pattern: '(?i:voicegain)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-](ey[0-9A-Za-z_-]{34}\.ey[0-9A-Za-z_-]{108}\.[0-9A-Za-z_-]{43})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['voicegain']
+    entropy: 3.5
+    precedence: 50
+    identity:
+      reveals: 'the Voicegain account and context the JWT was issued for (its claims name them)'
+    privilege: unknown
+    examples:
+      - |-
+        VOICEGAIN_JWT=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpdpuie76cVlCfGxuZcpK6DQ28GTYINZTDXqSAqd0h6h0m0UsQfnSbFCM39dKrgKt92CDzJvn8bewyyQJavsy9oAB2xxksCyqdt4enCaAJf4.ebfqmW1zhADKjs6s6WVoyrZYHNH50LHNqkpvNs9qGJ4
+      - |-
+        voicegain:
+          bearer_token: "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJRerjeAxPz4snjkpIm2OiMkX8ZApPyB8pHXHsFqmtY0Aq9gJW0aCHSjPSP6qxCQE3lZHRU8kxMTHvqvcb0nxWsOlhN0vyWMu6zJFLvzIJymc.rL48maE4L0yhlY37DerbTXN_nqb3MfcLvluBUe8RNbz"
+    negative_examples:
+      - text: 'VOICEGAIN_JWT=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler'
+      - text: 'VOICEGAIN_JWT=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpdpuie76cVlCfGxuZcpK6DQ28GTYINZTDXqSAqd0h6h0m0UsQfnSbFCM39dK'
+        why: 'truncated token: no signature part'
+"""#####),
+        ("voodoosms.yml", #####"""
+provider: voodoosms
+rules:
+
+  - id: voodoosms.api-key
+    name: VoodooSMS API key
+    kind: api-key
+    description: >
+      Sends SMS through VoodooSMS billed to the account's credit and reads its balance and messages.
+    pattern: '(?i:voodoosms)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{46})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['voodoosms']
+    entropy: 3.5
+    identity:
+      reveals: 'the VoodooSMS account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        VOODOOSMS_API_KEY=qKBMdxmThABMUAlfzP1lnMvAtZFPzH9X2uVZnj5zx4bMQg
+      - |-
+        voodoosms:
+          api_key: "uWzNu2JIXwu0K9Z36yLQWWzWoRbK6Dz3Wr7MADqPnAiMKp"
+          timeout: 30
+      - |-
+        {"voodoosms_token": "Ify600DRvtDBmQpXf9Y9CC4Itjy4TS9RGm7ZXCs9Q36sIq", "enabled": true}
+    negative_examples:
+      - text: 'VOODOOSMS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'VOODOOSMS_API_KEY=Igl0TDdcKnQ8kytgXAosIg6n4WJxtzKJ9hQ6xz3BDmCWv'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=r9siozesteWHd9tv4SKaQgiyEHhimxez7VmRktecIPgLfF'
+        why: 'no VoodooSMS keyword next to it: a bare random string'
+"""#####),
         ("voyage.yml", #####"""
 provider: voyage
 rules:
@@ -22435,6 +25720,38 @@ rules:
       - text: 'VOYAGE_API_KEY=pa-Qm4tZ8pWLk3vR7nT2xJ9cB5wH1dF6gY0s'
         why: 'too short: 33 characters after pa-'
 """#####),
+        ("vpnapi.yml", #####"""
+provider: vpnapi
+rules:
+
+  - id: vpnapi.api-key
+    name: vpnapi.io API key
+    kind: api-key
+    description: >
+      Queries vpnapi.io IP-reputation data (VPN, proxy and Tor detection) on the account's quota.
+    pattern: '(?i:vpnapi)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['vpnapi']
+    entropy: 3.5
+    identity:
+      reveals: 'the vpnapi.io account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        VPNAPI_API_KEY=gYPLiEJ0HAgfbMszATGDTvPuOdjoqKgD
+      - |-
+        vpnapi:
+          api_key: "eh9GIgN7SEBdfGGLmEVNS5X8KsOBijby"
+          timeout: 30
+      - |-
+        {"vpnapi_token": "1kla4Hb7VgFGvLM3Ssc7PzBsAVMjXjqb", "enabled": true}
+    negative_examples:
+      - text: 'VPNAPI_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'VPNAPI_API_KEY=cc6k0BGsXJnMN3Iwz5jE5FUqeNQOt8L'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=XezLY78mtUQ9iZ9q7OJ3bcOa3XUQcByT'
+        why: 'no vpnapi.io keyword next to it: a bare random string'
+"""#####),
         ("vultr.yml", #####"""
 provider: vultr
 rules:
@@ -22462,6 +25779,70 @@ rules:
         why: 'placeholder'
       - text: 'VULTR_API_KEY=43K1MWSZRHLEZ9URGD8WV5JJZEVC7Y'
         why: 'too short'
+"""#####),
+        ("vyte.yml", #####"""
+provider: vyte
+rules:
+
+  - id: vyte.api-key
+    name: Vyte API key
+    kind: api-key
+    description: >
+      Calls the Vyte scheduling API: reads and creates the account's events and meeting bookings.
+    pattern: '(?i:vyte)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{50})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['vyte']
+    entropy: 3.5
+    identity:
+      reveals: 'the Vyte account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        VYTE_API_KEY=tcllq4r3fq0hcd5wly4l14nobeb8bkjbzkx8ty9pm845m7mxyh
+      - |-
+        vyte:
+          api_key: "78gf1mbz2zbr0rufo2s5fjol6qtp4p6ynkj7z64ab2rr770svv"
+          timeout: 30
+      - |-
+        {"vyte_token": "ofnhtvpe3svh27405gs261vlwwz5j2fqnimzrde5r9q6b237dk", "enabled": true}
+    negative_examples:
+      - text: 'VYTE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'VYTE_API_KEY=885kgm8dnzlhkbatri1aovsp8u1yc0f3cp5sy6eh28cwn0rme'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=r081j4qxlvxlop2xobktftts5dvd1fr2q1mixahpmwdd0etj7l'
+        why: 'no Vyte keyword next to it: a bare random string'
+"""#####),
+        ("walkscore.yml", #####"""
+provider: walkscore
+rules:
+
+  - id: walkscore.api-key
+    name: Walk Score API key
+    kind: api-key
+    description: >
+      Queries the Walk Score and Transit Score APIs on the key's daily quota.
+    pattern: '(?i:walkscore)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['walkscore']
+    entropy: 3.5
+    identity:
+      reveals: 'the Walk Score account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        WALKSCORE_API_KEY=r8sau7au5ocwdu7icfavk0g17o0g8m8h
+      - |-
+        walkscore:
+          api_key: "blxc1onw5ttbmgu5s2v33zlr8ye8xixs"
+          timeout: 30
+      - |-
+        {"walkscore_token": "rclng3sj78ljy26mtl3l0x4efq833tt4", "enabled": true}
+    negative_examples:
+      - text: 'WALKSCORE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'WALKSCORE_API_KEY=ba2yhyqwcggqbswzon0u9k6wnw7y9yt'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=xjcwpzetlj4ftdzgz0ro73e3f19nar8h'
+        why: 'no Walk Score keyword next to it: a bare random string'
 """#####),
         ("wandb.yml", #####"""
 provider: wandb
@@ -22558,6 +25939,439 @@ rules:
         why: 'a local- branch name with no W&B context'
       - text: 'WANDB_API_KEY=local-e605905c8d3ecebd18f6394a9e0cfb53'
         why: 'too short: 32 characters after local-'
+"""#####),
+        ("weatherbit.yml", #####"""
+provider: weatherbit
+rules:
+
+  - id: weatherbit.api-key
+    name: Weatherbit API key
+    kind: api-key
+    description: >
+      Queries the Weatherbit weather and air-quality API on the account's plan.
+    pattern: '(?i:weatherbit)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['weatherbit']
+    entropy: 3.5
+    identity:
+      reveals: 'the Weatherbit account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        WEATHERBIT_API_KEY=a9eonxiz2jxyc4h9gb7ek9ke763xsod1
+      - |-
+        weatherbit:
+          api_key: "6f437hlv85ux9pxw9euq0btksr9vljcv"
+          timeout: 30
+      - |-
+        {"weatherbit_token": "v7g0cyvdung5cj0aksnqnt0n9v15k8wd", "enabled": true}
+    negative_examples:
+      - text: 'WEATHERBIT_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'WEATHERBIT_API_KEY=n5w45rubrxrfmuyqaesyrpap11mwdjl'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=m8j9o5448p4e5oczsoktfax731cvrnav'
+        why: 'no Weatherbit keyword next to it: a bare random string'
+"""#####),
+        ("weatherstack.yml", #####"""
+provider: weatherstack
+rules:
+
+  - id: weatherstack.api-key
+    name: weatherstack API key
+    kind: api-key
+    description: >
+      Queries the apilayer weatherstack API, spending the account's monthly requests.
+    pattern: '(?i:weatherstack)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['weatherstack']
+    entropy: 3.5
+    identity:
+      reveals: 'the weatherstack account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        WEATHERSTACK_API_KEY=di87sc7wtb9zk254zim12kseunztv4pa
+      - |-
+        weatherstack:
+          api_key: "a0tkhym2l8vdxw3v2j2llxzi4jcprq5a"
+          timeout: 30
+      - |-
+        {"weatherstack_token": "kgwil98ae3zq4bhd7x50eczpr0z5zbyd", "enabled": true}
+    negative_examples:
+      - text: 'WEATHERSTACK_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'WEATHERSTACK_API_KEY=4vv9wysrzu19ewcsp0dr7x99mcazby8'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=mcwko1gwabuv8nen6hsagevmrits4zef'
+        why: 'no weatherstack keyword next to it: a bare random string'
+"""#####),
+        ("web3storage.yml", #####"""
+provider: web3storage
+rules:
+
+  - id: web3storage.api-token
+    name: web3.storage API token (legacy)
+    kind: api-token
+    description: >
+      Uploaded, listed and deleted the account's files through the legacy web3.storage HTTP API; that API was sunset in 2024 for the UCAN-based w3up service, so old tokens may no longer work.
+    pattern: '(?i:web3[._-]?storage|\bweb3)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-](eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9\.eyJ[A-Za-z0-9_-]{100,300}\.[A-Za-z0-9_-]{25,100})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['web3']
+    entropy: 3.5
+    precedence: 50
+    identity:
+      reveals: 'the web3.storage account: the JWT payload names its issuer and subject (a DID or address)'
+    privilege: unknown
+    examples:
+      - |-
+        WEB3_STORAGE_TOKEN=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkaWQ6ZXRocjoweDg0YzY5YzkxMzNhYzNjZmJhNmZkZTYxMDEwZjNkNjZhZTAzZGI2OTUiLCJpc3MiOiJ3ZWIzLXN0b3JhZ2UiLCJpYXQiOjE2ODk3ODM2ODgsIm5hbWUiOiJyb3Vzc2sifQ.xaAa80NZstJeeZIBB6EyngnvtF3cRvYwm8ImgmsY_MT
+      - |-
+        const client = new Web3Storage({ token: "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkaWQ6ZXRocjoweDBhMjk3YmQ3ODViZmQ2NTQzOWRmOTVlZmY0ZWUyMGJjMDhiYzU3NTYiLCJpc3MiOiJ3ZWIzLXN0b3JhZ2UiLCJpYXQiOjE2NTY3MjkyOTUsIm5hbWUiOiJ1a2dkdHMifQ.h0pelj0T6oM89XKWvSkAUlscbV1yKYZ1wg8gYB7Vkfz" })
+    negative_examples:
+      - text: 'WEB3_STORAGE_TOKEN=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler'
+      - text: 'const jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkaWQ6ZXRocjoweDg0YzY5YzkxMzNhYzNjZmJhNmZkZTYxMDEwZjNkNjZhZTAzZGI2OTUiLCJpc3MiOiJ3ZWIzLXN0b3JhZ2UiLCJpYXQiOjE2ODk3ODM2ODgsIm5hbWUiOiJyb3Vzc2sifQ.xaAa80NZstJeeZIBB6EyngnvtF3cRvYwm8ImgmsY_MT"'
+        why: 'an HS256 JWT with no web3.storage reference nearby'
+"""#####),
+        ("webexbot.yml", #####"""
+provider: webexbot
+rules:
+
+  - id: webexbot.access-token
+    name: Webex bot access token
+    kind: access-token
+    description: >
+      Acts as the Webex bot (or, for a personal token, the user): reads and posts messages in the spaces it belongs to and lists people and rooms in its organisation.
+    pattern: '(?i:webex)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([A-Za-z0-9]{64}_[A-Za-z0-9]{4}_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['webex']
+    entropy: 3.5
+    identity:
+      reveals: 'the bot or user (GET https://webexapis.com/v1/people/me returns it); the trailing UUID is its organisation id'
+    privilege: write
+    examples:
+      - |-
+        WEBEX_BOT_TOKEN=3lIMHCThdWoms9NPErlz0kf5mcuEodkaKg4MdmYPiCS89bZUXwGrgNxM4nLq4tul_0YH6_df629ef3-934a-f018-471f-749fcb4155ac
+      - |-
+        webex:
+          bot_token: "oyMX8SBWtzggzjelygmkemdoD2s2ejIvEZidhrXPkALlUE8bohAQLHQc8qeMEsvu_2GWC_13e3bcad-cd96-e8f1-3230-d1ff328046d2"
+      - |-
+        api = WebexTeamsAPI(access_token="z2L6NcbXQihGcHFxrmH5oz1ssGg7YFk07M5WqV7QU8xXkDFpS714m43buDxRfJde_JKYC_2d027b9a-4035-03e9-c444-4a09c146a794")  # webex bot
+    negative_examples:
+      - text: 'WEBEX_BOT_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_xxxx_xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+        why: 'placeholder filler'
+      - text: 'WEBEX_BOT_TOKEN=w1sVE60ODyw7OZBBsM29ttRecBEDkI6V9B3kLTsq_7DNT_b5b4682b-d567-21c1-742d-a5530c45a7f4'
+        why: 'first part 40 characters: not the 64-character token'
+"""#####),
+        ("webflow.yml", #####"""
+provider: webflow
+rules:
+
+  - id: webflow.api-token
+    name: Webflow API token
+    kind: api-token
+    description: >
+      Calls the Webflow Data API with the token's scopes: reads and edits the site's CMS collections and items, pages, forms and e-commerce orders.
+    pattern: '(?i:webflow)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['webflow']
+    entropy: 3.5
+    identity:
+      reveals: 'the Webflow account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: unknown
+    examples:
+      - |-
+        WEBFLOW_API_KEY=kZiKSf5bwNfCkTUWDzsDSzquzHa6gL1TZPSppJwegkE7v7Y2tlgc3odxVkZuhiyD
+      - |-
+        webflow:
+          api_key: "iVopSsg4cOylLuQBSkQvPncZeplV6hnWrGqKAu29gXLUsU3ywPL40M1XUrY6yO7o"
+          timeout: 30
+      - |-
+        {"webflow_token": "edtri59udmLR7suBT2lirSR4SCWw9rBbXA0Ob0aDiy9Leyto9BOYpVzHsOxkhOqx", "enabled": true}
+    negative_examples:
+      - text: 'WEBFLOW_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'WEBFLOW_API_KEY=6WH360ssooERnEogce9JZNwtG7kT6fliAUW86ev1cxY17TnHYzOCS7UtkS9g8jQ'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=kqDSUCKVcyzHHfWnP66sacO6VtNopiHLh2d3sZMLQac77AOAj1s9xoU4DZiCQbGP'
+        why: 'no Webflow keyword next to it: a bare random string'
+"""#####),
+        ("webscraper.yml", #####"""
+provider: webscraper
+rules:
+
+  - id: webscraper.api-token
+    name: Web Scraper Cloud API token
+    kind: api-token
+    description: >
+      Calls the Web Scraper Cloud API: manages the account's sitemaps and scraping jobs and downloads the scraped data.
+    pattern: '(?i:webscraper(?:\.io)?[\s_.:"-]{0,6}(?:api[_. -]?)?(?:token|key)|webscraper\.io)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{60})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['webscraper']
+    entropy: 3.5
+    identity:
+      reveals: 'the Web Scraper Cloud account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        WEBSCRAPER_API_KEY=qK8A7YV4SxZCBJowbNH2yE9vR15kaOZSReeOTkTlYJJOpPqdaY1FT3NbIS0h
+      - |-
+        webscraper:
+          api_key: "7uORYDpljS0OTPWycVQmTQgwxBAKNprzIxhY90VlJb85CPnzSRTeqo939geH"
+          timeout: 30
+      - |-
+        {"webscraper_token": "8dobagx08icIuMpDjAsqSUnrEGdFyEo4VxVPldFrVinIDYGX7N42YloJshGu", "enabled": true}
+    negative_examples:
+      - text: 'WEBSCRAPER_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'WEBSCRAPER_API_KEY=E74yUJUz7ALWtlDzAklJZaLIsQMzrg0b6KKhaQ9SLmAaQhsP9xrDmKst3eN'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=fMfAUKybO4iD2FiLTDDuVFRnooajpjy65T5p2ONnIz5891sa23mhsATpetNM'
+        why: 'no Web Scraper Cloud keyword next to it: a bare random string'
+"""#####),
+        ("webscraping.yml", #####"""
+provider: webscraping
+rules:
+
+  - id: webscraping.api-key
+    name: WebScrapingAPI API key
+    kind: api-key
+    description: >
+      Runs scraping requests through WebScrapingAPI, spending the account's credits.
+    pattern: '(?i:webscraping(?:api)?[\s_.:"-]{0,6}(?:api[_. -]?)?(?:token|key)|webscrapingapi\.com)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['webscraping']
+    entropy: 3.5
+    identity:
+      reveals: 'the WebScrapingAPI account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        WEBSCRAPING_API_KEY=if3DAmc6mTJbfC8JvWxg2SHUf5qW758Y
+      - |-
+        webscraping:
+          api_key: "ULj7a7Lgm11JYJtNsSNE02lMH0PYULNb"
+          timeout: 30
+      - |-
+        {"webscraping_token": "OaP7LaiE9aLz3Uqfr1bUDtbzCn7CuYyu", "enabled": true}
+    negative_examples:
+      - text: 'WEBSCRAPING_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'WEBSCRAPING_API_KEY=37w9BsY9JcF0LM3PyDwrbJHH7Y0XiHM'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=fx2m5xot7IJ6hfW84cV1UP1FgVpCjGoW'
+        why: 'no WebScrapingAPI keyword next to it: a bare random string'
+"""#####),
+        ("whoxy.yml", #####"""
+provider: whoxy
+rules:
+
+  - id: whoxy.api-key
+    name: Whoxy API key
+    kind: api-key
+    description: >
+      Queries Whoxy WHOIS and reverse-WHOIS data, spending the account's credits.
+    pattern: '(?i:whoxy)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{33})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['whoxy']
+    entropy: 3.5
+    identity:
+      reveals: 'the Whoxy account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        WHOXY_API_KEY=9km9qm4s5gv6e1fijlrme1x6cz2crf2a9
+      - |-
+        whoxy:
+          api_key: "3kafnffkkia4s69g7lk0kst16hxn3jl75"
+          timeout: 30
+      - |-
+        {"whoxy_token": "yxaf6kqycs4w7b2t2swx0wthxcaobtlj7", "enabled": true}
+    negative_examples:
+      - text: 'WHOXY_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'WHOXY_API_KEY=yc3g1dza12ctvr1yhtj0kj5y1lw58xqw'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=63ba9o9aw95wtjxn0e31j0e7i62i1ohf2'
+        why: 'no Whoxy keyword next to it: a bare random string'
+"""#####),
+        ("wistia.yml", #####"""
+provider: wistia
+rules:
+
+  - id: wistia.api-token
+    name: Wistia API token
+    kind: api-token
+    description: >
+      Calls the Wistia Data API with the token's permissions: reads, uploads or deletes the account's media and reads viewing stats.
+    pattern: '(?i:wistia)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['wistia']
+    entropy: 3.5
+    identity:
+      reveals: 'the Wistia account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: unknown
+    examples:
+      - |-
+        WISTIA_API_KEY=mini07h61ndh4s3totxfm63wpbfqrgriglsdh7yn8uij03giatic13ese8hkiudp
+      - |-
+        wistia:
+          api_key: "r1b3ijuh4ngp0wesxw6m470fqxcnk9njq9qo8wsu1bzahig7edctn9v0m80dcaa5"
+          timeout: 30
+      - |-
+        {"wistia_token": "mh2yeym34cav01sl3kd6hb45ab5e50wt89xylbdyds8ocnwuarspndbd09qvuiwo", "enabled": true}
+    negative_examples:
+      - text: 'WISTIA_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'WISTIA_API_KEY=0vpm4umrn5id6hdq57ky3z0p060kk4hwr6be29b6oerg3gqx9rw6i11vufcpnhn'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=gjvzs6lwtcawdpqpti02wccu407n530c9z6eo2xpqf4t2n9noq83o0pcykhn5e71'
+        why: 'no Wistia keyword next to it: a bare random string'
+"""#####),
+        ("wit.yml", #####"""
+provider: wit
+rules:
+
+  - id: wit.access-token
+    name: Wit.ai access token
+    kind: access-token
+    description: >
+      Calls the Wit.ai natural-language API as the app; a server access token can also read and change the app's intents, entities, utterances and training data.
+    pattern: '(?i:\bwit(?:[._-]?ai)?[_. -]{1,2}(?:api[_. -]?)?(?:server[_. -]?|client[_. -]?)?(?:access[_. -]?)?(?:token|key))[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,20}[\s.,:;=''"\]\[/?&@(){}|#-]([A-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['wit']
+    entropy: 3.5
+    identity:
+      reveals: 'the Wit.ai app the token belongs to (its settings page lists it)'
+    privilege: write
+    examples:
+      - |-
+        WIT_AI_SERVER_ACCESS_TOKEN=ZIE38C624U6TADV5MDYG9N0V3UJ5CWHW
+      - |-
+        wit_token = "XZKH10QQ0PIAGMY37Z8U57N5UH1IFTLV"
+      - |-
+        curl -H "Authorization: Bearer $TOKEN" https://api.wit.ai/message  # wit access token: 6QLAMVHIBGX2LH852GFKQF86PEUMDP5D
+    negative_examples:
+      - text: 'WIT_AI_SERVER_ACCESS_TOKEN=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'
+        why: 'placeholder filler'
+      - text: 'with token = "ZIE38C624U6TADV5MDYG9N0V3UJ5CWHW"'
+        why: 'the word "with", not Wit.ai'
+"""#####),
+        ("wiz.yml", #####"""
+provider: wiz
+rules:
+
+  - id: wiz.client-secret
+    name: Wiz service-account client secret
+    kind: client-secret
+    description: >
+      With its client ID, obtains Wiz API access tokens for the service account: reads (and, per its scopes, changes) the tenant's cloud inventory, issues and vulnerabilities.
+    pattern: '(?i:\bwiz[_. :-][\w\s.:-]{0,20}secret)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,20}[\s.,:;=''"\]\[/?&@(){}|#-]([A-Za-z0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['wiz']
+    entropy: 3.5
+    identity:
+      reveals: 'the Wiz service account whose client ID (53 characters) sits next to it'
+    privilege: unknown
+    examples:
+      - |-
+        WIZ_CLIENT_ID=JNFENmDR7GOsVmKdCw12oYKo2dEmwkVZYmnZ8USKaMc7t60AEtK5F
+        WIZ_CLIENT_SECRET=aTfPIrkvCrVRBfuC6brZjo8ACsnh9iGm4Wpu4n9IsH1UJPcTZcSb5orJ9aO1inge
+      - |-
+        wiz:
+          client_secret: "xY5VzZwmDxTfrHFThi1AlG7vNS4TBEA5vgmpq5ov5sZcbaNsT9NYXoBn2Us9wJV1"
+          client_id: "HzcoyklzbSCdiTmdFHpBYxYXC3yW1VzQTcqwQ5P3kcFoRFveerZU1"
+    negative_examples:
+      - text: 'WIZ_CLIENT_SECRET=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler'
+      - text: 'WIZ_CLIENT_SECRET=k5M53unPkcAwUivAkSzC875Kmq6kLqHbKUdfOYvb'
+        why: '40 characters: too short'
+"""#####),
+        ("worksnaps.yml", #####"""
+provider: worksnaps
+rules:
+
+  - id: worksnaps.api-token
+    name: Worksnaps API token
+    kind: api-token
+    description: >
+      Calls the Worksnaps time-tracking API as the user: reads projects, time entries and activity screenshots of the users they manage.
+    pattern: '(?i:worksnaps)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['worksnaps']
+    entropy: 3.5
+    identity:
+      reveals: 'the Worksnaps account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        WORKSNAPS_API_KEY=C1xpDx2wH78aOOWRRllK9mXJwJFNypqYSeGyb2Xs
+      - |-
+        worksnaps:
+          api_key: "pZHgoSNpJxt8S1aslV2trxhUwy4pS7kV2Kktu0C6"
+          timeout: 30
+      - |-
+        {"worksnaps_token": "jW4MnFuVJBDvDWUyB55HYY0mvgNK5dSsAb8USlT2", "enabled": true}
+    negative_examples:
+      - text: 'WORKSNAPS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'WORKSNAPS_API_KEY=iMWxiaPwTcyX94r2GEOQ2NsEG0KsTcPnH2otLcD'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=xdikkRZfaaKpMjTL4vNRxFbWVQMtKEwUxSEzkuGc'
+        why: 'no Worksnaps keyword next to it: a bare random string'
+"""#####),
+        ("worldcoinindex.yml", #####"""
+provider: worldcoinindex
+rules:
+
+  - id: worldcoinindex.api-key
+    name: WorldCoinIndex API key
+    kind: api-key
+    description: >
+      Queries WorldCoinIndex cryptocurrency prices on the key's quota.
+    pattern: '(?i:worldcoinindex)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{35})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['worldcoinindex']
+    entropy: 3.5
+    identity:
+      reveals: 'the WorldCoinIndex account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        WORLDCOININDEX_API_KEY=VenMXucZzcrP2yCQkW3YyMzPLOpxMJJAMWK
+      - |-
+        worldcoinindex:
+          api_key: "Zg2KcgBV4YYHRhxqWKvkOE66e4dbXT6KKT3"
+          timeout: 30
+      - |-
+        {"worldcoinindex_token": "2eONMfvgVEI8H8oXqPxWXaQbt91yCqaqqWq", "enabled": true}
+    negative_examples:
+      - text: 'WORLDCOININDEX_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'WORLDCOININDEX_API_KEY=JfR7SIALmUJGqr7ZFnYhRpGmb54LvckZp1'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=LnBh3ncWR3w4IXWMtXU5Em9xBQmDvp90BqC'
+        why: 'no WorldCoinIndex keyword next to it: a bare random string'
+"""#####),
+        ("worldweather.yml", #####"""
+provider: worldweather
+rules:
+
+  - id: worldweather.api-key
+    name: World Weather Online API key
+    kind: api-key
+    description: >
+      Queries the World Weather Online API on the account's plan.
+    pattern: '(?i:worldweather)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{31})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['worldweather']
+    entropy: 3.5
+    identity:
+      reveals: 'the World Weather Online account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        WORLDWEATHERONLINE_API_KEY=v887madcf269yc1jnd0ranvl76dly6e
+      - |-
+        worldweatheronline:
+          api_key: "vyeu934jg5w5n698o5f9qpjl9bo19xh"
+          timeout: 30
+      - |-
+        {"worldweatheronline_token": "v1of43bdw8xf1inoeryel0upb1w2naj", "enabled": true}
+    negative_examples:
+      - text: 'WORLDWEATHERONLINE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'WORLDWEATHERONLINE_API_KEY=x4vvcythbl0hvhppfl9z1tauhvq92i'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=ozod3kwlqhovmjyv3m1rr47fvpjf8xm'
+        why: 'no World Weather Online keyword next to it: a bare random string'
 """#####),
         ("xai.yml", #####"""
 provider: xai
@@ -22687,6 +26501,102 @@ rules:
       - text: 'key=dict.1.1.20190412T093512Z.1a882383f693742a.c07bc8b9f88728'
         why: 'truncated: the last part must be 40 hex characters'
 """#####),
+        ("yelp.yml", #####"""
+provider: yelp
+rules:
+
+  - id: yelp.api-key
+    name: Yelp API key
+    kind: api-key
+    description: >
+      Calls the Yelp Fusion API as the app on its daily quota: business search, details and reviews.
+    pattern: '(?i:yelp)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#]([a-zA-Z0-9_-]{128})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['yelp']
+    entropy: 3.5
+    identity:
+      reveals: 'the Yelp account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        YELP_API_KEY=fVdiQVKtpU7Y-dZHl_ba3qk83WjRDzVKL7VCKfduyl2fVbY-g6R4oXrSznCkMcdEx3LI88bcBRW8u8Rex90ke0W3MJusiBQa6fZBLgYLux-Zl870VZgyp18EJ0KO4aNt
+      - |-
+        yelp:
+          api_key: "AIN0boyY8WoAVKe_cFZn-nTGI0R5MAHdKRMQHWey2MFiLcsTOOAGRo74vzou4J4IFyoYbXjZpM9StOoSIpS75KBRbacGgJTdM82eRbNgwfv66XOBwll_khgS6T4brgXG"
+          timeout: 30
+      - |-
+        {"yelp_token": "zFdoLG-kgKJdjCeHs0TbHJMHpOstUOTJdPI2BnxmFL_bw7c5Ed7rH671HaCZaWYPEElR_6gtYBz-9xlHe65N0Sk33TYnWHkHvxLmFs2eKqX2u00_Vn8YI4rEBAWUACGR", "enabled": true}
+    negative_examples:
+      - text: 'YELP_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'YELP_API_KEY=KH-uyWacQf2Vyz3ftx9SS5SRXf1KAV1z7jVIDzuM2ZCzCkVy8wAKHR4pY15VFMqr0xaDrBfbdZKqV-kDOvSCclSdTtRaOKjiqUyPT9XcEtySpvbx2YebqZV5HvMDASf'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=Lj4J3czPt3TteKca2CSpsPcAq-YPNShCPexF9VJ4BnLdrHmnq7d1h2Y1KDv1cO5BWI3OsWKCRaywPrLaLzCDKzFQChZLYTPtAEKe92uLC4wGvNf1_3lcEedL2GoCO1oF'
+        why: 'no Yelp keyword next to it: a bare random string'
+"""#####),
+        ("youneedabudget.yml", #####"""
+provider: youneedabudget
+rules:
+
+  - id: youneedabudget.access-token
+    name: YNAB access token
+    kind: access-token
+    description: >
+      Calls the YNAB API as the user: reads their budgets, accounts, balances and transactions and can create or edit transactions.
+    pattern: '(?i:(?:youneedabudget|\bynab))[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-f0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['youneedabudget', 'ynab']
+    entropy: 3.0
+    identity:
+      reveals: 'the YNAB account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        YNAB_API_KEY=047aab00e4eaa92d51f29e4c6b19ba7e11ec1c65ba6cf918c58e158754bd52f5
+      - |-
+        ynab:
+          api_key: "7a0bdf58aed1ae6edd7280af72f77de26c1f0da373ec0074d7c8b773adfa9054"
+          timeout: 30
+      - |-
+        {"ynab_token": "0a84a3469cbd4c965e26a174175a8671e5f074988763d5ce48c1776320913a87", "enabled": true}
+    negative_examples:
+      - text: 'YNAB_API_KEY=0000000000000000000000000000000000000000000000000000000000000000'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'YNAB_API_KEY=4f46bc2c0534e7d257b5cc69c62e63235fcc0f69e2cc1f92f9f6c033a578031'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=47fbada589e15daec52c0ee96c275945352566989fa086d0596bf440a82e08ea'
+        why: 'no YNAB keyword next to it: a bare random string'
+"""#####),
+        ("yousign.yml", #####"""
+provider: yousign
+rules:
+
+  - id: yousign.api-key
+    name: Yousign API key
+    kind: api-key
+    description: >
+      Calls the Yousign e-signature API: creates signature requests and downloads the organisation's signed documents and signer data.
+    pattern: '(?i:yousign)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['yousign']
+    entropy: 3.5
+    identity:
+      reveals: 'the Yousign account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        YOUSIGN_API_KEY=BwaXbT4uZaZv8Olq8xD8IJHtcA3DQP3X
+      - |-
+        yousign:
+          api_key: "ZS1Nd1LRT8nMXhCuKyVkIsENej0daOyr"
+          timeout: 30
+      - |-
+        {"yousign_token": "L64bPMm533mS4HiexnHMgThdYV9oGMg2", "enabled": true}
+    negative_examples:
+      - text: 'YOUSIGN_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'YOUSIGN_API_KEY=oxMropCcSNAi5qEzsToJaNA3XYrCK4N'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=acEQ6j0EnzdBa6k7J5CwZVyFcWfHRLbJ'
+        why: 'no Yousign keyword next to it: a bare random string'
+"""#####),
         ("zapier.yml", #####"""
 provider: zapier
 rules:
@@ -22734,6 +26644,198 @@ rules:
   - text: ZENDESK_API_TOKEN=i0Xk9td10OIL2bL337rSkC4xNyyKB1zuGR89
     why: wrong length
 """#####),
+        ("zenkitapi.yml", #####"""
+provider: zenkitapi
+rules:
+
+  - id: zenkitapi.api-key
+    name: Zenkit API key
+    kind: api-key
+    description: >
+      Calls the Zenkit API as the user: reads and edits their workspaces, lists and items.
+    pattern: '(?i:zenkit)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{8}-[a-zA-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['zenkit']
+    entropy: 3.5
+    identity:
+      reveals: 'the Zenkit account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: write
+    examples:
+      - |-
+        ZENKIT_API_KEY=yiwgn5gu-huDOfrrPTLBz8oeJ0iLBS6eHppwTyZWE
+      - |-
+        zenkit:
+          api_key: "z0ejrd1i-bDXfxyyJvpNhMFgSGqVRwrdCmNSia4Yy"
+          timeout: 30
+      - |-
+        {"zenkit_token": "an9o8vo5-GOihSAlDyh1btUpvqhR7X19NG1w6gt8x", "enabled": true}
+    negative_examples:
+      - text: 'ZENKIT_API_KEY=xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'ZENKIT_API_KEY=s1miv3yq-uiowt7FDpBCIXq1vkhzEiPXDWNFlBk1'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=lrujnomw-RQzMzI8AB7nfEP4tTQeUiFSEQrmlxKUk'
+        why: 'no Zenkit keyword next to it: a bare random string'
+"""#####),
+        ("zenrows.yml", #####"""
+provider: zenrows
+rules:
+
+  - id: zenrows.api-key
+    name: ZenRows API key
+    kind: api-key
+    description: >
+      Runs scraping requests through the ZenRows API, spending the account's credits.
+    pattern: '(?i:zenrows)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-f0-9]{40})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['zenrows']
+    entropy: 3.0
+    identity:
+      reveals: 'the ZenRows account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        ZENROWS_API_KEY=2cc20432aa913cfe9aa93286bd03f396cfa511d2
+      - |-
+        zenrows:
+          api_key: "aabc2c56f639f46507ab7cfc5ba68957f03ac965"
+          timeout: 30
+      - |-
+        {"zenrows_token": "8e081dd9a7a3d3effe4be4e7cff5d079fd44c68f", "enabled": true}
+    negative_examples:
+      - text: 'ZENROWS_API_KEY=0000000000000000000000000000000000000000'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'ZENROWS_API_KEY=5e387afc68871c56b44eabf86b7afbe152e14d9'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=2cdd96b9279a95f643d75e9af073fd97354cc599'
+        why: 'no ZenRows keyword next to it: a bare random string'
+"""#####),
+        ("zenscrape.yml", #####"""
+provider: zenscrape
+rules:
+
+  - id: zenscrape.api-key
+    name: Zenscrape API key
+    kind: api-key
+    description: >
+      Runs scraping requests through the Zenscrape API, spending the account's credits.
+    pattern: '(?i:zenscrape)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['zenscrape']
+    entropy: 3.0
+    identity:
+      reveals: 'the Zenscrape account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        ZENSCRAPE_API_KEY=694c3c8a-b23c-1dd8-ec22-68dead4ad0c6
+      - |-
+        zenscrape:
+          api_key: "67741cee-9cdb-5784-15da-255fbc49f90c"
+          timeout: 30
+      - |-
+        {"zenscrape_token": "99223a87-c156-edc4-3301-d24896fac376", "enabled": true}
+    negative_examples:
+      - text: 'ZENSCRAPE_API_KEY=00000000-0000-0000-0000-000000000000'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'ZENSCRAPE_API_KEY=8d41f5e9-d2c5-d119-4ef5-938b7f1d0de'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=c85b42c2-41ec-db1c-5805-57a947733b6d'
+        why: 'no Zenscrape keyword next to it: a bare random string'
+"""#####),
+        ("zenserp.yml", #####"""
+provider: zenserp
+rules:
+
+  - id: zenserp.api-key
+    name: Zenserp API key
+    kind: api-key
+    description: >
+      Runs search-engine result queries through the Zenserp API, spending the account's credits.
+    pattern: '(?i:zenserp)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#]([a-z0-9-]{36})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['zenserp']
+    entropy: 3.5
+    identity:
+      reveals: 'the Zenserp account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        ZENSERP_API_KEY=p8cq464v3217nrkhyied5sypluzs9sixjfph
+      - |-
+        zenserp:
+          api_key: "36xnbd09tbekwdly6fbv6k0cz5ehwdvgc6hm"
+          timeout: 30
+      - |-
+        {"zenserp_token": "txzm9ydea7frysb5fj7yzwc8euq05vwiouqq", "enabled": true}
+    negative_examples:
+      - text: 'ZENSERP_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'ZENSERP_API_KEY=7tmwd0uarg8qmoiznct6fogg7k05f32zkqo'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=scddmv9qp8jx6mi068t4sfa6vxrfgbc1y2ne'
+        why: 'no Zenserp keyword next to it: a bare random string'
+"""#####),
+        ("zerobounce.yml", #####"""
+provider: zerobounce
+rules:
+
+  - id: zerobounce.api-key
+    name: ZeroBounce API key
+    kind: api-key
+    description: >
+      Validates e-mail addresses through ZeroBounce, spending the account's credits, and reads its credit balance and validation results.
+    pattern: '(?i:zerobounce)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['zerobounce']
+    entropy: 3.5
+    identity:
+      reveals: 'the ZeroBounce account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: restricted
+    examples:
+      - |-
+        ZEROBOUNCE_API_KEY=ws2r0sv4rm02r85g48ttohfzrbejnnnc
+      - |-
+        zerobounce:
+          api_key: "xigpq9fk74ex4nm6z61lkndl9c0ncwgn"
+          timeout: 30
+      - |-
+        {"zerobounce_token": "qqgx6bkijr7oleighg915di16t2vymgy", "enabled": true}
+    negative_examples:
+      - text: 'ZEROBOUNCE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'ZEROBOUNCE_API_KEY=v4zv2ohvkrdlkvz55wssyucm9o74qmw'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=wd2v6ubrm2w6qt10vmu6inahp5c4s1d6'
+        why: 'no ZeroBounce keyword next to it: a bare random string'
+"""#####),
+        ("zerotier.yml", #####"""
+provider: zerotier
+rules:
+
+  - id: zerotier.api-token
+    name: ZeroTier API token
+    kind: api-token
+    description: >
+      Calls the ZeroTier Central API as the user: reads and changes their networks and authorises or removes member devices.
+    pattern: '(?i:zerotier)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['zerotier']
+    entropy: 3.5
+    identity:
+      reveals: 'the ZeroTier account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: admin
+    examples:
+      - |-
+        ZEROTIER_API_KEY=3ZOHF1SimIQ2WuQL6E33bvetLtRro0VG
+      - |-
+        zerotier:
+          api_key: "eKad2YskPOLs6vxXaT7rXEUm3OYNLz1p"
+          timeout: 30
+      - |-
+        {"zerotier_token": "sKGmACQvHtdEE4a8bqyRpgaopXAAbtld", "enabled": true}
+    negative_examples:
+      - text: 'ZEROTIER_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'ZEROTIER_API_KEY=5v7he1aeV5aUgLe90xvM3Ldgz3V4fb8'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=YA22f6jIt2XCh6TEk5hu80mehP5gI0gA'
+        why: 'no ZeroTier keyword next to it: a bare random string'
+"""#####),
         ("zhipu.yml", #####"""
 provider: zhipu
 rules:
@@ -22766,6 +26868,131 @@ rules:
         why: 'too short: 8 characters after the dot'
       - text: 'commit 3f2a9c0e1d7b4a5f8c6d2e9b0a1c4f7e.patch'
         why: a hex digest followed by a file extension, no Zhipu context
+"""#####),
+        ("zipcodeapi.yml", #####"""
+provider: zipcodeapi
+rules:
+
+  - id: zipcodeapi.api-key
+    name: ZipCodeAPI API key
+    kind: api-key
+    description: >
+      Queries ZipCodeAPI distance and location data on the key's quota.
+    pattern: '(?i:zipcodeapi)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{64})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['zipcodeapi']
+    entropy: 3.5
+    identity:
+      reveals: 'the ZipCodeAPI account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        ZIPCODEAPI_API_KEY=z6w7XUdC93ejDbNZ22jGq6Y5x1My886ZTWP07OCKueOJwP5UQKZc8ih8V13fYWnV
+      - |-
+        zipcodeapi:
+          api_key: "LuFj3NWkA5xD4nN3oxcMclNTRzV8czBklOTFesFPpuLTF3DEcHj3Rx9CB1IqT9eC"
+          timeout: 30
+      - |-
+        {"zipcodeapi_token": "sOmt6TR68X2tWHka2syIrTIIzxzQmJrB5iU18fp2Xq65whjbUUMZmo4iDog4uhzj", "enabled": true}
+    negative_examples:
+      - text: 'ZIPCODEAPI_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'ZIPCODEAPI_API_KEY=cCUTKhRTtB2XjXEt0G1H3jnbOcvymE7uimXMsG3DcunH5hWrjjLoZidr7hIT7i6'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=5H7di6oSteZhHTsLuloDlVIDEeDEp0oc9Cll1VyNPpmvh6adYTLy0zF7GFVVWg4H'
+        why: 'no ZipCodeAPI keyword next to it: a bare random string'
+"""#####),
+        ("zipcodebase.yml", #####"""
+provider: zipcodebase
+rules:
+
+  - id: zipcodebase.api-key
+    name: Zipcodebase API key
+    kind: api-key
+    description: >
+      Queries Zipcodebase postal-code data, spending the account's credits.
+    pattern: '(?i:zipcodebase)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['zipcodebase']
+    entropy: 3.0
+    identity:
+      reveals: 'the Zipcodebase account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        ZIPCODEBASE_API_KEY=96e5fee6-31e3-29f7-32e1-ec788be67bdb
+      - |-
+        zipcodebase:
+          api_key: "c9062dc1-e7d3-7dc8-4d4b-8f240fc82451"
+          timeout: 30
+      - |-
+        {"zipcodebase_token": "f89a0fdf-7b40-8b06-3ca2-1ad0c8c84a5f", "enabled": true}
+    negative_examples:
+      - text: 'ZIPCODEBASE_API_KEY=00000000-0000-0000-0000-000000000000'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'ZIPCODEBASE_API_KEY=6f551a42-3dea-f0d9-71fa-016ffd10436'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=ec35cebb-02eb-aff4-511e-cff9cca08442'
+        why: 'no Zipcodebase keyword next to it: a bare random string'
+"""#####),
+        ("zohocrm.yml", #####"""
+provider: zohocrm
+rules:
+
+  - id: zohocrm.oauth-token
+    name: Zoho OAuth token
+    kind: oauth-token
+    description: >
+      A Zoho OAuth access or refresh token: calls Zoho APIs (CRM and others) as the user with the scopes granted to the client; a refresh token mints new access tokens until revoked.
+    pattern: '(?:^|[^A-Za-z0-9_.-])(1000\.[a-f0-9]{32}\.[a-f0-9]{32})(?:[^A-Za-z0-9_.-]|$)'
+    keywords: ['1000.']
+    entropy: 3.0
+    identity:
+      reveals: 'the Zoho user and OAuth client the token was granted to; the Zoho API console lists the client'
+    privilege: unknown
+    examples:
+      - |-
+        ZOHO_REFRESH_TOKEN=1000.e30fd9f7cb58dff15c0d7ba442e89002.c7e75ad1c3847e63b3d424005be38e2e
+      - |-
+        curl https://www.zohoapis.com/crm/v7/Leads -H "Authorization: Zoho-oauthtoken 1000.1be680c33bea1ddbd4d7502087f73fc1.fe299adc38d8bdb4310590399e93021a"
+      - |-
+        zoho:
+          access_token: "1000.9d98122e770b5cd0f981ca6de2f0bf77.ba13a4856137e907cb236f4f68660311"
+    negative_examples:
+      - text: 'ZOHO_REFRESH_TOKEN=1000.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler'
+      - text: 'ZOHO_REFRESH_TOKEN=1000.b997de7ea31d18d4.df526c38cc3839ba'
+        why: '16-hex halves: too short'
+"""#####),
+        ("zonkafeedback.yml", #####"""
+provider: zonkafeedback
+rules:
+
+  - id: zonkafeedback.api-token
+    name: Zonka Feedback API token
+    kind: api-token
+    description: >
+      Reads the Zonka Feedback account's survey responses and contacts through its API.
+    pattern: '(?i:zonka)[\w\s.,:;=''"\]\[/?&@$(){}\\|#+-]{0,40}[\s.,:;=''"\]\[/?&@(){}|#-]([a-zA-Z0-9]{36})(?:[^A-Za-z0-9_-]|$)'
+    keywords: ['zonka']
+    entropy: 3.5
+    identity:
+      reveals: 'the Zonka Feedback account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
+    privilege: read
+    examples:
+      - |-
+        ZONKAFEEDBACK_API_KEY=ibucin7STGFIpuOHORTOL4wDlbyOhaS4XVC6
+      - |-
+        zonkafeedback:
+          api_key: "iwDLfPxJzgD0qAOl8VvYNHAdXB7rXLRaTEhM"
+          timeout: 30
+      - |-
+        {"zonkafeedback_token": "q6odwwmQxXsr2MhtAgR2p3eDFyV8G5A75W9J", "enabled": true}
+    negative_examples:
+      - text: 'ZONKAFEEDBACK_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        why: 'placeholder filler of the right shape, not a key'
+      - text: 'ZONKAFEEDBACK_API_KEY=hiZKVlhXiF8JwqXTtdXD0gSk5Cmswcecc8Q'
+        why: 'one character short of the fixed length'
+      - text: 'API_KEY=sL1DTo8quLZYY0HMVujTNeJbXRBDtVr23fuf'
+        why: 'no Zonka Feedback keyword next to it: a bare random string'
 """#####),
         ("zoom.yml", #####"""
 provider: zoom

@@ -209,4 +209,38 @@ final class StructuredDecoderTests: XCTestCase {
         XCTAssertEqual(register.credential(for: netrcPassword)?.identity.name, "api.acme.internal")
         XCTAssertEqual(register.credentials.count, 4)
     }
+
+    /// Notebook cells are read in one pass over the bytes (megabytes of base64 outputs are skipped, not parsed): a
+    /// key that only a decoded cell shows is found on the cell's first source line.
+    func testNotebookCellsDecodedInOnePass() throws {
+        let dir = try temporaryDirectory(self)
+        var keys = CredentialFactory()
+        let mistral = keys.mistralKey()
+        let image = Data((0..<2_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }).base64EncodedString()
+        let notebook = #"""
+        {
+         "cells": [
+          {"cell_type": "markdown", "metadata": {}, "source": ["# Training run \u00e9t\u00e9 \ud83d\ude80\n"]},
+          {"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [
+            {"data": {"image/png": "\#(image)"}, "output_type": "display_data"}],
+           "source": [
+            "import os\n",
+            "os.environ[\"MISTRAL_API_KEY\"] = \"\#(mistral)\"\n"
+           ]}
+         ],
+         "metadata": {"kernelspec": {"name": "python3"}}, "nbformat": 4, "nbformat_minor": 5
+        }
+        """#
+        try write(notebook, to: "nb/train.ipynb", in: dir)
+        let (result, register) = try scanRegister([dir])
+        let c = try XCTUnwrap(register.credential(for: mistral))
+        XCTAssertEqual(c.rule, "mistral.api-key")
+        XCTAssertEqual(c.locations.first?.note, "notebook cell 2")
+        XCTAssertEqual(c.locations.first?.line, 7, "the cell's first source line")
+        XCTAssertEqual(result.tally.skipped["decode-skipped"] ?? 0, 0)
+        // The unescaping itself: escapes, \u with surrogate pairs, unterminated strings.
+        let decoded = Array(#""a\"b\\c\n\u00e9\ud83d\ude80""#.utf8).withUnsafeBytes { StructuredDecoders.jsonString($0, at: 0) }
+        XCTAssertEqual(decoded?.0, "a\"b\\c\né🚀")
+        XCTAssertNil(Array(#""never closed"#.utf8).withUnsafeBytes { StructuredDecoders.jsonString($0, at: 0) })
+    }
 }
