@@ -44,7 +44,9 @@ public enum PlaceholderFilter {
             previous = byte
         }
         if checkRuns, longest >= 8 || (longest >= 5 && (lowEntropy || bytes.count < 24)) { return "repeated filler characters" }
-        if secret.contains("abcdefgh") || secret.contains("ABCDEFGH") || secret.contains("12345678") { return "a counting sequence" }
+        if secret.contains("abcdefgh") || secret.contains("ABCDEFGH") || secret.contains("12345678") || secret.contains("87654321") {
+            return "a counting sequence"
+        }
         return nil
     }
 
