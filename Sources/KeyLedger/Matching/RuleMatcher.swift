@@ -113,7 +113,8 @@ public final class RuleMatcher: Sendable {
         try self.init(rules: rules, cache: VectorscanCache.defaultDirectory.map(VectorscanCache.init(directory:)))
     }
 
-    init(rules: [Rule], cache: VectorscanCache?) throws {
+    /// - Parameter lazyBuiltins: false compiles every regex now (the test that proves the built-in rules compile).
+    init(rules: [Rule], cache: VectorscanCache?, lazyBuiltins: Bool = true) throws {
         var seen = Set<String>()
         for rule in rules {
             if !seen.insert(rule.id).inserted {
@@ -148,9 +149,11 @@ public final class RuleMatcher: Sendable {
         var shared: [String: SharedRegex] = [:]
         for (i, ruleIndex) in patterned.enumerated() {
             let rule = rules[ruleIndex]
+            // Built-in rules compile their regexes on first use (see SharedRegex); users' rules right here.
+            let eager = !lazyBuiltins || !rule.source.hasPrefix("builtin:")
             func regex(_ pattern: String?, _ what: String, insensitive: Bool = false) throws -> SharedRegex? {
                 guard let pattern else { return nil }
-                do { return try SharedRegex(pattern, caseInsensitive: insensitive) } catch {
+                do { return try SharedRegex(pattern, caseInsensitive: insensitive, eager: eager) } catch {
                     throw RuleError(file: rule.source, message: "\(rule.id): \(what) is not a valid regular expression: \(pattern)")
                 }
             }
@@ -161,7 +164,7 @@ public final class RuleMatcher: Sendable {
                 return made
             }
             let capture = try regex(rule.pattern, "pattern")!
-            if capture.captureCount != 1 {
+            if eager, capture.captureCount != 1 {
                 throw RuleError(file: rule.source, message: "\(rule.id): pattern must have exactly one capture group (has \(capture.captureCount)); use (?:…) for the others")
             }
             let context = try (rule.context?.any ?? []).map { try regex($0, "context regex", insensitive: true)! }

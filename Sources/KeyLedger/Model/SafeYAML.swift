@@ -28,7 +28,7 @@ public enum SafeYAML {
     public static func load(_ text: String, limits: Limits = .standard) throws -> Any? {
         try prescreen(text, limits: limits)
         let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch { throw failure(from: error) }
+        do { node = try Yams.compose(yaml: text, .basic) } catch { throw failure(from: error) }
         guard let node else { return nil }
         var budget = limits.nodes
         return try convert(node, depth: 0, limits: limits, budget: &budget)
@@ -40,7 +40,7 @@ public enum SafeYAML {
         var out: [Any] = []
         var budget = limits.nodes
         do {
-            for node in try Yams.compose_all(yaml: text) {
+            for node in try Yams.compose_all(yaml: text, .basic) {
                 out.append(try convert(node, depth: 0, limits: limits, budget: &budget))
             }
         } catch let f as Failure { throw f } catch { throw failure(from: error) }
@@ -74,13 +74,24 @@ public enum SafeYAML {
         guard budget >= 0 else { throw Failure(line: node.mark.map { $0.line }, message: "more than \(limits.nodes) nodes (alias expansion?)") }
         guard depth <= limits.depth else { throw Failure(line: node.mark.map { $0.line }, message: "nested deeper than \(limits.depth) levels") }
         switch node {
-        case .scalar:
-            if node.tag.description == "tag:yaml.org,2002:str" { return node.string ?? "" }
-            if let v = node.null { return v }
-            if let v = node.bool { return v }
-            if let v = node.int { return v }
-            if let v = node.float { return v }
-            return node.string ?? ""
+        case .scalar(let scalar):
+            // Tags are resolved here, not by Yams' resolver, which runs several regexes on every scalar (a third of
+            // loading the built-in rules): quoted and block scalars are strings; plain ones may be null, a boolean
+            // or a number (YAML 1.2 core schema spellings).
+            guard scalar.style == .plain || scalar.style == .any else { return scalar.string }
+            let text = scalar.string
+            switch text {
+            case "", "~", "null", "Null", "NULL": return NSNull()
+            case "true", "True", "TRUE": return true
+            case "false", "False", "FALSE": return false
+            default: break
+            }
+            if let first = text.utf8.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || (first >= 0x30 && first <= 0x39) || first == UInt8(ascii: ".") {
+                if let i = Int(text) { return i }
+                if text.contains("."), let d = Double(text), d.isFinite { return d }
+            }
+            if text == ".inf" || text == ".nan" { return text }
+            return text
         case .sequence(let sequence):
             var out: [Any] = []
             out.reserveCapacity(sequence.count)

@@ -46,6 +46,13 @@ final class RuleExamplesTests: XCTestCase {
         }
     }
 
+    /// Built-in rules compile their regexes lazily at scan time; here every one is compiled (and its single capture
+    /// checked), so a bad built-in pattern fails the suite instead of a user's scan.
+    func testEveryBuiltinRegexCompiles() throws {
+        let cache = VectorscanCache.defaultDirectory.map(VectorscanCache.init(directory:))
+        XCTAssertNoThrow(try RuleMatcher(rules: RuleLoader.builtin(), cache: cache, lazyBuiltins: false))
+    }
+
     /// docs/rules.md lists exactly the built-in rules (scripts/embed-rules.sh regenerates it).
     func testRulesDocumentListsEveryBuiltinRule() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
