@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A secret found in one buffer by one rule, before it is tied to a location.
 public struct Match: Sendable {
@@ -126,13 +127,17 @@ public final class RuleMatcher: Sendable {
         // Rules whose every match starts with a long keyword group enter the database as that lead (when the whole
         // pattern is valid for Vectorscan, its longest match is bounded and every lead match is `minimumLead` bytes
         // or longer); the others as their whole pattern.
-        let anchors: [(pattern: String, width: Int, leadWidth: Int)?] = patterned.map { i in
-            let pattern = rules[i].pattern
+        // Vectorscan's expression analysis of ~1,000 patterns is a visible part of start-up: spread over the cores.
+        let analysed = Mutex<[Int: (pattern: String, width: Int, leadWidth: Int)]>([:])
+        DispatchQueue.concurrentPerform(iterations: patterned.count) { k in
+            let pattern = rules[patterned[k]].pattern
             guard let lead = Self.lead(of: pattern), lead.count < pattern.count,
                   let width = VectorscanDatabase.maxWidth(of: pattern), width <= 4096,
-                  let leadWidths = VectorscanDatabase.widths(of: lead), leadWidths.min >= Self.minimumLead, leadWidths.max <= 128 else { return nil }
-            return (lead, width, leadWidths.max)
+                  let leadWidths = VectorscanDatabase.widths(of: lead), leadWidths.min >= Self.minimumLead, leadWidths.max <= 128 else { return }
+            analysed.withLock { $0[k] = (lead, width, leadWidths.max) }
         }
+        let found = analysed.withLock { $0 }
+        let anchors: [(pattern: String, width: Int, leadWidth: Int)?] = patterned.indices.map { found[$0] }
         do {
             database = try VectorscanDatabase(patterns: patterned.indices.map { anchors[$0]?.pattern ?? rules[patterned[$0]].pattern },
                                               leftmost: Set(patterned.indices.filter { anchors[$0] != nil }),

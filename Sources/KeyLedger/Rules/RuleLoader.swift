@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A rule file or rule that cannot be used, with the file and the reason.
 public struct RuleError: Error, CustomStringConvertible, Sendable {
@@ -48,10 +49,16 @@ public struct RuleSet: Sendable {
 public enum RuleLoader {
     /// The rules compiled into the binary.
     public static func builtin() throws -> [Rule] {
-        var rules: [Rule] = []
-        for (name, text) in BuiltinRules.files {
-            rules += try parse(yaml: text, source: "builtin:\(name)")
+        // Parsed on all cores, in file order: ~230 files are a measurable part of a pre-commit run.
+        let files = BuiltinRules.files
+        let parsed = Mutex<[Int: Result<[Rule], Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: files.count) { i in
+            let result = Result { try parse(yaml: files[i].text, source: "builtin:\(files[i].name)") }
+            parsed.withLock { $0[i] = result }
         }
+        let results = parsed.withLock { $0 }
+        var rules: [Rule] = []
+        for i in files.indices { rules += try results[i]?.get() ?? [] }
         return rules
     }
 
