@@ -120,6 +120,16 @@ extension ContentScan {
             return scanArchive(.memory(bytes), format: format, path: path, matcher: matcher, workspace: workspace, limits: limits,
                                tally: &tally, depth: depth, budget: budget, locate: locate)
         }
+        // UTF-16 text (PowerShell's default, many Windows configs) is binary to a byte scan: transcoded, then scanned.
+        if let utf8 = ContentSniffer.utf16Text(bytes) {
+            return utf8.withUnsafeBytes { text in
+                findings(in: text, path: path, decodeStructured: true, matcher: matcher, workspace: workspace, tally: &tally) { line, note in
+                    var location = locate(line, note)
+                    location.note = location.note ?? "UTF-16 text"
+                    return location
+                }
+            }
+        }
         if ContentSniffer.isBinary(bytes) {
             tally.skip("binary", path: path, detail: "contains NUL bytes", record: depth == 0)
             return []

@@ -304,10 +304,46 @@ public struct ScanLimits: Sendable {
 
 /// Decides whether content is text worth scanning.
 enum ContentSniffer {
-    /// Binary when a NUL byte occurs in the first 8 KiB (git's own heuristic).
+    /// Binary when NUL bytes occur in the first 8 KiB (git's own heuristic) — more than a stray one or two: a text
+    /// file with a single NUL (a copy-paste accident, a terminated C string) is still text and still scanned.
     static func isBinary(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let n = min(bytes.count, 8000)
         guard n > 0, let base = bytes.baseAddress else { return false }
-        return memchr(base, 0, n) != nil
+        var nuls = 0
+        var offset = 0
+        while offset < n, let hit = memchr(base + offset, 0, n - offset) {
+            nuls += 1
+            if nuls > 2 { return true }
+            offset = base.distance(to: UnsafeRawPointer(hit)) + 1
+        }
+        return false
+    }
+
+    /// Whether `bytes` look like UTF-16 text, and how: byte order and where the text starts (after a BOM).
+    static func utf16Encoding(_ bytes: UnsafeRawBufferPointer) -> (littleEndian: Bool, start: Int)? {
+        guard bytes.count >= 4 else { return nil }
+        if bytes[0] == 0xFF && bytes[1] == 0xFE { return (true, 2) }
+        if bytes[0] == 0xFE && bytes[1] == 0xFF { return (false, 2) }
+        // No BOM: ASCII text in UTF-16 has a NUL in every other byte.
+        let n = min(bytes.count, 512) & ~1
+        var evenZero = 0, oddZero = 0
+        for i in 0..<n where bytes[i] == 0 { if i % 2 == 0 { evenZero += 1 } else { oddZero += 1 } }
+        let pairs = n / 2
+        if oddZero * 10 >= pairs * 9 && evenZero == 0 { return (true, 0) }
+        if evenZero * 10 >= pairs * 9 && oddZero == 0 { return (false, 0) }
+        return nil
+    }
+
+    /// The UTF-8 text of UTF-16 content — a byte-order mark, or (without one) the NUL-every-other-byte pattern of
+    /// ASCII text in UTF-16 — or nil for anything else.
+    static func utf16Text(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard let (littleEndian, start) = utf16Encoding(bytes) else { return nil }
+        let units = (bytes.count - start) / 2
+        var codeUnits = [UInt16](repeating: 0, count: units)
+        for u in 0..<units {
+            let a = UInt16(bytes[start + 2 * u]), b = UInt16(bytes[start + 2 * u + 1])
+            codeUnits[u] = littleEndian ? (b << 8 | a) : (a << 8 | b)
+        }
+        return Array(String(decoding: codeUnits, as: UTF16.self).utf8)
     }
 }

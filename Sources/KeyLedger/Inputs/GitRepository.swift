@@ -174,8 +174,8 @@ final class GitObjectReader {
         defer { git_blob_free(object) }
         let length = Int(git_blob_rawsize(object))
         let bytes = UnsafeRawBufferPointer(start: git_blob_rawcontent(object), count: length)
-        // Archives are binary but hold text: ContentScan opens them.
-        if ContentSniffer.isBinary(bytes), ArchiveFormat.detect(bytes) == nil {
+        // Archives and UTF-16 text are binary to a byte check but hold text: ContentScan opens or transcodes them.
+        if ContentSniffer.isBinary(bytes), ArchiveFormat.detect(bytes) == nil, ContentSniffer.utf16Encoding(bytes) == nil {
             tally.skip("binary", path: path, record: false)
             return nil
         }

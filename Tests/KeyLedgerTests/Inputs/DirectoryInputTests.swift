@@ -75,7 +75,9 @@ final class DirectoryInputTests: XCTestCase {
         var keys = CredentialFactory()
         let key = keys.openAILegacyKey()
         try write("OPENAI_API_KEY=\(key)\n", to: "ok.env", in: dir)
-        try Data([0x7F, 0x45, 0x4C, 0x46, 0x00, 0x01] + Array(key.utf8)).write(to: URL(fileURLWithPath: dir + "/tool.bin"))
+        // An ELF header as binaries start: e_ident is padded with zero bytes (a single stray NUL would be text).
+        try Data([0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00] + Array(key.utf8))
+            .write(to: URL(fileURLWithPath: dir + "/tool.bin"))
         try write(String(repeating: "A", count: 3 << 20), to: "big.log", in: dir)
         try FileManager.default.createSymbolicLink(atPath: dir + "/loop", withDestinationPath: ".")
         try FileManager.default.createSymbolicLink(atPath: dir + "/dangling", withDestinationPath: dir + "/nowhere")

@@ -243,4 +243,32 @@ final class StructuredDecoderTests: XCTestCase {
         XCTAssertEqual(decoded?.0, "a\"b\\c\né🚀")
         XCTAssertNil(Array(#""never closed"#.utf8).withUnsafeBytes { StructuredDecoders.jsonString($0, at: 0) })
     }
+
+    /// UTF-16 files (PowerShell's default encoding, many Windows configs) and text with a stray NUL are scanned, not
+    /// skipped as binary; real binaries still are.
+    func testUTF16AndStrayNULTextIsScanned() throws {
+        let dir = try temporaryDirectory(self)
+        var keys = CredentialFactory()
+        let bomKey = keys.openAIProjectKey(), plainKey = keys.gitHubToken(), bigEndianKey = keys.anthropicAPIKey(), nulKey = keys.groqKey()
+        func utf16(_ text: String, littleEndian: Bool, bom: Bool) -> Data {
+            var data = Data(bom ? (littleEndian ? [0xFF, 0xFE] : [0xFE, 0xFF]) : [])
+            for unit in text.utf16 { data.append(contentsOf: littleEndian ? [UInt8(unit & 0xFF), UInt8(unit >> 8)] : [UInt8(unit >> 8), UInt8(unit & 0xFF)]) }
+            return data
+        }
+        try FileManager.default.createDirectory(atPath: dir + "/win", withIntermediateDirectories: true)
+        try utf16("# deploy\r\n$env:OPENAI_API_KEY = \"\(bomKey)\"\r\n", littleEndian: true, bom: true).write(to: URL(fileURLWithPath: dir + "/win/deploy.ps1"))
+        try utf16("GITHUB_TOKEN=\(plainKey)\n", littleEndian: true, bom: false).write(to: URL(fileURLWithPath: dir + "/win/ci.env"))
+        try utf16("key: \(bigEndianKey)\n", littleEndian: false, bom: true).write(to: URL(fileURLWithPath: dir + "/win/app.yaml"))
+        try Data("header\u{0}\nGROQ_API_KEY=\(nulKey)\n".utf8).write(to: URL(fileURLWithPath: dir + "/stray-nul.txt"))
+        try Data([0x89, 0x50, 0x4E, 0x47, 0, 0, 0, 0x0D, 0, 0, 0] + Array("gsk_notakey".utf8)).write(to: URL(fileURLWithPath: dir + "/image.png"))
+        let (result, register) = try scanRegister([dir])
+        let ps1 = try XCTUnwrap(register.credential(for: bomKey))
+        XCTAssertEqual(ps1.locations.first?.line, 2)
+        XCTAssertEqual(ps1.locations.first?.note, "UTF-16 text")
+        XCTAssertNotNil(register.credential(for: plainKey))
+        XCTAssertNotNil(register.credential(for: bigEndianKey))
+        XCTAssertEqual(register.credential(for: nulKey)?.locations.first?.line, 2)
+        XCTAssertEqual(result.tally.skipped["binary"], 1)
+        XCTAssertEqual(register.credentials.count, 4)
+    }
 }
