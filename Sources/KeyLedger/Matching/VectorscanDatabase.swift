@@ -92,17 +92,7 @@ final class VectorscanDatabase: @unchecked Sendable {
 
     /// The longest match of `pattern` (Vectorscan's analysis, no compile), or nil when the pattern is not valid for
     /// Vectorscan or its matches are unbounded.
-    static func maxWidth(of pattern: String) -> Int? {
-        var info: UnsafeMutablePointer<hs_expr_info_t>?
-        var error: UnsafeMutablePointer<hs_compile_error_t>?
-        guard hs_expression_info(pattern, 0, &info, &error) == HS_SUCCESS, let info else {
-            hs_free_compile_error(error)
-            return nil
-        }
-        defer { free(info) }
-        let width = Int(info.pointee.max_width)
-        return width >= Int(UInt32.max) || width <= 0 ? nil : width
-    }
+    static func maxWidth(of pattern: String) -> Int? { widths(of: pattern)?.max }
 
     /// The shortest and longest match of `pattern`, or nil when it is not valid for Vectorscan or unbounded.
     static func widths(of pattern: String) -> (min: Int, max: Int)? {
