@@ -8307,7 +8307,7 @@ rules:
     description: >
       Encoded Elasticsearch API key (base64 of id:key): calls the cluster with the keys role
       descriptors or, with none, all the privileges of the user who created it.
-    pattern: '(?:(?i:Authorization["'']?\s{0,3}[:=]\s{0,3}["'']?ApiKey)\s{1,3}|(?i:(?:elastic(?:search)?|es|kibana|elastic[_.-]?cloud)[_.-]?api[_.-]?key)[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?)([A-Za-z0-9+/_-]{40,200}={0,2})(?:[^A-Za-z0-9+/_=-]|$)'
+    pattern: '(?:(?i:Authorization["'']?\s{0,3}[:=]\s{0,3}["'']?ApiKey)\s{1,3}|(?:^|[^A-Za-z0-9])(?i:(?:elastic(?:search)?|es|kibana|elastic[_.-]?cloud)[_.-]?api[_.-]?key)[\w.-]{0,20}["''\]]{0,3}\s{0,5}(?:=|:|:=|=>)\s{0,5}["'']?)([A-Za-z0-9+/_-]{40,200}={0,2})(?:[^A-Za-z0-9+/_=-]|$)'
     keywords: [apikey, api_key, api-key]
     entropy: 4.0
     identity:
@@ -8321,6 +8321,8 @@ rules:
         ELASTIC_CLOUD_ID=logs:4DzP3zhccBDHZfOLnULD/jOUHOS2ANqW45MCtYcb
         ELASTIC_API_KEY=15JI/KYHYKI2lzUljxOL6GSH6ugDTmJW5ScFi2jPFIWaBXkXFOaxEYTHPq==
     negative_examples:
+      - text: 'SERVICES_API_KEY="NqVwYS81VP7Hb1DX8pPd5khxE3pyIgKpaUnArl63XykWZeiNNCiia3anXn9k"'
+        why: '"es_api_key" only as the end of another word (SERVICES_API_KEY): not an Elastic setting'
       - text: 'Authorization: ApiKey <base64-encoded-key>'
         why: 'placeholder'
       - text: 'ELASTIC_API_KEY=${ES_API_KEY}'
