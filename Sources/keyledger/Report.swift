@@ -71,7 +71,5 @@ func emit(_ text: String, to output: String?) throws {
         FileHandle.standardOutput.write(Data(text.utf8))
         return
     }
-    do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-        throw fail("\(output): cannot write the output (\(error.localizedDescription))")
-    }
+    do { try OutputWriter.write(text, to: output) } catch { throw fail("\(error)") }
 }

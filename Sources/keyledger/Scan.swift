@@ -137,9 +137,7 @@ struct Scan: ParsableCommand {
                 FileHandle.standardError.write(Data(PreCommitReporter.render(register).utf8))
             }
         } else if let output {
-            do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-                throw fail("\(output): cannot write the output (\(error.localizedDescription))")
-            }
+            do { try OutputWriter.write(text, to: output) } catch { throw fail("\(error)") }
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }

@@ -150,8 +150,8 @@ public struct Baseline: Codable, Sendable, Equatable {
     }
 
     public func write(to path: String) throws {
-        do { try rendered().write(toFile: path, atomically: true, encoding: .utf8) } catch {
-            throw FileError(path: path, message: "cannot write the baseline (\(error.localizedDescription))")
+        do { try OutputWriter.write(rendered(), to: path) } catch let failure as OutputWriter.Failure {
+            throw FileError(path: path, message: "cannot write the baseline: \(failure.message)")
         }
     }
 

@@ -48,6 +48,7 @@ public final class HistoryStore {
     /// Opens the store at `path`, creating it (and its folder) when missing and upgrading one written by an
     /// older keyledger. A store written by a newer keyledger, or a file that is not a keyledger store, is refused.
     public static func open(path: String) throws -> HistoryStore {
+        try refuseURL(path)
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
             do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
@@ -59,11 +60,20 @@ public final class HistoryStore {
 
     /// Opens an existing store for reading (`report`, `register`); a missing file is an error that says how to make one.
     public static func openExisting(path: String) throws -> HistoryStore {
+        try refuseURL(path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw StoreError(path: path, message: "no history store here (record scans into it with `keyledger scan … --db \(path)`)")
         }
         return try connect(path: path)
+    }
+
+    /// A `--db postgres://…` (or any URL) is not a file path: taken as one it created a `postgres:/…` folder in the
+    /// current directory. Refused until a shared back-end exists; the URL is not repeated (it may hold a password).
+    static func refuseURL(_ path: String) throws {
+        if path.contains("://") {
+            throw StoreError(path: "--db", message: "a URL is not a history store path (only SQLite files are supported so far; give a file path)")
+        }
     }
 
     private static func connect(path: String) throws -> HistoryStore {
