@@ -34,6 +34,8 @@ public final class RuleMatcher: Sendable {
         let lookBack: Int
         let lookAhead: Int
         let specificity: Int
+        /// Length of the literal text the capture starts with (`sk-proj-` = 8): what redaction may show.
+        let literalPrefix: Int
     }
 
     /// Leads shorter than this (`float`, `azure`, `line`) occur so often in code that trying the rule's regex at
@@ -183,7 +185,8 @@ public final class RuleMatcher: Sendable {
                 anchored: anchors[i] != nil,
                 lookBack: anchors[i].map { $0.leadWidth + 16 } ?? database.maxWidths[i] + 64,
                 lookAhead: anchors[i].map { $0.width + 64 } ?? 64,
-                specificity: rule.specificity))
+                specificity: rule.specificity,
+                literalPrefix: Rule.literalPrefixLength(of: rule.pattern)))
         }
         self.rules = rules
         self.compiled = compiled
@@ -388,7 +391,8 @@ public final class RuleMatcher: Sendable {
             if let name = nearest(c.name) { identity.name = identity.name ?? name }
             if identity.source == nil, identity.keyId != nil || identity.principal != nil { identity.source = "text next to the key" }
         }
-        return Match(ruleIndex: ruleIndex, secret: Secret(value), offset: offset, length: length, identity: identity)
+        return Match(ruleIndex: ruleIndex, secret: Secret(value, visiblePrefix: min(c.literalPrefix, value.count)), offset: offset,
+                     length: length, identity: identity)
     }
 
     /// When two rules claim overlapping text, the more specific one keeps it.

@@ -3,8 +3,17 @@
 public struct Secret: Hashable, Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The plaintext. Only matchers, validators and decoders read it.
     let value: String
+    /// How many leading characters are the format's fixed prefix (`sk-proj-` = 8), known when a rule found it;
+    /// redaction shows that prefix and two more characters. Not part of the secret's identity.
+    let visiblePrefix: Int?
 
-    public init(_ value: String) { self.value = value }
+    public init(_ value: String, visiblePrefix: Int? = nil) {
+        self.value = value
+        self.visiblePrefix = visiblePrefix
+    }
+
+    public static func == (a: Secret, b: Secret) -> Bool { a.value == b.value }
+    public func hash(into hasher: inout Hasher) { hasher.combine(value) }
 
     /// `sha256:` + hex SHA-256 of the secret: the credential's identity everywhere outside the process.
     public var fingerprint: String { "sha256:" + SHA256.hex(value) }
@@ -13,7 +22,7 @@ public struct Secret: Hashable, Sendable, CustomStringConvertible, CustomDebugSt
     public var sha256Hex: String { SHA256.hex(value) }
 
     /// A few leading characters, `…`, the last four; shorter secrets show less.
-    public var redacted: String { Secret.redact(value) }
+    public var redacted: String { Secret.redact(value, visiblePrefix: visiblePrefix) }
 
     public var description: String { redacted }
     public var debugDescription: String { "Secret(\(redacted))" }
@@ -27,7 +36,7 @@ public struct Secret: Hashable, Sendable, CustomStringConvertible, CustomDebugSt
     /// Whether the secret ends with `suffix`.
     public func hasSuffix(_ suffix: String) -> Bool { value.hasSuffix(suffix) }
 
-    static func redact(_ value: String) -> String {
+    static func redact(_ value: String, visiblePrefix: Int? = nil) -> String {
         if value.hasPrefix("-----BEGIN"), let headerEnd = value.dropFirst(10).range(of: "-----") {
             // PEM: the header says what it is; the last four body characters identify it.
             let header = value[..<headerEnd.upperBound]
@@ -36,12 +45,28 @@ public struct Secret: Hashable, Sendable, CustomStringConvertible, CustomDebugSt
         }
         let chars = Array(value)
         if chars.count < 12 { return String(repeating: "*", count: min(chars.count, 8)) }
-        // Show the provider prefix (`sk-proj-`, `sk-ant-api03-`, `ghp_`: lower-case segments ending in `-` or `_`
-        // within the first 16 characters) plus two body characters; without a prefix, four characters.
+        // Show the provider prefix plus two body characters; without a prefix, four characters. A prefix is a run of
+        // word-like segments within the first 16 characters, each ending in `-` or `_`: starting with a lower-case
+        // letter, at most 10 characters, at most two digits (`sk-proj-`, `sk-ant-api03-`, `ghp_`, `sk-or-v1-`,
+        // `github_pat_`). A random body that happens to hold a `-` (a UUID, a URL-safe key) is not a prefix.
+        if let visiblePrefix {
+            let lead = min(visiblePrefix + 2, max(4, chars.count / 3), chars.count - 4)
+            return String(chars.prefix(lead)) + "…" + String(chars.suffix(4))
+        }
         var prefix = 0
-        for (i, c) in chars.prefix(16).enumerated() {
-            if c == "-" || c == "_" { prefix = i + 1; continue }
-            if !(c.isLowercase || c.isNumber) { break }
+        var i = 0
+        let limit = min(chars.count, 16)
+        while i < limit {
+            var j = i
+            var letters = 0, digits = 0
+            while j < limit, let ascii = chars[j].asciiValue, (ascii >= 0x61 && ascii <= 0x7A) || (ascii >= 0x30 && ascii <= 0x39) {
+                if ascii >= 0x61 { letters += 1 } else { digits += 1 }
+                j += 1
+            }
+            guard j < limit, chars[j] == "-" || chars[j] == "_", j > i, chars[i].isLetter, letters >= 1, digits <= 2,
+                  j - i <= 10 else { break }
+            prefix = j + 1
+            i = j + 1
         }
         var lead = prefix > 0 ? prefix + 2 : 4
         lead = min(lead, chars.count / 3)

@@ -52,7 +52,7 @@ final class AllowMarkerTests: XCTestCase {
         XCTAssertEqual(first.status, "allowed")
         XCTAssertEqual(first.locations.first?.allowed, "demo key for docs")
         let second = try XCTUnwrap(register.credential(for: other))
-        XCTAssertEqual(second.locations.first?.allowed, "rotated already, was \(Secret(other).redacted) in 2025",
+        XCTAssertEqual(second.locations.first?.allowed, "rotated already, was \(second.redacted) in 2025",
                        "a key quoted in a reason is redacted")
         let store = dir + "/history.sqlite"
         let history = try HistoryStore.open(path: store)

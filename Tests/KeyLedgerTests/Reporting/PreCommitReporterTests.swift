@@ -25,7 +25,7 @@ final class PreCommitReporterTests: XCTestCase {
         XCTAssertTrue(message.contains("openai project-key"), message)
         XCTAssertTrue(message.contains(".env:1"), message)
         XCTAssertTrue(message.contains("anthropic api-key"), message)
-        XCTAssertTrue(message.contains(Secret(first).redacted), message)
+        XCTAssertTrue(message.contains(try XCTUnwrap(register.credential(for: first)).redacted), message)
         XCTAssertTrue(message.contains("keyledger:allow on this line has no reason"), message)
         for advice in ["remove it from the file", "rotate it at the provider", "keyledger:allow <reason>"] {
             XCTAssertTrue(message.contains(advice), "missing advice: \(advice)")
