@@ -121,16 +121,11 @@ extension ContentScan {
                                tally: &tally, depth: depth, budget: budget, locate: locate)
         }
         // UTF-16 text (PowerShell's default, many Windows configs) is binary to a byte scan: transcoded, then scanned.
-        if let utf8 = ContentSniffer.utf16Text(bytes) {
-            return utf8.withUnsafeBytes { text in
-                findings(in: text, path: path, decodeStructured: true, matcher: matcher, workspace: workspace, tally: &tally) { line, note in
-                    var location = locate(line, note)
-                    location.note = location.note ?? "UTF-16 text"
-                    return location
-                }
-            }
-        }
-        if ContentSniffer.isBinary(bytes) {
+        // Only content that fails the byte check or starts with a UTF-16 byte-order mark is looked at: ordinary text
+        // pays nothing for it.
+        let binary = ContentSniffer.isBinary(bytes)
+        let utf16 = binary || ContentSniffer.hasUTF16ByteOrderMark(bytes) ? ContentSniffer.utf16Text(bytes) : nil
+        if binary && utf16 == nil {
             tally.skip("binary", path: path, detail: "contains NUL bytes", record: depth == 0)
             return []
         }
@@ -138,7 +133,16 @@ extension ContentScan {
             tally.files += 1
             tally.bytes += bytes.count
         }
-        return findings(in: bytes, path: path, decodeStructured: true, matcher: matcher, workspace: workspace, tally: &tally, locate: locate)
+        guard let utf16 else {
+            return findings(in: bytes, path: path, decodeStructured: true, matcher: matcher, workspace: workspace, tally: &tally, locate: locate)
+        }
+        return utf16.withUnsafeBytes { text in
+            findings(in: text, path: path, decodeStructured: true, matcher: matcher, workspace: workspace, tally: &tally) { line, note in
+                var location = locate(line, note)
+                location.note = location.note ?? "UTF-16 text"
+                return location
+            }
+        }
     }
 
     /// The members of one archive, each through `scan` one level deeper.

@@ -135,7 +135,7 @@ struct DirectoryInput {
             if !knownBlobs.isEmpty, knownBlobs.contains(GitBlobHasher.id(of: bytes)) {
                 return []  // same content as a blob already scanned from history
             }
-            if !ContentSniffer.isBinary(bytes) || ArchiveFormat.detect(bytes) != nil || ContentSniffer.utf16Encoding(bytes) != nil {
+            if ContentSniffer.holdsText(bytes) {
                 tally.files += 1
                 tally.bytes += bytes.count
             }

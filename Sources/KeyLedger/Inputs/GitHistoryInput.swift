@@ -319,11 +319,20 @@ enum ContentSniffer {
         return false
     }
 
+    /// Whether `bytes` are worth handing to `ContentScan.scan`: text, an archive (binary, but holding text) or UTF-16
+    /// text (binary to a byte check).
+    static func holdsText(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        !isBinary(bytes) || ArchiveFormat.detect(bytes) != nil || utf16Encoding(bytes) != nil
+    }
+
     /// Whether `bytes` look like UTF-16 text, and how: byte order and where the text starts (after a BOM).
+    static func hasUTF16ByteOrderMark(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.count >= 4 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF))
+    }
+
     static func utf16Encoding(_ bytes: UnsafeRawBufferPointer) -> (littleEndian: Bool, start: Int)? {
         guard bytes.count >= 4 else { return nil }
-        if bytes[0] == 0xFF && bytes[1] == 0xFE { return (true, 2) }
-        if bytes[0] == 0xFE && bytes[1] == 0xFF { return (false, 2) }
+        if hasUTF16ByteOrderMark(bytes) { return (bytes[0] == 0xFF, 2) }
         // No BOM: ASCII text in UTF-16 has a NUL in every other byte.
         let n = min(bytes.count, 512) & ~1
         var evenZero = 0, oddZero = 0

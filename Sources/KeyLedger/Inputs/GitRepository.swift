@@ -175,7 +175,7 @@ final class GitObjectReader {
         let length = Int(git_blob_rawsize(object))
         let bytes = UnsafeRawBufferPointer(start: git_blob_rawcontent(object), count: length)
         // Archives and UTF-16 text are binary to a byte check but hold text: ContentScan opens or transcodes them.
-        if ContentSniffer.isBinary(bytes), ArchiveFormat.detect(bytes) == nil, ContentSniffer.utf16Encoding(bytes) == nil {
+        if !ContentSniffer.holdsText(bytes) {
             tally.skip("binary", path: path, record: false)
             return nil
         }

@@ -57,10 +57,23 @@ enum StructuredDecoders {
         if notebookEscapes { notebookSources(bytes, into: &out) }
         guard secret || docker || ssm || vault else { return out }
         let text = String(decoding: bytes, as: UTF8.self)
-        if secret { kubernetesSecrets(text, json: isJSON, into: &out) }
-        if docker { dockerAuths(text, into: &out) }
-        if ssm { ssmParameters(text, into: &out) }
-        if vault { vaultSecret(text, into: &out) }
+        // A JSON file is parsed once for every decoder that wants it; a Kubernetes manifest that is not valid JSON is
+        // still tried as YAML (JSON is YAML), the JSON-only decoders report the failure.
+        var json: Any?
+        if isJSON {
+            json = try? JSONSerialization.jsonObject(with: Data(text.utf8))
+            if json == nil {
+                for (wanted, what) in [(docker, "Docker config"), (ssm, "SSM parameters"), (vault, "Vault secret")] where wanted {
+                    out.failures.append("\(what) not decoded: not valid JSON")
+                }
+            }
+        }
+        if secret { kubernetesSecrets(text, json: json, quotedKeys: isJSON, into: &out) }
+        if let json {
+            if docker { dockerAuths(json, text: text, into: &out) }
+            if ssm { ssmParameters(json, text: text, into: &out) }
+            if vault { vaultSecret(json, text: text, into: &out) }
+        }
         return out
     }
 
@@ -73,10 +86,12 @@ enum StructuredDecoders {
         }
     }
 
-    static func kubernetesSecrets(_ text: String, json: Bool, into out: inout DecodedContent) {
+    /// The Secrets in `text`: its parsed JSON when it was JSON, else its YAML documents.
+    /// `quotedKeys`: a JSON file, whose keys are found on their lines as `"key"`.
+    static func kubernetesSecrets(_ text: String, json: Any?, quotedKeys: Bool, into out: inout DecodedContent) {
         var documents: [Any] = []
-        if json, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) {
-            documents = [object]
+        if let json {
+            documents = [json]
         } else {
             do { documents = try SafeYAML.loadAll(text) } catch {
                 out.failures.append("Kubernetes Secret not decoded: \(error)")
@@ -108,11 +123,10 @@ enum StructuredDecoders {
                             plain = s
                         }
                         let how = field == "data" ? "base64 in" : "in"
-                        var identity = Identity(name: "\(qualified) \(field).\(key)", principal: nil, account: namespace,
+                        let identity = Identity(name: "\(qualified) \(field).\(key)", account: namespace,
                                                 source: "Kubernetes Secret \(qualified)" + (type.map { " (\($0))" } ?? ""))
-                        identity.keyId = nil
                         out.derived.append(DerivedContent(
-                            text: "\(key)=\(plain)\n", line: line(of: json ? "\"\(key)\"" : key + ":", in: text),
+                            text: "\(key)=\(plain)\n", line: line(of: quotedKeys ? "\"\(key)\"" : key + ":", in: text),
                             note: "\(how) Kubernetes Secret \(qualified) \(field).\(key)",
                             typedValue: .init(ruleId: "kubernetes.secret-value", value: plain, identity: identity)))
                     }
@@ -123,11 +137,7 @@ enum StructuredDecoders {
 
     /// SecureString parameters of an SSM `get-parameters(-by-path) --with-decryption` result: each value is a
     /// credential by where it is kept; the parameter name and the account (from its ARN) identify it.
-    static func ssmParameters(_ text: String, into out: inout DecodedContent) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else {
-            out.failures.append("SSM parameters not decoded: not valid JSON")
-            return
-        }
+    static func ssmParameters(_ object: Any, text: String, into out: inout DecodedContent) {
         guard let root = object as? [String: Any], let parameters = root["Parameters"] as? [Any] else { return }
         for case let parameter as [String: Any] in parameters where (parameter["Type"] as? String) == "SecureString" {
             guard let name = parameter["Name"] as? String, let value = parameter["Value"] as? String else { continue }
@@ -141,11 +151,7 @@ enum StructuredDecoders {
     }
 
     /// The key/value pairs of a `vault kv get -format=json` response (KV v2 nests them in `data.data`).
-    static func vaultSecret(_ text: String, into out: inout DecodedContent) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else {
-            out.failures.append("Vault secret not decoded: not valid JSON")
-            return
-        }
+    static func vaultSecret(_ object: Any, text: String, into out: inout DecodedContent) {
         guard let root = object as? [String: Any], root["lease_duration"] != nil, var data = root["data"] as? [String: Any] else { return }
         var version: String?
         if let inner = data["data"] as? [String: Any], let metadata = data["metadata"] as? [String: Any] {
@@ -169,11 +175,7 @@ enum StructuredDecoders {
         }
     }
 
-    static func dockerAuths(_ text: String, into out: inout DecodedContent) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else {
-            out.failures.append("Docker config not decoded: not valid JSON")
-            return
-        }
+    static func dockerAuths(_ object: Any, text: String, into out: inout DecodedContent) {
         guard let json = object as? [String: Any], let auths = json["auths"] as? [String: Any] else { return }
         for (registry, value) in auths.sorted(by: { $0.key < $1.key }) {
             guard let entry = value as? [String: Any], let auth = entry["auth"] as? String,

@@ -58,7 +58,7 @@ public enum PlaceholderFilter {
         guard needle.count <= haystack.count, from <= haystack.count - needle.count else { return nil }
         var i = from
         while i <= haystack.count - needle.count {
-            if haystack[i] == needle[0] && Array(haystack[i..<(i + needle.count)]) == needle { return i }
+            if haystack[i] == needle[0] && haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
             i += 1
         }
         return nil

@@ -28,8 +28,6 @@ public final class RuleMatcher: Sendable {
         let name: SharedRegex?
         let allow: [(regex: SharedRegex, target: RuleAllow.Target)]
         let pathPatterns: [SharedRegex]
-        /// The database holds only the lead of the rule's pattern (see `lead(of:)`); the regex runs from each lead hit.
-        let anchored: Bool
         /// Bytes examined before the first and after the last database hit of a run.
         let lookBack: Int
         let lookAhead: Int
@@ -182,7 +180,6 @@ public final class RuleMatcher: Sendable {
                 name: try regex(rule.identity.name, "identity.name"),
                 allow: try rule.allow.map { (try sharedRegex($0.regex, "allow regex"), $0.target) },
                 pathPatterns: try rule.pathPatterns.map { try sharedRegex($0, "path_patterns regex") },
-                anchored: anchors[i] != nil,
                 lookBack: anchors[i].map { $0.leadWidth + 16 } ?? database.maxWidths[i] + 64,
                 lookAhead: anchors[i].map { $0.width + 64 } ?? 64,
                 specificity: rule.specificity,
@@ -226,8 +223,7 @@ public final class RuleMatcher: Sendable {
             for i in hits.starts.indices { startsByRule[Int(hits.startIds[i]), default: []].append(hits.starts[i]) }
             for (databaseIndex, starts) in startsByRule.sorted(by: { $0.key < $1.key }) {
                 let compiledRule = compiled[databaseIndex]
-                guard compiledRule.rule.applies(toPath: path) else { continue }
-                if let path, !Self.applies(compiledRule, toPath: path) { continue }
+                guard Self.applies(compiledRule, toPath: path) else { continue }
                 found += anchoredMatches(of: compiledRule, at: Array(Set(starts)).sorted(), in: bytes)
             }
         }
@@ -236,9 +232,7 @@ public final class RuleMatcher: Sendable {
         for i in hits.ids.indices { byRule[Int(hits.ids[i]), default: []].append((hits.firstEnds[i], hits.lastEnds[i])) }
         for (databaseIndex, ends) in byRule.sorted(by: { $0.key < $1.key }) {
             let compiledRule = compiled[databaseIndex]
-            let ruleIndex = compiledRule.ruleIndex
-            guard compiledRule.rule.applies(toPath: path) else { continue }
-            if let path, !Self.applies(compiledRule, toPath: path) { continue }
+            guard Self.applies(compiledRule, toPath: path) else { continue }
             var windows: [Range<Int>] = []
             for run in ends.sorted(by: { $0.first < $1.first }) {
                 let start = max(0, run.first - compiledRule.lookBack)
@@ -253,19 +247,9 @@ public final class RuleMatcher: Sendable {
             for window in windows {
                 let view = ByteWindow(bytes, range: window)
                 compiledRule.capture.regex.enumerateMatches(in: view.string as String, options: [], range: view.fullRange) { result, _, _ in
-                    guard let result, result.numberOfRanges > 1 else { return }
-                    let r = result.range(at: 1)
-                    guard r.location != NSNotFound, r.length > 0 else { return }
-                    let offset = view.base + r.location
-                    guard seenOffsets.insert(offset).inserted else { return }
-                    let text = view.string.substring(with: r)
-                    if !compiledRule.allow.isEmpty || !compiledRule.rule.stopwords.isEmpty,
-                       Self.allowed(text, whole: result.range(at: 0), in: view, bytes: bytes, rule: compiledRule) {
-                        return
-                    }
-                    if let match = self.accept(text, offset: offset, length: r.length, rule: compiledRule, ruleIndex: ruleIndex, bytes: bytes) {
-                        found.append(match)
-                    }
+                    guard let result, let capture = Self.capture(of: result), seenOffsets.insert(view.base + capture.location).inserted,
+                          let match = self.finding(result, capture: capture, in: view, rule: compiledRule, bytes: bytes) else { return }
+                    found.append(match)
                 }
             }
         }
@@ -285,26 +269,38 @@ public final class RuleMatcher: Sendable {
             let text = view.string as String
             guard let result = compiledRule.capture.regex.firstMatch(
                     in: text, options: [.anchored, .withTransparentBounds, .withoutAnchoringBounds], range: view.fullRange),
-                  result.numberOfRanges > 1 else { continue }
-            let r = result.range(at: 1)
-            guard r.location != NSNotFound, r.length > 0 else { continue }
-            let secret = view.string.substring(with: r)
-            if !compiledRule.allow.isEmpty || !compiledRule.rule.stopwords.isEmpty,
-               Self.allowed(secret, whole: result.range(at: 0), in: view, bytes: bytes, rule: compiledRule) {
-                continue
-            }
-            if let match = accept(secret, offset: view.base + r.location, length: r.length, rule: compiledRule,
-                                  ruleIndex: compiledRule.ruleIndex, bytes: bytes) {
-                found.append(match)
-                coveredUntil = start + result.range(at: 0).location + result.range(at: 0).length
-            }
+                  let capture = Self.capture(of: result),
+                  let match = finding(result, capture: capture, in: view, rule: compiledRule, bytes: bytes) else { continue }
+            found.append(match)
+            coveredUntil = start + result.range(at: 0).location + result.range(at: 0).length
         }
         return found
     }
 
-    /// Whether a rule reports in the file at `path`: its `paths` (when it has any) include it and no path allowlist
-    /// excludes it.
-    static func applies(_ rule: CompiledRule, toPath path: String) -> Bool {
+    /// The secret's range in a regex result: its one capture group, when it took part and is not empty.
+    private static func capture(of result: NSTextCheckingResult) -> NSRange? {
+        guard result.numberOfRanges > 1 else { return nil }
+        let r = result.range(at: 1)
+        return r.location != NSNotFound && r.length > 0 ? r : nil
+    }
+
+    /// The finding a regex match in `view` makes, unless the rule's allowlist or stopwords excuse it or `accept` rejects it.
+    private func finding(_ result: NSTextCheckingResult, capture: NSRange, in view: ByteWindow, rule compiledRule: CompiledRule,
+                         bytes: UnsafeRawBufferPointer) -> Match? {
+        let secret = view.string.substring(with: capture)
+        if !compiledRule.allow.isEmpty || !compiledRule.rule.stopwords.isEmpty,
+           Self.allowed(secret, whole: result.range(at: 0), in: view, bytes: bytes, rule: compiledRule) {
+            return nil
+        }
+        return accept(secret, offset: view.base + capture.location, length: capture.length, rule: compiledRule,
+                      ruleIndex: compiledRule.ruleIndex, bytes: bytes)
+    }
+
+    /// Whether a rule reports in the file at `path`: its `paths` globs (when it has any) match it, and — when the path
+    /// is known — its `path_patterns` (when it has any) include it and no path allowlist excludes it.
+    static func applies(_ rule: CompiledRule, toPath path: String?) -> Bool {
+        guard rule.rule.applies(toPath: path) else { return false }
+        guard let path else { return true }
         func found(_ regex: SharedRegex) -> Bool {
             regex.regex.firstMatch(in: path, options: [], range: NSRange(path.startIndex..., in: path)) != nil
         }

@@ -42,6 +42,16 @@ public struct RuleSet: Sendable {
     public var builtinAllow: [RuleAllow] = []
     public var builtinStopwords: [String] = []
 
+    /// Adds what `other` holds: its rules and warnings, and what it asks of the built-in rules.
+    mutating func merge(_ other: RuleSet) {
+        rules += other.rules
+        warnings += other.warnings
+        disabledBuiltins += other.disabledBuiltins
+        builtinAllow += other.builtinAllow
+        builtinStopwords += other.builtinStopwords
+        extendsBuiltins = extendsBuiltins || other.extendsBuiltins
+    }
+
     public init() {}
 }
 
@@ -109,13 +119,7 @@ public enum RuleLoader {
         var combined = RuleSet()
         var builtins = try builtin()
         for path in extra {
-            let set = try load(path: path)
-            combined.rules += set.rules
-            combined.warnings += set.warnings
-            combined.disabledBuiltins += set.disabledBuiltins
-            combined.builtinAllow += set.builtinAllow
-            combined.builtinStopwords += set.builtinStopwords
-            combined.extendsBuiltins = combined.extendsBuiltins || set.extendsBuiltins
+            combined.merge(try load(path: path))
         }
         let builtinIDs = Set(builtins.map(\.id))
         for disabled in combined.disabledBuiltins where !builtinIDs.contains(disabled.id) {
@@ -146,13 +150,7 @@ public enum RuleLoader {
     static func read(_ path: String, kind: SourceKind, into set: inout RuleSet) throws {
         switch kind {
         case .toml:
-            let imported = try GitleaksRuleImporter.load(path: path)
-            set.rules += imported.rules
-            set.warnings += imported.warnings
-            set.disabledBuiltins += imported.disabledBuiltins
-            set.builtinAllow += imported.builtinAllow
-            set.builtinStopwords += imported.builtinStopwords
-            set.extendsBuiltins = set.extendsBuiltins || imported.extendsBuiltins
+            set.merge(try GitleaksRuleImporter.load(path: path))
         case .yaml:
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
                 throw RuleError(file: path, message: "cannot read the file as UTF-8 text")
