@@ -28,7 +28,7 @@ struct BaselineCommand: ParsableCommand {
     @Option(help: "Who answers for the new entries (default: the owning team from keyledger.yml or CODEOWNERS, else 'unassigned').")
     var owner: String?
 
-    @Option(help: "Days until the new entries expire (default \(Baseline.defaultExpiryDays)).")
+    @Option(help: "Days until the new entries expire.")
     var expires: Int = Baseline.defaultExpiryDays
 
     @Flag(name: .customLong("no-history"), help: "Scan only the work tree of git repositories, not their history.")
@@ -59,25 +59,29 @@ struct BaselineCommand: ParsableCommand {
         if update && exists {
             do { previous = try Baseline.load(path: output) } catch { throw fail("\(error)") }
         }
-        let register: Register
-        do {
-            let matcher = try RuleMatcher(rules: loadRules(extra: ruleDirectories))
-            let result = try Scanner(matcher: matcher).run(ScanRequest(paths: paths, history: !noHistory))
-            var configuration = KeyLedgerConfig()
-            let configPath = config ?? (FileManager.default.fileExists(atPath: "keyledger.yml") ? "keyledger.yml" : nil)
-            if let configPath { configuration = try KeyLedgerConfig.load(path: configPath) }
-            let linked = Linker(bundle: ExportBundle(), config: configuration, codeOwners: result.codeOwners, asOf: day)
-                .link(Inventory.build(result.findings))
-            register = RegisterBuilder.build(result: result, linked: linked, exports: ExportBundle(), policy: configuration.policy, asOf: day)
-        } catch {
-            throw fail("\(error)")
-        }
-        let defaults = Baseline.Defaults(reason: reason, owner: owner, expiresInDays: expires)
-        let (baseline, summary) = previous.updated(with: register, defaults: defaults, asOf: day)
-        do { try baseline.write(to: output) } catch { throw fail("\(error)") }
+        var options = ScanOptions(request: ScanRequest(paths: paths, history: !noHistory))
+        options.ruleSources = ruleDirectories
+        options.configPath = config
+        options.asOf = day
+        options.linkExports = false
+        let outcome: ScanOutcome
+        do { outcome = try ScanPipeline.run(options) } catch { throw fail("\(error)") }
+        Console.sanitizer = outcome.sanitizer
+        for diagnostic in outcome.diagnostics { Console.error(diagnostic.message) }
+        // What a person typed travels into the register and SARIF: it passes the same gate as everything else.
+        let defaults = Baseline.Defaults(reason: reason.map { outcome.sanitizer.clean($0) },
+                                         owner: owner.map { outcome.sanitizer.clean($0) }, expiresInDays: expires)
+        let (baseline, summary) = previous.updated(with: outcome.register, defaults: defaults, asOf: day)
+        let text: String
+        do { text = try baseline.rendered() } catch { throw fail("\(error)") }
+        try Console.write(text, to: output)
         var line = "\(output): \(baseline.credentials.count) accepted credentials"
         if update { line += " (\(summary.kept) kept, \(summary.added) added, \(summary.dropped) dropped)" }
         if summary.added > 0, reason == nil { line += "; give the new entries a reason before committing the file" }
-        print(line)
+        Console.print(line)
+        if !outcome.unread.isEmpty {
+            for input in outcome.unread { Console.error("could not read \(input.path): \(input.reason)") }
+            throw Exit.inputError
+        }
     }
 }

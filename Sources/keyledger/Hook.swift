@@ -29,10 +29,10 @@ struct Hook: ParsableCommand {
                 throw fail("\(error)")
             }
             switch outcome {
-            case .installed(let hook): print("installed \(hook)")
-            case .updated(let hook): print("updated \(hook)")
-            case .unchanged(let hook): print("already installed: \(hook)")
-            case .replaced(let hook, let backup): print("installed \(hook); the previous hook is kept as \(backup)")
+            case .installed(let hook): Console.print("installed \(hook)")
+            case .updated(let hook): Console.print("updated \(hook)")
+            case .unchanged(let hook): Console.print("already installed: \(hook)")
+            case .replaced(let hook, let backup): Console.print("installed \(hook); the previous hook is kept as \(backup)")
             }
         }
     }

@@ -14,7 +14,7 @@ struct KeyLedgerCommand: ParsableCommand {
     static func main() {
         if CommandLine.arguments.count == 1 {
             // No subcommand is a usage error: say what exists, exit 2.
-            FileHandle.standardError.write(Data((helpMessage() + "\n").utf8))
+            Console.errorBlock(helpMessage() + "\n")
             Foundation.exit(Exit.inputError.rawValue)
         }
         do {
@@ -24,13 +24,13 @@ struct KeyLedgerCommand: ParsableCommand {
             let code = exitCode(for: error)
             if code == .success {
                 // --help, --version: print and leave cleanly.
-                print(fullMessage(for: error))
+                Console.print(fullMessage(for: error))
                 Foundation.exit(0)
             }
             if let exit = error as? ExitCode, exit == Exit.findings || exit == Exit.inputError || exit == ExitCode(1) {
                 Foundation.exit(exit.rawValue)
             }
-            FileHandle.standardError.write(Data("keyledger: \(fullMessage(for: error))\n".utf8))
+            Console.error(fullMessage(for: error))
             Foundation.exit(Exit.inputError.rawValue)
         }
     }
@@ -43,7 +43,7 @@ enum Exit {
 }
 
 func fail(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data("keyledger: \(message)\n".utf8))
+    Console.error(message)
     return Exit.inputError
 }
 
@@ -59,6 +59,6 @@ func loadRules(extra: [String]) throws -> [Rule] {
 /// Prints rule warnings (untranslatable gitleaks rules, parts not applied) on stderr.
 func warn(_ warnings: [RuleWarning]) {
     for warning in warnings {
-        FileHandle.standardError.write(Data("keyledger: warning: \(warning)\n".utf8))
+        Console.error("warning: \(warning)")
     }
 }

@@ -20,7 +20,10 @@ struct RegisterExport: ParsableCommand {
     @Option(name: .customLong("as-of"), help: "Export the register of the latest scan recorded on or before DATE (YYYY-MM-DD).")
     var asOf: String?
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json, md }
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case csv, json, md
+        var registerFormat: RegisterFormat { RegisterFormat(rawValue: rawValue)! }
+    }
 
     func validate() throws {
         if let asOf, ISODate.parse(asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-20 (got '\(asOf)')") }
@@ -40,11 +43,7 @@ struct RegisterExport: ParsableCommand {
             register = try store.register(of: scan)
         } catch { throw fail("\(error)") }
         let text: String
-        switch format {
-        case .json: text = try JSONReporter.render(register)
-        case .csv: text = CSVReporter.render(register)
-        case .md: text = MarkdownReporter.render(register)
-        }
-        try emit(text, to: output)
+        do { text = try Reporters.render(register, as: format.registerFormat) } catch { throw fail("\(error)") }
+        try Console.write(text, to: output)
     }
 }

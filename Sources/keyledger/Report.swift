@@ -61,15 +61,7 @@ struct Report: ParsableCommand {
             report = try WeeklyReport.build(store: store, asOf: asOf, periodDays: Self.days(period) ?? 7, budgets: budgets)
         } catch { throw fail("\(error)") }
         let text = format == .html ? WeeklyReportHTML.render(report) : WeeklyReportMarkdown.render(report)
-        try emit(text, to: output)
+        try Console.write(text, to: output)
     }
 }
 
-/// Writes `text` to `output`, or to standard output without one.
-func emit(_ text: String, to output: String?) throws {
-    guard let output else {
-        FileHandle.standardOutput.write(Data(text.utf8))
-        return
-    }
-    do { try OutputWriter.write(text, to: output) } catch { throw fail("\(error)") }
-}

@@ -21,7 +21,7 @@ struct Rules: ParsableCommand {
                 out += rule.id.padding(toLength: width + 2, withPad: " ", startingAt: 0) + rule.name + "\n"
             }
             out += "\(rules.count) rules\n"
-            FileHandle.standardOutput.write(Data(out.utf8))
+            try Console.write(out, to: nil)
         }
     }
 
@@ -54,9 +54,9 @@ struct Rules: ParsableCommand {
             let matcher: RuleMatcher
             do { matcher = try RuleMatcher(rules: all) } catch { throw fail("\(error)") }
             let failures = RuleTester.run(tested, matcher: matcher)
-            for f in failures { FileHandle.standardError.write(Data("FAIL \(f)\n".utf8)) }
+            for f in failures { Console.errorBlock("FAIL \(f)\n") }
             let examples = tested.reduce(0) { $0 + $1.examples.count + $1.negativeExamples.count }
-            print("\(tested.count) rules, \(examples) examples: \(failures.isEmpty ? "all pass" : "\(failures.count) failures")")
+            Console.print("\(tested.count) rules, \(examples) examples: \(failures.isEmpty ? "all pass" : "\(failures.count) failures")")
             if !failures.isEmpty { throw ExitCode(1) }
         }
     }

@@ -26,7 +26,7 @@ struct Scan: ParsableCommand {
     var baseline: String?
 
     @Option(help: "Output format: table, json, csv, md, sarif or html (one self-contained page).")
-    var format: OutputFormat = .table
+    var format: RegisterFormat = .table
 
     @Option(name: .customLong("fail-on"), help: "Exit 1 only when an open credential is at or above this severity (critical, high, medium, low).")
     var failOn: String?
@@ -50,17 +50,18 @@ struct Scan: ParsableCommand {
     @Option(name: .customLong("rules"), help: "Extra rules: a folder of rule YAML files or gitleaks TOML configs, or one such file (repeatable).")
     var ruleDirectories: [String] = []
 
-    @Option(name: .customLong("max-file-size"), help: "Skip files and blobs larger than this many MiB (default 25).")
+    @Option(name: .customLong("max-file-size"), parsing: .unconditional, help: "Skip files and blobs larger than this many MiB.")
     var maxFileSizeMiB: Int = 25
 
     @Option(help: "Worker threads for blob scanning (default: all cores).")
     var jobs: Int?
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv, md, sarif, html }
+    @Flag(help: "Report inputs that could not be read but exit by the findings (0 or 1) instead of 2.")
+    var lenient = false
 
     func validate() throws {
         if let asOf, ISODate.parse(asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-20 (got '\(asOf)')") }
-        if maxFileSizeMiB <= 0 { throw ValidationError("--max-file-size must be positive") }
+        if maxFileSizeMiB <= 0 { throw ValidationError("--max-file-size must be a positive number of MiB") }
         if let jobs, jobs <= 0 { throw ValidationError("--jobs must be positive") }
         if staged, since != nil { throw ValidationError("--staged and --since cannot be combined") }
         if let failOn, !RiskPolicy.severities.contains(failOn) {
@@ -69,86 +70,54 @@ struct Scan: ParsableCommand {
     }
 
     func run() throws {
-        let asOfDate = asOf.flatMap(ISODate.parse) ?? Date()
+        let interactive = isatty(STDERR_FILENO) == 1
         if paths.isEmpty, !exports.isEmpty {
             // `--exports` takes every value up to the next option: paths written after it are read as exports.
-            FileHandle.standardError.write(Data("keyledger: scanning the current directory; put the paths to scan before --exports\n".utf8))
+            Console.error("scanning the current directory; put the paths to scan before --exports")
         }
-        var accepted: Baseline?
-        if let baseline {
-            do { accepted = try Baseline.load(path: baseline) } catch { throw fail("\(error)") }
-        }
-        let matcher: RuleMatcher
-        do { matcher = try RuleMatcher(rules: loadRules(extra: ruleDirectories)) } catch {
+        // Saturates: a size beyond what fits in bytes means "no limit", never an overflow that makes every file too big.
+        let bytes = maxFileSizeMiB.multipliedReportingOverflow(by: 1 << 20)
+        var limits = ScanLimits(maxFileSize: bytes.overflow ? Int.max : bytes.partialValue)
+        if let jobs { limits.workers = jobs }
+        var options = ScanOptions(request: ScanRequest(paths: paths, history: !noHistory, since: since, staged: staged, limits: limits))
+        options.ruleSources = ruleDirectories
+        options.configPath = config
+        options.exports = exports
+        options.baselinePath = baseline
+        options.storePath = db
+        options.asOf = asOf.flatMap(ISODate.parse) ?? Date()
+        if interactive { options.progress = { @Sendable message in Console.status(message) } }
+        let outcome: ScanOutcome
+        do {
+            outcome = try ScanPipeline.run(options)
+        } catch {
+            if interactive { Console.clearStatus() }
             throw fail("\(error)")
         }
-        if !ruleDirectories.isEmpty {
-            // Users' rules prove themselves as the built-in ones do; a failing example is worth knowing before trusting a scan.
-            let builtinIDs = Set((try? RuleLoader.builtin())?.map(\.id) ?? [])
-            let userRules = matcher.rules.filter { !builtinIDs.contains($0.id) }
-            for failure in RuleTester.run(userRules, matcher: matcher).prefix(10) {
-                FileHandle.standardError.write(Data("keyledger: warning: \(failure) (see `keyledger rules test`)\n".utf8))
-            }
-        }
-        let interactive = isatty(STDERR_FILENO) == 1
-        let scanner = Scanner(matcher: matcher, progress: interactive ? { @Sendable message in
-            FileHandle.standardError.write(Data("\u{1B}[2K\r\(message)…".utf8))
-        } : nil)
-        var limits = ScanLimits(maxFileSize: maxFileSizeMiB << 20)
-        if let jobs { limits.workers = jobs }
-        let request = ScanRequest(paths: paths, history: !noHistory, since: since, staged: staged, limits: limits)
-        let result: ScanResult
-        do { result = try scanner.run(request) } catch let error as InputError {
-            if interactive { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
-            throw fail(error.description)
-        }
-        if interactive { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
-        var configuration = KeyLedgerConfig()
-        let configPath = config ?? (FileManager.default.fileExists(atPath: "keyledger.yml") ? "keyledger.yml" : nil)
-        if let configPath {
-            do { configuration = try KeyLedgerConfig.load(path: configPath) } catch { throw fail("\(error)") }
-        }
-        let bundle = ExportLoader.load(paths: exports)
-        for problem in bundle.problems {
-            FileHandle.standardError.write(Data("keyledger: skipped export \(problem.path): \(problem.reason)\n".utf8))
-        }
-        let linker = Linker(bundle: bundle, config: configuration, codeOwners: result.codeOwners, asOf: asOfDate)
-        let linked = linker.link(Inventory.build(result.findings))
-        var register = RegisterBuilder.build(result: result, linked: linked, exports: bundle, policy: configuration.policy, asOf: asOfDate)
-        accepted?.apply(to: &register, asOf: asOfDate)
-        if let db {
-            do { try HistoryStore.open(path: db).record(register) } catch { throw fail("\(error)") }
-        }
-        let text: String
-        switch format {
-        case .json: text = try JSONReporter.render(register)
-        case .table: text = TableReporter.render(register, color: output == nil && isatty(STDOUT_FILENO) == 1)
-        case .csv: text = CSVReporter.render(register)
-        case .md: text = MarkdownReporter.render(register)
-        case .sarif: text = try SARIFReporter.render(register, rules: matcher.rules, baseline: accepted)
-        case .html:
-            // The report page for this one scan (no earlier scan to compare with; `keyledger report` does that).
-            text = WeeklyReportHTML.render(WeeklyReport.build(current: register, previous: nil, asOf: register.asOf,
-                                                              budgets: configuration.policy.budgets))
-        }
+        if interactive { Console.clearStatus() }
+        Console.sanitizer = outcome.sanitizer
+        for diagnostic in outcome.diagnostics { Console.error(diagnostic.message) }
+        let register = outcome.register
+        let context = RenderContext(rules: outcome.rules, baseline: outcome.baseline,
+                                    budgets: outcome.configuration.policy.budgets,
+                                    color: output == nil && isatty(STDOUT_FILENO) == 1)
         if staged, format == .table, output == nil {
             // The pre-commit hook: silent when the commit may go on, a short message on stderr when it may not.
-            if ExitPolicy.shouldFail(register, failOn: failOn) {
-                FileHandle.standardError.write(Data(PreCommitReporter.render(register).utf8))
-            }
-        } else if let output {
-            do { try OutputWriter.write(text, to: output) } catch { throw fail("\(error)") }
+            if ExitPolicy.shouldFail(register, failOn: failOn) { Console.errorBlock(PreCommitReporter.render(register)) }
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            let text: String
+            do { text = try Reporters.render(register, as: format, context: context) } catch { throw fail("\(error)") }
+            try Console.write(text, to: output)
         }
-        // Skipped inputs reach the log in CI too; binary files are counted but not listed (they are expected).
-        let notable = result.tally.problems.filter { !$0.reason.hasPrefix("binary") }
-        for problem in notable.prefix(20) {
-            FileHandle.standardError.write(Data("keyledger: skipped \(problem.path): \(problem.reason)\n".utf8))
-        }
-        if notable.count > 20 {
-            FileHandle.standardError.write(Data("keyledger: … and \(notable.count - 20) more skipped inputs (scan.problems in --format json)\n".utf8))
+        if !outcome.unread.isEmpty {
+            for input in outcome.unread { Console.error("could not read \(input.path): \(input.reason)") }
+            if !lenient {
+                Console.error("the scan is incomplete: \(outcome.unread.count) input(s) above could not be read (exit 2; --lenient exits by the findings)")
+                throw Exit.inputError
+            }
         }
         if ExitPolicy.shouldFail(register, failOn: failOn) { throw Exit.findings }
     }
 }
+
+extension RegisterFormat: ExpressibleByArgument {}

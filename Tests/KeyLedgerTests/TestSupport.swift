@@ -17,16 +17,19 @@ let sharedMatcher: RuleMatcher = {
     do { return try RuleMatcher(rules: RuleLoader.builtin()) } catch { fatalError("built-in rules do not compile: \(error)") }
 }()
 
-/// Scans `paths` with the built-in rules, links them to `exports` and `config`, and returns the register.
+/// Scans `paths` with the built-in rules, links them to `exports` and `config`, and returns the register: the
+/// library pipeline the `scan` command runs, with the shared matcher.
 func scanRegister(_ paths: [String], history: Bool = true, since: String? = nil, maxFileSize: Int = 25 << 20,
                   asOf: String = "2026-11-20", exports: [String] = [], config: KeyLedgerConfig = KeyLedgerConfig()) throws -> (ScanResult, Register) {
-    let scanner = Scanner(matcher: sharedMatcher)
-    let result = try scanner.run(ScanRequest(paths: paths, history: history, since: since, limits: ScanLimits(maxFileSize: maxFileSize)))
     let day = ISODate.parse(asOf)!
-    let bundle = ExportLoader.load(paths: exports)
-    let linked = Linker(bundle: bundle, config: config, codeOwners: result.codeOwners, asOf: day).link(Inventory.build(result.findings))
-    let register = RegisterBuilder.build(result: result, linked: linked, exports: bundle, policy: config.policy, asOf: day, generatedAt: day)
-    return (result, register)
+    var options = ScanOptions(request: ScanRequest(paths: paths, history: history, since: since, limits: ScanLimits(maxFileSize: maxFileSize)))
+    options.matcher = sharedMatcher
+    options.configuration = config
+    options.exports = exports
+    options.asOf = day
+    options.generatedAt = day
+    let outcome = try ScanPipeline.run(options)
+    return (outcome.result, outcome.register)
 }
 
 /// Writes `content` at `root/relative`, creating folders.

@@ -119,12 +119,23 @@ final class GitRepository: @unchecked Sendable {
         return String(decoding: UnsafeRawBufferPointer(start: raw, count: size), as: UTF8.self)
     }
 
-    /// Remote URLs can embed credentials (`https://user:token@host/…`); never show them.
+    /// Remote URLs can embed credentials in several places — `https://user:token@host/…`, scp-style
+    /// `deploy:token@host:org/x.git`, `?private_token=…`, `#token` — never show them: the user part, the query and
+    /// the fragment are dropped, whatever the form.
     static func stripCredentials(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
-        let slash = url[scheme.upperBound...].firstIndex(of: "/") ?? url.endIndex
-        guard at < slash else { return url }
-        return String(url[..<scheme.upperBound]) + String(url[url.index(after: at)...])
+        var text = Substring(url)
+        if let cut = text.firstIndex(where: { $0 == "?" || $0 == "#" }) { text = text[..<cut] }
+        let start = text.range(of: "://")?.upperBound ?? text.startIndex
+        // The authority ends at the first `/` after the scheme (URL form); scp form has no scheme and no `/` before `@`.
+        let authorityEnd = text[start...].firstIndex(of: "/") ?? text.endIndex
+        if let at = text[start..<authorityEnd].lastIndex(of: "@") {
+            // scp form's plain ssh user (`git@host:org/x`) is no secret; a `user:password` pair, or any user of a URL
+            // (`https://<token>@github.com/…` is how tokens are commonly embedded), is dropped.
+            let user = text[start..<at]
+            if start == text.startIndex, !user.contains(":") { return String(text) }
+            return String(text[..<start]) + String(text[text.index(after: at)...])
+        }
+        return String(text)
     }
 }
 

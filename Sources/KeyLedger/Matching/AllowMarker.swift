@@ -112,8 +112,9 @@ extension AllowMarker {
         for secret in secrets where text.contains(secret.value) {
             text = text.replacingOccurrences(of: secret.value, with: secret.redacted)
         }
+        // A word holding `…` is judged by its pieces: `…` must not shelter a long key on either side of it.
         let words = text.split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
-            word.count > 24 && !word.contains("…") ? "[…]" : String(word)
+            word.split(separator: "…").contains { $0.count > 24 } ? "[…]" : String(word)
         }
         text = words.joined(separator: " ")
         if text.count > maxReasonLength { text = String(text.prefix(maxReasonLength - 1)) + "…" }

@@ -53,6 +53,15 @@ public struct Secret: Hashable, Sendable, CustomStringConvertible, CustomDebugSt
             let lead = min(visiblePrefix + 2, max(4, chars.count / 3), chars.count - 4)
             return String(chars.prefix(lead)) + "…" + String(chars.suffix(4))
         }
+        let prefix = providerPrefixLength(chars)
+        var lead = prefix > 0 ? prefix + 2 : 4
+        lead = min(lead, chars.count / 3)
+        return String(chars.prefix(lead)) + "…" + String(chars.suffix(4))
+    }
+
+    /// Length of the provider prefix at the start of `chars` (`sk-proj-` = 8, none = 0): a run of word-like segments
+    /// within the first 16 characters, each ending in `-` or `_`.
+    static func providerPrefixLength(_ chars: [Character]) -> Int {
         var prefix = 0
         var i = 0
         let limit = min(chars.count, 16)
@@ -68,8 +77,15 @@ public struct Secret: Hashable, Sendable, CustomStringConvertible, CustomDebugSt
             prefix = j + 1
             i = j + 1
         }
-        var lead = prefix > 0 ? prefix + 2 : 4
-        lead = min(lead, chars.count / 3)
-        return String(chars.prefix(lead)) + "…" + String(chars.suffix(4))
+        return prefix
+    }
+
+    /// A provider's own redaction hint (`sk-proj-abc…wxyz`, an export's `redacted_value` or `partial_key_hint`) in
+    /// keyledger's form: at most the provider prefix plus four characters, and the last four. An export that shows
+    /// (almost) the whole key shows no more than a key keyledger redacted itself.
+    public static func redactHint(prefix: String, suffix: String) -> String {
+        let chars = Array(prefix)
+        let lead = min(chars.count, providerPrefixLength(chars) + 4)
+        return String(chars.prefix(lead)) + "…" + String(suffix.suffix(4))
     }
 }

@@ -57,6 +57,13 @@ public struct Rule: Sendable, Equatable {
     /// Where the rule was written; imported rules carry no examples to prove them.
     public var origin: RuleOrigin = .yaml
 
+    /// Kinds whose match names an identity rather than unlocking one (an AWS access key id, an OAuth client id):
+    /// shown in full as `identity.key_id`, not redacted by the output sanitiser.
+    public static let identifierKinds: Set<String> = ["access-key-id", "client-id"]
+
+    /// Whether what this rule finds is an identifier, not a secret (see `identifierKinds`).
+    public var isIdentifier: Bool { Rule.identifierKinds.contains(kind) }
+
     /// How strongly this rule claims a secret when two rules match the same text:
     /// a checksum or structural validator beats a fixed prefix, a long prefix beats a short one,
     /// and a keyword-context rule loses to both.

@@ -95,7 +95,7 @@ public enum RegisterBuilder {
     /// The provider's own redaction hint in keyledger's redacted form.
     static func hintRedacted(_ c: LinkedCredential) -> String {
         switch c.providerKey?.recognition {
-        case .hint(let prefix, let suffix, _)?: return prefix + "…" + suffix
+        case .hint(let prefix, let suffix, _)?: return Secret.redactHint(prefix: prefix, suffix: suffix)
         case .keyId(let id)?: return id
         case .sha256?: return c.providerKey?.name ?? "(hashed)"
         case nil: return "(unknown)"

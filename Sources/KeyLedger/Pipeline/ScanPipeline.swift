@@ -1,0 +1,162 @@
+import Foundation
+
+/// What one run of the pipeline should do: the scan request plus everything around it.
+public struct ScanOptions: Sendable {
+    public var request: ScanRequest
+    /// Extra rule sources (`--rules`): rule YAML folders or files, gitleaks/betterleaks TOML.
+    public var ruleSources: [String] = []
+    /// keyledger.yml; nil reads `./keyledger.yml` when present.
+    public var configPath: String?
+    /// A configuration built in code (library users, tests); wins over `configPath`.
+    public var configuration: KeyLedgerConfig?
+    /// A matcher to reuse across runs (library users scanning many targets); built from the rules when nil.
+    public var matcher: RuleMatcher?
+    /// The register's `generated_at` (reproducible output); now when nil.
+    public var generatedAt: Date?
+    /// Provider export files or folders (`--exports`).
+    public var exports: [String] = []
+    /// A baseline file whose credentials are reported as suppressed.
+    public var baselinePath: String?
+    /// A history store to record the register into.
+    public var storePath: String?
+    /// Today, for reproducible ages and windows.
+    public var asOf: Date = Date()
+    /// Whether exports are linked (the `baseline` command records what the scan found, nothing else).
+    public var linkExports = true
+    /// A short status line during long stages (a terminal's progress line).
+    public var progress: (@Sendable (String) -> Void)?
+
+    public init(request: ScanRequest) { self.request = request }
+}
+
+/// Something a run noticed that a person should read, already cleaned of secrets.
+public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// A rule source could not be used in full.
+        case ruleWarning = "rule-warning"
+        /// A user rule's own example fails.
+        case ruleExample = "rule-example"
+        /// An export file was skipped (malformed, unknown format, a rejected row).
+        case skippedExport = "skipped-export"
+        /// A scanned input was skipped (oversized, unreadable, undecodable); binary files are counted, not listed.
+        case skippedInput = "skipped-input"
+        /// How the command was used may not do what the user meant.
+        case usage
+    }
+    public var kind: Kind
+    public var message: String
+    public var description: String { message }
+}
+
+/// One input the user asked for that could not be read at all: the run is incomplete and must not say "clean".
+public struct UnreadInput: Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// What a run produced: the register (cleaned of secrets), and what is needed to render and judge it.
+public struct ScanOutcome: Sendable {
+    public var register: Register
+    public var rules: [Rule]
+    public var baseline: Baseline?
+    public var configuration: KeyLedgerConfig
+    public var diagnostics: [Diagnostic]
+    /// What was asked for and could not be read; a non-empty list makes the run exit 2.
+    public var unread: [UnreadInput]
+    /// The gate every outgoing string of this run passes (knows the secrets this run found).
+    public var sanitizer: Sanitizer
+    /// The scan itself: findings (secrets stay `Secret`s) and counters, for library users that want more than the
+    /// register.
+    public var result: ScanResult
+}
+
+/// A stage of the pipeline failed as a whole (rules that do not load, a missing path, an unwritable store).
+public struct PipelineError: Error, CustomStringConvertible, Sendable {
+    public enum Stage: String, Sendable { case rules, baseline, config, scan, store }
+    public var stage: Stage
+    /// Already cleaned: safe to print.
+    public var message: String
+    public var description: String { message }
+}
+
+/// scan → inventory → link → risk → register → baseline → store, in one place: the `scan` and `baseline` commands,
+/// the tests and library users all run it.
+public enum ScanPipeline {
+    public static func run(_ options: ScanOptions) throws -> ScanOutcome {
+        var diagnostics: [Diagnostic] = []
+        // Rules first: the matcher is also the sanitiser's second net, so every later message can be cleaned.
+        var ruleSet = RuleSet()
+        let matcher: RuleMatcher
+        do {
+            if let given = options.matcher {
+                matcher = given
+            } else {
+                ruleSet = try RuleLoader.loadWithBuiltins(extra: options.ruleSources)
+                matcher = try RuleMatcher(rules: ruleSet.rules)
+            }
+        } catch {
+            throw PipelineError(stage: .rules, message: Sanitizer.standardClean("\(error)"))
+        }
+        let sanitizer = Sanitizer(matcher: matcher)
+        func stageError(_ stage: PipelineError.Stage, _ error: Error) -> PipelineError {
+            PipelineError(stage: stage, message: sanitizer.clean("\(error)", multiline: true))
+        }
+        diagnostics += ruleSet.warnings.map { Diagnostic(kind: .ruleWarning, message: sanitizer.clean("warning: \($0)", multiline: true)) }
+        if !options.ruleSources.isEmpty, options.matcher == nil {
+            // Users' rules prove themselves as the built-in ones do; a failing example is worth knowing before trusting a scan.
+            let builtinIDs = Set((try? RuleLoader.builtin())?.map(\.id) ?? [])
+            let userRules = matcher.rules.filter { !builtinIDs.contains($0.id) }
+            diagnostics += RuleTester.run(userRules, matcher: matcher).prefix(10).map {
+                Diagnostic(kind: .ruleExample, message: sanitizer.clean("warning: \($0) (see `keyledger rules test`)", multiline: true))
+            }
+        }
+        var baseline: Baseline?
+        if let path = options.baselinePath {
+            do { baseline = try Baseline.load(path: path) } catch { throw stageError(.baseline, error) }
+        }
+        var configuration = options.configuration ?? KeyLedgerConfig()
+        if options.configuration == nil, let path = options.configPath ?? (FileManager.default.fileExists(atPath: "keyledger.yml") ? "keyledger.yml" : nil) {
+            do { configuration = try KeyLedgerConfig.load(path: path) } catch { throw stageError(.config, error) }
+        }
+
+        let result: ScanResult
+        do { result = try Scanner(matcher: matcher, progress: options.progress).run(options.request) } catch {
+            throw stageError(.scan, error)
+        }
+        // Secrets of identifier rules (an AWS access key id) name an identity; everything else found is a secret.
+        sanitizer.remember(result.findings.filter { !$0.rule.isIdentifier }.map(\.secret))
+
+        var unread: [UnreadInput] = []
+        let exports = options.linkExports ? ExportLoader.load(paths: options.exports) : ExportBundle()
+        let requested = Set(options.exports)
+        for problem in exports.problems {
+            diagnostics.append(Diagnostic(kind: .skippedExport, message: sanitizer.clean("skipped export \(problem.path): \(problem.reason)")))
+            if requested.contains(problem.path) && !FileManager.default.isReadableFile(atPath: problem.path) {
+                unread.append(UnreadInput(path: sanitizer.clean(problem.path), reason: sanitizer.clean(problem.reason)))
+            }
+        }
+        let linker = Linker(bundle: exports, config: configuration, codeOwners: result.codeOwners, asOf: options.asOf)
+        let linked = linker.link(Inventory.build(result.findings))
+        var register = RegisterBuilder.build(result: result, linked: linked, exports: exports, policy: configuration.policy,
+                                             asOf: options.asOf, generatedAt: options.generatedAt ?? Date())
+        baseline?.apply(to: &register, asOf: options.asOf)
+        // Nothing leaves this function uncleaned: every string of the register passes the sanitiser once.
+        register = sanitizer.clean(register)
+
+        // Skipped inputs reach the log in CI too; binary files are counted but not listed (they are expected).
+        let notable = result.tally.problems.filter { !$0.reason.hasPrefix("binary") }
+        diagnostics += notable.prefix(20).map {
+            Diagnostic(kind: .skippedInput, message: sanitizer.clean("skipped \($0.path): \($0.reason)"))
+        }
+        if notable.count > 20 {
+            diagnostics.append(Diagnostic(kind: .skippedInput,
+                                          message: "… and \(notable.count - 20) more skipped inputs (scan.problems in --format json)"))
+        }
+        if let path = options.storePath {
+            do { try HistoryStore.open(path: path).record(register) } catch { throw stageError(.store, error) }
+        }
+        return ScanOutcome(register: register, rules: matcher.rules, baseline: baseline, configuration: configuration,
+                           diagnostics: diagnostics, unread: unread, sanitizer: sanitizer, result: result)
+    }
+}
