@@ -97,7 +97,7 @@ final class PreCommitFrameworkTests: XCTestCase {
         XCTAssertEqual(version.status, 0, version.stderr)
         XCTAssertEqual(version.stdout, "0.1.0\n")
 
-        let sarif = try SARIFReporter.render(RegisterGoldenTests.register, rules: [], baseline: nil)
+        let sarif = try SARIFReporter.render(try RegisterGoldenTests.register(self), rules: sharedMatcher.rules, baseline: nil)
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(sarif.utf8)) as? [String: Any])
         let driver = try XCTUnwrap(((json["runs"] as? [[String: Any]])?.first?["tool"] as? [String: Any])?["driver"] as? [String: Any])
         XCTAssertEqual(driver["name"] as? String, "keyledger")
