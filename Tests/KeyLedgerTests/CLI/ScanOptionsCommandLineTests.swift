@@ -129,4 +129,15 @@ final class ScanOptionsCommandLineTests: XCTestCase {
         XCTAssertEqual(ignoring.scan.skipped["ignored"], 3, "vendor/, app/settings.sample, config/local-dev.env")
         XCTAssertEqual(ignoring.scan.files, 2, "app/.env and the .keyledgerignore file itself")
     }
+
+    func testTheRepositorysOwnRulesFolderTestsAsAWorkingCopyOfTheBuiltIns() throws {
+        // What a contributor tries first: its rules repeat the built-in ids, and replace them rather than clash.
+        let rules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("rules").path
+        let result = try runKeyledger(["rules", "test", rules])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertFalse(result.stderr.contains("duplicate"), result.stderr)
+        XCTAssertTrue(result.stdout.hasPrefix("\(sharedMatcher.rules.count) rules, "), result.stdout)
+        XCTAssertTrue(result.stdout.contains("all pass"), result.stdout)
+    }
 }
