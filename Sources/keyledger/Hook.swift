@@ -4,8 +4,8 @@ import KeyLedger
 
 struct Hook: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Install the git pre-commit hook that runs `keyledger scan --staged`.",
-        subcommands: [Install.self])
+        abstract: "Install the git pre-commit hook, or check the files a hook manager passes.",
+        subcommands: [Install.self, Check.self])
 
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -33,6 +33,48 @@ struct Hook: ParsableCommand {
             case .updated(let hook): Console.print("updated \(hook)")
             case .unchanged(let hook): Console.print("already installed: \(hook)")
             case .replaced(let hook, let backup): Console.print("installed \(hook); the previous hook is kept as \(backup)")
+            }
+        }
+    }
+}
+
+extension Hook {
+    /// What the pre-commit framework's file hooks run: the files being committed are scanned exactly as
+    /// `keyledger scan FILE…` would, and a commit they would stop gets the native hook's guidance on stderr
+    /// (file:line, provider, kind, redacted form, what to do) instead of the register table.
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the files about to be committed (the pre-commit framework's `keyledger` hook).",
+            discussion: """
+            Scans FILE… as `keyledger scan FILE…` does (keyledger.yml, --baseline, --rules, --fail-on and the other scan \
+            options apply) and prints nothing when the commit may go on. When it may not, it prints the same message \
+            as the hook `keyledger hook install` writes and exits 1. Without files there is nothing to check: exit 0.
+            """)
+
+        @Argument(parsing: .captureForPassthrough, help: "The files being committed, and any `keyledger scan` options.")
+        var arguments: [String] = []
+
+        func run() throws {
+            var scan = try Scan.parse(arguments)
+            guard !scan.paths.isEmpty else { return }
+            let conflicting = [("--format", scan.format != .table), ("--output", scan.output != nil), ("--db", scan.db != nil),
+                               ("--staged", scan.staged), ("--since", scan.since != nil)]
+            if let (option, _) = conflicting.first(where: \.1) {
+                throw fail("\(option) cannot be used with `keyledger hook check`: it answers as the pre-commit hook does")
+            }
+            // The register goes to a private file; the guidance is rendered from it once the scan has decided.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("keyledger-hook-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let registerFile = folder.appendingPathComponent("register.json").path
+            scan.format = .json
+            scan.output = registerFile
+            do { try scan.run() } catch let exit as ExitCode where exit == Exit.findings {
+                let data = try Data(contentsOf: URL(fileURLWithPath: registerFile))
+                let register = try JSONDecoder().decode(Register.self, from: data)
+                FileHandle.standardError.write(Data(PreCommitReporter.render(register).utf8))
+                throw exit
             }
         }
     }

@@ -7,6 +7,7 @@ struct KeyLedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keyledger",
         abstract: "Find machine credentials in git history and config stores and write a cost/identity risk register.",
+        version: KeyLedgerVersion.current,
         subcommands: [Scan.self, Report.self, RegisterExport.self, Rules.self, BaselineCommand.self, Hook.self],
         defaultSubcommand: nil)
 

@@ -155,6 +155,7 @@ public enum SARIFReporter {
     struct Tool: Encodable { let driver: Driver }
     struct Driver: Encodable {
         let name = "keyledger"
+        let version = KeyLedgerVersion.current
         let rules: [ReportingDescriptor]
     }
     struct ReportingDescriptor: Encodable {

@@ -20,14 +20,22 @@ final class DemoEstateLinkingTests: XCTestCase {
         XCTAssertEqual(openai.owner.source, "owners-file")
         XCTAssertEqual(openai.created, "2026-03-01")
         XCTAssertEqual(openai.lastUsed, "2026-11-19")
-        XCTAssertGreaterThan(openai.usage.spend30d, 1000)
+        // openai-costs.json: one bucket a day for key_pay01, 2026-10-22 … 2026-11-19 (i = 0…28), 38 + (i % 5) × 2.5 USD.
+        // The 30-day window ending 2026-11-20 holds all 29: 29 × 38 = 1102, Σ(i % 5) = 5 × (0+1+2+3+4) + (0+1+2+3) = 56,
+        // 56 × 2.5 = 140 → 1242.00 (billed amounts: exact to the cent).
+        XCTAssertEqual(openai.usage.spend30d, 1242.00, accuracy: 0.001)
+        XCTAssertEqual(openai.usage.estimated, nil, "billed by the provider, not priced from tokens")
         XCTAssertEqual(openai.usage.link, "exact: api key id")
         XCTAssertEqual(openai.exposure.repositories, 2)
 
         let anthropic = try credential("anthropic")
         XCTAssertEqual(anthropic.identity.keyId, "apikey_01Summ")
         XCTAssertEqual(anthropic.usage.estimated, true, "Anthropic usage has tokens only: priced from the table")
-        XCTAssertGreaterThan(anthropic.usage.spend30d, 0)
+        // anthropic-usage-messages.json: 29 days (2026-10-22 … 2026-11-19), each 2,400,000 uncached + 300,000 cache-read input
+        // tokens and 420,000 output tokens of claude-sonnet-4-5 (prices/models.yml: 3.00 in, 15.00 out per 1M):
+        // 2.7 × 3.00 + 0.42 × 15.00 = 8.10 + 6.30 = 14.40 a day; 29 × 14.40 = 417.60.
+        XCTAssertEqual(anthropic.usage.spend30d, 417.60, accuracy: 0.001)
+        XCTAssertEqual(anthropic.usage.tokens30d, 29 * 3_120_000)
 
         let aws = try credential("aws-secret")
         XCTAssertEqual(aws.identity.link?.method, "key-id")
@@ -41,9 +49,13 @@ final class DemoEstateLinkingTests: XCTestCase {
 
         let bedrock = try credential("bedrock")
         XCTAssertEqual(bedrock.usage.link, "exact: IAM principal")
-        XCTAssertGreaterThan(bedrock.usage.spend30d, 1500)
+        // aws-cur2-bedrock.csv: one row a day 2026-10-01 … 2026-11-19 (i = 0…49), written with two decimals.
+        // Window 2026-10-22 … 2026-11-19 = i 21…49. Before the abuse (i 21…27): 3.2 + (i % 4) × 0.4 with i % 4 =
+        // 1,2,3,0,1,2,3 (Σ 12): 7 × 3.2 + 12 × 0.4 = 22.40 + 4.80 = 27.20. From 2026-10-29 (i 28…49, 22 days):
+        // 92 + (i % 7) × 6 with Σ(i % 7) = 3 × 21 + 0 = 63: 22 × 92 + 63 × 6 = 2024 + 378 = 2402.00. Total 2429.20.
+        XCTAssertEqual(bedrock.usage.spend30d, 2429.20, accuracy: 0.001)
         XCTAssertEqual(bedrock.owner.team, "ml-platform")
-        XCTAssertGreaterThan(bedrock.usage.daily?.count ?? 0, 40, "the daily series is kept for the anomaly detector")
+        XCTAssertEqual(bedrock.usage.daily?.count, 50, "the daily series (every CUR day, 2026-10-01 … 2026-11-19) is kept for the anomaly detector")
 
         let admin = try credential("openai-admin")
         XCTAssertEqual(admin.privilege.level, "admin")
@@ -58,8 +70,12 @@ final class DemoEstateLinkingTests: XCTestCase {
         XCTAssertNil(unleaked.fingerprint)
         XCTAssertEqual(unleaked.kind, "project-key")
 
-        XCTAssertGreaterThan(register.summary.spend30d, 3000)
-        XCTAssertGreaterThan(register.summary.attributedSpendRatio, 0.9)
+        // Only these three carry spend: 1242.00 + 417.60 + 2429.20 = 4088.80, all of it owned by a team (payments owns
+        // the OpenAI and Anthropic keys through the payments-api repository, ml-platform the Bedrock key).
+        XCTAssertEqual(register.credentials.filter { $0.usage.spend30d > 0 }.map(\.redacted).sorted(),
+                       [openai, anthropic, bedrock].map(\.redacted).sorted())
+        XCTAssertEqual(register.summary.spend30d, 4088.80, accuracy: 0.001)
+        XCTAssertEqual(register.summary.attributedSpendRatio, 1.0)
         XCTAssertTrue(register.scan.problems.contains { $0.path.hasSuffix("openai-export-truncated.json") && $0.reason.contains("not valid JSON") })
         XCTAssertEqual(register.scan.exports?["openai.project-api-keys"], 1)
 

@@ -15,9 +15,24 @@ final class CredentialDecoderTests: XCTestCase {
         }
     }
 
+    func testAWSAccountFromKeyIdMatchesPublishedExamples() {
+        // Key ids whose accounts were published by people who asked AWS (sts:GetAccessKeyInfo), not computed here:
+        // Aidan Steele, "AWS Access Key ID formats" (awsteele.com, 2020-09-26) and Tal Be'ery, "A short note on AWS KEY
+        // ID" (medium.com/@TalBeerySec): ASIAY34FZKBOKMUTVV7A → 609629065308; psanford/aws-account-id-from-key README:
+        // ASIAVJ2E6QGR2WZILJFM → 364679954851; LocalStack's aws accounts utility docstring: AKIARZPUZDIKGB2VALC4 →
+        // 123456789012 and ASIAQAAAAAAAGMKEM7X5 → 000000000000 (the lowest account, printed with its leading zeros).
+        XCTAssertEqual(CredentialDecoders.awsAccount(fromKeyId: "ASIAY34FZKBOKMUTVV7A"), "609629065308")
+        XCTAssertEqual(CredentialDecoders.awsAccount(fromKeyId: "ASIAVJ2E6QGR2WZILJFM"), "364679954851")
+        XCTAssertEqual(CredentialDecoders.awsAccount(fromKeyId: "AKIARZPUZDIKGB2VALC4"), "123456789012")
+        XCTAssertEqual(CredentialDecoders.awsAccount(fromKeyId: "ASIAQAAAAAAAGMKEM7X5"), "000000000000")
+        // Not an id: too short, or a character outside base32 (0, 1, 8, 9 never occur).
+        XCTAssertNil(CredentialDecoders.awsAccount(fromKeyId: "AKIA1"))
+        XCTAssertNil(CredentialDecoders.awsAccount(fromKeyId: "AKIARZPUZDIKGB2VALC1"))
+    }
+
     func testAWSAccountFromKeyId() {
         // Documented decoding (TruffleHog `GetAccountNumFromID`): base32 of chars 5–20, 48-bit mask, shift 7.
-        // Build an id for a known account and check the round trip.
+        // Build an id for a known account and check the round trip (the encoder here is this test's own).
         let account: UInt64 = 123456789012
         let z = (account << 7) | 0x15
         var bytes = [UInt8](repeating: 0, count: 10)

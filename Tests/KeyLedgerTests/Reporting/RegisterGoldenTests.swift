@@ -1,57 +1,68 @@
 import XCTest
 @testable import KeyLedger
+import KeyLedgerFixtures
 
 /// The governance outputs people read, pinned against committed files.
 /// Regenerate on purpose: `KEYLEDGER_UPDATE_GOLDEN=1 swift test --filter RegisterGoldenTests`.
 final class RegisterGoldenTests: XCTestCase {
 
-    /// A fixed register: no scan, no clock, no randomness.
-    static var register: Register {
-        func factor(_ id: String, _ points: Int, _ reason: String) -> RiskFactor { RiskFactor(id: id, points: points, reason: reason) }
-        let abused = CredentialRecord(
-            id: "kl_1111111111111111", fingerprint: "sha256:" + String(repeating: "a", count: 64), redacted: "ABSK…Tg==",
-            provider: "aws", kind: "bedrock-api-key", rule: "aws.bedrock-long-term-key",
-            identity: Identity(keyId: nil, name: "BedrockAPIKey-x1y2", principal: "arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2"),
-            owner: Owner(team: "ml-platform", contact: "ml@acme.example", source: "owners-file", costCentre: "CC-2077"),
-            exposure: Exposure(firstSeen: "2026-10-28", lastSeen: "2026-11-20", inHead: true, locationsCount: 1, repositories: 1),
-            locations: [LocationRecord(kind: "git", repository: "ml-platform", path: "infra/bedrock.env", line: 1, commit: "abc123",
-                                       author: "Devin AI <bot@example.org>", date: "2026-10-28T12:00:00Z")],
-            created: nil, ageDays: 23, lastUsed: nil,
-            usage: Usage(spend30d: 2429.2, spend7d: 700, requests30d: 0, tokens30d: 0, currency: "USD", link: "exact: IAM principal"),
-            privilege: Privilege(level: "write", scopes: ["AmazonBedrockLimitedAccess"]),
-            risk: Risk(score: 100, severity: "critical", factors: [
-                factor("exposure.git-head", 40, "in HEAD of ml-platform: anyone who can read the repository has it"),
-                factor("spend.anomaly-after-exposure", 40, "daily spend rose 27× after the key appeared in a repository on 2026-10-28"),
-                factor("privilege.write", 10, "can create, change or delete provider resources"),
-                factor("spend.level", 10, "2429.20 USD in 30 days (high ≥ 1000)"),
-            ]),
-            controls: ["OWASP-NHI:NHI2", "NIST-CSF-2.0:DE.CM-06"],
-            treatment: [Treatment(action: "investigate-abuse", due: "2026-11-21"), Treatment(action: "revoke", due: "2026-11-21")],
-            status: "open")
-        let hostile = CredentialRecord(
-            id: "kl_2222222222222222", fingerprint: "sha256:" + String(repeating: "b", count: 64), redacted: "-----BEGIN PRIVATE KEY-----…xq==",
-            provider: "generic", kind: "private-key", rule: "generic.private-key", identity: Identity(),
-            owner: Owner(team: nil, contact: "=HYPERLINK(\"x\") <a@b>", source: "git-author"),
-            exposure: Exposure(firstSeen: "2026-01-02", lastSeen: "2026-03-04", inHead: false, locationsCount: 1, repositories: 1),
-            locations: [LocationRecord(kind: "git", repository: "svc", path: "keys/a|b <x>.pem", line: 3, commit: "def456", author: "x", date: nil)],
-            created: nil, ageDays: 322, lastUsed: nil, usage: .none, privilege: Privilege(level: "unknown"),
-            risk: Risk(score: 40, severity: "medium", factors: [
-                factor("exposure.git-history", 30, "removed from HEAD (last present 2026-03-04) but still in git history; exposed until rotated"),
-                factor("ownership.none", 10, "no team owner; fallback contact =HYPERLINK(\"x\") <a@b> (git-author)"),
-                factor("privilege.unknown", 5, "privilege unknown"),
-            ]),
-            controls: ["OWASP-NHI:NHI2"], treatment: [Treatment(action: "rotate", due: "2026-12-20")], status: "open")
-        return Register(generatedAt: "2026-11-20T00:00:00Z", asOf: "2026-11-20",
-                        scan: ScanSummary(targets: ["estate/ml-platform", "estate/svc"], commits: 12, blobs: 30, files: 4, bytes: 1000,
-                                          durationMs: 5, skipped: [:], problems: [], rules: 50, exports: nil),
-                        summary: Summary(credentials: 2, bySeverity: ["critical": 1, "high": 0, "medium": 1, "low": 0],
-                                         spend30d: 2429.2, currency: "USD", attributedSpendRatio: 1),
-                        credentials: [abused, hostile])
+    /// The register the pipeline builds for a small fixed estate: scan → inventory → link → risk model → register, so
+    /// every factor, control and treatment is one the risk model really emits for it. Seeded keys and fixed commit dates
+    /// make it identical on every machine; only the scan statistics (temporary paths, timings, the rule count) are
+    /// replaced by fixed values.
+    ///
+    /// - `ml-platform`: a Bedrock key committed on 2026-10-28 by a bot and still in HEAD; the CUR export bills its IAM
+    ///   user 4.00 USD a day until then and 100.00 a day from 2026-10-29 (the abuse signature).
+    /// - `svc`: a private key committed on 2026-01-02 at a hostile path by a hostile author, removed on 2026-03-04.
+    static func register(_ test: XCTestCase) throws -> Register {
+        let dir = try temporaryDirectory(test, "RegisterGolden")
+        var keys = CredentialFactory(seed: 20261120)
+        let bedrock = keys.bedrockLongTermKey(account: "123456789012")
+        let pem = keys.privateKeyPEM()
+        let ml = try GitFixtureRepository(path: dir + "/ml-platform")
+        try ml.commit(["README.md": "# ml-platform\n"], message: "init", author: "Ana Silva", email: "ana@acme.example", date: "2026-06-10")
+        try ml.commit(["infra/bedrock.env": "AWS_BEARER_TOKEN_BEDROCK=\(bedrock)\n"], message: "Bedrock evaluation",
+                      author: "Devin AI", email: "bot@example.org", date: "2026-10-28")
+        try ml.checkout()
+        let svc = try GitFixtureRepository(path: dir + "/svc")
+        try svc.commit(["keys/a|b <x>.pem": "# deploy key\n\n" + pem + "\n"], message: "keys",
+                       author: "=HYPERLINK(\"x\")", email: "a@b", date: "2026-01-02")
+        try svc.commit(["keys/a|b <x>.pem": nil, "README.md": "keys moved to the vault\n"], message: "remove keys",
+                       author: "=HYPERLINK(\"x\")", email: "a@b", date: "2026-03-04")
+        try svc.checkout()
+
+        let user = try XCTUnwrap(CredentialDecoders.bedrockLongTerm(bedrock)?.name)
+        var cur = "bill_billing_period_start_date,line_item_usage_account_id,line_item_product_code,line_item_usage_type,"
+            + "line_item_usage_start_date,line_item_usage_amount,line_item_unblended_cost,line_item_currency_code,line_item_iam_principal\n"
+        let start = try XCTUnwrap(ISODate.parse("2026-10-01"))
+        for i in 0..<50 {
+            let day = ISODate.day(start.addingTimeInterval(Double(i) * 86_400))
+            let cost = day >= "2026-10-29" ? "100.00" : "4.00"
+            cur += "\(day.prefix(8))01,123456789012,AmazonBedrock,USE1-Claude4.5Sonnet-input-tokens,\(day)T00:00:00Z,1000,\(cost),USD,"
+                + "arn:aws:iam::123456789012:user/\(user)\n"
+        }
+        try write(cur, to: "exports/aws-cur2-bedrock.csv", in: dir)
+        try write("""
+            owners:
+              - team: ml-platform
+                contact: ml@acme.example
+                cost_centre: CC-2077
+                repositories: ["ml-platform"]
+
+            """, to: "keyledger.yml", in: dir)
+        let config = try KeyLedgerConfig.load(path: dir + "/keyledger.yml")
+        var (_, register) = try scanRegister([dir + "/ml-platform", dir + "/svc"], exports: [dir + "/exports"], config: config)
+        // What the scan counted is pinned (4 commits; 4 distinct blobs; no work-tree file, as each holds what history
+        // holds and is not scanned twice); where it ran, how long it took and how many rules are built in are not.
+        XCTAssertEqual([register.scan.commits, register.scan.blobs, register.scan.files], [4, 4, 0])
+        register.scan.targets = ["estate/ml-platform", "estate/svc"]
+        register.scan.durationMs = 5
+        register.scan.rules = 50
+        return register
     }
 
-
     func testCSV() throws {
-        let csv = CSVReporter.render(Self.register)
+        let csv = CSVReporter.render(try Self.register(self))
         try assertGolden(csv, "register.csv")
         let header = csv.split(separator: "\r\n").first.map(String.init)
         XCTAssertEqual(header, CSVReporter.columns.joined(separator: ","))
@@ -60,9 +71,10 @@ final class RegisterGoldenTests: XCTestCase {
     }
 
     func testMarkdown() throws {
-        let md = MarkdownReporter.render(Self.register)
+        let md = MarkdownReporter.render(try Self.register(self))
         try assertGolden(md, "register.md")
-        XCTAssertTrue(md.contains("**1 critical credential, $2,429 of 30-day spend at risk, 100% of spend attributed to a team.**"))
+        // 30-day window 2026-10-22 … 2026-11-19: 7 days × 4.00 + 22 days × 100.00 = 2,228.
+        XCTAssertTrue(md.contains("**1 critical credential and 1 high, $2,228 of 30-day spend at risk, 100% of spend attributed to a team.**"), md)
         XCTAssertFalse(md.contains("<x>"), "hostile path text is escaped")
         XCTAssertTrue(md.contains("a\\|b"))
     }

@@ -87,7 +87,7 @@ final class WeeklyReportRenderingTests: XCTestCase {
     func testRendersInChromium() throws {
         let candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
         guard let chromium = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("Chromium is not installed (apt-get install chromium)")
+            try TestPrerequisites.unavailable("Chromium is not installed", install: "apt-get install chromium; scripts/setup.sh installs it")
         }
         let dir = try temporaryDirectory(self)
         let html = dir + "/report.html", png = dir + "/report.png"

@@ -222,9 +222,16 @@ final class WeeklyReportTests: XCTestCase {
         XCTAssertEqual(ml.previousPeriod, 330, "the Bedrock spike began on the last two days of the period before")
         XCTAssertEqual(r.spendByTeam.first { $0.team == "finance" }?.spend30d, 0, "a budget without spend is still listed")
         XCTAssertEqual(r.spendByTeam.first { $0.team == WeeklyReportFixture.hostileTeam }?.period, 87.5)
-        // Totals agree with the team rows.
-        XCTAssertEqual(r.periodTotal, r.spendByTeam.reduce(0) { $0 + $1.period }, accuracy: 0.01)
-        XCTAssertEqual(r.previousPeriodTotal, r.spendByTeam.reduce(0) { $0 + $1.previousPeriod }, accuracy: 0.01)
+        // Totals by hand from the fixture's daily series (day i counts from 2026-10-15; this period is 2026-11-14 … 11-20 =
+        // i 30…36, the one before 2026-11-07 … 11-13 = i 23…29):
+        //   payments (openai, 40 + (i % 3) × 5): i 30…36 → i % 3 = 0,1,2,0,1,2,0 (Σ 6): 280 + 30 = 310;
+        //                                        i 23…29 → 2,0,1,2,0,1,2 (Σ 8): 280 + 40 = 320
+        //   ml-platform (bedrock, i ≥ 28: 150 + (i % 4) × 10, else 4): this period 1160 (above); before: 5 × 4 + 150 + 160 = 330
+        //   the hostile team (12.5 a day): 7 × 12.5 = 87.5 in each period
+        XCTAssertEqual(r.spendByTeam.first { $0.team == "payments" }?.period, 310)
+        XCTAssertEqual(r.spendByTeam.first { $0.team == "payments" }?.previousPeriod, 320)
+        XCTAssertEqual(r.periodTotal, 310 + 1160 + 87.5, accuracy: 0.001)
+        XCTAssertEqual(r.previousPeriodTotal, 320 + 330 + 87.5, accuracy: 0.001)
         XCTAssertNotNil(r.previousAttribution)
     }
 
