@@ -29,7 +29,7 @@ struct Scan: ParsableCommand {
     var format: RegisterFormat = .table
 
     @Option(name: .customLong("fail-on"), help: "Exit 1 only when an open credential is at or above this severity (critical, high, medium, low).")
-    var failOn: String?
+    var failOn: Severity?
 
     @Option(help: "Write the output to FILE instead of standard output.")
     var output: String?
@@ -64,9 +64,6 @@ struct Scan: ParsableCommand {
         if maxFileSizeMiB <= 0 { throw ValidationError("--max-file-size must be a positive number of MiB") }
         if let jobs, jobs <= 0 { throw ValidationError("--jobs must be positive") }
         if staged, since != nil { throw ValidationError("--staged and --since cannot be combined") }
-        if let failOn, !RiskPolicy.severities.contains(failOn) {
-            throw ValidationError("--fail-on must be one of critical, high, medium, low (got '\(failOn)')")
-        }
     }
 
     func run() throws {
@@ -121,3 +118,4 @@ struct Scan: ParsableCommand {
 }
 
 extension RegisterFormat: ExpressibleByArgument {}
+extension Severity: ExpressibleByArgument {}

@@ -84,7 +84,7 @@ public struct Baseline: Codable, Sendable, Equatable {
         var summary = UpdateSummary()
         for record in register.credentials {
             // Provider-listed keys no source holds, and lines allowed in the source, need no acceptance here.
-            guard let fingerprint = record.fingerprint, !record.locations.isEmpty, record.status != "allowed" else { continue }
+            guard let fingerprint = record.fingerprint, !record.locations.isEmpty, record.status != .allowed else { continue }
             let paths = Array(Set(record.locations.map(\.path))).sorted()
             if var entry = credentials[fingerprint] {
                 entry.paths = paths
@@ -198,8 +198,8 @@ extension Baseline {
                 continue
             }
             // An allow marker on every line already keeps it out of the failures; it stays `allowed`.
-            if record.status == "open" {
-                register.credentials[i].status = "suppressed"
+            if record.status == .open {
+                register.credentials[i].status = .suppressed
                 outcome.suppressed += 1
             }
             register.credentials[i].notes.append("accepted in the baseline until \(entry.expires) by \(entry.owner): \(entry.reason)")

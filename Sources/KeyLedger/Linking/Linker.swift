@@ -1,14 +1,5 @@
 import Foundation
 
-/// How a credential was tied to something provider-side, and how sure that is.
-public struct LinkInfo: Sendable, Equatable {
-    /// `sha256`, `key-id`, `redaction-hint`, `principal`, `project`, `ambiguous`.
-    public var method: String
-    /// `exact`, `high`, `approximate`, `none`.
-    public var confidence: String
-    public var detail: String
-}
-
 /// One day of a credential's usage.
 public struct DailyUsage: Sendable, Equatable {
     public var day: String
@@ -33,18 +24,6 @@ public struct UsageSummary: Sendable, Equatable {
     public var otherCurrencies: [String] = []
 }
 
-/// Who answers for a credential.
-public struct OwnerInfo: Sendable, Equatable {
-    public var team: String?
-    public var contact: String?
-    public var costCentre: String?
-    /// `owners-file`, `codeowners`, `provider`, `git-author`, `none`.
-    public var source: String = "none"
-    /// Locations point at different teams.
-    public var pooled = false
-    public var teams: [String] = []
-}
-
 /// A credential after linking: what the scan found plus what the providers know about it.
 public struct LinkedCredential: Sendable {
     /// The scanned credential; nil for a key a provider lists that no scanned source contains.
@@ -54,14 +33,14 @@ public struct LinkedCredential: Sendable {
     public var kind: String
     public var rule: String?
     public var identity: Identity
-    public var identityLink: LinkInfo?
+    public var identityLink: IdentityLink?
     public var created: Date?
     public var lastUsed: Date?
     /// The provider key's expiry when its listing states one (or states that it never expires).
     public var expiry: KeyExpiry?
     public var providerStatus: String?
     public var privilege: Privilege
-    public var owner: OwnerInfo
+    public var owner: Owner
     public var usage: UsageSummary
     public var notes: [String] = []
 
@@ -138,7 +117,7 @@ public struct Linker: Sendable {
             var credential = LinkedCredential(
                 entry: entry, providerKey: nil, provider: entry.rule.provider, kind: entry.rule.kind, rule: entry.rule.id,
                 identity: entry.identity, identityLink: nil, created: nil, lastUsed: nil, providerStatus: nil,
-                privilege: Privilege(level: entry.identity.privilegeHint ?? entry.rule.privilege), owner: OwnerInfo(), usage: UsageSummary())
+                privilege: Privilege(level: PrivilegeLevel(text: entry.identity.privilegeHint ?? entry.rule.privilege)), owner: Owner(), usage: UsageSummary())
             credential.expiry = entry.identity.expiresHint.map { .on($0) }
             let candidates = keysOf[e]
             if candidates.count == 1, entriesOf[candidates[0]].count == 1 {
@@ -147,14 +126,14 @@ public struct Linker: Sendable {
                 apply(key, to: &credential)
             } else if candidates.count > 1 {
                 let ids = candidates.map { bundle.keys[$0].keyId }.sorted()
-                credential.identityLink = LinkInfo(method: "ambiguous", confidence: "none",
+                credential.identityLink = IdentityLink(method: .ambiguous, confidence: .none,
                                                    detail: "matches \(ids.count) provider keys (\(ids.joined(separator: ", "))); not chosen")
                 credential.notes.append("ambiguous link: \(ids.joined(separator: ", "))")
                 candidates.forEach { usedKeys.insert($0) }
             } else if candidates.count == 1 {
                 let key = bundle.keys[candidates[0]]
                 let others = entriesOf[candidates[0]].count
-                credential.identityLink = LinkInfo(method: "ambiguous", confidence: "none",
+                credential.identityLink = IdentityLink(method: .ambiguous, confidence: .none,
                                                    detail: "provider key \(key.keyId) matches \(others) scanned credentials; not chosen")
                 credential.notes.append("ambiguous link: \(key.keyId) also matches other credentials")
                 usedKeys.insert(candidates[0])
@@ -166,9 +145,9 @@ public struct Linker: Sendable {
             var credential = LinkedCredential(
                 entry: nil, providerKey: nil, provider: key.provider, kind: Self.kind(of: key), rule: nil,
                 identity: Identity(), identityLink: nil, created: nil, lastUsed: nil, providerStatus: nil,
-                privilege: Privilege(level: key.privilege ?? "unknown"), owner: OwnerInfo(), usage: UsageSummary())
+                privilege: Privilege(level: PrivilegeLevel(text: key.privilege)), owner: Owner(), usage: UsageSummary())
             apply(key, to: &credential)
-            credential.identityLink = LinkInfo(method: "inventory", confidence: "exact", detail: "listed in \(key.source); not found in any scanned source")
+            credential.identityLink = IdentityLink(method: .inventory, confidence: .exact, detail: "listed in \(key.source); not found in any scanned source")
             linked.append(credential)
         }
         for i in linked.indices {
@@ -211,15 +190,15 @@ public struct Linker: Sendable {
             if !activity.active { credential.providerStatus = "inactive" }
         }
         credential.providerStatus = key.status
-        if let level = key.privilege { credential.privilege = Privilege(level: level, scopes: key.scopes) }
+        if let level = key.privilege { credential.privilege = Privilege(level: PrivilegeLevel(text: level), scopes: key.scopes) }
         else if !key.scopes.isEmpty { credential.privilege.scopes = key.scopes }
         switch key.recognition {
         case .sha256:
-            credential.identityLink = LinkInfo(method: "sha256", confidence: "exact", detail: "SHA-256 of the secret equals the hash in \(key.source)")
+            credential.identityLink = IdentityLink(method: .sha256, confidence: .exact, detail: "SHA-256 of the secret equals the hash in \(key.source)")
         case .keyId(let id):
-            credential.identityLink = LinkInfo(method: "key-id", confidence: "exact", detail: "key id \(id) in \(key.source)")
+            credential.identityLink = IdentityLink(method: .keyId, confidence: .exact, detail: "key id \(id) in \(key.source)")
         case .hint(let prefix, let suffix, let length):
-            credential.identityLink = LinkInfo(method: "redaction-hint", confidence: "high",
+            credential.identityLink = IdentityLink(method: .redactionHint, confidence: .high,
                                                detail: "prefix \(prefix), last \(suffix.count) \(suffix)\(length.map { ", length \($0)" } ?? "") in \(key.source)")
         }
     }
@@ -231,21 +210,20 @@ public struct Linker: Sendable {
         let grants = bundle.grants.filter { grant in
             names.contains { name in grant.principal == name || grant.principal.hasSuffix("/" + name) || name.hasSuffix("/" + grant.principal) }
         }
-        let order = ["admin": 4, "write": 3, "restricted": 2, "read": 1, "unknown": 0]
-        guard let strongest = grants.max(by: { (order[$0.level] ?? 0) < (order[$1.level] ?? 0) }) else { return }
+        guard let strongest = grants.map({ PrivilegeLevel(text: $0.level) }).max(by: { $0.strength < $1.strength }) else { return }
         let scopes = Array(Set(grants.flatMap(\.scopes))).sorted()
-        if (order[strongest.level] ?? 0) >= (order[credential.privilege.level] ?? 0) || credential.privilege.level == "unknown" {
-            credential.privilege = Privilege(level: strongest.level, scopes: scopes)
+        if strongest.strength >= credential.privilege.level.strength || credential.privilege.level == .unknown {
+            credential.privilege = Privilege(level: strongest, scopes: scopes)
         }
     }
 
     // MARK: owners
 
-    private func owner(of credential: LinkedCredential) -> OwnerInfo {
+    private func owner(of credential: LinkedCredential) -> Owner {
         let key = credential.providerKey
         // 1. keyledger.yml: key id and provider project first, then each location's repository/path.
         if let key, let team = config.owners.first(where: { $0.keyIds.contains(key.keyId) || (key.project.map($0.projects.contains) ?? false) }) {
-            return OwnerInfo(team: team.team, contact: team.contact, costCentre: team.costCentre, source: "owners-file", teams: [team.team])
+            return Owner(team: team.team, contact: team.contact, source: .ownersFile, costCentre: team.costCentre, teams: [team.team])
         }
         let locations = credential.entry?.locations ?? []
         let fileTeams: [KeyLedgerConfig.Team] = locations.compactMap { location in
@@ -257,7 +235,7 @@ public struct Linker: Sendable {
         }
         let distinctFileTeams = Array(Set(fileTeams.map(\.team))).sorted()
         if let first = fileTeams.first {
-            return OwnerInfo(team: first.team, contact: first.contact, costCentre: first.costCentre, source: "owners-file",
+            return Owner(team: first.team, contact: first.contact, source: .ownersFile, costCentre: first.costCentre,
                              pooled: distinctFileTeams.count > 1, teams: distinctFileTeams)
         }
         // 2. CODEOWNERS of the repository where each location lives.
@@ -267,17 +245,17 @@ public struct Linker: Sendable {
         }
         if let first = codeTeams.first {
             let distinct = Array(Set(codeTeams)).sorted()
-            return OwnerInfo(team: first, contact: first, source: "codeowners", pooled: distinct.count > 1, teams: distinct)
+            return Owner(team: first, contact: first, source: .codeowners, pooled: distinct.count > 1, teams: distinct)
         }
         // 3. The provider-side owner (a user or service account, not a team).
         if let owner = key?.owner {
-            return OwnerInfo(team: nil, contact: owner, source: "provider")
+            return Owner(team: nil, contact: owner, source: .provider)
         }
         // 4. Whoever committed it first.
         if let author = locations.filter({ $0.kind == .git }).min(by: { ($0.firstSeen ?? .max) < ($1.firstSeen ?? .max) })?.author {
-            return OwnerInfo(team: nil, contact: author, source: "git-author")
+            return Owner(team: nil, contact: author, source: .gitAuthor)
         }
-        return OwnerInfo()
+        return Owner()
     }
 
     // MARK: usage

@@ -29,8 +29,8 @@ public enum AllowMarker: Sendable, Equatable {
     public static let missingReasonNote = "keyledger:allow without a reason is ignored (write `keyledger:allow <reason>`)"
 
     /// A credential's status from its markers: `allowed` when every place it was found carries a reason, else `open`.
-    public static func status(of locations: [FoundLocation]) -> String {
-        !locations.isEmpty && locations.allSatisfy { $0.allowReason != nil } ? "allowed" : "open"
+    public static func status(of locations: [FoundLocation]) -> CredentialStatus {
+        !locations.isEmpty && locations.allSatisfy { $0.allowReason != nil } ? .allowed : .open
     }
 
     /// The marker on the line holding byte `offset` of `bytes`, if any.

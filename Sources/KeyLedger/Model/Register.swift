@@ -94,7 +94,7 @@ public struct CredentialRecord: Codable, Sendable, Equatable {
     public var risk: Risk
     public var controls: [String]
     public var treatment: [Treatment]
-    public var status: String
+    public var status: CredentialStatus
     /// Extension: the provider-side status of the linked key (`active`, `inactive`, `disabled`).
     public var providerStatus: String?
     /// Extension: when the linked key expires (`YYYY-MM-DD`), `never` when the provider says it does not,
@@ -163,7 +163,7 @@ public struct CredentialRecord: Codable, Sendable, Equatable {
         risk = try c.decode(Risk.self, forKey: .risk)
         controls = try c.decode([String].self, forKey: .controls)
         treatment = try c.decode([Treatment].self, forKey: .treatment)
-        status = try c.decode(String.self, forKey: .status)
+        status = try c.decode(CredentialStatus.self, forKey: .status)
         providerStatus = try c.decodeIfPresent(String.self, forKey: .providerStatus)
         expires = try c.decodeIfPresent(String.self, forKey: .expires)
         notes = try c.decodeIfPresent([String].self, forKey: .notes) ?? []
@@ -172,7 +172,7 @@ public struct CredentialRecord: Codable, Sendable, Equatable {
 
     public init(id: String, fingerprint: String?, redacted: String, provider: String, kind: String, rule: String?, identity: Identity,
                 owner: Owner, exposure: Exposure, locations: [LocationRecord], created: String?, ageDays: Int?, lastUsed: String?,
-                usage: Usage, privilege: Privilege, risk: Risk, controls: [String], treatment: [Treatment], status: String,
+                usage: Usage, privilege: Privilege, risk: Risk, controls: [String], treatment: [Treatment], status: CredentialStatus,
                 providerStatus: String? = nil, expires: String? = nil, notes: [String] = []) {
         self.id = id; self.fingerprint = fingerprint; self.redacted = redacted; self.provider = provider; self.kind = kind
         self.rule = rule; self.identity = identity; self.owner = owner; self.exposure = exposure; self.locations = locations
@@ -222,24 +222,27 @@ public struct Identity: Codable, Sendable, Equatable {
 /// How a credential was linked to a provider-side key: `method` (`sha256`, `key-id`, `redaction-hint`,
 /// `ambiguous`, `inventory`), `confidence` (`exact`, `high`, `none`) and a sentence.
 public struct IdentityLink: Codable, Sendable, Equatable {
-    public var method: String
-    public var confidence: String
+    public var method: LinkMethod
+    public var confidence: LinkConfidence
     public var detail: String
+    public init(method: LinkMethod, confidence: LinkConfidence, detail: String) {
+        self.method = method; self.confidence = confidence; self.detail = detail
+    }
 }
 
 public struct Owner: Codable, Sendable, Equatable {
     public var team: String?
     public var contact: String?
-    public var source: String
+    public var source: OwnerSource
     /// Extension: the team's cost centre from keyledger.yml.
     public var costCentre: String?
-    /// Extension: locations point at different teams.
-    public var pooled: Bool?
-    /// Extension: every team the locations point at.
-    public var teams: [String]?
+    /// Extension: locations point at different teams (written only when true).
+    public var pooled: Bool
+    /// Extension: every team the locations point at (written only when more than one).
+    public var teams: [String]
 
-    public init(team: String? = nil, contact: String? = nil, source: String = "none", costCentre: String? = nil,
-                pooled: Bool? = nil, teams: [String]? = nil) {
+    public init(team: String? = nil, contact: String? = nil, source: OwnerSource = .none, costCentre: String? = nil,
+                pooled: Bool = false, teams: [String] = []) {
         self.team = team; self.contact = contact; self.source = source
         self.costCentre = costCentre; self.pooled = pooled; self.teams = teams
     }
@@ -250,9 +253,20 @@ public struct Owner: Codable, Sendable, Equatable {
         try c.encode(contact, forKey: .contact)
         try c.encode(source, forKey: .source)
         try c.encodeIfPresent(costCentre, forKey: .costCentre)
-        try c.encodeIfPresent(pooled, forKey: .pooled)
-        try c.encodeIfPresent(teams, forKey: .teams)
+        if pooled { try c.encode(true, forKey: .pooled) }
+        if teams.count > 1 { try c.encode(teams, forKey: .teams) }
     }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        team = try c.decodeIfPresent(String.self, forKey: .team)
+        contact = try c.decodeIfPresent(String.self, forKey: .contact)
+        source = try c.decode(OwnerSource.self, forKey: .source)
+        costCentre = try c.decodeIfPresent(String.self, forKey: .costCentre)
+        pooled = try c.decodeIfPresent(Bool.self, forKey: .pooled) ?? false
+        teams = try c.decodeIfPresent([String].self, forKey: .teams) ?? []
+    }
+
     enum CodingKeys: String, CodingKey {
         case team, contact, source, pooled, teams
         case costCentre = "cost_centre"
@@ -367,14 +381,14 @@ public struct DailyUsageRecord: Codable, Sendable, Equatable {
 }
 
 public struct Privilege: Codable, Sendable, Equatable {
-    public var level: String
+    public var level: PrivilegeLevel
     public var scopes: [String]
-    public init(level: String, scopes: [String] = []) { self.level = level; self.scopes = scopes }
+    public init(level: PrivilegeLevel, scopes: [String] = []) { self.level = level; self.scopes = scopes }
 }
 
 public struct Risk: Codable, Sendable, Equatable {
     public var score: Int
-    public var severity: String
+    public var severity: Severity
     public var factors: [RiskFactor]
 }
 
@@ -385,6 +399,7 @@ public struct RiskFactor: Codable, Sendable, Equatable {
 }
 
 public struct Treatment: Codable, Sendable, Equatable {
-    public var action: String
+    public var action: TreatmentAction
     public var due: String?
+    public init(action: TreatmentAction, due: String?) { self.action = action; self.due = due }
 }

@@ -14,8 +14,8 @@ public enum RegisterBuilder {
         let model = RiskModel(policy: policy, asOf: asOf)
         var records: [CredentialRecord] = linked.map { record(for: $0, model: model, asOf: asOf, asOfDay: asOfDay) }
         records.sort { ($0.risk.score, $1.provider, $1.id) > ($1.risk.score, $0.provider, $0.id) }
-        var bySeverity = ["critical": 0, "high": 0, "medium": 0, "low": 0]
-        for r in records { bySeverity[r.risk.severity, default: 0] += 1 }
+        var bySeverity = Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, 0) })
+        for r in records { bySeverity[r.risk.severity.rawValue, default: 0] += 1 }
         // The summary adds spend in one currency only: the one most 30-day spend is in.
         var byCurrency: [String: Double] = [:]
         for r in records where r.usage.spend30d > 0 { byCurrency[r.usage.currency, default: 0] += r.usage.spend30d }
@@ -53,18 +53,15 @@ public enum RegisterBuilder {
         let ageBase = c.created ?? locations.compactMap(\.firstSeen).min().map { Date(timeIntervalSince1970: Double($0)) }
         let ageDays = ageBase.map { max(0, ISODate.days(from: $0, to: asOf)) }
         var identity = c.identity
-        identity.link = c.identityLink.map { IdentityLink(method: $0.method, confidence: $0.confidence, detail: $0.detail) }
+        identity.link = c.identityLink
         let usage = Usage(spend30d: c.usage.spend30d, spend7d: c.usage.spend7d, requests30d: c.usage.requests30d,
                           tokens30d: c.usage.tokens30d, currency: c.usage.currency, link: c.usage.link,
                           estimated: c.usage.estimated ? true : nil,
                           daily: c.usage.daily.isEmpty ? nil : c.usage.daily.map {
                               DailyUsageRecord(date: $0.day, cost: $0.cost, tokens: $0.tokens, requests: $0.requests) })
-        let o = c.owner
-        let owner = Owner(team: o.team, contact: o.contact, source: o.source, costCentre: o.costCentre,
-                          pooled: o.pooled ? true : nil, teams: o.teams.count > 1 ? o.teams : nil)
         var record = CredentialRecord(
             id: c.id, fingerprint: c.entry?.fingerprint ?? litellmFingerprint(c), redacted: c.entry?.secret.redacted ?? hintRedacted(c),
-            provider: c.provider, kind: c.kind, rule: c.rule, identity: identity, owner: owner,
+            provider: c.provider, kind: c.kind, rule: c.rule, identity: identity, owner: c.owner,
             exposure: Exposure(firstSeen: firstSeen, lastSeen: lastSeen, inHead: current,
                                locationsCount: locations.count, repositories: repositories.count),
             locations: locations.map { l in

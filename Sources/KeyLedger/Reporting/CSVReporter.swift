@@ -16,11 +16,11 @@ public enum CSVReporter {
             let due = c.treatment.compactMap(\.due).min() ?? ""
             let row: [String] = [
                 c.id, c.provider, c.kind, c.redacted, c.identity.keyId ?? "", c.identity.principal ?? "", c.owner.team ?? "",
-                c.owner.contact ?? "", c.owner.costCentre ?? "", c.owner.source, String(c.exposure.locationsCount),
+                c.owner.contact ?? "", c.owner.costCentre ?? "", c.owner.source.rawValue, String(c.exposure.locationsCount),
                 String(c.exposure.repositories), c.exposure.inHead ? "true" : "false", c.exposure.firstSeen ?? "",
                 c.ageDays.map(String.init) ?? "", c.lastUsed ?? "", String(format: "%.2f", c.usage.spend30d), c.usage.currency,
-                c.privilege.level, String(c.risk.score), c.risk.severity, top, c.controls.joined(separator: "; "),
-                c.treatment.map(\.action).joined(separator: "; "), due, c.status,
+                c.privilege.level.rawValue, String(c.risk.score), c.risk.severity.rawValue, top, c.controls.joined(separator: "; "),
+                c.treatment.map(\.action.rawValue).joined(separator: "; "), due, c.status.rawValue,
             ]
             out += row.map(cell).joined(separator: ",") + "\r\n"
         }

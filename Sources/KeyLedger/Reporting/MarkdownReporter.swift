@@ -7,22 +7,22 @@ public enum MarkdownReporter {
         let s = register.summary
         let credentials = register.credentials
         let currency = s.currency
-        let atRisk = credentials.filter { $0.risk.severity == "critical" || $0.risk.severity == "high" }.reduce(0) { $0 + $1.usage.spend30d }
+        let atRisk = credentials.filter { $0.risk.severity.isUrgent }.reduce(0) { $0 + $1.usage.spend30d }
         var out = "# Credential risk register — \(register.asOf)\n\n"
         out += "**\(headline(register, atRisk: atRisk))**\n\n"
         out += "Scanned \(register.scan.targets.map { "`\(escape(($0 as NSString).lastPathComponent))`" }.joined(separator: ", ")): "
         out += "\(register.scan.commits) commits, \(register.scan.blobs) blobs, \(register.scan.files) files.\n\n"
 
         out += "## By severity\n\n| Severity | Credentials | 30-day spend |\n|---|---:|---:|\n"
-        for severity in RiskPolicy.severities {
+        for severity in Severity.allCases {
             let group = credentials.filter { $0.risk.severity == severity }
-            out += "| \(severity) | \(group.count) | \(money(group.reduce(0) { $0 + $1.usage.spend30d }, currency)) |\n"
+            out += "| \(severity.rawValue) | \(group.count) | \(money(group.reduce(0) { $0 + $1.usage.spend30d }, currency)) |\n"
         }
 
         out += "\n## By team\n\n| Team | Credentials | Critical + high | 30-day spend |\n|---|---:|---:|---:|\n"
         let teams = Dictionary(grouping: credentials) { $0.owner.team ?? "(no team owner)" }
         for (team, group) in teams.sorted(by: { ($0.value.reduce(0) { $0 + $1.usage.spend30d }, $1.key) > ($1.value.reduce(0) { $0 + $1.usage.spend30d }, $0.key) }) {
-            let urgent = group.filter { $0.risk.severity == "critical" || $0.risk.severity == "high" }.count
+            let urgent = group.filter { $0.risk.severity.isUrgent }.count
             out += "| \(escape(team)) | \(group.count) | \(urgent) | \(money(group.reduce(0) { $0 + $1.usage.spend30d }, currency)) |\n"
         }
 
@@ -42,7 +42,7 @@ public enum MarkdownReporter {
             let due = c.treatment.compactMap(\.due).min() ?? "—"
             out += "| \(i + 1) | \(c.risk.severity) | \(c.risk.score) | \(escape(c.provider)) / \(escape(c.kind)) | `\(c.redacted.replacingOccurrences(of: "`", with: "'"))` "
             out += "| \(escape(owner)) | \(c.usage.spend30d > 0 ? money(c.usage.spend30d, c.usage.currency) : "—") | \(escape(exposure)) "
-            out += "| \(escape(top)) | \(c.treatment.map(\.action).joined(separator: ", ")) | \(due) |\n"
+            out += "| \(escape(top)) | \(c.treatment.map(\.action.rawValue).joined(separator: ", ")) | \(due) |\n"
         }
         out += "\nControls: OWASP Non-Human Identities Top 10 (2025) and NIST CSF 2.0; each credential's mapping is in the JSON and CSV registers.\n"
         return out

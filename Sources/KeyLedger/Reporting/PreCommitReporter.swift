@@ -6,7 +6,7 @@ public enum PreCommitReporter {
     /// Credentials that stop the commit: open ones found in a scanned source. Baselined (`suppressed`) and
     /// `allowed` ones do not, and neither do keys only a provider export lists.
     public static func blocking(_ register: Register) -> [CredentialRecord] {
-        register.credentials.filter { $0.status == "open" && !$0.locations.isEmpty }
+        register.credentials.filter { $0.status == .open && !$0.locations.isEmpty }
     }
 
     /// The message for `register`, or an empty string when nothing stops the commit.
@@ -40,7 +40,7 @@ public enum PreCommitReporter {
               - or, for a test value or an accepted risk, add `keyledger:allow <reason>` on its line (the reason is required).
 
             """
-        let passing = register.credentials.count { $0.status != "open" && !$0.locations.isEmpty }
+        let passing = register.credentials.count { $0.status != .open && !$0.locations.isEmpty }
         if passing > 0 {
             out += "(\(passing) allowed or baselined \(passing == 1 ? "credential does" : "credentials do") not stop the commit.)\n"
         }

@@ -34,7 +34,7 @@ public enum SARIFReporter {
                     suppressions: suppressions(record, baseline: baseline),
                     properties: ResultProperties(
                         credential: record.id, provider: record.provider, kind: record.kind, redacted: record.redacted,
-                        severity: record.risk.severity, riskScore: record.risk.score, status: record.status,
+                        severity: record.risk.severity.rawValue, riskScore: record.risk.score, status: record.status.rawValue,
                         repository: location.repository, commit: location.commit, inHead: location.inHead)))
             }
         }
@@ -51,11 +51,11 @@ public enum SARIFReporter {
     }
 
     /// critical/high → error, medium → warning, low → note.
-    static func level(_ severity: String) -> String {
+    static func level(_ severity: Severity) -> String {
         switch severity {
-        case "critical", "high": return "error"
-        case "medium": return "warning"
-        default: return "note"
+        case .critical, .high: return "error"
+        case .medium: return "warning"
+        case .low: return "note"
         }
     }
 
@@ -115,12 +115,12 @@ public enum SARIFReporter {
 
     static func suppressions(_ record: CredentialRecord, baseline: Baseline?) -> [Suppression]? {
         switch record.status {
-        case "suppressed":
+        case .suppressed:
             let entry = record.fingerprint.flatMap { baseline?.credentials[$0] }
             let justification = entry.map { "accepted in the baseline until \($0.expires) by \($0.owner): \($0.reason)" }
                 ?? "accepted in the keyledger baseline"
             return [Suppression(kind: "external", status: "accepted", justification: justification)]
-        case "allowed":
+        case .allowed:
             return [Suppression(kind: "inSource", status: "accepted", justification: "keyledger:allow with a reason on the line")]
         default:
             return nil

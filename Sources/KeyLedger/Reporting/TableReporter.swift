@@ -6,7 +6,7 @@ public enum TableReporter {
         func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
         let severityColor = ["critical": "1;31", "high": "31", "medium": "33", "low": "36"]
         // Owner and spend columns appear once linking has something to say.
-        let showOwner = register.credentials.contains { $0.owner.source != "none" }
+        let showOwner = register.credentials.contains { $0.owner.source != .none }
         let showSpend = register.credentials.contains { $0.usage.spend30d > 0 }
         var header = ["SEVERITY", "SCORE", "PROVIDER", "KIND", "SECRET"]
         if showOwner { header.append("OWNER") }
@@ -21,7 +21,7 @@ public enum TableReporter {
                 if c.locations.count > 1 { whereText += " (+\(c.locations.count - 1))" }
                 if !c.exposure.inHead { whereText += " [history]" }
             }
-            var row = [c.risk.severity, String(c.risk.score), c.provider, c.kind, c.redacted]
+            var row = [c.risk.severity.rawValue, String(c.risk.score), c.provider, c.kind, c.redacted]
             if showOwner { row.append(c.owner.team ?? c.owner.contact.map { "\($0) (\(c.owner.source))" } ?? "-") }
             if showSpend { row.append(c.usage.spend30d > 0 ? String(format: "%.2f", c.usage.spend30d) : "-") }
             row += [whereText, c.exposure.firstSeen ?? "-"]

@@ -237,12 +237,12 @@ extension WeeklyReport {
                 }
                 if isDead(now) {
                     resolved.append(Resolution(credential: line(now), reason: "provider key now \(now.providerStatus ?? "inactive")"))
-                } else if now.status == "suppressed" && old.status != "suppressed" {
+                } else if now.status == .suppressed && old.status != .suppressed {
                     resolved.append(Resolution(credential: line(now), reason: "accepted (suppressed by the baseline)"))
                 } else if !old.locations.isEmpty && now.locations.isEmpty {
                     resolved.append(Resolution(credential: line(now), reason: "no longer found in any scanned source; the provider still lists the key"))
                 } else if now.risk.severity != old.risk.severity && !(old.locations.isEmpty && !now.locations.isEmpty) {
-                    changes.append(SeverityChange(credential: line(now), from: old.risk.severity, to: now.risk.severity,
+                    changes.append(SeverityChange(credential: line(now), from: old.risk.severity.rawValue, to: now.risk.severity.rawValue,
                                                   fromScore: old.risk.score, toScore: now.risk.score))
                 }
             }
@@ -258,9 +258,9 @@ extension WeeklyReport {
         for c in active {
             var best: RiskLine?
             for t in c.treatment {
-                let due = [firstDue[c.id]?[t.action], t.due].compactMap { $0 }.min()
+                let due = [firstDue[c.id]?[t.action.rawValue], t.due].compactMap { $0 }.min()
                 let overdue = due.flatMap { days(from: $0, to: today) }.flatMap { $0 > 0 ? $0 : nil }
-                let candidate = RiskLine(credential: line(c), action: t.action, due: due, overdueDays: overdue)
+                let candidate = RiskLine(credential: line(c), action: t.action.rawValue, due: due, overdueDays: overdue)
                 // The line shows the most overdue treatment, else the first (the risk model lists the most important first).
                 if best == nil || (candidate.overdueDays ?? 0) > (best!.overdueDays ?? 0) { best = candidate }
             }
@@ -346,10 +346,10 @@ extension WeeklyReport {
         anomalies.sort { ($0.credential.spend30d, $1.credential.id) > ($1.credential.spend30d, $0.credential.id) }
 
         var bySeverity = Dictionary(uniqueKeysWithValues: severities.map { ($0, 0) })
-        for c in active { bySeverity[c.risk.severity, default: 0] += 1 }
+        for c in active { bySeverity[c.risk.severity.rawValue, default: 0] += 1 }
         let previousBySeverity = previous.map { p -> [String: Int] in
             var counts = Dictionary(uniqueKeysWithValues: severities.map { ($0, 0) })
-            for c in p.credentials where isActive(c) { counts[c.risk.severity, default: 0] += 1 }
+            for c in p.credentials where isActive(c) { counts[c.risk.severity.rawValue, default: 0] += 1 }
             return counts
         }
         if previous == nil {
@@ -414,7 +414,7 @@ extension WeeklyReport {
     }
 
     /// Open and usable: what still needs treatment.
-    static func isActive(_ c: CredentialRecord) -> Bool { c.status != "suppressed" && !isDead(c) }
+    static func isActive(_ c: CredentialRecord) -> Bool { c.status != .suppressed && !isDead(c) }
 
     static func line(_ c: CredentialRecord) -> CredentialLine {
         var location: String?
@@ -426,7 +426,7 @@ extension WeeklyReport {
         // The heaviest factor; on a tie, the one the risk model lists first.
         let reason = c.risk.factors.enumerated().max { ($0.element.points, $1.offset) < ($1.element.points, $0.offset) }?.element.reason
         let author = c.locations.filter { $0.author != nil }.min { ($0.date ?? "~") < ($1.date ?? "~") }?.author
-        return CredentialLine(id: c.id, redacted: c.redacted, provider: c.provider, kind: c.kind, severity: c.risk.severity,
+        return CredentialLine(id: c.id, redacted: c.redacted, provider: c.provider, kind: c.kind, severity: c.risk.severity.rawValue,
                               score: c.risk.score, owner: owner, team: c.owner.team, location: location,
                               spend30d: c.usage.spend30d, firstSeen: c.exposure.firstSeen, author: author, topReason: reason)
     }

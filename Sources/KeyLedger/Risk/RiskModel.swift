@@ -10,8 +10,6 @@ public struct RiskModel: Sendable {
     public var policy: RiskPolicy
     public var asOf: Date
 
-    public static let cutoffs: [(severity: String, score: Int)] = [("critical", 80), ("high", 60), ("medium", 35)]
-
     public init(policy: RiskPolicy = RiskPolicy(), asOf: Date) {
         self.policy = policy
         self.asOf = asOf
@@ -22,12 +20,6 @@ public struct RiskModel: Sendable {
         public var controls: [String]
         public var treatments: [Treatment]
     }
-
-    public static func severity(forScore score: Int) -> String {
-        cutoffs.first { score >= $0.score }?.severity ?? "low"
-    }
-
-    static func rank(_ severity: String) -> Int { ["low": 0, "medium": 1, "high": 2, "critical": 3][severity] ?? 0 }
 
     public func assess(_ c: LinkedCredential) -> Assessment {
         var factors: [RiskFactor] = []
@@ -74,10 +66,10 @@ public struct RiskModel: Sendable {
         // Privilege: unknown is said as unknown, not as safe.
         let scopes = c.privilege.scopes.isEmpty ? "" : " (\(c.privilege.scopes.prefix(3).joined(separator: ", ")))"
         switch c.privilege.level {
-        case "admin": add("privilege.admin", 25, "administrative rights" + scopes)
-        case "write": add("privilege.write", 10, "can create, change or delete provider resources" + scopes)
-        case "restricted", "read": add("privilege.\(c.privilege.level)", 0, "\(c.privilege.level) scope" + scopes)
-        default: add("privilege.unknown", 5, "privilege unknown: no IAM or provider listing says what it can do")
+        case .admin: add("privilege.admin", 25, "administrative rights" + scopes)
+        case .write: add("privilege.write", 10, "can create, change or delete provider resources" + scopes)
+        case .restricted, .read: add("privilege.\(c.privilege.level.rawValue)", 0, "\(c.privilege.level.rawValue) scope" + scopes)
+        case .unknown: add("privilege.unknown", 5, "privilege unknown: no IAM or provider listing says what it can do")
         }
 
         // Rotation age against policy: the provider's creation date, else first exposure.
@@ -139,9 +131,10 @@ public struct RiskModel: Sendable {
         }
 
         let score = min(100, factors.reduce(0) { $0 + $1.points })
-        var severity = Self.severity(forScore: score)
-        if anomaly { severity = "critical" }
-        if let floor = policy.severityFloor(rule: c.rule, provider: c.provider, kind: c.kind), Self.rank(floor) > Self.rank(severity) {
+        var severity = Severity(score: score)
+        if anomaly { severity = .critical }
+        if let floor = policy.severityFloor(rule: c.rule, provider: c.provider, kind: c.kind).flatMap(Severity.init(rawValue:)),
+           floor > severity {
             severity = floor
         }
         factors.sort { ($0.points, $1.id) > ($1.points, $0.id) }
@@ -154,19 +147,19 @@ public struct RiskModel: Sendable {
 
     /// What to do, most urgent first; every treatment is due within the severity's policy window.
     /// `unused`: usage data exists and shows no spend in 30 days — a leaked key nobody uses is revoked, not rotated.
-    func treatments(for factors: Set<String>, severity: String, leaked: Bool, unused: Bool) -> [Treatment] {
-        let due = ISODate.day(asOf.addingTimeInterval(Double((policy.dueDays[severity] ?? 30) * 86_400)))
-        var actions: [String] = []
-        if factors.contains("spend.anomaly-after-exposure") || factors.contains("spend.spike") { actions.append("investigate-abuse") }
+    func treatments(for factors: Set<String>, severity: Severity, leaked: Bool, unused: Bool) -> [Treatment] {
+        let due = ISODate.day(asOf.addingTimeInterval(Double((policy.dueDays[severity.rawValue] ?? 30) * 86_400)))
+        var actions: [TreatmentAction] = []
+        if factors.contains("spend.anomaly-after-exposure") || factors.contains("spend.spike") { actions.append(.investigateAbuse) }
         if factors.contains("spend.anomaly-after-exposure") || factors.contains("dormancy.unused") || (leaked && unused) {
-            actions.append("revoke")
+            actions.append(.revoke)
         } else if leaked || factors.contains("rotation.overdue") {
-            actions.append("rotate")
+            actions.append(.rotate)
         }
-        if factors.contains("exposure.git-head") || factors.contains("exposure.config-store") { actions.append("move-to-secret-manager") }
-        if factors.contains("privilege.admin") || factors.contains("privilege.write") { actions.append("restrict-scope") }
-        if factors.contains("ownership.none") || factors.contains("ownership.pooled") { actions.append("assign-owner") }
-        if factors.contains("spend.level") || factors.contains("spend.anomaly-after-exposure") { actions.append("set-budget-cap") }
+        if factors.contains("exposure.git-head") || factors.contains("exposure.config-store") { actions.append(.moveToSecretManager) }
+        if factors.contains("privilege.admin") || factors.contains("privilege.write") { actions.append(.restrictScope) }
+        if factors.contains("ownership.none") || factors.contains("ownership.pooled") { actions.append(.assignOwner) }
+        if factors.contains("spend.level") || factors.contains("spend.anomaly-after-exposure") { actions.append(.setBudgetCap) }
         return actions.map { Treatment(action: $0, due: due) }
     }
 }

@@ -166,13 +166,13 @@ public final class HistoryStore {
             """, [.integer(scanID), SQLValue(ordinal), .text(c.id), SQLValue(c.fingerprint), .text(c.redacted),
                   .text(c.provider), .text(c.kind), SQLValue(c.rule),
                   SQLValue(c.identity.keyId), SQLValue(c.identity.name), SQLValue(c.identity.principal), SQLValue(c.identity.account),
-                  SQLValue(c.owner.team), SQLValue(c.owner.contact), .text(c.owner.source), SQLValue(c.owner.costCentre),
+                  SQLValue(c.owner.team), SQLValue(c.owner.contact), .text(c.owner.source.rawValue), SQLValue(c.owner.costCentre),
                   SQLValue(c.exposure.firstSeen), SQLValue(c.exposure.lastSeen), SQLValue(c.exposure.inHead),
                   SQLValue(c.exposure.locationsCount), SQLValue(c.exposure.repositories),
                   SQLValue(c.created), SQLValue(c.ageDays), SQLValue(c.lastUsed),
                   SQLValue(c.usage.spend30d), SQLValue(c.usage.spend7d), SQLValue(c.usage.requests30d), SQLValue(c.usage.tokens30d),
-                  .text(c.usage.currency), SQLValue(c.usage.link), .text(c.privilege.level),
-                  SQLValue(c.risk.score), .text(c.risk.severity), .text(c.status), SQLValue(c.providerStatus)])
+                  .text(c.usage.currency), SQLValue(c.usage.link), .text(c.privilege.level.rawValue),
+                  SQLValue(c.risk.score), .text(c.risk.severity.rawValue), .text(c.status.rawValue), SQLValue(c.providerStatus)])
         for (i, l) in c.locations.enumerated() {
             try connection.run("""
                 INSERT INTO locations (credential_row, ordinal, kind, repository, path, line, commit_id, author, date, in_head)
@@ -194,7 +194,7 @@ public final class HistoryStore {
         }
         for (i, t) in c.treatment.enumerated() {
             try connection.run("INSERT INTO treatments (credential_row, ordinal, action, due) VALUES (?, ?, ?, ?)",
-                               [.integer(row), SQLValue(i), .text(t.action), SQLValue(t.due)])
+                               [.integer(row), SQLValue(i), .text(t.action.rawValue), SQLValue(t.due)])
         }
         for control in Set(c.controls) {
             try connection.run("INSERT INTO controls (credential_row, control) VALUES (?, ?)", [.integer(row), .text(control)])
@@ -280,8 +280,8 @@ public final class HistoryStore {
         var bySeverity = ["critical": 0, "high": 0, "medium": 0, "low": 0]
         let credentials: [CredentialRecord] = rows.map { r in
             let key = r.int64("row") ?? 0
-            let severity = r.string("severity") ?? "low"
-            bySeverity[severity, default: 0] += 1
+            let severity = r.string("severity").flatMap(Severity.init(rawValue:)) ?? .low
+            bySeverity[severity.rawValue, default: 0] += 1
             let days = (daily[key] ?? []).map {
                 DailyUsageRecord(date: $0.string("day") ?? "", cost: $0.double("cost") ?? 0, tokens: $0.int("tokens") ?? 0,
                                  requests: $0.int("requests") ?? 0)
@@ -291,7 +291,7 @@ public final class HistoryStore {
             return CredentialRecord(
                 id: r.string("credential_id") ?? "", fingerprint: r.string("fingerprint"), redacted: r.string("redacted") ?? "",
                 provider: r.string("provider") ?? "", kind: r.string("kind") ?? "", rule: r.string("rule"), identity: identity,
-                owner: Owner(team: r.string("owner_team"), contact: r.string("owner_contact"), source: r.string("owner_source") ?? "none",
+                owner: Owner(team: r.string("owner_team"), contact: r.string("owner_contact"), source: r.string("owner_source").flatMap(OwnerSource.init(rawValue:)) ?? .none,
                              costCentre: r.string("cost_centre")),
                 exposure: Exposure(firstSeen: r.string("first_seen"), lastSeen: r.string("last_seen"), inHead: r.bool("in_head") ?? false,
                                    locationsCount: r.int("locations_count") ?? 0, repositories: r.int("repositories") ?? 0),
@@ -305,13 +305,13 @@ public final class HistoryStore {
                              requests30d: r.int("requests_30d") ?? 0, tokens30d: r.int("tokens_30d") ?? 0,
                              currency: r.string("currency") ?? "USD", link: r.string("usage_link"), estimated: nil,
                              daily: days.isEmpty ? nil : days),
-                privilege: Privilege(level: r.string("privilege") ?? "unknown"),
+                privilege: Privilege(level: PrivilegeLevel(text: r.string("privilege"))),
                 risk: Risk(score: r.int("score") ?? 0, severity: severity, factors: (factors[key] ?? []).map {
                     RiskFactor(id: $0.string("factor_id") ?? "", points: $0.int("points") ?? 0, reason: $0.string("reason") ?? "")
                 }),
                 controls: (controls[key] ?? []).compactMap { $0.string("control") },
-                treatment: (treatments[key] ?? []).map { Treatment(action: $0.string("action") ?? "", due: $0.string("due")) },
-                status: r.string("status") ?? "open", providerStatus: r.string("provider_status"),
+                treatment: (treatments[key] ?? []).compactMap { t in t.string("action").flatMap(TreatmentAction.init(rawValue:)).map { Treatment(action: $0, due: t.string("due")) } },
+                status: r.string("status").flatMap(CredentialStatus.init(rawValue:)) ?? .open, providerStatus: r.string("provider_status"),
                 notes: ["rebuilt from the history store's tables (recorded before the full register was kept)"])
         }
         let targets = s.string("targets").flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []

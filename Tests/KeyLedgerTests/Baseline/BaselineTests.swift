@@ -64,9 +64,9 @@ final class BaselineTests: XCTestCase {
         let outcome = baseline.apply(to: &register, asOf: today)
         XCTAssertEqual(outcome, Baseline.Outcome(suppressed: 1, expired: 0, newLocations: 0))
         let suppressed = try XCTUnwrap(register.credential(for: accepted))
-        XCTAssertEqual(suppressed.status, "suppressed")
+        XCTAssertEqual(suppressed.status, .suppressed)
         XCTAssertTrue(suppressed.notes.contains("accepted in the baseline until 2027-02-18 by team-search: sandbox key, 5 USD cap"))
-        XCTAssertEqual(register.credential(for: fresh)?.status, "open")
+        XCTAssertEqual(register.credential(for: fresh)?.status, .open)
         XCTAssertEqual(register.credentials.count, 2, "accepted risk stays in the register")
         XCTAssertEqual(PreCommitReporter.blocking(register).map(\.fingerprint), [Secret(fresh).fingerprint])
     }
@@ -83,12 +83,12 @@ final class BaselineTests: XCTestCase {
         var (_, register) = try scanRegister([dir], asOf: "2026-11-30")
         XCTAssertEqual(baseline.apply(to: &register, asOf: later).expired, 1)
         let record = try XCTUnwrap(register.credential(for: key))
-        XCTAssertEqual(record.status, "open")
+        XCTAssertEqual(record.status, .open)
         XCTAssertTrue(record.notes.contains { $0.hasPrefix("baseline acceptance expired on 2026-11-30") })
 
         var (_, dayBefore) = try scanRegister([dir], asOf: "2026-11-29")
         baseline.apply(to: &dayBefore, asOf: ISODate.parse("2026-11-29")!)
-        XCTAssertEqual(dayBefore.credential(for: key)?.status, "suppressed", "still accepted the day before it expires")
+        XCTAssertEqual(dayBefore.credential(for: key)?.status, .suppressed, "still accepted the day before it expires")
     }
 
     func testANewLocationOfABaselinedSecretIsStillSuppressedButListed() throws {
@@ -103,7 +103,7 @@ final class BaselineTests: XCTestCase {
         var (_, register) = try scanRegister([dir])
         XCTAssertEqual(baseline.apply(to: &register, asOf: today).newLocations, 1)
         let record = try XCTUnwrap(register.credential(for: key))
-        XCTAssertEqual(record.status, "suppressed")
+        XCTAssertEqual(record.status, .suppressed)
         XCTAssertEqual(Set(record.locations.map(\.path)), ["web/.env", "mobile/config.yaml"])
         XCTAssertTrue(record.notes.contains { $0.hasPrefix("found where the baseline does not list it: mobile/config.yaml") })
     }

@@ -135,7 +135,7 @@ final class PreCommitCommandLineTests: XCTestCase {
         let suppressed = try run(["scan", dir + "/tree", "--baseline", file, "--format", "json", "--as-of", "2026-11-20"])
         XCTAssertEqual(suppressed.status, 0, "a baselined credential does not fail the run: \(scrubbed(suppressed.stderr, [key]))")
         let register = try JSONDecoder().decode(Register.self, from: Data(suppressed.stdout.utf8))
-        XCTAssertEqual(register.credentials.map(\.status), ["suppressed"])
+        XCTAssertEqual(register.credentials.map(\.status), [.suppressed])
 
         let expired = try run(["scan", dir + "/tree", "--baseline", file, "--as-of", "2027-03-01"])
         XCTAssertEqual(expired.status, 1, "an expired entry fails the run again")

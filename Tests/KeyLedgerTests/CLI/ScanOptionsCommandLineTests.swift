@@ -74,7 +74,15 @@ final class ScanOptionsCommandLineTests: XCTestCase {
 
         let zero = try runKeyledger(["scan", dir + "/store", "--max-file-size", "0"])
         XCTAssertEqual(zero.status, 2)
-        XCTAssertTrue(zero.stderr.contains("--max-file-size must be positive"), zero.stderr)
+        XCTAssertTrue(zero.stderr.contains("--max-file-size must be a positive number of MiB"), zero.stderr)
+        // A negative value is a value, not an option (it used to say "Missing value").
+        let negative = try runKeyledger(["scan", dir + "/store", "--max-file-size", "-1"])
+        XCTAssertEqual(negative.status, 2)
+        XCTAssertTrue(negative.stderr.contains("--max-file-size must be a positive number of MiB"), negative.stderr)
+        // Beyond what fits in bytes means no limit, never an overflow that makes every file "oversized".
+        let huge = try scan([dir + "/store", "--max-file-size", "9223372036854775807"], status: 1, secrets: [small, large])
+        XCTAssertEqual(huge.credentials.count, 2)
+        XCTAssertNil(huge.scan.skipped["oversized"])
     }
 
     func testAUserRuleFolderFindsWhatTheBuiltInRulesDoNot() throws {

@@ -127,7 +127,7 @@ final class StructuredDecoderTests: XCTestCase {
         let (_, register) = try scanRegister([dir])
         let admin = try XCTUnwrap(register.credential(for: service))
         XCTAssertEqual(admin.rule, "jwt.token")
-        XCTAssertEqual(admin.privilege.level, "admin")
+        XCTAssertEqual(admin.privilege.level, .admin)
         XCTAssertEqual(admin.identity.name, "supabase")
         XCTAssertEqual(admin.identity.account, ref)
         XCTAssertEqual(admin.expires, "2034-06-10")  // exp 2033576000 = 2034-06-10T18:13:20Z

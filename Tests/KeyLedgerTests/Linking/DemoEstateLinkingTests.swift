@@ -15,9 +15,9 @@ final class DemoEstateLinkingTests: XCTestCase {
         }
         let openai = try credential("openai")
         XCTAssertEqual(openai.identity.keyId, "key_pay01")
-        XCTAssertEqual(openai.identity.link?.method, "redaction-hint")
+        XCTAssertEqual(openai.identity.link?.method, .redactionHint)
         XCTAssertEqual(openai.owner.team, "payments")
-        XCTAssertEqual(openai.owner.source, "owners-file")
+        XCTAssertEqual(openai.owner.source, .ownersFile)
         XCTAssertEqual(openai.created, "2026-03-01")
         XCTAssertEqual(openai.lastUsed, "2026-11-19")
         // openai-costs.json: one bucket a day for key_pay01, 2026-10-22 … 2026-11-19 (i = 0…28), 38 + (i % 5) × 2.5 USD.
@@ -38,13 +38,13 @@ final class DemoEstateLinkingTests: XCTestCase {
         XCTAssertEqual(anthropic.usage.tokens30d, 29 * 3_120_000)
 
         let aws = try credential("aws-secret")
-        XCTAssertEqual(aws.identity.link?.method, "key-id")
-        XCTAssertEqual(aws.privilege.level, "admin")
+        XCTAssertEqual(aws.identity.link?.method, .keyId)
+        XCTAssertEqual(aws.privilege.level, .admin)
         XCTAssertTrue(aws.privilege.scopes.contains("AdministratorAccess"))
 
         let gcp = try XCTUnwrap(register.credentials.first { $0.rule == "gcp.service-account-key" })
-        XCTAssertEqual(gcp.identity.link?.method, "key-id")
-        XCTAssertEqual(gcp.privilege.level, "admin", "roles/editor on the project")
+        XCTAssertEqual(gcp.identity.link?.method, .keyId)
+        XCTAssertEqual(gcp.privilege.level, .admin, "roles/editor on the project")
         XCTAssertEqual(gcp.owner.team, "ml-platform")
 
         let bedrock = try credential("bedrock")
@@ -58,12 +58,12 @@ final class DemoEstateLinkingTests: XCTestCase {
         XCTAssertEqual(bedrock.usage.daily?.count, 50, "the daily series (every CUR day, 2026-10-01 … 2026-11-19) is kept for the anomaly detector")
 
         let admin = try credential("openai-admin")
-        XCTAssertEqual(admin.privilege.level, "admin")
+        XCTAssertEqual(admin.privilege.level, .admin)
         XCTAssertEqual(admin.expires, "never", "expires_at null in the admin key listing")
         XCTAssertTrue(admin.risk.factors.contains { $0.id == "rotation.no-expiry" })
         XCTAssertEqual(gcp.expires, "never", "validBeforeTime 9999-12-31")
         XCTAssertNil(openai.expires, "project key listings say nothing about expiry")
-        XCTAssertEqual(admin.owner.source, "provider")
+        XCTAssertEqual(admin.owner.source, .provider)
 
         let unleaked = try XCTUnwrap(register.credentials.first { $0.identity.keyId == "key_pay02" })
         XCTAssertTrue(unleaked.locations.isEmpty)

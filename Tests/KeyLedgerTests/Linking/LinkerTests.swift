@@ -42,18 +42,18 @@ final class LinkerTests: XCTestCase {
         let linked = Linker(bundle: bundle, asOf: asOf).link(entries)
         XCTAssertEqual(linked.count, 4, "the key no source contains is in the register too")
         XCTAssertEqual(linked[0].identity.keyId, "key_1")
-        XCTAssertEqual(linked[0].identityLink?.method, "redaction-hint")
-        XCTAssertEqual(linked[0].owner.source, "provider")
+        XCTAssertEqual(linked[0].identityLink?.method, .redactionHint)
+        XCTAssertEqual(linked[0].owner.source, .provider)
         XCTAssertEqual(linked[0].owner.contact, "ana@x.example")
         XCTAssertEqual(ISODate.day(linked[0].created!), "2026-01-01")
-        XCTAssertEqual(linked[1].identityLink?.method, "key-id")
+        XCTAssertEqual(linked[1].identityLink?.method, .keyId)
         XCTAssertEqual(linked[1].identity.principal, "arn:aws:iam::123456789012:user/deployer")
-        XCTAssertEqual(linked[2].identityLink?.method, "sha256")
+        XCTAssertEqual(linked[2].identityLink?.method, .sha256)
         XCTAssertEqual(linked[2].identity.name, "batch-jobs")
         let unleaked = linked[3]
         XCTAssertNil(unleaked.entry)
         XCTAssertEqual(unleaked.identity.keyId, "key_unleaked")
-        XCTAssertEqual(unleaked.identityLink?.method, "inventory")
+        XCTAssertEqual(unleaked.identityLink?.method, .inventory)
     }
 
     func testDotsHintAndAmbiguityBothWays() {
@@ -66,14 +66,14 @@ final class LinkerTests: XCTestCase {
         var bundle = ExportBundle()
         bundle.keys = [ProviderKey(provider: "anthropic", keyId: "apikey_1", recognition: hint, source: "a.json")]
         var linked = Linker(bundle: bundle, asOf: asOf).link([entry(a, rule: "anthropic.api-key"), entry(b, rule: "anthropic.api-key")])
-        XCTAssertEqual(linked.filter { $0.identityLink?.method == "ambiguous" }.count, 2)
+        XCTAssertEqual(linked.filter { $0.identityLink?.method == .ambiguous }.count, 2)
         XCTAssertTrue(linked.allSatisfy { $0.identity.keyId == nil }, "an ambiguous link is never silently chosen")
         XCTAssertEqual(linked.count, 2, "the ambiguous provider key is not listed again as unleaked")
 
         // Two provider keys matching one credential.
         bundle.keys.append(ProviderKey(provider: "anthropic", keyId: "apikey_2", recognition: hint, source: "b.json"))
         linked = Linker(bundle: bundle, asOf: asOf).link([entry(a, rule: "anthropic.api-key")])
-        XCTAssertEqual(linked.first?.identityLink?.method, "ambiguous")
+        XCTAssertEqual(linked.first?.identityLink?.method, .ambiguous)
         XCTAssertTrue(linked.first?.identityLink?.detail.contains("apikey_1, apikey_2") ?? false)
     }
 
@@ -136,7 +136,7 @@ final class LinkerTests: XCTestCase {
         let linked = Linker(bundle: bundle, asOf: asOf).link([entry(bedrock, rule: "aws.bedrock-long-term-key", identity: identity)])
         XCTAssertEqual(linked[0].usage.spend30d, 44)
         XCTAssertEqual(linked[0].usage.link, "exact: IAM principal")
-        XCTAssertEqual(linked[0].privilege.level, "admin")
+        XCTAssertEqual(linked[0].privilege.level, .admin)
         XCTAssertEqual(linked[0].privilege.scopes, ["AdministratorAccess"])
     }
 
@@ -161,7 +161,7 @@ final class LinkerTests: XCTestCase {
         // owners-file by repository glob, pooled across two teams.
         var linked = Linker(bundle: ExportBundle(), config: config, asOf: asOf)
             .link([entry(k, rule: "groq.api-key", locations: [loc("acme/payments-api", "a.py"), loc("ml-platform", "notebooks/x.ipynb")])])
-        XCTAssertEqual(linked[0].owner.source, "owners-file")
+        XCTAssertEqual(linked[0].owner.source, .ownersFile)
         XCTAssertEqual(linked[0].owner.team, "payments")
         XCTAssertEqual(linked[0].owner.costCentre, "CC-1")
         XCTAssertTrue(linked[0].owner.pooled)
@@ -170,11 +170,11 @@ final class LinkerTests: XCTestCase {
         let codeowners = "* @acme/platform\n/app/ @acme/app-team\n*.env @acme/secops\n"
         linked = Linker(bundle: ExportBundle(), codeOwners: ["svc": codeowners], asOf: asOf)
             .link([entry(k, rule: "groq.api-key", locations: [loc("svc", "app/prod.env")])])
-        XCTAssertEqual(linked[0].owner.source, "codeowners")
+        XCTAssertEqual(linked[0].owner.source, .codeowners)
         XCTAssertEqual(linked[0].owner.team, "@acme/secops")
         // No owners file, no CODEOWNERS, no provider: the introducing commit's author.
         linked = Linker(bundle: ExportBundle(), asOf: asOf).link([entry(k, rule: "groq.api-key", locations: [loc("svc", "x.py")])])
-        XCTAssertEqual(linked[0].owner.source, "git-author")
+        XCTAssertEqual(linked[0].owner.source, .gitAuthor)
         XCTAssertEqual(linked[0].owner.contact, "Lee <lee@x.example>")
         XCTAssertNil(linked[0].owner.team)
     }

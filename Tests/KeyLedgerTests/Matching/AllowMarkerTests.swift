@@ -49,7 +49,7 @@ final class AllowMarkerTests: XCTestCase {
         assertNoPlaintext(try JSONReporter.render(register), [cut, window, encoded, b64] + pieces, "reasons quoting keys, cut or encoded")
         XCTAssertEqual(register.credential(for: cut)?.locations.first?.allowed, "[…] \(Secret(cut).redacted)")
         let first = try XCTUnwrap(register.credential(for: key))
-        XCTAssertEqual(first.status, "allowed")
+        XCTAssertEqual(first.status, .allowed)
         XCTAssertEqual(first.locations.first?.allowed, "demo key for docs")
         let second = try XCTUnwrap(register.credential(for: other))
         XCTAssertEqual(second.locations.first?.allowed, "rotated already, was \(second.redacted) in 2025",
@@ -94,12 +94,12 @@ final class AllowMarkerTests: XCTestCase {
 
         let allowedLocation = try XCTUnwrap(entry(allowed).locations.first)
         XCTAssertEqual(allowedLocation.allowReason, "fixture for the integration tests")
-        XCTAssertEqual(AllowMarker.status(of: try entry(allowed).locations), "allowed")
+        XCTAssertEqual(AllowMarker.status(of: try entry(allowed).locations), .allowed)
 
         let unreasoned = try XCTUnwrap(entry(noReason).locations.first)
         XCTAssertNil(unreasoned.allowReason)
         XCTAssertEqual(unreasoned.note, AllowMarker.missingReasonNote)
-        XCTAssertEqual(AllowMarker.status(of: try entry(noReason).locations), "open")
+        XCTAssertEqual(AllowMarker.status(of: try entry(noReason).locations), .open)
 
         XCTAssertNil(try entry(plain).locations.first?.allowReason)
     }

@@ -38,11 +38,11 @@ final class PreCommitReporterTests: XCTestCase {
         try write("A=\(keys.groqKey())\nB=\(keys.huggingFaceToken())\n", to: "x.env", in: dir)
         var (_, register) = try scanRegister([dir])
         XCTAssertEqual(PreCommitReporter.blocking(register).count, 2)
-        register.credentials[0].status = "allowed"
-        register.credentials[1].status = "suppressed"
+        register.credentials[0].status = .allowed
+        register.credentials[1].status = .suppressed
         XCTAssertTrue(PreCommitReporter.blocking(register).isEmpty)
         XCTAssertEqual(PreCommitReporter.render(register), "")
-        register.credentials[1].status = "open"
+        register.credentials[1].status = .open
         XCTAssertTrue(PreCommitReporter.render(register).contains("(1 allowed or baselined credential does not stop the commit.)"))
     }
 }

@@ -142,7 +142,7 @@ final class SARIFReporterTests: XCTestCase {
     }
 
     func testLevelsFollowSeverity() {
-        XCTAssertEqual(["critical", "high", "medium", "low"].map(SARIFReporter.level), ["error", "error", "warning", "note"])
+        XCTAssertEqual([Severity.critical, .high, .medium, .low].map(SARIFReporter.level), ["error", "error", "warning", "note"])
     }
 
     func testAllowedCredentialsAreReportedAsSuppressedInSource() throws {
@@ -150,7 +150,7 @@ final class SARIFReporterTests: XCTestCase {
         var keys = CredentialFactory()
         try write("KEY=\(keys.perplexityKey()) # keyledger:allow docs sample\n", to: "docs.env", in: dir)
         var (_, register) = try scanRegister([dir])
-        register.credentials[0].status = "allowed"
+        register.credentials[0].status = .allowed
         let suppression = try XCTUnwrap(try results(render(register).json).first?["suppressions"] as? [[String: Any]])
         XCTAssertEqual(suppression.first?["kind"] as? String, "inSource")
     }

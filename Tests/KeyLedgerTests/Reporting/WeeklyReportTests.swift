@@ -17,10 +17,10 @@ enum WeeklyReportFixture {
 
     static func credential(
         _ id: String, _ fp: Character, redacted: String, provider: String, kind: String, team: String?, contact: String? = nil,
-        severity: String, score: Int, keyId: String? = nil, principal: String? = nil, path: String = "app/.env",
+        severity: Severity, score: Int, keyId: String? = nil, principal: String? = nil, path: String = "app/.env",
         repository: String? = "payments-api", author: String? = "Sam Ortiz", firstSeen: String = "2026-10-01",
         factors: [RiskFactor] = [], treatment: [Treatment] = [], daily: [DailyUsageRecord]? = nil, asOf: String,
-        status: String = "open", providerStatus: String? = nil
+        status: CredentialStatus = .open, providerStatus: String? = nil
     ) -> CredentialRecord {
         let spend30 = (daily ?? []).filter { d in
             d.date <= asOf && WeeklyReport.days(from: d.date, to: asOf)! < 30
@@ -29,21 +29,21 @@ enum WeeklyReportFixture {
         return CredentialRecord(
             id: id, fingerprint: fingerprint(fp), redacted: redacted, provider: provider, kind: kind, rule: "\(provider).\(kind)",
             identity: Identity(keyId: keyId, name: nil, principal: principal),
-            owner: Owner(team: team, contact: contact, source: team != nil ? "owners-file" : (contact != nil ? "git-author" : "none")),
+            owner: Owner(team: team, contact: contact, source: team != nil ? .ownersFile : (contact != nil ? .gitAuthor : OwnerSource.none)),
             exposure: Exposure(firstSeen: firstSeen, lastSeen: asOf, inHead: true, locationsCount: 1, repositories: 1),
             locations: [LocationRecord(kind: repository == nil ? "file" : "git", repository: repository, path: path, line: 1,
                                        commit: repository == nil ? nil : "c0ffee", author: author, date: firstSeen + "T09:00:00Z")],
             created: nil, ageDays: WeeklyReport.days(from: firstSeen, to: asOf), lastUsed: nil,
             usage: Usage(spend30d: WeeklyReport.round2(spend30), spend7d: WeeklyReport.round2(spend7), requests30d: 0, tokens30d: 0,
                          currency: "USD", link: daily == nil ? nil : "exact", estimated: nil, daily: daily),
-            privilege: Privilege(level: "write"), risk: Risk(score: score, severity: severity, factors: factors),
+            privilege: Privilege(level: .write), risk: Risk(score: score, severity: severity, factors: factors),
             controls: ["OWASP-NHI:NHI2"], treatment: treatment, status: status, providerStatus: providerStatus)
     }
 
     static func register(asOf: String, _ credentials: [CredentialRecord]) -> Register {
         let sorted = credentials.sorted { ($0.risk.score, $1.id) > ($1.risk.score, $0.id) }
         var bySeverity = ["critical": 0, "high": 0, "medium": 0, "low": 0]
-        for c in sorted { bySeverity[c.risk.severity, default: 0] += 1 }
+        for c in sorted { bySeverity[c.risk.severity.rawValue, default: 0] += 1 }
         let spend = sorted.reduce(0) { $0 + $1.usage.spend30d }
         let attributed = sorted.filter { $0.owner.team != nil }.reduce(0) { $0 + $1.usage.spend30d }
         return Register(
@@ -63,61 +63,61 @@ enum WeeklyReportFixture {
         let openaiDaily = daily("2026-10-15", "2026-11-20") { 40 + Double($0 % 3) * 5 }
         let bedrockDaily = daily("2026-10-15", "2026-11-20") { $0 >= 28 ? 150 + Double($0 % 4) * 10 : 4 }
         let unownedDaily = daily("2026-10-15", "2026-11-20") { _ in 12.5 }
-        func openai(_ asOf: String, severity: String, score: Int, due: String) -> CredentialRecord {
+        func openai(_ asOf: String, severity: Severity, score: Int, due: String) -> CredentialRecord {
             credential("kl_openai", "a", redacted: "sk-proj-Ab…wxyz", provider: "openai", kind: "project-key", team: "payments",
                        severity: severity, score: score, keyId: "key_pay01", principal: "user_sam",
                        factors: [factor("exposure.git-head", 40, "in HEAD of payments-api: anyone who can read the repository has it"),
                                  factor("spend.level", 10, "1,350 USD in 30 days")],
-                       treatment: [Treatment(action: "revoke", due: due), Treatment(action: "move-to-secret-manager", due: due)],
+                       treatment: [Treatment(action: .revoke, due: due), Treatment(action: .moveToSecretManager, due: due)],
                        daily: openaiDaily, asOf: asOf)
         }
-        func team(_ asOf: String, severity: String, score: Int) -> CredentialRecord {
+        func team(_ asOf: String, severity: Severity, score: Int) -> CredentialRecord {
             credential("kl_team", "g", redacted: "hf_Ab…9xyz", provider: "huggingface", kind: "token", team: hostileTeam,
                        severity: severity, score: score, path: "notebooks/a|b.ipynb", repository: "ml-platform",
                        factors: [factor("exposure.git-history", 30, "still in git history since 2026-06-10")],
-                       treatment: [Treatment(action: "rotate", due: "2026-12-20")], daily: unownedDaily, asOf: asOf)
+                       treatment: [Treatment(action: .rotate, due: "2026-12-20")], daily: unownedDaily, asOf: asOf)
         }
         func suppressed(_ asOf: String) -> CredentialRecord {
             credential("kl_supp", "h", redacted: "AIzaSy…Q0xw", provider: "google", kind: "api-key", team: "payments",
-                       severity: "high", score: 65, path: "docs/example.json", asOf: asOf, status: "suppressed")
+                       severity: .high, score: 65, path: "docs/example.json", asOf: asOf, status: .suppressed)
         }
         let previous = register(asOf: prevDay, [
-            openai(prevDay, severity: "high", score: 70, due: "2026-11-14"),
+            openai(prevDay, severity: .high, score: 70, due: "2026-11-14"),
             credential("kl_anthropic", "b", redacted: "sk-ant-api03-Ab…cdAA", provider: "anthropic", kind: "api-key", team: "payments",
-                       severity: "medium", score: 45, path: "app/summarise.py",
-                       treatment: [Treatment(action: "rotate", due: "2026-12-13")], asOf: prevDay),
+                       severity: .medium, score: 45, path: "app/summarise.py",
+                       treatment: [Treatment(action: .rotate, due: "2026-12-13")], asOf: prevDay),
             credential("kl_aws", "c", redacted: "AKIA…WXYZ", provider: "aws", kind: "access-key", team: "payments",
-                       severity: "high", score: 62, keyId: "AKIAEXAMPLEKEY000001", principal: "payments-deployer", path: "deploy/aws.sh",
-                       treatment: [Treatment(action: "revoke", due: "2026-11-20")], asOf: prevDay, providerStatus: "active"),
+                       severity: .high, score: 62, keyId: "AKIAEXAMPLEKEY000001", principal: "payments-deployer", path: "deploy/aws.sh",
+                       treatment: [Treatment(action: .revoke, due: "2026-11-20")], asOf: prevDay, providerStatus: "active"),
             credential("kl_gcp_old", "d", redacted: "-----BEGIN PRIVATE KEY-----…Ab==", provider: "gcp", kind: "service-account-key",
-                       team: "ml-platform", severity: "high", score: 60, keyId: "1111aaaa", principal: "trainer@ml-platform-prod.iam.gserviceaccount.com",
-                       path: "secrets/trainer-sa.json", repository: "ml-platform", treatment: [Treatment(action: "rotate", due: "2026-11-20")],
+                       team: "ml-platform", severity: .high, score: 60, keyId: "1111aaaa", principal: "trainer@ml-platform-prod.iam.gserviceaccount.com",
+                       path: "secrets/trainer-sa.json", repository: "ml-platform", treatment: [Treatment(action: .rotate, due: "2026-11-20")],
                        asOf: prevDay),
-            team(prevDay, severity: "medium", score: 40),
+            team(prevDay, severity: .medium, score: 40),
             suppressed(prevDay),
         ])
         let current = register(asOf: day, [
-            openai(day, severity: "critical", score: 85, due: "2026-11-21"),
+            openai(day, severity: .critical, score: 85, due: "2026-11-21"),
             credential("kl_aws", "c", redacted: "AKIA…WXYZ", provider: "aws", kind: "access-key", team: "payments",
-                       severity: "high", score: 62, keyId: "AKIAEXAMPLEKEY000001", principal: "payments-deployer", path: "deploy/aws.sh",
-                       treatment: [Treatment(action: "revoke", due: "2026-11-27")], asOf: day, providerStatus: "inactive"),
+                       severity: .high, score: 62, keyId: "AKIAEXAMPLEKEY000001", principal: "payments-deployer", path: "deploy/aws.sh",
+                       treatment: [Treatment(action: .revoke, due: "2026-11-27")], asOf: day, providerStatus: "inactive"),
             credential("kl_gcp_new", "e", redacted: "-----BEGIN PRIVATE KEY-----…Cd==", provider: "gcp", kind: "service-account-key",
-                       team: "ml-platform", severity: "medium", score: 50, keyId: "2222bbbb", principal: "trainer@ml-platform-prod.iam.gserviceaccount.com",
+                       team: "ml-platform", severity: .medium, score: 50, keyId: "2222bbbb", principal: "trainer@ml-platform-prod.iam.gserviceaccount.com",
                        path: "secrets/trainer-sa-2.json", repository: "ml-platform", firstSeen: "2026-11-17",
-                       treatment: [Treatment(action: "move-to-secret-manager", due: "2026-12-20")], asOf: day),
+                       treatment: [Treatment(action: .moveToSecretManager, due: "2026-12-20")], asOf: day),
             credential("kl_bedrock", "f", redacted: "ABSK…Tg==", provider: "aws", kind: "bedrock-api-key", team: "ml-platform",
-                       severity: "critical", score: 100, principal: "arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2",
+                       severity: .critical, score: 100, principal: "arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2",
                        path: "infra/bedrock.env", repository: "ml-platform", author: "Devin AI", firstSeen: "2026-11-12",
                        factors: [factor("exposure.git-head", 40, "in HEAD of ml-platform"),
                                  factor("spend.anomaly-after-exposure", 40, "daily spend rose 40× after the key appeared in a repository on 2026-11-12")],
-                       treatment: [Treatment(action: "investigate-abuse", due: "2026-11-21"), Treatment(action: "revoke", due: "2026-11-21")],
+                       treatment: [Treatment(action: .investigateAbuse, due: "2026-11-21"), Treatment(action: .revoke, due: "2026-11-21")],
                        daily: bedrockDaily, asOf: day),
             credential("kl_hostile", "9", redacted: "ghp_Ab…wxyz", provider: "github", kind: "personal-access-token", team: nil,
-                       contact: hostileAuthor, severity: "high", score: 66, path: hostilePath, author: hostileAuthor, firstSeen: "2026-11-18",
+                       contact: hostileAuthor, severity: .high, score: 66, path: hostilePath, author: hostileAuthor, firstSeen: "2026-11-18",
                        factors: [factor("ownership.none", 10, "no team owner; fallback contact \(hostileAuthor) (git-author)"),
                                  factor("exposure.git-head", 40, "in HEAD of \(hostilePath)")],
-                       treatment: [Treatment(action: "revoke", due: "2026-11-27")], asOf: day),
-            team(day, severity: "low", score: 30),
+                       treatment: [Treatment(action: .revoke, due: "2026-11-27")], asOf: day),
+            team(day, severity: .low, score: 30),
             suppressed(day),
         ])
         return (previous, current)
@@ -164,7 +164,7 @@ final class WeeklyReportTests: XCTestCase {
     func testAListedKeyWhoseSecretTurnsUpIsNewNotRotated() {
         func admin(_ id: String, found: Bool, asOf: String) -> CredentialRecord {
             var c = WeeklyReportFixture.credential(id, "7", redacted: found ? "sk-admin-fu…X4LD" : "sk-admin…X4LD", provider: "openai",
-                                                   kind: "admin-key", team: nil, contact: "Ops Lead", severity: found ? "critical" : "low",
+                                                   kind: "admin-key", team: nil, contact: "Ops Lead", severity: found ? .critical : .low,
                                                    score: found ? 80 : 10, keyId: "key_admin01", asOf: asOf)
             if !found { c.fingerprint = nil; c.locations = [] }
             return c

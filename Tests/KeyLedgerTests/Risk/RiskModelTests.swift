@@ -20,7 +20,7 @@ final class RiskModelTests: XCTestCase {
         }
         if file { locations.append(FoundLocation(kind: .file, repository: nil, path: ".env", line: 1, current: true)) }
         let entry = InventoryEntry(secret: Secret(keys.openAIProjectKey()), rule: rule, identity: Identity(), locations: locations)
-        var owner = OwnerInfo(team: team, contact: team.map { "\($0)@x.example" }, source: team == nil ? "none" : "owners-file")
+        var owner = Owner(team: team, contact: team.map { "\($0)@x.example" }, source: team == nil ? .none : .ownersFile)
         if pooled { owner.pooled = true; owner.teams = ["ml", "payments"] }
         var usage = UsageSummary()
         usage.daily = daily
@@ -29,7 +29,7 @@ final class RiskModelTests: XCTestCase {
         return LinkedCredential(entry: locations.isEmpty ? nil : entry, providerKey: key, provider: rule.provider, kind: rule.kind,
                                 rule: rule.id, identity: Identity(), identityLink: nil, created: created.flatMap(ISODate.parse),
                                 lastUsed: lastUsed.flatMap(ISODate.parse), providerStatus: status,
-                                privilege: Privilege(level: privilege), owner: owner, usage: usage)
+                                privilege: Privilege(level: PrivilegeLevel(text: privilege)), owner: owner, usage: usage)
     }
 
     func factors(_ c: LinkedCredential, policy: RiskPolicy = RiskPolicy()) -> [String: RiskFactor] {
@@ -107,23 +107,24 @@ final class RiskModelTests: XCTestCase {
         let factor = try? XCTUnwrap(abused.risk.factors.first { $0.id == "spend.anomaly-after-exposure" })
         XCTAssertEqual(factor?.points, 40)
         XCTAssertTrue(factor?.reason.contains("after the key appeared in a repository on 2026-10-28") ?? false)
-        XCTAssertEqual(abused.risk.severity, "critical")
-        XCTAssertTrue(abused.treatments.map(\.action).contains("investigate-abuse"))
+        XCTAssertEqual(abused.risk.severity, .critical)
+        XCTAssertTrue(abused.treatments.map(\.action).contains(.investigateAbuse))
         XCTAssertTrue(abused.controls.contains("NIST-CSF-2.0:DE.CM-06"))
         XCTAssertEqual(abused.treatments.first?.due, "2026-11-21", "critical treatments are due in a day")
     }
 
     func testSeverityCutoffsOverridesAndDueDates() {
-        XCTAssertEqual(RiskModel.severity(forScore: 80), "critical")
-        XCTAssertEqual(RiskModel.severity(forScore: 79), "high")
-        XCTAssertEqual(RiskModel.severity(forScore: 60), "high")
-        XCTAssertEqual(RiskModel.severity(forScore: 35), "medium")
-        XCTAssertEqual(RiskModel.severity(forScore: 34), "low")
+        XCTAssertEqual(Severity(score: 80), .critical)
+        XCTAssertEqual(Severity(score: 79), .high)
+        XCTAssertEqual(Severity(score: 60), .high)
+        XCTAssertEqual(Severity(score: 35), .medium)
+        XCTAssertEqual(Severity(score: 34), .low)
+        XCTAssertEqual(Severity.allCases.sorted(), [.low, .medium, .high, .critical])
         var policy = RiskPolicy()
         policy.severityOverrides["openai"] = "critical"
         policy.dueDays["critical"] = 2
         let a = RiskModel(policy: policy, asOf: asOf).assess(credential(head: false, history: true))
-        XCTAssertEqual(a.risk.severity, "critical")
+        XCTAssertEqual(a.risk.severity, .critical)
         XCTAssertEqual(a.treatments.first?.due, "2026-11-22")
     }
 
@@ -134,7 +135,7 @@ final class RiskModelTests: XCTestCase {
         for control in ["OWASP-NHI:NHI2", "OWASP-NHI:NHI5", "OWASP-NHI:NHI7", "OWASP-NHI:NHI1", "NIST-CSF-2.0:PR.AA-05", "NIST-CSF-2.0:GV.RR-02"] {
             XCTAssertTrue(a.controls.contains(control), "missing \(control)")
         }
-        XCTAssertEqual(Set(a.treatments.map(\.action)), ["rotate", "move-to-secret-manager", "restrict-scope", "assign-owner"])
+        XCTAssertEqual(Set(a.treatments.map(\.action)), [.rotate, .moveToSecretManager, .restrictScope, .assignOwner])
     }
 
     func testPolicyParsingAndErrors() throws {
@@ -172,7 +173,7 @@ final class RiskModelTests: XCTestCase {
                                              exports: [dir + "/exports"], config: try KeyLedgerConfig.load(path: dir + "/keyledger.yml"))
         let first = try XCTUnwrap(register.credentials.first)
         XCTAssertEqual(first.fingerprint, Secret(planted.secrets["bedrock"]!).fingerprint)
-        XCTAssertEqual(first.risk.severity, "critical")
+        XCTAssertEqual(first.risk.severity, .critical)
         XCTAssertTrue(first.risk.factors.contains { $0.id == "spend.anomaly-after-exposure" })
         let scores = register.credentials.map(\.risk.score)
         XCTAssertEqual(scores, scores.sorted(by: >), "sorted by score, highest first")

@@ -15,7 +15,7 @@ final class HistoryStoreCrashTests: XCTestCase {
             return CredentialRecord(
                 id: "kl_\(String(format: "%016x", i))", fingerprint: "sha256:" + hex, redacted: "sk-proj-\(i)…wxyz",
                 provider: "openai", kind: "project-key", rule: "openai.project-key", identity: Identity(keyId: "key_\(i)"),
-                owner: Owner(team: "team-\(i % 12)", source: "owners-file"),
+                owner: Owner(team: "team-\(i % 12)", source: .ownersFile),
                 exposure: Exposure(firstSeen: "2026-01-01", lastSeen: asOf, inHead: true, locationsCount: 3, repositories: 2),
                 locations: (0..<3).map { l in
                     LocationRecord(kind: "git", repository: "repo-\(l)", path: "services/service-\(i)/config/.env.\(l)", line: l + 1,
@@ -24,14 +24,14 @@ final class HistoryStoreCrashTests: XCTestCase {
                 created: nil, ageDays: 300, lastUsed: asOf,
                 usage: Usage(spend30d: 30, spend7d: 7, requests30d: 300, tokens30d: 30_000, currency: "USD", link: "exact",
                              estimated: nil, daily: days.map { DailyUsageRecord(date: $0, cost: 1, tokens: 1000, requests: 10) }),
-                privilege: Privilege(level: "write"),
-                risk: Risk(score: 50, severity: "medium", factors: [
+                privilege: Privilege(level: .write),
+                risk: Risk(score: 50, severity: .medium, factors: [
                     RiskFactor(id: "exposure.git-head", points: 40, reason: "in HEAD of repo-0, repo-1, repo-2 for service \(i)"),
                     RiskFactor(id: "privilege.write", points: 10, reason: "can change provider-side resources"),
                 ]),
                 controls: ["OWASP-NHI:NHI2", "NIST-CSF-2.0:PR.DS-01"],
-                treatment: [Treatment(action: "revoke", due: "2026-12-01"), Treatment(action: "move-to-secret-manager", due: "2026-12-01")],
-                status: "open")
+                treatment: [Treatment(action: .revoke, due: "2026-12-01"), Treatment(action: .moveToSecretManager, due: "2026-12-01")],
+                status: .open)
         }
         return Register(generatedAt: asOf + "T00:00:00Z", asOf: asOf,
                         scan: ScanSummary(targets: ["many"], commits: 1, blobs: 1, files: 1, bytes: 1, durationMs: 1, skipped: [:],

@@ -164,7 +164,7 @@ final class HistoryStoreTests: XCTestCase {
         XCTAssertEqual(register.credentials.count, 1)
         let c = try XCTUnwrap(register.credentials.first)
         XCTAssertEqual(c.id, "kl_openai")
-        XCTAssertEqual(c.risk.severity, "medium")
+        XCTAssertEqual(c.risk.severity, .medium)
         XCTAssertEqual(c.owner.team, "payments")
         XCTAssertEqual(c.locations.first?.path, "app/.env")
         XCTAssertEqual(c.usage.daily?.map(\.date), ["2026-11-05", "2026-11-06"])
