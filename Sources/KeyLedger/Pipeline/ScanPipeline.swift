@@ -154,7 +154,13 @@ public enum ScanPipeline {
                                           message: "… and \(notable.count - 20) more skipped inputs (scan.problems in --format json)"))
         }
         if let path = options.storePath {
-            do { try HistoryStore.open(path: path).record(register) } catch { throw stageError(.store, error) }
+            do {
+                let store = try HistoryStore.open(path: path)
+                defer { store.close() }
+                // Ids and due dates the store already gave stay what they were (one due date, everywhere).
+                register = try store.continuity(onOrBefore: register.asOf).apply(to: register)
+                try store.record(register)
+            } catch { throw stageError(.store, error) }
         }
         return ScanOutcome(register: register, rules: matcher.rules, baseline: baseline, configuration: configuration,
                            diagnostics: diagnostics, unread: unread, sanitizer: sanitizer, result: result)
