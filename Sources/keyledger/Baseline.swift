@@ -66,11 +66,15 @@ struct BaselineCommand: ParsableCommand {
         }
         let register: Register
         do {
-            let matcher = try RuleMatcher(rules: loadRules(extra: ruleDirectories))
+            let rules = try loadRules(extra: ruleDirectories)
+            let matcher = try RuleMatcher(rules: rules)
             let result = try Scanner(matcher: matcher).run(ScanRequest(paths: paths, history: !noHistory))
             var configuration = KeyLedgerConfig()
             let configPath = config ?? (FileManager.default.fileExists(atPath: "keyledger.yml") ? "keyledger.yml" : nil)
             if let configPath { configuration = try KeyLedgerConfig.load(path: configPath) }
+            for warning in configuration.unknownRuleReferences(rules: rules) {
+                FileHandle.standardError.write(Data("keyledger: warning: \(warning)\n".utf8))
+            }
             let linked = Linker(bundle: ExportBundle(), config: configuration, codeOwners: result.codeOwners, asOf: day)
                 .link(Inventory.build(result.findings))
             register = RegisterBuilder.build(result: result, linked: linked, exports: ExportBundle(), policy: configuration.policy, asOf: day)

@@ -51,7 +51,8 @@ public enum AWSCURImporter: ExportImporter {
             guard let start = try CloudExport.date(row["line_item_usage_start_date"], at: row.at("line_item_usage_start_date")) else {
                 throw CloudExport.at(row.place, "missing \"line_item_usage_start_date\"")
             }
-            guard let cost = try CloudExport.number(row["line_item_unblended_cost"], at: row.at("line_item_unblended_cost")) else {
+            guard let cost = try CloudExport.money(row["line_item_unblended_cost"], at: row.at("line_item_unblended_cost"),
+                                                   allowNegative: isCredit(CloudExport.text(row["line_item_line_item_type"]))) else {
                 throw CloudExport.at(row.place, "missing \"line_item_unblended_cost\"")
             }
             let scope: UsageScope
@@ -72,13 +73,21 @@ public enum AWSCURImporter: ExportImporter {
             } else {
                 _ = try CloudExport.number(row["line_item_usage_amount"], at: row.at("line_item_usage_amount"))
             }
-            totals.add(provider: "aws", scope: scope, day: ISODate.day(start), cost: cost,
+            totals.add(provider: "aws", scope: scope, day: try CloudExport.usageDay(start, at: row.at("line_item_usage_start_date")), cost: cost,
                        currency: CloudExport.text(row["line_item_currency_code"])?.uppercased() ?? "USD",
                        input: input, output: output, model: model(usageType: usageType, row: row))
         }
         var bundle = ExportBundle()
         bundle.usage = totals.records(source: source)
         return bundle
+    }
+
+    /// Line item types whose cost is negative by nature: `Credit`, `Refund`, and the discounts and negations
+    /// (`BundledDiscount`, `EdpDiscount`, `PrivateRateDiscount`, `DistributorDiscount`, `SavingsPlanNegation`, …).
+    /// Any other row with a negative cost (or a row of a file without `line_item_line_item_type`) is malformed.
+    static func isCredit(_ type: String?) -> Bool {
+        guard let t = type?.lowercased() else { return false }
+        return t == "credit" || t == "refund" || t.hasSuffix("discount") || t.hasSuffix("negation")
     }
 
     /// The model part of a token usage type; for Marketplace usage types (`USW2-MP:USW2_InputTokenCount-Units`) the

@@ -1,5 +1,39 @@
 import Foundation
 
+/// What one usage or cost row of an export may say (issue 10). Beyond these a value is corrupt or hostile, not a bill:
+/// `1e308` in a spend log or cost export reached the reports and trapped the HTML page, or failed the JSON encoder
+/// with no file named. Such a row makes its file an export problem (skipped and counted, the reason naming the file,
+/// the row or JSON path and the field — never the value), like any other malformed value.
+public enum ExportLimits {
+    /// The largest amount one row may carry, in its currency: 1,000,000,000. Rows are per key (or project), day and
+    /// model — or per request — so a real row is many orders of magnitude below it, while sums of millions of rows at
+    /// the cap stay exact enough and far from overflow anywhere they are converted or rendered.
+    public static let maxAmount = 1e9
+    /// Usage and cost days are read from 2000-01-01 to 2099-12-31: no AI provider bills earlier, and a bucket dated
+    /// 9999 is a corrupt export (it also stretched every daily series and chart to the year 9999).
+    public static let firstUsageDay = "2000-01-01"
+    public static let lastUsageDay = "2099-12-31"
+
+    static func amount(_ value: Double, at place: String, allowNegative: Bool) throws -> Double {
+        guard value.isFinite, abs(value) <= maxAmount else {
+            throw CloudExport.at(place, "amount out of range (not finite, or beyond ±1,000,000,000 per row; value not shown)")
+        }
+        if value < 0 && !allowNegative {
+            throw CloudExport.at(place, "negative amount (only credit, refund and discount rows may be negative; value not shown)")
+        }
+        return value
+    }
+
+    static func usageDay(_ date: Date, at place: String) throws -> String {
+        let seconds = date.timeIntervalSince1970
+        // 946684800 = 2000-01-01T00:00:00Z, 4102444800 = 2100-01-01T00:00:00Z.
+        guard seconds.isFinite, seconds >= 946_684_800, seconds < 4_102_444_800 else {
+            throw CloudExport.at(place, "date out of range for usage (\(firstUsageDay) to \(lastUsageDay); value not shown)")
+        }
+        return ISODate.day(date)
+    }
+}
+
 /// Readers shared by the cloud and gateway importers (AWS, GCP, FOCUS, LiteLLM): strict where a field is essential,
 /// lenient where real exports vary (numbers as strings, `N/A`, `no_information`, `not_supported`, empty cells).
 ///
@@ -84,6 +118,19 @@ enum CloudExport {
         default:
             throw at(place, "expected a number, got \(kind(value))")
         }
+    }
+
+    /// A money amount (cost, spend) of one row; nil when absent or a sentinel. Throws — naming the place, never the
+    /// value — for a non-finite amount, one beyond `ExportLimits.maxAmount`, or a negative one unless the row is a
+    /// credit, refund or discount (`allowNegative`). The importer's error skips the file as an export problem.
+    static func money(_ value: Any?, at place: String, allowNegative: Bool = false) throws -> Double? {
+        guard let v = try number(value, at: place) else { return nil }
+        return try ExportLimits.amount(v, at: place, allowNegative: allowNegative)
+    }
+
+    /// The `YYYY-MM-DD` of a usage or cost row's date, which must fall within `ExportLimits` usage days.
+    static func usageDay(_ date: Date, at place: String) throws -> String {
+        try ExportLimits.usageDay(date, at: place)
     }
 
     /// A whole count (tokens, requests); see `number`.
