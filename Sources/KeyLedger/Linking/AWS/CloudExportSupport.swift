@@ -275,10 +275,29 @@ enum CloudExport {
 
     /// Rows of a table-shaped export, from CSV (cells as strings, keyed by header) or a JSON array of objects,
     /// each with the place to name in errors (`row 3`, `[3]`).
+    ///
+    /// A CSV row keeps its cells and shares the header's column index with every other row, rather than holding a
+    /// dictionary of its own: a million-row spend log held a million dictionaries (about 1 GB) at once.
     struct Row {
         var place: String
-        var fields: [String: Any]
-        subscript(_ key: String) -> Any? { fields[key] }
+        private var dictionary: [String: Any]?
+        private var columns: [String: Int] = [:]
+        private var cells: [String] = []
+
+        init(place: String, fields: [String: Any]) { self.place = place; self.dictionary = fields }
+        init(place: String, columns: [String: Int], cells: [String]) { self.place = place; self.columns = columns; self.cells = cells }
+
+        /// Every field by name (for a CSV row, built on demand: cells as strings, a repeated column's last cell).
+        var fields: [String: Any] {
+            if let dictionary { return dictionary }
+            var out: [String: Any] = [:]
+            for (name, index) in columns { out[name] = cells[index] }
+            return out
+        }
+        subscript(_ key: String) -> Any? {
+            if let dictionary { return dictionary[key] }
+            return columns[key].map { cells[$0] }
+        }
         /// `row 3: spend` for CSV cells, `[3].spend` for JSON fields.
         func at(_ key: String) -> String { place.hasPrefix("row ") ? place + ": " + key : CloudExport.join(place, key) }
     }
@@ -286,15 +305,16 @@ enum CloudExport {
     /// A CSV table checked for shape: at least one data row, every row as wide as the header.
     static func table(_ header: [String], _ rows: [[String]]) throws -> [Row] {
         guard !rows.isEmpty else { throw ExportError("header only, no data rows") }
+        // A repeated column name reads as its last column, as a dictionary built left to right would.
+        var columns: [String: Int] = [:]
+        for (index, name) in header.enumerated() { columns[name] = index }
         var out: [Row] = []
         out.reserveCapacity(rows.count)
         for (i, row) in rows.enumerated() {
             guard row.count == header.count else {
                 throw ExportError("row \(i + 1): expected \(header.count) fields as in the header, got \(row.count)")
             }
-            var fields: [String: Any] = [:]
-            for (name, cell) in zip(header, row) { fields[name] = cell }
-            out.append(Row(place: "row \(i + 1)", fields: fields))
+            out.append(Row(place: "row \(i + 1)", columns: columns, cells: row))
         }
         return out
     }
