@@ -28,7 +28,7 @@ struct BaselineCommand: ParsableCommand {
     @Option(help: "Who answers for the new entries (default: the owning team from keyledger.yml or CODEOWNERS, else 'unassigned').")
     var owner: String?
 
-    @Option(help: "Days until the new entries expire.")
+    @Option(help: "Days until the new entries expire, 1 to \(Baseline.maxExpiryDays) (ten years).")
     var expires: Int = Baseline.defaultExpiryDays
 
     @Flag(name: .customLong("no-history"), help: "Scan only the work tree of git repositories, not their history.")
@@ -44,8 +44,13 @@ struct BaselineCommand: ParsableCommand {
     var ruleDirectories: [String] = []
 
     func validate() throws {
-        if let asOf, ISODate.parse(asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-20 (got '\(asOf)')") }
-        if expires <= 0 { throw ValidationError("--expires must be a positive number of days") }
+        if let asOf, ISODate.parse(asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-20 (value not shown)") }
+        if !(1...Baseline.maxExpiryDays).contains(expires) {
+            throw ValidationError("--expires must be a number of days from 1 to \(Baseline.maxExpiryDays) (ten years)")
+        }
+        if Baseline.expiryDay(asOf: asOf.flatMap(ISODate.parse) ?? Date(), days: expires) == nil {
+            throw ValidationError("--as-of plus --expires must be a day from 1970-01-01 to \(Baseline.lastDay) (a baseline holds no other)")
+        }
         if let reason, reason.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--reason must say why") }
     }
 

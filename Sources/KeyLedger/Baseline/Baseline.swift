@@ -10,6 +10,22 @@ public struct Baseline: Codable, Sendable, Equatable {
     public static let schemaID = "keyledger.baseline/v1"
     /// Days an acceptance lasts unless `--expires` says otherwise.
     public static let defaultExpiryDays = 90
+    /// The longest acceptance `--expires` may ask for: ten years. An accepted risk is reviewed well within that, and the
+    /// bound keeps day arithmetic far from overflow (`--expires 9223372036854775807` trapped) and every expiry a
+    /// four-digit-year day that `load` reads back.
+    public static let maxExpiryDays = 3650
+    /// The last day a baseline file can hold (`YYYY-MM-DD` has four digits of year).
+    public static let lastDay = "9999-12-31"
+
+    /// The day `days` days after `asOf`, or nil when `days` is outside 1…`maxExpiryDays` or the day would fall after
+    /// 9999-12-31. Never traps, whatever the inputs.
+    public static func expiryDay(asOf: Date, days: Int) -> String? {
+        guard (1...maxExpiryDays).contains(days), asOf.timeIntervalSince1970.isFinite else { return nil }
+        let seconds = asOf.timeIntervalSince1970.rounded(.down) + Double(days) * 86_400
+        // 253402300800 = 10000-01-01T00:00:00Z.
+        guard seconds >= 0, seconds < 253_402_300_800 else { return nil }
+        return ISODate.day(Int64(seconds))
+    }
 
     public var schema: String = Baseline.schemaID
     /// Accepted credentials by fingerprint (`sha256:` + hex).
@@ -79,7 +95,9 @@ public struct Baseline: Codable, Sendable, Equatable {
     /// with `defaults`.
     public func updated(with register: Register, defaults: Defaults = Defaults(), asOf: Date) -> (baseline: Baseline, summary: UpdateSummary) {
         let today = ISODate.day(asOf)
-        let expires = ISODate.day(asOf.addingTimeInterval(Double(defaults.expiresInDays) * 86_400))
+        // The command refuses what `expiryDay` cannot compute; a library caller's absurd value is bounded, not trapped on.
+        let days = min(max(defaults.expiresInDays, 1), Baseline.maxExpiryDays)
+        let expires = Baseline.expiryDay(asOf: asOf, days: days) ?? Baseline.lastDay
         var next = Baseline()
         var summary = UpdateSummary()
         for record in register.credentials {
@@ -125,21 +143,42 @@ public struct Baseline: Codable, Sendable, Equatable {
             throw FileError(path: path, message: "not a keyledger baseline: \(Self.explain(error))")
         }
         guard baseline.schema == schemaID else {
-            throw FileError(path: path, message: "schema is '\(baseline.schema)', expected '\(schemaID)'")
+            // The value is not repeated: a file can hold anything there.
+            throw FileError(path: path, message: "schema is not '\(schemaID)'")
         }
-        for (fingerprint, entry) in baseline.credentials.sorted(by: { $0.key < $1.key }) {
-            let short = String(fingerprint.prefix(19)) + "…"
-            guard fingerprint.hasPrefix("sha256:"), fingerprint.count == 71 else {
-                throw FileError(path: path, message: "'\(short)' is not a fingerprint (sha256: and 64 hex digits)")
+        for (index, (fingerprint, entry)) in baseline.credentials.sorted(by: { $0.key < $1.key }).enumerated() {
+            // An entry is named by its fingerprint, shortened; a key that is not one is named by its place only (it could
+            // be a secret pasted in by hand), and the redacted form only when it looks redacted.
+            guard isFingerprint(fingerprint) else {
+                throw FileError(path: path, message: "credentials entry \(index + 1) (in sorted order) is not keyed by a fingerprint "
+                    + "(sha256: and 64 lower-case hex digits; key not shown)")
             }
-            guard ISODate.parse(entry.expires) != nil, entry.expires.count == 10 else {
-                throw FileError(path: path, message: "\(short) (\(entry.redacted)): expires must be a day like 2027-02-18, not '\(entry.expires)'")
+            var name = String(fingerprint.prefix(19)) + "…"
+            if entry.redacted.contains("…"), entry.redacted.count <= 24 { name += " (\(entry.redacted))" }
+            for (field, value) in [("expires", entry.expires), ("first_seen", entry.firstSeen), ("last_seen", entry.lastSeen)]
+            where !isDay(value) {
+                throw FileError(path: path, message: "\(name): \(field) must be a day from 1970-01-01 to \(lastDay) written "
+                    + "YYYY-MM-DD, like 2027-02-18 (value not shown)")
             }
             if entry.reason.trimmingCharacters(in: .whitespaces).isEmpty {
-                throw FileError(path: path, message: "\(short) (\(entry.redacted)): reason is empty; say why the credential is accepted")
+                throw FileError(path: path, message: "\(name): reason is empty; say why the credential is accepted")
             }
         }
         return baseline
+    }
+
+    static func isFingerprint(_ text: String) -> Bool {
+        text.hasPrefix("sha256:") && text.utf8.count == 71
+            && text.utf8.dropFirst(7).allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
+    }
+
+    /// `YYYY-MM-DD`, a real calendar day from 1970-01-01 to 9999-12-31.
+    static func isDay(_ text: String) -> Bool {
+        let b = Array(text.utf8)
+        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
+              b.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 || ($0.element >= 48 && $0.element <= 57) }),
+              text >= "1970-01-01", let date = ISODate.parse(text) else { return false }
+        return ISODate.day(date) == text
     }
 
     /// The baseline as written to disk: pretty-printed, keys sorted, slashes unescaped, one trailing newline.

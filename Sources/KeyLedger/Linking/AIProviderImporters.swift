@@ -79,6 +79,18 @@ struct AIExportNode {
         return n
     }
 
+    /// A money amount (see `ExportLimits`): finite, within ±1e9 per row, not negative unless `allowNegative`; nil for
+    /// absent or null. `scale` converts the exported unit first (Anthropic cents → dollars: 0.01).
+    func optionalAmount(scale: Double = 1, allowNegative: Bool = false) throws -> Double? {
+        guard let n = try optionalNumber() else { return nil }
+        return try ExportLimits.amount(n * scale, at: location, allowNegative: allowNegative)
+    }
+
+    /// The `YYYY-MM-DD` of a bucket's start, which must be a usage day (2000–2099, see `ExportLimits`).
+    func usageDay() throws -> String {
+        try ExportLimits.usageDay(try date(), at: location)
+    }
+
     /// A non-negative whole count (tokens, requests); 0 for absent or null.
     func count() throws -> Int {
         guard let n = try optionalNumber() else { return 0 }

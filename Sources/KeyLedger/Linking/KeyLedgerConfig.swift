@@ -19,6 +19,33 @@ public struct KeyLedgerConfig: Sendable {
     public var policy = RiskPolicy()
     /// Where the file came from, for messages.
     public var source: String = "(defaults)"
+    /// The rule ids, `provider.kind`s and providers that `policy.severity_overrides` and `policy.max_age_days_for` name.
+    public var ruleReferences: [RuleReference] = []
+
+    /// A key of a per-rule policy table, with its line.
+    public struct RuleReference: Sendable, Equatable {
+        public var setting: String
+        public var key: String
+        public var line: Int?
+    }
+
+    /// Warnings (file, line, setting) for `severity_overrides` and `max_age_days_for` keys that name no rule id,
+    /// `provider.kind` or provider of `rules`: such an entry silently does nothing (a typo such as `opena.admin-key`).
+    /// Warnings rather than errors, because the rules in use depend on `--rules`; the unknown key is repeated only
+    /// when it looks like a name (see `ConfigText`).
+    public func unknownRuleReferences(rules: [Rule]) -> [ConfigError] {
+        var known = Set<String>()
+        for rule in rules { known.insert(rule.id); known.insert(rule.provider); known.insert(rule.provider + "." + rule.kind) }
+        // Keys only a provider export lists carry the importer's provider and `Linker.kind(of:)`'s kind (`gcp`, `litellm.virtual-key`).
+        for provider in ["openai", "anthropic", "aws", "gcp", "litellm"] {
+            known.insert(provider)
+            for kind in ["admin-key", "project-key", "service-account-key", "api-key", "access-key", "virtual-key"] { known.insert(provider + "." + kind) }
+        }
+        return ruleReferences.filter { !known.contains($0.key) }.map {
+            ConfigError(file: source, line: $0.line, message: "policy: `\($0.setting)` key \(ConfigText.name($0.key)) names no rule id, "
+                + "provider.kind or provider of the rules in use; it has no effect")
+        }
+    }
 
     public init() {}
 
@@ -28,6 +55,12 @@ public struct KeyLedgerConfig: Sendable {
         public var message: String
         public var description: String { "\(file)\(line.map { ": line \($0)" } ?? ""): \(message)" }
     }
+
+    /// The fields a `prices` entry may have.
+    static let priceFields: Set<String> = ["model", "provider", "input", "output", "checked"]
+    /// The highest price `keyledger.yml` may set, USD per 1M tokens: 100,000 — a thousand times the dearest model listed
+    /// today — so a typo or `.inf` cannot turn token counts into unbounded (or non-finite) spend.
+    static let maxPricePerMillion = 100_000.0
 
     public static func load(path: String) throws -> KeyLedgerConfig {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -66,7 +99,7 @@ public struct KeyLedgerConfig: Sendable {
                     guard let team = m["team"]?.string, !team.isEmpty else { throw fail(item, "owner entry is missing `team`") }
                     for k in m.keys.compactMap(\.string) where !["team", "contact", "cost_centre", "cost_center", "repositories",
                                                                "paths", "projects", "key_ids"].contains(k) {
-                        throw fail(item, "unknown owner field `\(k)` (expected team, contact, cost_centre, repositories, paths, projects, key_ids)")
+                        throw fail(item, "unknown owner field \(ConfigText.name(k)) (expected team, contact, cost_centre, repositories, paths, projects, key_ids)")
                     }
                     let entry = Team(team: team, contact: m["contact"]?.string, costCentre: (m["cost_centre"] ?? m["cost_center"])?.string,
                                      repositories: try strings("repositories"), paths: try strings("paths"),
@@ -79,20 +112,48 @@ public struct KeyLedgerConfig: Sendable {
             case "prices":
                 guard let list = value.sequence else { throw fail(value, "`prices` must be a list of models") }
                 for item in list {
-                    guard let m = item.mapping, let model = m["model"]?.string else { throw fail(item, "each price needs `model`") }
-                    guard let input = m["input"].flatMap({ $0.float ?? $0.int.map(Double.init) }),
-                          let output = m["output"].flatMap({ $0.float ?? $0.int.map(Double.init) }) else {
-                        throw fail(item, "price for \(model) needs numeric `input` and `output` (USD per 1M tokens)")
+                    guard let m = item.mapping, let model = m["model"]?.string, !model.isEmpty else { throw fail(item, "each price needs `model`") }
+                    for k in m.keys where !priceFields.contains(k.string ?? "") {
+                        throw fail(k, "unknown price field \(ConfigText.name(k.string)) (expected \(priceFields.sorted().joined(separator: ", "))); "
+                            + "prices are USD per 1M tokens in `input` and `output`")
                     }
-                    config.prices.append(ModelPrice(model: model, provider: m["provider"]?.string, input: input, output: output,
-                                                    checked: m["checked"]?.string ?? "keyledger.yml"))
+                    // The model is not repeated in messages (it is free text); the line names the entry.
+                    func price(_ field: String) throws -> Double {
+                        guard let n = m[field], let v = n.float ?? n.int.map(Double.init) else {
+                            throw fail(item, "each price needs numeric `input` and `output` (USD per 1M tokens)")
+                        }
+                        guard v.isFinite, v >= 0, v <= maxPricePerMillion else {
+                            throw fail(n, "`\(field)` must be a finite price from 0 to \(Int(maxPricePerMillion)) USD per 1M tokens")
+                        }
+                        return v
+                    }
+                    config.prices.append(ModelPrice(model: model, provider: m["provider"]?.string, input: try price("input"),
+                                                    output: try price("output"), checked: m["checked"]?.string ?? "keyledger.yml"))
                 }
             case "policy":
                 config.policy = try RiskPolicy.parse(value, source: source)
+                config.ruleReferences = RiskPolicy.ruleReferences(value)
             default:
-                throw fail(key, "unknown section `\(key.string ?? "?")` (expected owners, prices, policy)")
+                throw fail(key, "unknown section \(ConfigText.name(key.string)) (expected owners, prices, policy)")
             }
         }
         return config
+    }
+}
+
+/// Names from `keyledger.yml` in messages: a key is repeated only when it looks like a setting, rule or provider name
+/// (short, lower-case letters, a few digits, `.`, `_`, `-`), never when it could be a pasted secret.
+enum ConfigText {
+    static func name(_ text: String?) -> String {
+        guard let text, isPlainName(text) else { return "(name not shown)" }
+        return "`" + text + "`"
+    }
+
+    static func isPlainName(_ text: String) -> Bool {
+        let allowed = text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
+        let digits = text.unicodeScalars.filter { ("0"..."9").contains($0) }.count
+        // Long runs without a separator read as tokens (32-hex keys are lower-case too).
+        let longestRun = text.split(whereSeparator: { "._-".contains($0) }).map(\.count).max() ?? 0
+        return !text.isEmpty && text.count <= 48 && allowed && digits <= 4 && longestRun <= 20
     }
 }

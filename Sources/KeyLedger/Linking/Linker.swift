@@ -312,6 +312,11 @@ public struct Linker: Sendable {
                 summary.link = approximateHow[i]
             }
             if summary.estimated { summary.link! += "; cost estimated from tokens with the price table" }
+            let derivedUnits = Set(records.compactMap(\.derivedTokenUnit)).sorted()
+            if !derivedUnits.isEmpty {
+                linked[i].notes.append("token counts from rows priced per \(derivedUnits.joined(separator: ", ")) are derived (usage amount × unit): "
+                    + "AWS does not document Bedrock's CUR usage unit")
+            }
             if !summary.otherCurrencies.isEmpty {
                 linked[i].notes.append("cost rows in \(summary.otherCurrencies.joined(separator: ", ")) are not added to the \(summary.currency) spend")
             }

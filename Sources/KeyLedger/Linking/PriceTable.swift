@@ -29,7 +29,9 @@ public struct PriceTable: Sendable {
               let list = root["prices"] as? [[String: Any]] else { return [] }
         return list.compactMap { entry in
             guard let model = entry["model"] as? String, let input = ExportValue.number(entry["input"]),
-                  let output = ExportValue.number(entry["output"]) else { return nil }
+                  let output = ExportValue.number(entry["output"]),
+                  // The same bounds as keyledger.yml prices (`KeyLedgerConfig.maxPricePerMillion`).
+                  [input, output].allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= KeyLedgerConfig.maxPricePerMillion }) else { return nil }
             let checked = (entry["checked"] as? String) ?? (entry["checked"] as? Date).map(ISODate.day) ?? "unknown"
             return ModelPrice(model: model, provider: entry["provider"] as? String, input: input, output: output, checked: checked)
         }

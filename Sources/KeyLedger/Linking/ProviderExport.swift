@@ -88,11 +88,15 @@ public struct UsageRecord: Sendable, Equatable {
     public var requests: Int
     public var model: String?
     public var source: String
+    /// The export's unit the token counts were scaled from (`1K tokens` → ×1000), when the export did not count tokens
+    /// itself: the token figure is then derived from a unit convention, not read (see `AWSCURImporter`). Nil otherwise.
+    public var derivedTokenUnit: String?
 
     public init(provider: String, scope: UsageScope, day: String, cost: Double?, currency: String = "USD", inputTokens: Int = 0,
-                outputTokens: Int = 0, requests: Int = 0, model: String? = nil, source: String) {
+                outputTokens: Int = 0, requests: Int = 0, model: String? = nil, source: String, derivedTokenUnit: String? = nil) {
         self.provider = provider; self.scope = scope; self.day = day; self.cost = cost; self.currency = currency
         self.inputTokens = inputTokens; self.outputTokens = outputTokens; self.requests = requests; self.model = model; self.source = source
+        self.derivedTokenUnit = derivedTokenUnit
     }
 }
 

@@ -40,6 +40,8 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
         case skippedExport = "skipped-export"
         /// A scanned input was skipped (oversized, unreadable, undecodable); binary files are counted, not listed.
         case skippedInput = "skipped-input"
+        /// keyledger.yml says something that has no effect.
+        case configWarning = "config-warning"
         /// How the command was used may not do what the user meant.
         case usage
     }
@@ -118,6 +120,10 @@ public enum ScanPipeline {
         var configuration = options.configuration ?? KeyLedgerConfig()
         if options.configuration == nil, let path = options.configPath ?? (FileManager.default.fileExists(atPath: "keyledger.yml") ? "keyledger.yml" : nil) {
             do { configuration = try KeyLedgerConfig.load(path: path) } catch { throw stageError(.config, error) }
+        }
+        // Overrides naming no rule, provider.kind or provider do nothing: say so (warnings, since --rules can add ids).
+        diagnostics += configuration.unknownRuleReferences(rules: matcher.rules).map {
+            Diagnostic(kind: .configWarning, message: sanitizer.clean("warning: \($0)", multiline: true))
         }
 
         let result: ScanResult

@@ -48,6 +48,25 @@ public struct RiskPolicy: Sendable, Equatable {
 
     public func spendHigh(team: String?) -> Double { team.flatMap { spendHigh30dByTeam[$0] } ?? spendHigh30d }
 
+    /// The largest number a money or multiple setting may hold (USD thresholds, budgets, `anomaly_multiple`).
+    static let maxSetting = 1e12
+    /// The largest number of days a day setting may hold (a century).
+    static let maxDays = 36_500
+
+    /// The keys of `severity_overrides` and `max_age_days_for` with their lines: each should name a rule id,
+    /// `provider.kind` or provider of the rules in use (checked by `KeyLedgerConfig.unknownRuleReferences`).
+    static func ruleReferences(_ node: Node) -> [KeyLedgerConfig.RuleReference] {
+        guard let map = node.mapping else { return [] }
+        var out: [KeyLedgerConfig.RuleReference] = []
+        for (k, v) in map {
+            guard let setting = k.string, ["severity_overrides", "max_age_days_for"].contains(setting), let table = v.mapping else { continue }
+            for key in table.keys {
+                if let name = key.string { out.append(.init(setting: setting, key: name, line: key.mark.map { $0.line })) }
+            }
+        }
+        return out
+    }
+
     /// Parses the `policy:` mapping node; errors name the file and line.
     static func parse(_ node: Node, source: String) throws -> RiskPolicy {
         var policy = RiskPolicy()
@@ -55,21 +74,30 @@ public struct RiskPolicy: Sendable, Equatable {
             KeyLedgerConfig.ConfigError(file: source, line: n.mark.map { $0.line }, message: "policy: " + message)
         }
         guard let map = node.mapping else { throw fail(node, "expected a mapping of settings") }
+        // `.nan` and `.inf` are YAML floats: a NaN threshold compares false with everything (`anomaly_multiple: .nan`
+        // passed both checks and switched the abuse signal off), an infinite one never fires.
         func number(_ n: Node, _ name: String, positive: Bool = true) throws -> Double {
             guard let v = n.float ?? n.int.map(Double.init) else { throw fail(n, "`\(name)` must be a number") }
-            if positive && v <= 0 { throw fail(n, "`\(name)` must be positive (got \(v))") }
+            guard v.isFinite, abs(v) <= maxSetting else {
+                throw fail(n, "`\(name)` must be a finite number up to \(Int(maxSetting)) (not .nan or .inf)")
+            }
+            if positive && v <= 0 { throw fail(n, "`\(name)` must be positive") }
+            if !positive && v < 0 { throw fail(n, "`\(name)` must not be negative") }
             return v
         }
+        // Days are added to dates: beyond a century they only risk overflow.
         func integer(_ n: Node, _ name: String) throws -> Int {
-            guard let v = n.int, v > 0 else { throw fail(n, "`\(name)` must be a positive whole number of days") }
+            guard let v = n.int, (1...maxDays).contains(v) else {
+                throw fail(n, "`\(name)` must be a whole number of days from 1 to \(maxDays)")
+            }
             return v
         }
         func table<T>(_ n: Node, _ name: String, _ value: (Node, String) throws -> T) throws -> [String: T] {
             guard let m = n.mapping else { throw fail(n, "`\(name)` must be a mapping") }
             var out: [String: T] = [:]
             for (k, v) in m {
-                guard let key = k.string else { throw fail(k, "`\(name)` keys must be strings") }
-                out[key] = try value(v, "\(name).\(key)")
+                guard let key = k.string, !key.isEmpty else { throw fail(k, "`\(name)` keys must be strings") }
+                out[key] = try value(v, ConfigText.isPlainName(key) ? "\(name).\(key)" : name)
             }
             return out
         }
@@ -94,10 +122,10 @@ public struct RiskPolicy: Sendable, Equatable {
             case "severity_overrides": policy.severityOverrides = try table(v, "severity_overrides", severity)
             case "due_days":
                 let days = try table(v, "due_days", integer)
-                for key in days.keys where !severities.contains(key) { throw fail(v, "`due_days` keys must be critical, high, medium, low (got \(key))") }
+                for key in days.keys where !severities.contains(key) { throw fail(v, "`due_days` keys must be critical, high, medium, low (got \(ConfigText.name(key)))") }
                 policy.dueDays.merge(days) { $1 }
             default:
-                throw fail(k, "unknown setting `\(k.string ?? "?")` (expected max_age_days, max_age_days_for, dormant_days, anomaly_multiple, anomaly_min_daily_spend, spend_high_30d, spend_high_30d_by_team, budgets, severity_overrides, due_days)")
+                throw fail(k, "unknown setting \(ConfigText.name(k.string)) (expected max_age_days, max_age_days_for, dormant_days, anomaly_multiple, anomaly_min_daily_spend, spend_high_30d, spend_high_30d_by_team, budgets, severity_overrides, due_days)")
             }
         }
         return policy

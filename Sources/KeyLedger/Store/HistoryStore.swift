@@ -76,17 +76,50 @@ public final class HistoryStore {
         }
     }
 
+    /// Opens, checks and (when needed) creates or upgrades the store. Several processes may do this at once on the
+    /// same new file (two `scan --db` runs, a `report` while a scan records), so every step is idempotent and the
+    /// sequence is safe to repeat:
+    /// - the identity check (schema version, application id, tables) reads one snapshot, so it never sees a store
+    ///   half-created by another process (it once read "version 0", then that process's committed tables, and
+    ///   refused the store as "not a keyledger history store");
+    /// - WAL journal mode is set once per file (persistent), before any write, and only on a file that is a keyledger
+    ///   store or empty, so another program's database is never changed;
+    /// - schema creation and migration run in one `BEGIN IMMEDIATE` transaction that re-reads `user_version` after
+    ///   taking the write lock, so only the first process creates the tables and the others find them;
+    /// - the busy timeout makes each step wait for the others; where SQLite answers "database is locked" at once
+    ///   instead of waiting (a journal-mode change, which it will not wait for lest two connections deadlock), the
+    ///   whole sequence is retried after a short pause, for up to `openRetrySeconds`.
     private static func connect(path: String) throws -> HistoryStore {
         let connection = try SQLiteConnection(path: path)
         let store = HistoryStore(path: path, connection: connection)
-        try store.checkIdentity()
+        let deadline = Date().addingTimeInterval(openRetrySeconds)
+        var attempt = 0
+        while true {
+            do {
+                try store.prepare()
+                return store
+            } catch let error as StoreError where error.isBusy && Date() < deadline {
+                attempt += 1
+                // 1–8 ms, growing to 20–50 ms: a creating process holds the lock for a few milliseconds.
+                usleep(UInt32.random(in: attempt < 5 ? 1_000...8_000 : 20_000...50_000))
+            }
+        }
+    }
+
+    /// How long opening retries when SQLite refuses to wait for another process's lock.
+    static let openRetrySeconds: TimeInterval = 30
+
+    private func prepare() throws {
+        let version = try connection.readTransaction { try checkIdentity() }
+        let mode = try connection.query("PRAGMA journal_mode").first?.string("journal_mode")?.lowercased()
+        if mode != "wal" {
+            // WAL: a reader (report) never blocks the writer; an interrupted transaction is simply never committed.
+            try connection.execute("PRAGMA journal_mode = WAL")
+        }
         try connection.execute("PRAGMA foreign_keys = ON")
-        // WAL: a reader (report) never blocks the writer; an interrupted transaction is simply never committed.
         // FULL: a committed scan survives a power cut, not only a killed process; one fsync per scan is cheap.
-        try connection.execute("PRAGMA journal_mode = WAL")
         try connection.execute("PRAGMA synchronous = FULL")
-        try store.migrate()
-        return store
+        if version < StoreSchema.currentVersion { try migrate() }
     }
 
     /// Closes the connection (also done when the store is released).
@@ -97,10 +130,17 @@ public final class HistoryStore {
             + "reads versions up to \(StoreSchema.currentVersion)). Upgrade keyledger, or record into a new --db file.")
     }
 
-    /// Refuses files that are not keyledger stores, and stores newer than this keyledger understands.
-    private func checkIdentity() throws {
+    /// Refuses files that are not keyledger stores, stores newer than this keyledger understands and stores whose
+    /// version no keyledger writes (a negative `user_version`); returns the store's schema version. Call it inside a
+    /// transaction so the version, the application id and the tables are read from one snapshot.
+    @discardableResult
+    private func checkIdentity() throws -> Int {
         let version = try connection.userVersion
         if version > StoreSchema.currentVersion { throw newerVersionError(version) }
+        if version < 0 {
+            throw StoreError(path: path, message: "not a keyledger history store (SQLite user_version \(version); keyledger writes "
+                + "versions 1 to \(StoreSchema.currentVersion)); choose another --db file")
+        }
         let application = try connection.query("PRAGMA application_id").first?.int("application_id") ?? 0
         if application != 0 && application != Int(StoreSchema.applicationID) {
             throw StoreError(path: path, message: "not a keyledger history store (SQLite application id \(application))")
@@ -113,15 +153,15 @@ public final class HistoryStore {
                     + tables.prefix(5).joined(separator: ", ") + "); choose another --db file")
             }
         }
+        return version
     }
 
-    /// Brings an older store up to the current schema, all steps in one transaction.
+    /// Creates the schema, or brings an older store up to it, all steps in one transaction.
     private func migrate() throws {
-        guard try connection.userVersion < StoreSchema.currentVersion else { return }
         try connection.transaction {
-            // Another process may have migrated between the check above and taking the write lock.
-            let version = try connection.userVersion
-            if version > StoreSchema.currentVersion { throw newerVersionError(version) }
+            // Another process may have created or migrated the store since it was checked: check again under the lock.
+            let version = try checkIdentity()
+            guard version < StoreSchema.currentVersion else { return }
             for next in version..<StoreSchema.currentVersion {
                 try connection.execute(StoreSchema.migrations[next])
                 try connection.execute("PRAGMA user_version = \(next + 1)")

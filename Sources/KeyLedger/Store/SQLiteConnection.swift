@@ -5,7 +5,10 @@ import Foundation
 public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     public var path: String
     public var message: String
-    public init(path: String, message: String) { self.path = path; self.message = message }
+    /// SQLite answered SQLITE_BUSY / SQLITE_LOCKED without waiting (it does so where waiting could deadlock, e.g. a
+    /// journal-mode change or a read transaction upgraded to a write): the step can be retried from the start.
+    public var isBusy: Bool
+    public init(path: String, message: String, isBusy: Bool = false) { self.path = path; self.message = message; self.isBusy = isBusy }
     public var description: String { "\(path): \(message)" }
 }
 
@@ -99,8 +102,10 @@ final class SQLiteConnection {
         let detail = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
         var message = "\(what): \(detail)"
         if rc == SQLITE_NOTADB { message = "not an SQLite database (is this a keyledger history store?)" }
-        return StoreError(path: path, message: message)
+        return StoreError(path: path, message: message, isBusy: Self.isBusy(rc))
     }
+
+    static func isBusy(_ rc: Int32) -> Bool { rc & 0xFF == SQLITE_BUSY || rc & 0xFF == SQLITE_LOCKED }
 
     /// Runs SQL text with no parameters (schema changes, pragmas, transaction control).
     func execute(_ sql: String) throws {
@@ -110,7 +115,7 @@ final class SQLiteConnection {
             let detail = messagePointer.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc))
             sqlite3_free(messagePointer)
             if rc == SQLITE_NOTADB { throw error("", rc) }
-            throw StoreError(path: path, message: detail)
+            throw StoreError(path: path, message: detail, isBusy: Self.isBusy(rc))
         }
     }
 
@@ -190,7 +195,16 @@ final class SQLiteConnection {
 
     /// Runs `body` inside one `BEGIN IMMEDIATE … COMMIT`; any error rolls everything back.
     func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+        try transaction("BEGIN IMMEDIATE", body)
+    }
+
+    /// Runs `body` inside one read transaction (`BEGIN DEFERRED … COMMIT`), so its queries see one snapshot.
+    func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try transaction("BEGIN DEFERRED", body)
+    }
+
+    private func transaction<T>(_ begin: String, _ body: () throws -> T) throws -> T {
+        try execute(begin)
         do {
             let value = try body()
             try execute("COMMIT")

@@ -158,7 +158,10 @@ final class BaselineTests: XCTestCase {
             #"{"schema": "keyledger.baseline/v1", "credentials": {"\#(fingerprint)": {"redacted": "sk-…abcd", "provider": "openai", "rule": null, "paths": [], "reason": "\#(reason)", "owner": "o", "expires": "\#(expires)", "first_seen": "2026-01-01", "last_seen": "2026-01-01"}}}"#
         }
         try entry(expires: "next year").write(toFile: path, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try Baseline.load(path: path)) { XCTAssertTrue("\($0)".contains("expires must be a day like 2027-02-18, not 'next year'")) }
+        XCTAssertThrowsError(try Baseline.load(path: path)) {
+            XCTAssertEqual("\($0)", "\(path): sha256:abababababab… (sk-…abcd): expires must be a day from 1970-01-01 to 9999-12-31 "
+                + "written YYYY-MM-DD, like 2027-02-18 (value not shown)")
+        }
         try entry(expires: "2027-01-01", reason: " ").write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try Baseline.load(path: path)) { XCTAssertTrue("\($0)".contains("reason is empty")) }
         try entry(expires: "2027-01-01").write(toFile: path, atomically: true, encoding: .utf8)

@@ -13,6 +13,15 @@ import Foundation
 /// counts as input or output tokens (cache reads and writes as input; Marketplace `…_InputTokenCount-Units` rows take
 /// the model from the product name), scaled by `pricing_unit` when it names
 /// thousands or millions (`1K tokens`); without a unit the amount is taken as a token count.
+///
+/// The scaling is a derivation, and records say so (`UsageRecord.derivedTokenUnit`, a note on the credential). The CUR
+/// data dictionary defines a line item's blended cost as its blended rate times its usage amount (lineItem/BlendedCost,
+/// https://docs.aws.amazon.com/cur/latest/userguide/Lineitem-columns.html) and lists `pricing_unit` as the unit a row is
+/// priced in (https://docs.aws.amazon.com/cur/latest/userguide/table-dictionary-cur2-pricing.html), so a row priced per
+/// `1K tokens` counts thousands of tokens. No public AWS source
+/// found states Bedrock's CUR usage unit itself ("Understanding your Amazon Bedrock Cost and Usage Report data",
+/// docs.aws.amazon.com/bedrock/latest/userguide/cost-mgmt-understanding-cur-data.html, names the token usage types
+/// but not their unit; searched 2026-11), hence "derived" rather than read.
 public enum AWSCURImporter: ExportImporter {
     public static let format = "aws.cur2"
     public static let signature = "CSV with line_item_usage_start_date and other line_item_ columns"
@@ -51,7 +60,8 @@ public enum AWSCURImporter: ExportImporter {
             guard let start = try CloudExport.date(row["line_item_usage_start_date"], at: row.at("line_item_usage_start_date")) else {
                 throw CloudExport.at(row.place, "missing \"line_item_usage_start_date\"")
             }
-            guard let cost = try CloudExport.number(row["line_item_unblended_cost"], at: row.at("line_item_unblended_cost")) else {
+            guard let cost = try CloudExport.money(row["line_item_unblended_cost"], at: row.at("line_item_unblended_cost"),
+                                                   allowNegative: isCredit(CloudExport.text(row["line_item_line_item_type"]))) else {
                 throw CloudExport.at(row.place, "missing \"line_item_unblended_cost\"")
             }
             let scope: UsageScope
@@ -64,21 +74,32 @@ public enum AWSCURImporter: ExportImporter {
             }
             let usageType = CloudExport.text(row["line_item_usage_type"])
             var input = 0, output = 0
+            var derivedUnit: String?
             if let usageType, let direction = CloudExport.tokenDirection(usageType: usageType),
                let amount = try CloudExport.number(row["line_item_usage_amount"], at: row.at("line_item_usage_amount")) {
-                let tokens = try CloudExport.count(computed: amount * CloudExport.tokenMultiplier(CloudExport.text(row["pricing_unit"])),
-                                                   at: row.at("line_item_usage_amount"))
+                let unit = CloudExport.text(row["pricing_unit"])
+                let multiplier = CloudExport.tokenMultiplier(unit)
+                if multiplier != 1 { derivedUnit = unit }
+                let tokens = try CloudExport.count(computed: amount * multiplier, at: row.at("line_item_usage_amount"))
                 if direction == .input { input = tokens } else { output = tokens }
             } else {
                 _ = try CloudExport.number(row["line_item_usage_amount"], at: row.at("line_item_usage_amount"))
             }
-            totals.add(provider: "aws", scope: scope, day: ISODate.day(start), cost: cost,
+            totals.add(provider: "aws", scope: scope, day: try CloudExport.usageDay(start, at: row.at("line_item_usage_start_date")), cost: cost,
                        currency: CloudExport.text(row["line_item_currency_code"])?.uppercased() ?? "USD",
-                       input: input, output: output, model: model(usageType: usageType, row: row))
+                       input: input, output: output, model: model(usageType: usageType, row: row), derivedTokenUnit: derivedUnit)
         }
         var bundle = ExportBundle()
         bundle.usage = totals.records(source: source)
         return bundle
+    }
+
+    /// Line item types whose cost is negative by nature: `Credit`, `Refund`, and the discounts and negations
+    /// (`BundledDiscount`, `EdpDiscount`, `PrivateRateDiscount`, `DistributorDiscount`, `SavingsPlanNegation`, …).
+    /// Any other row with a negative cost (or a row of a file without `line_item_line_item_type`) is malformed.
+    static func isCredit(_ type: String?) -> Bool {
+        guard let t = type?.lowercased() else { return false }
+        return t == "credit" || t == "refund" || t.hasSuffix("discount") || t.hasSuffix("negation")
     }
 
     /// The model part of a token usage type; for Marketplace usage types (`USW2-MP:USW2_InputTokenCount-Units`) the

@@ -1,5 +1,39 @@
 import Foundation
 
+/// What one usage or cost row of an export may say (issue 10). Beyond these a value is corrupt or hostile, not a bill:
+/// `1e308` in a spend log or cost export reached the reports and trapped the HTML page, or failed the JSON encoder
+/// with no file named. Such a row makes its file an export problem (skipped and counted, the reason naming the file,
+/// the row or JSON path and the field — never the value), like any other malformed value.
+public enum ExportLimits {
+    /// The largest amount one row may carry, in its currency: 1,000,000,000. Rows are per key (or project), day and
+    /// model — or per request — so a real row is many orders of magnitude below it, while sums of millions of rows at
+    /// the cap stay exact enough and far from overflow anywhere they are converted or rendered.
+    public static let maxAmount = 1e9
+    /// Usage and cost days are read from 2000-01-01 to 2099-12-31: no AI provider bills earlier, and a bucket dated
+    /// 9999 is a corrupt export (it also stretched every daily series and chart to the year 9999).
+    public static let firstUsageDay = "2000-01-01"
+    public static let lastUsageDay = "2099-12-31"
+
+    static func amount(_ value: Double, at place: String, allowNegative: Bool) throws -> Double {
+        guard value.isFinite, abs(value) <= maxAmount else {
+            throw CloudExport.at(place, "amount out of range (not finite, or beyond ±1,000,000,000 per row; value not shown)")
+        }
+        if value < 0 && !allowNegative {
+            throw CloudExport.at(place, "negative amount (only credit, refund and discount rows may be negative; value not shown)")
+        }
+        return value
+    }
+
+    static func usageDay(_ date: Date, at place: String) throws -> String {
+        let seconds = date.timeIntervalSince1970
+        // 946684800 = 2000-01-01T00:00:00Z, 4102444800 = 2100-01-01T00:00:00Z.
+        guard seconds.isFinite, seconds >= 946_684_800, seconds < 4_102_444_800 else {
+            throw CloudExport.at(place, "date out of range for usage (\(firstUsageDay) to \(lastUsageDay); value not shown)")
+        }
+        return ISODate.day(date)
+    }
+}
+
 /// Readers shared by the cloud and gateway importers (AWS, GCP, FOCUS, LiteLLM): strict where a field is essential,
 /// lenient where real exports vary (numbers as strings, `N/A`, `no_information`, `not_supported`, empty cells).
 ///
@@ -84,6 +118,19 @@ enum CloudExport {
         default:
             throw at(place, "expected a number, got \(kind(value))")
         }
+    }
+
+    /// A money amount (cost, spend) of one row; nil when absent or a sentinel. Throws — naming the place, never the
+    /// value — for a non-finite amount, one beyond `ExportLimits.maxAmount`, or a negative one unless the row is a
+    /// credit, refund or discount (`allowNegative`). The importer's error skips the file as an export problem.
+    static func money(_ value: Any?, at place: String, allowNegative: Bool = false) throws -> Double? {
+        guard let v = try number(value, at: place) else { return nil }
+        return try ExportLimits.amount(v, at: place, allowNegative: allowNegative)
+    }
+
+    /// The `YYYY-MM-DD` of a usage or cost row's date, which must fall within `ExportLimits` usage days.
+    static func usageDay(_ date: Date, at place: String) throws -> String {
+        try ExportLimits.usageDay(date, at: place)
     }
 
     /// A whole count (tokens, requests); see `number`.
@@ -228,10 +275,29 @@ enum CloudExport {
 
     /// Rows of a table-shaped export, from CSV (cells as strings, keyed by header) or a JSON array of objects,
     /// each with the place to name in errors (`row 3`, `[3]`).
+    ///
+    /// A CSV row keeps its cells and shares the header's column index with every other row, rather than holding a
+    /// dictionary of its own: a million-row spend log held a million dictionaries (about 1 GB) at once.
     struct Row {
         var place: String
-        var fields: [String: Any]
-        subscript(_ key: String) -> Any? { fields[key] }
+        private var dictionary: [String: Any]?
+        private var columns: [String: Int] = [:]
+        private var cells: [String] = []
+
+        init(place: String, fields: [String: Any]) { self.place = place; self.dictionary = fields }
+        init(place: String, columns: [String: Int], cells: [String]) { self.place = place; self.columns = columns; self.cells = cells }
+
+        /// Every field by name (for a CSV row, built on demand: cells as strings, a repeated column's last cell).
+        var fields: [String: Any] {
+            if let dictionary { return dictionary }
+            var out: [String: Any] = [:]
+            for (name, index) in columns { out[name] = cells[index] }
+            return out
+        }
+        subscript(_ key: String) -> Any? {
+            if let dictionary { return dictionary[key] }
+            return columns[key].map { cells[$0] }
+        }
         /// `row 3: spend` for CSV cells, `[3].spend` for JSON fields.
         func at(_ key: String) -> String { place.hasPrefix("row ") ? place + ": " + key : CloudExport.join(place, key) }
     }
@@ -239,15 +305,16 @@ enum CloudExport {
     /// A CSV table checked for shape: at least one data row, every row as wide as the header.
     static func table(_ header: [String], _ rows: [[String]]) throws -> [Row] {
         guard !rows.isEmpty else { throw ExportError("header only, no data rows") }
+        // A repeated column name reads as its last column, as a dictionary built left to right would.
+        var columns: [String: Int] = [:]
+        for (index, name) in header.enumerated() { columns[name] = index }
         var out: [Row] = []
         out.reserveCapacity(rows.count)
         for (i, row) in rows.enumerated() {
             guard row.count == header.count else {
                 throw ExportError("row \(i + 1): expected \(header.count) fields as in the header, got \(row.count)")
             }
-            var fields: [String: Any] = [:]
-            for (name, cell) in zip(header, row) { fields[name] = cell }
-            out.append(Row(place: "row \(i + 1)", fields: fields))
+            out.append(Row(place: "row \(i + 1)", columns: columns, cells: row))
         }
         return out
     }
@@ -319,16 +386,18 @@ enum CloudExport {
             var input = 0
             var output = 0
             var requests = 0
+            var derivedTokenUnit: String?
         }
         private var order: [Key] = []
         private var sums: [Key: Sum] = [:]
 
         mutating func add(provider: String, scope: UsageScope, day: String, cost: Double?, currency: String,
-                          input: Int = 0, output: Int = 0, requests: Int = 0, model: String?) {
+                          input: Int = 0, output: Int = 0, requests: Int = 0, model: String?, derivedTokenUnit: String? = nil) {
             let key = Key(provider: provider, scope: scope, day: day, model: model, currency: currency)
             var sum = sums[key] ?? { order.append(key); return Sum() }()
             if let cost { sum.cost = (sum.cost ?? 0) + cost }
             sum.input += input; sum.output += output; sum.requests += requests
+            if let derivedTokenUnit { sum.derivedTokenUnit = derivedTokenUnit }
             sums[key] = sum
         }
 
@@ -337,7 +406,7 @@ enum CloudExport {
                 let s = sums[k]!
                 return UsageRecord(provider: k.provider, scope: k.scope, day: k.day, cost: s.cost.map { ($0 * 1e9).rounded() / 1e9 },
                                    currency: k.currency, inputTokens: s.input, outputTokens: s.output, requests: s.requests,
-                                   model: k.model, source: source)
+                                   model: k.model, source: source, derivedTokenUnit: s.derivedTokenUnit)
             }
         }
     }

@@ -18,10 +18,11 @@ enum AnthropicCostReportImporter: ExportImporter {
     static func read(_ content: ExportContent, source: String) throws -> ExportBundle {
         var bundle = ExportBundle()
         try AnthropicReportPages.forEachResult(content) { result, day in
-            guard let cents = try result.required("amount").optionalNumber() else { throw result.error("missing \"amount\"") }
+            // Cents → dollars, then bounded (`ExportLimits`); the report has no credit rows, so never negative.
+            guard let cost = try result.required("amount").optionalAmount(scale: 0.01) else { throw result.error("missing \"amount\"") }
             bundle.usage.append(UsageRecord(
                 provider: "anthropic", scope: .project(result["workspace_id"].optionalString ?? "default"), day: day,
-                cost: cents / 100, currency: (result["currency"].optionalString ?? "USD").uppercased(),
+                cost: cost, currency: (result["currency"].optionalString ?? "USD").uppercased(),
                 model: result["model"].optionalString, source: source))
         }
         return bundle

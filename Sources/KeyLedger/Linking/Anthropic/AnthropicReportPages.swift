@@ -55,7 +55,7 @@ enum AnthropicReportPages {
         guard case .json(let root) = content, let buckets = buckets(root) else { throw ExportError("expected Anthropic report buckets") }
         for bucket in buckets {
             guard bucket.object != nil else { throw bucket.error("expected a bucket object, got \(AIExportNode.describe(bucket.value))") }
-            let day = ISODate.day(try bucket.required("starting_at").date())
+            let day = try bucket.required("starting_at").usageDay()
             for result in try bucket.required("results").elements() {
                 guard result.object != nil else { throw result.error("expected a result object, got \(AIExportNode.describe(result.value))") }
                 try body(result, day)

@@ -56,17 +56,27 @@ public enum FOCUSImporter: ExportImporter {
                 guard let c = column(lower) else { return nil }
                 return try CloudExport.number(row[c], at: row.at(c))
             }
+            // FOCUS: credits (`ChargeCategory` Credit), adjustments and corrections (`ChargeClass` Correction) may be negative.
+            let mayBeNegative = ["credit", "adjustment"].contains(text("chargecategory")?.lowercased() ?? "")
+                || text("chargeclass")?.lowercased() == "correction"
+            func money(_ lower: String) throws -> Double? {
+                guard let c = column(lower) else { return nil }
+                return try CloudExport.money(row[c], at: row.at(c), allowNegative: mayBeNegative)
+            }
 
             guard let start = try CloudExport.date(row[startColumn], at: row.at(startColumn)) else {
                 throw CloudExport.at(row.place, "missing \"\(startColumn)\"")
             }
-            let effective = try number("effectivecost")
-            let billed = try number("billedcost")
-            guard let cost = effective ?? billed else { throw CloudExport.at(row.place, "missing \"\(column("billedcost") ?? "EffectiveCost")\"") }
-
             let category = text("servicecategory")?.lowercased() ?? ""
             let service = text("servicename")?.lowercased() ?? ""
-            guard category == "ai and machine learning" || aiServiceWords.contains(where: service.contains) else { continue }
+            // Rows of other services are not read further: their amounts and dates are not this run's to judge.
+            guard category == "ai and machine learning" || aiServiceWords.contains(where: service.contains) else {
+                _ = try number("effectivecost"); _ = try number("billedcost")
+                continue
+            }
+            let effective = try money("effectivecost")
+            let billed = try money("billedcost")
+            guard let cost = effective ?? billed else { throw CloudExport.at(row.place, "missing \"\(column("billedcost") ?? "EffectiveCost")\"") }
 
             // Attribution hints from Tags and x_ columns.
             var hints: [String: String] = [:]
@@ -110,7 +120,7 @@ public enum FOCUSImporter: ExportImporter {
                 ?? usageType.flatMap { CloudExport.tokenDirection(usageType: $0) != nil ? CloudExport.model(usageType: $0) : nil }
                 ?? text("skumeter")
             let providerName = text("serviceprovidername") ?? text("providername") ?? text("invoiceissuername") ?? "unknown"
-            totals.add(provider: providerId(providerName), scope: scope, day: ISODate.day(start), cost: cost,
+            totals.add(provider: providerId(providerName), scope: scope, day: try CloudExport.usageDay(start, at: row.at(startColumn)), cost: cost,
                        currency: text("billingcurrency")?.uppercased() ?? "USD",
                        input: input, output: output, requests: requests, model: model)
         }

@@ -26,8 +26,8 @@ public enum LiteLLMDailySpendImporter: ExportImporter {
             let requests = try CloudExport.count(row["api_requests"], at: row.at("api_requests"))
                 ?? ((try CloudExport.count(row["successful_requests"], at: row.at("successful_requests")) ?? 0)
                     + (try CloudExport.count(row["failed_requests"], at: row.at("failed_requests")) ?? 0))
-            totals.add(provider: "litellm", scope: .secretHash(CloudExport.secretHash(key)), day: ISODate.day(date),
-                       cost: try CloudExport.number(row["spend"], at: row.at("spend")) ?? 0, currency: "USD",
+            totals.add(provider: "litellm", scope: .secretHash(CloudExport.secretHash(key)), day: try CloudExport.usageDay(date, at: row.at("date")),
+                       cost: try CloudExport.money(row["spend"], at: row.at("spend")) ?? 0, currency: "USD",
                        input: try CloudExport.count(row["prompt_tokens"], at: row.at("prompt_tokens")) ?? 0,
                        output: try CloudExport.count(row["completion_tokens"], at: row.at("completion_tokens")) ?? 0,
                        requests: requests, model: CloudExport.text(row["model"]) ?? CloudExport.text(row["model_group"]))

@@ -25,8 +25,8 @@ public enum LiteLLMSpendLogsImporter: ExportImporter {
             guard let start = try CloudExport.date(row["startTime"], at: row.at("startTime")) else {
                 throw CloudExport.at(row.place, "missing \"startTime\"")
             }
-            totals.add(provider: "litellm", scope: .secretHash(CloudExport.secretHash(key)), day: ISODate.day(start),
-                       cost: try CloudExport.number(row["spend"], at: row.at("spend")) ?? 0, currency: "USD",
+            totals.add(provider: "litellm", scope: .secretHash(CloudExport.secretHash(key)), day: try CloudExport.usageDay(start, at: row.at("startTime")),
+                       cost: try CloudExport.money(row["spend"], at: row.at("spend")) ?? 0, currency: "USD",
                        input: try CloudExport.count(row["prompt_tokens"], at: row.at("prompt_tokens")) ?? 0,
                        output: try CloudExport.count(row["completion_tokens"], at: row.at("completion_tokens")) ?? 0,
                        requests: 1, model: CloudExport.text(row["model"]) ?? CloudExport.text(row["model_group"]))

@@ -22,11 +22,11 @@ enum OpenAICostsImporter: ExportImporter {
             let value: Double
             var currency = result["currency"].optionalString
             if amount.object != nil {
-                guard let v = try amount.required("value").optionalNumber() else { throw amount.error("missing \"value\"") }
+                guard let v = try amount.required("value").optionalAmount() else { throw amount.error("missing \"value\"") }
                 value = v
                 currency = amount["currency"].optionalString ?? currency
             } else {
-                guard let v = try amount.optionalNumber() else { throw result.error("missing \"amount\"") }
+                guard let v = try amount.optionalAmount() else { throw result.error("missing \"amount\"") }
                 value = v
             }
             guard let scope = OpenAIUsagePages.scope(result) else { return }

@@ -45,7 +45,7 @@ enum OpenAIUsagePages {
         guard case .json(let root) = content, let buckets = buckets(root) else { throw ExportError("expected an OpenAI page of buckets") }
         for bucket in buckets {
             guard bucket.object != nil else { throw bucket.error("expected a bucket object, got \(AIExportNode.describe(bucket.value))") }
-            let day = ISODate.day(try bucket.required("start_time").date())
+            let day = try bucket.required("start_time").usageDay()
             for result in try bucket.required("results").elements() {
                 guard result.object != nil else { throw result.error("expected a result object, got \(AIExportNode.describe(result.value))") }
                 try body(result, day)
