@@ -55,27 +55,18 @@ extension Hook {
         var arguments: [String] = []
 
         func run() throws {
-            var scan = try Scan.parse(arguments)
+            let scan = try Scan.parse(arguments)
             guard !scan.paths.isEmpty else { return }
             let conflicting = [("--format", scan.format != .table), ("--output", scan.output != nil), ("--db", scan.db != nil),
                                ("--staged", scan.staged), ("--since", scan.since != nil)]
             if let (option, _) = conflicting.first(where: \.1) {
                 throw fail("\(option) cannot be used with `keyledger hook check`: it answers as the pre-commit hook does")
             }
-            // The register goes to a private file; the guidance is rendered from it once the scan has decided.
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("keyledger-hook-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-            defer { try? FileManager.default.removeItem(at: folder) }
-            let registerFile = folder.appendingPathComponent("register.json").path
-            scan.format = .json
-            scan.output = registerFile
-            do { try scan.run() } catch let exit as ExitCode where exit == Exit.findings {
-                let data = try Data(contentsOf: URL(fileURLWithPath: registerFile))
-                let register = try JSONDecoder().decode(Register.self, from: data)
-                FileHandle.standardError.write(Data(PreCommitReporter.render(register).utf8))
-                throw exit
+            let outcome = try scan.runPipeline()
+            if ExitPolicy.shouldFail(outcome.register, failOn: scan.failOn) {
+                Console.errorBlock(PreCommitReporter.render(outcome.register))
             }
+            try scan.exit(outcome)
         }
     }
 }

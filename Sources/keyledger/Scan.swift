@@ -67,6 +67,25 @@ struct Scan: ParsableCommand {
     }
 
     func run() throws {
+        let outcome = try runPipeline()
+        let register = outcome.register
+        if staged, format == .table, output == nil {
+            // The pre-commit hook: silent when the commit may go on, a short message on stderr when it may not.
+            if ExitPolicy.shouldFail(register, failOn: failOn) { Console.errorBlock(PreCommitReporter.render(register)) }
+        } else {
+            let context = RenderContext(rules: outcome.rules, baseline: outcome.baseline,
+                                        budgets: outcome.configuration.policy.budgets,
+                                        color: output == nil && isatty(STDOUT_FILENO) == 1)
+            let text: String
+            do { text = try Reporters.render(register, as: format, context: context) } catch { throw fail("\(error)") }
+            try Console.write(text, to: output)
+        }
+        try exit(outcome)
+    }
+
+    /// The library pipeline with this command's options; diagnostics go to stderr, and from here on every message
+    /// passes the run's sanitiser.
+    func runPipeline() throws -> ScanOutcome {
         let interactive = isatty(STDERR_FILENO) == 1
         if paths.isEmpty, !exports.isEmpty {
             // `--exports` takes every value up to the next option: paths written after it are read as exports.
@@ -94,18 +113,11 @@ struct Scan: ParsableCommand {
         if interactive { Console.clearStatus() }
         Console.sanitizer = outcome.sanitizer
         for diagnostic in outcome.diagnostics { Console.error(diagnostic.message) }
-        let register = outcome.register
-        let context = RenderContext(rules: outcome.rules, baseline: outcome.baseline,
-                                    budgets: outcome.configuration.policy.budgets,
-                                    color: output == nil && isatty(STDOUT_FILENO) == 1)
-        if staged, format == .table, output == nil {
-            // The pre-commit hook: silent when the commit may go on, a short message on stderr when it may not.
-            if ExitPolicy.shouldFail(register, failOn: failOn) { Console.errorBlock(PreCommitReporter.render(register)) }
-        } else {
-            let text: String
-            do { text = try Reporters.render(register, as: format, context: context) } catch { throw fail("\(error)") }
-            try Console.write(text, to: output)
-        }
+        return outcome
+    }
+
+    /// Exit 2 when something asked for could not be read (unless --lenient), else 1 when the findings fail the run.
+    func exit(_ outcome: ScanOutcome) throws {
         if !outcome.unread.isEmpty {
             for input in outcome.unread { Console.error("could not read \(input.path): \(input.reason)") }
             if !lenient {
@@ -113,7 +125,7 @@ struct Scan: ParsableCommand {
                 throw Exit.inputError
             }
         }
-        if ExitPolicy.shouldFail(register, failOn: failOn) { throw Exit.findings }
+        if ExitPolicy.shouldFail(outcome.register, failOn: failOn) { throw Exit.findings }
     }
 }
 
