@@ -22,127 +22,162 @@ public struct RiskModel: Sendable {
     }
 
     public func assess(_ c: LinkedCredential) -> Assessment {
-        var factors: [RiskFactor] = []
-        func add(_ id: String, _ points: Int, _ reason: String) { factors.append(RiskFactor(id: id, points: points, reason: reason)) }
-        let today = ISODate.day(asOf)
-        let locations = c.entry?.locations ?? []
-        let git = locations.filter { $0.kind == .git }
-        let inHead = git.contains { $0.current }
-        let onDisk = locations.contains { $0.kind == .file }
-        let repositories = Set(locations.compactMap(\.repository)).map(RepositoryName.short).sorted()
-        let firstExposed = locations.compactMap(\.firstSeen).min().map { Date(timeIntervalSince1970: Double($0)) }
-            ?? (onDisk ? asOf : nil)
-        let leaked = !locations.isEmpty
-
-        // Exposure: where, how widely, since when. A history-only secret stays exposed until rotated.
-        if inHead {
-            add("exposure.git-head", 40, "in HEAD of \(repositories.joined(separator: ", ")): anyone who can read the repository has it")
-        } else if !git.isEmpty {
-            let last = git.compactMap(\.lastSeen).max().map(ISODate.day) ?? "?"
-            add("exposure.git-history", 30, "removed from HEAD (last present \(last)) but still in git history; exposed until rotated")
-        }
-        if onDisk {
-            add("exposure.config-store", git.isEmpty ? 30 : 5, "in plain text in a config file on disk")
-        }
-        if !leaked {
-            add("exposure.none", 0, "listed by the provider; not found in any scanned source")
-        }
-        // Generic and typed findings are credentials by position, not by format: say so where people read the score.
-        if let rule = c.entry?.rule, rule.confidence == .low {
-            add("detection.generic", 0, "low-confidence match: a value in a secret-named setting, not a recognised provider format")
-        }
-        if locations.count > 1 {
-            add("exposure.spread", min(10, 5 * (locations.count - 1)), "found in \(locations.count) places")
-        }
-        if let exposed = firstExposed, leaked {
-            let days = ISODate.days(from: exposed, to: asOf)
-            if days > 180 { add("exposure.age", 10, "exposed for \(days) days (since \(ISODate.day(exposed)))") }
-            else if days > 30 { add("exposure.age", 5, "exposed for \(days) days (since \(ISODate.day(exposed)))") }
-        }
-        if repositories.count > 1 {
-            add("reuse.repositories", 10, "reused across \(repositories.count) repositories (\(repositories.joined(separator: ", ")))")
-        }
-
-        // Privilege: unknown is said as unknown, not as safe.
-        let scopes = c.privilege.scopes.isEmpty ? "" : " (\(c.privilege.scopes.prefix(3).joined(separator: ", ")))"
-        switch c.privilege.level {
-        case .admin: add("privilege.admin", 25, "administrative rights" + scopes)
-        case .write: add("privilege.write", 10, "can create, change or delete provider resources" + scopes)
-        case .restricted, .read: add("privilege.\(c.privilege.level.rawValue)", 0, "\(c.privilege.level.rawValue) scope" + scopes)
-        case .unknown: add("privilege.unknown", 5, "privilege unknown: no IAM or provider listing says what it can do")
-        }
-
-        // Rotation age against policy: the provider's creation date, else first exposure.
-        let maxAge = policy.maxAge(rule: c.rule, provider: c.provider, kind: c.kind)
-        let (born, bornSource): (Date?, String) = c.created.map { ($0, "created") } ?? (firstExposed.map { ($0, "first exposed") } ?? (nil, ""))
-        if let born {
-            let age = ISODate.days(from: born, to: asOf)
-            if age > maxAge {
-                add("rotation.overdue", age > 2 * maxAge ? 15 : 10,
-                    "\(bornSource) \(ISODate.day(born)), \(age) days old; policy rotates every \(maxAge) days")
-            }
-        }
-
-        // Long-lived: the provider says the key never expires (OWASP NHI7); an expired key cannot be used any more.
-        switch c.expiry {
-        case .never?: add("rotation.no-expiry", 5, "never expires: the provider sets no end date")
-        case .on(let date)? where date < asOf: add("rotation.expired", 0, "expired on \(ISODate.day(date)); no longer usable at the provider")
-        default: break
-        }
-
-        // Dormancy: active but unused. Only a provider's last-use date counts: a listing without one says nothing.
-        let active = c.providerStatus.map { ["active", "enabled"].contains($0.lowercased()) } ?? (c.providerKey != nil)
-        if active, c.providerKey != nil, let lastUsed = c.lastUsed {
-            let idle = ISODate.days(from: lastUsed, to: asOf)
-            if idle > policy.dormantDays {
-                add("dormancy.unused", 10, "active but last used \(ISODate.day(lastUsed)), \(idle) days ago (policy \(policy.dormantDays)): revoke candidate")
-            }
-        }
-
-        // Ownership.
-        if c.owner.team == nil {
-            let fallback = c.owner.contact.map { "; fallback contact \($0) (\(c.owner.source))" } ?? ""
-            add("ownership.none", 10, "no team owner" + fallback)
-        } else if c.owner.pooled {
-            add("ownership.pooled", 5, "locations belong to several teams: \(c.owner.teams.joined(separator: ", "))")
-        }
-
-        // Spend level and anomaly.
-        let spend = c.usage.spend30d
-        let high = policy.spendHigh(team: c.owner.team)
-        if spend >= high {
-            add("spend.level", 10, String(format: "%.2f %@ in 30 days (high ≥ %.0f)", spend, c.usage.currency, high))
-        } else if spend >= high / 5 {
-            add("spend.level", 5, String(format: "%.2f %@ in 30 days", spend, c.usage.currency))
-        }
-        var anomaly = false
-        let detector = SpendAnomalyDetector(multiple: policy.anomalyMultiple, minimumDailySpend: policy.anomalyMinDailySpend)
-        let series = c.usage.daily.map { (day: $0.day, cost: $0.cost) }
-        if leaked, let exposed = firstExposed, !series.isEmpty {
-            if case .anomaly(let before, let after, let ratio) = detector.assess(daily: series, exposed: ISODate.day(exposed), asOf: today) {
-                anomaly = true
-                let multiple = ratio.isFinite ? String(format: "%.0f×", ratio) : "from nothing"
-                add("spend.anomaly-after-exposure", 40, String(format: "daily spend rose %@ after the key appeared in a repository on %@ (%.2f → %.2f %@/day): the signature of a stolen key in use",
-                                                                 multiple, ISODate.day(exposed), before, after, c.usage.currency))
-            }
-        }
-        if !anomaly, let spike = detector.recentSpike(daily: series, asOf: today) {
-            add("spend.spike", 15, String(format: "last 7 days averaged %.2f %@/day against %.2f before", spike.after, c.usage.currency, spike.before))
-        }
-
-        let score = min(100, factors.reduce(0) { $0 + $1.points })
+        let exposure = ExposureFacts(c, asOf: asOf)
+        var factors = FactorList()
+        exposureFactors(c, exposure, into: &factors)
+        privilegeFactors(c, into: &factors)
+        rotationFactors(c, exposure, into: &factors)
+        dormancyFactors(c, into: &factors)
+        ownershipFactors(c, into: &factors)
+        let anomaly = spendFactors(c, exposure, into: &factors)
+        var list = factors.items
+        let score = min(100, list.reduce(0) { $0 + $1.points })
         var severity = Severity(score: score)
         if anomaly { severity = .critical }
         if let floor = policy.severityFloor(rule: c.rule, provider: c.provider, kind: c.kind).flatMap(Severity.init(rawValue:)),
            floor > severity {
             severity = floor
         }
-        factors.sort { ($0.points, $1.id) > ($1.points, $0.id) }
-        let ids = factors.filter { $0.points > 0 || $0.id == "exposure.none" }.map(\.id)
-        return Assessment(risk: Risk(score: score, severity: severity, factors: factors),
+        list.sort { ($0.points, $1.id) > ($1.points, $0.id) }
+        let ids = list.filter { $0.points > 0 || $0.id == "exposure.none" }.map(\.id)
+        return Assessment(risk: Risk(score: score, severity: severity, factors: list),
                           controls: ControlCatalog.controls(for: ids),
-                          treatments: treatments(for: Set(factors.map(\.id)), severity: severity, leaked: leaked,
-                                                 unused: !c.usage.daily.isEmpty && spend == 0))
+                          treatments: treatments(for: Set(list.map(\.id)), severity: severity, leaked: exposure.leaked,
+                                                 unused: !c.usage.daily.isEmpty && c.usage.spend30d == 0))
+    }
+
+    /// Factors as they are added, in order.
+    struct FactorList {
+        var items: [RiskFactor] = []
+        mutating func add(_ id: String, _ points: Int, _ reason: String) { items.append(RiskFactor(id: id, points: points, reason: reason)) }
+    }
+
+    /// Where and since when a credential is exposed, derived once from its locations.
+    struct ExposureFacts {
+        let locations: [FoundLocation]
+        let git: [FoundLocation]
+        let inHead: Bool
+        let onDisk: Bool
+        let repositories: [String]
+        let firstExposed: Date?
+        var leaked: Bool { !locations.isEmpty }
+
+        init(_ c: LinkedCredential, asOf: Date) {
+            locations = c.entry?.locations ?? []
+            git = locations.filter { $0.kind == .git }
+            inHead = git.contains { $0.current }
+            onDisk = locations.contains { $0.kind == .file }
+            repositories = Set(locations.compactMap(\.repository)).map(RepositoryName.short).sorted()
+            firstExposed = locations.compactMap(\.firstSeen).min().map { Date(timeIntervalSince1970: Double($0)) } ?? (onDisk ? asOf : nil)
+        }
+    }
+
+    /// Exposure: where, how widely, since when. A history-only secret stays exposed until rotated.
+    func exposureFactors(_ c: LinkedCredential, _ e: ExposureFacts, into f: inout FactorList) {
+        if e.inHead {
+            f.add("exposure.git-head", 40, "in HEAD of \(e.repositories.joined(separator: ", ")): anyone who can read the repository has it")
+        } else if !e.git.isEmpty {
+            let last = e.git.compactMap(\.lastSeen).max().map(ISODate.day) ?? "?"
+            f.add("exposure.git-history", 30, "removed from HEAD (last present \(last)) but still in git history; exposed until rotated")
+        }
+        if e.onDisk {
+            f.add("exposure.config-store", e.git.isEmpty ? 30 : 5, "in plain text in a config file on disk")
+        }
+        if !e.leaked {
+            f.add("exposure.none", 0, "listed by the provider; not found in any scanned source")
+        }
+        // Generic and typed findings are credentials by position, not by format: say so where people read the score.
+        if let rule = c.entry?.rule, rule.confidence == .low {
+            f.add("detection.generic", 0, "low-confidence match: a value in a secret-named setting, not a recognised provider format")
+        }
+        if e.locations.count > 1 {
+            f.add("exposure.spread", min(10, 5 * (e.locations.count - 1)), "found in \(e.locations.count) places")
+        }
+        if let exposed = e.firstExposed, e.leaked {
+            let days = ISODate.days(from: exposed, to: asOf)
+            if days > 180 { f.add("exposure.age", 10, "exposed for \(days) days (since \(ISODate.day(exposed)))") }
+            else if days > 30 { f.add("exposure.age", 5, "exposed for \(days) days (since \(ISODate.day(exposed)))") }
+        }
+        if e.repositories.count > 1 {
+            f.add("reuse.repositories", 10, "reused across \(e.repositories.count) repositories (\(e.repositories.joined(separator: ", ")))")
+        }
+    }
+
+    /// Privilege: unknown is said as unknown, not as safe.
+    func privilegeFactors(_ c: LinkedCredential, into f: inout FactorList) {
+        let scopes = c.privilege.scopes.isEmpty ? "" : " (\(c.privilege.scopes.prefix(3).joined(separator: ", ")))"
+        switch c.privilege.level {
+        case .admin: f.add("privilege.admin", 25, "administrative rights" + scopes)
+        case .write: f.add("privilege.write", 10, "can create, change or delete provider resources" + scopes)
+        case .restricted, .read: f.add("privilege.\(c.privilege.level.rawValue)", 0, "\(c.privilege.level.rawValue) scope" + scopes)
+        case .unknown: f.add("privilege.unknown", 5, "privilege unknown: no IAM or provider listing says what it can do")
+        }
+    }
+
+    /// Rotation age against policy (the provider's creation date, else first exposure), and whether the key expires.
+    func rotationFactors(_ c: LinkedCredential, _ e: ExposureFacts, into f: inout FactorList) {
+        let maxAge = policy.maxAge(rule: c.rule, provider: c.provider, kind: c.kind)
+        let (born, bornSource): (Date?, String) = c.created.map { ($0, "created") } ?? (e.firstExposed.map { ($0, "first exposed") } ?? (nil, ""))
+        if let born {
+            let age = ISODate.days(from: born, to: asOf)
+            if age > maxAge {
+                f.add("rotation.overdue", age > 2 * maxAge ? 15 : 10,
+                      "\(bornSource) \(ISODate.day(born)), \(age) days old; policy rotates every \(maxAge) days")
+            }
+        }
+        // Long-lived: the provider says the key never expires (OWASP NHI7); an expired key cannot be used any more.
+        switch c.expiry {
+        case .never?: f.add("rotation.no-expiry", 5, "never expires: the provider sets no end date")
+        case .on(let date)? where date < asOf: f.add("rotation.expired", 0, "expired on \(ISODate.day(date)); no longer usable at the provider")
+        default: break
+        }
+    }
+
+    /// Dormancy: active but unused. Only a provider's last-use date counts: a listing without one says nothing.
+    func dormancyFactors(_ c: LinkedCredential, into f: inout FactorList) {
+        let active = c.providerStatus.map { ["active", "enabled"].contains($0.lowercased()) } ?? (c.providerKey != nil)
+        guard active, c.providerKey != nil, let lastUsed = c.lastUsed else { return }
+        let idle = ISODate.days(from: lastUsed, to: asOf)
+        if idle > policy.dormantDays {
+            f.add("dormancy.unused", 10, "active but last used \(ISODate.day(lastUsed)), \(idle) days ago (policy \(policy.dormantDays)): revoke candidate")
+        }
+    }
+
+    func ownershipFactors(_ c: LinkedCredential, into f: inout FactorList) {
+        if c.owner.team == nil {
+            let fallback = c.owner.contact.map { "; fallback contact \($0) (\(c.owner.source))" } ?? ""
+            f.add("ownership.none", 10, "no team owner" + fallback)
+        } else if c.owner.pooled {
+            f.add("ownership.pooled", 5, "locations belong to several teams: \(c.owner.teams.joined(separator: ", "))")
+        }
+    }
+
+    /// Spend level, and the anomaly that matters most: spend that jumped after the key was exposed. Returns whether
+    /// that anomaly was found (it makes the credential critical whatever its score).
+    func spendFactors(_ c: LinkedCredential, _ e: ExposureFacts, into f: inout FactorList) -> Bool {
+        let spend = c.usage.spend30d
+        let high = policy.spendHigh(team: c.owner.team)
+        if spend >= high {
+            f.add("spend.level", 10, String(format: "%.2f %@ in 30 days (high ≥ %.0f)", spend, c.usage.currency, high))
+        } else if spend >= high / 5 {
+            f.add("spend.level", 5, String(format: "%.2f %@ in 30 days", spend, c.usage.currency))
+        }
+        let today = ISODate.day(asOf)
+        var anomaly = false
+        let detector = SpendAnomalyDetector(multiple: policy.anomalyMultiple, minimumDailySpend: policy.anomalyMinDailySpend)
+        let series = c.usage.daily.map { (day: $0.day, cost: $0.cost) }
+        if e.leaked, let exposed = e.firstExposed, !series.isEmpty {
+            if case .anomaly(let before, let after, let ratio) = detector.assess(daily: series, exposed: ISODate.day(exposed), asOf: today) {
+                anomaly = true
+                let multiple = ratio.isFinite ? String(format: "%.0f×", ratio) : "from nothing"
+                f.add("spend.anomaly-after-exposure", 40, String(format: "daily spend rose %@ after the key appeared in a repository on %@ (%.2f → %.2f %@/day): the signature of a stolen key in use",
+                                                                   multiple, ISODate.day(exposed), before, after, c.usage.currency))
+            }
+        }
+        if !anomaly, let spike = detector.recentSpike(daily: series, asOf: today) {
+            f.add("spend.spike", 15, String(format: "last 7 days averaged %.2f %@/day against %.2f before", spike.after, c.usage.currency, spike.before))
+        }
+        return anomaly
     }
 
     /// What to do, most urgent first; every treatment is due within the severity's policy window.
