@@ -43,6 +43,19 @@ struct DirectoryInput {
     /// bytes, so a name that is not UTF-8 is opened and scanned too (and shown with `\xNN` escapes). Folders are
     /// walked with an explicit stack: nesting depth costs no call stack.
     func walk(tally: inout ScanTally) -> [WalkedFile] {
+        var names: [NamedEntry] = []
+        return walk(tally: &tally, names: &names)
+    }
+
+    /// A file or folder the walk listed, by name (its name may be a key: see `nameFindings`).
+    struct NamedEntry {
+        let relative: [UInt8]
+        let name: [UInt8]
+        let folder: Bool
+    }
+
+    /// `walk`, also listing in `names` every entry it did not ignore (files, folders, links and special files).
+    func walk(tally: inout ScanTally, names: inout [NamedEntry]) -> [WalkedFile] {
         var files: [WalkedFile] = []
         var visited = Set<String>()  // "dev:inode" of entered directories
         let resolvedRoot = Self.realPath(Array((root.isEmpty ? "." : root).utf8))
@@ -81,16 +94,16 @@ struct DirectoryInput {
                                  detail: String(cString: strerror(errno)))
                 continue
             }
-            var names: [[UInt8]] = []
+            var listed: [[UInt8]] = []
             while let entry = readdir(dir) {
                 let name = withUnsafePointer(to: entry.pointee.d_name) {
                     $0.withMemoryRebound(to: CChar.self, capacity: 256) { PathBytes.bytes($0) }
                 }
-                if name != [0x2E] && name != [0x2E, 0x2E] { names.append(name) }
+                if name != [0x2E] && name != [0x2E, 0x2E] { listed.append(name) }
             }
             closedir(dir)
             var subfolders: [[UInt8]] = []
-            for name in names.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            for name in listed.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
                 let childRelative = relative.isEmpty ? name : relative + [0x2F] + name
                 let childAbsolute = absolute(childRelative)
                 if ignored(childRelative, name: name) { tally.skipped["ignored", default: 0] += 1; continue }
@@ -102,6 +115,10 @@ struct DirectoryInput {
                     continue
                 }
                 var info = lst
+                let isFolder = (lst.st_mode & S_IFMT) == S_IFDIR
+                if !(isFolder && Self.ignoredDirectories.contains(PathBytes.display(name))) {
+                    names.append(NamedEntry(relative: childRelative, name: name, folder: isFolder))
+                }
                 if (lst.st_mode & S_IFMT) == S_IFLNK {
                     guard PathBytes.withCString(childAbsolute, { stat($0, &info) }) == 0 else {
                         let code = errno
@@ -141,6 +158,19 @@ struct DirectoryInput {
             for folder in subfolders.reversed() { pending.append((folder, inner)) }
         }
         return files
+    }
+
+    /// Keys used as names of the entries `walk` listed (a file named `sk-proj-…`), except names in `known` (names
+    /// already scanned from history).
+    func nameFindings(_ entries: [NamedEntry], known: Set<[UInt8]> = [], matcher: RuleMatcher) -> [Finding] {
+        let workTreeNote = repositoryName != nil ? "; uncommitted change in the work tree" : ""
+        let names = entries.filter { !known.contains($0.name) }.map { entry in
+            let part: FoundLocation.NamePart = entry.folder ? .folderName : .fileName
+            return NameScan.Name(bytes: entry.name, location: FoundLocation(
+                kind: .file, repository: repositoryName, path: PathBytes.display(entry.relative), line: nil, current: true,
+                note: part.note + workTreeNote, name: part))
+        }
+        return NameScan.findings(names, matcher: matcher, workspace: matcher.makeWorkspace())
     }
 
     /// Scans the files of `enumerate` in parallel.

@@ -19,6 +19,28 @@ struct GitObjectIndex {
     var blobIDs: Set<ObjectID> = []
     /// With `--since`: the blobs of the tree at that revision, whose secrets already existed before the range.
     var baseBlobs: [Blob] = []
+
+    /// A distinct file or folder name, where it first appeared (a key can be a name: see `nameFindings`).
+    struct Name {
+        let name: [UInt8]
+        let path: String
+        let folder: Bool
+        let firstCommit: Int32
+        /// The tree or blob it names when first seen (its last sighting and HEAD membership come from it), or -1.
+        let node: Int32
+        var lastSeen: Int64 = 0
+        var inHead = false
+    }
+    /// A distinct author or committer name or email, and the first commit that carries it.
+    struct Signature {
+        let bytes: [UInt8]
+        let commit: Int32
+        let part: FoundLocation.NamePart
+    }
+    var names: [Name] = []
+    /// Every distinct entry name of the walked trees (and of the `--since` base tree), to skip them in the work tree.
+    var nameSet: Set<[UInt8]> = []
+    var signatures: [Signature] = []
 }
 
 /// Reads a repository's history through libgit2 (never the `git` program, so no hooks, filters or
@@ -155,17 +177,27 @@ struct GitHistoryInput {
                 let mode = git_tree_entry_filemode(entry)
                 let type = git_tree_entry_type(entry)
                 let id = ObjectID(git_tree_entry_id(entry).pointee)
+                let name = PathBytes.bytes(git_tree_entry_name(entry))
+                // Each distinct name once, where it first appears (a renamed file keeps its blob's node).
+                let newName = index.nameSet.insert(name).inserted && record
+                func noteName(node: Int32) {
+                    guard newName else { return }
+                    index.names.append(.init(name: name, path: PathBytes.display(pathBuffer + name), folder: type == GIT_OBJECT_TREE,
+                                             firstCommit: commitIndex, node: node))
+                }
                 if type == GIT_OBJECT_TREE {
-                    if let existing = nodeOf[id] { stack[top].kids.append(existing); continue }
+                    if let existing = nodeOf[id] { stack[top].kids.append(existing); noteName(node: existing); continue }
                     let child = newNode(id, blob: false)
+                    noteName(node: child)
                     stack[top].kids.append(child)
-                    pathBuffer += PathBytes.bytes(git_tree_entry_name(entry))
+                    pathBuffer += name
                     pathBuffer.append(0x2F)
                     push(id, node: child)
                 } else if type == GIT_OBJECT_BLOB, mode != GIT_FILEMODE_LINK {
-                    if let existing = nodeOf[id] { stack[top].kids.append(existing); continue }
+                    if let existing = nodeOf[id] { stack[top].kids.append(existing); noteName(node: existing); continue }
                     let child = newNode(id, blob: true)
-                    let blobPath = PathBytes.display(pathBuffer + PathBytes.bytes(git_tree_entry_name(entry)))
+                    noteName(node: child)
+                    let blobPath = PathBytes.display(pathBuffer + name)
                     if record {
                         blobSlot[Int(child)] = Int32(index.blobs.count)
                         index.blobs.append(.init(id: id, firstCommit: commitIndex, path: blobPath))
@@ -174,8 +206,10 @@ struct GitHistoryInput {
                     }
                     stack[top].kids.append(child)
                     postorder.append(child)
+                } else {
+                    noteName(node: -1)
                 }
-                // Submodule commits (gitlinks) and symlinks hold no content to scan.
+                // Submodule commits (gitlinks) and symlinks hold no content to scan, but have names.
             }
         }
 
@@ -189,6 +223,7 @@ struct GitHistoryInput {
         }
 
         let unreadableBefore = tally.unreadableCount
+        var seenSignatures = Set<[UInt8]>()
         let order = commitOrder(repo: repo, walk: pushFailed ? nil : walk, hidden: hiddenCommit, shallow: shallow,
                                 walkError: pushError, tally: &tally)
         for var oid in order {
@@ -205,6 +240,18 @@ struct GitHistoryInput {
             let email = author.email.map { PathBytes.display(PathBytes.bytes($0)) } ?? ""
             let time = Int64(author.when.time)
             let commitIndex = Int32(index.commits.count)
+            // Author and committer names and emails, each distinct one once (a key pasted as a name is still a key).
+            for (signature, part) in [(git_commit_author(commit), FoundLocation.NamePart.commitAuthor),
+                                      (git_commit_committer(commit), .commitCommitter)] {
+                guard let signature else { continue }
+                for field in [signature.pointee.name, signature.pointee.email] {
+                    guard let field else { continue }
+                    let bytes = PathBytes.bytes(field)
+                    if seenSignatures.insert(bytes).inserted {
+                        index.signatures.append(.init(bytes: bytes, commit: commitIndex, part: part))
+                    }
+                }
+            }
             index.commits.append(.init(id: ObjectID(oid).hex, author: email.isEmpty ? name : "\(name) <\(email)>", time: time))
             let treeID = ObjectID(git_commit_tree_id(commit).pointee)
             let root: Int32
@@ -247,7 +294,32 @@ struct GitHistoryInput {
             index.inHead[slot] = headMark[n]
         }
         index.blobIDs = Set(index.blobs.map(\.id))
+        for i in index.names.indices {
+            let node = Int(index.names[i].node)
+            let firstTime = index.commits[Int(index.names[i].firstCommit)].time
+            index.names[i].lastSeen = node >= 0 ? max(maxTime[node], firstTime) : firstTime
+            index.names[i].inHead = node >= 0 && headMark[node]
+        }
         return index
+    }
+
+    /// Keys used as file or folder names in the history's trees, or as a commit's author or committer name or email.
+    func nameFindings(index: GitObjectIndex, matcher: RuleMatcher) -> [Finding] {
+        var names: [NameScan.Name] = []
+        for entry in index.names {
+            let commit = index.commits[Int(entry.firstCommit)]
+            let part: FoundLocation.NamePart = entry.folder ? .folderName : .fileName
+            names.append(.init(bytes: entry.name, location: FoundLocation(
+                kind: .git, repository: repositoryName, path: entry.path, line: nil, commit: commit.id, author: commit.author,
+                firstSeen: commit.time, lastSeen: entry.lastSeen, current: entry.inHead, note: part.note, name: part)))
+        }
+        for signature in index.signatures {
+            let commit = index.commits[Int(signature.commit)]
+            names.append(.init(bytes: signature.bytes, location: FoundLocation(
+                kind: .git, repository: repositoryName, path: "", line: nil, commit: commit.id, author: commit.author,
+                firstSeen: commit.time, lastSeen: commit.time, current: false, note: signature.part.note, name: signature.part)))
+        }
+        return NameScan.findings(names, matcher: matcher, workspace: matcher.makeWorkspace())
     }
 
     /// The commits to index, oldest first. libgit2's walk stops at the first unreadable commit (a damaged pack, a

@@ -91,9 +91,11 @@ public struct Scanner: Sendable {
                 }
                 progress?("walking \(path)")
                 let input = DirectoryInput(root: path, repositoryName: nil)
-                let files = input.walk(tally: &tally)
+                var names: [DirectoryInput.NamedEntry] = []
+                let files = input.walk(tally: &tally, names: &names)
                 progress?("scanning \(files.count) files in \(path)")
-                let found = input.scan(files: files, matcher: matcher, limits: request.limits, tally: &tally)
+                let found = input.nameFindings(names, matcher: matcher)
+                    + input.scan(files: files, matcher: matcher, limits: request.limits, tally: &tally)
                 findings += GitleaksIgnore.load(root: path)?.apply(to: found) ?? found
             }
         }
@@ -121,6 +123,7 @@ public struct Scanner: Sendable {
         }
         var findings: [Finding] = []
         var known: Set<ObjectID> = []
+        var knownNames: Set<[UInt8]> = []
         if request.history {
             progress?("indexing history of \(name)")
             let history = GitHistoryInput(path: path, repositoryName: name, since: request.since)
@@ -141,6 +144,9 @@ public struct Scanner: Sendable {
                 introduced.removeAll { existing.contains($0.secret.fingerprint) }
             }
             findings += introduced
+            // Keys used as file or folder names, or as a commit's author or committer.
+            findings += history.nameFindings(index: index, matcher: matcher)
+            knownNames = index.nameSet
             // Only content actually read from history is known: a work-tree file whose blob is missing from a damaged
             // clone (or too large to read) is scanned from the work tree.
             known = outcome.read
@@ -149,7 +155,9 @@ public struct Scanner: Sendable {
             // Uncommitted and ignored files (.env and friends) are part of the estate too.
             var input = DirectoryInput(root: String(workdir.hasSuffix("/") ? workdir.dropLast() : Substring(workdir)), repositoryName: name)
             input.knownBlobs = known
-            let files = input.walk(tally: &tally)
+            var names: [DirectoryInput.NamedEntry] = []
+            let files = input.walk(tally: &tally, names: &names)
+            findings += input.nameFindings(names, known: knownNames, matcher: matcher)
             findings += input.scan(files: files, matcher: matcher, limits: request.limits, tally: &tally)
         }
         // A team coming from gitleaks keeps its accepted findings: `.gitleaksignore` in the work tree, else in HEAD.

@@ -30,12 +30,31 @@ public struct FoundLocation: Sendable, Hashable {
     /// The reason of a `keyledger:allow <reason>` marker on the line; nil when the line carries none (or one without
     /// a reason, which does not allow). A merged location is allowed only when every occurrence merged into it is.
     public var allowReason: String?
+    /// Set when the secret is not in content but in a name: the file or folder at `path` is named with it, or the
+    /// commit `commit`'s author or committer (name or email) carries it. `note` says the same in words.
+    public var name: NamePart?
+
+    /// The names a secret can be found in besides content.
+    public enum NamePart: String, Sendable, Hashable {
+        case fileName = "file-name", folderName = "folder-name", commitAuthor = "commit-author", commitCommitter = "commit-committer"
+
+        /// What `note` says for it.
+        public var note: String {
+            switch self {
+            case .fileName: return "in the file's name"
+            case .folderName: return "in the folder's name"
+            case .commitAuthor: return "in the commit's author (name or email)"
+            case .commitCommitter: return "in the commit's committer (name or email)"
+            }
+        }
+    }
 
     public init(kind: Kind, repository: String?, path: String, line: Int?, commit: String? = nil, author: String? = nil,
-                firstSeen: Int64? = nil, lastSeen: Int64? = nil, current: Bool, note: String? = nil, allowReason: String? = nil) {
+                firstSeen: Int64? = nil, lastSeen: Int64? = nil, current: Bool, note: String? = nil, allowReason: String? = nil,
+                name: NamePart? = nil) {
         self.kind = kind; self.repository = repository; self.path = path; self.line = line; self.commit = commit
         self.author = author; self.firstSeen = firstSeen; self.lastSeen = lastSeen; self.current = current; self.note = note
-        self.allowReason = allowReason
+        self.allowReason = allowReason; self.name = name
     }
 }
 
