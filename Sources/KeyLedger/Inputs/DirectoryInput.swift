@@ -188,6 +188,11 @@ struct DirectoryInput {
         let locate: ContentScan.Locate = { line, note in
             FoundLocation(kind: .file, repository: repositoryName, path: relative, line: line, current: true, note: note ?? workTreeNote)
         }
+        if let size = FileReader.size(absolute), size > limits.windowSize, size <= limits.maxFileSize,
+           let found = scanInWindows(absolute, size: size, relative: relative, matcher: matcher, workspace: workspace, limits: limits,
+                                     tally: &tally, locate: locate) {
+            return found
+        }
         let data: Data
         switch FileReader.read(absolute, limit: limits.maxFileSize) {
         case .failure(let failure):
@@ -222,6 +227,95 @@ struct DirectoryInput {
 }
 
 extension DirectoryInput {
+    /// A large text file read and matched one window at a time (`ScanLimits.windowSize`), each sharing
+    /// `windowMargin` bytes with its neighbours: a match is kept from the window where it starts at least a margin
+    /// from either edge (the file's own start and end excepted), so one spanning an edge is found once, whole, with
+    /// its surroundings. Lines are counted across windows. Returns nil when the file is better read whole: an
+    /// archive (streamed member by member instead) or UTF-16 text (transcoded whole, as before); structured decoders
+    /// do not run on windowed files (their documents are read whole, up to the window size).
+    func scanInWindows(_ path: [UInt8], size: Int, relative: String, matcher: RuleMatcher, workspace: RuleMatcher.Workspace,
+                       limits: ScanLimits, tally: inout ScanTally, locate: ContentScan.Locate) -> [Finding]? {
+        let margin = max(0, min(limits.windowMargin, limits.windowSize / 4))
+        let window = limits.windowSize
+        let step = window - 2 * margin
+        guard step > 0 else { return nil }
+        let fd = PathBytes.withCString(path) { open($0, O_RDONLY) }
+        guard fd >= 0 else {
+            tally.unreadable("unreadable", path: userPath(relative), problemPath: relative, detail: String(cString: strerror(errno)))
+            return []
+        }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: window)
+        var found: [Finding] = []
+        var linesBefore = 0  // newlines before the window's start
+        var binary = false
+        var start = 0
+        while start < size {
+            let length = min(window, size - start)
+            let read = buffer.withUnsafeMutableBytes { raw -> Int in
+                var total = 0
+                while total < length {
+                    let n = pread(fd, raw.baseAddress! + total, length - total, off_t(start + total))
+                    if n < 0 { if errno == EINTR { continue }; return -1 }
+                    if n == 0 { break }
+                    total += n
+                }
+                return total
+            }
+            guard read >= 0 else {
+                tally.unreadable("unreadable", path: userPath(relative), problemPath: relative,
+                                 detail: "\(String(cString: strerror(errno))) at byte \(start)")
+                return found
+            }
+            let isLast = start + read >= size || read < length
+            let outcome: [Finding]? = buffer.withUnsafeBytes { all -> [Finding]? in
+                let bytes = UnsafeRawBufferPointer(rebasing: all[0..<read])
+                if start == 0 {
+                    if ArchiveFormat.detect(bytes) != nil || ContentSniffer.hasUTF16ByteOrderMark(bytes) { return nil }
+                    if ContentSniffer.isBinary(bytes) {
+                        if ContentSniffer.utf16Encoding(bytes) != nil { return nil }
+                        tally.skip("binary", path: relative, detail: "contains NUL bytes")
+                        binary = true
+                        return []
+                    }
+                    tally.files += 1
+                }
+                tally.bytes += min(read, isLast ? read : step)
+                let keepFrom = start == 0 ? 0 : margin
+                let keepTo = isLast ? read : margin + step
+                var windowFound: [Finding] = []
+                var line = linesBefore + 1
+                var scanned = 0
+                for match in matcher.matches(in: bytes, workspace: workspace, path: relative).sorted(by: { $0.offset < $1.offset })
+                where match.offset >= keepFrom && match.offset < keepTo {
+                    while scanned < match.offset {
+                        if bytes[scanned] == 0x0A { line += 1 }
+                        scanned += 1
+                    }
+                    var location = locate(line, nil)
+                    location.apply(AllowMarker.find(onLineOf: match.offset, in: bytes))
+                    windowFound.append(Finding(rule: matcher.rules[match.ruleIndex], secret: match.secret, identity: match.identity,
+                                               location: location))
+                }
+                // Newlines before the next window's start.
+                if !isLast, let base = bytes.baseAddress {
+                    var offset = 0
+                    while offset < step, let hit = memchr(base + offset, 0x0A, step - offset) {
+                        linesBefore += 1
+                        offset = base.distance(to: UnsafeRawPointer(hit)) + 1
+                    }
+                }
+                return windowFound
+            }
+            guard let outcome else { return nil }
+            if binary { return [] }
+            found += outcome
+            if isLast { break }
+            start += step
+        }
+        return ContentScan.scrubReasons(found)
+    }
+
     /// The canonical absolute path, or nil when it cannot be resolved.
     static func realPath(_ path: [UInt8]) -> [UInt8]? {
         guard let resolved = PathBytes.withCString(path, { realpath($0, nil) }) else { return nil }

@@ -466,6 +466,14 @@ public struct ScanLimits: Sendable {
     public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
     /// Depth, size and ratio bounds for archives (zip, tar, compressed streams) opened during the scan.
     public var archives = ArchiveLimits()
+    /// Files on disk larger than this (allowed by a raised `maxFileSize`) are read and matched one window at a time,
+    /// so memory stays bounded by the window, not the file (a 2 GB file took 2–4 GB). Smaller files are read whole
+    /// (and also get the structured decoders).
+    public var windowSize: Int = 32 << 20
+    /// Bytes each window shares with the next on either side: a match (with the context, keywords, identity and
+    /// allow marker around it) that lies within this distance of a window's edge is taken from the neighbouring
+    /// window, where it lies inside, and reported once.
+    public var windowMargin: Int = 256 << 10
     public init(maxFileSize: Int = 25 << 20, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.maxFileSize = maxFileSize; self.workers = workers
     }
