@@ -26,7 +26,25 @@ final class ContextMemo {
     private var known: [Known?]
 
     convenience init(_ rule: RuleMatcher.CompiledRule) {
-        self.init(context: rule.context, widths: rule.contextWidths)
+        self.init(context: rule.context, widths: rule.context.isEmpty ? [] : rule.contextWidths.values)
+    }
+
+    /// `incrementalWidth(of:)` of each of a rule's context patterns, computed once, on first use.
+    final class Widths: @unchecked Sendable {
+        private let patterns: [String]
+        private let lock = NSLock()
+        private var computed: [Int?]?
+
+        init(_ patterns: [String]) { self.patterns = patterns }
+
+        var values: [Int?] {
+            lock.lock()
+            defer { lock.unlock() }
+            if let computed { return computed }
+            let made = patterns.map(ContextMemo.incrementalWidth(of:))
+            computed = made
+            return made
+        }
     }
 
     /// - Parameter widths: per regex, `incrementalWidth(of:)` of its pattern.

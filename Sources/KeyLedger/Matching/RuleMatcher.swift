@@ -37,8 +37,9 @@ public final class RuleMatcher: Sendable {
         let literalPrefix: Int
         /// The keywords as bytes when all are ASCII lowercase (searched byte-wise, ASCII case folded), else nil.
         let asciiKeywords: [[UInt8]]?
-        /// Per context regex, its longest match when `ContextMemo` may answer from earlier windows, else nil.
-        let contextWidths: [Int?]
+        /// Per context regex, its longest match when `ContextMemo` may answer from earlier windows, else nil;
+        /// worked out on the first hit (Vectorscan's expression analysis costs start-up time a pre-commit run feels).
+        let contextWidths: ContextMemo.Widths
     }
 
     /// Leads shorter than this (`float`, `azure`, `line`) occur so often in code that trying the rule's regex at
@@ -190,7 +191,7 @@ public final class RuleMatcher: Sendable {
                 specificity: rule.specificity,
                 literalPrefix: Rule.literalPrefixLength(of: rule.pattern),
                 asciiKeywords: Self.asciiKeywords(rule.keywords),
-                contextWidths: (rule.context?.any ?? []).map(ContextMemo.incrementalWidth(of:))))
+                contextWidths: ContextMemo.Widths(rule.context?.any ?? [])))
         }
         self.rules = rules
         self.compiled = compiled
