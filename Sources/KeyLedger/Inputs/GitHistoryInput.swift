@@ -19,6 +19,28 @@ struct GitObjectIndex {
     var blobIDs: Set<ObjectID> = []
     /// With `--since`: the blobs of the tree at that revision, whose secrets already existed before the range.
     var baseBlobs: [Blob] = []
+
+    /// A distinct file or folder name, where it first appeared (a key can be a name: see `nameFindings`).
+    struct Name {
+        let name: [UInt8]
+        let path: String
+        let folder: Bool
+        let firstCommit: Int32
+        /// The tree or blob it names when first seen (its last sighting and HEAD membership come from it), or -1.
+        let node: Int32
+        var lastSeen: Int64 = 0
+        var inHead = false
+    }
+    /// A distinct author or committer name or email, and the first commit that carries it.
+    struct Signature {
+        let bytes: [UInt8]
+        let commit: Int32
+        let part: FoundLocation.NamePart
+    }
+    var names: [Name] = []
+    /// Every distinct entry name of the walked trees (and of the `--since` base tree), to skip them in the work tree.
+    var nameSet: Set<[UInt8]> = []
+    var signatures: [Signature] = []
 }
 
 /// Reads a repository's history through libgit2 (never the `git` program, so no hooks, filters or
@@ -32,10 +54,17 @@ struct GitHistoryInput {
 
     /// Walks commits oldest-first and trees depth-first, skipping any tree already seen, so the work is
     /// proportional to the number of distinct trees, not commits × files.
+    ///
+    /// Commits, trees and blobs that cannot be read (a damaged or partial clone) are listed as unreadable in `tally`
+    /// and skipped; the rest is indexed. A history none of whose commits can be read is one `unreadable-history`
+    /// entry. A shallow clone's missing commits (the parents of its boundary) are no damage: they are counted once
+    /// as `shallow-clone`, with the fix.
     func buildIndex(tally: inout ScanTally) throws -> GitObjectIndex {
         let repo = try GitRepository(path: path)
         var index = GitObjectIndex()
+        let shallow = repo.shallowBoundary
         var walk: OpaquePointer?
+        git_error_clear()
         guard git_revwalk_new(&walk, repo.pointer) == 0, let walk else {
             throw GitRepository.OpenError(message: LibGit2.lastError("cannot walk history"))
         }
@@ -45,11 +74,19 @@ struct GitHistoryInput {
         // adds (REV..HEAD): other branches of a full CI clone are not part of the pull request.
         var pushed = false
         var pushFailed = false
+        var pushError: String?
         if since == nil {
+            git_error_clear()
             let status = git_revwalk_push_glob(walk, "*")
-            if status == 0 { pushed = true } else if status != GIT_ENOTFOUND.rawValue { pushFailed = true }
+            if status == 0 { pushed = true } else if status != GIT_ENOTFOUND.rawValue {
+                pushFailed = true
+                pushError = LibGit2.lastErrorMessage()
+            }
         }
-        if git_revwalk_push_head(walk) == 0 { pushed = true }
+        git_error_clear()
+        if git_revwalk_push_head(walk) == 0 { pushed = true } else if pushError == nil, git_repository_head_unborn(repo.pointer) != 1 {
+            pushError = LibGit2.lastErrorMessage()
+        }
         // A ref whose commit cannot be read makes the push fail: the repository is damaged, not empty.
         if pushFailed || (!pushed && git_repository_is_empty(repo.pointer) == 0) { pushed = true; pushFailed = true }
         var baseTree: ObjectID?
@@ -57,6 +94,11 @@ struct GitHistoryInput {
         if let since {
             var obj: OpaquePointer?
             guard git_revparse_single(&obj, repo.pointer, since) == 0, let obj else {
+                // A shallow clone (CI's default checkout) rarely holds the base of a pull request.
+                if !shallow.isEmpty {
+                    throw GitRepository.OpenError(message: "unknown revision '\(since)': this is a shallow clone, which does not hold "
+                        + "the whole history; fetch it for --since (actions/checkout: `fetch-depth: 0`; or `git fetch --unshallow`)")
+                }
                 throw GitRepository.OpenError(message: "unknown revision '\(since)'")
             }
             defer { git_object_free(obj) }
@@ -88,48 +130,87 @@ struct GitHistoryInput {
             return n
         }
 
-        // Depth-first over a tree not seen before; records blobs' first sighting.
-        // `record: false` marks content that already existed at `--since` as known without reporting it.
-        func visitTree(_ treeID: ObjectID, node: Int32, prefix: String, commitIndex: Int32, record: Bool = true) {
-            var oid = treeID.oid
-            var tree: OpaquePointer?
-            guard git_tree_lookup(&tree, repo.pointer, &oid) == 0, let tree else {
-                tally.skip("missing-object", path: prefix.isEmpty ? "/" : prefix, detail: "tree \(treeID.hex) is missing (partial or damaged clone)")
-                postorder.append(node)
-                return
-            }
-            defer { git_tree_free(tree) }
-            let count = git_tree_entrycount(tree)
+        /// One tree being listed: its libgit2 object (nil when it cannot be read), its node, the next entry to look
+        /// at, its children so far, and where its name starts in `pathBuffer`.
+        struct Frame {
+            let tree: OpaquePointer?
+            let node: Int32
+            var next = 0
             var kids: [Int32] = []
-            kids.reserveCapacity(count)
-            for i in 0..<count {
+            let pathStart: Int
+        }
+
+        // Depth-first over a tree not seen before; records blobs' first sighting. Iterative, with one shared path
+        // buffer: a tree nested tens of thousands deep costs neither call stack nor a copy of its path per level.
+        // `record: false` marks content that already existed at `--since` as known without reporting it.
+        func visitTree(_ treeID: ObjectID, node: Int32, commitIndex: Int32, record: Bool = true) {
+            var pathBuffer: [UInt8] = []
+            var stack: [Frame] = []
+            func push(_ id: ObjectID, node: Int32) {
+                var oid = id.oid
+                var tree: OpaquePointer?
+                git_error_clear()
+                if git_tree_lookup(&tree, repo.pointer, &oid) != 0 {
+                    let at = pathBuffer.isEmpty ? "/" : PathBytes.display(pathBuffer)
+                    tally.unreadable("missing-object", path: path, problemPath: at,
+                                     detail: "tree \(id.hex) at \(at) cannot be read (\(LibGit2.objectFailure()))")
+                    tree = nil
+                }
+                stack.append(Frame(tree: tree, node: node, pathStart: pathBuffer.count))
+            }
+            push(treeID, node: node)
+            while !stack.isEmpty {
+                let top = stack.count - 1
+                guard let tree = stack[top].tree, stack[top].next < git_tree_entrycount(tree) else {
+                    // Every entry seen: the tree is done (children before parents in `postorder`).
+                    let frame = stack.removeLast()
+                    if let tree = frame.tree { git_tree_free(tree) }
+                    children[Int(frame.node)] = frame.kids
+                    postorder.append(frame.node)
+                    // Drop the tree's name and its "/" from the shared path: back to its parent's path.
+                    pathBuffer.removeSubrange((stack.last?.pathStart ?? 0)...)
+                    continue
+                }
+                let i = stack[top].next
+                stack[top].next += 1
                 guard let entry = git_tree_entry_byindex(tree, i) else { continue }
                 let mode = git_tree_entry_filemode(entry)
                 let type = git_tree_entry_type(entry)
                 let id = ObjectID(git_tree_entry_id(entry).pointee)
+                let name = PathBytes.bytes(git_tree_entry_name(entry))
+                // Each distinct name once, where it first appears (a renamed file keeps its blob's node).
+                let newName = index.nameSet.insert(name).inserted && record
+                func noteName(node: Int32) {
+                    guard newName else { return }
+                    index.names.append(.init(name: name, path: PathBytes.display(pathBuffer + name), folder: type == GIT_OBJECT_TREE,
+                                             firstCommit: commitIndex, node: node))
+                }
                 if type == GIT_OBJECT_TREE {
-                    if let existing = nodeOf[id] { kids.append(existing); continue }
-                    let name = String(cString: git_tree_entry_name(entry))
+                    if let existing = nodeOf[id] { stack[top].kids.append(existing); noteName(node: existing); continue }
                     let child = newNode(id, blob: false)
-                    kids.append(child)
-                    visitTree(id, node: child, prefix: prefix + name + "/", commitIndex: commitIndex, record: record)
+                    noteName(node: child)
+                    stack[top].kids.append(child)
+                    pathBuffer += name
+                    pathBuffer.append(0x2F)
+                    push(id, node: child)
                 } else if type == GIT_OBJECT_BLOB, mode != GIT_FILEMODE_LINK {
-                    if let existing = nodeOf[id] { kids.append(existing); continue }
-                    let name = String(cString: git_tree_entry_name(entry))
+                    if let existing = nodeOf[id] { stack[top].kids.append(existing); noteName(node: existing); continue }
                     let child = newNode(id, blob: true)
+                    noteName(node: child)
+                    let blobPath = PathBytes.display(pathBuffer + name)
                     if record {
                         blobSlot[Int(child)] = Int32(index.blobs.count)
-                        index.blobs.append(.init(id: id, firstCommit: commitIndex, path: prefix + name))
+                        index.blobs.append(.init(id: id, firstCommit: commitIndex, path: blobPath))
                     } else {
-                        index.baseBlobs.append(.init(id: id, firstCommit: commitIndex, path: prefix + name))
+                        index.baseBlobs.append(.init(id: id, firstCommit: commitIndex, path: blobPath))
                     }
-                    kids.append(child)
+                    stack[top].kids.append(child)
                     postorder.append(child)
+                } else {
+                    noteName(node: -1)
                 }
-                // Submodule commits (gitlinks) and symlinks hold no content to scan.
+                // Submodule commits (gitlinks) and symlinks hold no content to scan, but have names.
             }
-            children[Int(node)] = kids
-            postorder.append(node)
         }
 
         var headOID = git_oid()
@@ -138,21 +219,39 @@ struct GitHistoryInput {
 
         if let baseTree {
             let node = newNode(baseTree, blob: false)
-            visitTree(baseTree, node: node, prefix: "", commitIndex: -1, record: false)
+            visitTree(baseTree, node: node, commitIndex: -1, record: false)
         }
 
-        for var oid in commitOrder(repo: repo, walk: pushFailed ? nil : walk, hidden: hiddenCommit, tally: &tally) {
+        let unreadableBefore = tally.unreadableCount
+        var seenSignatures = Set<[UInt8]>()
+        let order = commitOrder(repo: repo, walk: pushFailed ? nil : walk, hidden: hiddenCommit, shallow: shallow,
+                                walkError: pushError, tally: &tally)
+        for var oid in order {
             var commit: OpaquePointer?
+            git_error_clear()
             guard git_commit_lookup(&commit, repo.pointer, &oid) == 0, let commit else {
-                tally.skip("missing-object", path: ObjectID(oid).hex, detail: "commit is missing (partial or damaged clone)")
+                tally.unreadable("missing-object", path: path, problemPath: ObjectID(oid).hex,
+                                 detail: "commit \(ObjectID(oid).hex) cannot be read (\(LibGit2.objectFailure()))")
                 continue
             }
             defer { git_commit_free(commit) }
             let author = git_commit_author(commit)!.pointee
-            let name = author.name.map { String(cString: $0) } ?? ""
-            let email = author.email.map { String(cString: $0) } ?? ""
+            let name = author.name.map { PathBytes.display(PathBytes.bytes($0)) } ?? ""
+            let email = author.email.map { PathBytes.display(PathBytes.bytes($0)) } ?? ""
             let time = Int64(author.when.time)
             let commitIndex = Int32(index.commits.count)
+            // Author and committer names and emails, each distinct one once (a key pasted as a name is still a key).
+            for (signature, part) in [(git_commit_author(commit), FoundLocation.NamePart.commitAuthor),
+                                      (git_commit_committer(commit), .commitCommitter)] {
+                guard let signature else { continue }
+                for field in [signature.pointee.name, signature.pointee.email] {
+                    guard let field else { continue }
+                    let bytes = PathBytes.bytes(field)
+                    if seenSignatures.insert(bytes).inserted {
+                        index.signatures.append(.init(bytes: bytes, commit: commitIndex, part: part))
+                    }
+                }
+            }
             index.commits.append(.init(id: ObjectID(oid).hex, author: email.isEmpty ? name : "\(name) <\(email)>", time: time))
             let treeID = ObjectID(git_commit_tree_id(commit).pointee)
             let root: Int32
@@ -160,7 +259,7 @@ struct GitHistoryInput {
                 root = existing
             } else {
                 root = newNode(treeID, blob: false)
-                visitTree(treeID, node: root, prefix: "", commitIndex: commitIndex)
+                visitTree(treeID, node: root, commitIndex: commitIndex)
             }
             // The commit's own time bounds how long its content stayed: use the committer time if later.
             let committed = Int64(git_commit_time(commit))
@@ -168,6 +267,11 @@ struct GitHistoryInput {
             if let headID, ObjectID(oid) == headID { headRoot = root }
         }
         tally.commits += index.commits.count
+        if index.commits.isEmpty, tally.unreadableCount > unreadableBefore || pushFailed {
+            // Nothing of the history could be read: say so once, in words a person can act on.
+            tally.unreadable("unreadable-history", path: path, problemPath: path,
+                             detail: "no commit of the history could be read: the repository is damaged (\(pushError ?? "its refs point to unreadable commits"))")
+        }
 
         // Propagate "latest commit time containing" and "in HEAD" from root trees down, parents before children.
         var headMark = [Bool](repeating: false, count: isBlob.count)
@@ -190,17 +294,46 @@ struct GitHistoryInput {
             index.inHead[slot] = headMark[n]
         }
         index.blobIDs = Set(index.blobs.map(\.id))
+        for i in index.names.indices {
+            let node = Int(index.names[i].node)
+            let firstTime = index.commits[Int(index.names[i].firstCommit)].time
+            index.names[i].lastSeen = node >= 0 ? max(maxTime[node], firstTime) : firstTime
+            index.names[i].inHead = node >= 0 && headMark[node]
+        }
         return index
+    }
+
+    /// Keys used as file or folder names in the history's trees, or as a commit's author or committer name or email.
+    func nameFindings(index: GitObjectIndex, matcher: RuleMatcher) -> [Finding] {
+        var names: [NameScan.Name] = []
+        for entry in index.names {
+            let commit = index.commits[Int(entry.firstCommit)]
+            let part: FoundLocation.NamePart = entry.folder ? .folderName : .fileName
+            names.append(.init(bytes: entry.name, location: FoundLocation(
+                kind: .git, repository: repositoryName, path: entry.path, line: nil, commit: commit.id, author: commit.author,
+                firstSeen: commit.time, lastSeen: entry.lastSeen, current: entry.inHead, note: part.note, name: part)))
+        }
+        for signature in index.signatures {
+            let commit = index.commits[Int(signature.commit)]
+            names.append(.init(bytes: signature.bytes, location: FoundLocation(
+                kind: .git, repository: repositoryName, path: "", line: nil, commit: commit.id, author: commit.author,
+                firstSeen: commit.time, lastSeen: commit.time, current: false, note: signature.part.note, name: signature.part)))
+        }
+        return NameScan.findings(names, matcher: matcher, workspace: matcher.makeWorkspace())
     }
 
     /// The commits to index, oldest first. libgit2's walk stops at the first unreadable commit (a damaged pack, a
     /// missing parent) and would lose the whole history; then the graph is walked by hand from every ref, each
-    /// unreadable commit reported and skipped, and the readable ones ordered by time.
-    func commitOrder(repo: GitRepository, walk: OpaquePointer?, hidden: ObjectID?, tally: inout ScanTally) -> [git_oid] {
-        if let walk {
+    /// unreadable commit reported and skipped, and the readable ones ordered by time. A shallow clone is walked by
+    /// hand from the start: its boundary commits' parents are not in it by design (libgit2 1.5 does not know shallow
+    /// clones), which is counted once as `shallow-clone`, not as damage.
+    func commitOrder(repo: GitRepository, walk: OpaquePointer?, hidden: ObjectID?, shallow: Set<ObjectID> = [],
+                     walkError: String? = nil, tally: inout ScanTally) -> [git_oid] {
+        if let walk, shallow.isEmpty {
             var order: [git_oid] = []
             var oid = git_oid()
             var status: Int32 = 0
+            git_error_clear()
             while true {
                 status = git_revwalk_next(&oid, walk)
                 guard status == 0 else { break }
@@ -208,14 +341,23 @@ struct GitHistoryInput {
             }
             if status == GIT_ITEROVER.rawValue { return order }
         }
-        tally.skip("corrupt-repository", path: path, detail: "history walk failed (\(LibGit2.lastError("a ref's commit cannot be read"))); walking the readable commits one by one")
+        if shallow.isEmpty {
+            let reason = walkError ?? LibGit2.lastError("a commit cannot be read")
+            tally.skip("corrupt-repository", path: path, detail: "history walk failed (\(reason)); walking the readable commits one by one")
+        } else {
+            tally.skip("shallow-clone", path: path,
+                       detail: "the history is cut at \(shallow.count) \(shallow.count == 1 ? "commit" : "commits"); the commits in the clone "
+                        + "were scanned, older ones are not in it (to scan them: actions/checkout `fetch-depth: 0`, or `git fetch --unshallow`)")
+        }
 
         func parents(of id: ObjectID) -> (time: Int64, parents: [ObjectID])? {
             var o = id.oid
             var commit: OpaquePointer?
             guard git_commit_lookup(&commit, repo.pointer, &o) == 0, let commit else { return nil }
             defer { git_commit_free(commit) }
-            let ids = (0..<git_commit_parentcount(commit)).compactMap { git_commit_parent_id(commit, $0).map { ObjectID($0.pointee) } }
+            // A shallow clone's boundary commits keep their parents' ids, but not the parents.
+            let ids = shallow.contains(id) ? [] :
+                (0..<git_commit_parentcount(commit)).compactMap { git_commit_parent_id(commit, $0).map { ObjectID($0.pointee) } }
             return (Int64(git_commit_time(commit)), ids)
         }
         // Ancestors of --since are not part of the range.
@@ -240,6 +382,9 @@ struct GitHistoryInput {
                     if git_reference_peel(&peeled, r, GIT_OBJECT_COMMIT) == 0, let peeled {
                         tips.append(ObjectID(git_object_id(peeled).pointee))
                         git_object_free(peeled)
+                    } else if git_reference_type(r) == GIT_REFERENCE_DIRECT, let target = git_reference_target(r) {
+                        // A ref to an unreadable object still names a commit the history should hold.
+                        tips.append(ObjectID(target.pointee))
                     }
                     git_reference_free(r)
                 }
@@ -250,8 +395,10 @@ struct GitHistoryInput {
         var stack = tips
         while let id = stack.popLast() {
             guard !excluded.contains(id), seen.insert(id).inserted else { continue }
+            git_error_clear()
             guard let info = parents(of: id) else {
-                tally.skip("missing-object", path: id.hex, detail: "commit cannot be read (partial or damaged clone)")
+                tally.unreadable("missing-object", path: path, problemPath: id.hex,
+                                 detail: "commit \(id.hex) cannot be read (\(LibGit2.objectFailure()))")
                 continue
             }
             readable.append((id, info.time))
@@ -261,14 +408,26 @@ struct GitHistoryInput {
         return readable.map { $0.id.oid }
     }
 
+    /// What scanning a history found, and which blobs it actually read: only those are known content that the
+    /// work tree need not scan again (a blob missing from a damaged clone is not, nor one too large to read).
+    struct Outcome {
+        var findings: [Finding] = []
+        var read: Set<ObjectID> = []
+    }
+
+    private enum BlobOutput: Sendable {
+        case finding(Finding)
+        case read(ObjectID)
+    }
+
     /// Scans every blob of `index` across `limits.workers` threads, each with its own repository handle.
     func scan(index: GitObjectIndex, matcher: RuleMatcher, limits: ScanLimits, tally: inout ScanTally,
-              progress: (@Sendable (String) -> Void)? = nil) -> [Finding] {
+              progress: (@Sendable (String) -> Void)? = nil) -> Outcome {
         // Versions of one file are read one after another: git packs them as deltas of each other, so libgit2's
         // delta-base cache serves the next version instead of inflating the chain again.
         // (Measured on crewAI's history: 7% less CPU.)
         let order = index.blobs.indices.sorted { (index.blobs[$0].path, $0) < (index.blobs[$1].path, $1) }
-        return ParallelScan.run(count: index.blobs.count, workers: limits.workers, tally: &tally, open: { tally in
+        let outputs = ParallelScan.run(count: index.blobs.count, workers: limits.workers, tally: &tally, open: { tally in
             GitObjectReader(path: path, tally: &tally).map { ($0, matcher.makeWorkspace()) }
         }, item: { worker, k, tally in
             let (reader, workspace) = worker
@@ -278,7 +437,8 @@ struct GitHistoryInput {
             }
             let blob = index.blobs[i]
             let commit = index.commits[Int(blob.firstCommit)]
-            return reader.withBlob(blob.id, path: blob.path, limits: limits, tally: &tally) { bytes, tally in
+            var wasRead = false
+            let found = reader.withBlob(blob.id, path: blob.path, limits: limits, tally: &tally, read: { wasRead = true }) { bytes, tally in
                 // Committed archives, Kubernetes Secrets, Docker configs and notebooks hide values from a plain scan too.
                 ContentScan.scan(bytes, path: blob.path, matcher: matcher, workspace: workspace, limits: limits, tally: &tally) { line, note in
                     FoundLocation(kind: .git, repository: repositoryName, path: blob.path, line: line, commit: commit.id,
@@ -286,7 +446,16 @@ struct GitHistoryInput {
                                   note: note)
                 }
             } ?? []
+            return found.map(BlobOutput.finding) + (wasRead ? [.read(blob.id)] : [])
         })
+        var outcome = Outcome()
+        for output in outputs {
+            switch output {
+            case .finding(let finding): outcome.findings.append(finding)
+            case .read(let id): outcome.read.insert(id)
+            }
+        }
+        return outcome
     }
 }
 
@@ -297,8 +466,29 @@ public struct ScanLimits: Sendable {
     public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
     /// Depth, size and ratio bounds for archives (zip, tar, compressed streams) opened during the scan.
     public var archives = ArchiveLimits()
+    /// Files on disk larger than this (allowed by a raised `maxFileSize`) are read and matched one window at a time,
+    /// so memory stays bounded by the window, not the file (a 2 GB file took 2–4 GB). Smaller files are read whole
+    /// (and also get the structured decoders).
+    public var windowSize: Int = 32 << 20
+    /// Bytes each window shares with the next on either side: a match (with the context, keywords, identity and
+    /// allow marker around it) that lies within this distance of a window's edge is taken from the neighbouring
+    /// window, where it lies inside, and reported once.
+    public var windowMargin: Int = 256 << 10
     public init(maxFileSize: Int = 25 << 20, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.maxFileSize = maxFileSize; self.workers = workers
+    }
+
+    /// A limit given in MiB (`--max-file-size`): a value whose bytes do not fit in an `Int` means "no limit" and
+    /// saturates at `Int.max`, where `mib << 20` would wrap to a negative limit that makes every file oversized.
+    public init(maxFileSizeMiB mib: Int, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.init(maxFileSize: Self.bytes(mebibytes: mib), workers: workers)
+    }
+
+    /// `mib` MiB in bytes, saturating at `Int.max` (and at 0 below).
+    public static func bytes(mebibytes mib: Int) -> Int {
+        guard mib > 0 else { return 0 }
+        let (bytes, overflow) = mib.multipliedReportingOverflow(by: 1 << 20)
+        return overflow ? Int.max : bytes
     }
 }
 

@@ -40,9 +40,25 @@ enum LibGit2 {
         return true
     }()
 
+    /// libgit2's message for the call that just failed, else `fallback`. libgit2 keeps the last error of the thread
+    /// until the next one, even across calls that succeed (opening a repository leaves "config value
+    /// 'init.defaultbranch' was not found" behind): call `git_error_clear()` before the call whose failure you report.
     static func lastError(_ fallback: String) -> String {
+        lastErrorMessage() ?? fallback
+    }
+
+    /// Why an object could not be read, in words: missing (a partial or damaged clone) or damaged, with libgit2's
+    /// own message (zlib's "invalid code lengths set" says little on its own).
+    static func objectFailure() -> String {
+        guard let error = git_error_last(), let m = error.pointee.message else { return "missing or damaged: partial or damaged clone" }
+        let message = String(cString: m)
+        if message.contains("not found") || message.contains("no match") { return "missing: partial or damaged clone; libgit2: \(message)" }
+        return "damaged: libgit2: \(message)"
+    }
+
+    static func lastErrorMessage() -> String? {
         if let e = git_error_last(), let m = e.pointee.message { return String(cString: m) }
-        return fallback
+        return nil
     }
 }
 
@@ -71,6 +87,7 @@ final class GitRepository: @unchecked Sendable {
         _ = LibGit2.initialised
         var repo: OpaquePointer?
         let status: Int32
+        git_error_clear()
         switch lookup {
         case .exact: status = git_repository_open_ext(&repo, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil)
         case .discover: status = git_repository_open_ext(&repo, path, 0, nil)
@@ -91,6 +108,20 @@ final class GitRepository: @unchecked Sendable {
         let ok = git_repository_open_ext(&repo, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil) == 0
         if let repo { git_repository_free(repo) }
         return ok
+    }
+
+    /// The boundary commits of a shallow clone (`.git/shallow`: their parents are not in the clone); empty for a
+    /// complete repository.
+    var shallowBoundary: Set<ObjectID> {
+        guard git_repository_is_shallow(pointer) == 1,
+              let text = try? String(contentsOfFile: gitdir + "shallow", encoding: .utf8) else { return [] }
+        var ids = Set<ObjectID>()
+        for line in text.split(separator: "\n") {
+            var oid = git_oid()
+            let hex = line.trimmingCharacters(in: .whitespaces)
+            if hex.utf8.count == 40, git_oid_fromstr(&oid, hex) == 0 { ids.insert(ObjectID(oid)) }
+        }
+        return ids
     }
 
     /// The repository's name as the register shows it: the `origin` remote URL when set, else the folder name.
@@ -146,12 +177,17 @@ final class GitObjectReader {
     private let odb: OpaquePointer
 
     /// Opens `path` for this thread; when it cannot, records why in `tally` and returns nil.
+    /// The repository's path as the scan was given it (what an unreadable blob is listed under).
+    let path: String
+
     init?(path: String, tally: inout ScanTally) {
+        self.path = path
         guard let repository = try? GitRepository(path: path) else {
             tally.skip("unreadable-repository", path: path, detail: "a scanning thread could not open the repository")
             return nil
         }
         var odb: OpaquePointer?
+        git_error_clear()
         guard git_repository_odb(&odb, repository.pointer) == 0, let odb else {
             tally.skip("unreadable-repository", path: path, detail: LibGit2.lastError("cannot open the object database"))
             return nil
@@ -164,13 +200,16 @@ final class GitObjectReader {
 
     /// Calls `body` with the content of blob `id` when it is worth scanning; counts it in `tally.blobs`/`bytes`.
     /// Missing (partial or damaged clone), oversized and binary blobs are skipped and counted by reason instead.
-    func withBlob<T>(_ id: ObjectID, path: String, limits: ScanLimits, tally: inout ScanTally,
+    /// `read` is told when the blob's content was read (whether scanned or skipped as binary).
+    func withBlob<T>(_ id: ObjectID, path: String, limits: ScanLimits, tally: inout ScanTally, read: (() -> Void)? = nil,
                      _ body: (UnsafeRawBufferPointer, inout ScanTally) -> T) -> T? {
         var oid = id.oid
         var size = 0
         var type = GIT_OBJECT_ANY
+        git_error_clear()
         guard git_odb_read_header(&size, &type, odb, &oid) == 0 else {
-            tally.skip("missing-object", path: path, detail: "blob \(id.hex) is missing (partial or damaged clone)")
+            tally.unreadable("missing-object", path: self.path, problemPath: path,
+                             detail: "blob \(id.hex) at \(path) cannot be read (\(LibGit2.objectFailure()))")
             return nil
         }
         if size > limits.maxFileSize {
@@ -178,11 +217,14 @@ final class GitObjectReader {
             return nil
         }
         var object: OpaquePointer?
+        git_error_clear()
         guard git_blob_lookup(&object, repository.pointer, &oid) == 0, let object else {
-            tally.skip("missing-object", path: path, detail: "blob \(id.hex) cannot be read: \(LibGit2.lastError("unknown error"))")
+            tally.unreadable("missing-object", path: self.path, problemPath: path,
+                             detail: "blob \(id.hex) at \(path) cannot be read (\(LibGit2.objectFailure()))")
             return nil
         }
         defer { git_blob_free(object) }
+        read?()
         let length = Int(git_blob_rawsize(object))
         let bytes = UnsafeRawBufferPointer(start: git_blob_rawcontent(object), count: length)
         // Archives and UTF-16 text are binary to a byte check but hold text: ContentScan opens or transcodes them.

@@ -26,6 +26,13 @@ public struct ScanResult: Sendable {
     public var ruleCount: Int
     /// CODEOWNERS text of each scanned repository (from HEAD, else the work tree), by repository name.
     public var codeOwners: [String: String] = [:]
+
+    /// What the request named and the scan could not read (the first thousand; `tally.unreadableCount` counts them
+    /// all): unreadable paths, repositories and histories, missing objects. Non-empty means the run is incomplete
+    /// and must not pass as clean (the command line exits 2 and lists them). See `UnreadableInput`.
+    public var unreadable: [UnreadableInput] { tally.unreadable }
+    /// Whether everything the request named was read (nothing in `unreadable`).
+    public var isComplete: Bool { tally.unreadableCount == 0 }
 }
 
 /// An input that cannot be scanned at all (a path that does not exist, an unknown revision).
@@ -55,19 +62,25 @@ public struct Scanner: Sendable {
         if request.staged, request.since != nil {
             throw InputError(path: "--staged", message: "cannot be combined with --since (one scans the index, the other commits)")
         }
-        var files: [String] = []
+        var files: [WalkedFile] = []
         for path in paths {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw InputError(path: path, message: "no such file or directory")
+            var st = stat()
+            guard stat(path, &st) == 0 else {
+                let code = errno
+                if code == ENOENT || code == ENOTDIR { throw InputError(path: path, message: "no such file or directory") }
+                // It may exist, but cannot be reached (permission denied on a parent folder, an I/O error): the run
+                // goes on with the other paths and ends incomplete.
+                tally.unreadable("unreadable", path: path, detail: String(cString: strerror(code)))
+                continue
             }
+            let isDirectory = ObjCBool((st.st_mode & S_IFMT) == S_IFDIR)
             if request.staged {
                 findings += try StagedInput(path: path).scan(matcher: matcher, limits: request.limits, tally: &tally)
                 continue
             }
             if !isDirectory.boolValue {
                 // Explicit files are scanned exactly as given (pre-commit's pass_filenames), all in one parallel pass.
-                files.append(path)
+                files.append(WalkedFile(path))
                 continue
             }
             if GitRepository.isRepository(path) {
@@ -78,9 +91,11 @@ public struct Scanner: Sendable {
                 }
                 progress?("walking \(path)")
                 let input = DirectoryInput(root: path, repositoryName: nil)
-                let files = input.enumerate(tally: &tally)
+                var names: [DirectoryInput.NamedEntry] = []
+                let files = input.walk(tally: &tally, names: &names)
                 progress?("scanning \(files.count) files in \(path)")
-                let found = input.scan(files: files, matcher: matcher, limits: request.limits, tally: &tally)
+                let found = input.nameFindings(names, matcher: matcher)
+                    + input.scan(files: files, matcher: matcher, limits: request.limits, tally: &tally)
                 findings += GitleaksIgnore.load(root: path)?.apply(to: found) ?? found
             }
         }
@@ -96,7 +111,7 @@ public struct Scanner: Sendable {
                                 codeOwners: inout [String: String]) throws -> [Finding] {
         let repo: GitRepository
         do { repo = try GitRepository(path: path) } catch let e as GitRepository.OpenError {
-            tally.skip("unreadable-repository", path: path, detail: e.message)
+            tally.unreadable("unreadable-repository", path: path, detail: e.message)
             return []
         }
         let name = repo.displayName
@@ -108,17 +123,19 @@ public struct Scanner: Sendable {
         }
         var findings: [Finding] = []
         var known: Set<ObjectID> = []
+        var knownNames: Set<[UInt8]> = []
         if request.history {
             progress?("indexing history of \(name)")
             let history = GitHistoryInput(path: path, repositoryName: name, since: request.since)
             let index: GitObjectIndex
             do { index = try history.buildIndex(tally: &tally) } catch let e as GitRepository.OpenError {
                 if request.since != nil { throw InputError(path: path, message: e.message) }
-                tally.skip("unreadable-repository", path: path, detail: e.message)
+                tally.unreadable("unreadable-history", path: path, detail: e.message)
                 return []
             }
             progress?("scanning \(index.blobs.count) blobs from \(index.commits.count) commits of \(name)")
-            var introduced = history.scan(index: index, matcher: matcher, limits: request.limits, tally: &tally, progress: progress)
+            let outcome = history.scan(index: index, matcher: matcher, limits: request.limits, tally: &tally, progress: progress)
+            var introduced = outcome.findings
             if request.since != nil, !introduced.isEmpty {
                 // A secret that already existed at REV is not introduced by the range, even where the range edits,
                 // moves or copies the file holding it.
@@ -127,13 +144,20 @@ public struct Scanner: Sendable {
                 introduced.removeAll { existing.contains($0.secret.fingerprint) }
             }
             findings += introduced
-            known = index.blobIDs
+            // Keys used as file or folder names, or as a commit's author or committer.
+            findings += history.nameFindings(index: index, matcher: matcher)
+            knownNames = index.nameSet
+            // Only content actually read from history is known: a work-tree file whose blob is missing from a damaged
+            // clone (or too large to read) is scanned from the work tree.
+            known = outcome.read
         }
         if request.since == nil, let workdir = repo.workdir {
             // Uncommitted and ignored files (.env and friends) are part of the estate too.
             var input = DirectoryInput(root: String(workdir.hasSuffix("/") ? workdir.dropLast() : Substring(workdir)), repositoryName: name)
             input.knownBlobs = known
-            let files = input.enumerate(tally: &tally)
+            var names: [DirectoryInput.NamedEntry] = []
+            let files = input.walk(tally: &tally, names: &names)
+            findings += input.nameFindings(names, known: knownNames, matcher: matcher)
             findings += input.scan(files: files, matcher: matcher, limits: request.limits, tally: &tally)
         }
         // A team coming from gitleaks keeps its accepted findings: `.gitleaksignore` in the work tree, else in HEAD.

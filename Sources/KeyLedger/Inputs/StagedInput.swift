@@ -52,6 +52,7 @@ struct StagedInput {
     /// deletes (`replaced`). Submodules, symlinks and unresolved conflicts hold nothing to scan.
     func stagedChanges(_ repo: GitRepository) throws -> (added: [Change], replaced: [Change]) {
         var index: OpaquePointer?
+        git_error_clear()
         guard git_repository_index(&index, repo.pointer) == 0, let index else {
             throw InputError(path: path, message: "cannot read the index: \(LibGit2.lastError("unknown error"))")
         }
@@ -64,6 +65,7 @@ struct StagedInput {
         git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION))
         options.flags = GIT_DIFF_IGNORE_SUBMODULES.rawValue
         var diff: OpaquePointer?
+        git_error_clear()
         guard git_diff_tree_to_index(&diff, repo.pointer, headTree, index, &options) == 0, let diff else {
             throw InputError(path: path, message: "cannot compare the index with HEAD: \(LibGit2.lastError("unknown error"))")
         }

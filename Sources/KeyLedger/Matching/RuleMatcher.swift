@@ -1,3 +1,4 @@
+import CMemmem
 import Foundation
 import Synchronization
 
@@ -34,6 +35,11 @@ public final class RuleMatcher: Sendable {
         let specificity: Int
         /// Length of the literal text the capture starts with (`sk-proj-` = 8): what redaction may show.
         let literalPrefix: Int
+        /// The keywords as bytes when all are ASCII lowercase (searched byte-wise, ASCII case folded), else nil.
+        let asciiKeywords: [[UInt8]]?
+        /// Per context regex, its longest match when `ContextMemo` may answer from earlier windows, else nil;
+        /// worked out on the first hit (Vectorscan's expression analysis costs start-up time a pre-commit run feels).
+        let contextWidths: ContextMemo.Widths
     }
 
     /// Leads shorter than this (`float`, `azure`, `line`) occur so often in code that trying the rule's regex at
@@ -183,7 +189,9 @@ public final class RuleMatcher: Sendable {
                 lookBack: anchors[i].map { $0.leadWidth + 16 } ?? database.maxWidths[i] + 64,
                 lookAhead: anchors[i].map { $0.width + 64 } ?? 64,
                 specificity: rule.specificity,
-                literalPrefix: Rule.literalPrefixLength(of: rule.pattern)))
+                literalPrefix: Rule.literalPrefixLength(of: rule.pattern),
+                asciiKeywords: Self.asciiKeywords(rule.keywords),
+                contextWidths: ContextMemo.Widths(rule.context?.any ?? [])))
         }
         self.rules = rules
         self.compiled = compiled
@@ -224,7 +232,7 @@ public final class RuleMatcher: Sendable {
             for (databaseIndex, starts) in startsByRule.sorted(by: { $0.key < $1.key }) {
                 let compiledRule = compiled[databaseIndex]
                 guard Self.applies(compiledRule, toPath: path) else { continue }
-                found += anchoredMatches(of: compiledRule, at: Array(Set(starts)).sorted(), in: bytes)
+                found += anchoredMatches(of: compiledRule, at: Array(Set(starts)).sorted(), in: bytes, memo: ContextMemo(compiledRule))
             }
         }
         // Group end offsets per rule, then merge nearby ends into windows so each region is examined once.
@@ -244,11 +252,12 @@ public final class RuleMatcher: Sendable {
                 }
             }
             var seenOffsets = Set<Int>()
+            let memo = ContextMemo(compiledRule)
             for window in windows {
                 let view = ByteWindow(bytes, range: window)
                 compiledRule.capture.regex.enumerateMatches(in: view.string as String, options: [], range: view.fullRange) { result, _, _ in
                     guard let result, let capture = Self.capture(of: result), seenOffsets.insert(view.base + capture.location).inserted,
-                          let match = self.finding(result, capture: capture, in: view, rule: compiledRule, bytes: bytes) else { return }
+                          let match = self.finding(result, capture: capture, in: view, rule: compiledRule, bytes: bytes, memo: memo) else { return }
                     found.append(match)
                 }
             }
@@ -259,7 +268,8 @@ public final class RuleMatcher: Sendable {
     /// The rule's matches that start exactly at one of `starts` (sorted, distinct). Each start gets its own small
     /// window (the rule's longest match): NSRegularExpression converts its whole input to UTF-16 on every call, so a
     /// shared region would cost its full length once per start.
-    private func anchoredMatches(of compiledRule: CompiledRule, at starts: [Int], in bytes: UnsafeRawBufferPointer) -> [Match] {
+    private func anchoredMatches(of compiledRule: CompiledRule, at starts: [Int], in bytes: UnsafeRawBufferPointer,
+                                 memo: ContextMemo) -> [Match] {
         var found: [Match] = []
         var coveredUntil = -1
         for start in starts {
@@ -270,7 +280,7 @@ public final class RuleMatcher: Sendable {
             guard let result = compiledRule.capture.regex.firstMatch(
                     in: text, options: [.anchored, .withTransparentBounds, .withoutAnchoringBounds], range: view.fullRange),
                   let capture = Self.capture(of: result),
-                  let match = finding(result, capture: capture, in: view, rule: compiledRule, bytes: bytes) else { continue }
+                  let match = finding(result, capture: capture, in: view, rule: compiledRule, bytes: bytes, memo: memo) else { continue }
             found.append(match)
             coveredUntil = start + result.range(at: 0).location + result.range(at: 0).length
         }
@@ -286,14 +296,14 @@ public final class RuleMatcher: Sendable {
 
     /// The finding a regex match in `view` makes, unless the rule's allowlist or stopwords excuse it or `accept` rejects it.
     private func finding(_ result: NSTextCheckingResult, capture: NSRange, in view: ByteWindow, rule compiledRule: CompiledRule,
-                         bytes: UnsafeRawBufferPointer) -> Match? {
+                         bytes: UnsafeRawBufferPointer, memo: ContextMemo) -> Match? {
         let secret = view.string.substring(with: capture)
         if !compiledRule.allow.isEmpty || !compiledRule.rule.stopwords.isEmpty,
            Self.allowed(secret, whole: result.range(at: 0), in: view, bytes: bytes, rule: compiledRule) {
             return nil
         }
         return accept(secret, offset: view.base + capture.location, length: capture.length, rule: compiledRule,
-                      ruleIndex: compiledRule.ruleIndex, bytes: bytes)
+                      ruleIndex: compiledRule.ruleIndex, bytes: bytes, memo: memo)
     }
 
     /// Whether a rule reports in the file at `path`: its `paths` globs (when it has any) match it, and — when the path
@@ -335,7 +345,7 @@ public final class RuleMatcher: Sendable {
 
     /// Applies keywords, placeholder, entropy, context and validator checks; extracts identity.
     private func accept(_ text: String, offset: Int, length: Int, rule c: CompiledRule, ruleIndex: Int,
-                        bytes: UnsafeRawBufferPointer) -> Match? {
+                        bytes: UnsafeRawBufferPointer, memo: ContextMemo) -> Match? {
         let rule = c.rule
         var value = text
         if rule.normalize == "pem" {
@@ -347,14 +357,19 @@ public final class RuleMatcher: Sendable {
         if let floor = rule.entropy, PlaceholderFilter.entropy(value) < floor { return nil }
         if PublicExampleKeys.contains(value) { return nil }
         if !rule.keywords.isEmpty {
-            let near = ByteWindow(bytes, range: max(0, offset - 256)..<min(bytes.count, offset + length + 256))
-            let lower = (near.string as String).lowercased()
-            if !rule.keywords.contains(where: { lower.contains($0) }) { return nil }
+            let near = max(0, offset - 256)..<min(bytes.count, offset + length + 256)
+            if let asciiKeywords = c.asciiKeywords {
+                // Byte search, ASCII case folded: the same answer as lowercasing the Latin-1 text (no Latin-1
+                // letter lowercases to ASCII), without building three strings per hit.
+                if !Self.containsAny(asciiKeywords, in: bytes, range: near) { return nil }
+            } else {
+                let lower = (ByteWindow(bytes, range: near).string as String).lowercased()
+                if !rule.keywords.contains(where: { lower.contains($0) }) { return nil }
+            }
         }
         if let context = rule.context {
-            let near = ByteWindow(bytes, range: max(0, offset - context.within)..<min(bytes.count, offset + length + context.within))
-            let satisfied = c.context.contains { $0.regex.firstMatch(in: near.string as String, options: [], range: near.fullRange) != nil }
-            if !satisfied { return nil }
+            let near = max(0, offset - context.within)..<min(bytes.count, offset + length + context.within)
+            if !memo.satisfied(near, in: bytes) { return nil }
         }
         var identity = Identity()
         if let validator = rule.validator, !CredentialDecoders.validate(value, with: validator) { return nil }
@@ -391,6 +406,27 @@ public final class RuleMatcher: Sendable {
                      length: length, identity: identity)
     }
 
+    static func asciiKeywords(_ keywords: [String]) -> [[UInt8]]? {
+        let bytes = keywords.map { Array($0.utf8) }
+        guard bytes.allSatisfy({ $0.allSatisfy { $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) } && !$0.isEmpty }) else { return nil }
+        return bytes
+    }
+
+    /// Whether any of `needles` (ASCII, lowercase) occurs in `bytes[range]` with ASCII letters compared case-folded.
+    static func containsAny(_ needles: [[UInt8]], in bytes: UnsafeRawBufferPointer, range: Range<Int>) -> Bool {
+        guard !range.isEmpty else { return false }
+        var lowered = [UInt8](repeating: 0, count: range.count)
+        for i in range {
+            let b = bytes[i]
+            lowered[i - range.lowerBound] = (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
+        }
+        return lowered.withUnsafeBytes { hay in
+            needles.contains { needle in
+                needle.count <= hay.count && needle.withUnsafeBytes { memmem(hay.baseAddress!, hay.count, $0.baseAddress!, $0.count) != nil }
+            }
+        }
+    }
+
     /// When two rules claim overlapping text, the more specific one keeps it.
     static func resolveOverlaps(_ matches: [Match], specificities: [Int]) -> [Match] {
         guard matches.count > 1 else { return matches }
@@ -399,9 +435,17 @@ public final class RuleMatcher: Sendable {
             ($0.offset, -specificities[$0.ruleIndex], $0.ruleIndex) < ($1.offset, -specificities[$1.ruleIndex], $1.ruleIndex)
         }
         var kept: [Match] = []
+        // `kept` stays sorted by offset: looking back from its end, once a kept match starts more than the longest
+        // kept length before this one, no earlier one can reach it either. (Looking at every kept match made a file
+        // of 50,000 keys quadratic: 90 s.)
+        var longest = 0
         for match in sorted {
             var dominated = false
-            for (i, other) in kept.enumerated().reversed() {
+            var i = kept.count - 1
+            while i >= 0 {
+                let other = kept[i]
+                if other.offset + longest <= match.offset { break }
+                defer { i -= 1 }
                 guard other.offset + other.length > match.offset else { continue }
                 let overlaps = match.offset < other.offset + other.length && other.offset < match.offset + match.length
                 guard overlaps || other.secret == match.secret else { continue }
@@ -412,7 +456,10 @@ public final class RuleMatcher: Sendable {
                 }
                 break
             }
-            if !dominated { kept.append(match) }
+            if !dominated {
+                kept.append(match)
+                longest = max(longest, match.length)
+            }
         }
         return kept
     }

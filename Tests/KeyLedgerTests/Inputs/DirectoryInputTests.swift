@@ -99,19 +99,20 @@ final class DirectoryInputTests: XCTestCase {
         XCTAssertEqual(register.scan.files, 1)
     }
 
+    /// Root reads any file whatever its mode: as root (CI) the assertions run in a child process as nobody (issue 15).
     func testUnreadableFileIsSkippedAndTheRunCompletes() throws {
-        let dir = try temporaryDirectory(self)
-        var keys = CredentialFactory()
+        var keys = CredentialFactory(seed: 1501)
         let key = keys.replicateToken()
-        try write("REPLICATE_API_TOKEN=\(key)\n", to: "a.env", in: dir)
-        try write("x\n", to: "locked.env", in: dir)
-        chmod(dir + "/locked.env", 0)
-        defer { chmod(dir + "/locked.env", 0o600) }
-        let (result, register) = try scanRegister([dir])
-        XCTAssertNotNil(register.credential(for: key))
-        if getuid() != 0 {  // root reads anything; elsewhere the file must be counted as unreadable
-            XCTAssertEqual(result.tally.skipped["unreadable"], 1)
-        }
+        guard let dir = try Unprivileged.fixture(self, setUp: { dir in
+            try write("REPLICATE_API_TOKEN=\(key)\n", to: "a.env", in: dir)
+            try write("x\n", to: "locked.env", in: dir)
+            chmod(dir + "/locked.env", 0)
+        }) else { return }
+        let result = try Scanner(matcher: Unprivileged.matcher(["replicate.api-token"])).run(ScanRequest(paths: [dir]))
+        XCTAssertEqual(result.findings.map(\.secret.fingerprint), [Secret(key).fingerprint])
+        XCTAssertEqual(result.tally.skipped["unreadable"], 1)
+        XCTAssertEqual(result.tally.problems, [Problem(path: "locked.env", reason: "unreadable: Permission denied")])
+        XCTAssertEqual(result.unreadable, [UnreadableInput(path: dir + "/locked.env", reason: "unreadable", detail: "Permission denied")])
     }
 
     /// A flood of decoy hits before a real key must not hide it (a cheap way to blind a scanner).

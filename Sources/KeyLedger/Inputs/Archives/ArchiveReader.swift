@@ -44,7 +44,8 @@ public struct ArchiveLimits: Sendable {
 enum ArchiveReader {
     enum Source {
         case memory(UnsafeRawBufferPointer)
-        case file(path: String, size: Int)
+        /// A file too large to read into memory; its path as bytes (a name need not be UTF-8).
+        case file(path: [UInt8], size: Int)
     }
 
     /// What stopped or shortened the reading of an archive; each becomes a counted skip with the archive's path.
@@ -81,7 +82,7 @@ enum ArchiveReader {
         case .memory(let bytes):
             opened = archive_read_open_memory(archive, bytes.baseAddress, bytes.count)
         case .file(let path, _):
-            opened = archive_read_open_filename(archive, path, 1 << 16)
+            opened = PathBytes.withCString(path) { archive_read_open_filename(archive, $0, 1 << 16) }
         }
         guard opened == ARCHIVE_OK else {
             return [Problem(reason: "unreadable-archive", detail: errorText(archive))]
