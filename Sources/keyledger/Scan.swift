@@ -92,8 +92,7 @@ struct Scan: ParsableCommand {
             Console.error("scanning the current directory; put the paths to scan before --exports")
         }
         // Saturates: a size beyond what fits in bytes means "no limit", never an overflow that makes every file too big.
-        let bytes = maxFileSizeMiB.multipliedReportingOverflow(by: 1 << 20)
-        var limits = ScanLimits(maxFileSize: bytes.overflow ? Int.max : bytes.partialValue)
+        var limits = ScanLimits(maxFileSizeMiB: maxFileSizeMiB)
         if let jobs { limits.workers = jobs }
         var options = ScanOptions(request: ScanRequest(paths: paths, history: !noHistory, since: since, staged: staged, limits: limits))
         options.ruleSources = ruleDirectories
@@ -118,15 +117,21 @@ struct Scan: ParsableCommand {
 
     /// Exit 2 when something asked for could not be read (unless --lenient), else 1 when the findings fail the run.
     func exit(_ outcome: ScanOutcome) throws {
-        if !outcome.unread.isEmpty {
-            for input in outcome.unread { Console.error("could not read \(input.path): \(input.reason)") }
-            if !lenient {
-                Console.error("the scan is incomplete: \(outcome.unread.count) input(s) above could not be read (exit 2; --lenient exits by the findings)")
-                throw Exit.inputError
-            }
-        }
+        if reportUnread(outcome, lenient: lenient), !lenient { throw Exit.inputError }
         if ExitPolicy.shouldFail(outcome.register, failOn: failOn) { throw Exit.findings }
     }
+}
+
+/// Names on stderr what a run could not read; true when there was anything (the scan is incomplete: exit 2).
+func reportUnread(_ outcome: ScanOutcome, lenient: Bool = false) -> Bool {
+    guard outcome.unreadCount > 0 else { return false }
+    for input in outcome.unread { Console.error("could not read \(input.path): \(input.detail)") }
+    if outcome.unreadCount > outcome.unread.count {
+        Console.error("… and \(outcome.unreadCount - outcome.unread.count) more that could not be read")
+    }
+    Console.error("the scan is incomplete: \(outcome.unreadCount) input(s) could not be read"
+                  + (lenient ? " (--lenient: exit by the findings)" : " (exit 2; --lenient exits by the findings)"))
+    return true
 }
 
 extension RegisterFormat: ExpressibleByArgument {}

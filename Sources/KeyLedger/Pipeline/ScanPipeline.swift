@@ -50,13 +50,6 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// One input the user asked for that could not be read at all: the run is incomplete and must not say "clean".
-public struct UnreadInput: Sendable, Equatable, CustomStringConvertible {
-    public var path: String
-    public var reason: String
-    public var description: String { "\(path): \(reason)" }
-}
-
 /// What a run produced: the register (cleaned of secrets), and what is needed to render and judge it.
 public struct ScanOutcome: Sendable {
     public var register: Register
@@ -64,8 +57,10 @@ public struct ScanOutcome: Sendable {
     public var baseline: Baseline?
     public var configuration: KeyLedgerConfig
     public var diagnostics: [Diagnostic]
-    /// What was asked for and could not be read; a non-empty list makes the run exit 2.
-    public var unread: [UnreadInput]
+    /// What was asked for and could not be read (cleaned; the first 1,000); a non-empty list makes the run exit 2.
+    public var unread: [UnreadableInput]
+    /// How many inputs could not be read in all (`unread` keeps the first 1,000).
+    public var unreadCount: Int
     /// The gate every outgoing string of this run passes (knows the secrets this run found).
     public var sanitizer: Sanitizer
     /// The scan itself: findings (secrets stay `Secret`s) and counters, for library users that want more than the
@@ -133,15 +128,19 @@ public enum ScanPipeline {
         // Secrets of identifier rules (an AWS access key id) name an identity; everything else found is a secret.
         sanitizer.remember(result.findings.filter { !$0.rule.isIdentifier }.map(\.secret))
 
-        var unread: [UnreadInput] = []
+        // Never a silent "clean": what the scan could not read, and export files named but not readable.
+        var unread = result.unreadable
+        var unreadCount = result.tally.unreadableCount
         let exports = options.linkExports ? ExportLoader.load(paths: options.exports) : ExportBundle()
         let requested = Set(options.exports)
         for problem in exports.problems {
             diagnostics.append(Diagnostic(kind: .skippedExport, message: sanitizer.clean("skipped export \(problem.path): \(problem.reason)")))
             if requested.contains(problem.path) && !FileManager.default.isReadableFile(atPath: problem.path) {
-                unread.append(UnreadInput(path: sanitizer.clean(problem.path), reason: sanitizer.clean(problem.reason)))
+                unread.append(UnreadableInput(path: problem.path, reason: "unreadable-export", detail: problem.reason))
+                unreadCount += 1
             }
         }
+        unread = unread.map { UnreadableInput(path: sanitizer.clean($0.path), reason: $0.reason, detail: sanitizer.clean($0.detail)) }
         let linker = Linker(bundle: exports, config: configuration, codeOwners: result.codeOwners, asOf: options.asOf)
         let linked = linker.link(Inventory.build(result.findings))
         var register = RegisterBuilder.build(result: result, linked: linked, exports: exports, policy: configuration.policy,
@@ -153,7 +152,9 @@ public enum ScanPipeline {
         // Skipped inputs reach the log in CI too; binary files are counted but not listed (they are expected).
         let notable = result.tally.problems.filter { !$0.reason.hasPrefix("binary") }
         diagnostics += notable.prefix(20).map {
-            Diagnostic(kind: .skippedInput, message: sanitizer.clean("skipped \($0.path): \($0.reason)"))
+            // A shallow clone is not a skipped input but a fact about the checkout: a note, with its fix.
+            Diagnostic(kind: .skippedInput,
+                       message: sanitizer.clean("\($0.reason.hasPrefix("shallow-clone") ? "note" : "skipped") \($0.path): \($0.reason)"))
         }
         if notable.count > 20 {
             diagnostics.append(Diagnostic(kind: .skippedInput,
@@ -169,6 +170,7 @@ public enum ScanPipeline {
             } catch { throw stageError(.store, error) }
         }
         return ScanOutcome(register: register, rules: matcher.rules, baseline: baseline, configuration: configuration,
-                           diagnostics: diagnostics, unread: unread, sanitizer: sanitizer, result: result)
+                           diagnostics: diagnostics, unread: unread, unreadCount: unreadCount, sanitizer: sanitizer,
+                           result: result)
     }
 }
