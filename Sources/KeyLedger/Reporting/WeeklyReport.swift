@@ -34,6 +34,8 @@ public struct WeeklyReport: Sendable, Equatable {
     public struct CredentialLine: Sendable, Equatable {
         public var id: String
         public var redacted: String
+        /// What the credential is: key id, principal or key name (`CredentialNames.identity`); nil when unknown.
+        public var identity: String?
         public var provider: String
         public var kind: String
         public var severity: String
@@ -41,7 +43,7 @@ public struct WeeklyReport: Sendable, Equatable {
         /// Team, else contact (and where it came from), else nil.
         public var owner: String?
         public var team: String?
-        /// First location as `repository:path`, with `(+N)` for more; nil for a provider-listed key found nowhere.
+        /// First location as `repository:path:line`, with `(+N)` for more; nil for a provider-listed key found nowhere.
         public var location: String?
         public var spend30d: Double
         public var firstSeen: String?
@@ -49,6 +51,9 @@ public struct WeeklyReport: Sendable, Equatable {
         public var author: String?
         /// The highest-scoring factor's reason: why this credential matters.
         public var topReason: String?
+
+        /// How a sentence names the credential: its identity, else its redacted secret.
+        public var name: String { identity ?? redacted }
     }
 
     public struct Resolution: Sendable, Equatable {
@@ -417,17 +422,13 @@ extension WeeklyReport {
     static func isActive(_ c: CredentialRecord) -> Bool { c.status != .suppressed && !isDead(c) }
 
     static func line(_ c: CredentialRecord) -> CredentialLine {
-        var location: String?
-        if let first = c.locations.first {
-            let repo = first.repository.map { RepositoryName.short($0) + ":" } ?? ""
-            location = repo + first.path + (c.locations.count > 1 ? " (+\(c.locations.count - 1))" : "")
-        }
+        let location = CredentialNames.firstLocation(c).map { $0 + (c.locations.count > 1 ? " (+\(c.locations.count - 1))" : "") }
         let owner = c.owner.team ?? c.owner.contact.map { "\($0) (\(c.owner.source))" }
         // The heaviest factor; on a tie, the one the risk model lists first.
         let reason = c.risk.factors.enumerated().max { ($0.element.points, $1.offset) < ($1.element.points, $0.offset) }?.element.reason
         let author = c.locations.filter { $0.author != nil }.min { ($0.date ?? "~") < ($1.date ?? "~") }?.author
-        return CredentialLine(id: c.id, redacted: c.redacted, provider: c.provider, kind: c.kind, severity: c.risk.severity.rawValue,
-                              score: c.risk.score, owner: owner, team: c.owner.team, location: location,
+        return CredentialLine(id: c.id, redacted: c.redacted, identity: CredentialNames.identity(c), provider: c.provider, kind: c.kind,
+                              severity: c.risk.severity.rawValue, score: c.risk.score, owner: owner, team: c.owner.team, location: location,
                               spend30d: c.usage.spend30d, firstSeen: c.exposure.firstSeen, author: author, topReason: reason)
     }
 
@@ -451,9 +452,9 @@ extension WeeklyReport {
     static func spendSpike(_ byDay: [String: Double], end: String, currency: String) -> String? {
         let detector = SpendAnomalyDetector(multiple: anomalyMultiple, minimumDailySpend: anomalyMinDailySpend)
         guard let spike = detector.recentSpike(daily: byDay.map { (day: $0.key, cost: $0.value) }, asOf: end) else { return nil }
-        let text = "spend over the last 7 days averages \(ReportFormat.money(spike.after, currency)) a day"
+        let text = "spend over the last 7 days averages \(Money.format(spike.after, currency)) a day"
         guard spike.before > 0 else { return text + ", after none in the weeks before" }
-        return text + String(format: ", %.0f× ", spike.after / spike.before) + "the \(ReportFormat.money(spike.before, currency)) a day before"
+        return text + String(format: ", %.0f× ", spike.after / spike.before) + "the \(Money.format(spike.before, currency)) a day before"
     }
 
     static func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
@@ -481,7 +482,7 @@ extension WeeklyReport {
         }
         var actions: [String] = []
         if let a = r.anomalies.first {
-            actions.append("stop the spend spike on \(a.credential.redacted) (\(a.credential.provider)"
+            actions.append("stop the spend spike on \(a.credential.name) (\(a.credential.provider)"
                 + (a.credential.team.map { ", \($0)" } ?? "") + ")"
                 + (r.anomalies.count > 1 ? " and \(r.anomalies.count - 1) more" : ""))
         }
@@ -490,12 +491,12 @@ extension WeeklyReport {
             risk.overdueDays == nil && risk.due.flatMap { days(from: r.asOf, to: $0) }.map { $0 <= 7 } ?? false
         }
         if r.overdue.isEmpty, let first = dueThisWeek.first {
-            actions.append("\(first.action ?? "treat") \(first.credential.redacted)"
+            actions.append("\(first.action ?? "treat") \(first.credential.name)"
                 + (dueThisWeek.count > 1 ? " and \(dueThisWeek.count - 1) more due within 7 days" : " (due \(first.due!))"))
         }
         if let team = r.spendByTeam.first(where: { $0.budgetStatus == "over" }) {
-            actions.append("rein in \(team.team ?? "unattributed") spend (forecast \(ReportFormat.money(team.forecast30d, r.currency, whole: true))"
-                + " vs \(ReportFormat.money(team.budget ?? 0, r.currency, whole: true)) budget)")
+            actions.append("rein in \(team.team ?? "unattributed") spend (forecast \(Money.whole(team.forecast30d, r.currency))"
+                + " vs \(Money.whole(team.budget ?? 0, r.currency)) budget)")
         }
         if actions.isEmpty { return opening + "; nothing is due this week." }
         return opening + "; this week: " + ReportFormat.list(actions) + "."
@@ -504,24 +505,9 @@ extension WeeklyReport {
 
 /// Number and text formats shared by the report renderers.
 public enum ReportFormat {
-    /// `1,234.56 USD`, or `1,235 USD` with `whole`.
-    public static func money(_ amount: Double, _ currency: String, whole: Bool = false) -> String {
-        number(amount, decimals: whole ? 0 : 2) + " " + currency
-    }
-
-    /// `1,234.56`: fixed decimals with thousands grouped, independent of the machine's locale.
-    public static func number(_ value: Double, decimals: Int = 2) -> String {
-        let text = String(format: "%.\(decimals)f", abs(value))
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        var integer = String(parts[0])
-        var grouped = ""
-        while integer.count > 3 {
-            grouped = "," + integer.suffix(3) + grouped
-            integer = String(integer.dropLast(3))
-        }
-        let sign = value < 0 && text.contains(where: { $0 != "0" && $0 != "." }) ? "-" : ""
-        return sign + integer + grouped + (parts.count > 1 ? "." + parts[1] : "")
-    }
+    /// `1,234.56`: fixed decimals with thousands grouped, independent of the machine's locale (for counts and axis
+    /// values; an amount of money is written with `Money.format`).
+    public static func number(_ value: Double, decimals: Int = 2) -> String { Money.grouped(value, decimals: decimals) }
 
     /// `72%`.
     public static func percent(_ ratio: Double) -> String { String(format: "%.0f%%", ratio * 100) }

@@ -74,6 +74,8 @@ public enum WeeklyReportHTML {
     tr.overdue td { background: #fef2f2; }
     code, .secret { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
     .secret { white-space: nowrap; }
+    .ident { font-weight: 600; overflow-wrap: anywhere; }
+    .sub.where { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 11.5px; overflow-wrap: anywhere; }
     .sub { display: block; color: var(--muted); font-size: 12px; }
     .sev { display: inline-block; white-space: nowrap; min-width: 62px; text-align: center; padding: 1px 6px; border-radius: 10px; font-size: 11.5px;
            font-weight: 700; color: #fff; text-transform: uppercase; letter-spacing: .03em; }
@@ -141,9 +143,8 @@ public enum WeeklyReportHTML {
         var out = #"<section class="tiles" aria-label="Key figures">"# + "\n"
         out += tile("Open credentials", "\(open)", previousOpen.map { "\(ReportFormat.delta($0, open)) since last period" })
         out += tile("Critical or high", "\(urgent)", previousUrgent.map { "\(ReportFormat.delta($0, urgent)) since last period" }, alert: urgent > 0)
-        out += tile("Spend this period", ReportFormat.number(r.periodTotal, decimals: 0),
-                    r.previousDailySpend.isEmpty ? nil : "\(ReportFormat.change(r.previousPeriodTotal, r.periodTotal)) on the period before",
-                    unit: r.currency)
+        out += tile("Spend this period", Money.whole(r.periodTotal, r.currency),
+                    r.previousDailySpend.isEmpty ? nil : "\(ReportFormat.change(r.previousPeriodTotal, r.periodTotal)) on the period before")
         out += tile("Attributed spend", ReportFormat.percent(r.attribution),
                     "has a team owner" + (r.previousAttribution.map { ", \(ReportFormat.points($0, r.attribution)) since last period" } ?? ""))
         out += tile("Overdue", "\(r.overdue.count)", r.overdue.count == 1 ? "treatment past its due date" : "treatments past their due date",
@@ -155,16 +156,20 @@ public enum WeeklyReportHTML {
 
     static func severity(_ s: String) -> String { #"<span class="sev \#(h(s))">\#(h(s))</span>"# }
 
-    /// The credential cell: redacted form, provider and kind beneath.
-    static func credential(_ c: WeeklyReport.CredentialLine) -> String {
-        #"<span class="secret">\#(h(c.redacted))</span><span class="sub">\#(h(c.provider)) · \#(h(c.kind))</span>"#
+    /// The credential cell: what it is (identity, else the redacted secret), then the redacted secret, provider and
+    /// kind, and where it was found first.
+    static func credential(_ c: WeeklyReport.CredentialLine, location: Bool = true) -> String {
+        var out = c.identity.map { #"<span class="ident">\#(h($0))</span><span class="sub"><span class="secret">\#(h(c.redacted))</span> · "# }
+            ?? #"<span class="secret">\#(h(c.redacted))</span><span class="sub">"#
+        out += "\(h(c.provider)) · \(h(c.kind))</span>"
+        if location { out += #"<span class="sub where">\#(h(c.location ?? "provider listing only"))</span>"# }
+        return out
     }
 
     static func owner(_ c: WeeklyReport.CredentialLine) -> String {
         c.owner.map(h) ?? #"<span class="up">no owner</span>"#
     }
 
-    static func money(_ x: Double, _ r: WeeklyReport) -> String { x > 0 ? h(ReportFormat.money(x, r.currency)) : "—" }
 
     static func table(_ headers: [(String, Bool)], _ rows: [String]) -> String {
         "<table><thead><tr>" + headers.map { #"<th\#($0.1 ? " class=\"num\"" : "")>\#(h($0.0))</th>"# }.joined()
@@ -182,8 +187,9 @@ public enum WeeklyReportHTML {
         out += subheading("Spend anomalies", r.anomalies.count)
         if r.anomalies.isEmpty { out += none("No spend anomaly.") }
         for a in r.anomalies {
-            out += #"<div class="anomaly"><strong>\#(h(a.credential.redacted))</strong> — \#(h(a.credential.provider)) \#(h(a.credential.kind)), "#
-                + "owner \(owner(a.credential)), 30-day spend \(money(a.credential.spend30d, r))"
+            out += #"<div class="anomaly"><strong>\#(h(a.credential.name))</strong> — \#(h(a.credential.provider)) \#(h(a.credential.kind))"#
+                + (a.credential.identity == nil ? ", " : #" <span class="secret">\#(h(a.credential.redacted))</span>, "#)
+                + "owner \(owner(a.credential)), 30-day spend \(h(Money.format(a.credential.spend30d, r.currency, zero: "—")))"
                 + #"<span class="sub">\#(h(a.reason)) (\#(h(a.source)))</span></div>"# + "\n"
         }
         out += subheading("Overdue treatments", r.overdue.count)
@@ -205,7 +211,7 @@ public enum WeeklyReportHTML {
                 return #"<tr\#(t.overdueDays != nil ? " class=\"overdue\"" : "")><td class="num">\#(i + 1)</td>"#
                     + "<td>\(severity(t.credential.severity))<span class=\"sub\">score \(t.credential.score)</span></td>"
                     + "<td>\(credential(t.credential))</td><td>\(owner(t.credential))</td>"
-                    + "<td>\(h(t.credential.topReason ?? "—"))</td><td class=\"num\">\(money(t.credential.spend30d, r))</td>"
+                    + "<td>\(h(t.credential.topReason ?? "—"))</td><td class=\"num\">\(h(Money.format(t.credential.spend30d, r.currency, zero: "—")))</td>"
                     + "<td>\(h(t.action ?? "—"))</td><td class=\"date\">\(due)</td></tr>"
             })
         }
@@ -221,7 +227,7 @@ public enum WeeklyReportHTML {
         if r.newCredentials.isEmpty { out += none("None.") } else {
             out += table([("Severity", false), ("Credential", false), ("Owner", false), ("Where", false), ("Introduced by", false),
                           ("First seen", false)], r.newCredentials.map { c in
-                "<tr><td>\(severity(c.severity))</td><td>\(credential(c))</td><td>\(owner(c))</td>"
+                "<tr><td>\(severity(c.severity))</td><td>\(credential(c, location: false))</td><td>\(owner(c))</td>"
                     + "<td><code>\(h(c.location ?? "provider listing only"))</code></td><td>\(h(c.author ?? "—"))</td>"
                     + "<td class=\"date\">\(h(c.firstSeen ?? "—"))</td></tr>"
             })
@@ -256,7 +262,7 @@ public enum WeeklyReportHTML {
         var out = "<section><h2>Spend</h2>\n"
         let attribution = "\(ReportFormat.percent(r.attribution)) of 30-day spend has a team owner"
             + (r.previousAttribution.map { " (\(ReportFormat.points($0, r.attribution)) since last period)" } ?? "")
-        out += "<p>30-day spend \(h(ReportFormat.money(r.spend30d, r.currency)))"
+        out += "<p>30-day spend \(h(Money.format(r.spend30d, r.currency)))"
             + (r.previousSpend30d.map { " (\(h(ReportFormat.change($0, r.spend30d))) since last period)" } ?? "")
             + "; \(h(attribution)).</p>"
         out += #"<div class="charts"><div><h3>Daily spend</h3>"#
@@ -264,9 +270,9 @@ public enum WeeklyReportHTML {
             out += none("No daily usage in the recorded registers (add provider usage or cost exports to the scan).")
         } else {
             out += WeeklyReportSVG.dailySpend(current: r.dailySpend, previous: r.previousDailySpend, currency: r.currency)
-            out += "<p class=\"sub\">This period \(h(ReportFormat.money(r.periodTotal, r.currency))) "
+            out += "<p class=\"sub\">This period \(h(Money.format(r.periodTotal, r.currency))) "
                 + "(\(h(r.dailySpend.first!.day)) – \(h(r.dailySpend.last!.day))); the period before "
-                + "\(h(ReportFormat.money(r.previousPeriodTotal, r.currency))).</p>"
+                + "\(h(Money.format(r.previousPeriodTotal, r.currency))).</p>"
         }
         out += "</div><div><h3>By team</h3>"
         if r.spendByTeam.isEmpty {
@@ -276,7 +282,7 @@ public enum WeeklyReportHTML {
             out += WeeklyReportSVG.bars(r.spendByTeam.map { t in
                 WeeklyReportSVG.BarRow(label: t.team ?? "no team owner", value: hasPeriods ? t.period : t.spend30d,
                                        previous: hasPeriods ? t.previousPeriod : nil, color: t.team == nil ? "#dc2626" : WeeklyReportSVG.blue,
-                                       valueText: ReportFormat.money(hasPeriods ? t.period : t.spend30d, r.currency, whole: true))
+                                       valueText: Money.whole(hasPeriods ? t.period : t.spend30d, r.currency))
             }, label: hasPeriods ? "Spend by team, this period and the one before" : "30-day spend by team",
                legend: hasPeriods ? ("this period", "period before") : nil)
         }
@@ -285,7 +291,7 @@ public enum WeeklyReportHTML {
             out += "<h3>30-day forecast and budget</h3>"
             out += table([("Team", false), ("This period", true), ("Period before", true), ("Change", true), ("Last 30 days", true),
                           ("Forecast 30 days", true), ("Budget", true), ("Forecast vs budget", false)], r.spendByTeam.map { t in
-                func whole(_ x: Double) -> String { h(ReportFormat.money(x, r.currency, whole: true)) }
+                func whole(_ x: Double) -> String { h(Money.whole(x, r.currency)) }
                 var budget = "—"
                 if let b = t.budget {
                     let ratio = b > 0 ? t.forecast30d / b : (t.forecast30d > 0 ? 2 : 0)

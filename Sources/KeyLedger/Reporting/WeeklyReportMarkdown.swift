@@ -37,7 +37,7 @@ public enum WeeklyReportMarkdown {
         out += "### Spend anomalies (\(r.anomalies.count))\n\n"
         if r.anomalies.isEmpty { out += "None.\n\n" } else {
             for a in r.anomalies {
-                out += "- \(credential(a.credential)), owner \(owner(a.credential)), 30-day spend \(money(a.credential.spend30d, r)): "
+                out += "- \(credential(a.credential)), owner \(owner(a.credential)), 30-day spend \(e(Money.format(a.credential.spend30d, r.currency, zero: "—"))): "
                     + "\(e(a.reason)) (\(e(a.source)))\n"
             }
             out += "\n"
@@ -52,7 +52,7 @@ public enum WeeklyReportMarkdown {
         if r.topRisks.isEmpty { out += "No open credential.\n\n" } else {
             out += table(["#", "Severity", "Credential", "Owner", "Why", "Spend 30 d", "Treatment", "Due"], r.topRisks.enumerated().map { i, t in
                 ["\(i + 1)", "\(t.credential.severity) (\(t.credential.score))", credential(t.credential), owner(t.credential),
-                 e(t.credential.topReason ?? "—"), money(t.credential.spend30d, r), e(t.action ?? "—"),
+                 e(t.credential.topReason ?? "—"), e(Money.format(t.credential.spend30d, r.currency, zero: "—")), e(t.action ?? "—"),
                  e(t.due ?? "—") + (t.overdueDays.map { " (**\($0) d late**)" } ?? "")]
             }, numeric: [0, 5])
         }
@@ -75,7 +75,7 @@ public enum WeeklyReportMarkdown {
         guard r.previous != nil else {
             var out = "| | now |\n|---|--:|\n"
             out += "| Open credentials | \(open) |\n| Critical or high | \(urgent) |\n"
-            out += "| Spend this period | \(ReportFormat.money(r.periodTotal, r.currency)) |\n"
+            out += "| Spend this period | \(e(Money.format(r.periodTotal, r.currency))) |\n"
             out += "| Spend with a team owner | \(ReportFormat.percent(r.attribution)) |\n"
             out += "| Overdue treatments | \(r.overdue.count) |\n| Spend anomalies | \(r.anomalies.count) |\n\n"
             return out
@@ -86,7 +86,7 @@ public enum WeeklyReportMarkdown {
         var out = "| | now | last period | change |\n|---|--:|--:|--:|\n"
         out += "| Open credentials | \(open) | \(previousOpen) | \(ReportFormat.delta(previousOpen, open)) |\n"
         out += "| Critical or high | \(urgent) | \(previousUrgent) | \(ReportFormat.delta(previousUrgent, urgent)) |\n"
-        out += "| Spend this period | \(ReportFormat.money(r.periodTotal, r.currency)) | \(ReportFormat.money(r.previousPeriodTotal, r.currency)) "
+        out += "| Spend this period | \(e(Money.format(r.periodTotal, r.currency))) | \(e(Money.format(r.previousPeriodTotal, r.currency))) "
             + "| \(ReportFormat.change(r.previousPeriodTotal, r.periodTotal)) |\n"
         out += "| Spend with a team owner | \(ReportFormat.percent(r.attribution)) | \(ReportFormat.percent(previousAttribution)) "
             + "| \(ReportFormat.points(previousAttribution, r.attribution)) |\n"
@@ -102,7 +102,7 @@ public enum WeeklyReportMarkdown {
         out += "### New credentials (\(r.newCredentials.count))\n\n"
         if r.newCredentials.isEmpty { out += "None.\n\n" } else {
             out += table(["Severity", "Credential", "Owner", "Where", "Introduced by", "First seen"], r.newCredentials.map { c in
-                ["\(c.severity) (\(c.score))", credential(c), owner(c), e(c.location ?? "provider listing only"), e(c.author ?? "—"),
+                ["\(c.severity) (\(c.score))", credential(c, location: false), owner(c), e(c.location ?? "provider listing only"), e(c.author ?? "—"),
                  e(c.firstSeen ?? "—")]
             })
         }
@@ -129,16 +129,16 @@ public enum WeeklyReportMarkdown {
 
     static func spend(_ r: WeeklyReport) -> String {
         var out = "## Spend\n\n"
-        out += "30-day spend \(ReportFormat.money(r.spend30d, r.currency))"
+        out += "30-day spend \(e(Money.format(r.spend30d, r.currency)))"
             + (r.previousSpend30d.map { " (\(ReportFormat.change($0, r.spend30d)) since last period)" } ?? "")
             + "; \(ReportFormat.percent(r.attribution)) of it has a team owner"
             + (r.previousAttribution.map { " (\(ReportFormat.points($0, r.attribution)))" } ?? "") + ".\n\n"
         if let first = r.dailySpend.first, let last = r.dailySpend.last {
             out += "Daily spend \(first.day) – \(last.day): `\(ReportFormat.sparkline(r.dailySpend.map(\.amount)))` "
-                + "\(ReportFormat.money(r.periodTotal, r.currency))"
+                + "\(e(Money.format(r.periodTotal, r.currency)))"
             if let p0 = r.previousDailySpend.first, let p1 = r.previousDailySpend.last {
                 out += "; \(p0.day) – \(p1.day): `\(ReportFormat.sparkline(r.previousDailySpend.map(\.amount)))` "
-                    + "\(ReportFormat.money(r.previousPeriodTotal, r.currency))"
+                    + "\(e(Money.format(r.previousPeriodTotal, r.currency)))"
             }
             out += ".\n\n"
         }
@@ -152,22 +152,26 @@ public enum WeeklyReportMarkdown {
                     let ratio = b > 0 ? ReportFormat.percent(t.forecast30d / b) : "—"
                     versus = t.budgetStatus == "over" ? "**\(ratio), over budget**" : t.budgetStatus == "near" ? "\(ratio), near budget" : ratio
                 }
-                return [t.team.map(e) ?? "*no team owner*", ReportFormat.money(t.period, r.currency),
-                        ReportFormat.money(t.previousPeriod, r.currency), ReportFormat.change(t.previousPeriod, t.period),
-                        ReportFormat.money(t.spend30d, r.currency), ReportFormat.money(t.forecast30d, r.currency),
-                        t.budget.map { ReportFormat.money($0, r.currency) } ?? "—", versus]
+                return [t.team.map(e) ?? "*no team owner*", e(Money.format(t.period, r.currency)),
+                        e(Money.format(t.previousPeriod, r.currency)), ReportFormat.change(t.previousPeriod, t.period),
+                        e(Money.format(t.spend30d, r.currency)), e(Money.format(t.forecast30d, r.currency)),
+                        t.budget.map { e(Money.format($0, r.currency)) } ?? "—", versus]
             }, numeric: [1, 2, 3, 4, 5, 6])
         }
         return out
     }
 
-    static func credential(_ c: WeeklyReport.CredentialLine) -> String {
-        "`\(c.redacted.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "|", with: "\\|"))` \(e(c.provider)) \(e(c.kind))"
+    /// What the credential is (identity, else the redacted secret), the redacted secret, provider and kind, and where
+    /// it was found first.
+    static func credential(_ c: WeeklyReport.CredentialLine, location: Bool = true) -> String {
+        let secret = "`\(c.redacted.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "|", with: "\\|"))`"
+        var out = (c.identity.map { "\(e($0)) · " } ?? "") + "\(secret) \(e(c.provider)) \(e(c.kind))"
+        if location { out += " at " + e(c.location ?? "provider listing only") }
+        return out
     }
 
     static func owner(_ c: WeeklyReport.CredentialLine) -> String { c.owner.map(e) ?? "**no owner**" }
 
-    static func money(_ x: Double, _ r: WeeklyReport) -> String { x > 0 ? ReportFormat.money(x, r.currency) : "—" }
 
     static func table(_ headers: [String], _ rows: [[String]], numeric: Set<Int> = []) -> String {
         var out = "| " + headers.joined(separator: " | ") + " |\n"

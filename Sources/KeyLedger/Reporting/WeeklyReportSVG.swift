@@ -53,7 +53,7 @@ enum WeeklyReportSVG {
         if !current.isEmpty {
             svg += #"<path d="\#(path(current))" fill="none" stroke="\#(blue)" stroke-width="2.5"/>"# + "\n"
             for (i, d) in current.enumerated() {
-                svg += #"<circle cx="\#(f(x(i)))" cy="\#(f(y(d.amount)))" r="3" fill="\#(blue)"><title>\#(h(d.day)): \#(h(ReportFormat.money(d.amount, currency)))</title></circle>"# + "\n"
+                svg += #"<circle cx="\#(f(x(i)))" cy="\#(f(y(d.amount)))" r="3" fill="\#(blue)"><title>\#(h(d.day)): \#(h(Money.format(d.amount, currency)))</title></circle>"# + "\n"
             }
         }
         // Day labels: this period's dates (the earlier period is drawn day for day beneath them).
