@@ -109,6 +109,21 @@ public struct WeeklyReport: Sendable, Equatable {
         public var amount: Double
     }
 
+    /// Spend of one group of credentials (a provider, a cost centre): this period, the one before, the last 30 days.
+    public struct SpendShare: Sendable, Equatable {
+        /// The provider or cost centre; nil for credentials without one (no cost centre in keyledger.yml).
+        public var name: String?
+        public var period: Double
+        public var previousPeriod: Double
+        public var spend30d: Double
+    }
+
+    /// The day a credential was first exposed (its earliest location), marked on the spend history.
+    public struct ExposureMark: Sendable, Equatable {
+        public var day: String
+        public var credential: CredentialLine
+    }
+
     public struct Anomaly: Sendable, Equatable {
         public var credential: CredentialLine
         public var reason: String
@@ -140,6 +155,15 @@ public struct WeeklyReport: Sendable, Equatable {
     public var dailySpend: [DailySpend]
     public var previousDailySpend: [DailySpend]
     public var spendByTeam: [TeamSpend]
+    /// Daily total spend over the whole window the registers' daily usage covers, oldest first: at least 30 days
+    /// and at most `spendHistoryMaxDays`, ending with `spendThrough` (so a spike weeks ago stays visible).
+    public var spendHistory: [DailySpend]
+    /// Credentials first exposed within `spendHistory`'s window, by day: the chart marks them.
+    public var exposureMarks: [ExposureMark]
+    /// Spend by provider and by cost centre (`owner.cost_centre`), highest 30-day spend first. The register carries
+    /// no model information, so there is no breakdown by model.
+    public var spendByProvider: [SpendShare]
+    public var spendByCostCentre: [SpendShare]
     public var spend30d: Double
     public var previousSpend30d: Double?
     public var attribution: Double
@@ -164,6 +188,10 @@ public struct WeeklyReport: Sendable, Equatable {
     static let deadStatuses: Set<String> = ["revoked", "inactive", "disabled", "deleted", "expired"]
     /// How many top risks the report lists.
     public static let topRiskCount = 10
+    /// The spend history spans at least this many days…
+    public static let spendHistoryMinDays = 30
+    /// …and at most this many (the window the daily usage in a register covers).
+    public static let spendHistoryMaxDays = 90
 }
 
 // MARK: - Building
@@ -278,18 +306,21 @@ extension WeeklyReport {
         // Spend: per credential and day, the later register's figures, the earlier one's where the later has none.
         var costs: [String: [String: Double]] = [:]   // credential id → day → cost
         var teamOf: [String: String?] = [:]
-        for c in previous?.credentials ?? [] {
+        var providerOf: [String: String] = [:]
+        var costCentreOf: [String: String?] = [:]
+        for c in (previous?.credentials ?? []) + current.credentials {
             for d in c.usage.daily ?? [] where d.date <= current.asOf { costs[c.id, default: [:]][d.date] = d.cost }
             teamOf[c.id] = .some(c.owner.team)
-        }
-        for c in current.credentials {
-            for d in c.usage.daily ?? [] where d.date <= current.asOf { costs[c.id, default: [:]][d.date] = d.cost }
-            teamOf[c.id] = .some(c.owner.team)
+            providerOf[c.id] = c.provider
+            costCentreOf[c.id] = .some(nonEmpty(c.owner.costCentre))
         }
         let lastDay = costs.values.flatMap(\.keys).max()
         let end = lastDay.map { min($0, current.asOf) }
         var daily: [DailySpend] = []
         var previousDaily: [DailySpend] = []
+        var spendHistory: [DailySpend] = []
+        var spendByProvider: [SpendShare] = []
+        var spendByCostCentre: [SpendShare] = []
         var teams: [String?: TeamSpend] = [:]
         func teamEntry(_ team: String?) -> TeamSpend {
             teams[team] ?? TeamSpend(team: team, period: 0, previousPeriod: 0, spend30d: 0, forecast30d: 0, budget: team.flatMap { budgets[$0] })
@@ -318,6 +349,24 @@ extension WeeklyReport {
                 teams[team] = entry
             }
             if end < current.asOf { notes.append("Spend data runs through \(end); the scan is as of \(current.asOf).") }
+            let firstDay = costs.values.flatMap(\.keys).min() ?? end
+            let span = min(spendHistoryMaxDays, max(spendHistoryMinDays, (WeeklyReport.days(from: firstDay, to: end) ?? 0) + 1))
+            spendHistory = dayRange(ending: end, count: span).map { DailySpend(day: $0, amount: round2(total[$0] ?? 0)) }
+            func shares(_ groupOf: (String) -> String?) -> [SpendShare] {
+                var byGroup: [String?: SpendShare] = [:]
+                for (id, byDay) in costs {
+                    let group = groupOf(id)
+                    var entry = byGroup[group] ?? SpendShare(name: group, period: 0, previousPeriod: 0, spend30d: 0)
+                    entry.period += days.suffix(periodDays).reduce(0) { $0 + (byDay[$1] ?? 0) }
+                    entry.previousPeriod += days.prefix(periodDays).reduce(0) { $0 + (byDay[$1] ?? 0) }
+                    entry.spend30d += last30.reduce(0) { $0 + (byDay[$1] ?? 0) }
+                    byGroup[group] = entry
+                }
+                return byGroup.values.map { SpendShare(name: $0.name, period: round2($0.period), previousPeriod: round2($0.previousPeriod),
+                                                       spend30d: round2($0.spend30d)) }
+            }
+            spendByProvider = shares { providerOf[$0] }
+            spendByCostCentre = shares { costCentreOf[$0] ?? nil }
         } else {
             // No daily usage: fall back on the registers' 30-day totals, and take them as the run rate.
             for c in current.credentials where c.usage.spend30d > 0 {
@@ -326,12 +375,31 @@ extension WeeklyReport {
                 entry.forecast30d = entry.spend30d
                 teams[c.owner.team] = entry
             }
+            func shares(_ group: (CredentialRecord) -> String?) -> [SpendShare] {
+                Dictionary(grouping: current.credentials.filter { $0.usage.spend30d > 0 }, by: group).map { name, group in
+                    SpendShare(name: name, period: 0, previousPeriod: 0, spend30d: round2(group.reduce(0) { $0 + $1.usage.spend30d }))
+                }
+            }
+            spendByProvider = shares { $0.provider }
+            spendByCostCentre = shares { nonEmpty($0.owner.costCentre) }
             if current.summary.spend30d > 0 {
                 notes.append("The register has no daily usage: team spend and forecasts use 30-day totals.")
             }
         }
         for (team, budget) in budgets where teams[team] == nil {
             teams[team] = TeamSpend(team: team, period: 0, previousPeriod: 0, spend30d: 0, forecast30d: 0, budget: budget)
+        }
+        func bySpend(_ a: SpendShare, _ b: SpendShare) -> Bool { (a.spend30d, a.period, b.name ?? "~") > (b.spend30d, b.period, a.name ?? "~") }
+        spendByProvider = spendByProvider.filter { $0.spend30d > 0 || $0.period > 0 || $0.previousPeriod > 0 }.sorted(by: bySpend)
+        spendByCostCentre = spendByCostCentre.filter { $0.spend30d > 0 || $0.period > 0 || $0.previousPeriod > 0 }.sorted(by: bySpend)
+        // Exposure dates inside the history window, the riskiest first on a shared day.
+        var exposureMarks: [ExposureMark] = []
+        if let from = spendHistory.first?.day, let to = spendHistory.last?.day {
+            exposureMarks = current.credentials.filter { c in
+                guard let day = c.exposure.firstSeen.map({ String($0.prefix(10)) }) else { return false }
+                return !c.locations.isEmpty && day >= from && day <= to
+            }.map { ExposureMark(day: String($0.exposure.firstSeen!.prefix(10)), credential: line($0)) }
+            exposureMarks.sort { ($0.day, $1.credential.score, $0.credential.id) < ($1.day, $0.credential.score, $1.credential.id) }
         }
         let spendByTeam = teams.values.filter { $0.spend30d > 0 || $0.period > 0 || $0.previousPeriod > 0 || $0.budget != nil }
             .sorted { ($0.forecast30d, $1.team ?? "~") > ($1.forecast30d, $0.team ?? "~") }
@@ -369,6 +437,7 @@ extension WeeklyReport {
             newCredentials: newLines, resolved: resolved, rotated: rotations, severityChanges: changes,
             bySeverity: bySeverity, previousBySeverity: previousBySeverity, topRisks: topRisks, overdue: overdue,
             spendThrough: end, dailySpend: daily, previousDailySpend: previousDaily, spendByTeam: spendByTeam,
+            spendHistory: spendHistory, exposureMarks: exposureMarks, spendByProvider: spendByProvider, spendByCostCentre: spendByCostCentre,
             spend30d: current.summary.spend30d, previousSpend30d: previous?.summary.spend30d,
             attribution: current.summary.attributedSpendRatio, previousAttribution: previous?.summary.attributedSpendRatio,
             anomalies: anomalies, notes: notes)

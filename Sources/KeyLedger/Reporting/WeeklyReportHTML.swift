@@ -86,7 +86,13 @@ public enum WeeklyReportHTML {
     .anomaly { border: 1px solid #fecaca; background: #fef2f2; border-radius: 6px; padding: 10px 14px; margin: 8px 0; }
     .anomaly strong { color: var(--critical); }
     .chart { width: 100%; max-width: 560px; height: auto; display: block; margin: 6px 0 10px; }
-    .charts { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 8px 32px; }
+    .chart.wide { max-width: none; }
+    .chart .mark { fill: #fff; font-size: 10.5px; font-weight: 700; }
+    ol.marks { margin: 0 0 12px; padding-left: 26px; font-size: 13px; columns: 2; column-gap: 32px; }
+    ol.marks li { break-inside: avoid; margin: 2px 0; overflow-wrap: anywhere; }
+    ol.marks .date { font-variant-numeric: tabular-nums; color: var(--muted); }
+    .muted { color: var(--muted); }
+    .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: 8px 32px; }
     .charts h3 { margin-top: 12px; }
     .chart text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; fill: #334155; }
     .chart .axis { fill: #64748b; font-size: 11px; } .chart .value { font-weight: 600; }
@@ -97,7 +103,7 @@ public enum WeeklyReportHTML {
     .status-over { color: var(--critical); font-weight: 700; } .status-near { color: #a16207; font-weight: 600; }
     footer { margin-top: 36px; padding-top: 12px; border-top: 1px solid var(--line); color: var(--muted); font-size: 12.5px; }
     footer ul { padding-left: 18px; margin: 6px 0; }
-    @media (max-width: 900px) { .charts { grid-template-columns: minmax(0, 1fr); } }
+    @media (max-width: 900px) { .charts { grid-template-columns: minmax(0, 1fr); } ol.marks { columns: 1; } }
     @media (max-width: 720px) { main { padding: 16px; } .headline { font-size: 16px; } }
     @media print {
       @page { size: A4; margin: 14mm 12mm; }
@@ -265,28 +271,34 @@ public enum WeeklyReportHTML {
         out += "<p>30-day spend \(h(Money.format(r.spend30d, r.currency)))"
             + (r.previousSpend30d.map { " (\(h(ReportFormat.change($0, r.spend30d))) since last period)" } ?? "")
             + "; \(h(attribution)).</p>"
-        out += #"<div class="charts"><div><h3>Daily spend</h3>"#
-        if r.dailySpend.isEmpty {
-            out += none("No daily usage in the recorded registers (add provider usage or cost exports to the scan).")
+        if r.spendHistory.isEmpty {
+            out += "<h3>Daily spend</h3>" + none("No daily usage in the recorded registers (add provider usage or cost exports to the scan).")
         } else {
-            out += WeeklyReportSVG.dailySpend(current: r.dailySpend, previous: r.previousDailySpend, currency: r.currency)
-            out += "<p class=\"sub\">This period \(h(Money.format(r.periodTotal, r.currency))) "
-                + "(\(h(r.dailySpend.first!.day)) – \(h(r.dailySpend.last!.day))); the period before "
-                + "\(h(Money.format(r.previousPeriodTotal, r.currency))).</p>"
+            out += "<h3>Daily spend, \(h(r.spendHistory.first!.day)) – \(h(r.spendHistory.last!.day))</h3>\n"
+            out += WeeklyReportSVG.spendHistory(r.spendHistory, periodDays: r.periodDays, marks: r.exposureMarks, currency: r.currency)
+            if let first = r.dailySpend.first, let last = r.dailySpend.last {
+                out += "<p class=\"sub\">This period \(h(Money.format(r.periodTotal, r.currency))) (\(h(first.day)) – \(h(last.day))); "
+                    + "the period before \(h(Money.format(r.previousPeriodTotal, r.currency))).</p>\n"
+            }
+            out += exposureList(r.exposureMarks)
         }
-        out += "</div><div><h3>By team</h3>"
-        if r.spendByTeam.isEmpty {
-            out += none("No spend linked to any credential.")
-        } else {
-            let hasPeriods = !r.dailySpend.isEmpty
-            out += WeeklyReportSVG.bars(r.spendByTeam.map { t in
-                WeeklyReportSVG.BarRow(label: t.team ?? "no team owner", value: hasPeriods ? t.period : t.spend30d,
-                                       previous: hasPeriods ? t.previousPeriod : nil, color: t.team == nil ? "#dc2626" : WeeklyReportSVG.blue,
-                                       valueText: Money.whole(hasPeriods ? t.period : t.spend30d, r.currency))
-            }, label: hasPeriods ? "Spend by team, this period and the one before" : "30-day spend by team",
+        let hasPeriods = !r.dailySpend.isEmpty
+        func bars(_ title: String, _ rows: [(label: String, period: Double, previous: Double, spend30d: Double, unowned: Bool)]) -> String {
+            var out = "<div><h3>\(h(title))</h3>"
+            if rows.isEmpty { return out + none("No spend linked to any credential.") + "</div>" }
+            out += WeeklyReportSVG.bars(rows.map { row in
+                WeeklyReportSVG.BarRow(label: row.label, value: hasPeriods ? row.period : row.spend30d,
+                                       previous: hasPeriods ? row.previous : nil, color: row.unowned ? "#dc2626" : WeeklyReportSVG.blue,
+                                       valueText: Money.whole(hasPeriods ? row.period : row.spend30d, r.currency))
+            }, label: "\(title), " + (hasPeriods ? "this period and the one before" : "last 30 days"),
                legend: hasPeriods ? ("this period", "period before") : nil)
+            return out + "</div>"
         }
-        out += "</div></div>"
+        out += #"<div class="charts">"#
+        out += bars("By team", r.spendByTeam.map { ($0.team ?? "no team owner", $0.period, $0.previousPeriod, $0.spend30d, $0.team == nil) })
+        out += bars("By provider", r.spendByProvider.map { ($0.name ?? "unknown", $0.period, $0.previousPeriod, $0.spend30d, false) })
+        out += bars("By cost centre", r.spendByCostCentre.map { ($0.name ?? "no cost centre", $0.period, $0.previousPeriod, $0.spend30d, $0.name == nil) })
+        out += "</div>\n"
         if !r.spendByTeam.isEmpty {
             out += "<h3>30-day forecast and budget</h3>"
             out += table([("Team", false), ("This period", true), ("Period before", true), ("Change", true), ("Last 30 days", true),
@@ -294,7 +306,8 @@ public enum WeeklyReportHTML {
                 func whole(_ x: Double) -> String { h(Money.whole(x, r.currency)) }
                 var budget = "—"
                 if let b = t.budget {
-                    let ratio = b > 0 ? t.forecast30d / b : (t.forecast30d > 0 ? 2 : 0)
+                    var ratio = b > 0 ? t.forecast30d / b : (t.forecast30d > 0 ? 2 : 0)
+                    if !ratio.isFinite { ratio = 0 }
                     let status = t.budgetStatus ?? "within"
                     budget = #"<span class="meter \#(status)"><span style="width:\#(Int(min(1, ratio) * 100))%"></span></span>"#
                         + #"<span class="status-\#(status)">\#(ReportFormat.percent(ratio))\#(status == "over" ? " over" : status == "near" ? " near" : "")</span>"#
@@ -307,6 +320,15 @@ public enum WeeklyReportHTML {
             })
         }
         return out + "</section>\n"
+    }
+
+    /// The exposure dates marked on the spend history, numbered as on the chart.
+    static func exposureList(_ marks: [WeeklyReport.ExposureMark]) -> String {
+        guard !marks.isEmpty else { return "" }
+        return #"<ol class="marks" aria-label="Exposure dates on the chart">"# + marks.map { m in
+            #"<li><span class="date">\#(h(m.day))</span> \#(severity(m.credential.severity)) <strong>\#(h(m.credential.name))</strong> "#
+                + #"<span class="muted">\#(h(m.credential.provider)) · \#(h(m.credential.kind))\#(m.credential.location.map { " · " + h($0) } ?? "")</span></li>"#
+        }.joined(separator: "\n") + "</ol>\n"
     }
 
     static func severitySection(_ r: WeeklyReport) -> String {
@@ -326,6 +348,7 @@ public enum WeeklyReportHTML {
             "New, resolved and rotated compare credentials by their fingerprint-derived id; rotated = same provider identity (key id, else principal) with a new secret.",
             "Due dates are the earliest recorded for each credential and action; overdue means due before \(r.asOf).",
             "Forecast (30 days) = mean daily spend over the last \(WeeklyReport.forecastWindowDays) days × 30.",
+            "Daily spend covers the whole window of daily usage in the registers (\(WeeklyReport.spendHistoryMinDays) to \(WeeklyReport.spendHistoryMaxDays) days); dashed lines mark the day each credential was first exposed. Spend is broken down by team, provider and cost centre; the register carries no model information, so not by model.",
             "Spend anomalies come from the risk model's spend.anomaly and spend.spike factors; without any, the report flags a last-7-day mean ≥ \(Int(WeeklyReport.anomalyMultiple))× the mean of the up to 28 days before.",
             "Secrets appear only in redacted form; the history store and this page hold no plaintext secret.",
         ]

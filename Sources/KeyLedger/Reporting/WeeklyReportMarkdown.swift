@@ -63,6 +63,9 @@ public enum WeeklyReportMarkdown {
             + "(key id, else principal) with a new secret.\n"
         out += "- Due dates are the earliest recorded for each credential and action; overdue means due before \(e(r.asOf)).\n"
         out += "- Forecast (30 days) = mean daily spend over the last \(WeeklyReport.forecastWindowDays) days × 30.\n"
+        out += "- Daily spend covers the whole window of daily usage in the registers (\(WeeklyReport.spendHistoryMinDays) to "
+            + "\(WeeklyReport.spendHistoryMaxDays) days), with the day each credential was first exposed. Spend is broken down by team, "
+            + "provider and cost centre; the register carries no model information, so not by model.\n"
         out += "- Spend anomalies come from the risk model's `spend.anomaly` and `spend.spike` factors; without any, the report flags "
             + "a last-7-day mean ≥ \(Int(WeeklyReport.anomalyMultiple))× the mean of the up to 28 days before.\n"
         for note in r.notes { out += "- \(e(note))\n" }
@@ -133,14 +136,20 @@ public enum WeeklyReportMarkdown {
             + (r.previousSpend30d.map { " (\(ReportFormat.change($0, r.spend30d)) since last period)" } ?? "")
             + "; \(ReportFormat.percent(r.attribution)) of it has a team owner"
             + (r.previousAttribution.map { " (\(ReportFormat.points($0, r.attribution)))" } ?? "") + ".\n\n"
-        if let first = r.dailySpend.first, let last = r.dailySpend.last {
-            out += "Daily spend \(first.day) – \(last.day): `\(ReportFormat.sparkline(r.dailySpend.map(\.amount)))` "
-                + "\(e(Money.format(r.periodTotal, r.currency)))"
-            if let p0 = r.previousDailySpend.first, let p1 = r.previousDailySpend.last {
-                out += "; \(p0.day) – \(p1.day): `\(ReportFormat.sparkline(r.previousDailySpend.map(\.amount)))` "
-                    + "\(e(Money.format(r.previousPeriodTotal, r.currency)))"
+        if let first = r.spendHistory.first, let last = r.spendHistory.last {
+            out += "Daily spend \(first.day) – \(last.day): `\(ReportFormat.sparkline(r.spendHistory.map(\.amount)))`"
+            if let p0 = r.dailySpend.first, let p1 = r.dailySpend.last {
+                out += "; this period (\(p0.day) – \(p1.day)) \(e(Money.format(r.periodTotal, r.currency))), "
+                    + "the period before \(e(Money.format(r.previousPeriodTotal, r.currency)))"
             }
             out += ".\n\n"
+            if !r.exposureMarks.isEmpty {
+                out += "Exposed in this window:\n\n"
+                for m in r.exposureMarks {
+                    out += "- \(m.day): \(m.credential.severity) \(credential(m.credential))\n"
+                }
+                out += "\n"
+            }
         }
         if r.spendByTeam.isEmpty {
             out += "No spend linked to any credential.\n\n"
@@ -157,6 +166,14 @@ public enum WeeklyReportMarkdown {
                         e(Money.format(t.spend30d, r.currency)), e(Money.format(t.forecast30d, r.currency)),
                         t.budget.map { e(Money.format($0, r.currency)) } ?? "—", versus]
             }, numeric: [1, 2, 3, 4, 5, 6])
+        }
+        let breakdowns = [("Provider", r.spendByProvider, "unknown"), ("Cost centre", r.spendByCostCentre, "*no cost centre*")]
+        for (group, shares, missing) in breakdowns where !shares.isEmpty {
+            out += "### By \(group.lowercased())\n\n"
+            out += table([group, "This period", "Period before", "Change", "Last 30 days"], shares.map { x in
+                [x.name.map(e) ?? missing, e(Money.format(x.period, r.currency)), e(Money.format(x.previousPeriod, r.currency)),
+                 ReportFormat.change(x.previousPeriod, x.period), e(Money.format(x.spend30d, r.currency))]
+            }, numeric: [1, 2, 3, 4])
         }
         return out
     }

@@ -74,7 +74,7 @@ final class WeeklyReportRenderingTests: XCTestCase {
         }
         XCTAssertTrue(html.contains("Content-Security-Policy"))
         XCTAssertTrue(html.contains("@media print"))
-        XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 3, "daily spend line, team bars, severity bars")
+        XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 5, "spend history, bars by team, provider and cost centre, severity bars")
         XCTAssertEqual(html.components(separatedBy: "<svg").count, html.components(separatedBy: "</svg>").count)
     }
 

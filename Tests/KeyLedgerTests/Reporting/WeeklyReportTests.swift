@@ -29,7 +29,8 @@ enum WeeklyReportFixture {
         return CredentialRecord(
             id: id, fingerprint: fingerprint(fp), redacted: redacted, provider: provider, kind: kind, rule: "\(provider).\(kind)",
             identity: Identity(keyId: keyId, name: nil, principal: principal),
-            owner: Owner(team: team, contact: contact, source: team != nil ? .ownersFile : (contact != nil ? .gitAuthor : OwnerSource.none)),
+            owner: Owner(team: team, contact: contact, source: team != nil ? .ownersFile : (contact != nil ? .gitAuthor : OwnerSource.none),
+                         costCentre: team.flatMap { costCentres[$0] }),
             exposure: Exposure(firstSeen: firstSeen, lastSeen: asOf, inHead: true, locationsCount: 1, repositories: 1),
             locations: [LocationRecord(kind: repository == nil ? "file" : "git", repository: repository, path: path, line: 1,
                                        commit: repository == nil ? nil : "c0ffee", author: author, date: firstSeen + "T09:00:00Z")],
@@ -124,6 +125,7 @@ enum WeeklyReportFixture {
     }
 
     static let budgets: [String: Double] = ["payments": 1000, "ml-platform": 5000, "finance": 200]
+    static let costCentres = ["payments": "CC-1042", "ml-platform": "CC-2077"]
 }
 
 /// The weekly report model: what changed, what is due, spend, forecasts and anomalies.
@@ -305,6 +307,48 @@ final class WeeklyReportTests: XCTestCase {
         XCTAssertThrowsError(try WeeklyReportBudgets.parse("policy: [", source: "k.yml")) { error in
             XCTAssertTrue("\(error)".hasPrefix("k.yml: not valid YAML"), "\(error)")
         }
+    }
+
+    func testSpendHistoryCoversTheWholeDailyWindowWithExposureDates() {
+        let r = report()
+        // The fixture's daily usage runs 2026-10-15 … 2026-11-20: 37 days, all shown (not only the last 7).
+        XCTAssertEqual(r.spendHistory.count, 37)
+        XCTAssertEqual(r.spendHistory.first?.day, "2026-10-15")
+        XCTAssertEqual(r.spendHistory.last?.day, "2026-11-20")
+        XCTAssertEqual(r.spendHistory.suffix(7), r.dailySpend[...], "the period is the history's last days")
+        XCTAssertEqual(r.exposureMarks.map { "\($0.day) \($0.credential.id)" },
+                       ["2026-11-12 kl_bedrock", "2026-11-17 kl_gcp_new", "2026-11-18 kl_hostile"],
+                       "credentials first exposed inside the window; older ones are not marked")
+        // Short series still span 30 days; long ones are capped at 90.
+        var (previous, current) = WeeklyReportFixture.registers()
+        for i in current.credentials.indices {
+            current.credentials[i].usage.daily = current.credentials[i].usage.daily?.filter { $0.date >= "2026-11-15" }
+        }
+        XCTAssertEqual(WeeklyReport.build(current: current, previous: nil).spendHistory.count, 30)
+        current.credentials[0].usage.daily = WeeklyReportFixture.daily("2026-01-01", "2026-11-20") { _ in 1 }
+        previous.credentials.removeAll()
+        let long = WeeklyReport.build(current: current, previous: previous)
+        XCTAssertEqual(long.spendHistory.count, 90)
+        XCTAssertEqual(long.spendHistory.last?.day, "2026-11-20")
+    }
+
+    func testSpendByProviderAndCostCentre() {
+        let r = report()
+        XCTAssertEqual(r.spendByProvider.map(\.name), ["aws", "openai", "huggingface"])
+        XCTAssertEqual(r.spendByProvider.first?.spend30d ?? 0, 1554, accuracy: 0.001)
+        XCTAssertEqual(r.spendByCostCentre.map(\.name), ["CC-2077", "CC-1042", nil], "a team without a cost centre is its own row")
+        let byCentre = Dictionary(uniqueKeysWithValues: r.spendByCostCentre.map { ($0.name ?? "-", $0.spend30d) })
+        XCTAssertEqual(byCentre["CC-1042"] ?? 0, 1350, accuracy: 0.001)
+        XCTAssertEqual(r.spendByProvider.reduce(0) { $0 + $1.period }, r.periodTotal, accuracy: 0.01, "the breakdowns add up")
+        XCTAssertEqual(r.spendByCostCentre.reduce(0) { $0 + $1.period }, r.periodTotal, accuracy: 0.01)
+        let md = WeeklyReportMarkdown.render(r)
+        XCTAssertTrue(md.contains("### By provider\n\n| Provider | This period |"))
+        XCTAssertTrue(md.contains("### By cost centre\n\n| Cost centre | This period |"))
+        XCTAssertTrue(md.contains("the register carries no model information"))
+        XCTAssertTrue(md.contains("Exposed in this window:\n\n- 2026-11-12: critical arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2"))
+        let html = WeeklyReportHTML.render(r)
+        XCTAssertTrue(html.contains("<h3>By provider</h3>") && html.contains("<h3>By cost centre</h3>"))
+        XCTAssertTrue(html.contains("<title>2026-11-12: exposed arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2 (aws, critical)</title>"))
     }
 
     func testFormats() {
