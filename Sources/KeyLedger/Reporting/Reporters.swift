@@ -78,9 +78,10 @@ extension SARIFReporter: RegisterReporter {
     }
 }
 
-/// One scan's register as a self-contained page (no earlier scan to compare with; `keyledger report` does that).
+/// One scan's register as a self-contained page (`RegisterHTML`): every credential, filterable, with the weekly
+/// report's charts. Week-over-week changes need two recorded scans: `keyledger report` does that.
 public enum RegisterHTMLReporter: RegisterReporter {
     public static func render(_ register: Register, context: RenderContext) throws -> String {
-        WeeklyReportHTML.render(WeeklyReport.build(current: register, previous: nil, asOf: register.asOf, budgets: context.budgets))
+        RegisterHTML.render(register, budgets: context.budgets)
     }
 }

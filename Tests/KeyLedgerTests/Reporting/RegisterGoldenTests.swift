@@ -70,6 +70,12 @@ final class RegisterGoldenTests: XCTestCase {
         XCTAssertEqual(CSVParser.parse(csv).map(\.count), Array(repeating: CSVReporter.columns.count, count: 3))
     }
 
+    func testHTML() throws {
+        let html = try Reporters.render(try Self.register(self), as: .html)
+        try assertGolden(html, "register.html")
+        XCTAssertTrue(html.contains("<h1>Credential register — 2026-11-20</h1>"))
+    }
+
     func testMarkdown() throws {
         let md = MarkdownReporter.render(try Self.register(self))
         try assertGolden(md, "register.md")
