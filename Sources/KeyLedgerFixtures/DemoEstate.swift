@@ -125,7 +125,7 @@ public struct DemoEstate {
         # Monthly (30-day) spend budgets per team, in the exports' currency: the weekly report and the register page
         # forecast each team's spend against them.
         policy:
-          budgets: { payments: 1500, ml-platform: 2500 }
+          budgets: { payments: 2500, ml-platform: 2000 }
 
         """.write(toFile: root + "/keyledger.yml", atomically: true, encoding: .utf8)
 

@@ -11,8 +11,9 @@ import Foundation
 ///   the later scan no longer finds it, or finds it but its provider-side key is now revoked or inactive. It is
 ///   *rotated* when a new secret has the same provider identity (key id, else principal) as an earlier secret with
 ///   a different fingerprint; rotated credentials are not also listed as new.
-/// - **Treatment due dates** are the earliest recorded in the history store for that credential and action: the
-///   risk model dates treatments from each scan's as-of, and an owner is held to the first date given.
+/// - **Treatment due dates** are the register's own (`treatment[].due`), the single source every output of the same
+///   store shows: the pipeline carries the first due date recorded for a credential and action into the register, so
+///   an owner is held to the first date given and the report, CSV and Markdown register agree.
 /// - **Spend** comes from the registers' daily usage (the later register's days, the earlier one's where the later
 ///   has none), up to the last day with data on or before the later scan's as-of.
 /// - **Forecast (30 days)** per team = mean daily spend over the last 14 days × 30. A mean of two recent weeks
@@ -198,12 +199,11 @@ public struct WeeklyReport: Sendable, Equatable {
 
 extension WeeklyReport {
     /// Builds the report from the later register `current` and the earlier `previous` (nil for the first scan).
+    /// Due dates are the registers' own (`treatment[].due`).
     /// - Parameters:
     ///   - asOf: the report's "today" (`YYYY-MM-DD`); treatments due before it are overdue. Defaults to `current.asOf`.
-    ///   - firstDue: credential id → action → earliest due date recorded (from `HistoryStore.firstDueDates`).
     public static func build(current: Register, previous: Register?, periodDays: Int = 7, asOf: String? = nil,
-                             budgets: [String: Double] = [:], firstDue: [String: [String: String]] = [:],
-                             notes: [String] = []) -> WeeklyReport {
+                             budgets: [String: Double] = [:], notes: [String] = []) -> WeeklyReport {
         let today = asOf ?? current.asOf
         var notes = notes
         let currentByID = Dictionary(current.credentials.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -291,7 +291,7 @@ extension WeeklyReport {
         for c in active {
             var best: RiskLine?
             for t in c.treatment {
-                let due = [firstDue[c.id]?[t.action.rawValue], t.due].compactMap { $0 }.min()
+                let due = t.due
                 let overdue = due.flatMap { days(from: $0, to: today) }.flatMap { $0 > 0 ? $0 : nil }
                 let candidate = RiskLine(credential: line(c), action: t.action.rawValue, due: due, overdueDays: overdue)
                 // The line shows the most overdue treatment, else the first (the risk model lists the most important first).
@@ -465,8 +465,27 @@ extension WeeklyReport {
         }
         let current = try store.register(of: currentScan)
         let previous = try previousScan.map { try store.register(of: $0) }
+        // Due dates come from the recorded register, as `keyledger register --db` shows them: one date per treatment.
         return build(current: current, previous: previous, periodDays: periodDays, asOf: asOf ?? currentScan.asOf,
-                     budgets: budgets.budgets, firstDue: try store.firstDueDates(through: currentScan), notes: notes)
+                     budgets: budgets.budgets, notes: notes)
+    }
+
+    /// Builds the report after writing `firstDue` (credential id → action → earliest due date recorded) into the
+    /// current register's treatments, for registers recorded before the pipeline carried the first due date.
+    @available(*, deprecated, message: "due dates come from the register's treatment[].due; pass the register as recorded")
+    public static func build(current: Register, previous: Register?, periodDays: Int = 7, asOf: String? = nil,
+                             budgets: [String: Double] = [:], firstDue: [String: [String: String]],
+                             notes: [String] = []) -> WeeklyReport {
+        var current = current
+        for i in current.credentials.indices {
+            for j in current.credentials[i].treatment.indices {
+                let t = current.credentials[i].treatment[j]
+                if let first = firstDue[current.credentials[i].id]?[t.action.rawValue], first < (t.due ?? "~") {
+                    current.credentials[i].treatment[j].due = first
+                }
+            }
+        }
+        return build(current: current, previous: previous, periodDays: periodDays, asOf: asOf, budgets: budgets, notes: notes)
     }
 
     // MARK: Pieces

@@ -346,7 +346,7 @@ public enum WeeklyReportHTML {
     static func footer(_ r: WeeklyReport) -> String {
         var items = [
             "New, resolved and rotated compare credentials by their fingerprint-derived id; rotated = same provider identity (key id, else principal) with a new secret.",
-            "Due dates are the earliest recorded for each credential and action; overdue means due before \(r.asOf).",
+            "Due dates are the register's own, the same the CSV and Markdown register show; overdue means due before \(r.asOf).",
             "Forecast (30 days) = mean daily spend over the last \(WeeklyReport.forecastWindowDays) days × 30.",
             "Daily spend covers the whole window of daily usage in the registers (\(WeeklyReport.spendHistoryMinDays) to \(WeeklyReport.spendHistoryMaxDays) days); dashed lines mark the day each credential was first exposed. Spend is broken down by team, provider and cost centre; the register carries no model information, so not by model.",
             "Spend anomalies come from the risk model's spend.anomaly and spend.spike factors; without any, the report flags a last-7-day mean ≥ \(Int(WeeklyReport.anomalyMultiple))× the mean of the up to 28 days before.",

@@ -61,7 +61,7 @@ public enum WeeklyReportMarkdown {
         out += "## How this report is made\n\n"
         out += "- New, resolved and rotated compare credentials by their fingerprint-derived id; rotated = same provider identity "
             + "(key id, else principal) with a new secret.\n"
-        out += "- Due dates are the earliest recorded for each credential and action; overdue means due before \(e(r.asOf)).\n"
+        out += "- Due dates are the register's own, the same the CSV and Markdown register show; overdue means due before \(e(r.asOf)).\n"
         out += "- Forecast (30 days) = mean daily spend over the last \(WeeklyReport.forecastWindowDays) days × 30.\n"
         out += "- Daily spend covers the whole window of daily usage in the registers (\(WeeklyReport.spendHistoryMinDays) to "
             + "\(WeeklyReport.spendHistoryMaxDays) days), with the day each credential was first exposed. Spend is broken down by team, "

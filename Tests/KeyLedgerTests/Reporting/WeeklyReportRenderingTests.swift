@@ -9,8 +9,7 @@ final class WeeklyReportRenderingTests: XCTestCase {
     static var report: WeeklyReport {
         let (previous, current) = WeeklyReportFixture.registers()
         return WeeklyReport.build(current: current, previous: previous, periodDays: 7, asOf: "2026-11-20",
-                                  budgets: WeeklyReportFixture.budgets,
-                                  firstDue: ["kl_openai": ["revoke": "2026-11-14", "move-to-secret-manager": "2026-11-14"]])
+                                  budgets: WeeklyReportFixture.budgets)
     }
 
 

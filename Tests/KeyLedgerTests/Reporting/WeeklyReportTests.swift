@@ -98,7 +98,8 @@ enum WeeklyReportFixture {
             suppressed(prevDay),
         ])
         let current = register(asOf: day, [
-            openai(day, severity: .critical, score: 85, due: "2026-11-21"),
+            // The pipeline carries the first due date recorded (last week's) into the register.
+            openai(day, severity: .critical, score: 85, due: "2026-11-14"),
             credential("kl_aws", "c", redacted: "AKIA…WXYZ", provider: "aws", kind: "access-key", team: "payments",
                        severity: .high, score: 62, keyId: "AKIAEXAMPLEKEY000001", principal: "payments-deployer", path: "deploy/aws.sh",
                        treatment: [Treatment(action: .revoke, due: "2026-11-27")], asOf: day, providerStatus: "inactive"),
@@ -130,10 +131,10 @@ enum WeeklyReportFixture {
 
 /// The weekly report model: what changed, what is due, spend, forecasts and anomalies.
 final class WeeklyReportTests: XCTestCase {
-    func report(firstDue: [String: [String: String]] = [:]) -> WeeklyReport {
+    func report() -> WeeklyReport {
         let (previous, current) = WeeklyReportFixture.registers()
         return WeeklyReport.build(current: current, previous: previous, periodDays: 7, asOf: "2026-11-20",
-                                  budgets: WeeklyReportFixture.budgets, firstDue: firstDue)
+                                  budgets: WeeklyReportFixture.budgets)
     }
 
     func testNewResolvedRotatedAndSeverityChanges() {
@@ -186,14 +187,39 @@ final class WeeklyReportTests: XCTestCase {
         XCTAssertEqual(back.resolved.map(\.reason), ["no longer found in any scanned source; the provider still lists the key"])
     }
 
-    func testOverdueUsesTheFirstRecordedDueDate() {
-        // The risk model re-dates treatments every scan (2026-11-14 last week, 2026-11-21 now); owners are held to the first.
-        XCTAssertTrue(report().overdue.isEmpty)
-        let r = report(firstDue: ["kl_openai": ["revoke": "2026-11-14", "move-to-secret-manager": "2026-11-14"]])
+    func testOverdueUsesTheRegistersDueDate() {
+        let r = report()
         XCTAssertEqual(r.overdue.map(\.credential.id), ["kl_openai"])
         XCTAssertEqual(r.overdue.first?.overdueDays, 6)
         XCTAssertEqual(r.overdue.first?.due, "2026-11-14")
         XCTAssertEqual(r.topRisks.first { $0.credential.id == "kl_openai" }?.overdueDays, 6)
+    }
+
+    /// Issue 10: the weekly report said 2026-11-14 "6 d late" while the register CSV and Markdown of the same store
+    /// said 2026-11-21. The report now reads the recorded register's `treatment[].due`, as `register --db` does, so
+    /// whatever date the register carries, every output shows the same one.
+    func testDueDatesAgreeWithTheRegisterFromTheSameStore() throws {
+        for due in ["2026-11-14", "2026-11-21"] {
+            let dir = try temporaryDirectory(self, "due-\(due)")
+            let store = try HistoryStore.open(path: dir + "/h.sqlite")
+            defer { store.close() }
+            var (previous, current) = WeeklyReportFixture.registers()
+            let i = try XCTUnwrap(current.credentials.firstIndex { $0.id == "kl_openai" })
+            for j in current.credentials[i].treatment.indices { current.credentials[i].treatment[j].due = due }
+            try store.record(previous)
+            try store.record(current)
+            let weekly = try WeeklyReport.build(store: store, periodDays: 7)
+            let recorded = try store.register(of: try XCTUnwrap(store.latestScan()))
+            let weeklyDue = weekly.topRisks.first { $0.credential.id == "kl_openai" }?.due
+            XCTAssertEqual(weeklyDue, due)
+            let csv = CSVParser.parse(CSVReporter.render(recorded))
+            let dueColumn = try XCTUnwrap(CSVReporter.columns.firstIndex(of: "due"))
+            let idColumn = try XCTUnwrap(CSVReporter.columns.firstIndex(of: "id"))
+            XCTAssertEqual(csv.first { $0[idColumn] == "kl_openai" }?[dueColumn], due)
+            let mdRow = MarkdownReporter.render(recorded).split(separator: "\n").first { $0.contains("sk-proj-Ab…wxyz") } ?? ""
+            XCTAssertTrue(mdRow.hasSuffix("| \(due) |"), String(mdRow))
+            XCTAssertEqual(weekly.overdue.first { $0.credential.id == "kl_openai" }?.overdueDays, due == "2026-11-14" ? 6 : nil)
+        }
     }
 
     func testTopRisksAreOpenCredentialsByScore() {
@@ -258,7 +284,7 @@ final class WeeklyReportTests: XCTestCase {
     }
 
     func testHeadlineSaysWhatChangedAndWhatIsDue() {
-        let r = report(firstDue: ["kl_openai": ["revoke": "2026-11-14"]])
+        let r = report()
         XCTAssertEqual(r.headline, "Since 2026-11-13: 2 new credentials (2 critical or high), 2 resolved, 1 rotated and 1 escalated; "
             + "this week: stop the spend spike on arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2 (aws, ml-platform), clear 1 overdue "
             + "treatment and rein in payments spend (forecast $1,350 vs $1,000 budget).")
