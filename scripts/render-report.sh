@@ -49,9 +49,8 @@ swift build --scratch-path "$SCRATCH" --product keyledger-demo >/dev/null
 BIN="$SCRATCH/debug"
 E="$DIR/estate"
 "$BIN/keyledger-demo" "$E" >/dev/null
-# The demo's keyledger.yml plus monthly budgets, so the report can set forecasts against them.
+# The demo's keyledger.yml sets monthly budgets (policy.budgets), so the report sets forecasts against them.
 cp "$E/keyledger.yml" "$DIR/keyledger.yml"
-printf 'policy:\n  budgets: { payments: 2500, ml-platform: 2000 }\n' >>"$DIR/keyledger.yml"
 DB="$DIR/history.sqlite"
 rm -f "$DB" "$DB-wal" "$DB-shm"
 if "$BIN/keyledger" scan --help | grep -q -- '--db'; then

@@ -122,6 +122,11 @@ public struct DemoEstate {
             repositories: ["ml-platform"]
             projects: [ml-platform-prod, "123456789012"]
 
+        # Monthly (30-day) spend budgets per team, in the exports' currency: the weekly report and the register page
+        # forecast each team's spend against them.
+        policy:
+          budgets: { payments: 2500, ml-platform: 2000 }
+
         """.write(toFile: root + "/keyledger.yml", atomically: true, encoding: .utf8)
 
         // A binary file and a symlink loop: skipped and counted, never a crash.

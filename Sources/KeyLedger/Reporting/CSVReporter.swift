@@ -12,13 +12,15 @@ public enum CSVReporter {
     public static func render(_ register: Register) -> String {
         var out = columns.joined(separator: ",") + "\r\n"
         for c in register.credentials {
+            // `spend_30d` is data, not display: a plain number (`2429.20`) a spreadsheet sums, with the currency in its
+            // own column; every human-readable output writes the amount with `Money.format` (`$2,429.20`).
             let top = c.risk.factors.filter { $0.points > 0 }.prefix(3).map { "\($0.id) (+\($0.points))" }.joined(separator: "; ")
             let due = c.treatment.compactMap(\.due).min() ?? ""
             let row: [String] = [
                 c.id, c.provider, c.kind, c.redacted, c.identity.keyId ?? "", c.identity.principal ?? "", c.owner.team ?? "",
                 c.owner.contact ?? "", c.owner.costCentre ?? "", c.owner.source.rawValue, String(c.exposure.locationsCount),
                 String(c.exposure.repositories), c.exposure.inHead ? "true" : "false", c.exposure.firstSeen ?? "",
-                c.ageDays.map(String.init) ?? "", c.lastUsed ?? "", String(format: "%.2f", c.usage.spend30d), c.usage.currency,
+                c.ageDays.map(String.init) ?? "", c.lastUsed ?? "", Money.plain(c.usage.spend30d), c.usage.currency,
                 c.privilege.level.rawValue, String(c.risk.score), c.risk.severity.rawValue, top, c.controls.joined(separator: "; "),
                 c.treatment.map(\.action.rawValue).joined(separator: "; "), due, c.status.rawValue,
             ]

@@ -15,9 +15,22 @@ public struct RenderContext: Sendable {
     public var budgets: [String: Double] = [:]
     /// ANSI colours (a table on a terminal).
     public var color = false
+    /// Columns the table may use; nil = the terminal's (`RenderContext.terminalWidth()`).
+    public var width: Int?
 
-    public init(rules: [Rule] = [], baseline: Baseline? = nil, budgets: [String: Double] = [:], color: Bool = false) {
-        self.rules = rules; self.baseline = baseline; self.budgets = budgets; self.color = color
+    public init(rules: [Rule] = [], baseline: Baseline? = nil, budgets: [String: Double] = [:], color: Bool = false, width: Int? = nil) {
+        self.rules = rules; self.baseline = baseline; self.budgets = budgets; self.color = color; self.width = width
+    }
+
+    /// The width of the terminal the table is printed on: `COLUMNS` when set, else the size standard output reports
+    /// when it is a terminal, else 120.
+    public static func terminalWidth() -> Int {
+        if let text = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(text.trimmingCharacters(in: .whitespaces)), n > 0 {
+            return n
+        }
+        var size = winsize()
+        if isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return 120
     }
 }
 
@@ -44,9 +57,8 @@ public enum Reporters {
     }
 }
 
-extension TableReporter: RegisterReporter {
-    public static func render(_ register: Register, context: RenderContext) throws -> String { render(register, color: context.color) }
-}
+/// `TableReporter.render(_:context:)` is the conformance (it cannot fail).
+extension TableReporter: RegisterReporter {}
 
 extension JSONReporter: RegisterReporter {
     public static func render(_ register: Register, context: RenderContext) throws -> String { try render(register) }
@@ -66,9 +78,10 @@ extension SARIFReporter: RegisterReporter {
     }
 }
 
-/// One scan's register as a self-contained page (no earlier scan to compare with; `keyledger report` does that).
+/// One scan's register as a self-contained page (`RegisterHTML`): every credential, filterable, with the weekly
+/// report's charts. Week-over-week changes need two recorded scans: `keyledger report` does that.
 public enum RegisterHTMLReporter: RegisterReporter {
     public static func render(_ register: Register, context: RenderContext) throws -> String {
-        WeeklyReportHTML.render(WeeklyReport.build(current: register, previous: nil, asOf: register.asOf, budgets: context.budgets))
+        RegisterHTML.render(register, budgets: context.budgets)
     }
 }

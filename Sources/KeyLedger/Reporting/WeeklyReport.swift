@@ -11,8 +11,9 @@ import Foundation
 ///   the later scan no longer finds it, or finds it but its provider-side key is now revoked or inactive. It is
 ///   *rotated* when a new secret has the same provider identity (key id, else principal) as an earlier secret with
 ///   a different fingerprint; rotated credentials are not also listed as new.
-/// - **Treatment due dates** are the earliest recorded in the history store for that credential and action: the
-///   risk model dates treatments from each scan's as-of, and an owner is held to the first date given.
+/// - **Treatment due dates** are the register's own (`treatment[].due`), the single source every output of the same
+///   store shows: the pipeline carries the first due date recorded for a credential and action into the register, so
+///   an owner is held to the first date given and the report, CSV and Markdown register agree.
 /// - **Spend** comes from the registers' daily usage (the later register's days, the earlier one's where the later
 ///   has none), up to the last day with data on or before the later scan's as-of.
 /// - **Forecast (30 days)** per team = mean daily spend over the last 14 days × 30. A mean of two recent weeks
@@ -34,6 +35,8 @@ public struct WeeklyReport: Sendable, Equatable {
     public struct CredentialLine: Sendable, Equatable {
         public var id: String
         public var redacted: String
+        /// What the credential is: key id, principal or key name (`CredentialNames.identity`); nil when unknown.
+        public var identity: String?
         public var provider: String
         public var kind: String
         public var severity: String
@@ -41,7 +44,7 @@ public struct WeeklyReport: Sendable, Equatable {
         /// Team, else contact (and where it came from), else nil.
         public var owner: String?
         public var team: String?
-        /// First location as `repository:path`, with `(+N)` for more; nil for a provider-listed key found nowhere.
+        /// First location as `repository:path:line`, with `(+N)` for more; nil for a provider-listed key found nowhere.
         public var location: String?
         public var spend30d: Double
         public var firstSeen: String?
@@ -49,6 +52,9 @@ public struct WeeklyReport: Sendable, Equatable {
         public var author: String?
         /// The highest-scoring factor's reason: why this credential matters.
         public var topReason: String?
+
+        /// How a sentence names the credential: its identity, else its redacted secret.
+        public var name: String { identity ?? redacted }
     }
 
     public struct Resolution: Sendable, Equatable {
@@ -104,6 +110,21 @@ public struct WeeklyReport: Sendable, Equatable {
         public var amount: Double
     }
 
+    /// Spend of one group of credentials (a provider, a cost centre): this period, the one before, the last 30 days.
+    public struct SpendShare: Sendable, Equatable {
+        /// The provider or cost centre; nil for credentials without one (no cost centre in keyledger.yml).
+        public var name: String?
+        public var period: Double
+        public var previousPeriod: Double
+        public var spend30d: Double
+    }
+
+    /// The day a credential was first exposed (its earliest location), marked on the spend history.
+    public struct ExposureMark: Sendable, Equatable {
+        public var day: String
+        public var credential: CredentialLine
+    }
+
     public struct Anomaly: Sendable, Equatable {
         public var credential: CredentialLine
         public var reason: String
@@ -135,6 +156,15 @@ public struct WeeklyReport: Sendable, Equatable {
     public var dailySpend: [DailySpend]
     public var previousDailySpend: [DailySpend]
     public var spendByTeam: [TeamSpend]
+    /// Daily total spend over the whole window the registers' daily usage covers, oldest first: at least 30 days
+    /// and at most `spendHistoryMaxDays`, ending with `spendThrough` (so a spike weeks ago stays visible).
+    public var spendHistory: [DailySpend]
+    /// Credentials first exposed within `spendHistory`'s window, by day: the chart marks them.
+    public var exposureMarks: [ExposureMark]
+    /// Spend by provider and by cost centre (`owner.cost_centre`), highest 30-day spend first. The register carries
+    /// no model information, so there is no breakdown by model.
+    public var spendByProvider: [SpendShare]
+    public var spendByCostCentre: [SpendShare]
     public var spend30d: Double
     public var previousSpend30d: Double?
     public var attribution: Double
@@ -159,18 +189,21 @@ public struct WeeklyReport: Sendable, Equatable {
     static let deadStatuses: Set<String> = ["revoked", "inactive", "disabled", "deleted", "expired"]
     /// How many top risks the report lists.
     public static let topRiskCount = 10
+    /// The spend history spans at least this many days…
+    public static let spendHistoryMinDays = 30
+    /// …and at most this many (the window the daily usage in a register covers).
+    public static let spendHistoryMaxDays = 90
 }
 
 // MARK: - Building
 
 extension WeeklyReport {
     /// Builds the report from the later register `current` and the earlier `previous` (nil for the first scan).
+    /// Due dates are the registers' own (`treatment[].due`).
     /// - Parameters:
     ///   - asOf: the report's "today" (`YYYY-MM-DD`); treatments due before it are overdue. Defaults to `current.asOf`.
-    ///   - firstDue: credential id → action → earliest due date recorded (from `HistoryStore.firstDueDates`).
     public static func build(current: Register, previous: Register?, periodDays: Int = 7, asOf: String? = nil,
-                             budgets: [String: Double] = [:], firstDue: [String: [String: String]] = [:],
-                             notes: [String] = []) -> WeeklyReport {
+                             budgets: [String: Double] = [:], notes: [String] = []) -> WeeklyReport {
         let today = asOf ?? current.asOf
         var notes = notes
         let currentByID = Dictionary(current.credentials.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -258,7 +291,7 @@ extension WeeklyReport {
         for c in active {
             var best: RiskLine?
             for t in c.treatment {
-                let due = [firstDue[c.id]?[t.action.rawValue], t.due].compactMap { $0 }.min()
+                let due = t.due
                 let overdue = due.flatMap { days(from: $0, to: today) }.flatMap { $0 > 0 ? $0 : nil }
                 let candidate = RiskLine(credential: line(c), action: t.action.rawValue, due: due, overdueDays: overdue)
                 // The line shows the most overdue treatment, else the first (the risk model lists the most important first).
@@ -273,18 +306,21 @@ extension WeeklyReport {
         // Spend: per credential and day, the later register's figures, the earlier one's where the later has none.
         var costs: [String: [String: Double]] = [:]   // credential id → day → cost
         var teamOf: [String: String?] = [:]
-        for c in previous?.credentials ?? [] {
+        var providerOf: [String: String] = [:]
+        var costCentreOf: [String: String?] = [:]
+        for c in (previous?.credentials ?? []) + current.credentials {
             for d in c.usage.daily ?? [] where d.date <= current.asOf { costs[c.id, default: [:]][d.date] = d.cost }
             teamOf[c.id] = .some(c.owner.team)
-        }
-        for c in current.credentials {
-            for d in c.usage.daily ?? [] where d.date <= current.asOf { costs[c.id, default: [:]][d.date] = d.cost }
-            teamOf[c.id] = .some(c.owner.team)
+            providerOf[c.id] = c.provider
+            costCentreOf[c.id] = .some(nonEmpty(c.owner.costCentre))
         }
         let lastDay = costs.values.flatMap(\.keys).max()
         let end = lastDay.map { min($0, current.asOf) }
         var daily: [DailySpend] = []
         var previousDaily: [DailySpend] = []
+        var spendHistory: [DailySpend] = []
+        var spendByProvider: [SpendShare] = []
+        var spendByCostCentre: [SpendShare] = []
         var teams: [String?: TeamSpend] = [:]
         func teamEntry(_ team: String?) -> TeamSpend {
             teams[team] ?? TeamSpend(team: team, period: 0, previousPeriod: 0, spend30d: 0, forecast30d: 0, budget: team.flatMap { budgets[$0] })
@@ -313,6 +349,24 @@ extension WeeklyReport {
                 teams[team] = entry
             }
             if end < current.asOf { notes.append("Spend data runs through \(end); the scan is as of \(current.asOf).") }
+            let firstDay = costs.values.flatMap(\.keys).min() ?? end
+            let span = min(spendHistoryMaxDays, max(spendHistoryMinDays, (WeeklyReport.days(from: firstDay, to: end) ?? 0) + 1))
+            spendHistory = dayRange(ending: end, count: span).map { DailySpend(day: $0, amount: round2(total[$0] ?? 0)) }
+            func shares(_ groupOf: (String) -> String?) -> [SpendShare] {
+                var byGroup: [String?: SpendShare] = [:]
+                for (id, byDay) in costs {
+                    let group = groupOf(id)
+                    var entry = byGroup[group] ?? SpendShare(name: group, period: 0, previousPeriod: 0, spend30d: 0)
+                    entry.period += days.suffix(periodDays).reduce(0) { $0 + (byDay[$1] ?? 0) }
+                    entry.previousPeriod += days.prefix(periodDays).reduce(0) { $0 + (byDay[$1] ?? 0) }
+                    entry.spend30d += last30.reduce(0) { $0 + (byDay[$1] ?? 0) }
+                    byGroup[group] = entry
+                }
+                return byGroup.values.map { SpendShare(name: $0.name, period: round2($0.period), previousPeriod: round2($0.previousPeriod),
+                                                       spend30d: round2($0.spend30d)) }
+            }
+            spendByProvider = shares { providerOf[$0] }
+            spendByCostCentre = shares { costCentreOf[$0] ?? nil }
         } else {
             // No daily usage: fall back on the registers' 30-day totals, and take them as the run rate.
             for c in current.credentials where c.usage.spend30d > 0 {
@@ -321,12 +375,31 @@ extension WeeklyReport {
                 entry.forecast30d = entry.spend30d
                 teams[c.owner.team] = entry
             }
+            func shares(_ group: (CredentialRecord) -> String?) -> [SpendShare] {
+                Dictionary(grouping: current.credentials.filter { $0.usage.spend30d > 0 }, by: group).map { name, group in
+                    SpendShare(name: name, period: 0, previousPeriod: 0, spend30d: round2(group.reduce(0) { $0 + $1.usage.spend30d }))
+                }
+            }
+            spendByProvider = shares { $0.provider }
+            spendByCostCentre = shares { nonEmpty($0.owner.costCentre) }
             if current.summary.spend30d > 0 {
                 notes.append("The register has no daily usage: team spend and forecasts use 30-day totals.")
             }
         }
         for (team, budget) in budgets where teams[team] == nil {
             teams[team] = TeamSpend(team: team, period: 0, previousPeriod: 0, spend30d: 0, forecast30d: 0, budget: budget)
+        }
+        func bySpend(_ a: SpendShare, _ b: SpendShare) -> Bool { (a.spend30d, a.period, b.name ?? "~") > (b.spend30d, b.period, a.name ?? "~") }
+        spendByProvider = spendByProvider.filter { $0.spend30d > 0 || $0.period > 0 || $0.previousPeriod > 0 }.sorted(by: bySpend)
+        spendByCostCentre = spendByCostCentre.filter { $0.spend30d > 0 || $0.period > 0 || $0.previousPeriod > 0 }.sorted(by: bySpend)
+        // Exposure dates inside the history window, the riskiest first on a shared day.
+        var exposureMarks: [ExposureMark] = []
+        if let from = spendHistory.first?.day, let to = spendHistory.last?.day {
+            exposureMarks = current.credentials.filter { c in
+                guard let day = c.exposure.firstSeen.map({ String($0.prefix(10)) }) else { return false }
+                return !c.locations.isEmpty && day >= from && day <= to
+            }.map { ExposureMark(day: String($0.exposure.firstSeen!.prefix(10)), credential: line($0)) }
+            exposureMarks.sort { ($0.day, $1.credential.score, $0.credential.id) < ($1.day, $0.credential.score, $1.credential.id) }
         }
         let spendByTeam = teams.values.filter { $0.spend30d > 0 || $0.period > 0 || $0.previousPeriod > 0 || $0.budget != nil }
             .sorted { ($0.forecast30d, $1.team ?? "~") > ($1.forecast30d, $0.team ?? "~") }
@@ -364,6 +437,7 @@ extension WeeklyReport {
             newCredentials: newLines, resolved: resolved, rotated: rotations, severityChanges: changes,
             bySeverity: bySeverity, previousBySeverity: previousBySeverity, topRisks: topRisks, overdue: overdue,
             spendThrough: end, dailySpend: daily, previousDailySpend: previousDaily, spendByTeam: spendByTeam,
+            spendHistory: spendHistory, exposureMarks: exposureMarks, spendByProvider: spendByProvider, spendByCostCentre: spendByCostCentre,
             spend30d: current.summary.spend30d, previousSpend30d: previous?.summary.spend30d,
             attribution: current.summary.attributedSpendRatio, previousAttribution: previous?.summary.attributedSpendRatio,
             anomalies: anomalies, notes: notes)
@@ -391,8 +465,27 @@ extension WeeklyReport {
         }
         let current = try store.register(of: currentScan)
         let previous = try previousScan.map { try store.register(of: $0) }
+        // Due dates come from the recorded register, as `keyledger register --db` shows them: one date per treatment.
         return build(current: current, previous: previous, periodDays: periodDays, asOf: asOf ?? currentScan.asOf,
-                     budgets: budgets.budgets, firstDue: try store.firstDueDates(through: currentScan), notes: notes)
+                     budgets: budgets.budgets, notes: notes)
+    }
+
+    /// Builds the report after writing `firstDue` (credential id → action → earliest due date recorded) into the
+    /// current register's treatments, for registers recorded before the pipeline carried the first due date.
+    @available(*, deprecated, message: "due dates come from the register's treatment[].due; pass the register as recorded")
+    public static func build(current: Register, previous: Register?, periodDays: Int = 7, asOf: String? = nil,
+                             budgets: [String: Double] = [:], firstDue: [String: [String: String]],
+                             notes: [String] = []) -> WeeklyReport {
+        var current = current
+        for i in current.credentials.indices {
+            for j in current.credentials[i].treatment.indices {
+                let t = current.credentials[i].treatment[j]
+                if let first = firstDue[current.credentials[i].id]?[t.action.rawValue], first < (t.due ?? "~") {
+                    current.credentials[i].treatment[j].due = first
+                }
+            }
+        }
+        return build(current: current, previous: previous, periodDays: periodDays, asOf: asOf, budgets: budgets, notes: notes)
     }
 
     // MARK: Pieces
@@ -417,17 +510,13 @@ extension WeeklyReport {
     static func isActive(_ c: CredentialRecord) -> Bool { c.status != .suppressed && !isDead(c) }
 
     static func line(_ c: CredentialRecord) -> CredentialLine {
-        var location: String?
-        if let first = c.locations.first {
-            let repo = first.repository.map { RepositoryName.short($0) + ":" } ?? ""
-            location = repo + first.path + (c.locations.count > 1 ? " (+\(c.locations.count - 1))" : "")
-        }
+        let location = CredentialNames.firstLocation(c).map { $0 + (c.locations.count > 1 ? " (+\(c.locations.count - 1))" : "") }
         let owner = c.owner.team ?? c.owner.contact.map { "\($0) (\(c.owner.source))" }
         // The heaviest factor; on a tie, the one the risk model lists first.
         let reason = c.risk.factors.enumerated().max { ($0.element.points, $1.offset) < ($1.element.points, $0.offset) }?.element.reason
         let author = c.locations.filter { $0.author != nil }.min { ($0.date ?? "~") < ($1.date ?? "~") }?.author
-        return CredentialLine(id: c.id, redacted: c.redacted, provider: c.provider, kind: c.kind, severity: c.risk.severity.rawValue,
-                              score: c.risk.score, owner: owner, team: c.owner.team, location: location,
+        return CredentialLine(id: c.id, redacted: c.redacted, identity: CredentialNames.identity(c), provider: c.provider, kind: c.kind,
+                              severity: c.risk.severity.rawValue, score: c.risk.score, owner: owner, team: c.owner.team, location: location,
                               spend30d: c.usage.spend30d, firstSeen: c.exposure.firstSeen, author: author, topReason: reason)
     }
 
@@ -451,9 +540,9 @@ extension WeeklyReport {
     static func spendSpike(_ byDay: [String: Double], end: String, currency: String) -> String? {
         let detector = SpendAnomalyDetector(multiple: anomalyMultiple, minimumDailySpend: anomalyMinDailySpend)
         guard let spike = detector.recentSpike(daily: byDay.map { (day: $0.key, cost: $0.value) }, asOf: end) else { return nil }
-        let text = "spend over the last 7 days averages \(ReportFormat.money(spike.after, currency)) a day"
+        let text = "spend over the last 7 days averages \(Money.format(spike.after, currency)) a day"
         guard spike.before > 0 else { return text + ", after none in the weeks before" }
-        return text + String(format: ", %.0f× ", spike.after / spike.before) + "the \(ReportFormat.money(spike.before, currency)) a day before"
+        return text + String(format: ", %.0f× ", spike.after / spike.before) + "the \(Money.format(spike.before, currency)) a day before"
     }
 
     static func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
@@ -481,7 +570,7 @@ extension WeeklyReport {
         }
         var actions: [String] = []
         if let a = r.anomalies.first {
-            actions.append("stop the spend spike on \(a.credential.redacted) (\(a.credential.provider)"
+            actions.append("stop the spend spike on \(a.credential.name) (\(a.credential.provider)"
                 + (a.credential.team.map { ", \($0)" } ?? "") + ")"
                 + (r.anomalies.count > 1 ? " and \(r.anomalies.count - 1) more" : ""))
         }
@@ -490,12 +579,12 @@ extension WeeklyReport {
             risk.overdueDays == nil && risk.due.flatMap { days(from: r.asOf, to: $0) }.map { $0 <= 7 } ?? false
         }
         if r.overdue.isEmpty, let first = dueThisWeek.first {
-            actions.append("\(first.action ?? "treat") \(first.credential.redacted)"
+            actions.append("\(first.action ?? "treat") \(first.credential.name)"
                 + (dueThisWeek.count > 1 ? " and \(dueThisWeek.count - 1) more due within 7 days" : " (due \(first.due!))"))
         }
         if let team = r.spendByTeam.first(where: { $0.budgetStatus == "over" }) {
-            actions.append("rein in \(team.team ?? "unattributed") spend (forecast \(ReportFormat.money(team.forecast30d, r.currency, whole: true))"
-                + " vs \(ReportFormat.money(team.budget ?? 0, r.currency, whole: true)) budget)")
+            actions.append("rein in \(team.team ?? "unattributed") spend (forecast \(Money.whole(team.forecast30d, r.currency))"
+                + " vs \(Money.whole(team.budget ?? 0, r.currency)) budget)")
         }
         if actions.isEmpty { return opening + "; nothing is due this week." }
         return opening + "; this week: " + ReportFormat.list(actions) + "."
@@ -504,24 +593,9 @@ extension WeeklyReport {
 
 /// Number and text formats shared by the report renderers.
 public enum ReportFormat {
-    /// `1,234.56 USD`, or `1,235 USD` with `whole`.
-    public static func money(_ amount: Double, _ currency: String, whole: Bool = false) -> String {
-        number(amount, decimals: whole ? 0 : 2) + " " + currency
-    }
-
-    /// `1,234.56`: fixed decimals with thousands grouped, independent of the machine's locale.
-    public static func number(_ value: Double, decimals: Int = 2) -> String {
-        let text = String(format: "%.\(decimals)f", abs(value))
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        var integer = String(parts[0])
-        var grouped = ""
-        while integer.count > 3 {
-            grouped = "," + integer.suffix(3) + grouped
-            integer = String(integer.dropLast(3))
-        }
-        let sign = value < 0 && text.contains(where: { $0 != "0" && $0 != "." }) ? "-" : ""
-        return sign + integer + grouped + (parts.count > 1 ? "." + parts[1] : "")
-    }
+    /// `1,234.56`: fixed decimals with thousands grouped, independent of the machine's locale (for counts and axis
+    /// values; an amount of money is written with `Money.format`).
+    public static func number(_ value: Double, decimals: Int = 2) -> String { Money.grouped(value, decimals: decimals) }
 
     /// `72%`.
     public static func percent(_ ratio: Double) -> String { String(format: "%.0f%%", ratio * 100) }

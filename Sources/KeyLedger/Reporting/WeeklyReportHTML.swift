@@ -74,6 +74,8 @@ public enum WeeklyReportHTML {
     tr.overdue td { background: #fef2f2; }
     code, .secret { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
     .secret { white-space: nowrap; }
+    .ident { font-weight: 600; overflow-wrap: anywhere; }
+    .sub.where { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 11.5px; overflow-wrap: anywhere; }
     .sub { display: block; color: var(--muted); font-size: 12px; }
     .sev { display: inline-block; white-space: nowrap; min-width: 62px; text-align: center; padding: 1px 6px; border-radius: 10px; font-size: 11.5px;
            font-weight: 700; color: #fff; text-transform: uppercase; letter-spacing: .03em; }
@@ -84,7 +86,13 @@ public enum WeeklyReportHTML {
     .anomaly { border: 1px solid #fecaca; background: #fef2f2; border-radius: 6px; padding: 10px 14px; margin: 8px 0; }
     .anomaly strong { color: var(--critical); }
     .chart { width: 100%; max-width: 560px; height: auto; display: block; margin: 6px 0 10px; }
-    .charts { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 8px 32px; }
+    .chart.wide { max-width: none; }
+    .chart .mark { fill: #fff; font-size: 10.5px; font-weight: 700; }
+    ol.marks { margin: 0 0 12px; padding-left: 26px; font-size: 13px; columns: 2; column-gap: 32px; }
+    ol.marks li { break-inside: avoid; margin: 2px 0; overflow-wrap: anywhere; }
+    ol.marks .date { font-variant-numeric: tabular-nums; color: var(--muted); }
+    .muted { color: var(--muted); }
+    .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: 8px 32px; }
     .charts h3 { margin-top: 12px; }
     .chart text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; fill: #334155; }
     .chart .axis { fill: #64748b; font-size: 11px; } .chart .value { font-weight: 600; }
@@ -95,7 +103,7 @@ public enum WeeklyReportHTML {
     .status-over { color: var(--critical); font-weight: 700; } .status-near { color: #a16207; font-weight: 600; }
     footer { margin-top: 36px; padding-top: 12px; border-top: 1px solid var(--line); color: var(--muted); font-size: 12.5px; }
     footer ul { padding-left: 18px; margin: 6px 0; }
-    @media (max-width: 900px) { .charts { grid-template-columns: minmax(0, 1fr); } }
+    @media (max-width: 900px) { .charts { grid-template-columns: minmax(0, 1fr); } ol.marks { columns: 1; } }
     @media (max-width: 720px) { main { padding: 16px; } .headline { font-size: 16px; } }
     @media print {
       @page { size: A4; margin: 14mm 12mm; }
@@ -141,9 +149,8 @@ public enum WeeklyReportHTML {
         var out = #"<section class="tiles" aria-label="Key figures">"# + "\n"
         out += tile("Open credentials", "\(open)", previousOpen.map { "\(ReportFormat.delta($0, open)) since last period" })
         out += tile("Critical or high", "\(urgent)", previousUrgent.map { "\(ReportFormat.delta($0, urgent)) since last period" }, alert: urgent > 0)
-        out += tile("Spend this period", ReportFormat.number(r.periodTotal, decimals: 0),
-                    r.previousDailySpend.isEmpty ? nil : "\(ReportFormat.change(r.previousPeriodTotal, r.periodTotal)) on the period before",
-                    unit: r.currency)
+        out += tile("Spend this period", Money.whole(r.periodTotal, r.currency),
+                    r.previousDailySpend.isEmpty ? nil : "\(ReportFormat.change(r.previousPeriodTotal, r.periodTotal)) on the period before")
         out += tile("Attributed spend", ReportFormat.percent(r.attribution),
                     "has a team owner" + (r.previousAttribution.map { ", \(ReportFormat.points($0, r.attribution)) since last period" } ?? ""))
         out += tile("Overdue", "\(r.overdue.count)", r.overdue.count == 1 ? "treatment past its due date" : "treatments past their due date",
@@ -155,16 +162,20 @@ public enum WeeklyReportHTML {
 
     static func severity(_ s: String) -> String { #"<span class="sev \#(h(s))">\#(h(s))</span>"# }
 
-    /// The credential cell: redacted form, provider and kind beneath.
-    static func credential(_ c: WeeklyReport.CredentialLine) -> String {
-        #"<span class="secret">\#(h(c.redacted))</span><span class="sub">\#(h(c.provider)) · \#(h(c.kind))</span>"#
+    /// The credential cell: what it is (identity, else the redacted secret), then the redacted secret, provider and
+    /// kind, and where it was found first.
+    static func credential(_ c: WeeklyReport.CredentialLine, location: Bool = true) -> String {
+        var out = c.identity.map { #"<span class="ident">\#(h($0))</span><span class="sub"><span class="secret">\#(h(c.redacted))</span> · "# }
+            ?? #"<span class="secret">\#(h(c.redacted))</span><span class="sub">"#
+        out += "\(h(c.provider)) · \(h(c.kind))</span>"
+        if location { out += #"<span class="sub where">\#(h(c.location ?? "provider listing only"))</span>"# }
+        return out
     }
 
     static func owner(_ c: WeeklyReport.CredentialLine) -> String {
         c.owner.map(h) ?? #"<span class="up">no owner</span>"#
     }
 
-    static func money(_ x: Double, _ r: WeeklyReport) -> String { x > 0 ? h(ReportFormat.money(x, r.currency)) : "—" }
 
     static func table(_ headers: [(String, Bool)], _ rows: [String]) -> String {
         "<table><thead><tr>" + headers.map { #"<th\#($0.1 ? " class=\"num\"" : "")>\#(h($0.0))</th>"# }.joined()
@@ -182,8 +193,9 @@ public enum WeeklyReportHTML {
         out += subheading("Spend anomalies", r.anomalies.count)
         if r.anomalies.isEmpty { out += none("No spend anomaly.") }
         for a in r.anomalies {
-            out += #"<div class="anomaly"><strong>\#(h(a.credential.redacted))</strong> — \#(h(a.credential.provider)) \#(h(a.credential.kind)), "#
-                + "owner \(owner(a.credential)), 30-day spend \(money(a.credential.spend30d, r))"
+            out += #"<div class="anomaly"><strong>\#(h(a.credential.name))</strong> — \#(h(a.credential.provider)) \#(h(a.credential.kind))"#
+                + (a.credential.identity == nil ? ", " : #" <span class="secret">\#(h(a.credential.redacted))</span>, "#)
+                + "owner \(owner(a.credential)), 30-day spend \(h(Money.format(a.credential.spend30d, r.currency, zero: "—")))"
                 + #"<span class="sub">\#(h(a.reason)) (\#(h(a.source)))</span></div>"# + "\n"
         }
         out += subheading("Overdue treatments", r.overdue.count)
@@ -205,7 +217,7 @@ public enum WeeklyReportHTML {
                 return #"<tr\#(t.overdueDays != nil ? " class=\"overdue\"" : "")><td class="num">\#(i + 1)</td>"#
                     + "<td>\(severity(t.credential.severity))<span class=\"sub\">score \(t.credential.score)</span></td>"
                     + "<td>\(credential(t.credential))</td><td>\(owner(t.credential))</td>"
-                    + "<td>\(h(t.credential.topReason ?? "—"))</td><td class=\"num\">\(money(t.credential.spend30d, r))</td>"
+                    + "<td>\(h(t.credential.topReason ?? "—"))</td><td class=\"num\">\(h(Money.format(t.credential.spend30d, r.currency, zero: "—")))</td>"
                     + "<td>\(h(t.action ?? "—"))</td><td class=\"date\">\(due)</td></tr>"
             })
         }
@@ -221,7 +233,7 @@ public enum WeeklyReportHTML {
         if r.newCredentials.isEmpty { out += none("None.") } else {
             out += table([("Severity", false), ("Credential", false), ("Owner", false), ("Where", false), ("Introduced by", false),
                           ("First seen", false)], r.newCredentials.map { c in
-                "<tr><td>\(severity(c.severity))</td><td>\(credential(c))</td><td>\(owner(c))</td>"
+                "<tr><td>\(severity(c.severity))</td><td>\(credential(c, location: false))</td><td>\(owner(c))</td>"
                     + "<td><code>\(h(c.location ?? "provider listing only"))</code></td><td>\(h(c.author ?? "—"))</td>"
                     + "<td class=\"date\">\(h(c.firstSeen ?? "—"))</td></tr>"
             })
@@ -256,39 +268,46 @@ public enum WeeklyReportHTML {
         var out = "<section><h2>Spend</h2>\n"
         let attribution = "\(ReportFormat.percent(r.attribution)) of 30-day spend has a team owner"
             + (r.previousAttribution.map { " (\(ReportFormat.points($0, r.attribution)) since last period)" } ?? "")
-        out += "<p>30-day spend \(h(ReportFormat.money(r.spend30d, r.currency)))"
+        out += "<p>30-day spend \(h(Money.format(r.spend30d, r.currency)))"
             + (r.previousSpend30d.map { " (\(h(ReportFormat.change($0, r.spend30d))) since last period)" } ?? "")
             + "; \(h(attribution)).</p>"
-        out += #"<div class="charts"><div><h3>Daily spend</h3>"#
-        if r.dailySpend.isEmpty {
-            out += none("No daily usage in the recorded registers (add provider usage or cost exports to the scan).")
+        if r.spendHistory.isEmpty {
+            out += "<h3>Daily spend</h3>" + none("No daily usage in the recorded registers (add provider usage or cost exports to the scan).")
         } else {
-            out += WeeklyReportSVG.dailySpend(current: r.dailySpend, previous: r.previousDailySpend, currency: r.currency)
-            out += "<p class=\"sub\">This period \(h(ReportFormat.money(r.periodTotal, r.currency))) "
-                + "(\(h(r.dailySpend.first!.day)) – \(h(r.dailySpend.last!.day))); the period before "
-                + "\(h(ReportFormat.money(r.previousPeriodTotal, r.currency))).</p>"
+            out += "<h3>Daily spend, \(h(r.spendHistory.first!.day)) – \(h(r.spendHistory.last!.day))</h3>\n"
+            out += WeeklyReportSVG.spendHistory(r.spendHistory, periodDays: r.periodDays, marks: r.exposureMarks, currency: r.currency)
+            if let first = r.dailySpend.first, let last = r.dailySpend.last {
+                out += "<p class=\"sub\">This period \(h(Money.format(r.periodTotal, r.currency))) (\(h(first.day)) – \(h(last.day))); "
+                    + "the period before \(h(Money.format(r.previousPeriodTotal, r.currency))).</p>\n"
+            }
+            out += exposureList(r.exposureMarks)
         }
-        out += "</div><div><h3>By team</h3>"
-        if r.spendByTeam.isEmpty {
-            out += none("No spend linked to any credential.")
-        } else {
-            let hasPeriods = !r.dailySpend.isEmpty
-            out += WeeklyReportSVG.bars(r.spendByTeam.map { t in
-                WeeklyReportSVG.BarRow(label: t.team ?? "no team owner", value: hasPeriods ? t.period : t.spend30d,
-                                       previous: hasPeriods ? t.previousPeriod : nil, color: t.team == nil ? "#dc2626" : WeeklyReportSVG.blue,
-                                       valueText: ReportFormat.money(hasPeriods ? t.period : t.spend30d, r.currency, whole: true))
-            }, label: hasPeriods ? "Spend by team, this period and the one before" : "30-day spend by team",
+        let hasPeriods = !r.dailySpend.isEmpty
+        func bars(_ title: String, _ rows: [(label: String, period: Double, previous: Double, spend30d: Double, unowned: Bool)]) -> String {
+            var out = "<div><h3>\(h(title))</h3>"
+            if rows.isEmpty { return out + none("No spend linked to any credential.") + "</div>" }
+            out += WeeklyReportSVG.bars(rows.map { row in
+                WeeklyReportSVG.BarRow(label: row.label, value: hasPeriods ? row.period : row.spend30d,
+                                       previous: hasPeriods ? row.previous : nil, color: row.unowned ? "#dc2626" : WeeklyReportSVG.blue,
+                                       valueText: Money.whole(hasPeriods ? row.period : row.spend30d, r.currency))
+            }, label: "\(title), " + (hasPeriods ? "this period and the one before" : "last 30 days"),
                legend: hasPeriods ? ("this period", "period before") : nil)
+            return out + "</div>"
         }
-        out += "</div></div>"
+        out += #"<div class="charts">"#
+        out += bars("By team", r.spendByTeam.map { ($0.team ?? "no team owner", $0.period, $0.previousPeriod, $0.spend30d, $0.team == nil) })
+        out += bars("By provider", r.spendByProvider.map { ($0.name ?? "unknown", $0.period, $0.previousPeriod, $0.spend30d, false) })
+        out += bars("By cost centre", r.spendByCostCentre.map { ($0.name ?? "no cost centre", $0.period, $0.previousPeriod, $0.spend30d, $0.name == nil) })
+        out += "</div>\n"
         if !r.spendByTeam.isEmpty {
             out += "<h3>30-day forecast and budget</h3>"
             out += table([("Team", false), ("This period", true), ("Period before", true), ("Change", true), ("Last 30 days", true),
                           ("Forecast 30 days", true), ("Budget", true), ("Forecast vs budget", false)], r.spendByTeam.map { t in
-                func whole(_ x: Double) -> String { h(ReportFormat.money(x, r.currency, whole: true)) }
+                func whole(_ x: Double) -> String { h(Money.whole(x, r.currency)) }
                 var budget = "—"
                 if let b = t.budget {
-                    let ratio = b > 0 ? t.forecast30d / b : (t.forecast30d > 0 ? 2 : 0)
+                    var ratio = b > 0 ? t.forecast30d / b : (t.forecast30d > 0 ? 2 : 0)
+                    if !ratio.isFinite { ratio = 0 }
                     let status = t.budgetStatus ?? "within"
                     budget = #"<span class="meter \#(status)"><span style="width:\#(Int(min(1, ratio) * 100))%"></span></span>"#
                         + #"<span class="status-\#(status)">\#(ReportFormat.percent(ratio))\#(status == "over" ? " over" : status == "near" ? " near" : "")</span>"#
@@ -301,6 +320,15 @@ public enum WeeklyReportHTML {
             })
         }
         return out + "</section>\n"
+    }
+
+    /// The exposure dates marked on the spend history, numbered as on the chart.
+    static func exposureList(_ marks: [WeeklyReport.ExposureMark]) -> String {
+        guard !marks.isEmpty else { return "" }
+        return #"<ol class="marks" aria-label="Exposure dates on the chart">"# + marks.map { m in
+            #"<li><span class="date">\#(h(m.day))</span> \#(severity(m.credential.severity)) <strong>\#(h(m.credential.name))</strong> "#
+                + #"<span class="muted">\#(h(m.credential.provider)) · \#(h(m.credential.kind))\#(m.credential.location.map { " · " + h($0) } ?? "")</span></li>"#
+        }.joined(separator: "\n") + "</ol>\n"
     }
 
     static func severitySection(_ r: WeeklyReport) -> String {
@@ -318,8 +346,9 @@ public enum WeeklyReportHTML {
     static func footer(_ r: WeeklyReport) -> String {
         var items = [
             "New, resolved and rotated compare credentials by their fingerprint-derived id; rotated = same provider identity (key id, else principal) with a new secret.",
-            "Due dates are the earliest recorded for each credential and action; overdue means due before \(r.asOf).",
+            "Due dates are the register's own, the same the CSV and Markdown register show; overdue means due before \(r.asOf).",
             "Forecast (30 days) = mean daily spend over the last \(WeeklyReport.forecastWindowDays) days × 30.",
+            "Daily spend covers the whole window of daily usage in the registers (\(WeeklyReport.spendHistoryMinDays) to \(WeeklyReport.spendHistoryMaxDays) days); dashed lines mark the day each credential was first exposed. Spend is broken down by team, provider and cost centre; the register carries no model information, so not by model.",
             "Spend anomalies come from the risk model's spend.anomaly and spend.spike factors; without any, the report flags a last-7-day mean ≥ \(Int(WeeklyReport.anomalyMultiple))× the mean of the up to 28 days before.",
             "Secrets appear only in redacted form; the history store and this page hold no plaintext secret.",
         ]

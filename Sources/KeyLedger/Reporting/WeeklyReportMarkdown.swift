@@ -37,7 +37,7 @@ public enum WeeklyReportMarkdown {
         out += "### Spend anomalies (\(r.anomalies.count))\n\n"
         if r.anomalies.isEmpty { out += "None.\n\n" } else {
             for a in r.anomalies {
-                out += "- \(credential(a.credential)), owner \(owner(a.credential)), 30-day spend \(money(a.credential.spend30d, r)): "
+                out += "- \(credential(a.credential)), owner \(owner(a.credential)), 30-day spend \(e(Money.format(a.credential.spend30d, r.currency, zero: "—"))): "
                     + "\(e(a.reason)) (\(e(a.source)))\n"
             }
             out += "\n"
@@ -52,7 +52,7 @@ public enum WeeklyReportMarkdown {
         if r.topRisks.isEmpty { out += "No open credential.\n\n" } else {
             out += table(["#", "Severity", "Credential", "Owner", "Why", "Spend 30 d", "Treatment", "Due"], r.topRisks.enumerated().map { i, t in
                 ["\(i + 1)", "\(t.credential.severity) (\(t.credential.score))", credential(t.credential), owner(t.credential),
-                 e(t.credential.topReason ?? "—"), money(t.credential.spend30d, r), e(t.action ?? "—"),
+                 e(t.credential.topReason ?? "—"), e(Money.format(t.credential.spend30d, r.currency, zero: "—")), e(t.action ?? "—"),
                  e(t.due ?? "—") + (t.overdueDays.map { " (**\($0) d late**)" } ?? "")]
             }, numeric: [0, 5])
         }
@@ -61,8 +61,11 @@ public enum WeeklyReportMarkdown {
         out += "## How this report is made\n\n"
         out += "- New, resolved and rotated compare credentials by their fingerprint-derived id; rotated = same provider identity "
             + "(key id, else principal) with a new secret.\n"
-        out += "- Due dates are the earliest recorded for each credential and action; overdue means due before \(e(r.asOf)).\n"
+        out += "- Due dates are the register's own, the same the CSV and Markdown register show; overdue means due before \(e(r.asOf)).\n"
         out += "- Forecast (30 days) = mean daily spend over the last \(WeeklyReport.forecastWindowDays) days × 30.\n"
+        out += "- Daily spend covers the whole window of daily usage in the registers (\(WeeklyReport.spendHistoryMinDays) to "
+            + "\(WeeklyReport.spendHistoryMaxDays) days), with the day each credential was first exposed. Spend is broken down by team, "
+            + "provider and cost centre; the register carries no model information, so not by model.\n"
         out += "- Spend anomalies come from the risk model's `spend.anomaly` and `spend.spike` factors; without any, the report flags "
             + "a last-7-day mean ≥ \(Int(WeeklyReport.anomalyMultiple))× the mean of the up to 28 days before.\n"
         for note in r.notes { out += "- \(e(note))\n" }
@@ -75,7 +78,7 @@ public enum WeeklyReportMarkdown {
         guard r.previous != nil else {
             var out = "| | now |\n|---|--:|\n"
             out += "| Open credentials | \(open) |\n| Critical or high | \(urgent) |\n"
-            out += "| Spend this period | \(ReportFormat.money(r.periodTotal, r.currency)) |\n"
+            out += "| Spend this period | \(e(Money.format(r.periodTotal, r.currency))) |\n"
             out += "| Spend with a team owner | \(ReportFormat.percent(r.attribution)) |\n"
             out += "| Overdue treatments | \(r.overdue.count) |\n| Spend anomalies | \(r.anomalies.count) |\n\n"
             return out
@@ -86,7 +89,7 @@ public enum WeeklyReportMarkdown {
         var out = "| | now | last period | change |\n|---|--:|--:|--:|\n"
         out += "| Open credentials | \(open) | \(previousOpen) | \(ReportFormat.delta(previousOpen, open)) |\n"
         out += "| Critical or high | \(urgent) | \(previousUrgent) | \(ReportFormat.delta(previousUrgent, urgent)) |\n"
-        out += "| Spend this period | \(ReportFormat.money(r.periodTotal, r.currency)) | \(ReportFormat.money(r.previousPeriodTotal, r.currency)) "
+        out += "| Spend this period | \(e(Money.format(r.periodTotal, r.currency))) | \(e(Money.format(r.previousPeriodTotal, r.currency))) "
             + "| \(ReportFormat.change(r.previousPeriodTotal, r.periodTotal)) |\n"
         out += "| Spend with a team owner | \(ReportFormat.percent(r.attribution)) | \(ReportFormat.percent(previousAttribution)) "
             + "| \(ReportFormat.points(previousAttribution, r.attribution)) |\n"
@@ -102,7 +105,7 @@ public enum WeeklyReportMarkdown {
         out += "### New credentials (\(r.newCredentials.count))\n\n"
         if r.newCredentials.isEmpty { out += "None.\n\n" } else {
             out += table(["Severity", "Credential", "Owner", "Where", "Introduced by", "First seen"], r.newCredentials.map { c in
-                ["\(c.severity) (\(c.score))", credential(c), owner(c), e(c.location ?? "provider listing only"), e(c.author ?? "—"),
+                ["\(c.severity) (\(c.score))", credential(c, location: false), owner(c), e(c.location ?? "provider listing only"), e(c.author ?? "—"),
                  e(c.firstSeen ?? "—")]
             })
         }
@@ -129,18 +132,24 @@ public enum WeeklyReportMarkdown {
 
     static func spend(_ r: WeeklyReport) -> String {
         var out = "## Spend\n\n"
-        out += "30-day spend \(ReportFormat.money(r.spend30d, r.currency))"
+        out += "30-day spend \(e(Money.format(r.spend30d, r.currency)))"
             + (r.previousSpend30d.map { " (\(ReportFormat.change($0, r.spend30d)) since last period)" } ?? "")
             + "; \(ReportFormat.percent(r.attribution)) of it has a team owner"
             + (r.previousAttribution.map { " (\(ReportFormat.points($0, r.attribution)))" } ?? "") + ".\n\n"
-        if let first = r.dailySpend.first, let last = r.dailySpend.last {
-            out += "Daily spend \(first.day) – \(last.day): `\(ReportFormat.sparkline(r.dailySpend.map(\.amount)))` "
-                + "\(ReportFormat.money(r.periodTotal, r.currency))"
-            if let p0 = r.previousDailySpend.first, let p1 = r.previousDailySpend.last {
-                out += "; \(p0.day) – \(p1.day): `\(ReportFormat.sparkline(r.previousDailySpend.map(\.amount)))` "
-                    + "\(ReportFormat.money(r.previousPeriodTotal, r.currency))"
+        if let first = r.spendHistory.first, let last = r.spendHistory.last {
+            out += "Daily spend \(first.day) – \(last.day): `\(ReportFormat.sparkline(r.spendHistory.map(\.amount)))`"
+            if let p0 = r.dailySpend.first, let p1 = r.dailySpend.last {
+                out += "; this period (\(p0.day) – \(p1.day)) \(e(Money.format(r.periodTotal, r.currency))), "
+                    + "the period before \(e(Money.format(r.previousPeriodTotal, r.currency)))"
             }
             out += ".\n\n"
+            if !r.exposureMarks.isEmpty {
+                out += "Exposed in this window:\n\n"
+                for m in r.exposureMarks {
+                    out += "- \(m.day): \(m.credential.severity) \(credential(m.credential))\n"
+                }
+                out += "\n"
+            }
         }
         if r.spendByTeam.isEmpty {
             out += "No spend linked to any credential.\n\n"
@@ -152,22 +161,34 @@ public enum WeeklyReportMarkdown {
                     let ratio = b > 0 ? ReportFormat.percent(t.forecast30d / b) : "—"
                     versus = t.budgetStatus == "over" ? "**\(ratio), over budget**" : t.budgetStatus == "near" ? "\(ratio), near budget" : ratio
                 }
-                return [t.team.map(e) ?? "*no team owner*", ReportFormat.money(t.period, r.currency),
-                        ReportFormat.money(t.previousPeriod, r.currency), ReportFormat.change(t.previousPeriod, t.period),
-                        ReportFormat.money(t.spend30d, r.currency), ReportFormat.money(t.forecast30d, r.currency),
-                        t.budget.map { ReportFormat.money($0, r.currency) } ?? "—", versus]
+                return [t.team.map(e) ?? "*no team owner*", e(Money.format(t.period, r.currency)),
+                        e(Money.format(t.previousPeriod, r.currency)), ReportFormat.change(t.previousPeriod, t.period),
+                        e(Money.format(t.spend30d, r.currency)), e(Money.format(t.forecast30d, r.currency)),
+                        t.budget.map { e(Money.format($0, r.currency)) } ?? "—", versus]
             }, numeric: [1, 2, 3, 4, 5, 6])
+        }
+        let breakdowns = [("Provider", r.spendByProvider, "unknown"), ("Cost centre", r.spendByCostCentre, "*no cost centre*")]
+        for (group, shares, missing) in breakdowns where !shares.isEmpty {
+            out += "### By \(group.lowercased())\n\n"
+            out += table([group, "This period", "Period before", "Change", "Last 30 days"], shares.map { x in
+                [x.name.map(e) ?? missing, e(Money.format(x.period, r.currency)), e(Money.format(x.previousPeriod, r.currency)),
+                 ReportFormat.change(x.previousPeriod, x.period), e(Money.format(x.spend30d, r.currency))]
+            }, numeric: [1, 2, 3, 4])
         }
         return out
     }
 
-    static func credential(_ c: WeeklyReport.CredentialLine) -> String {
-        "`\(c.redacted.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "|", with: "\\|"))` \(e(c.provider)) \(e(c.kind))"
+    /// What the credential is (identity, else the redacted secret), the redacted secret, provider and kind, and where
+    /// it was found first.
+    static func credential(_ c: WeeklyReport.CredentialLine, location: Bool = true) -> String {
+        let secret = "`\(c.redacted.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "|", with: "\\|"))`"
+        var out = (c.identity.map { "\(e($0)) · " } ?? "") + "\(secret) \(e(c.provider)) \(e(c.kind))"
+        if location { out += " at " + e(c.location ?? "provider listing only") }
+        return out
     }
 
     static func owner(_ c: WeeklyReport.CredentialLine) -> String { c.owner.map(e) ?? "**no owner**" }
 
-    static func money(_ x: Double, _ r: WeeklyReport) -> String { x > 0 ? ReportFormat.money(x, r.currency) : "—" }
 
     static func table(_ headers: [String], _ rows: [[String]], numeric: Set<Int> = []) -> String {
         var out = "| " + headers.joined(separator: " | ") + " |\n"

@@ -7,6 +7,7 @@ enum WeeklyReportSVG {
     static let grey = "#94a3b8"
     static let ink = "#334155"
     static let faint = "#e2e8f0"
+    static let periodShade = "#eff6ff"
     static let severityColors = ["critical": "#b91c1c", "high": "#ea580c", "medium": "#ca8a04", "low": "#0e7490"]
 
     private static func f(_ x: Double) -> String { String(format: "%.1f", x) }
@@ -26,46 +27,62 @@ enum WeeklyReportSVG {
         return (step, step * max(1, (value / step).rounded(.up)))
     }
 
-    /// Daily spend of this period (solid) over the one before (dashed), day by day.
-    static func dailySpend(current: [WeeklyReport.DailySpend], previous: [WeeklyReport.DailySpend], currency: String) -> String {
-        let width = 540.0, height = 240.0
-        let left = 56.0, right = 16.0, padTop = 30.0, bottom = 34.0
+    /// Daily spend over the whole history window: a filled line, the report's period shaded, and each exposure
+    /// date marked by a numbered dashed line (the number matches the list printed under the chart).
+    static func spendHistory(_ days: [WeeklyReport.DailySpend], periodDays: Int, marks: [WeeklyReport.ExposureMark],
+                             currency: String) -> String {
+        let width = 1040.0, height = 260.0
+        let left = 64.0, right = 16.0, padTop = 34.0, bottom = 30.0
         let plotW = width - left - right, plotH = height - padTop - bottom
-        let (step, top) = axis(max(current.map(\.amount).max() ?? 0, previous.map(\.amount).max() ?? 0))
-        let n = max(current.count, previous.count)
-        func x(_ i: Int) -> Double { n <= 1 ? left + plotW / 2 : left + plotW * Double(i) / Double(n - 1) }
+        let (step, top) = axis(days.map(\.amount).max() ?? 0)
+        let n = days.count
+        func x(_ i: Double) -> Double { n <= 1 ? left + plotW / 2 : left + plotW * i / Double(n - 1) }
         func y(_ v: Double) -> Double { padTop + plotH - plotH * v / top }
-        let label = "Daily spend, this period against the one before"
-        var svg = #"<svg class="chart" viewBox="0 0 \#(Int(width)) \#(Int(height))" role="img" aria-label="\#(h(label))">"# + "\n"
+        let index = Dictionary(days.enumerated().map { ($0.element.day, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        let label = "Daily spend, \(days.first?.day ?? "") to \(days.last?.day ?? ""), with exposure dates"
+        var svg = #"<svg class="chart wide" viewBox="0 0 \#(Int(width)) \#(Int(height))" role="img" aria-label="\#(h(label))">"# + "\n"
         svg += "<title>\(h(label))</title>\n"
+        // The report's period, shaded.
+        if n > periodDays, periodDays > 0 {
+            let x0 = x(Double(n - periodDays) - 0.5)
+            svg += #"<rect x="\#(f(x0))" y="\#(f(padTop))" width="\#(f(width - right - x0))" height="\#(f(plotH))" fill="\#(periodShade)"/>"# + "\n"
+            svg += #"<text x="\#(f(width - right - 4))" y="\#(f(padTop + 12))" text-anchor="end" class="axis">last \#(periodDays) days</text>"# + "\n"
+        }
         for i in 0...Int((top / step).rounded()) {
             let value = step * Double(i)
+            let text = step >= 1 ? Money.whole(value, currency) : Money.format(value, currency)
             svg += #"<line x1="\#(f(left))" x2="\#(f(width - right))" y1="\#(f(y(value)))" y2="\#(f(y(value)))" stroke="\#(faint)"/>"# + "\n"
-            svg += #"<text x="\#(f(left - 8))" y="\#(f(y(value) + 4))" text-anchor="end" class="axis">\#(h(ReportFormat.number(value, decimals: value == value.rounded() ? 0 : step < 0.1 ? 2 : 1)))</text>"# + "\n"
+            svg += #"<text x="\#(f(left - 8))" y="\#(f(y(value) + 4))" text-anchor="end" class="axis">\#(h(text))</text>"# + "\n"
         }
-        svg += #"<text x="\#(f(left - 8))" y="14" text-anchor="end" class="axis">\#(h(currency))</text>"# + "\n"
-        func path(_ series: [WeeklyReport.DailySpend]) -> String {
-            series.enumerated().map { "\($0.offset == 0 ? "M" : "L")\(f(x($0.offset))),\(f(y($0.element.amount)))" }.joined(separator: " ")
-        }
-        if !previous.isEmpty {
-            svg += #"<path d="\#(path(previous))" fill="none" stroke="\#(grey)" stroke-width="2" stroke-dasharray="6 4"/>"# + "\n"
-        }
-        if !current.isEmpty {
-            svg += #"<path d="\#(path(current))" fill="none" stroke="\#(blue)" stroke-width="2.5"/>"# + "\n"
-            for (i, d) in current.enumerated() {
-                svg += #"<circle cx="\#(f(x(i)))" cy="\#(f(y(d.amount)))" r="3" fill="\#(blue)"><title>\#(h(d.day)): \#(h(ReportFormat.money(d.amount, currency)))</title></circle>"# + "\n"
+        if n > 0 {
+            let line = days.enumerated().map { "\($0.offset == 0 ? "M" : "L")\(f(x(Double($0.offset)))),\(f(y($0.element.amount)))" }
+                .joined(separator: " ")
+            svg += #"<path d="\#(line) L\#(f(x(Double(n - 1)))),\#(f(y(0))) L\#(f(x(0))),\#(f(y(0))) Z" fill="\#(blue)" fill-opacity="0.12"/>"# + "\n"
+            svg += #"<path d="\#(line)" fill="none" stroke="\#(blue)" stroke-width="2"/>"# + "\n"
+            for (i, d) in days.enumerated() where d.amount > 0 {
+                svg += #"<circle cx="\#(f(x(Double(i))))" cy="\#(f(y(d.amount)))" r="2" fill="\#(blue)"><title>\#(h(d.day)): \#(h(Money.format(d.amount, currency)))</title></circle>"# + "\n"
             }
         }
-        // Day labels: this period's dates (the earlier period is drawn day for day beneath them).
-        let ticks = n <= 8 ? Array(0..<n) : Array(Set([0, n / 4, n / 2, 3 * n / 4, n - 1])).sorted()
-        for i in ticks where i < current.count {
-            svg += #"<text x="\#(f(x(i)))" y="\#(f(height - 12))" text-anchor="middle" class="axis">\#(h(String(current[i].day.dropFirst(5))))</text>"# + "\n"
+        // Exposure dates: one dashed line per day, numbered in the order of the list beneath the chart.
+        var number = 0
+        for (day, group) in Dictionary(grouping: marks, by: \.day).sorted(by: { $0.key < $1.key }) {
+            guard let i = index[day] else { number += group.count; continue }
+            let first = number + 1
+            number += group.count
+            let tag = group.count == 1 ? "\(first)" : "\(first)–\(number)"
+            let color = severityColors[group.map(\.credential.severity).min { WeeklyReport.rank($0) < WeeklyReport.rank($1) } ?? ""] ?? ink
+            let names = group.map { "\($0.credential.name) (\($0.credential.provider), \($0.credential.severity))" }.joined(separator: "; ")
+            let cx = x(Double(i))
+            svg += #"<g><title>\#(h(day)): exposed \#(h(names))</title>"#
+            svg += #"<line x1="\#(f(cx))" x2="\#(f(cx))" y1="\#(f(padTop - 6))" y2="\#(f(padTop + plotH))" stroke="\#(color)" stroke-width="1.5" stroke-dasharray="4 3"/>"#
+            svg += #"<rect x="\#(f(cx - 4 - 3.5 * Double(tag.count)))" y="\#(f(padTop - 24))" width="\#(f(8 + 7 * Double(tag.count)))" height="16" rx="8" fill="\#(color)"/>"#
+            svg += #"<text x="\#(f(cx))" y="\#(f(padTop - 12))" text-anchor="middle" class="mark">\#(h(tag))</text></g>"# + "\n"
         }
-        // Legend.
-        svg += #"<line x1="\#(f(left))" x2="\#(f(left + 22))" y1="12" y2="12" stroke="\#(blue)" stroke-width="2.5"/>"# + "\n"
-        svg += #"<text x="\#(f(left + 28))" y="16" class="legend">this period</text>"# + "\n"
-        svg += #"<line x1="\#(f(left + 120))" x2="\#(f(left + 142))" y1="12" y2="12" stroke="\#(grey)" stroke-width="2" stroke-dasharray="6 4"/>"# + "\n"
-        svg += #"<text x="\#(f(left + 148))" y="16" class="legend">period before</text>"# + "\n"
+        // Date labels: about one a week.
+        let every = max(1, Int((Double(n) / 8).rounded(.up)))
+        for i in stride(from: n - 1, through: 0, by: -every) {
+            svg += #"<text x="\#(f(x(Double(i))))" y="\#(f(height - 10))" text-anchor="middle" class="axis">\#(h(String(days[i].day.dropFirst(5))))</text>"# + "\n"
+        }
         return svg + "</svg>\n"
     }
 

@@ -70,11 +70,17 @@ final class RegisterGoldenTests: XCTestCase {
         XCTAssertEqual(CSVParser.parse(csv).map(\.count), Array(repeating: CSVReporter.columns.count, count: 3))
     }
 
+    func testHTML() throws {
+        let html = try Reporters.render(try Self.register(self), as: .html)
+        try assertGolden(html, "register.html")
+        XCTAssertTrue(html.contains("<h1>Credential register — 2026-11-20</h1>"))
+    }
+
     func testMarkdown() throws {
         let md = MarkdownReporter.render(try Self.register(self))
         try assertGolden(md, "register.md")
         // 30-day window 2026-10-22 … 2026-11-19: 7 days × 4.00 + 22 days × 100.00 = 2,228.
-        XCTAssertTrue(md.contains("**1 critical credential and 1 high, $2,228 of 30-day spend at risk, 100% of spend attributed to a team.**"), md)
+        XCTAssertTrue(md.contains("**1 critical credential and 1 high, $2,228.00 of 30-day spend at risk, 100% of spend attributed to a team.**"), md)
         XCTAssertFalse(md.contains("<x>"), "hostile path text is escaped")
         XCTAssertTrue(md.contains("a\\|b"))
     }

@@ -9,8 +9,7 @@ final class WeeklyReportRenderingTests: XCTestCase {
     static var report: WeeklyReport {
         let (previous, current) = WeeklyReportFixture.registers()
         return WeeklyReport.build(current: current, previous: previous, periodDays: 7, asOf: "2026-11-20",
-                                  budgets: WeeklyReportFixture.budgets,
-                                  firstDue: ["kl_openai": ["revoke": "2026-11-14", "move-to-secret-manager": "2026-11-14"]])
+                                  budgets: WeeklyReportFixture.budgets)
     }
 
 
@@ -74,7 +73,7 @@ final class WeeklyReportRenderingTests: XCTestCase {
         }
         XCTAssertTrue(html.contains("Content-Security-Policy"))
         XCTAssertTrue(html.contains("@media print"))
-        XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 3, "daily spend line, team bars, severity bars")
+        XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 5, "spend history, bars by team, provider and cost centre, severity bars")
         XCTAssertEqual(html.components(separatedBy: "<svg").count, html.components(separatedBy: "</svg>").count)
     }
 

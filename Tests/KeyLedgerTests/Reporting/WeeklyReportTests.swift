@@ -29,7 +29,8 @@ enum WeeklyReportFixture {
         return CredentialRecord(
             id: id, fingerprint: fingerprint(fp), redacted: redacted, provider: provider, kind: kind, rule: "\(provider).\(kind)",
             identity: Identity(keyId: keyId, name: nil, principal: principal),
-            owner: Owner(team: team, contact: contact, source: team != nil ? .ownersFile : (contact != nil ? .gitAuthor : OwnerSource.none)),
+            owner: Owner(team: team, contact: contact, source: team != nil ? .ownersFile : (contact != nil ? .gitAuthor : OwnerSource.none),
+                         costCentre: team.flatMap { costCentres[$0] }),
             exposure: Exposure(firstSeen: firstSeen, lastSeen: asOf, inHead: true, locationsCount: 1, repositories: 1),
             locations: [LocationRecord(kind: repository == nil ? "file" : "git", repository: repository, path: path, line: 1,
                                        commit: repository == nil ? nil : "c0ffee", author: author, date: firstSeen + "T09:00:00Z")],
@@ -97,7 +98,8 @@ enum WeeklyReportFixture {
             suppressed(prevDay),
         ])
         let current = register(asOf: day, [
-            openai(day, severity: .critical, score: 85, due: "2026-11-21"),
+            // The pipeline carries the first due date recorded (last week's) into the register.
+            openai(day, severity: .critical, score: 85, due: "2026-11-14"),
             credential("kl_aws", "c", redacted: "AKIA…WXYZ", provider: "aws", kind: "access-key", team: "payments",
                        severity: .high, score: 62, keyId: "AKIAEXAMPLEKEY000001", principal: "payments-deployer", path: "deploy/aws.sh",
                        treatment: [Treatment(action: .revoke, due: "2026-11-27")], asOf: day, providerStatus: "inactive"),
@@ -124,14 +126,15 @@ enum WeeklyReportFixture {
     }
 
     static let budgets: [String: Double] = ["payments": 1000, "ml-platform": 5000, "finance": 200]
+    static let costCentres = ["payments": "CC-1042", "ml-platform": "CC-2077"]
 }
 
 /// The weekly report model: what changed, what is due, spend, forecasts and anomalies.
 final class WeeklyReportTests: XCTestCase {
-    func report(firstDue: [String: [String: String]] = [:]) -> WeeklyReport {
+    func report() -> WeeklyReport {
         let (previous, current) = WeeklyReportFixture.registers()
         return WeeklyReport.build(current: current, previous: previous, periodDays: 7, asOf: "2026-11-20",
-                                  budgets: WeeklyReportFixture.budgets, firstDue: firstDue)
+                                  budgets: WeeklyReportFixture.budgets)
     }
 
     func testNewResolvedRotatedAndSeverityChanges() {
@@ -184,14 +187,39 @@ final class WeeklyReportTests: XCTestCase {
         XCTAssertEqual(back.resolved.map(\.reason), ["no longer found in any scanned source; the provider still lists the key"])
     }
 
-    func testOverdueUsesTheFirstRecordedDueDate() {
-        // The risk model re-dates treatments every scan (2026-11-14 last week, 2026-11-21 now); owners are held to the first.
-        XCTAssertTrue(report().overdue.isEmpty)
-        let r = report(firstDue: ["kl_openai": ["revoke": "2026-11-14", "move-to-secret-manager": "2026-11-14"]])
+    func testOverdueUsesTheRegistersDueDate() {
+        let r = report()
         XCTAssertEqual(r.overdue.map(\.credential.id), ["kl_openai"])
         XCTAssertEqual(r.overdue.first?.overdueDays, 6)
         XCTAssertEqual(r.overdue.first?.due, "2026-11-14")
         XCTAssertEqual(r.topRisks.first { $0.credential.id == "kl_openai" }?.overdueDays, 6)
+    }
+
+    /// Issue 10: the weekly report said 2026-11-14 "6 d late" while the register CSV and Markdown of the same store
+    /// said 2026-11-21. The report now reads the recorded register's `treatment[].due`, as `register --db` does, so
+    /// whatever date the register carries, every output shows the same one.
+    func testDueDatesAgreeWithTheRegisterFromTheSameStore() throws {
+        for due in ["2026-11-14", "2026-11-21"] {
+            let dir = try temporaryDirectory(self, "due-\(due)")
+            let store = try HistoryStore.open(path: dir + "/h.sqlite")
+            defer { store.close() }
+            var (previous, current) = WeeklyReportFixture.registers()
+            let i = try XCTUnwrap(current.credentials.firstIndex { $0.id == "kl_openai" })
+            for j in current.credentials[i].treatment.indices { current.credentials[i].treatment[j].due = due }
+            try store.record(previous)
+            try store.record(current)
+            let weekly = try WeeklyReport.build(store: store, periodDays: 7)
+            let recorded = try store.register(of: try XCTUnwrap(store.latestScan()))
+            let weeklyDue = weekly.topRisks.first { $0.credential.id == "kl_openai" }?.due
+            XCTAssertEqual(weeklyDue, due)
+            let csv = CSVParser.parse(CSVReporter.render(recorded))
+            let dueColumn = try XCTUnwrap(CSVReporter.columns.firstIndex(of: "due"))
+            let idColumn = try XCTUnwrap(CSVReporter.columns.firstIndex(of: "id"))
+            XCTAssertEqual(csv.first { $0[idColumn] == "kl_openai" }?[dueColumn], due)
+            let mdRow = MarkdownReporter.render(recorded).split(separator: "\n").first { $0.contains("sk-proj-Ab…wxyz") } ?? ""
+            XCTAssertTrue(mdRow.hasSuffix("| \(due) |"), String(mdRow))
+            XCTAssertEqual(weekly.overdue.first { $0.credential.id == "kl_openai" }?.overdueDays, due == "2026-11-14" ? 6 : nil)
+        }
     }
 
     func testTopRisksAreOpenCredentialsByScore() {
@@ -256,10 +284,10 @@ final class WeeklyReportTests: XCTestCase {
     }
 
     func testHeadlineSaysWhatChangedAndWhatIsDue() {
-        let r = report(firstDue: ["kl_openai": ["revoke": "2026-11-14"]])
+        let r = report()
         XCTAssertEqual(r.headline, "Since 2026-11-13: 2 new credentials (2 critical or high), 2 resolved, 1 rotated and 1 escalated; "
-            + "this week: stop the spend spike on ABSK…Tg== (aws, ml-platform), clear 1 overdue treatment and rein in payments spend "
-            + "(forecast 1,350 USD vs 1,000 USD budget).")
+            + "this week: stop the spend spike on arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2 (aws, ml-platform), clear 1 overdue "
+            + "treatment and rein in payments spend (forecast $1,350 vs $1,000 budget).")
         let first = WeeklyReport.build(current: WeeklyReportFixture.registers().current, previous: nil)
         XCTAssertTrue(first.headline.hasPrefix("First recorded scan (2026-11-20): 5 open credentials, 3 critical or high; this week: "), first.headline)
         XCTAssertTrue(first.newCredentials.isEmpty)
@@ -307,9 +335,49 @@ final class WeeklyReportTests: XCTestCase {
         }
     }
 
+    func testSpendHistoryCoversTheWholeDailyWindowWithExposureDates() {
+        let r = report()
+        // The fixture's daily usage runs 2026-10-15 … 2026-11-20: 37 days, all shown (not only the last 7).
+        XCTAssertEqual(r.spendHistory.count, 37)
+        XCTAssertEqual(r.spendHistory.first?.day, "2026-10-15")
+        XCTAssertEqual(r.spendHistory.last?.day, "2026-11-20")
+        XCTAssertEqual(r.spendHistory.suffix(7), r.dailySpend[...], "the period is the history's last days")
+        XCTAssertEqual(r.exposureMarks.map { "\($0.day) \($0.credential.id)" },
+                       ["2026-11-12 kl_bedrock", "2026-11-17 kl_gcp_new", "2026-11-18 kl_hostile"],
+                       "credentials first exposed inside the window; older ones are not marked")
+        // Short series still span 30 days; long ones are capped at 90.
+        var (previous, current) = WeeklyReportFixture.registers()
+        for i in current.credentials.indices {
+            current.credentials[i].usage.daily = current.credentials[i].usage.daily?.filter { $0.date >= "2026-11-15" }
+        }
+        XCTAssertEqual(WeeklyReport.build(current: current, previous: nil).spendHistory.count, 30)
+        current.credentials[0].usage.daily = WeeklyReportFixture.daily("2026-01-01", "2026-11-20") { _ in 1 }
+        previous.credentials.removeAll()
+        let long = WeeklyReport.build(current: current, previous: previous)
+        XCTAssertEqual(long.spendHistory.count, 90)
+        XCTAssertEqual(long.spendHistory.last?.day, "2026-11-20")
+    }
+
+    func testSpendByProviderAndCostCentre() {
+        let r = report()
+        XCTAssertEqual(r.spendByProvider.map(\.name), ["aws", "openai", "huggingface"])
+        XCTAssertEqual(r.spendByProvider.first?.spend30d ?? 0, 1554, accuracy: 0.001)
+        XCTAssertEqual(r.spendByCostCentre.map(\.name), ["CC-2077", "CC-1042", nil], "a team without a cost centre is its own row")
+        let byCentre = Dictionary(uniqueKeysWithValues: r.spendByCostCentre.map { ($0.name ?? "-", $0.spend30d) })
+        XCTAssertEqual(byCentre["CC-1042"] ?? 0, 1350, accuracy: 0.001)
+        XCTAssertEqual(r.spendByProvider.reduce(0) { $0 + $1.period }, r.periodTotal, accuracy: 0.01, "the breakdowns add up")
+        XCTAssertEqual(r.spendByCostCentre.reduce(0) { $0 + $1.period }, r.periodTotal, accuracy: 0.01)
+        let md = WeeklyReportMarkdown.render(r)
+        XCTAssertTrue(md.contains("### By provider\n\n| Provider | This period |"))
+        XCTAssertTrue(md.contains("### By cost centre\n\n| Cost centre | This period |"))
+        XCTAssertTrue(md.contains("the register carries no model information"))
+        XCTAssertTrue(md.contains("Exposed in this window:\n\n- 2026-11-12: critical arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2"))
+        let html = WeeklyReportHTML.render(r)
+        XCTAssertTrue(html.contains("<h3>By provider</h3>") && html.contains("<h3>By cost centre</h3>"))
+        XCTAssertTrue(html.contains("<title>2026-11-12: exposed arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2 (aws, critical)</title>"))
+    }
+
     func testFormats() {
-        XCTAssertEqual(ReportFormat.money(1234567.891, "USD"), "1,234,567.89 USD")
-        XCTAssertEqual(ReportFormat.money(999.5, "EUR", whole: true), "1,000 EUR")
         XCTAssertEqual(ReportFormat.number(-1234.5), "-1,234.50")
         XCTAssertEqual(ReportFormat.number(-0.001), "0.00")
         XCTAssertEqual(ReportFormat.points(0.65, 0.72), "+7 pp")

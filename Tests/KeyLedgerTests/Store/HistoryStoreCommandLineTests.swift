@@ -45,7 +45,7 @@ final class HistoryStoreCommandLineTests: XCTestCase {
         let md = try run(["report", "--db", db, "--format", "md", "--as-of", "2026-11-20", "--config", dir + "/keyledger.yml"])
         XCTAssertEqual(md.status, 0, md.stderr)
         XCTAssertTrue(md.stdout.hasPrefix("# Weekly security report — 2026-11-20\n"))
-        XCTAssertTrue(md.stdout.contains("rein in payments spend (forecast 1,350 USD vs 1,000 USD budget)"))
+        XCTAssertTrue(md.stdout.contains("rein in payments spend (forecast $1,350 vs $1,000 budget)"))
         XCTAssertTrue(md.stdout.contains("### Rotated (1)"))
 
         // ./keyledger.yml is read when present; --period takes weeks too.
@@ -53,7 +53,7 @@ final class HistoryStoreCommandLineTests: XCTestCase {
         XCTAssertEqual(html.status, 0, html.stderr)
         let page = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
         XCTAssertTrue(page.hasPrefix("<!doctype html>"))
-        XCTAssertTrue(page.contains("<td class=\"num\">1,000 USD</td>"), "the budget from ./keyledger.yml")
+        XCTAssertTrue(page.contains("<td class=\"num\">$1,000</td>"), "the budget from ./keyledger.yml")
     }
 
     func testErrorsNameTheFile() throws {

@@ -5,13 +5,12 @@ import KeyLedgerFixtures
 /// The demo estate end to end: two weekly scans recorded in a store, then the weekly report and the register export.
 /// With `KEYLEDGER_DEMO_REPORT_DIR=DIR` the store and both reports are left in DIR to look at.
 final class HistoryStoreDemoTests: XCTestCase {
-    static let budgets = "policy:\n  budgets: { payments: 2500, ml-platform: 2000 }\n"
-
     func testDemoEstateTwoWeeklyScansMakeAReport() throws {
         let dir = try temporaryDirectory(self)
         let estate = dir + "/estate"
         let planted = try DemoEstate(root: estate).build()
-        let configText = try String(contentsOfFile: estate + "/keyledger.yml", encoding: .utf8) + Self.budgets
+        // The demo's keyledger.yml sets the budgets itself (policy.budgets).
+        let configText = try String(contentsOfFile: estate + "/keyledger.yml", encoding: .utf8)
         let config = try KeyLedgerConfig.parse(configText, source: "keyledger.yml")
         let budgets = try WeeklyReportBudgets.parse(configText, source: "keyledger.yml")
         XCTAssertEqual(budgets.budgets, ["payments": 2500, "ml-platform": 2000])
