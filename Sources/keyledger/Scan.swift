@@ -75,7 +75,9 @@ struct Scan: ParsableCommand {
         } else {
             let context = RenderContext(rules: outcome.rules, baseline: outcome.baseline,
                                         budgets: outcome.configuration.policy.budgets,
-                                        color: output == nil && isatty(STDOUT_FILENO) == 1)
+                                        color: output == nil && isatty(STDOUT_FILENO) == 1,
+                                        // A table written to a file is not cut to the terminal that ran the command.
+                                        width: output == nil ? nil : 160)
             let text: String
             do { text = try Reporters.render(register, as: format, context: context) } catch { throw fail("\(error)") }
             try Console.write(text, to: output)

@@ -93,7 +93,7 @@ public struct Scanner: Sendable {
                 let input = DirectoryInput(root: path, repositoryName: nil)
                 var names: [DirectoryInput.NamedEntry] = []
                 let files = input.walk(tally: &tally, names: &names)
-                progress?("scanning \(files.count) files in \(path)")
+                progress?("scanning \(files.count) \(files.count == 1 ? "file" : "files") in \(path)")
                 let found = input.nameFindings(names, matcher: matcher)
                     + input.scan(files: files, matcher: matcher, limits: request.limits, tally: &tally)
                 findings += GitleaksIgnore.load(root: path)?.apply(to: found) ?? found

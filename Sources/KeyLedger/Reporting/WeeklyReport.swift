@@ -470,24 +470,6 @@ extension WeeklyReport {
                      budgets: budgets.budgets, notes: notes)
     }
 
-    /// Builds the report after writing `firstDue` (credential id → action → earliest due date recorded) into the
-    /// current register's treatments, for registers recorded before the pipeline carried the first due date.
-    @available(*, deprecated, message: "due dates come from the register's treatment[].due; pass the register as recorded")
-    public static func build(current: Register, previous: Register?, periodDays: Int = 7, asOf: String? = nil,
-                             budgets: [String: Double] = [:], firstDue: [String: [String: String]],
-                             notes: [String] = []) -> WeeklyReport {
-        var current = current
-        for i in current.credentials.indices {
-            for j in current.credentials[i].treatment.indices {
-                let t = current.credentials[i].treatment[j]
-                if let first = firstDue[current.credentials[i].id]?[t.action.rawValue], first < (t.due ?? "~") {
-                    current.credentials[i].treatment[j].due = first
-                }
-            }
-        }
-        return build(current: current, previous: previous, periodDays: periodDays, asOf: asOf, budgets: budgets, notes: notes)
-    }
-
     // MARK: Pieces
 
     static func nonEmpty(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : $0 } }

@@ -156,11 +156,12 @@ public struct RiskModel: Sendable {
     /// that anomaly was found (it makes the credential critical whatever its score).
     func spendFactors(_ c: LinkedCredential, _ e: ExposureFacts, into f: inout FactorList) -> Bool {
         let spend = c.usage.spend30d
+        let cur = c.usage.currency
         let high = policy.spendHigh(team: c.owner.team)
         if spend >= high {
-            f.add("spend.level", 10, String(format: "%.2f %@ in 30 days (high ≥ %.0f)", spend, c.usage.currency, high))
+            f.add("spend.level", 10, "\(Money.format(spend, cur)) in 30 days (high ≥ \(Money.whole(high, cur)))")
         } else if spend >= high / 5 {
-            f.add("spend.level", 5, String(format: "%.2f %@ in 30 days", spend, c.usage.currency))
+            f.add("spend.level", 5, "\(Money.format(spend, cur)) in 30 days")
         }
         let today = ISODate.day(asOf)
         var anomaly = false
@@ -170,12 +171,12 @@ public struct RiskModel: Sendable {
             if case .anomaly(let before, let after, let ratio) = detector.assess(daily: series, exposed: ISODate.day(exposed), asOf: today) {
                 anomaly = true
                 let multiple = ratio.isFinite ? String(format: "%.0f×", ratio) : "from nothing"
-                f.add("spend.anomaly-after-exposure", 40, String(format: "daily spend rose %@ after the key appeared in a repository on %@ (%.2f → %.2f %@/day): the signature of a stolen key in use",
-                                                                   multiple, ISODate.day(exposed), before, after, c.usage.currency))
+                f.add("spend.anomaly-after-exposure", 40, "daily spend rose \(multiple) after the key appeared in a repository on "
+                      + "\(ISODate.day(exposed)) (\(Money.format(before, cur)) → \(Money.format(after, cur))/day): the signature of a stolen key in use")
             }
         }
         if !anomaly, let spike = detector.recentSpike(daily: series, asOf: today) {
-            f.add("spend.spike", 15, String(format: "last 7 days averaged %.2f %@/day against %.2f before", spike.after, c.usage.currency, spike.before))
+            f.add("spend.spike", 15, "last 7 days averaged \(Money.format(spike.after, cur))/day against \(Money.format(spike.before, cur)) before")
         }
         return anomaly
     }

@@ -279,24 +279,6 @@ public final class HistoryStore {
         return try registerFromTables(scanID: scan.id)
     }
 
-    /// For each credential id, the earliest due date recorded for each treatment action in scans up to and
-    /// including `scan`. The risk model dates treatments from each scan's as-of, so a due date would slide a week
-    /// every week; the report holds owners to the first date they were given.
-    public func firstDueDates(through scan: RecordedScan) throws -> [String: [String: String]] {
-        let rows = try connection.query("""
-            SELECT c.credential_id AS credential_id, t.action AS action, MIN(t.due) AS due
-            FROM treatments t JOIN credentials c ON c.row = t.credential_row JOIN scans s ON s.id = c.scan_id
-            WHERE t.due IS NOT NULL AND (s.as_of < ? OR (s.as_of = ? AND s.id <= ?))
-            GROUP BY c.credential_id, t.action
-            """, [.text(scan.asOf), .text(scan.asOf), .integer(scan.id)])
-        var out: [String: [String: String]] = [:]
-        for row in rows {
-            guard let id = row.string("credential_id"), let action = row.string("action"), let due = row.string("due") else { continue }
-            out[id, default: [:]][action] = due
-        }
-        return out
-    }
-
     /// Rebuilds a register from the normalised tables (scans recorded before the register JSON was kept).
     func registerFromTables(scanID: Int64) throws -> Register {
         guard let s = try connection.query("SELECT * FROM scans WHERE id = ?", [.integer(scanID)]).first else {

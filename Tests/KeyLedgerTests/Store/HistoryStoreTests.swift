@@ -63,11 +63,11 @@ final class HistoryStoreTests: XCTestCase {
         }
         XCTAssertEqual(rebuilt.summary.bySeverity, current.summary.bySeverity)
 
-        // Earliest due dates across the recorded scans, for the report's overdue list.
-        let due = try store.firstDueDates(through: scans[1])
+        // Earliest due dates across the recorded scans, which the pipeline carries into the next register.
+        let due = try store.continuity(onOrBefore: scans[1].asOf).firstDue
         XCTAssertEqual(due["kl_openai"]?["revoke"], "2026-11-14")
         XCTAssertEqual(due["kl_bedrock"]?["revoke"], "2026-11-21")
-        XCTAssertEqual(try store.firstDueDates(through: scans[0])["kl_bedrock"], nil)
+        XCTAssertEqual(try store.continuity(onOrBefore: scans[0].asOf).firstDue["kl_bedrock"], nil)
         store.close()
 
         // Reopened, the store reads the same.
