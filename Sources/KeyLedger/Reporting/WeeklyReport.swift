@@ -176,7 +176,7 @@ public struct WeeklyReport: Sendable, Equatable {
     public var periodTotal: Double { dailySpend.reduce(0) { $0 + $1.amount } }
     public var previousPeriodTotal: Double { previousDailySpend.reduce(0) { $0 + $1.amount } }
 
-    static let severities = ["critical", "high", "medium", "low"]
+    static let severities = Severity.allCases.map(\.rawValue)
     static func rank(_ severity: String) -> Int { severities.firstIndex(of: severity) ?? severities.count }
 
     /// How many days of recent spend the forecast averages.
@@ -206,6 +206,47 @@ extension WeeklyReport {
                              budgets: [String: Double] = [:], notes: [String] = []) -> WeeklyReport {
         let today = asOf ?? current.asOf
         var notes = notes
+        let changed = changes(current: current, previous: previous)
+        let active = current.credentials.filter(isActive)
+        let (topRisks, overdue) = treatments(of: active, today: today)
+        let spend = spendSection(current: current, previous: previous, periodDays: periodDays, budgets: budgets, notes: &notes)
+        let anomalies = anomalies(in: current, costs: spend.costs, end: spend.end)
+        var bySeverity = Dictionary(uniqueKeysWithValues: severities.map { ($0, 0) })
+        for c in active { bySeverity[c.risk.severity.rawValue, default: 0] += 1 }
+        let previousBySeverity = previous.map { p -> [String: Int] in
+            var counts = Dictionary(uniqueKeysWithValues: severities.map { ($0, 0) })
+            for c in p.credentials where isActive(c) { counts[c.risk.severity.rawValue, default: 0] += 1 }
+            return counts
+        }
+        if previous == nil {
+            notes.append("No earlier scan is recorded: changes and trends start with the next recorded scan.")
+        }
+
+        var report = WeeklyReport(
+            asOf: today, periodDays: periodDays,
+            current: ScanInfo(asOf: current.asOf, generatedAt: current.generatedAt, credentials: current.credentials.count),
+            previous: previous.map { ScanInfo(asOf: $0.asOf, generatedAt: $0.generatedAt, credentials: $0.credentials.count) },
+            headline: "", currency: current.summary.currency,
+            newCredentials: changed.newLines, resolved: changed.resolved, rotated: changed.rotations, severityChanges: changed.severityChanges,
+            bySeverity: bySeverity, previousBySeverity: previousBySeverity, topRisks: topRisks, overdue: overdue,
+            spendThrough: spend.end, dailySpend: spend.daily, previousDailySpend: spend.previousDaily, spendByTeam: spend.byTeam,
+            spendHistory: spend.history, exposureMarks: spend.exposureMarks, spendByProvider: spend.byProvider, spendByCostCentre: spend.byCostCentre,
+            spend30d: current.summary.spend30d, previousSpend30d: previous?.summary.spend30d,
+            attribution: current.summary.attributedSpendRatio, previousAttribution: previous?.summary.attributedSpendRatio,
+            anomalies: anomalies, notes: notes)
+        report.headline = headline(report)
+        return report
+    }
+
+    /// What changed between two registers: new, resolved and rotated credentials, and severity changes.
+    struct Changes {
+        var newLines: [CredentialLine] = []
+        var resolved: [Resolution] = []
+        var rotations: [Rotation] = []
+        var severityChanges: [SeverityChange] = []
+    }
+
+    static func changes(current: Register, previous: Register?) -> Changes {
         let currentByID = Dictionary(current.credentials.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let previousByID = Dictionary((previous?.credentials ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
 
@@ -284,9 +325,11 @@ extension WeeklyReport {
         resolved.sort { riskOrder($0.credential, $1.credential) }
         changes.sort { (rank($0.to), rank($0.from), $0.credential.id) < (rank($1.to), rank($1.from), $1.credential.id) }
         rotations.sort { ($0.new.provider, $0.identity, $0.new.id) < ($1.new.provider, $1.identity, $1.new.id) }
+        return Changes(newLines: newLines, resolved: resolved, rotations: rotations, severityChanges: changes)
+    }
 
-        // Treatments and overdue.
-        let active = current.credentials.filter(isActive)
+    /// The top risks and the overdue treatments: per open credential, its most overdue treatment, else its first.
+    static func treatments(of active: [CredentialRecord], today: String) -> (top: [RiskLine], overdue: [RiskLine]) {
         var riskLines: [RiskLine] = []
         for c in active {
             var best: RiskLine?
@@ -303,6 +346,25 @@ extension WeeklyReport {
         let overdue = riskLines.filter { $0.overdueDays != nil }
             .sorted { ($0.overdueDays!, $0.credential.score, $1.credential.id) > ($1.overdueDays!, $1.credential.score, $0.credential.id) }
 
+        return (topRisks, overdue)
+    }
+
+    /// The spend section: daily totals of this and the previous period, the whole history window with exposure
+    /// marks, spend by team (with budgets and forecast), provider and cost centre.
+    struct SpendSection {
+        var costs: [String: [String: Double]] = [:]
+        var end: String?
+        var daily: [DailySpend] = []
+        var previousDaily: [DailySpend] = []
+        var history: [DailySpend] = []
+        var exposureMarks: [ExposureMark] = []
+        var byTeam: [TeamSpend] = []
+        var byProvider: [SpendShare] = []
+        var byCostCentre: [SpendShare] = []
+    }
+
+    static func spendSection(current: Register, previous: Register?, periodDays: Int, budgets: [String: Double],
+                             notes: inout [String]) -> SpendSection {
         // Spend: per credential and day, the later register's figures, the earlier one's where the later has none.
         var costs: [String: [String: Double]] = [:]   // credential id → day → cost
         var teamOf: [String: String?] = [:]
@@ -404,7 +466,13 @@ extension WeeklyReport {
         let spendByTeam = teams.values.filter { $0.spend30d > 0 || $0.period > 0 || $0.previousPeriod > 0 || $0.budget != nil }
             .sorted { ($0.forecast30d, $1.team ?? "~") > ($1.forecast30d, $0.team ?? "~") }
 
-        // Anomalies: the risk model's, else the report's own rule.
+        return SpendSection(costs: costs, end: end, daily: daily, previousDaily: previousDaily, history: spendHistory,
+                            exposureMarks: exposureMarks, byTeam: spendByTeam, byProvider: spendByProvider,
+                            byCostCentre: spendByCostCentre)
+    }
+
+    /// Anomalies: the risk model's, else the report's own rule over the daily costs.
+    static func anomalies(in current: Register, costs: [String: [String: Double]], end: String?) -> [Anomaly] {
         var anomalies: [Anomaly] = []
         let modelFlags = current.credentials.contains { $0.risk.factors.contains(where: isAnomalyFactor) }
         for c in current.credentials where !isDead(c) {
@@ -418,31 +486,7 @@ extension WeeklyReport {
         }
         anomalies.sort { ($0.credential.spend30d, $1.credential.id) > ($1.credential.spend30d, $0.credential.id) }
 
-        var bySeverity = Dictionary(uniqueKeysWithValues: severities.map { ($0, 0) })
-        for c in active { bySeverity[c.risk.severity.rawValue, default: 0] += 1 }
-        let previousBySeverity = previous.map { p -> [String: Int] in
-            var counts = Dictionary(uniqueKeysWithValues: severities.map { ($0, 0) })
-            for c in p.credentials where isActive(c) { counts[c.risk.severity.rawValue, default: 0] += 1 }
-            return counts
-        }
-        if previous == nil {
-            notes.append("No earlier scan is recorded: changes and trends start with the next recorded scan.")
-        }
-
-        var report = WeeklyReport(
-            asOf: today, periodDays: periodDays,
-            current: ScanInfo(asOf: current.asOf, generatedAt: current.generatedAt, credentials: current.credentials.count),
-            previous: previous.map { ScanInfo(asOf: $0.asOf, generatedAt: $0.generatedAt, credentials: $0.credentials.count) },
-            headline: "", currency: current.summary.currency,
-            newCredentials: newLines, resolved: resolved, rotated: rotations, severityChanges: changes,
-            bySeverity: bySeverity, previousBySeverity: previousBySeverity, topRisks: topRisks, overdue: overdue,
-            spendThrough: end, dailySpend: daily, previousDailySpend: previousDaily, spendByTeam: spendByTeam,
-            spendHistory: spendHistory, exposureMarks: exposureMarks, spendByProvider: spendByProvider, spendByCostCentre: spendByCostCentre,
-            spend30d: current.summary.spend30d, previousSpend30d: previous?.summary.spend30d,
-            attribution: current.summary.attributedSpendRatio, previousAttribution: previous?.summary.attributedSpendRatio,
-            anomalies: anomalies, notes: notes)
-        report.headline = headline(report)
-        return report
+        return anomalies
     }
 
     /// Builds the report from a history store: the latest scan on or before `asOf` against the latest one at least
