@@ -61,7 +61,6 @@ struct GitHistoryInput {
     /// as `shallow-clone`, with the fix.
     func buildIndex(tally: inout ScanTally) throws -> GitObjectIndex {
         let repo = try GitRepository(path: path)
-        var index = GitObjectIndex()
         let shallow = repo.shallowBoundary
         var walk: OpaquePointer?
         git_error_clear()
@@ -69,6 +68,38 @@ struct GitHistoryInput {
             throw GitRepository.OpenError(message: LibGit2.lastError("cannot walk history"))
         }
         defer { git_revwalk_free(walk) }
+        let start = try startWalk(walk, repo: repo, shallow: shallow)
+        guard start.pushed else { return GitObjectIndex() }  // empty repository: nothing committed yet
+
+        let builder = HistoryIndexBuilder(repo: repo, path: path)
+        if let baseTree = start.baseTree {
+            // Content that already existed at `--since` is known without being reported.
+            builder.visitTree(baseTree, node: builder.newNode(baseTree, blob: false), commitIndex: -1, record: false, tally: &tally)
+        }
+        let unreadableBefore = tally.unreadableCount
+        let order = commitOrder(repo: repo, walk: start.pushFailed ? nil : walk, hidden: start.hiddenCommit, shallow: shallow,
+                                walkError: start.pushError, tally: &tally)
+        for oid in order { builder.indexCommit(oid, tally: &tally) }
+        tally.commits += builder.index.commits.count
+        if builder.index.commits.isEmpty, tally.unreadableCount > unreadableBefore || start.pushFailed {
+            // Nothing of the history could be read: say so once, in words a person can act on.
+            tally.unreadable("unreadable-history", path: path, problemPath: path,
+                             detail: "no commit of the history could be read: the repository is damaged (\(start.pushError ?? "its refs point to unreadable commits"))")
+        }
+        return builder.finish()
+    }
+
+    /// Where the walk starts: every ref and a detached HEAD, or with `--since` only what HEAD adds (REV..HEAD).
+    struct WalkStart {
+        var pushed = false
+        /// A ref could not be pushed: the repository is damaged, not empty.
+        var pushFailed = false
+        var pushError: String?
+        var baseTree: ObjectID?
+        var hiddenCommit: ObjectID?
+    }
+
+    func startWalk(_ walk: OpaquePointer, repo: GitRepository, shallow: Set<ObjectID>) throws -> WalkStart {
         git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue | GIT_SORT_REVERSE.rawValue)
         // Every ref (branches, tags, remotes, notes, pull refs) and a detached HEAD; with --since, only what HEAD
         // adds (REV..HEAD): other branches of a full CI clone are not part of the pull request.
@@ -111,196 +142,7 @@ struct GitHistoryInput {
             baseTree = ObjectID(git_commit_tree_id(commitObj).pointee)
             git_object_free(commitObj)
         }
-        guard pushed else { return index }  // empty repository: nothing committed yet
-
-        // Node table over trees and blobs.
-        var nodeOf: [ObjectID: Int32] = [:]
-        var isBlob: [Bool] = []
-        var blobSlot: [Int32] = []          // node → index into index.blobs, or -1
-        var children: [[Int32]] = []
-        var maxTime: [Int64] = []
-        var postorder: [Int32] = []
-        var roots: [(node: Int32, time: Int64)] = []
-        var headRoot: Int32 = -1
-
-        func newNode(_ id: ObjectID, blob: Bool) -> Int32 {
-            let n = Int32(isBlob.count)
-            nodeOf[id] = n
-            isBlob.append(blob); blobSlot.append(-1); children.append([]); maxTime.append(Int64.min)
-            return n
-        }
-
-        /// One tree being listed: its libgit2 object (nil when it cannot be read), its node, the next entry to look
-        /// at, its children so far, and where its name starts in `pathBuffer`.
-        struct Frame {
-            let tree: OpaquePointer?
-            let node: Int32
-            var next = 0
-            var kids: [Int32] = []
-            let pathStart: Int
-        }
-
-        // Depth-first over a tree not seen before; records blobs' first sighting. Iterative, with one shared path
-        // buffer: a tree nested tens of thousands deep costs neither call stack nor a copy of its path per level.
-        // `record: false` marks content that already existed at `--since` as known without reporting it.
-        func visitTree(_ treeID: ObjectID, node: Int32, commitIndex: Int32, record: Bool = true) {
-            var pathBuffer: [UInt8] = []
-            var stack: [Frame] = []
-            func push(_ id: ObjectID, node: Int32) {
-                var oid = id.oid
-                var tree: OpaquePointer?
-                git_error_clear()
-                if git_tree_lookup(&tree, repo.pointer, &oid) != 0 {
-                    let at = pathBuffer.isEmpty ? "/" : PathBytes.display(pathBuffer)
-                    tally.unreadable("missing-object", path: path, problemPath: at,
-                                     detail: "tree \(id.hex) at \(at) cannot be read (\(LibGit2.objectFailure()))")
-                    tree = nil
-                }
-                stack.append(Frame(tree: tree, node: node, pathStart: pathBuffer.count))
-            }
-            push(treeID, node: node)
-            while !stack.isEmpty {
-                let top = stack.count - 1
-                guard let tree = stack[top].tree, stack[top].next < git_tree_entrycount(tree) else {
-                    // Every entry seen: the tree is done (children before parents in `postorder`).
-                    let frame = stack.removeLast()
-                    if let tree = frame.tree { git_tree_free(tree) }
-                    children[Int(frame.node)] = frame.kids
-                    postorder.append(frame.node)
-                    // Drop the tree's name and its "/" from the shared path: back to its parent's path.
-                    pathBuffer.removeSubrange((stack.last?.pathStart ?? 0)...)
-                    continue
-                }
-                let i = stack[top].next
-                stack[top].next += 1
-                guard let entry = git_tree_entry_byindex(tree, i) else { continue }
-                let mode = git_tree_entry_filemode(entry)
-                let type = git_tree_entry_type(entry)
-                let id = ObjectID(git_tree_entry_id(entry).pointee)
-                let name = PathBytes.bytes(git_tree_entry_name(entry))
-                // Each distinct name once, where it first appears (a renamed file keeps its blob's node).
-                let newName = index.nameSet.insert(name).inserted && record
-                func noteName(node: Int32) {
-                    guard newName else { return }
-                    index.names.append(.init(name: name, path: PathBytes.display(pathBuffer + name), folder: type == GIT_OBJECT_TREE,
-                                             firstCommit: commitIndex, node: node))
-                }
-                if type == GIT_OBJECT_TREE {
-                    if let existing = nodeOf[id] { stack[top].kids.append(existing); noteName(node: existing); continue }
-                    let child = newNode(id, blob: false)
-                    noteName(node: child)
-                    stack[top].kids.append(child)
-                    pathBuffer += name
-                    pathBuffer.append(0x2F)
-                    push(id, node: child)
-                } else if type == GIT_OBJECT_BLOB, mode != GIT_FILEMODE_LINK {
-                    if let existing = nodeOf[id] { stack[top].kids.append(existing); noteName(node: existing); continue }
-                    let child = newNode(id, blob: true)
-                    noteName(node: child)
-                    let blobPath = PathBytes.display(pathBuffer + name)
-                    if record {
-                        blobSlot[Int(child)] = Int32(index.blobs.count)
-                        index.blobs.append(.init(id: id, firstCommit: commitIndex, path: blobPath))
-                    } else {
-                        index.baseBlobs.append(.init(id: id, firstCommit: commitIndex, path: blobPath))
-                    }
-                    stack[top].kids.append(child)
-                    postorder.append(child)
-                } else {
-                    noteName(node: -1)
-                }
-                // Submodule commits (gitlinks) and symlinks hold no content to scan, but have names.
-            }
-        }
-
-        var headOID = git_oid()
-        let hasHead = git_reference_name_to_id(&headOID, repo.pointer, "HEAD") == 0
-        let headID = hasHead ? ObjectID(headOID) : nil
-
-        if let baseTree {
-            let node = newNode(baseTree, blob: false)
-            visitTree(baseTree, node: node, commitIndex: -1, record: false)
-        }
-
-        let unreadableBefore = tally.unreadableCount
-        var seenSignatures = Set<[UInt8]>()
-        let order = commitOrder(repo: repo, walk: pushFailed ? nil : walk, hidden: hiddenCommit, shallow: shallow,
-                                walkError: pushError, tally: &tally)
-        for var oid in order {
-            var commit: OpaquePointer?
-            git_error_clear()
-            guard git_commit_lookup(&commit, repo.pointer, &oid) == 0, let commit else {
-                tally.unreadable("missing-object", path: path, problemPath: ObjectID(oid).hex,
-                                 detail: "commit \(ObjectID(oid).hex) cannot be read (\(LibGit2.objectFailure()))")
-                continue
-            }
-            defer { git_commit_free(commit) }
-            let author = git_commit_author(commit)!.pointee
-            let name = author.name.map { PathBytes.display(PathBytes.bytes($0)) } ?? ""
-            let email = author.email.map { PathBytes.display(PathBytes.bytes($0)) } ?? ""
-            let time = Int64(author.when.time)
-            let commitIndex = Int32(index.commits.count)
-            // Author and committer names and emails, each distinct one once (a key pasted as a name is still a key).
-            for (signature, part) in [(git_commit_author(commit), FoundLocation.NamePart.commitAuthor),
-                                      (git_commit_committer(commit), .commitCommitter)] {
-                guard let signature else { continue }
-                for field in [signature.pointee.name, signature.pointee.email] {
-                    guard let field else { continue }
-                    let bytes = PathBytes.bytes(field)
-                    if seenSignatures.insert(bytes).inserted {
-                        index.signatures.append(.init(bytes: bytes, commit: commitIndex, part: part))
-                    }
-                }
-            }
-            index.commits.append(.init(id: ObjectID(oid).hex, author: email.isEmpty ? name : "\(name) <\(email)>", time: time))
-            let treeID = ObjectID(git_commit_tree_id(commit).pointee)
-            let root: Int32
-            if let existing = nodeOf[treeID] {
-                root = existing
-            } else {
-                root = newNode(treeID, blob: false)
-                visitTree(treeID, node: root, commitIndex: commitIndex)
-            }
-            // The commit's own time bounds how long its content stayed: use the committer time if later.
-            let committed = Int64(git_commit_time(commit))
-            roots.append((root, max(time, committed)))
-            if let headID, ObjectID(oid) == headID { headRoot = root }
-        }
-        tally.commits += index.commits.count
-        if index.commits.isEmpty, tally.unreadableCount > unreadableBefore || pushFailed {
-            // Nothing of the history could be read: say so once, in words a person can act on.
-            tally.unreadable("unreadable-history", path: path, problemPath: path,
-                             detail: "no commit of the history could be read: the repository is damaged (\(pushError ?? "its refs point to unreadable commits"))")
-        }
-
-        // Propagate "latest commit time containing" and "in HEAD" from root trees down, parents before children.
-        var headMark = [Bool](repeating: false, count: isBlob.count)
-        for (node, time) in roots where time > maxTime[Int(node)] { maxTime[Int(node)] = time }
-        if headRoot >= 0 { headMark[Int(headRoot)] = true }
-        for node in postorder.reversed() {
-            let n = Int(node)
-            guard !isBlob[n] else { continue }
-            for child in children[n] {
-                let c = Int(child)
-                if maxTime[n] > maxTime[c] { maxTime[c] = maxTime[n] }
-                if headMark[n] { headMark[c] = true }
-            }
-        }
-        index.lastSeen = [Int64](repeating: 0, count: index.blobs.count)
-        index.inHead = [Bool](repeating: false, count: index.blobs.count)
-        for n in 0..<isBlob.count where isBlob[n] && blobSlot[n] >= 0 {
-            let slot = Int(blobSlot[n])
-            index.lastSeen[slot] = maxTime[n]
-            index.inHead[slot] = headMark[n]
-        }
-        index.blobIDs = Set(index.blobs.map(\.id))
-        for i in index.names.indices {
-            let node = Int(index.names[i].node)
-            let firstTime = index.commits[Int(index.names[i].firstCommit)].time
-            index.names[i].lastSeen = node >= 0 ? max(maxTime[node], firstTime) : firstTime
-            index.names[i].inHead = node >= 0 && headMark[node]
-        }
-        return index
+        return WalkStart(pushed: pushed, pushFailed: pushFailed, pushError: pushError, baseTree: baseTree, hiddenCommit: hiddenCommit)
     }
 
     /// Keys used as file or folder names in the history's trees, or as a commit's author or committer name or email.
@@ -544,5 +386,194 @@ enum ContentSniffer {
             codeUnits[u] = littleEndian ? (b << 8 | a) : (a << 8 | b)
         }
         return Array(String(decoding: codeUnits, as: UTF16.self).utf8)
+    }
+}
+
+/// Builds one repository's object index: a node table over trees and blobs (each distinct tree listed once, however
+/// many commits share it), the commits in walk order, then each blob's last sighting and HEAD membership.
+final class HistoryIndexBuilder {
+    let repo: GitRepository
+    let path: String
+    var index = GitObjectIndex()
+    private var nodeOf: [ObjectID: Int32] = [:]
+    private var isBlob: [Bool] = []
+    private var blobSlot: [Int32] = []          // node → index into index.blobs, or -1
+    private var children: [[Int32]] = []
+    private var maxTime: [Int64] = []
+    private var postorder: [Int32] = []
+    private var roots: [(node: Int32, time: Int64)] = []
+    private var headRoot: Int32 = -1
+    private var seenSignatures = Set<[UInt8]>()
+    private let headID: ObjectID?
+
+    init(repo: GitRepository, path: String) {
+        self.repo = repo
+        self.path = path
+        var headOID = git_oid()
+        headID = git_reference_name_to_id(&headOID, repo.pointer, "HEAD") == 0 ? ObjectID(headOID) : nil
+    }
+
+    func newNode(_ id: ObjectID, blob: Bool) -> Int32 {
+        let n = Int32(isBlob.count)
+        nodeOf[id] = n
+        isBlob.append(blob); blobSlot.append(-1); children.append([]); maxTime.append(Int64.min)
+        return n
+    }
+
+    /// One tree being listed: its libgit2 object (nil when it cannot be read), its node, the next entry to look
+    /// at, its children so far, and where its name starts in `pathBuffer`.
+    private struct Frame {
+        let tree: OpaquePointer?
+        let node: Int32
+        var next = 0
+        var kids: [Int32] = []
+        let pathStart: Int
+    }
+
+    /// Depth-first over a tree not seen before; records blobs' first sighting. Iterative, with one shared path
+    /// buffer: a tree nested tens of thousands deep costs neither call stack nor a copy of its path per level.
+    /// `record: false` marks content that already existed at `--since` as known without reporting it.
+    func visitTree(_ treeID: ObjectID, node: Int32, commitIndex: Int32, record: Bool = true, tally: inout ScanTally) {
+        var pathBuffer: [UInt8] = []
+        var stack: [Frame] = []
+        func push(_ id: ObjectID, node: Int32) {
+            var oid = id.oid
+            var tree: OpaquePointer?
+            git_error_clear()
+            if git_tree_lookup(&tree, repo.pointer, &oid) != 0 {
+                let at = pathBuffer.isEmpty ? "/" : PathBytes.display(pathBuffer)
+                tally.unreadable("missing-object", path: path, problemPath: at,
+                                 detail: "tree \(id.hex) at \(at) cannot be read (\(LibGit2.objectFailure()))")
+                tree = nil
+            }
+            stack.append(Frame(tree: tree, node: node, pathStart: pathBuffer.count))
+        }
+        push(treeID, node: node)
+        while !stack.isEmpty {
+            let top = stack.count - 1
+            guard let tree = stack[top].tree, stack[top].next < git_tree_entrycount(tree) else {
+                // Every entry seen: the tree is done (children before parents in `postorder`).
+                let frame = stack.removeLast()
+                if let tree = frame.tree { git_tree_free(tree) }
+                children[Int(frame.node)] = frame.kids
+                postorder.append(frame.node)
+                // Drop the tree's name and its "/" from the shared path: back to its parent's path.
+                pathBuffer.removeSubrange((stack.last?.pathStart ?? 0)...)
+                continue
+            }
+            let i = stack[top].next
+            stack[top].next += 1
+            guard let entry = git_tree_entry_byindex(tree, i) else { continue }
+            let mode = git_tree_entry_filemode(entry)
+            let type = git_tree_entry_type(entry)
+            let id = ObjectID(git_tree_entry_id(entry).pointee)
+            let name = PathBytes.bytes(git_tree_entry_name(entry))
+            // Each distinct name once, where it first appears (a renamed file keeps its blob's node).
+            let newName = index.nameSet.insert(name).inserted && record
+            func noteName(node: Int32) {
+                guard newName else { return }
+                index.names.append(.init(name: name, path: PathBytes.display(pathBuffer + name), folder: type == GIT_OBJECT_TREE,
+                                         firstCommit: commitIndex, node: node))
+            }
+            if type == GIT_OBJECT_TREE {
+                if let existing = nodeOf[id] { stack[top].kids.append(existing); noteName(node: existing); continue }
+                let child = newNode(id, blob: false)
+                noteName(node: child)
+                stack[top].kids.append(child)
+                pathBuffer += name
+                pathBuffer.append(0x2F)
+                push(id, node: child)
+            } else if type == GIT_OBJECT_BLOB, mode != GIT_FILEMODE_LINK {
+                if let existing = nodeOf[id] { stack[top].kids.append(existing); noteName(node: existing); continue }
+                let child = newNode(id, blob: true)
+                noteName(node: child)
+                let blobPath = PathBytes.display(pathBuffer + name)
+                if record {
+                    blobSlot[Int(child)] = Int32(index.blobs.count)
+                    index.blobs.append(.init(id: id, firstCommit: commitIndex, path: blobPath))
+                } else {
+                    index.baseBlobs.append(.init(id: id, firstCommit: commitIndex, path: blobPath))
+                }
+                stack[top].kids.append(child)
+                postorder.append(child)
+            } else {
+                noteName(node: -1)
+            }
+            // Submodule commits (gitlinks) and symlinks hold no content to scan, but have names.
+        }
+    }
+
+    /// Indexes one commit: its author, its signatures' names, and its tree (listed unless already seen).
+    func indexCommit(_ commitID: git_oid, tally: inout ScanTally) {
+        var oid = commitID
+        var commit: OpaquePointer?
+        git_error_clear()
+        guard git_commit_lookup(&commit, repo.pointer, &oid) == 0, let commit else {
+            tally.unreadable("missing-object", path: path, problemPath: ObjectID(oid).hex,
+                             detail: "commit \(ObjectID(oid).hex) cannot be read (\(LibGit2.objectFailure()))")
+            return
+        }
+        defer { git_commit_free(commit) }
+        let author = git_commit_author(commit)!.pointee
+        let name = author.name.map { PathBytes.display(PathBytes.bytes($0)) } ?? ""
+        let email = author.email.map { PathBytes.display(PathBytes.bytes($0)) } ?? ""
+        let time = Int64(author.when.time)
+        let commitIndex = Int32(index.commits.count)
+        // Author and committer names and emails, each distinct one once (a key pasted as a name is still a key).
+        for (signature, part) in [(git_commit_author(commit), FoundLocation.NamePart.commitAuthor),
+                                  (git_commit_committer(commit), .commitCommitter)] {
+            guard let signature else { continue }
+            for field in [signature.pointee.name, signature.pointee.email] {
+                guard let field else { continue }
+                let bytes = PathBytes.bytes(field)
+                if seenSignatures.insert(bytes).inserted {
+                    index.signatures.append(.init(bytes: bytes, commit: commitIndex, part: part))
+                }
+            }
+        }
+        index.commits.append(.init(id: ObjectID(oid).hex, author: email.isEmpty ? name : "\(name) <\(email)>", time: time))
+        let treeID = ObjectID(git_commit_tree_id(commit).pointee)
+        let root: Int32
+        if let existing = nodeOf[treeID] {
+            root = existing
+        } else {
+            root = newNode(treeID, blob: false)
+            visitTree(treeID, node: root, commitIndex: commitIndex, tally: &tally)
+        }
+        // The commit's own time bounds how long its content stayed: use the committer time if later.
+        let committed = Int64(git_commit_time(commit))
+        roots.append((root, max(time, committed)))
+        if let headID, ObjectID(oid) == headID { headRoot = root }
+    }
+
+    /// Propagates "latest commit time containing" and "in HEAD" from root trees down, parents before children.
+    func finish() -> GitObjectIndex {
+        var headMark = [Bool](repeating: false, count: isBlob.count)
+        for (node, time) in roots where time > maxTime[Int(node)] { maxTime[Int(node)] = time }
+        if headRoot >= 0 { headMark[Int(headRoot)] = true }
+        for node in postorder.reversed() {
+            let n = Int(node)
+            guard !isBlob[n] else { continue }
+            for child in children[n] {
+                let c = Int(child)
+                if maxTime[n] > maxTime[c] { maxTime[c] = maxTime[n] }
+                if headMark[n] { headMark[c] = true }
+            }
+        }
+        index.lastSeen = [Int64](repeating: 0, count: index.blobs.count)
+        index.inHead = [Bool](repeating: false, count: index.blobs.count)
+        for n in 0..<isBlob.count where isBlob[n] && blobSlot[n] >= 0 {
+            let slot = Int(blobSlot[n])
+            index.lastSeen[slot] = maxTime[n]
+            index.inHead[slot] = headMark[n]
+        }
+        index.blobIDs = Set(index.blobs.map(\.id))
+        for i in index.names.indices {
+            let node = Int(index.names[i].node)
+            let firstTime = index.commits[Int(index.names[i].firstCommit)].time
+            index.names[i].lastSeen = node >= 0 ? max(maxTime[node], firstTime) : firstTime
+            index.names[i].inHead = node >= 0 && headMark[node]
+        }
+        return index
     }
 }
