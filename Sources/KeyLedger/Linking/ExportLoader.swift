@@ -52,6 +52,7 @@ public enum ExportLoader {
             return bundle
         }
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return problem("empty file") }
+        if data.count >= JSONChunks.threshold, let sliced = loadSliced(data, path: path) { return sliced }
         guard let content = parse(data) else {
             let first = data.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
             if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
@@ -71,6 +72,42 @@ public enum ExportLoader {
             return problem("\(importer.format): \(error.message)")
         } catch {
             return problem("\(importer.format): \(error)")
+        }
+    }
+
+    /// A large JSON export read a slice of its bulk array at a time (`JSONChunks`); nil when it has no such shape.
+    static func loadSliced(_ data: Data, path: String, sliceBytes: Int = JSONChunks.sliceBytes) -> ExportBundle? {
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> ExportBundle? in
+            guard let plan = JSONChunks.plan(raw) else { return nil }
+            var bundle = ExportBundle()
+            func problem(_ reason: String) -> ExportBundle {
+                var failed = ExportBundle()
+                failed.problems.append(Problem(path: path, reason: reason))
+                return failed
+            }
+            var importer: (any ExportImporter.Type)?
+            var done = 0
+            for slice in JSONChunks.slices(of: plan, in: raw, sliceBytes: sliceBytes) {
+                guard let json = try? JSONSerialization.jsonObject(with: JSONChunks.document(plan, elements: slice, in: raw),
+                                                                   options: [.fragmentsAllowed]) else {
+                    return problem("not valid JSON (truncated or malformed)")
+                }
+                let content = ExportContent.json(json)
+                if importer == nil { importer = importers.first { $0.recognises(content) } }
+                guard let importer else {
+                    let looked = importers.map { "\($0.format) (\($0.signature))" }.joined(separator: "; ")
+                    return problem("not a recognised export (looked for \(looked))")
+                }
+                do {
+                    bundle.merge(try importer.read(content, source: path))
+                } catch {
+                    let message = (error as? ExportError)?.message ?? "\(error)"
+                    return problem("\(importer.format): in elements \(done + 1)–\(done + slice.count) of the file's array: \(message)")
+                }
+                done += slice.count
+            }
+            if let importer { bundle.formats[importer.format, default: 0] += 1 }
+            return bundle
         }
     }
 
