@@ -26,6 +26,9 @@ public func keyledgerFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
 func keyledgerFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     var count = argc
     var arguments = argv
+    // The matcher (every built-in rule, compiled without the cache) is built here, before the driver starts: compiled
+    // inside the first input it ran into libFuzzer's per-input timeout on a busy machine.
+    DecoderFuzzing.prepare()
     return LLVMFuzzerRunDriver(&count, &arguments, keyledgerFuzzOne)
 }
 #else

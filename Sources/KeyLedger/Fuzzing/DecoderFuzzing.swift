@@ -14,6 +14,9 @@ public enum DecoderFuzzing {
 
     private static let matcher: RuleMatcher? = try? RuleMatcher(rules: RuleLoader.builtin(), cache: nil)
 
+    /// Builds what every input shares (the matcher) once, before the first input is timed.
+    public static func prepare() { _ = matcher }
+
     /// Small bounds so one input never takes long: a bomb or a deep nest is cut off, not waited for.
     private static let limits: ScanLimits = {
         var limits = ScanLimits(maxFileSize: 1 << 20, workers: 1)
