@@ -34,17 +34,16 @@ struct BaselineCommand: ParsableCommand {
     @Flag(name: .customLong("no-history"), help: "Scan only the work tree of git repositories, not their history.")
     var noHistory = false
 
-    @Option(help: "keyledger.yml with owners (default: ./keyledger.yml when present).")
-    var config: String?
+    @OptionGroup var configOption: ConfigOption
+    var config: String? { configOption.config }
 
-    @Option(name: .customLong("as-of"), help: "Treat DATE (YYYY-MM-DD) as today.")
-    var asOf: String?
+    @OptionGroup var asOfOption: AsOfOption
+    var asOf: String? { asOfOption.asOf }
 
     @Option(name: .customLong("rules"), help: "Folder of extra rule YAML files (repeatable).")
     var ruleDirectories: [String] = []
 
     func validate() throws {
-        if let asOf, ISODate.parse(asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-20 (value not shown)") }
         if !(1...Baseline.maxExpiryDays).contains(expires) {
             throw ValidationError("--expires must be a number of days from 1 to \(Baseline.maxExpiryDays) (ten years)")
         }

@@ -14,19 +14,15 @@ struct RegisterExport: ParsableCommand {
     @Option(help: "Output format: csv, json or md.")
     var format: Format = .json
 
-    @Option(help: "Write the register to FILE instead of standard output.")
-    var output: String?
+    @OptionGroup var outputOption: OutputOption
+    var output: String? { outputOption.output }
 
-    @Option(name: .customLong("as-of"), help: "Export the register of the latest scan recorded on or before DATE (YYYY-MM-DD).")
-    var asOf: String?
+    @OptionGroup var asOfOption: AsOfOption
+    var asOf: String? { asOfOption.asOf }
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case csv, json, md
         var registerFormat: RegisterFormat { RegisterFormat(rawValue: rawValue)! }
-    }
-
-    func validate() throws {
-        if let asOf, ISODate.parse(asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-20 (got '\(asOf)')") }
     }
 
     func run() throws {

@@ -19,17 +19,16 @@ struct Report: ParsableCommand {
     @Option(help: "The period to compare: days (7d, 30d) or weeks (2w).")
     var period: String = "7d"
 
-    @Option(name: .customLong("as-of"), help: "Report as of DATE (YYYY-MM-DD): the latest scan on or before it; overdue is judged against it.")
-    var asOf: String?
+    @OptionGroup var asOfOption: AsOfOption
+    var asOf: String? { asOfOption.asOf }
 
     @Option(help: "Output format: html (one self-contained page) or md (chat and wikis).")
     var format: Format = .html
 
-    @Option(help: "Write the report to FILE instead of standard output.")
-    var output: String?
+    @OptionGroup var outputOption: OutputOption
+    var output: String? { outputOption.output }
 
-    @Option(help: "keyledger.yml with policy.budgets per team (default: ./keyledger.yml when present).")
-    var config: String?
+    @OptionGroup var configOption: ConfigOption
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case html, md }
 
@@ -42,7 +41,6 @@ struct Report: ParsableCommand {
     }
 
     func validate() throws {
-        if let asOf, ISODate.parse(asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-20 (got '\(asOf)')") }
         guard let days = Self.days(period), (1...366).contains(days) else {
             throw ValidationError("--period must be a number of days or weeks between 1d and 366d, like 7d or 2w (got '\(period)')")
         }
@@ -50,8 +48,7 @@ struct Report: ParsableCommand {
 
     func run() throws {
         var budgets = WeeklyReportBudgets()
-        let configPath = config ?? (FileManager.default.fileExists(atPath: "keyledger.yml") ? "keyledger.yml" : nil)
-        if let configPath {
+        if let configPath = configOption.path {
             do { budgets = try WeeklyReportBudgets.load(path: configPath) } catch { throw fail("\(error)") }
         }
         let report: WeeklyReport

@@ -31,18 +31,18 @@ struct Scan: ParsableCommand {
     @Option(name: .customLong("fail-on"), help: "Exit 1 only when an open credential is at or above this severity (critical, high, medium, low).")
     var failOn: Severity?
 
-    @Option(help: "Write the output to FILE instead of standard output.")
-    var output: String?
+    @OptionGroup var outputOption: OutputOption
+    var output: String? { outputOption.output }
 
-    @Option(name: .customLong("as-of"), help: "Treat DATE (YYYY-MM-DD) as today, for reproducible ages and windows.")
-    var asOf: String?
+    @OptionGroup var asOfOption: AsOfOption
+    var asOf: String? { asOfOption.asOf }
 
     @Option(name: .customLong("exports"), parsing: .upToNextOption,
             help: "Provider exports (files or folders; each file's format is detected from its content).")
     var exports: [String] = []
 
-    @Option(help: "keyledger.yml with owners, prices and policy (default: ./keyledger.yml when present).")
-    var config: String?
+    @OptionGroup var configOption: ConfigOption
+    var config: String? { configOption.config }
 
     @Option(help: "Record this scan in the history store FILE (SQLite), for `keyledger report` and `keyledger register`.")
     var db: String?
@@ -60,10 +60,13 @@ struct Scan: ParsableCommand {
     var lenient = false
 
     func validate() throws {
-        if let asOf, ISODate.parse(asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-20 (got '\(asOf)')") }
         if maxFileSizeMiB <= 0 { throw ValidationError("--max-file-size must be a positive number of MiB") }
         if let jobs, jobs <= 0 { throw ValidationError("--jobs must be positive") }
         if staged, since != nil { throw ValidationError("--staged and --since cannot be combined") }
+        // `--exports` takes every value up to the next option: a repository written after it was meant to be scanned.
+        if paths.isEmpty, let repository = exports.first(where: { FileManager.default.fileExists(atPath: $0 + "/.git") }) {
+            throw ValidationError("\(repository) is a git repository, not a provider export: put the paths to scan before --exports")
+        }
     }
 
     func run() throws {

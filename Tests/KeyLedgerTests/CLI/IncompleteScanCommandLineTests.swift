@@ -59,3 +59,17 @@ final class IncompleteScanCommandLineTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("could not read"), r.stderr)
     }
 }
+
+extension IncompleteScanCommandLineTests {
+    /// `--exports` takes every value up to the next option: a repository written after it is a usage error, not a
+    /// silent scan of the current directory.
+    func testARepositoryWrittenAfterExportsIsAUsageError() throws {
+        let dir = try temporaryDirectory(self)
+        let git = try GitFixtureRepository(path: dir + "/repo")
+        try git.commit(["README.md": "hello\n"], message: "init", date: "2026-11-01")
+        try write("{}", to: "exports/empty.json", in: dir)
+        let r = try runKeyledger(["scan", "--exports", dir + "/exports", dir + "/repo"], cwd: dir)
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("\(dir)/repo is a git repository, not a provider export"), r.stderr)
+    }
+}
