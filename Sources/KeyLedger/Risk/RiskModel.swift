@@ -181,21 +181,30 @@ public struct RiskModel: Sendable {
         return anomaly
     }
 
-    /// What to do, most urgent first; every treatment is due within the severity's policy window.
-    /// `unused`: usage data exists and shows no spend in 30 days — a leaked key nobody uses is revoked, not rotated.
+    /// Which factors call for which treatment, most urgent first. `leaked` and `leaked-unused` stand for "found in a
+    /// scanned source" and "found, with usage data showing no spend in 30 days" (a leaked key nobody uses is revoked,
+    /// not rotated); a treatment whose `unless` was chosen is left out.
+    static let treatmentTable: [(action: TreatmentAction, factors: Set<String>, unless: TreatmentAction?)] = [
+        (.investigateAbuse, ["spend.anomaly-after-exposure", "spend.spike"], nil),
+        (.revoke, ["spend.anomaly-after-exposure", "dormancy.unused", "leaked-unused"], nil),
+        (.rotate, ["leaked", "rotation.overdue"], .revoke),
+        (.moveToSecretManager, ["exposure.git-head", "exposure.config-store"], nil),
+        (.restrictScope, ["privilege.admin", "privilege.write"], nil),
+        (.assignOwner, ["ownership.none", "ownership.pooled"], nil),
+        (.setBudgetCap, ["spend.level", "spend.anomaly-after-exposure"], nil),
+    ]
+
+    /// What to do, most urgent first (`treatmentTable`); every treatment is due within the severity's policy window.
     func treatments(for factors: Set<String>, severity: Severity, leaked: Bool, unused: Bool) -> [Treatment] {
         let due = ISODate.day(asOf.addingTimeInterval(Double((policy.dueDays[severity.rawValue] ?? 30) * 86_400)))
+        var facts = factors
+        if leaked { facts.insert("leaked") }
+        if leaked && unused { facts.insert("leaked-unused") }
         var actions: [TreatmentAction] = []
-        if factors.contains("spend.anomaly-after-exposure") || factors.contains("spend.spike") { actions.append(.investigateAbuse) }
-        if factors.contains("spend.anomaly-after-exposure") || factors.contains("dormancy.unused") || (leaked && unused) {
-            actions.append(.revoke)
-        } else if leaked || factors.contains("rotation.overdue") {
-            actions.append(.rotate)
+        for row in Self.treatmentTable where !row.factors.isDisjoint(with: facts) {
+            if let unless = row.unless, actions.contains(unless) { continue }
+            actions.append(row.action)
         }
-        if factors.contains("exposure.git-head") || factors.contains("exposure.config-store") { actions.append(.moveToSecretManager) }
-        if factors.contains("privilege.admin") || factors.contains("privilege.write") { actions.append(.restrictScope) }
-        if factors.contains("ownership.none") || factors.contains("ownership.pooled") { actions.append(.assignOwner) }
-        if factors.contains("spend.level") || factors.contains("spend.anomaly-after-exposure") { actions.append(.setBudgetCap) }
         return actions.map { Treatment(action: $0, due: due) }
     }
 }
