@@ -65,6 +65,7 @@ public enum ExportLoader {
         }
         do {
             var read = try importer.read(content, source: path)
+            for i in read.usage.indices { read.usage[i].format = importer.format }
             read.formats[importer.format, default: 0] += 1
             return read
         } catch let error as ExportError {

@@ -142,8 +142,12 @@ public enum ScanPipeline {
         }
         unread = unread.map { UnreadableInput(path: sanitizer.clean($0.path), reason: $0.reason, detail: sanitizer.clean($0.detail)) }
         let linker = Linker(bundle: exports, config: configuration, codeOwners: result.codeOwners, asOf: options.asOf)
-        let linked = linker.link(Inventory.build(result.findings))
-        var register = RegisterBuilder.build(result: result, linked: linked, exports: exports, policy: configuration.policy,
+        let estate = linker.linkEstate(Inventory.build(result.findings))
+        for (model, tokens) in estate.spend.unpriced.sorted(by: { $0.key < $1.key }) {
+            diagnostics.append(Diagnostic(kind: .skippedExport, message: sanitizer.clean(
+                "warning: unpriced: \(tokens) tokens of \(model) have no price (add it to keyledger.yml prices: or --prices FILE); their cost is not counted")))
+        }
+        var register = RegisterBuilder.build(result: result, linked: estate.credentials, exports: exports, policy: configuration.policy, spend: estate.spend,
                                              asOf: options.asOf, generatedAt: options.generatedAt ?? Date())
         baseline?.apply(to: &register, asOf: options.asOf)
         // Nothing leaves this function uncleaned: every string of the register passes the sanitiser once.
