@@ -32,9 +32,9 @@ final class DemoEstateLinkingTests: XCTestCase {
         XCTAssertEqual(anthropic.identity.keyId, "apikey_01Summ")
         XCTAssertEqual(anthropic.usage.estimated, true, "Anthropic usage has tokens only: priced from the table")
         // anthropic-usage-messages.json: 29 days (2026-10-22 … 2026-11-19), each 2,400,000 uncached + 300,000 cache-read input
-        // tokens and 420,000 output tokens of claude-sonnet-4-5 (prices/models.yml: 3.00 in, 15.00 out per 1M):
-        // 2.7 × 3.00 + 0.42 × 15.00 = 8.10 + 6.30 = 14.40 a day; 29 × 14.40 = 417.60.
-        XCTAssertEqual(anthropic.usage.spend30d, 417.60, accuracy: 0.001)
+        // tokens and 420,000 output tokens of claude-sonnet-4-5 (prices/models.yml: 3.00 in, 0.30 cache read, 15.00 out per 1M):
+        // 2.4 × 3.00 + 0.3 × 0.30 + 0.42 × 15.00 = 7.20 + 0.09 + 6.30 = 13.59 a day; 29 × 13.59 = 394.11.
+        XCTAssertEqual(anthropic.usage.spend30d, 394.11, accuracy: 0.001)
         XCTAssertEqual(anthropic.usage.tokens30d, 29 * 3_120_000)
 
         let aws = try credential("aws-secret")
@@ -70,11 +70,11 @@ final class DemoEstateLinkingTests: XCTestCase {
         XCTAssertNil(unleaked.fingerprint)
         XCTAssertEqual(unleaked.kind, "project-key")
 
-        // Only these three carry spend: 1242.00 + 417.60 + 2429.20 = 4088.80, all of it owned by a team (payments owns
+        // Only these three carry spend: 1242.00 + 394.11 + 2429.20 = 4065.31, all of it owned by a team (payments owns
         // the OpenAI and Anthropic keys through the payments-api repository, ml-platform the Bedrock key).
         XCTAssertEqual(register.credentials.filter { $0.usage.spend30d > 0 }.map(\.redacted).sorted(),
                        [openai, anthropic, bedrock].map(\.redacted).sorted())
-        XCTAssertEqual(register.summary.spend30d, 4088.80, accuracy: 0.001)
+        XCTAssertEqual(register.summary.spend30d, 4065.31, accuracy: 0.001)
         XCTAssertEqual(register.summary.attributedSpendRatio, 1.0)
         XCTAssertTrue(register.scan.problems.contains { $0.path.hasSuffix("openai-export-truncated.json") && $0.reason.contains("not valid JSON") })
         XCTAssertEqual(register.scan.exports?["openai.project-api-keys"], 1)
