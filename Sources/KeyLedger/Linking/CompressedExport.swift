@@ -18,9 +18,9 @@ enum CompressedExport {
                 let detail = archive_error_string(archive).map { String(cString: $0) } ?? "unknown error"
                 return .failure(ExportError("gzip: \(what) (\(detail))"))
             }
-            guard archive_read_open_memory(archive, bytes.baseAddress, bytes.count) == ARCHIVE_OK else { return failure("cannot open the stream") }
+            guard archive_read_open_memory(archive, bytes.baseAddress, bytes.count) == ARCHIVE_OK else { return failure("truncated or damaged stream") }
             var entry: OpaquePointer?
-            guard archive_read_next_header(archive, &entry) == ARCHIVE_OK else { return failure("damaged stream") }
+            guard archive_read_next_header(archive, &entry) == ARCHIVE_OK else { return failure("truncated or damaged stream") }
             var out = Data()
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
             while true {
