@@ -7,6 +7,8 @@ public struct ScanOptions: Sendable {
     public var ruleSources: [String] = []
     /// keyledger.yml; nil reads `./keyledger.yml` when present.
     public var configPath: String?
+    /// `--prices FILE`: a price list (keyledger's YAML or LiteLLM's JSON) over the built-in table, under keyledger.yml's.
+    public var pricesPath: String?
     /// A configuration built in code (library users, tests); wins over `configPath`.
     public var configuration: KeyLedgerConfig?
     /// A matcher to reuse across runs (library users scanning many targets); built from the rules when nil.
@@ -117,6 +119,9 @@ public enum ScanPipeline {
             do { configuration = try KeyLedgerConfig.load(path: path) } catch { throw stageError(.config, error) }
         }
         // Overrides naming no rule, provider.kind or provider do nothing: say so (warnings, since --rules can add ids).
+        if let path = options.pricesPath {
+            do { configuration.prices = try PriceList.load(path: path) + configuration.prices } catch { throw stageError(.config, error) }
+        }
         diagnostics += configuration.unknownRuleReferences(rules: matcher.rules).map {
             Diagnostic(kind: .configWarning, message: sanitizer.clean("warning: \($0)", multiline: true))
         }

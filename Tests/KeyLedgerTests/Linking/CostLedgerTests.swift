@@ -312,4 +312,22 @@ final class CostLedgerTests: XCTestCase {
         XCTAssertEqual(converted.usage.spend30d, 144.00)
         XCTAssertEqual(converted.usage.currency, "USD")
     }
+
+    /// `--prices FILE` reads LiteLLM's price map (USD per token) and keyledger's YAML; keyledger.yml still wins.
+    func testPriceListsInEitherFormat() throws {
+        let dir = try temporaryDirectory(self)
+        // The shape of model_prices_and_context_window.json in the litellm wheel (1.110.2), trimmed to the fields read.
+        try write(#"{"sample_spec":{"input_cost_per_token":0.0,"output_cost_per_token":0.0},"frontier-9":{"input_cost_per_token":4e-06,"output_cost_per_token":1.6e-05,"cache_read_input_token_cost":4e-07,"input_cost_per_token_batches":2e-06,"output_cost_per_token_batches":8e-06,"litellm_provider":"openai","mode":"chat"}}"#,
+                  to: "litellm.json", in: dir)
+        let prices = try PriceList.load(path: dir + "/litellm.json")
+        XCTAssertEqual(prices, [ModelPrice(model: "frontier-9", provider: "openai", input: 4, output: 16, cachedInput: 0.4, batchInput: 2,
+                                           batchOutput: 8, checked: "litellm.json")])
+        try write("prices:\n  - { model: frontier-9, input: 5, output: 20, checked: 2026-11-27 }\n", to: "prices.yml", in: dir)
+        XCTAssertEqual(try PriceList.load(path: dir + "/prices.yml").map(\.input), [5])
+        // 1M input, 0.5M cached of it, 1M output: 0.5 × 4 + 0.5 × 0.4 + 1 × 16 = 2 + 0.2 + 16 = 18.20.
+        let record = UsageRecord(provider: "openai", scope: .key("k"), day: "2026-11-10", cost: nil, inputTokens: 1_000_000,
+                                 outputTokens: 1_000_000, model: "frontier-9-2026", source: "", cachedInputTokens: 500_000)
+        XCTAssertEqual(try XCTUnwrap(PriceTable(overrides: prices).estimate(record)), 18.20, accuracy: 1e-9)
+        XCTAssertThrowsError(try PriceList.load(path: dir + "/missing.json"))
+    }
 }
