@@ -115,7 +115,7 @@ public struct DemoEstate {
             contact: payments-oncall@acme.example
             cost_centre: CC-1042
             repositories: ["*payments-api*"]
-            projects: [proj_payments]
+            projects: [proj_payments, wrkspc_01Payments]
           - team: ml-platform
             contact: ml-platform@acme.example
             cost_centre: CC-2077
@@ -179,23 +179,72 @@ public struct DemoEstate {
                               "line_item": NSNull(), "project_id": "proj_payments", "api_key_id": "key_pay01"]]]
             },
         ])
+        // A second costs pull that overlaps the first (2026-11-01 … 2026-11-19): its buckets are the same and count once.
+        try save("openai-costs-november.json", [
+            "object": "page", "has_more": false, "next_page": NSNull(),
+            "data": days(from: "2026-10-22", to: "2026-11-19").enumerated().filter { $0.element >= "2026-11-01" }.map { i, day in
+                ["object": "bucket", "start_time": epoch(day), "end_time": epoch(day) + 86_400,
+                 "results": [["object": "organization.costs.result", "amount": ["value": 38.0 + Double(i % 5) * 2.5, "currency": "usd"],
+                              "line_item": NSNull(), "project_id": "proj_payments", "api_key_id": "key_pay01"]]]
+            },
+        ])
+        // Usage of the same key for the last week, 60% of its input from the prompt cache: its tokens and requests count,
+        // its cost is the billed one above.
+        try save("openai-usage-completions.json", [
+            "object": "page", "has_more": false, "next_page": NSNull(),
+            "data": days(from: "2026-11-13", to: "2026-11-19").map { day in
+                ["object": "bucket", "start_time": epoch(day), "end_time": epoch(day) + 86_400,
+                 "results": [["object": "organization.usage.completions.result", "input_tokens": 1_000_000, "input_cached_tokens": 600_000,
+                              "output_tokens": 200_000, "num_model_requests": 50, "project_id": NSNull(), "user_id": NSNull(),
+                              "api_key_id": "key_pay01", "model": "gpt-4o-2024-08-06", "batch": false, "service_tier": NSNull()]]]
+            },
+        ])
         try save("anthropic-api-keys.json", [
-            "has_more": false, "first_id": "apikey_01Summ", "last_id": "apikey_01Summ",
+            "has_more": false, "first_id": "apikey_01Summ", "last_id": "apikey_02Batch",
             "data": [["id": "apikey_01Summ", "type": "api_key", "name": "payments summaries",
                       "created_at": "2026-08-01T09:30:00Z", "expires_at": NSNull(),
                       "created_by": ["id": "user_01Sam", "type": "user"],
                       "partial_key_hint": String(anthropic.prefix(16)) + "..." + String(anthropic.suffix(4)),
-                      "status": "active", "workspace_id": "wrkspc_01Payments"]],
+                      "status": "active", "workspace_id": "wrkspc_01Payments"],
+                     ["id": "apikey_02Batch", "type": "api_key", "name": "payments nightly batch",
+                      "created_at": "2026-11-01T08:00:00Z", "expires_at": NSNull(),
+                      "created_by": ["id": "user_01Sam", "type": "user"],
+                      "partial_key_hint": "sk-ant-api03-Nb7...Qk4A", "status": "active", "workspace_id": "wrkspc_01Payments"]],
         ])
+        // Messages usage by key: the summaries key every day (with cache reads), the batch key for the last week through
+        // the Message Batches API (service_tier batch) with 5-minute cache writes.
         try save("anthropic-usage-messages.json", [
             "has_more": false, "next_page": NSNull(),
             "data": days(from: "2026-10-22", to: "2026-11-19").map { day in
-                ["starting_at": day + "T00:00:00Z", "ending_at": day + "T23:59:59Z",
-                 "results": [["uncached_input_tokens": 2_400_000, "cache_read_input_tokens": 300_000,
+                var results: [[String: Any]] = [["uncached_input_tokens": 2_400_000, "cache_read_input_tokens": 300_000,
                               "cache_creation": ["ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0],
                               "output_tokens": 420_000, "server_tool_use": ["web_search_requests": 0],
                               "api_key_id": "apikey_01Summ", "workspace_id": "wrkspc_01Payments", "model": "claude-sonnet-4-5-20250929",
-                              "service_tier": "standard", "context_window": "0-200k"]]]
+                              "service_tier": "standard", "context_window": "0-200k"]]
+                if day >= "2026-11-13" {
+                    results.append(["uncached_input_tokens": 1_000_000, "cache_read_input_tokens": 0,
+                                    "cache_creation": ["ephemeral_5m_input_tokens": 200_000, "ephemeral_1h_input_tokens": 0],
+                                    "output_tokens": 100_000, "server_tool_use": ["web_search_requests": 0],
+                                    "api_key_id": "apikey_02Batch", "workspace_id": "wrkspc_01Payments", "model": "claude-haiku-4-5-20251001",
+                                    "service_tier": "batch", "context_window": "0-200k"])
+                }
+                return ["starting_at": day + "T00:00:00Z", "ending_at": day + "T23:59:59Z", "results": results]
+            },
+        ])
+        // The cost report (grouped by workspace; it cannot be grouped by key) for the last week: the payments workspace is
+        // billed 1.2 × its keys' priced usage, and the default workspace, where no listed key lives, 42.00 on 2026-11-19.
+        try save("anthropic-cost-report.json", [
+            "has_more": false, "next_page": NSNull(),
+            "data": days(from: "2026-11-13", to: "2026-11-19").map { day in
+                var results: [[String: Any]] = [["currency": "USD", "amount": "1735.80", "workspace_id": "wrkspc_01Payments", "description": NSNull(),
+                                                 "cost_type": NSNull(), "context_window": NSNull(), "model": NSNull(), "service_tier": NSNull(),
+                                                 "token_type": NSNull()]]
+                if day == "2026-11-19" {
+                    results.append(["currency": "USD", "amount": "4200.00", "workspace_id": NSNull(), "description": NSNull(),
+                                    "cost_type": NSNull(), "context_window": NSNull(), "model": NSNull(), "service_tier": NSNull(),
+                                    "token_type": NSNull()])
+                }
+                return ["starting_at": day + "T00:00:00Z", "ending_at": day + "T23:59:59Z", "results": results]
             },
         ])
         try save("aws-list-access-keys.json", [

@@ -44,6 +44,11 @@ struct Scan: ParsableCommand {
     @OptionGroup var configOption: ConfigOption
     var config: String? { configOption.config }
 
+    @Option(name: .customLong("prices"), help: ArgumentHelp(
+        "Model prices overriding the built-in table: keyledger's prices YAML or LiteLLM's model_prices_and_context_window.json "
+            + "(keyledger.yml prices: still win).", valueName: "FILE"))
+    var prices: String?
+
     @Option(help: "Record this scan in the history store FILE (SQLite), for `keyledger report` and `keyledger register`.")
     var db: String?
 
@@ -102,6 +107,7 @@ struct Scan: ParsableCommand {
         var options = ScanOptions(request: ScanRequest(paths: paths, history: !noHistory, since: since, staged: staged, limits: limits))
         options.ruleSources = ruleDirectories
         options.configPath = config
+        options.pricesPath = prices
         options.exports = exports
         options.baselinePath = baseline
         options.storePath = db

@@ -4,21 +4,25 @@
 enum BuiltinPrices {
     static let text = #####"""
 # Prices in USD per 1M tokens, used only to estimate the cost of token usage that arrives without a cost row.
-# Each entry says when it was checked and where; override or add models in keyledger.yml `prices:`.
-# Sources: pydantic/genai-prices prices/providers/*.yml (which cite the providers' pricing pages),
-# as recorded in ../shared/reference/providers.md B.9. Model names match by longest prefix
-# (`gpt-4o-mini-2024-07-18` → `gpt-4o-mini`).
+# Each entry says when it was checked; override or add models with `scan --prices FILE` (this format or LiteLLM's
+# model_prices_and_context_window.json) or keyledger.yml `prices:`. scripts/update-prices.py regenerates a table in
+# this format from LiteLLM's maintained price map.
+# Sources: pydantic/genai-prices prices/providers/*.yml (which cite the providers' pricing pages), as recorded in
+# ../shared/reference/providers.md B.9. Tiers: cached_input (prompt-cache reads), cache_write_5m / cache_write_1h
+# (Anthropic prompt-cache writes, 1.25× / 2× input), batch_input / batch_output (Batch API, 50%). A tier left out
+# falls back to those documented multipliers (cache reads: 0.1× input for Claude models, else the full input rate).
+# Model names match by longest prefix (`gpt-4o-mini-2024-07-18` → `gpt-4o-mini`).
 prices:
-  - { model: gpt-4o-mini,        provider: openai,    input: 0.15, output: 0.60,  checked: 2025-07-04 }
-  - { model: gpt-4o,             provider: openai,    input: 2.50, output: 10.00, checked: 2025-07-04 }
-  - { model: gpt-4.1,            provider: openai,    input: 2.00, output: 8.00,  checked: 2025-07-04 }
-  - { model: gpt-5,              provider: openai,    input: 1.25, output: 10.00, checked: 2025-11-13 }
-  - { model: claude-sonnet-4,    provider: anthropic, input: 3.00, output: 15.00, checked: 2026-07-29 }
-  - { model: claude-sonnet-4-5,  provider: anthropic, input: 3.00, output: 15.00, checked: 2026-07-29 }
-  - { model: claude-opus-4-1,    provider: anthropic, input: 15.00, output: 75.00, checked: 2026-07-29 }
-  - { model: claude-opus-4-5,    provider: anthropic, input: 5.00, output: 25.00, checked: 2026-07-29 }
-  - { model: claude-haiku-4-5,   provider: anthropic, input: 1.00, output: 5.00,  checked: 2026-07-29 }
-  - { model: gemini-2.5-pro,     provider: google,    input: 1.25, output: 10.00, checked: 2025-10-31 }
-  - { model: gemini-2.5-flash,   provider: google,    input: 0.30, output: 2.50,  checked: 2025-10-31 }
+  - { model: gpt-4o-mini,        provider: openai,    input: 0.15, cached_input: 0.075, output: 0.60,  batch_input: 0.075, batch_output: 0.30, checked: 2025-07-04 }
+  - { model: gpt-4o,             provider: openai,    input: 2.50, cached_input: 1.25,  output: 10.00, batch_input: 1.25,  batch_output: 5.00, checked: 2025-07-04 }
+  - { model: gpt-4.1,            provider: openai,    input: 2.00, cached_input: 0.50,  output: 8.00,  batch_input: 1.00,  batch_output: 4.00, checked: 2025-07-04 }
+  - { model: gpt-5,              provider: openai,    input: 1.25, cached_input: 0.125, output: 10.00, checked: 2025-11-13 }
+  - { model: claude-sonnet-4,    provider: anthropic, input: 3.00, cached_input: 0.30, cache_write_5m: 3.75, cache_write_1h: 6.00, output: 15.00, checked: 2026-07-29 }
+  - { model: claude-sonnet-4-5,  provider: anthropic, input: 3.00, cached_input: 0.30, cache_write_5m: 3.75, cache_write_1h: 6.00, output: 15.00, checked: 2026-07-29 }
+  - { model: claude-opus-4-1,    provider: anthropic, input: 15.00, cached_input: 1.50, cache_write_5m: 18.75, cache_write_1h: 30.00, output: 75.00, checked: 2026-07-29 }
+  - { model: claude-opus-4-5,    provider: anthropic, input: 5.00, cached_input: 0.50, cache_write_5m: 6.25, cache_write_1h: 10.00, output: 25.00, checked: 2026-07-29 }
+  - { model: claude-haiku-4-5,   provider: anthropic, input: 1.00, cached_input: 0.10, cache_write_5m: 1.25, cache_write_1h: 2.00, output: 5.00,  checked: 2026-07-29 }
+  - { model: gemini-2.5-pro,     provider: google,    input: 1.25, cached_input: 0.125, output: 10.00, checked: 2025-10-31 }
+  - { model: gemini-2.5-flash,   provider: google,    input: 0.30, cached_input: 0.03,  output: 2.50,  checked: 2025-10-31 }
 """#####
 }

@@ -41,15 +41,23 @@ public enum ExportLoader {
         case .failure(let f): return problem("\(f.reason): \(f.detail)")
         case .success(let d): data = d
         }
-        return load(data: data, path: path)
+        return load(data: data, path: path, maxFileSize: maxFileSize)
     }
 
-    /// Reads one export's bytes (`path` names it in problems): the format is detected from the content.
-    public static func load(data: Data, path: String) -> ExportBundle {
+    /// Reads one export's bytes (`path` names it in problems): the format is detected from the content; a gzip stream
+    /// (CUR 2.0's `.csv.gz` delivery) is inflated first.
+    public static func load(data raw: Data, path: String, maxFileSize: Int = 256 << 20) -> ExportBundle {
         var bundle = ExportBundle()
         func problem(_ reason: String) -> ExportBundle {
             bundle.problems.append(Problem(path: path, reason: reason))
             return bundle
+        }
+        var data = raw
+        if CompressedExport.isGzip(raw) {
+            switch CompressedExport.gunzip(raw, limit: maxFileSize) {
+            case .success(let inflated): data = inflated
+            case .failure(let error): return problem(error.message)
+            }
         }
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return problem("empty file") }
         if data.count >= JSONChunks.threshold, let sliced = loadSliced(data, path: path) { return sliced }
@@ -66,6 +74,7 @@ public enum ExportLoader {
         }
         do {
             var read = try importer.read(content, source: path)
+            for i in read.usage.indices { read.usage[i].format = importer.format }
             read.formats[importer.format, default: 0] += 1
             return read
         } catch let error as ExportError {

@@ -16,6 +16,8 @@ public struct KeyLedgerConfig: Sendable {
 
     public var owners: [Team] = []
     public var prices: [ModelPrice] = []
+    /// `currency_rates`: converts export amounts into one currency before they are added (never added unconverted).
+    public var currencyRates = CurrencyRates()
     public var policy = RiskPolicy()
     /// Where the file came from, for messages.
     public var source: String = "(defaults)"
@@ -57,7 +59,7 @@ public struct KeyLedgerConfig: Sendable {
     }
 
     /// The fields a `prices` entry may have.
-    static let priceFields: Set<String> = ["model", "provider", "input", "output", "checked"]
+    static let priceFields: Set<String> = Set(["model", "provider", "checked"] + ModelPrice.rateFields)
     /// The highest price `keyledger.yml` may set, USD per 1M tokens: 100,000 — a thousand times the dearest model listed
     /// today — so a typo or `.inf` cannot turn token counts into unbounded (or non-finite) spend.
     static let maxPricePerMillion = 100_000.0
@@ -127,14 +129,39 @@ public struct KeyLedgerConfig: Sendable {
                         }
                         return v
                     }
+                    func optionalPrice(_ field: String) throws -> Double? { m[field] == nil ? nil : try price(field) }
                     config.prices.append(ModelPrice(model: model, provider: m["provider"]?.string, input: try price("input"),
-                                                    output: try price("output"), checked: m["checked"]?.string ?? "keyledger.yml"))
+                                                    output: try price("output"), cachedInput: try optionalPrice("cached_input"),
+                                                    cacheWrite5m: try optionalPrice("cache_write_5m"), cacheWrite1h: try optionalPrice("cache_write_1h"),
+                                                    batchInput: try optionalPrice("batch_input"), batchOutput: try optionalPrice("batch_output"),
+                                                    checked: m["checked"]?.string ?? "keyledger.yml"))
                 }
+            case "currency_rates":
+                // `currency: USD` (the currency to report in, USD by default) and `EUR: 1.08` (1 EUR = 1.08 USD).
+                guard let map = value.mapping else { throw fail(value, "`currency_rates` must map currency codes to rates (EUR: 1.08)") }
+                var target = "USD"
+                var rates: [String: Double] = [:]
+                for (k, v) in map {
+                    guard let code = k.string else { throw fail(k, "expected a currency code") }
+                    if code == "currency" {
+                        guard let c = v.string, c.count == 3, c.allSatisfy(\.isLetter) else { throw fail(v, "`currency` must be a 3-letter code") }
+                        target = c
+                        continue
+                    }
+                    guard code.count == 3, code.allSatisfy(\.isLetter) else {
+                        throw fail(k, "unknown currency \(ConfigText.name(code)) (expected a 3-letter ISO 4217 code)")
+                    }
+                    guard let rate = v.float ?? v.int.map(Double.init), rate.isFinite, rate > 0, rate <= 1_000_000 else {
+                        throw fail(v, "the rate of \(code.uppercased()) must be a positive number")
+                    }
+                    rates[code] = rate
+                }
+                config.currencyRates = CurrencyRates(currency: target, rates: rates)
             case "policy":
                 config.policy = try RiskPolicy.parse(value, source: source)
                 config.ruleReferences = RiskPolicy.ruleReferences(value)
             default:
-                throw fail(key, "unknown section \(ConfigText.name(key.string)) (expected owners, prices, policy)")
+                throw fail(key, "unknown section \(ConfigText.name(key.string)) (expected owners, prices, currency_rates, policy)")
             }
         }
         return config

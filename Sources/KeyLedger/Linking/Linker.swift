@@ -1,29 +1,5 @@
 import Foundation
 
-/// One day of a credential's usage.
-public struct DailyUsage: Sendable, Equatable {
-    public var day: String
-    public var cost: Double
-    public var tokens: Int
-    public var requests: Int
-}
-
-/// A credential's metered usage, attributed from the exports.
-public struct UsageSummary: Sendable, Equatable {
-    public var spend30d: Double = 0
-    public var spend7d: Double = 0
-    public var requests30d: Int = 0
-    public var tokens30d: Int = 0
-    public var currency: String = "USD"
-    public var link: String?
-    /// Part of the cost was estimated from tokens with the price table.
-    public var estimated = false
-    /// Daily series (all days the exports cover), oldest first — the risk model looks for spikes in it.
-    public var daily: [DailyUsage] = []
-    /// Currencies of cost rows left out because they differ from `currency` (amounts are never added across them).
-    public var otherCurrencies: [String] = []
-}
-
 /// A credential after linking: what the scan found plus what the providers know about it.
 public struct LinkedCredential: Sendable {
     /// The scanned credential; nil for a key a provider lists that no scanned source contains.
@@ -41,7 +17,8 @@ public struct LinkedCredential: Sendable {
     public var providerStatus: String?
     public var privilege: Privilege
     public var owner: Owner
-    public var usage: UsageSummary
+    /// Spend, tokens and requests from the cost ledger, in the register's own shape.
+    public var usage: Usage
     public var notes: [String] = []
 
     /// Stable id: from the fingerprint when the secret was seen, else from the provider key id.
@@ -89,6 +66,12 @@ public struct Linker: Sendable {
     }
 
     public func link(_ entries: [InventoryEntry]) -> [LinkedCredential] {
+        linkEstate(entries).credentials
+    }
+
+    /// Links the credentials and keeps what the cost ledger could not put on any of them (the summary's
+    /// reconciliation line).
+    public func linkEstate(_ entries: [InventoryEntry]) -> LinkedEstate {
         // Candidate keys per credential and credentials per key: a link is made only when both sides are unique.
         var keysOf: [[Int]] = Array(repeating: [], count: entries.count)
         var entriesOf: [[Int]] = Array(repeating: [], count: bundle.keys.count)
@@ -117,7 +100,7 @@ public struct Linker: Sendable {
             var credential = LinkedCredential(
                 entry: entry, providerKey: nil, provider: entry.rule.provider, kind: entry.rule.kind, rule: entry.rule.id,
                 identity: entry.identity, identityLink: nil, created: nil, lastUsed: nil, providerStatus: nil,
-                privilege: Privilege(level: PrivilegeLevel(text: entry.identity.privilegeHint ?? entry.rule.privilege)), owner: Owner(), usage: UsageSummary())
+                privilege: Privilege(level: PrivilegeLevel(text: entry.identity.privilegeHint ?? entry.rule.privilege)), owner: Owner(), usage: .none)
             credential.expiry = entry.identity.expiresHint.map { .on($0) }
             let candidates = keysOf[e]
             if candidates.count == 1, entriesOf[candidates[0]].count == 1 {
@@ -145,7 +128,7 @@ public struct Linker: Sendable {
             var credential = LinkedCredential(
                 entry: nil, providerKey: nil, provider: key.provider, kind: Self.kind(of: key), rule: nil,
                 identity: Identity(), identityLink: nil, created: nil, lastUsed: nil, providerStatus: nil,
-                privilege: Privilege(level: PrivilegeLevel(text: key.privilege)), owner: Owner(), usage: UsageSummary())
+                privilege: Privilege(level: PrivilegeLevel(text: key.privilege)), owner: Owner(), usage: .none)
             apply(key, to: &credential)
             credential.identityLink = IdentityLink(method: .inventory, confidence: .exact, detail: "listed in \(key.source); not found in any scanned source")
             linked.append(credential)
@@ -154,8 +137,8 @@ public struct Linker: Sendable {
             applyPrivilegeGrants(to: &linked[i])
             linked[i].owner = owner(of: linked[i])
         }
-        attributeUsage(&linked)
-        return linked
+        let spend = attributeUsage(&linked)
+        return LinkedEstate(credentials: linked, spend: spend)
     }
 
     static func kind(of key: ProviderKey) -> String {
@@ -260,7 +243,37 @@ public struct Linker: Sendable {
 
     // MARK: usage
 
-    private func attributeUsage(_ linked: inout [LinkedCredential]) {
+    /// Where a usage row's scope points: key ids, secret hashes and principals must name exactly one credential.
+    func target(_ scope: UsageScope, byKeyId: [String: [Int]], bySecretHash: [String: Int], byPrincipal: [String: [Int]],
+                byProject: [String: [Int]]) -> LedgerTarget {
+        switch scope {
+        case .key(let id):
+            guard let targets = byKeyId[id] else { return .unresolved(id, reason: "key id \(id) is in no key listing") }
+            guard targets.count == 1 else { return .unresolved(id, reason: "key id \(id) names \(targets.count) credentials") }
+            return .credential(targets[0], how: "api key id")
+        case .secretHash(let h):
+            guard let t = bySecretHash[h.lowercased()] else {
+                return .unresolved(String(h.prefix(12)), reason: "key hash \(h.prefix(12))… is in no key listing and no scanned source")
+            }
+            return .credential(t, how: "secret hash")
+        case .principal(let p):
+            let name = p.split(separator: "/").last.map(String.init)
+            let targets = byPrincipal[p] ?? name.flatMap { byPrincipal[$0] } ?? []
+            guard targets.count == 1 else {
+                return .unresolved(p, reason: targets.isEmpty ? "no credential of principal \(p) was listed or found"
+                                                              : "principal \(p) has \(targets.count) credentials")
+            }
+            return .credential(targets[0], how: "IAM principal")
+        case .project(let p):
+            // Project and account ids do not collide across providers, so the id alone decides.
+            return .group(p, members: byProject[p] ?? [])
+        case .organization:
+            return .organization
+        }
+    }
+
+    /// Runs the cost ledger over every usage row and writes each credential's `usage`; returns what no credential carries.
+    private func attributeUsage(_ linked: inout [LinkedCredential]) -> LedgerSpend {
         var byKeyId: [String: [Int]] = [:]
         var bySecretHash: [String: Int] = [:]
         var byPrincipal: [String: [Int]] = [:]
@@ -272,101 +285,129 @@ public struct Linker: Sendable {
             for p in [c.identity.principal, c.identity.name].compactMap({ $0 }) { byPrincipal[p, default: []].append(i) }
             for p in Set([c.providerKey?.project, c.identity.account].compactMap { $0 }) { byProject[p, default: []].append(i) }
         }
-        var exact: [[UsageRecord]] = Array(repeating: [], count: linked.count)
-        var exactHow: [Set<String>] = Array(repeating: [], count: linked.count)
-        var projectRows: [String: [UsageRecord]] = [:]
-        for record in bundle.usage {
-            switch record.scope {
-            case .key(let id):
-                if let targets = byKeyId[id], targets.count == 1 { exact[targets[0]].append(record); exactHow[targets[0]].insert("api key id") }
-            case .secretHash(let h):
-                if let t = bySecretHash[h.lowercased()] { exact[t].append(record); exactHow[t].insert("secret hash") }
-            case .principal(let p):
-                let name = p.split(separator: "/").last.map(String.init)
-                let targets = byPrincipal[p] ?? name.flatMap { byPrincipal[$0] } ?? []
-                if targets.count == 1 { exact[targets[0]].append(record); exactHow[targets[0]].insert("IAM principal") }
-            case .project(let p):
-                projectRows[p, default: []].append(record)
-            }
-        }
-        // Project/account-level rows go, split evenly, to the credentials of that project without key-level usage.
-        var approximate: [[(UsageRecord, Int)]] = Array(repeating: [], count: linked.count)
-        var approximateHow: [String?] = Array(repeating: nil, count: linked.count)
-        for (project, rows) in projectRows {
-            // Project and account ids do not collide across providers, so the id alone decides.
-            let targets = (byProject[project] ?? []).filter { exact[$0].isEmpty }
-            guard !targets.isEmpty else { continue }
-            for t in targets {
-                approximate[t] += rows.map { ($0, targets.count) }
-                approximateHow[t] = "approximate: \(project)-level spend" + (targets.count > 1 ? " split across \(targets.count) credentials" : "")
-            }
-        }
+        let ledger = CostLedger(records: bundle.usage, credentials: linked.count,
+                                resolve: { target($0, byKeyId: byKeyId, bySecretHash: bySecretHash, byPrincipal: byPrincipal, byProject: byProject) },
+                                prices: prices, rates: config.currencyRates)
         for i in linked.indices {
-            let records = exact[i] + approximate[i].map(\.0)
-            guard !records.isEmpty else { continue }
-            let shares = exact[i].map { _ in 1 } + approximate[i].map(\.1)
-            var summary = summarise(records, shares: shares)
-            if !exact[i].isEmpty {
-                summary.link = "exact: " + exactHow[i].sorted().joined(separator: ", ")
-            } else {
-                summary.link = approximateHow[i]
-            }
-            if summary.estimated { summary.link! += "; cost estimated from tokens with the price table" }
-            let derivedUnits = Set(records.compactMap(\.derivedTokenUnit)).sorted()
-            if !derivedUnits.isEmpty {
-                linked[i].notes.append("token counts from rows priced per \(derivedUnits.joined(separator: ", ")) are derived (usage amount × unit): "
-                    + "AWS does not document Bedrock's CUR usage unit")
-            }
-            if !summary.otherCurrencies.isEmpty {
-                linked[i].notes.append("cost rows in \(summary.otherCurrencies.joined(separator: ", ")) are not added to the \(summary.currency) spend")
-            }
-            linked[i].usage = summary
+            let (usage, notes) = usageRecord(ledger, i)
+            linked[i].usage = usage
+            linked[i].notes += notes
         }
+        return LedgerSpend(unattributed: ledger.unattributed,
+                           unpriced: (ledger.unpriced[nil] ?? [:]).merging(ledger.unpriced.filter { $0.key != nil }.values.reduce(into: [:]) { all, m in
+                               all.merge(m, uniquingKeysWith: +) }, uniquingKeysWith: +),
+                           duplicateBuckets: ledger.duplicateBuckets, hasUsage: !bundle.usage.isEmpty)
     }
 
-    /// Daily totals and 7/30-day windows ending at as-of. Billed cost rows win over token rows of the same day;
-    /// days with only tokens are priced from the table.
-    func summarise(_ records: [UsageRecord], shares: [Int]) -> UsageSummary {
-        struct Day { var billed = 0.0; var hasBilled = false; var estimated = 0.0; var tokens = 0; var requests = 0 }
-        var days: [String: Day] = [:]
-        var estimatedAny = false
-        // Amounts are never added across currencies: the credential's currency is the one most of its billed
-        // cost is in (USD when only tokens are known); rows in other currencies are left out and noted.
-        var billedByCurrency: [String: Double] = [:]
-        for record in records where record.cost != nil { billedByCurrency[record.currency.uppercased(), default: 0] += abs(record.cost!) }
-        let currency = billedByCurrency.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? "USD"
-        var otherCurrencies = Set<String>()
-        for (record, share) in zip(records, shares) {
-            let f = 1.0 / Double(max(1, share))
-            var d = days[record.day] ?? Day()
-            if let cost = record.cost {
-                guard record.currency.uppercased() == currency else { otherCurrencies.insert(record.currency.uppercased()); continue }
-                d.billed += cost * f
-                d.hasBilled = true
-            } else if let est = prices.estimate(model: record.model, inputTokens: record.inputTokens, outputTokens: record.outputTokens) {
-                d.estimated += est * f
-            }
-            d.tokens += Int((Double(record.inputTokens + record.outputTokens) * f).rounded())
-            d.requests += Int((Double(record.requests) * f).rounded())
-            days[record.day] = d
-        }
-        var summary = UsageSummary()
-        summary.currency = currency
+    /// The register's `usage` of credential `i`: daily figures, 7/30-day windows ending at as-of, the sources that made
+    /// them, and unpriced tokens; plus notes for a reviewer.
+    func usageRecord(_ ledger: CostLedger, _ i: Int) -> (Usage, [String]) {
+        let days = ledger.days[i]
+        var notes: [String] = []
+        let unpriced = (ledger.unpriced[i] ?? [:]).sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+            .map { "\($0.value) tokens of \($0.key)" }
+        guard !days.isEmpty || !unpriced.isEmpty else { return (.none, notes) }
+        // Amounts are never added across currencies: the credential's currency is the one most of its cost is in (USD when
+        // only tokens are known); figures in other currencies are left out and noted.
+        var byCurrency: [String: Double] = [:]
+        for f in days.values { for (c, v) in f.costs { byCurrency[c, default: 0] += abs(v) } }
+        let currency = byCurrency.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? "USD"
+        let others = byCurrency.keys.filter { $0 != currency }.sorted()
         let today = ISODate.day(asOf)
         let day30 = ISODate.day(asOf.addingTimeInterval(-30 * 86_400))
         let day7 = ISODate.day(asOf.addingTimeInterval(-7 * 86_400))
-        for (day, d) in days.sorted(by: { $0.key < $1.key }) {
-            let cost = d.hasBilled ? d.billed : d.estimated
-            if !d.hasBilled && d.estimated > 0 { estimatedAny = true }
-            summary.daily.append(DailyUsage(day: day, cost: (cost * 100).rounded() / 100, tokens: d.tokens, requests: d.requests))
-            guard day <= today else { continue }
-            if day > day30 { summary.spend30d += cost; summary.tokens30d += d.tokens; summary.requests30d += d.requests }
-            if day > day7 { summary.spend7d += cost }
+        var usage = Usage.none
+        usage.currency = currency
+        var daily: [DailyUsageRecord] = []
+        struct SourceSum { var spend = 0.0; var days = 0; var files: Set<String> = []; var details: Set<String> = [] }
+        var sources: [CostBasis: SourceSum] = [:]
+        for (day, f) in days.sorted(by: { $0.key < $1.key }) {
+            let cost = f.costs[currency] ?? 0
+            daily.append(DailyUsageRecord(date: day, cost: (cost * 100).rounded() / 100, tokens: f.tokens, requests: f.requests))
+            let inWindow = day <= today && day > day30
+            if let basis = f.basis {
+                var s = sources[basis] ?? SourceSum()
+                s.days += 1
+                if inWindow { s.spend += cost }
+                s.files.formUnion(f.files)
+                if let d = f.detail { s.details.insert(d) }
+                sources[basis] = s
+            }
+            guard inWindow else { continue }
+            usage.spend30d += cost; usage.tokens30d += f.tokens; usage.requests30d += f.requests
+            if day > day7 { usage.spend7d += cost }
         }
-        summary.spend30d = (summary.spend30d * 100).rounded() / 100
-        summary.spend7d = (summary.spend7d * 100).rounded() / 100
-        summary.estimated = estimatedAny
-        summary.otherCurrencies = otherCurrencies.sorted()
-        return summary
+        usage.spend30d = (usage.spend30d * 100).rounded() / 100
+        usage.spend7d = (usage.spend7d * 100).rounded() / 100
+        usage.daily = daily.isEmpty ? nil : daily
+        usage.estimated = sources[.priceTable] != nil ? true : nil
+        usage.sources = sources.isEmpty ? nil : sources.sorted { $0.key < $1.key }.map { basis, s in
+            UsageSource(basis: basis, spend30d: (s.spend * 100).rounded() / 100, days: s.days, files: s.files.sorted(),
+                        detail: s.details.isEmpty ? nil : s.details.sorted().joined(separator: "; "))
+        }
+        usage.unpriced = unpriced.isEmpty ? nil : unpriced
+        // The link says how the rows were tied to the key, then what is approximate or estimated.
+        var parts: [String] = []
+        if !ledger.exactHow[i].isEmpty { parts.append("exact: " + ledger.exactHow[i].sorted().joined(separator: ", ")) }
+        for basis in [CostBasis.providerCostApportioned, .accountApproximation] {
+            if let s = sources[basis] { parts.append("approximate: " + s.details.sorted().joined(separator: "; ")) }
+        }
+        var link = parts.joined(separator: "; ")
+        if sources[.priceTable] != nil { link += "; cost estimated from tokens with the price table" }
+        usage.link = link.isEmpty ? nil : link
+        if !unpriced.isEmpty {
+            notes.append("unpriced: \(unpriced.joined(separator: ", ")) (no price in the table: add the model to keyledger.yml prices: or --prices)")
+        }
+        if let units = ledger.derivedUnits[i], !units.isEmpty {
+            notes.append("token counts from rows priced per \(units.sorted().joined(separator: ", ")) are derived (usage amount × unit): "
+                + "AWS does not document Bedrock's CUR usage unit")
+        }
+        if let superseded = ledger.supersededFormats[i] {
+            notes.append("one source per day: rows of \(superseded.sorted().joined(separator: ", ")) covering the same days as another format of the provider were left out")
+        }
+        if !others.isEmpty {
+            notes.append("cost rows in \(others.joined(separator: ", ")) are not added to the \(currency) spend (no currency_rates for them)")
+        }
+        return (usage, notes)
     }
+}
+
+/// A linked estate: the credentials, and the spend the ledger could not put on any of them.
+public struct LinkedEstate: Sendable {
+    public var credentials: [LinkedCredential]
+    public var spend: LedgerSpend
+}
+
+/// What the cost ledger kept outside the credentials: the summary's reconciliation line.
+public struct LedgerSpend: Sendable, Equatable {
+    /// Per provider, scope and day.
+    public var unattributed: [UnattributedDay]
+    /// Tokens of models the price table does not know, model → tokens, over every row.
+    public var unpriced: [String: Int]
+    /// Buckets read from more than one file and counted once.
+    public var duplicateBuckets: Int
+    /// Whether any export had usage or cost rows.
+    public var hasUsage: Bool
+
+    public init(unattributed: [UnattributedDay] = [], unpriced: [String: Int] = [:], duplicateBuckets: Int = 0, hasUsage: Bool = false) {
+        self.unattributed = unattributed; self.unpriced = unpriced; self.duplicateBuckets = duplicateBuckets; self.hasUsage = hasUsage
+    }
+
+    init(unattributed: [CostLedger.Unattributed], unpriced: [String: Int], duplicateBuckets: Int, hasUsage: Bool) {
+        self.init(unattributed: unattributed.map {
+            UnattributedDay(provider: $0.provider, scope: $0.scope, day: $0.day, amount: $0.amount, currency: $0.currency,
+                            reason: $0.reason, estimated: $0.estimated)
+        }, unpriced: unpriced, duplicateBuckets: duplicateBuckets, hasUsage: hasUsage)
+    }
+}
+
+/// One day of spend no credential carries.
+public struct UnattributedDay: Sendable, Equatable {
+    public var provider: String
+    public var scope: String
+    public var day: String
+    public var amount: Double
+    public var currency: String
+    public var reason: String
+    public var estimated: Bool
 }

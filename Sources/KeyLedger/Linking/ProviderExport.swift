@@ -72,6 +72,9 @@ public enum UsageScope: Sendable, Hashable {
     case principal(String)
     /// A project, workspace, account or subscription: an approximation when several keys share it.
     case project(String)
+    /// The whole organisation of a provider (`openai`, `anthropic`): usage or cost reported without any grouping a
+    /// key could carry. Never attributed to a credential; kept as unattributed spend.
+    case organization(String)
 }
 
 /// Metered usage or cost of one day.
@@ -91,12 +94,39 @@ public struct UsageRecord: Sendable, Equatable {
     /// The export's unit the token counts were scaled from (`1K tokens` → ×1000), when the export did not count tokens
     /// itself: the token figure is then derived from a unit convention, not read (see `AWSCURImporter`). Nil otherwise.
     public var derivedTokenUnit: String?
+    /// Part of `inputTokens` read from a prompt cache (OpenAI `input_cached_tokens`, Anthropic `cache_read_input_tokens`):
+    /// priced at the model's cached-input rate.
+    public var cachedInputTokens = 0
+    /// Part of `inputTokens` written to a 5-minute prompt cache (Anthropic `cache_creation.ephemeral_5m_input_tokens`).
+    public var cacheWrite5mTokens = 0
+    /// Part of `inputTokens` written to a 1-hour prompt cache (Anthropic `cache_creation.ephemeral_1h_input_tokens`).
+    public var cacheWrite1hTokens = 0
+    /// Batch API usage (OpenAI `batch: true`, Anthropic `service_tier: batch`): priced at the batch rate.
+    public var batch = false
+    /// What else distinguishes this bucket from its neighbours in the same file (`line_item`, `description`,
+    /// `token_type`, `service_tier`), so that two identical buckets from overlapping pulls are recognised as one.
+    public var bucket: String?
+    /// The export format the record was read from (`openai.costs`), set by `ExportLoader`: one source per period.
+    public var format: String = ""
 
     public init(provider: String, scope: UsageScope, day: String, cost: Double?, currency: String = "USD", inputTokens: Int = 0,
-                outputTokens: Int = 0, requests: Int = 0, model: String? = nil, source: String, derivedTokenUnit: String? = nil) {
+                outputTokens: Int = 0, requests: Int = 0, model: String? = nil, source: String, derivedTokenUnit: String? = nil,
+                cachedInputTokens: Int = 0, cacheWrite5mTokens: Int = 0, cacheWrite1hTokens: Int = 0, batch: Bool = false,
+                bucket: String? = nil) {
         self.provider = provider; self.scope = scope; self.day = day; self.cost = cost; self.currency = currency
         self.inputTokens = inputTokens; self.outputTokens = outputTokens; self.requests = requests; self.model = model; self.source = source
         self.derivedTokenUnit = derivedTokenUnit
+        self.cachedInputTokens = cachedInputTokens; self.cacheWrite5mTokens = cacheWrite5mTokens
+        self.cacheWrite1hTokens = cacheWrite1hTokens; self.batch = batch; self.bucket = bucket
+    }
+
+    /// Two records are equal when they say the same about the same bucket; `format` is bookkeeping the loader adds and
+    /// is left out, so an importer's output compares equal to the record it describes.
+    public static func == (a: UsageRecord, b: UsageRecord) -> Bool {
+        (a.provider, a.scope, a.day, a.cost, a.currency) == (b.provider, b.scope, b.day, b.cost, b.currency)
+            && (a.inputTokens, a.outputTokens, a.requests, a.model, a.source) == (b.inputTokens, b.outputTokens, b.requests, b.model, b.source)
+            && (a.derivedTokenUnit, a.cachedInputTokens, a.cacheWrite5mTokens, a.cacheWrite1hTokens, a.batch, a.bucket)
+            == (b.derivedTokenUnit, b.cachedInputTokens, b.cacheWrite5mTokens, b.cacheWrite1hTokens, b.batch, b.bucket)
     }
 }
 

@@ -101,3 +101,19 @@ extension LinkMethod: CustomStringConvertible { public var description: String {
 extension LinkConfidence: CustomStringConvertible { public var description: String { rawValue } }
 extension OwnerSource: CustomStringConvertible { public var description: String { rawValue } }
 extension TreatmentAction: CustomStringConvertible { public var description: String { rawValue } }
+
+/// How a day's cost on a credential was made, best first: the ledger's precedence when sources overlap
+/// (`CostLedger`). Ordered: a lower rank wins.
+public enum CostBasis: String, Codable, CaseIterable, Comparable, Sendable {
+    /// The provider billed this key (OpenAI costs by `api_key_id`, CUR by IAM principal, LiteLLM spend by key hash).
+    case providerCostByKey = "provider-cost-by-key"
+    /// The provider billed the key's project or workspace; the key's share is its part of the priced usage (approximate).
+    case providerCostApportioned = "provider-cost-apportioned"
+    /// The key's own token usage priced from the dated price table (estimated).
+    case priceTable = "price-table"
+    /// Project or account-level spend split evenly across its credentials, nothing finer being known (approximate).
+    case accountApproximation = "account-approximation"
+
+    public var rank: Int { CostBasis.allCases.firstIndex(of: self)! }
+    public static func < (a: CostBasis, b: CostBasis) -> Bool { a.rank < b.rank }
+}

@@ -60,15 +60,51 @@ public struct Problem: Codable, Sendable, Equatable, Hashable {
 public struct Summary: Codable, Sendable, Equatable {
     public var credentials: Int
     public var bySeverity: [String: Int]
+    /// 30-day spend carried by the credentials (in `currency`).
     public var spend30d: Double
     public var currency: String
     public var attributedSpendRatio: Double
+    /// Extension: 30-day spend the exports report that no credential can carry (organisation-level rows, projects
+    /// without a listed key, keys no listing names), in `currency`: `spend_30d + unattributed_spend_30d` is what the
+    /// exports say the organisation spent. Absent when no export had usage or cost.
+    public var unattributedSpend30d: Double? = nil
+    /// Extension: where the unattributed spend comes from, largest first.
+    public var unattributed: [UnattributedSpend]? = nil
+    /// Extension: token usage of models the price table does not know ("N tokens of MODEL"): never priced at $0.
+    public var unpriced: [String]? = nil
+    /// Extension: 30-day spend in currencies other than `currency` for which `currency_rates` gave no rate (never added).
+    public var otherCurrencies: [String: Double]? = nil
+
+    public init(credentials: Int, bySeverity: [String: Int], spend30d: Double, currency: String, attributedSpendRatio: Double) {
+        self.credentials = credentials; self.bySeverity = bySeverity; self.spend30d = spend30d; self.currency = currency
+        self.attributedSpendRatio = attributedSpendRatio
+    }
 
     enum CodingKeys: String, CodingKey {
-        case credentials, currency
+        case credentials, currency, unattributed, unpriced
         case bySeverity = "by_severity"
         case spend30d = "spend_30d"
         case attributedSpendRatio = "attributed_spend_ratio"
+        case unattributedSpend30d = "unattributed_spend_30d"
+        case otherCurrencies = "other_currencies"
+    }
+}
+
+/// Spend the exports report that no credential can carry, by provider and scope.
+public struct UnattributedSpend: Codable, Sendable, Equatable {
+    public var provider: String
+    /// `organization`, or the project / workspace / account / key id the rows name.
+    public var scope: String
+    public var spend30d: Double
+    public var currency: String
+    /// Why no credential carries it.
+    public var reason: String
+    /// Priced from tokens with the price table rather than billed.
+    public var estimated: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case provider, scope, currency, reason, estimated
+        case spend30d = "spend_30d"
     }
 }
 
@@ -348,9 +384,20 @@ public struct Usage: Codable, Sendable, Equatable {
     public var estimated: Bool?
     /// Extension: daily spend, tokens and requests, oldest first (the spend-anomaly signal).
     public var daily: [DailyUsageRecord]?
+    /// Extension: which source made the figures, one entry per cost basis, best first (see `CostLedger`).
+    public var sources: [UsageSource]? = nil
+    /// Extension: token usage the price table could not price ("N tokens of MODEL"); its cost is unknown, not $0.
+    public var unpriced: [String]? = nil
+
+    public init(spend30d: Double, spend7d: Double, requests30d: Int, tokens30d: Int, currency: String, link: String?,
+                estimated: Bool?, daily: [DailyUsageRecord]?, sources: [UsageSource]? = nil, unpriced: [String]? = nil) {
+        self.spend30d = spend30d; self.spend7d = spend7d; self.requests30d = requests30d; self.tokens30d = tokens30d
+        self.currency = currency; self.link = link; self.estimated = estimated; self.daily = daily
+        self.sources = sources; self.unpriced = unpriced
+    }
 
     enum CodingKeys: String, CodingKey {
-        case currency, link, estimated, daily
+        case currency, link, estimated, daily, sources, unpriced
         case spend30d = "spend_30d"
         case spend7d = "spend_7d"
         case requests30d = "requests_30d"
@@ -369,6 +416,25 @@ public struct Usage: Codable, Sendable, Equatable {
         try c.encode(link, forKey: .link)
         try c.encodeIfPresent(estimated, forKey: .estimated)
         try c.encodeIfPresent(daily, forKey: .daily)
+        try c.encodeIfPresent(sources, forKey: .sources)
+        try c.encodeIfPresent(unpriced, forKey: .unpriced)
+    }
+}
+
+/// One cost basis of a credential's figures: how much of the 30-day spend it made, on how many days, from which files.
+public struct UsageSource: Codable, Sendable, Equatable {
+    public var basis: CostBasis
+    public var spend30d: Double
+    /// Days (of all the exports cover) whose figure this basis made.
+    public var days: Int
+    /// The export files the figures were read from.
+    public var files: [String]
+    /// What was apportioned or split (`wrkspc_01 cost`), when the basis is an approximation.
+    public var detail: String?
+
+    enum CodingKeys: String, CodingKey {
+        case basis, days, files, detail
+        case spend30d = "spend_30d"
     }
 }
 

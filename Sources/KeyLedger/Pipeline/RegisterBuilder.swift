@@ -9,7 +9,7 @@ public enum RegisterBuilder {
     }
 
     public static func build(result: ScanResult, linked: [LinkedCredential], exports: ExportBundle, policy: RiskPolicy = RiskPolicy(),
-                             asOf: Date, generatedAt: Date = Date()) -> Register {
+                             spend ledger: LedgerSpend = LedgerSpend(), asOf: Date, generatedAt: Date = Date()) -> Register {
         let asOfDay = ISODate.day(asOf)
         let model = RiskModel(policy: policy, asOf: asOf)
         var records: [CredentialRecord] = linked.map { record(for: $0, model: model, asOf: asOf, asOfDay: asOfDay) }
@@ -23,21 +23,43 @@ public enum RegisterBuilder {
         let inCurrency = records.filter { $0.usage.currency == currency }
         let spend = inCurrency.reduce(0) { $0 + $1.usage.spend30d }
         let attributed = inCurrency.filter { $0.owner.team != nil }.reduce(0) { $0 + $1.usage.spend30d }
+        // The reconciliation line: spend no credential carries, in the summary's currency (other currencies are listed).
+        var unattributed: [UnattributedSpend] = []
+        var unattributedTotal = 0.0
+        var otherCurrencies: [String: Double] = [:]
+        for r in records where r.usage.currency != currency && r.usage.spend30d != 0 {
+            otherCurrencies[r.usage.currency, default: 0] += r.usage.spend30d
+        }
+        let day30 = ISODate.day(asOf.addingTimeInterval(-30 * 86_400))
+        let window = ledger.unattributed.filter { $0.day <= asOfDay && $0.day > day30 }
+        for (key, days) in Dictionary(grouping: window, by: { [$0.provider, $0.scope, $0.currency, $0.reason] }) {
+            let amount = days.reduce(0) { $0 + $1.amount }
+            if key[2] == currency { unattributedTotal += amount } else { otherCurrencies[key[2], default: 0] += amount }
+            unattributed.append(UnattributedSpend(provider: key[0], scope: key[1], spend30d: (amount * 100).rounded() / 100,
+                                                  currency: key[2], reason: key[3], estimated: days.contains { $0.estimated }))
+        }
+        unattributed.sort { ($0.spend30d, $1.provider, $1.scope) > ($1.spend30d, $0.provider, $0.scope) }
         let tally = result.tally
         var problems = tally.problems + exports.problems
         problems.sort { ($0.path, $0.reason) < ($1.path, $1.reason) }
         var skipped = tally.skipped
         if !exports.problems.isEmpty { skipped["export", default: 0] += exports.problems.count }
+        var summary = Summary(credentials: records.count, bySeverity: bySeverity, spend30d: (spend * 100).rounded() / 100,
+                              currency: currency, attributedSpendRatio: spend > 0 ? ((attributed / spend) * 1000).rounded() / 1000 : 0)
+        if ledger.hasUsage {
+            summary.unattributedSpend30d = (unattributedTotal * 100).rounded() / 100
+            summary.unattributed = unattributed.isEmpty ? nil : unattributed
+            let unpriced = ledger.unpriced.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.value) tokens of \($0.key)" }
+            summary.unpriced = unpriced.isEmpty ? nil : unpriced
+            summary.otherCurrencies = otherCurrencies.isEmpty ? nil : otherCurrencies.mapValues { ($0 * 100).rounded() / 100 }
+        }
         return Register(
             generatedAt: ISODate.timestamp(generatedAt), asOf: asOfDay,
             scan: ScanSummary(targets: result.targets, commits: tally.commits, blobs: tally.blobs, files: tally.files,
                               bytes: tally.bytes, durationMs: result.durationMs, skipped: skipped,
                               problems: problems, rules: result.ruleCount,
                               exports: exports.formats.isEmpty ? nil : exports.formats),
-            summary: Summary(credentials: records.count, bySeverity: bySeverity, spend30d: (spend * 100).rounded() / 100,
-                             currency: currency,
-                             attributedSpendRatio: spend > 0 ? ((attributed / spend) * 1000).rounded() / 1000 : 0),
-            credentials: records)
+            summary: summary, credentials: records)
     }
 
     static func record(for c: LinkedCredential, model: RiskModel, asOf: Date, asOfDay: String) -> CredentialRecord {
@@ -54,11 +76,7 @@ public enum RegisterBuilder {
         let ageDays = ageBase.map { max(0, ISODate.days(from: $0, to: asOf)) }
         var identity = c.identity
         identity.link = c.identityLink
-        let usage = Usage(spend30d: c.usage.spend30d, spend7d: c.usage.spend7d, requests30d: c.usage.requests30d,
-                          tokens30d: c.usage.tokens30d, currency: c.usage.currency, link: c.usage.link,
-                          estimated: c.usage.estimated ? true : nil,
-                          daily: c.usage.daily.isEmpty ? nil : c.usage.daily.map {
-                              DailyUsageRecord(date: $0.day, cost: $0.cost, tokens: $0.tokens, requests: $0.requests) })
+        let usage = c.usage
         var record = CredentialRecord(
             id: c.id, fingerprint: c.entry?.fingerprint ?? litellmFingerprint(c), redacted: c.entry?.secret.redacted ?? hintRedacted(c),
             provider: c.provider, kind: c.kind, rule: c.rule, identity: identity, owner: c.owner,

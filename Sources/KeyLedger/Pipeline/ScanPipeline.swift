@@ -7,6 +7,8 @@ public struct ScanOptions: Sendable {
     public var ruleSources: [String] = []
     /// keyledger.yml; nil reads `./keyledger.yml` when present.
     public var configPath: String?
+    /// `--prices FILE`: a price list (keyledger's YAML or LiteLLM's JSON) over the built-in table, under keyledger.yml's.
+    public var pricesPath: String?
     /// A configuration built in code (library users, tests); wins over `configPath`.
     public var configuration: KeyLedgerConfig?
     /// A matcher to reuse across runs (library users scanning many targets); built from the rules when nil.
@@ -117,6 +119,9 @@ public enum ScanPipeline {
             do { configuration = try KeyLedgerConfig.load(path: path) } catch { throw stageError(.config, error) }
         }
         // Overrides naming no rule, provider.kind or provider do nothing: say so (warnings, since --rules can add ids).
+        if let path = options.pricesPath {
+            do { configuration.prices = try PriceList.load(path: path) + configuration.prices } catch { throw stageError(.config, error) }
+        }
         diagnostics += configuration.unknownRuleReferences(rules: matcher.rules).map {
             Diagnostic(kind: .configWarning, message: sanitizer.clean("warning: \($0)", multiline: true))
         }
@@ -142,8 +147,12 @@ public enum ScanPipeline {
         }
         unread = unread.map { UnreadableInput(path: sanitizer.clean($0.path), reason: $0.reason, detail: sanitizer.clean($0.detail)) }
         let linker = Linker(bundle: exports, config: configuration, codeOwners: result.codeOwners, asOf: options.asOf)
-        let linked = linker.link(Inventory.build(result.findings))
-        var register = RegisterBuilder.build(result: result, linked: linked, exports: exports, policy: configuration.policy,
+        let estate = linker.linkEstate(Inventory.build(result.findings))
+        for (model, tokens) in estate.spend.unpriced.sorted(by: { $0.key < $1.key }) {
+            diagnostics.append(Diagnostic(kind: .skippedExport, message: sanitizer.clean(
+                "warning: unpriced: \(tokens) tokens of \(model) have no price (add it to keyledger.yml prices: or --prices FILE); their cost is not counted")))
+        }
+        var register = RegisterBuilder.build(result: result, linked: estate.credentials, exports: exports, policy: configuration.policy, spend: estate.spend,
                                              asOf: options.asOf, generatedAt: options.generatedAt ?? Date())
         baseline?.apply(to: &register, asOf: options.asOf)
         // Nothing leaves this function uncleaned: every string of the register passes the sanitiser once.

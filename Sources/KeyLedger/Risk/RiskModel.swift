@@ -43,7 +43,7 @@ public struct RiskModel: Sendable {
         return Assessment(risk: Risk(score: score, severity: severity, factors: list),
                           controls: ControlCatalog.controls(for: ids),
                           treatments: treatments(for: Set(list.map(\.id)), severity: severity, leaked: exposure.leaked,
-                                                 unused: !c.usage.daily.isEmpty && c.usage.spend30d == 0))
+                                                 unused: !(c.usage.daily ?? []).isEmpty && c.usage.spend30d == 0))
     }
 
     /// Factors as they are added, in order.
@@ -166,7 +166,7 @@ public struct RiskModel: Sendable {
         let today = ISODate.day(asOf)
         var anomaly = false
         let detector = SpendAnomalyDetector(multiple: policy.anomalyMultiple, minimumDailySpend: policy.anomalyMinDailySpend)
-        let series = c.usage.daily.map { (day: $0.day, cost: $0.cost) }
+        let series = (c.usage.daily ?? []).map { (day: $0.date, cost: $0.cost) }
         if e.leaked, let exposed = e.firstExposed, !series.isEmpty {
             if case .anomaly(let before, let after, let ratio) = detector.assess(daily: series, exposed: ISODate.day(exposed), asOf: today) {
                 anomaly = true

@@ -253,12 +253,12 @@ final class AWSImporterTests: XCTestCase {
         XCTAssertEqual(record(.principal(arn("bob")), "2026-10-14", "Claude4.5Haiku")?.inputTokens, 1_200_000)
         XCTAssertEqual(record(.principal(arn("BedrockAPIKey-7qzd")), "2026-10-15", "Claude4.6Sonnet")?.outputTokens, 9_000)
         XCTAssertEqual(record(.principal("arn:aws:iam::123456789012:role/bedrock-batch-role"), "2026-10-15", "Nova2Lite")?.inputTokens, 3_000_000)
-        // Rows without a principal fall back to the usage account.
-        let ec2 = try XCTUnwrap(record(.project(account), "2026-10-14", "USE1-BoxUsage:t3.medium"))
-        XCTAssertEqual(try XCTUnwrap(ec2.cost), 0.9984, accuracy: 1e-9)
-        XCTAssertEqual(ec2.inputTokens, 0)
-        XCTAssertEqual(record(.project(account), "2026-10-01", nil)?.cost, 0.41)   // tax
-        XCTAssertEqual(bundle.usage.count, 8, bundle.usage.map { "\($0.scope) \($0.day) \($0.model ?? "-")" }.joined(separator: "; "))
+        // CUR 2.0 holds the whole bill: the EC2 (0.9984) and S3 (0.0276) rows are not AI spend and are not read (issue 11:
+        // they were counted as the account's AI spend). The tax row is Bedrock's (product code AmazonBedrock): it stays.
+        XCTAssertNil(record(.project(account), "2026-10-14", "USE1-BoxUsage:t3.medium"))
+        XCTAssertFalse(bundle.usage.contains { $0.model?.contains("TimedStorage") ?? false })
+        XCTAssertEqual(record(.project(account), "2026-10-01", nil)?.cost, 0.41)
+        XCTAssertEqual(bundle.usage.count, 6, bundle.usage.map { "\($0.scope) \($0.day) \($0.model ?? "-")" }.joined(separator: "; "))
     }
 
     func testCURWithoutPricingUnitAndLegacyHeaders() throws {
@@ -344,7 +344,7 @@ final class AWSImporterTests: XCTestCase {
         let bundle = ExportLoader.load(paths: [CloudFixtures.path("aws/list-access-keys.json"), dir + "/empty.json", dir + "/broken.json",
                                                CloudFixtures.path("aws/cur2-bedrock.csv")])
         XCTAssertEqual(bundle.keys.count, 6)
-        XCTAssertEqual(bundle.usage.count, 8)
+        XCTAssertEqual(bundle.usage.count, 6)
         XCTAssertEqual(bundle.formats, ["aws.access-keys": 1, "aws.cur2": 1])
         XCTAssertEqual(bundle.problems.map(\.path), [dir + "/empty.json", dir + "/broken.json"])
         XCTAssertEqual(bundle.problems.map(\.reason), ["empty file", #"aws.access-keys: AccessKeyMetadata[0]: missing "AccessKeyId""#])

@@ -61,14 +61,17 @@ final class AnthropicImporterTests: XCTestCase {
         let path = fixture("usage-messages.json")
         let bundle = load(path, as: "anthropic.usage-messages")
         let expected = [
+            // Cache reads and 5-minute / 1-hour writes are kept apart: each has its own rate.
             UsageRecord(provider: "anthropic", scope: .key("apikey_01Kp8VbN3qWz7RtYc2LmXs5D"), day: "2026-11-01", cost: nil,
-                        inputTokens: 125_400 + 88_200 + 12_000 + 3000, outputTokens: 41_250, model: "claude-sonnet-4-5-20250929", source: path),
+                        inputTokens: 125_400 + 88_200 + 12_000 + 3000, outputTokens: 41_250, model: "claude-sonnet-4-5-20250929", source: path,
+                        cachedInputTokens: 88_200, cacheWrite5mTokens: 12_000, cacheWrite1hTokens: 3000),
             UsageRecord(provider: "anthropic", scope: .key("apikey_01Rd4TcH8nXv2QzWm6PjLs9F"), day: "2026-11-01", cost: nil,
                         inputTokens: 640_000, outputTokens: 98_000, model: "claude-haiku-4-5-20251001", source: path),
             UsageRecord(provider: "anthropic", scope: .project("default"), day: "2026-11-01", cost: nil,
                         inputTokens: 2300, outputTokens: 910, model: "claude-sonnet-4-5-20250929", source: path),
             UsageRecord(provider: "anthropic", scope: .key("apikey_01Kp8VbN3qWz7RtYc2LmXs5D"), day: "2026-11-02", cost: nil,
-                        inputTokens: 131_020 + 90_112 + 8000, outputTokens: 39_800, model: "claude-sonnet-4-5-20250929", source: path),
+                        inputTokens: 131_020 + 90_112 + 8000, outputTokens: 39_800, model: "claude-sonnet-4-5-20250929", source: path,
+                        cachedInputTokens: 90_112, cacheWrite5mTokens: 8000),
         ]
         XCTAssertEqual(bundle.usage, expected)
         XCTAssertEqual(bundle.usage.map(\.requests), [0, 0, 0, 0])
@@ -161,9 +164,12 @@ final class AnthropicImporterTests: XCTestCase {
         XCTAssertEqual(bundle.usage, [
             UsageRecord(provider: "anthropic", scope: .key("apikey_a"), day: "2026-11-03", cost: nil, inputTokens: 100, outputTokens: 7,
                         model: "claude-opus-4-1-20250805", source: dir + "/usage.jsonl"),
+            // The older flat cache_creation_input_tokens: a 5-minute write (prompt caching's default lifetime).
             UsageRecord(provider: "anthropic", scope: .project("wrkspc_b"), day: "2026-11-04", cost: nil, inputTokens: 3, outputTokens: 3,
-                        source: dir + "/usage.jsonl"),
-            UsageRecord(provider: "anthropic", scope: .project("default"), day: "2026-11-03", cost: 2.5, source: dir + "/costs.json"),
+                        source: dir + "/usage.jsonl", cacheWrite5mTokens: 2),
+            // No row of the cost report names a workspace: not grouped by workspace, so an organisation total (issue 11).
+            UsageRecord(provider: "anthropic", scope: .organization("anthropic"), day: "2026-11-03", cost: 2.5, source: dir + "/costs.json",
+                        bucket: "tokens"),
         ])
         XCTAssertEqual(bundle.keys.map(\.keyId), ["apikey_single"])
         XCTAssertEqual(bundle.keys.first?.recognition, .hint(prefix: "sk-ant-api03-abc", suffix: "wxAA", length: nil))

@@ -26,13 +26,16 @@ final class ConfigLimitsTests: XCTestCase {
                           "k.yml: line 2: each price needs numeric `input` and `output` (USD per 1M tokens)")
     }
 
+    static let priceFields = "batch_input, batch_output, cache_write_1h, cache_write_5m, cached_input, checked, input, model, output, provider"
+
     func testUnknownPriceFieldsAreErrors() {
-        assertConfigError("prices:\n  - model: gpt-4o\n    input: 1\n    output: 2\n    cached_input: 0.5\n",
-                          "k.yml: line 5: unknown price field `cached_input` (expected checked, input, model, output, provider); "
+        // The tiers are known fields now (issue 11); a misspelt one is not.
+        assertConfigError("prices:\n  - model: gpt-4o\n    input: 1\n    output: 2\n    cache_input: 0.5\n",
+                          "k.yml: line 5: unknown price field `cache_input` (expected \(Self.priceFields)); "
                             + "prices are USD per 1M tokens in `input` and `output`")
         // A key that could be a pasted secret is not repeated.
         assertConfigError("prices:\n  - model: gpt-4o\n    input: 1\n    output: 2\n    Zx81kQ2pLm7Vb3Nc9Rt4Wy6Hs0Jd: 1\n",
-                          "k.yml: line 5: unknown price field (name not shown) (expected checked, input, model, output, provider); "
+                          "k.yml: line 5: unknown price field (name not shown) (expected \(Self.priceFields)); "
                             + "prices are USD per 1M tokens in `input` and `output`")
     }
 

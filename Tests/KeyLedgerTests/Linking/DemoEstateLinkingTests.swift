@@ -26,15 +26,32 @@ final class DemoEstateLinkingTests: XCTestCase {
         XCTAssertEqual(openai.usage.spend30d, 1242.00, accuracy: 0.001)
         XCTAssertEqual(openai.usage.estimated, nil, "billed by the provider, not priced from tokens")
         XCTAssertEqual(openai.usage.link, "exact: api key id")
+        // openai-costs-november.json repeats the buckets of 2026-11-01 … 2026-11-19 (19 of them): counted once (the 1242.00 above).
+        XCTAssertEqual(openai.usage.sources?.map(\.basis), [.providerCostByKey])
+        XCTAssertEqual(openai.usage.sources?.first?.files.count, 3, "both costs pulls and the usage export")
+        // openai-usage-completions.json: 7 days × (1,000,000 input (600,000 cached) + 200,000 output) and 50 requests; the bill wins.
+        XCTAssertEqual(openai.usage.tokens30d, 7 * 1_200_000)
+        XCTAssertEqual(openai.usage.requests30d, 7 * 50)
         XCTAssertEqual(openai.exposure.repositories, 2)
 
         let anthropic = try credential("anthropic")
         XCTAssertEqual(anthropic.identity.keyId, "apikey_01Summ")
-        XCTAssertEqual(anthropic.usage.estimated, true, "Anthropic usage has tokens only: priced from the table")
+        XCTAssertEqual(anthropic.usage.estimated, true, "days without a cost report are priced from the table")
         // anthropic-usage-messages.json: 29 days (2026-10-22 … 2026-11-19), each 2,400,000 uncached + 300,000 cache-read input
-        // tokens and 420,000 output tokens of claude-sonnet-4-5 (prices/models.yml: 3.00 in, 15.00 out per 1M):
-        // 2.7 × 3.00 + 0.42 × 15.00 = 8.10 + 6.30 = 14.40 a day; 29 × 14.40 = 417.60.
-        XCTAssertEqual(anthropic.usage.spend30d, 417.60, accuracy: 0.001)
+        // tokens and 420,000 output tokens of claude-sonnet-4-5 (prices/models.yml: 3.00 in, 0.30 cache read, 15.00 out per 1M):
+        // 2.4 × 3.00 + 0.3 × 0.30 + 0.42 × 15.00 = 7.20 + 0.09 + 6.30 = 13.59 a day.
+        // The batch key (apikey_02Batch), 2026-11-13 … 2026-11-19, claude-haiku-4-5 through the Batch API (half of 1.00 in,
+        // 1.25 5-minute write, 5.00 out): 1.0 × 0.50 + 0.2 × 0.625 + 0.1 × 2.50 = 0.50 + 0.125 + 0.25 = 0.875 a day.
+        // anthropic-cost-report.json bills wrkspc_01Payments 1735.80 cents = 17.358 a day on those 7 days, = 1.2 × (13.59 +
+        // 0.875 = 14.465): apportioned by priced usage, the summaries key gets 1.2 × 13.59 = 16.308 and the batch key 1.05.
+        // Summaries key: 22 × 13.59 (price table, 2026-10-22 … 11-12) + 7 × 16.308 = 298.98 + 114.156 = 413.136 → 413.14.
+        XCTAssertEqual(anthropic.usage.spend30d, 413.14, accuracy: 0.001)
+        XCTAssertEqual(anthropic.usage.sources?.map(\.basis), [.providerCostApportioned, .priceTable])
+        XCTAssertEqual(anthropic.usage.sources?.map(\.spend30d), [114.16, 298.98])
+        XCTAssertEqual(anthropic.usage.sources?.map(\.days), [7, 22])
+        let batch = try XCTUnwrap(register.credentials.first { $0.identity.keyId == "apikey_02Batch" })
+        XCTAssertEqual(batch.usage.spend30d, 7.35, accuracy: 0.001, "7 × 1.05")
+        XCTAssertEqual(batch.owner.team, "payments", "wrkspc_01Payments is the payments team's")
         XCTAssertEqual(anthropic.usage.tokens30d, 29 * 3_120_000)
 
         let aws = try credential("aws-secret")
@@ -70,12 +87,16 @@ final class DemoEstateLinkingTests: XCTestCase {
         XCTAssertNil(unleaked.fingerprint)
         XCTAssertEqual(unleaked.kind, "project-key")
 
-        // Only these three carry spend: 1242.00 + 417.60 + 2429.20 = 4088.80, all of it owned by a team (payments owns
-        // the OpenAI and Anthropic keys through the payments-api repository, ml-platform the Bedrock key).
+        // Only these four carry spend: 1242.00 + 413.14 + 7.35 + 2429.20 = 4091.69, all of it owned by a team (payments owns
+        // the OpenAI and Anthropic keys through the payments-api repository and its workspace, ml-platform the Bedrock key).
         XCTAssertEqual(register.credentials.filter { $0.usage.spend30d > 0 }.map(\.redacted).sorted(),
-                       [openai, anthropic, bedrock].map(\.redacted).sorted())
-        XCTAssertEqual(register.summary.spend30d, 4088.80, accuracy: 0.001)
+                       [openai, anthropic, batch, bedrock].map(\.redacted).sorted())
+        XCTAssertEqual(register.summary.spend30d, 4091.69, accuracy: 0.001)
         XCTAssertEqual(register.summary.attributedSpendRatio, 1.0)
+        // The default workspace's 4200.00 cents on 2026-11-19: no listed key lives there, so no credential carries it. The
+        // reconciliation line: 4091.69 attributed + 42.00 unattributed = 4133.69, what the exports say was spent.
+        XCTAssertEqual(register.summary.unattributedSpend30d, 42.00)
+        XCTAssertEqual(register.summary.unattributed?.map(\.scope), ["default"])
         XCTAssertTrue(register.scan.problems.contains { $0.path.hasSuffix("openai-export-truncated.json") && $0.reason.contains("not valid JSON") })
         XCTAssertEqual(register.scan.exports?["openai.project-api-keys"], 1)
 

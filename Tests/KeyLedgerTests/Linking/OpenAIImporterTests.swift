@@ -90,14 +90,17 @@ final class OpenAIImporterTests: XCTestCase {
         let bundle = load(path, as: "openai.usage")
         XCTAssertTrue(bundle.keys.isEmpty)
         let expected = [
+            // input_cached_tokens are a part of input_tokens, priced at the cached rate (issue 11).
             UsageRecord(provider: "openai", scope: .key("key_Xk4Pq9TzR2mWv7Lb"), day: "2026-11-01", cost: nil, inputTokens: 182_340,
-                        outputTokens: 35_210, requests: 412, model: "gpt-4o-2024-08-06", source: path),
+                        outputTokens: 35_210, requests: 412, model: "gpt-4o-2024-08-06", source: path, cachedInputTokens: 40_960,
+                        bucket: "completions"),
             UsageRecord(provider: "openai", scope: .key("key_Bn6Yc1Vs8QeJ3rGa"), day: "2026-11-01", cost: nil, inputTokens: 920_115,
-                        outputTokens: 210_400, requests: 1830, model: "gpt-4o-mini-2024-07-18", source: path),
+                        outputTokens: 210_400, requests: 1830, model: "gpt-4o-mini-2024-07-18", source: path, bucket: "completions"),
             UsageRecord(provider: "openai", scope: .project(Self.project), day: "2026-11-01", cost: nil, inputTokens: 5120,
-                        outputTokens: 880, requests: 9, model: "gpt-4o-2024-08-06", source: path),
+                        outputTokens: 880, requests: 9, model: "gpt-4o-2024-08-06", source: path, bucket: "completions"),
             UsageRecord(provider: "openai", scope: .key("key_Xk4Pq9TzR2mWv7Lb"), day: "2026-11-02", cost: nil, inputTokens: 201_877,
-                        outputTokens: 40_112, requests: 455, model: "gpt-4o-2024-08-06", source: path),
+                        outputTokens: 40_112, requests: 455, model: "gpt-4o-2024-08-06", source: path, cachedInputTokens: 51_200,
+                        bucket: "completions"),
         ]
         XCTAssertEqual(bundle.usage, expected)
         XCTAssertEqual(bundle.usage.map(\.currency), ["USD", "USD", "USD", "USD"])
@@ -220,8 +223,12 @@ final class OpenAIImporterTests: XCTestCase {
         XCTAssertEqual(bundle.problems, [])
         XCTAssertEqual(bundle.usage, [
             UsageRecord(provider: "openai", scope: .key("key_e"), day: "2026-11-05", cost: nil, inputTokens: 1200, requests: 3,
-                        source: dir + "/usage.json"),
-            UsageRecord(provider: "openai", scope: .project("proj_i"), day: "2026-11-05", cost: nil, requests: 4, source: dir + "/usage.json"),
+                        source: dir + "/usage.json", bucket: "embeddings"),
+            UsageRecord(provider: "openai", scope: .project("proj_i"), day: "2026-11-05", cost: nil, requests: 4, source: dir + "/usage.json",
+                        bucket: "images"),
+            // Grouped by neither key nor project: the organisation's, kept as unattributed spend (issue 11), never dropped.
+            UsageRecord(provider: "openai", scope: .organization("openai"), day: "2026-11-05", cost: nil, inputTokens: 10, requests: 1,
+                        source: dir + "/usage.json", bucket: "completions"),
             UsageRecord(provider: "openai", scope: .project("proj_c"), day: "2026-11-01", cost: 0.25, currency: "EUR", source: dir + "/costs.json"),
         ])
     }

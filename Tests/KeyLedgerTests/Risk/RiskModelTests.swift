@@ -8,7 +8,7 @@ final class RiskModelTests: XCTestCase {
 
     func credential(head: Bool = true, history: Bool = false, file: Bool = false, repositories: [String] = ["svc"],
                     privilege: String = "restricted", created: String? = nil, lastUsed: String? = nil, status: String? = "active",
-                    team: String? = "payments", pooled: Bool = false, daily: [DailyUsage] = [], exposed: String = "2026-10-28",
+                    team: String? = "payments", pooled: Bool = false, daily: [DailyUsageRecord] = [], exposed: String = "2026-10-28",
                     rule: String = "openai.project-key", linked: Bool = true) -> LinkedCredential {
         var keys = CredentialFactory()
         let rule = sharedMatcher.rules.first { $0.id == rule }!
@@ -22,9 +22,9 @@ final class RiskModelTests: XCTestCase {
         let entry = InventoryEntry(secret: Secret(keys.openAIProjectKey()), rule: rule, identity: Identity(), locations: locations)
         var owner = Owner(team: team, contact: team.map { "\($0)@x.example" }, source: team == nil ? .none : .ownersFile)
         if pooled { owner.pooled = true; owner.teams = ["ml", "payments"] }
-        var usage = UsageSummary()
+        var usage = Usage.none
         usage.daily = daily
-        usage.spend30d = daily.filter { $0.day > "2026-10-21" }.reduce(0) { $0 + $1.cost }
+        usage.spend30d = daily.filter { $0.date > "2026-10-21" }.reduce(0) { $0 + $1.cost }
         let key = linked ? ProviderKey(provider: rule.provider, keyId: "key_1", recognition: .keyId("key_1"), source: "x") : nil
         return LinkedCredential(entry: locations.isEmpty ? nil : entry, providerKey: key, provider: rule.provider, kind: rule.kind,
                                 rule: rule.id, identity: Identity(), identityLink: nil, created: created.flatMap(ISODate.parse),
@@ -95,8 +95,8 @@ final class RiskModelTests: XCTestCase {
 
     func testSpendLevelAndAnomalyForcesCritical() {
         let start = ISODate.parse("2026-10-01")!
-        func days(_ cost: (Int) -> Double) -> [DailyUsage] {
-            (0..<50).map { DailyUsage(day: ISODate.day(start.addingTimeInterval(Double($0) * 86_400)), cost: cost($0), tokens: 0, requests: 0) }
+        func days(_ cost: (Int) -> Double) -> [DailyUsageRecord] {
+            (0..<50).map { DailyUsageRecord(date: ISODate.day(start.addingTimeInterval(Double($0) * 86_400)), cost: cost($0), tokens: 0, requests: 0) }
         }
         let flat = RiskModel(asOf: asOf).assess(credential(privilege: "restricted", daily: days { _ in 40 }))
         XCTAssertEqual(flat.risk.factors.first { $0.id == "spend.level" }?.points, 10)

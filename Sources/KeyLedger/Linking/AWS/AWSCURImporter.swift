@@ -6,7 +6,9 @@ import Foundation
 /// `line_item_iam_principal`, `line_item_currency_code` (USD when absent) and `pricing_unit`. Legacy CUR headers
 /// (`lineItem/UsageStartDate`) are read as their CUR 2.0 names.
 ///
-/// Rows are summed per scope, day, model and currency: scope `.principal(arn)` when the row names an IAM principal
+/// Only AI spend is read (`aiProductCodes`: Bedrock, SageMaker, Amazon Q, …; token usage types of Marketplace models):
+/// an IAM user's EC2 and S3 rows are not what its Bedrock key spent. The normal delivery, `.csv.gz`, is inflated by
+/// `ExportLoader`. Rows are summed per scope, day, model and currency: scope `.principal(arn)` when the row names an IAM principal
 /// (Bedrock calls, including those made with Bedrock API keys, carry the calling user or role), `.project(account)`
 /// otherwise. The model is the usage type; for token usage types (`USE1-Claude4.6Sonnet-input-tokens`,
 /// `…-output-tokens`, `…-cache-read-input-token-count`) it is the model part (`Claude4.6Sonnet`) and the usage amount
@@ -51,6 +53,21 @@ public enum AWSCURImporter: ExportImporter {
         return out
     }
 
+    /// `line_item_product_code`s of AWS's AI services. CUR 2.0 holds every service's rows; only these (and token usage
+    /// types of Marketplace models served through Bedrock) are AI spend — EC2, S3 and the rest of the bill are not.
+    static let aiProductCodes: Set<String> = [
+        "AmazonBedrock", "AmazonBedrockService", "AmazonBedrockFoundationModels", "AmazonSageMaker", "AmazonQ", "AmazonQDeveloper",
+        "AmazonKendra", "AmazonComprehend", "AmazonTextract", "AmazonRekognition", "AmazonPolly", "AmazonTranscribe",
+        "AmazonTranslate", "AmazonLex",
+    ]
+
+    /// Whether a row is AI spend: an AI service's product code, or a token usage type (Marketplace models bill under
+    /// their seller's product code). Without a product code column every token row counts.
+    static func isAISpend(productCode: String?, usageType: String?) -> Bool {
+        if let code = productCode, aiProductCodes.contains(code) || code.lowercased().contains("bedrock") { return true }
+        return usageType.map { CloudExport.tokenDirection(usageType: $0) != nil } ?? false
+    }
+
     public static func read(_ content: ExportContent, source: String) throws -> ExportBundle {
         guard case .csv(let rawHeader, let rawRows) = content else { throw ExportError("expected CSV") }
         let header = rawHeader.map(normalise)
@@ -64,6 +81,8 @@ public enum AWSCURImporter: ExportImporter {
                                                    allowNegative: isCredit(CloudExport.text(row["line_item_line_item_type"]))) else {
                 throw CloudExport.at(row.place, "missing \"line_item_unblended_cost\"")
             }
+            let usageType = CloudExport.text(row["line_item_usage_type"])
+            guard isAISpend(productCode: CloudExport.text(row["line_item_product_code"]), usageType: usageType) else { continue }
             let scope: UsageScope
             if let principal = CloudExport.text(row["line_item_iam_principal"]) {
                 scope = .principal(principal)
@@ -72,7 +91,6 @@ public enum AWSCURImporter: ExportImporter {
             } else {
                 continue
             }
-            let usageType = CloudExport.text(row["line_item_usage_type"])
             var input = 0, output = 0
             var derivedUnit: String?
             if let usageType, let direction = CloudExport.tokenDirection(usageType: usageType),

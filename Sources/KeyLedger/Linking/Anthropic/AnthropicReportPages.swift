@@ -50,6 +50,22 @@ enum AnthropicReportPages {
         return .empty
     }
 
+    /// Whether any result of the report names a workspace, i.e. the report was grouped by `workspace_id`: only then does
+    /// a null `workspace_id` mean the default workspace. Without that grouping every row is an organisation total.
+    static func groupedByWorkspace(_ content: ExportContent) -> Bool {
+        guard case .json(let root) = content, let buckets = buckets(root) else { return false }
+        return buckets.contains { bucket in
+            ((bucket.object?["results"] as? [Any]) ?? []).contains { ($0 as? [String: Any])?["workspace_id"] is String }
+        }
+    }
+
+    /// The scope of a result without an `api_key_id`: its workspace (null = the default workspace) when the report is
+    /// grouped by workspace, else the organisation (unattributed: the rows are no workspace's).
+    static func workspaceScope(_ result: AIExportNode, grouped: Bool) -> UsageScope {
+        guard grouped else { return .organization("anthropic") }
+        return .project(result["workspace_id"].optionalString ?? "default")
+    }
+
     /// Calls `body` with each result and the `YYYY-MM-DD` of its bucket's `starting_at`.
     static func forEachResult(_ content: ExportContent, _ body: (AIExportNode, String) throws -> Void) throws {
         guard case .json(let root) = content, let buckets = buckets(root) else { throw ExportError("expected Anthropic report buckets") }

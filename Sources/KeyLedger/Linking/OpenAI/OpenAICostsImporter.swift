@@ -4,8 +4,9 @@ import Foundation
 /// `organization.costs.result` objects (`amount: {value, currency}`, `line_item`, `project_id`, `api_key_id`).
 ///
 /// One record per result: cost = `amount.value`, currency upper-cased (`usd` → `USD`), scope
-/// `key(api_key_id)` when grouped by key, else `project(project_id)`; results grouped by neither are skipped.
-/// Day = the bucket's `start_time` (UTC). Tokens stay zero and model nil (`line_item` is not a model name).
+/// `key(api_key_id)` when grouped by key, else `project(project_id)`, else (grouped by `line_item` only, or not at all)
+/// `organization`, kept as unattributed spend. Day = the bucket's `start_time` (UTC). Tokens stay zero and model nil
+/// (`line_item` is not a model name); `line_item` tells buckets of one day apart for de-duplication.
 enum OpenAICostsImporter: ExportImporter {
     static let format = "openai.costs"
     static let signature = "\"object\": \"page\" of buckets with \"organization.costs.result\" results"
@@ -29,9 +30,9 @@ enum OpenAICostsImporter: ExportImporter {
                 guard let v = try amount.optionalAmount() else { throw result.error("missing \"amount\"") }
                 value = v
             }
-            guard let scope = OpenAIUsagePages.scope(result) else { return }
-            bundle.usage.append(UsageRecord(provider: "openai", scope: scope, day: day, cost: value,
-                                            currency: (currency ?? "USD").uppercased(), source: source))
+            bundle.usage.append(UsageRecord(provider: "openai", scope: OpenAIUsagePages.scope(result), day: day, cost: value,
+                                            currency: (currency ?? "USD").uppercased(), source: source,
+                                            bucket: result["line_item"].optionalString))
         }
         return bundle
     }

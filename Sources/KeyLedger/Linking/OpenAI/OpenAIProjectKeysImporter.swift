@@ -7,7 +7,8 @@ import Foundation
 /// The response does not name its project: a top-level `"project_id"` (or `"project": {"id": …}`) added when
 /// saving, or a `project_id` on each key, is used when present. The key's `redacted_value` becomes its
 /// recognition hint (`sk-proj-****…abcd` keeps the length; `sk-abc...def` does not); `owner_project_access`
-/// becomes the status.
+/// becomes the status. `expires_at` (service-account keys are created with `expires_in_seconds`) becomes the expiry
+/// when the key carries the field (null there: never); a listing without the field says nothing about expiry.
 enum OpenAIProjectKeysImporter: ExportImporter {
     static let format = "openai.project-api-keys"
     static let signature = "JSON entries with \"object\": \"organization.project.api_key\""
@@ -28,6 +29,7 @@ enum OpenAIProjectKeysImporter: ExportImporter {
                 provider: "openai", keyId: id, name: entry["name"].optionalString, principal: principal, owner: owner,
                 project: project, created: try entry["created_at"].optionalDate(), lastUsed: try entry["last_used_at"].optionalDate(),
                 status: entry["owner_project_access"].optionalString, privilege: nil, scopes: OpenAIKeyListing.scopes(entry),
+                expiry: entry.has("expires_at") ? KeyExpiry.listed(try entry["expires_at"].optionalDate()) : nil,
                 recognition: recognition, source: source)
         }
     }

@@ -53,11 +53,12 @@ enum OpenAIUsagePages {
         }
     }
 
-    /// Key id when the rows are grouped by `api_key_id`, else project id when grouped by `project_id`.
-    static func scope(_ result: AIExportNode) -> UsageScope? {
+    /// Key id when the rows are grouped by `api_key_id`, else project id when grouped by `project_id`, else the
+    /// organisation (ungrouped usage, costs grouped by `line_item` only): spend no key can carry, kept as unattributed.
+    static func scope(_ result: AIExportNode) -> UsageScope {
         if let key = result["api_key_id"].optionalString { return .key(key) }
         if let project = result["project_id"].optionalString { return .project(project) }
-        return nil
+        return .organization("openai")
     }
 
     /// Checks that `result` is of the expected family.
