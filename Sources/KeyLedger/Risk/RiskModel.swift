@@ -62,6 +62,15 @@ public struct RiskModel: Sendable {
         let firstExposed: Date?
         var leaked: Bool { !locations.isEmpty }
 
+        /// How the key was first exposed, for reasons: "the key was committed to checkout-service".
+        var exposureEvent: String {
+            let first = locations.filter { $0.firstSeen != nil }.min { ($0.firstSeen!, $0.path) < ($1.firstSeen!, $1.path) }
+            if let first, first.kind == .git, let repository = first.repository {
+                return "the key was committed to \(RepositoryName.short(repository))"
+            }
+            return onDisk ? "the key was found in a config file" : "the key was first exposed"
+        }
+
         init(_ c: LinkedCredential, asOf: Date) {
             locations = c.entry?.locations ?? []
             git = locations.filter { $0.kind == .git }
@@ -165,14 +174,22 @@ public struct RiskModel: Sendable {
         }
         let today = ISODate.day(asOf)
         var anomaly = false
-        let detector = SpendAnomalyDetector(multiple: policy.anomalyMultiple, minimumDailySpend: policy.anomalyMinDailySpend)
+        let detector = SpendAnomalyDetector(multiple: policy.anomalyMultiple, minimumDailySpend: policy.anomalyMinDailySpend,
+                                            minimumDays: policy.anomalyMinDays)
         let series = c.usage.daily.map { (day: $0.day, cost: $0.cost) }
         if e.leaked, let exposed = e.firstExposed, !series.isEmpty {
-            if case .anomaly(let before, let after, let ratio) = detector.assess(daily: series, exposed: ISODate.day(exposed), asOf: today) {
+            let exposedDay = ISODate.day(exposed)
+            switch detector.assess(daily: series, exposed: exposedDay, asOf: today, created: c.created.map(ISODate.day), currency: cur) {
+            case .anomaly(let shift):
                 anomaly = true
-                let multiple = ratio.isFinite ? String(format: "%.0f×", ratio) : "from nothing"
-                f.add("spend.anomaly-after-exposure", 40, "daily spend rose \(multiple) after the key appeared in a repository on "
-                      + "\(ISODate.day(exposed)) (\(Money.format(before, cur)) → \(Money.format(after, cur))/day): the signature of a stolen key in use")
+                let after = ISODate.parse(shift.start).map { ISODate.days(from: exposed, to: $0) } ?? 0
+                let when = after == 0 ? "the day" : after == 1 ? "1 day after" : "\(after) days after"
+                f.add("spend.anomaly-after-exposure", 40, "\(Money.format(shift.before, cur))/day → \(Money.format(shift.after, cur))/day "
+                      + "from \(shift.start), \(when) \(e.exposureEvent): the signature of a stolen key in use")
+            case .insufficientData(let why):
+                f.add("spend.abuse-undetermined", 0, "cannot tell abuse from use: " + why)
+            case .normal:
+                break
             }
         }
         if !anomaly, let spike = detector.recentSpike(daily: series, asOf: today) {
