@@ -218,7 +218,7 @@ final class RiskModelTests: XCTestCase {
         XCTAssertEqual(first.fingerprint, Secret(planted.secrets["bedrock"]!).fingerprint)
         XCTAssertEqual(first.risk.severity, .critical)
         XCTAssertTrue(first.risk.factors.contains { $0.id == "spend.anomaly-after-exposure" })
-        let scores = register.credentials.map(\.risk.score)
-        XCTAssertEqual(scores, scores.sorted(by: >), "sorted by score, highest first")
+        let ranks = register.credentials.map { [$0.risk.severity.rank, $0.risk.score] }
+        XCTAssertEqual(ranks, ranks.sorted { $0.lexicographicallyPrecedes($1) }.reversed(), "sorted by severity, then score, highest first")
     }
 }
