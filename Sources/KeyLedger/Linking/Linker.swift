@@ -43,6 +43,8 @@ public struct LinkedCredential: Sendable {
     public var owner: Owner
     public var usage: UsageSummary
     public var notes: [String] = []
+    /// What CloudTrail says this access key did (`CloudTrailLink`).
+    public var keyActivity: CloudTrailKeyActivity?
 
     /// Stable id: from the fingerprint when the secret was seen, else from the provider key id.
     public var id: String {
@@ -155,6 +157,7 @@ public struct Linker: Sendable {
             linked[i].owner = owner(of: linked[i])
         }
         attributeUsage(&linked)
+        CloudTrailLink.attach(bundle.keyActivity, to: &linked)
         return linked
     }
 

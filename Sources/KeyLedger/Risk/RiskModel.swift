@@ -2,7 +2,8 @@ import Foundation
 
 /// The joint cost/identity risk of a credential: named factors with points and a one-line reason, a 0–100 score,
 /// a severity, control mappings and treatments with due dates. Deterministic: the same register and as-of date
-/// give the same result.
+/// give the same result. An LLMjacking signature in CloudTrail after exposure is critical too (policy
+/// `cloudtrail_forces_critical`).
 ///
 /// Severity cut-offs: critical ≥ 80, high ≥ 60, medium ≥ 35, low below. A leaked credential whose spend jumped
 /// after exposure is critical whatever its score; `policy.severity_overrides` can raise (never lower) a severity.
@@ -30,10 +31,11 @@ public struct RiskModel: Sendable {
         dormancyFactors(c, into: &factors)
         ownershipFactors(c, into: &factors)
         let anomaly = spendFactors(c, exposure, into: &factors)
+        let llmjacking = cloudTrailFactors(c, exposure, into: &factors)
         var list = factors.items
         let score = min(100, list.reduce(0) { $0 + $1.points })
         var severity = Severity(score: score)
-        if anomaly { severity = .critical }
+        if anomaly || (llmjacking && policy.cloudTrailForcesCritical) { severity = .critical }
         if let floor = policy.severityFloor(rule: c.rule, provider: c.provider, kind: c.kind).flatMap(Severity.init(rawValue:)),
            floor > severity {
             severity = floor
@@ -198,13 +200,33 @@ public struct RiskModel: Sendable {
         return anomaly
     }
 
+    /// LLMjacking signatures in the key's CloudTrail activity. Returns whether one follows the exposure (it makes the
+    /// credential critical unless `cloudtrail_forces_critical: false`).
+    func cloudTrailFactors(_ c: LinkedCredential, _ e: ExposureFacts, into f: inout FactorList) -> Bool {
+        guard let activity = c.keyActivity else { return false }
+        var afterExposure = false
+        for m in LLMjackingSignatures().matches(activity, exposed: e.leaked ? e.firstExposed : nil) {
+            var when = ""
+            if e.leaked, let exposed = e.firstExposed {
+                let days = ISODate.days(from: exposed, to: Date(timeIntervalSince1970: Double(m.time)))
+                when = m.followsExposure
+                    ? (days == 0 ? "; the day \(e.exposureEvent)" : "; \(days) day\(days == 1 ? "" : "s") after \(e.exposureEvent)")
+                    : "; before \(e.exposureEvent)"
+            }
+            f.add(m.id, m.points, m.evidence + when)
+            if m.followsExposure && e.leaked { afterExposure = true }
+        }
+        return afterExposure
+    }
+
     /// What to do, most urgent first; every treatment is due within the severity's policy window.
     /// `unused`: usage data exists and shows no spend in 30 days — a leaked key nobody uses is revoked, not rotated.
     func treatments(for factors: Set<String>, severity: Severity, leaked: Bool, unused: Bool) -> [Treatment] {
         let due = ISODate.day(asOf.addingTimeInterval(Double((policy.dueDays[severity.rawValue] ?? 30) * 86_400)))
         var actions: [TreatmentAction] = []
-        if factors.contains("spend.anomaly-after-exposure") || factors.contains("spend.spike") { actions.append(.investigateAbuse) }
-        if factors.contains("spend.anomaly-after-exposure") || factors.contains("dormancy.unused") || (leaked && unused) {
+        let llmjacking = factors.contains { $0.hasPrefix("cloudtrail.") }
+        if factors.contains("spend.anomaly-after-exposure") || factors.contains("spend.spike") || llmjacking { actions.append(.investigateAbuse) }
+        if factors.contains("spend.anomaly-after-exposure") || llmjacking || factors.contains("dormancy.unused") || (leaked && unused) {
             actions.append(.revoke)
         } else if leaked || factors.contains("rotation.overdue") {
             actions.append(.rotate)
