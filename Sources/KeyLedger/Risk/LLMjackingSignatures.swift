@@ -26,7 +26,9 @@ public struct LLMjackingSignatures: Sendable {
         public var followsExposure: Bool
     }
 
-    public func matches(_ a: CloudTrailKeyActivity, exposed: Date?) -> [Match] {
+    /// Events after `asOf` (end of that day) are not looked at, so a report for a past date reads the trail as it was.
+    public func matches(_ whole: CloudTrailKeyActivity, exposed: Date?, asOf: Date? = nil) -> [Match] {
+        let a = asOf.map { whole.until(Int64($0.timeIntervalSince1970) + 86_399) } ?? whole
         let exposedAt = exposed.map { Int64($0.timeIntervalSince1970) }
         func follows(_ t: Int64) -> Bool { exposedAt.map { t >= $0 } ?? false }
         /// The earliest candidate at or after exposure, else the earliest.

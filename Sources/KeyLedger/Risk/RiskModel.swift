@@ -184,7 +184,7 @@ public struct RiskModel: Sendable {
             switch detector.assess(daily: series, exposed: exposedDay, asOf: today, created: c.created.map(ISODate.day), currency: cur) {
             case .anomaly(let shift):
                 anomaly = true
-                let after = ISODate.parse(shift.start).map { ISODate.days(from: exposed, to: $0) } ?? 0
+                let after = ISODate.parse(shift.start).map { ISODate.days(from: ISODate.parse(exposedDay)!, to: $0) } ?? 0
                 let when = after == 0 ? "the day" : after == 1 ? "1 day after" : "\(after) days after"
                 f.add("spend.anomaly-after-exposure", 40, "\(Money.format(shift.before, cur))/day → \(Money.format(shift.after, cur))/day "
                       + "from \(shift.start), \(when) \(e.exposureEvent): the signature of a stolen key in use")
@@ -205,10 +205,11 @@ public struct RiskModel: Sendable {
     func cloudTrailFactors(_ c: LinkedCredential, _ e: ExposureFacts, into f: inout FactorList) -> Bool {
         guard let activity = c.keyActivity else { return false }
         var afterExposure = false
-        for m in LLMjackingSignatures().matches(activity, exposed: e.leaked ? e.firstExposed : nil) {
+        for m in LLMjackingSignatures().matches(activity, exposed: e.leaked ? e.firstExposed : nil, asOf: asOf) {
             var when = ""
             if e.leaked, let exposed = e.firstExposed {
-                let days = ISODate.days(from: exposed, to: Date(timeIntervalSince1970: Double(m.time)))
+                // Calendar days, as the dates in the reason read.
+                let days = ISODate.days(from: ISODate.parse(ISODate.day(exposed))!, to: ISODate.parse(ISODate.day(m.time))!)
                 when = m.followsExposure
                     ? (days == 0 ? "; the day \(e.exposureEvent)" : "; \(days) day\(days == 1 ? "" : "s") after \(e.exposureEvent)")
                     : "; before \(e.exposureEvent)"

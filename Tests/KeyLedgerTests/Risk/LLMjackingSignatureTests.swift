@@ -45,7 +45,9 @@ final class LLMjackingSignatureTests: XCTestCase {
         return out
     }
 
-    func assess(_ records: [[String: Any]], leaked: Bool = true, policy: RiskPolicy = RiskPolicy()) throws -> RiskModel.Assessment {
+    func assess(_ records: [[String: Any]], leaked: Bool = true, policy: RiskPolicy = RiskPolicy(),
+                asOf day: String = "2026-11-20") throws -> RiskModel.Assessment {
+        let asOf = ISODate.parse(day)!
         let bundle = ExportLoader.load(data: try CloudTrailFixture.s3Delivery(records), path: "trail.json")
         XCTAssertEqual(bundle.problems.count, 0)
         let rule = sharedMatcher.rules.first { $0.id == "aws.access-key" }!
@@ -69,10 +71,10 @@ final class LLMjackingSignatureTests: XCTestCase {
                        "ListFoundationModels 2026-11-08 03:12:05Z, GetFoundationModelAvailability 2026-11-08 03:12:40Z, "
                        + "then InvokeModel 2026-11-08 03:14:02Z from 198.51.100.23 (python-requests) on long-term key \(pair.id) "
                        + "(30 Bedrock calls from that day on): model enumeration followed by invocation, the LLMjacking pattern; "
-                       + "6 days after the key was committed to payments-api")
+                       + "7 days after the key was committed to payments-api")
         XCTAssertEqual(factor(a, "cloudtrail.new-source-after-exposure")?.reason,
                        "InvokeModel 2026-11-08 03:14:02Z from 198.51.100.23 (python-requests): address 198.51.100.23 never seen before the "
-                       + "exposure (before it: 10.0.0.12, aws-cli); 6 days after the key was committed to payments-api")
+                       + "exposure (before it: 10.0.0.12, aws-cli); 7 days after the key was committed to payments-api")
         XCTAssertNil(factor(a, "cloudtrail.model-access-request"))
         XCTAssertEqual(a.treatments.prefix(2).map(\.action), [.investigateAbuse, .revoke])
         XCTAssertTrue(a.controls.contains("NIST-CSF-2.0:DE.AE-03"))
@@ -104,7 +106,7 @@ final class LLMjackingSignatureTests: XCTestCase {
         XCTAssertEqual(factor(a, "cloudtrail.model-access-request")?.reason,
                        "PutUseCaseForModelAccess 2026-11-08 03:11:02Z from 198.51.100.23 (Boto3) (all: CreateFoundationModelAgreement, "
                        + "PutUseCaseForModelAccess): a request to enable Bedrock models, how stolen keys unlock models the owner never "
-                       + "used; 6 days after the key was committed to payments-api")
+                       + "used; 7 days after the key was committed to payments-api")
         XCTAssertEqual(a.risk.severity, .critical)
         XCTAssertNil(factor(try assess(routine()), "cloudtrail.model-access-request"))
     }
@@ -117,7 +119,7 @@ final class LLMjackingSignatureTests: XCTestCase {
         let newTool = llmjacking(address: "10.0.0.12", agent: CloudTrailFixture.pythonRequests, recon: false)
         XCTAssertEqual(factor(try assess(routine() + newTool), "cloudtrail.new-source-after-exposure")?.reason,
                        "InvokeModel 2026-11-08 03:14:02Z from 10.0.0.12 (python-requests): user agent python-requests never seen before "
-                       + "the exposure (before it: 10.0.0.12, aws-cli); 6 days after the key was committed to payments-api")
+                       + "the exposure (before it: 10.0.0.12, aws-cli); 7 days after the key was committed to payments-api")
         // No activity before the exposure: every source is new, so nothing is said.
         XCTAssertNil(factor(try assess(llmjacking(recon: false)), "cloudtrail.new-source-after-exposure"))
     }
@@ -147,6 +149,12 @@ final class LLMjackingSignatureTests: XCTestCase {
         let a = try assess(routine() + llmjacking(), leaked: false)
         XCTAssertNotNil(factor(a, "cloudtrail.enumeration-then-invocation"))
         XCTAssertEqual(a.risk.severity, Severity(score: a.risk.score))
+    }
+
+    /// `--as-of` reads the trail as it was that day: the 11-08 sequence is not seen on 11-07.
+    func testEventsAfterAsOfAreNotSeen() throws {
+        XCTAssertFalse(try assess(routine() + llmjacking(), asOf: "2026-11-07").risk.factors.contains { $0.id.hasPrefix("cloudtrail.") })
+        XCTAssertEqual(try assess(routine() + llmjacking(), asOf: "2026-11-08").risk.factors.filter { $0.id.hasPrefix("cloudtrail.") }.count, 2)
     }
 
     /// Quiet trail, quiet model.

@@ -209,15 +209,22 @@ final class RiskModelTests: XCTestCase {
         }
     }
 
-    func testDemoEstateRanksTheAbusedLeakedKeyFirst() throws {
+    /// The demo's two abused keys lead the register: the Bedrock key whose spend jumped a week after its leak (a key
+    /// with one day of history before it), and the IAM key CloudTrail shows being used for LLMjacking.
+    func testDemoEstateRanksTheAbusedLeakedKeysFirst() throws {
         let dir = try temporaryDirectory(self)
         let planted = try DemoEstate(root: dir).build()
         let (_, register) = try scanRegister(["payments-api", "ml-platform", "config-store"].map { dir + "/" + $0 },
                                              exports: [dir + "/exports"], config: try KeyLedgerConfig.load(path: dir + "/keyledger.yml"))
-        let first = try XCTUnwrap(register.credentials.first)
-        XCTAssertEqual(first.fingerprint, Secret(planted.secrets["bedrock"]!).fingerprint)
-        XCTAssertEqual(first.risk.severity, .critical)
-        XCTAssertTrue(first.risk.factors.contains { $0.id == "spend.anomaly-after-exposure" })
+        let top = register.credentials.prefix(2)
+        XCTAssertEqual(top.map(\.fingerprint), [Secret(planted.secrets["bedrock"]!).fingerprint, Secret(planted.secrets["aws-batch-secret"]!).fingerprint])
+        XCTAssertEqual(top.map(\.risk.severity), [.critical, .critical])
+        XCTAssertEqual(top.first?.risk.factors.first { $0.id == "spend.anomaly-after-exposure" }?.reason,
+                       "$2.50/day → $270.00/day from 2026-11-05, 8 days after the key was committed to ml-platform: the signature of a stolen key in use")
+        XCTAssertEqual(top.last?.risk.factors.filter { $0.id.hasPrefix("cloudtrail.") }.map(\.id),
+                       ["cloudtrail.enumeration-then-invocation", "cloudtrail.model-access-request", "cloudtrail.new-source-after-exposure"])
+        XCTAssertFalse(register.credentials.dropFirst(2).contains { $0.risk.factors.contains { $0.id == "spend.anomaly-after-exposure" || $0.id.hasPrefix("cloudtrail.") } },
+                       "no other key is flagged")
         let ranks = register.credentials.map { [$0.risk.severity.rank, $0.risk.score] }
         XCTAssertEqual(ranks, ranks.sorted { $0.lexicographicallyPrecedes($1) }.reversed(), "sorted by severity, then score, highest first")
     }

@@ -149,6 +149,31 @@ public struct CloudTrailKeyActivity: Sendable, Equatable {
         dropped += other.dropped
     }
 
+    /// The activity up to `end` (seconds since 1970): what an as-of date in the past would have seen. Sources first seen
+    /// later are dropped; day and model counts after that day too.
+    public func until(_ end: Int64) -> CloudTrailKeyActivity {
+        guard lastUse > end else { return self }
+        var a = self
+        a.lastUse = max(firstUse, min(lastUse, end))
+        let lastDay = ISODate.day(end)
+        func trim(_ table: [String: SourceUse]) -> [String: SourceUse] {
+            table.filter { $0.value.first <= end }.mapValues { use in
+                var u = use
+                u.last = min(u.last, end)
+                if let e = u.firstInvocation, e.time > end { u.firstInvocation = nil }
+                return u
+            }
+        }
+        a.addresses = trim(addresses)
+        a.agents = trim(agents)
+        a.bedrockCallsByDay = bedrockCallsByDay.filter { $0.key <= lastDay }
+        a.modelCallsByDay = modelCallsByDay.mapValues { $0.filter { $0.key <= lastDay } }.filter { !$0.value.isEmpty }
+        a.reconnaissance = reconnaissance.filter { $0.time <= end }
+        a.modelAccess = modelAccess.filter { $0.time <= end }
+        a.invocationsByMinute = invocationsByMinute.filter { $0.value.time <= end }
+        return a
+    }
+
     /// `Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux` → `Boto3`; `aws-cli/2.15.0 …` → `aws-cli`. Versions change
     /// with every upgrade; the product says which tool is calling.
     static func agentProduct(_ userAgent: String) -> String? {
