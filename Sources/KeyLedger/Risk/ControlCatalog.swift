@@ -21,6 +21,7 @@ public enum ControlCatalog {
         "spend.spike": ["NIST-CSF-2.0:DE.CM-06", "NIST-CSF-2.0:DE.AE-02"],
         "cloudtrail.enumeration-then-invocation": ["OWASP-NHI:NHI2", "NIST-CSF-2.0:DE.CM-03", "NIST-CSF-2.0:DE.AE-02", "NIST-CSF-2.0:DE.AE-03", "NIST-CSF-2.0:RS.MI-01"],
         "cloudtrail.model-access-request": ["OWASP-NHI:NHI2", "NIST-CSF-2.0:DE.CM-03", "NIST-CSF-2.0:DE.AE-02", "NIST-CSF-2.0:RS.MI-01"],
+        "cloudtrail.new-model-after-exposure": ["NIST-CSF-2.0:DE.CM-06", "NIST-CSF-2.0:DE.AE-02"],
         "cloudtrail.new-source-after-exposure": ["OWASP-NHI:NHI2", "NIST-CSF-2.0:DE.CM-03", "NIST-CSF-2.0:DE.AE-03", "NIST-CSF-2.0:RS.MI-01"],
     ]
 

@@ -8,9 +8,11 @@ import Foundation
 /// | `cloudtrail.enumeration-then-invocation` | 40 | on a long-term key (`AKIA…`), a model listing or availability check (`ListFoundationModels`, `GetFoundationModelAvailability`, …) followed within `window` by `InvokeModel*`/`Converse*` — the sequence of Prowler's `cloudtrail_threat_detection_llm_jacking` and Elastic's Bedrock enumeration-then-invocation rule |
 /// | `cloudtrail.model-access-request` | 30 | `PutUseCaseForModelAccess`, `CreateFoundationModelAgreement`, `PutFoundationModelEntitlement`, `AcceptAgreementRequest`: enabling models |
 /// | `cloudtrail.new-source-after-exposure` | 25 | a Bedrock invocation from an address or user-agent product the key never used before its exposure (needs activity from before the exposure to compare with) |
+/// | `cloudtrail.new-model-after-exposure` | 15 | a model the key never invoked before its exposure, while it did invoke others (a change of model mix; alone it does not force critical: teams switch models too) |
 ///
 /// Each signature is judged at its earliest occurrence on or after the exposure (else its earliest at all, which
-/// then does not follow the leak). `followsExposure` is what lets the risk model force critical.
+/// then does not follow the leak). A signature that `forcesCritical` and `followsExposure` lets the risk model force
+/// critical.
 public struct LLMjackingSignatures: Sendable {
     /// How soon after reconnaissance an invocation must come.
     public var window: Int64 = 15 * 60
@@ -24,6 +26,8 @@ public struct LLMjackingSignatures: Sendable {
         public var evidence: String
         public var time: Int64
         public var followsExposure: Bool
+        /// An LLMjacking signature (not the weaker model-mix signal).
+        public var forcesCritical = true
     }
 
     /// Events after `asOf` (end of that day) are not looked at, so a report for a past date reads the trail as it was.
@@ -88,6 +92,22 @@ public struct LLMjackingSignatures: Sendable {
                                         + "seen before the exposure (before it: \(before))",
                                      time: hit.event.time, followsExposure: true))
                 }
+            }
+        }
+        if let exposedAt {
+            let exposedDay = ISODate.day(exposedAt)
+            let before = a.modelCallsByDay.filter { $0.value.keys.contains { $0 < exposedDay } }.keys.sorted()
+            let new = a.modelCallsByDay.compactMap { model, days -> (model: String, first: String, calls: Int)? in
+                guard let first = days.keys.min(), first >= exposedDay else { return nil }
+                return (model, first, days.values.reduce(0, +))
+            }.sorted { ($0.first, $0.model) < ($1.first, $1.model) }
+            if !before.isEmpty, let first = new.first,
+               let time = ISODate.parse(first.first).map({ Int64($0.timeIntervalSince1970) }) {
+                let others = new.count > 1 ? " and \(new.count - 1) other new model\(new.count == 2 ? "" : "s")" : ""
+                out.append(Match(id: "cloudtrail.new-model-after-exposure", points: 15,
+                                 evidence: "\(first.model) first invoked \(first.first) (\(first.calls) call\(first.calls == 1 ? "" : "s"))\(others); "
+                                    + "before the exposure only \(before.prefix(3).joined(separator: ", ")): the key's model mix changed",
+                                 time: time, followsExposure: true, forcesCritical: false))
             }
         }
         return out

@@ -215,7 +215,7 @@ public struct RiskModel: Sendable {
                     : "; before \(e.exposureEvent)"
             }
             f.add(m.id, m.points, m.evidence + when)
-            if m.followsExposure && e.leaked { afterExposure = true }
+            if m.followsExposure && m.forcesCritical && e.leaked { afterExposure = true }
         }
         return afterExposure
     }
@@ -225,7 +225,8 @@ public struct RiskModel: Sendable {
     func treatments(for factors: Set<String>, severity: Severity, leaked: Bool, unused: Bool) -> [Treatment] {
         let due = ISODate.day(asOf.addingTimeInterval(Double((policy.dueDays[severity.rawValue] ?? 30) * 86_400)))
         var actions: [TreatmentAction] = []
-        let llmjacking = factors.contains { $0.hasPrefix("cloudtrail.") }
+        let llmjacking = !factors.isDisjoint(with: ["cloudtrail.enumeration-then-invocation", "cloudtrail.model-access-request",
+                                                    "cloudtrail.new-source-after-exposure"])
         if factors.contains("spend.anomaly-after-exposure") || factors.contains("spend.spike") || llmjacking { actions.append(.investigateAbuse) }
         if factors.contains("spend.anomaly-after-exposure") || llmjacking || factors.contains("dormancy.unused") || (leaked && unused) {
             actions.append(.revoke)

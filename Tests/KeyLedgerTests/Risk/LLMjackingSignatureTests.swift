@@ -157,6 +157,36 @@ final class LLMjackingSignatureTests: XCTestCase {
         XCTAssertEqual(try assess(routine() + llmjacking(), asOf: "2026-11-08").risk.factors.filter { $0.id.hasPrefix("cloudtrail.") }.count, 2)
     }
 
+    /// A nightly Bedrock job from the office calling `model`, from `first` to 2026-11-19.
+    func nightly(_ model: String, from first: String) -> [[String: Any]] {
+        let start = ISODate.parse(first)!
+        return (0...ISODate.days(from: start, to: ISODate.parse("2026-11-19")!)).map { d in
+            trail.event("InvokeModel", at: ISODate.timestamp(start.addingTimeInterval(Double(d) * 86_400 + 7200)), key: pair.id,
+                        address: "10.0.0.12", userAgent: CloudTrailFixture.awsCLI, model: model)
+        }
+    }
+
+    /// Model mix: a model the key never invoked before the leak, while it invoked others, is a second signal — not
+    /// forced critical on its own (teams switch models too).
+    func testNewModelAfterExposure() throws {
+        let haiku = "anthropic.claude-3-haiku-20240307-v1:0", opus = "anthropic.claude-3-opus-20240229-v1:0"
+        var policy = RiskPolicy()
+        policy.cloudTrailForcesCritical = true
+        let a = try assess(routine() + nightly(haiku, from: "2026-10-25") + [
+            trail.event("InvokeModel", at: "2026-11-09T02:00:30Z", key: pair.id, address: "10.0.0.12", userAgent: CloudTrailFixture.awsCLI, model: opus),
+            trail.event("InvokeModel", at: "2026-11-10T02:00:30Z", key: pair.id, address: "10.0.0.12", userAgent: CloudTrailFixture.awsCLI, model: opus),
+        ])
+        XCTAssertEqual(factor(a, "cloudtrail.new-model-after-exposure")?.points, 15)
+        XCTAssertEqual(factor(a, "cloudtrail.new-model-after-exposure")?.reason,
+                       "\(opus) first invoked 2026-11-09 (2 calls); before the exposure only \(haiku): the key's model mix changed; "
+                       + "8 days after the key was committed to payments-api")
+        XCTAssertEqual(a.risk.severity, Severity(score: a.risk.score), "not forced critical")
+        XCTAssertFalse(a.treatments.map(\.action).contains(.investigateAbuse))
+        // The same model before and after: nothing. Models only after the leak: nothing to compare with.
+        XCTAssertNil(factor(try assess(routine() + nightly(haiku, from: "2026-10-25")), "cloudtrail.new-model-after-exposure"))
+        XCTAssertNil(factor(try assess(routine() + nightly(opus, from: "2026-11-03")), "cloudtrail.new-model-after-exposure"))
+    }
+
     /// Quiet trail, quiet model.
     func testRoutineUseHasNoSignature() throws {
         let a = try assess(routine())

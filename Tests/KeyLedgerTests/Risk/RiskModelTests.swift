@@ -222,7 +222,8 @@ final class RiskModelTests: XCTestCase {
         XCTAssertEqual(top.first?.risk.factors.first { $0.id == "spend.anomaly-after-exposure" }?.reason,
                        "$2.50/day → $270.00/day from 2026-11-05, 8 days after the key was committed to ml-platform: the signature of a stolen key in use")
         XCTAssertEqual(top.last?.risk.factors.filter { $0.id.hasPrefix("cloudtrail.") }.map(\.id),
-                       ["cloudtrail.enumeration-then-invocation", "cloudtrail.model-access-request", "cloudtrail.new-source-after-exposure"])
+                       ["cloudtrail.enumeration-then-invocation", "cloudtrail.model-access-request", "cloudtrail.new-source-after-exposure",
+                        "cloudtrail.new-model-after-exposure"])
         XCTAssertFalse(register.credentials.dropFirst(2).contains { $0.risk.factors.contains { $0.id == "spend.anomaly-after-exposure" || $0.id.hasPrefix("cloudtrail.") } },
                        "no other key is flagged")
         let ranks = register.credentials.map { [$0.risk.severity.rank, $0.risk.score] }
