@@ -1,8 +1,7 @@
 import Foundation
 
-/// Ties CloudTrail activity to AWS credentials by access key id: the found key's own id (`AKIA…` beside its secret)
-/// or the id of the provider key it was linked to. A short-term Bedrock key names the access key it was minted from,
-/// which is linked the same way.
+/// Ties CloudTrail activity to AWS credentials by access key id: the id of the provider key the credential was linked
+/// to, else the found key's own id (the `AKIA…` beside its secret). Kept apart from the linker's usage attribution.
 enum CloudTrailLink {
     static func attach(_ activity: [String: CloudTrailKeyActivity], to linked: inout [LinkedCredential]) {
         guard !activity.isEmpty else { return }
