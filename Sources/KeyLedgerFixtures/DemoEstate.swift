@@ -35,9 +35,12 @@ public struct DemoEstate {
         let k8s = keys.kubernetesServiceAccountToken(namespace: "inference", account: "batch-runner")
         let slack = keys.slackBotToken()
         let google = keys.googleAPIKey()
+        // Drawn last, so the keys above stay what they were.
+        let batch = keys.awsKeyPair()
         planted.secrets = ["openai": openai, "openai-admin": openaiAdmin, "anthropic": anthropic, "aws-secret": aws.secret,
                            "github": github, "groq": groq, "huggingface": hf, "mistral": mistral, "bedrock": bedrock,
-                           "azure-openai": azure, "deepseek": deepseek, "kubernetes": k8s, "slack": slack, "google": google]
+                           "azure-openai": azure, "deepseek": deepseek, "kubernetes": k8s, "slack": slack, "google": google,
+                           "aws-batch-secret": batch.secret]
 
         // payments-api: a key committed in .env and removed later (history only), one still in HEAD,
         // an AWS pair in a deploy script, a token in CI, and a key that lives only on a feature branch.
@@ -78,6 +81,8 @@ public struct DemoEstate {
                       author: "Ana Silva", email: "ana@acme.example", date: "2026-07-01")
         try ml.commit(["infra/bedrock.env": "AWS_BEARER_TOKEN_BEDROCK=\(bedrock)\n"], message: "Bedrock evaluation",
                       author: "Devin AI", email: "devin-ai-integration[bot]@users.noreply.github.com", date: "2026-10-28")
+        try ml.commit(["jobs/batch.env": "AWS_ACCESS_KEY_ID=\(batch.id)\nAWS_SECRET_ACCESS_KEY=\(batch.secret)\nAWS_REGION=us-east-1\n"],
+                      message: "Nightly summaries on Bedrock", author: "Ana Silva", email: "ana@acme.example", date: "2026-11-01")
         try ml.checkout()
 
         // config-store: the files an ops share accumulates.
@@ -108,6 +113,7 @@ public struct DemoEstate {
         }
         try writeExports(openai: openai, openaiAdmin: openaiAdmin, anthropic: anthropic, aws: aws, gcpKeyId: gcp.keyId,
                          gcpEmail: gcp.email, bedrock: bedrock)
+        try writeCloudTrail(batchKeyId: batch.id)
         try """
         # Who answers for what. Matched in order: provider key ids and projects, then repository/path globs.
         owners:
@@ -136,7 +142,7 @@ public struct DemoEstate {
     }
 
     /// Provider exports in their documented shapes, tied to the planted keys by the providers' own redaction hints,
-    /// key ids and IAM principals. The Bedrock key's spend jumps after a bot committed it: the abuse signature.
+    /// key ids and IAM principals. The Bedrock key's spend jumps a week after a bot committed it: the abuse signature.
     func writeExports(openai: String, openaiAdmin: String, anthropic: String, aws: (id: String, secret: String),
                       gcpKeyId: String, gcpEmail: String, bedrock: String) throws {
         let dir = root + "/exports"
@@ -261,12 +267,13 @@ public struct DemoEstate {
             ],
             "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
         ])
-        // CUR 2.0: Bedrock spend per IAM principal. Flat until the key was committed on 2026-10-28, then ~25×.
+        // CUR 2.0: Bedrock spend per IAM principal. The key's IAM user was created on 2026-10-27 and the key committed
+        // on 2026-10-28 (a one-day history before the leak); $2.50 a day until, on 2026-11-05, it jumps to $270 a day
+        // and stays there: a leaked key resold a week later.
         var cur = "bill_billing_period_start_date,line_item_usage_account_id,line_item_product_code,line_item_usage_type,line_item_usage_start_date,line_item_usage_amount,line_item_unblended_cost,line_item_currency_code,line_item_iam_principal,line_item_resource_id\n"
         let principal = "arn:aws:iam::123456789012:user/" + Self.bedrockUserName(bedrock)
-        for (i, day) in days(from: "2026-10-01", to: "2026-11-19").enumerated() {
-            let abused = day >= "2026-10-29"
-            let cost = abused ? 92.0 + Double(i % 7) * 6 : 3.2 + Double(i % 4) * 0.4
+        for day in days(from: "2026-10-27", to: "2026-11-19") {
+            let cost = day >= "2026-11-05" ? 270.0 : 2.5
             let tokens = Int(cost / 0.003 * 1000)
             cur += "2026-\(day.dropFirst(5).prefix(2))-01,123456789012,AmazonBedrock,USE1-Claude4.5Sonnet-input-tokens,\(day)T00:00:00Z,\(tokens),\(String(format: "%.2f", cost)),USD,\(principal),arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5\n"
         }
@@ -282,6 +289,51 @@ public struct DemoEstate {
         ])
         // A truncated file, as happens with interrupted exports: reported and skipped.
         try "{\"object\": \"list\", \"data\": [".write(toFile: dir + "/openai-export-truncated.json", atomically: true, encoding: .utf8)
+    }
+
+    /// CloudTrail for the `bedrock-batch` IAM user's access key, as S3 delivers it (one gzip file a day under
+    /// `AWSLogs/…`), and its `list-access-keys` entry. Every night since 2026-10-20 the team's job calls Claude Haiku
+    /// from 10.20.0.5 with Boto3. The key is committed on 2026-11-01; on 2026-11-08 someone else asks for model access,
+    /// lists the models, checks availability and invokes Claude Sonnet every four minutes from 198.51.100.23 with
+    /// python-requests — the LLMjacking sequence — and keeps at it every night after.
+    func writeCloudTrail(batchKeyId: String) throws {
+        let dir = root + "/exports"
+        let listing: [String: Any] = ["AccessKeyMetadata": [["UserName": "bedrock-batch", "AccessKeyId": batchKeyId, "Status": "Active",
+                                                             "CreateDate": "2026-09-15T08:00:00+00:00"]]]
+        try JSONSerialization.data(withJSONObject: listing, options: [.prettyPrinted, .sortedKeys])
+            .write(to: URL(fileURLWithPath: dir + "/aws-list-access-keys-bedrock-batch.json"))
+        var trail = CloudTrailFixture(user: "bedrock-batch")
+        let start = ISO8601DateFormatter().date(from: "2026-10-20T00:00:00Z")!
+        for d in 0..<31 {
+            let midnight = start.addingTimeInterval(Double(d) * 86_400)
+            let day = String(ISO8601DateFormatter().string(from: midnight).prefix(10))
+            func at(_ seconds: Int) -> String { ISO8601DateFormatter().string(from: midnight.addingTimeInterval(Double(seconds))) }
+            var records: [[String: Any]] = (0..<3).map { i in
+                trail.event("InvokeModel", at: at(2 * 3600 + i * 60), key: batchKeyId, address: "10.20.0.5",
+                            model: "anthropic.claude-3-haiku-20240307-v1:0")
+            }
+            if day >= "2026-11-08" {
+                let thief = (address: "198.51.100.23", agent: CloudTrailFixture.pythonRequests)
+                if day == "2026-11-08" {
+                    records.append(trail.event("PutUseCaseForModelAccess", at: at(3 * 3600 + 11 * 60 + 2), key: batchKeyId,
+                                               address: thief.address, userAgent: thief.agent))
+                    records.append(trail.event("ListFoundationModels", at: at(3 * 3600 + 12 * 60 + 5), key: batchKeyId,
+                                               address: thief.address, userAgent: thief.agent))
+                    records.append(trail.event("GetFoundationModelAvailability", at: at(3 * 3600 + 12 * 60 + 40), key: batchKeyId,
+                                               address: thief.address, userAgent: thief.agent))
+                }
+                for i in 0..<40 {
+                    records.append(trail.event("InvokeModel", at: at(3 * 3600 + 14 * 60 + 2 + i * 240), key: batchKeyId,
+                                               address: thief.address, userAgent: thief.agent,
+                                               model: "anthropic.claude-3-5-sonnet-20240620-v1:0"))
+                }
+            }
+            records.append(CloudTrailFixture.serviceEvent(at: at(23 * 3600)))
+            let path = dir + "/cloudtrail/" + trail.s3Key(day: day, sequence: d + 1)
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let json = try CloudTrailFixture.s3Delivery(records)
+            try Data(ArchiveFixture.make(.gzipStream, members: [("data", [UInt8](json))])).write(to: URL(fileURLWithPath: path))
+        }
     }
 
     /// The IAM user a long-term Bedrock key names (`ABSK` + base64 of `BedrockAPIKey-…-at-<account>:…`).

@@ -5,6 +5,7 @@ extension ExportLoader {
         AWSCredentialReportImporter.self,
         AWSAuthorizationDetailsImporter.self,
         AWSCURImporter.self,
+        CloudTrailImporter.self,
         GCPServiceAccountKeysImporter.self,
         GCPIAMPolicyImporter.self,
         FOCUSImporter.self,

@@ -31,6 +31,8 @@ public enum ExportLoader {
 
     /// Loads one file.
     public static func loadFile(_ path: String, maxFileSize: Int = 256 << 20) -> ExportBundle {
+        // CloudTrail logs are streamed record by record (a trail can outgrow memory), gzip exports decompressed.
+        if let streamed = CloudTrailImporter.loadStreaming(path: path, maxFileSize: maxFileSize) { return streamed }
         var bundle = ExportBundle()
         func problem(_ reason: String) -> ExportBundle {
             bundle.problems.append(Problem(path: path, reason: reason))

@@ -20,6 +20,8 @@ public struct LinkedCredential: Sendable {
     /// Spend, tokens and requests from the cost ledger, in the register's own shape.
     public var usage: Usage
     public var notes: [String] = []
+    /// What CloudTrail says this access key did (`CloudTrailLink`).
+    public var keyActivity: CloudTrailKeyActivity?
 
     /// Stable id: from the fingerprint when the secret was seen, else from the provider key id.
     public var id: String {
@@ -138,6 +140,7 @@ public struct Linker: Sendable {
             linked[i].owner = owner(of: linked[i])
         }
         let spend = attributeUsage(&linked)
+        CloudTrailLink.attach(bundle.keyActivity, to: &linked)
         return LinkedEstate(credentials: linked, spend: spend)
     }
 

@@ -152,6 +152,8 @@ public struct ExportBundle: Sendable {
     public var grants: [PrivilegeGrant] = []
     /// IAM credential-report key slots (last use, rotation), joined to AWS keys by user and creation time.
     public var activities: [CredentialActivity] = []
+    /// CloudTrail activity per access key id (`userIdentity.accessKeyId`), for the LLMjacking signatures.
+    public var keyActivity: [String: CloudTrailKeyActivity] = [:]
     /// Files read, by detected format (`openai.project-api-keys` → 2).
     public var formats: [String: Int] = [:]
     /// Files that were not usable, with path and reason.
@@ -162,6 +164,9 @@ public struct ExportBundle: Sendable {
     public mutating func merge(_ other: ExportBundle) {
         keys += other.keys; usage += other.usage; grants += other.grants; activities += other.activities; problems += other.problems
         for (k, v) in other.formats { formats[k, default: 0] += v }
+        for (id, activity) in other.keyActivity {
+            if keyActivity[id] == nil { keyActivity[id] = activity } else { keyActivity[id]!.merge(activity) }
+        }
     }
 }
 

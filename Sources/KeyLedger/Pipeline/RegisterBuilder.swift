@@ -13,7 +13,8 @@ public enum RegisterBuilder {
         let asOfDay = ISODate.day(asOf)
         let model = RiskModel(policy: policy, asOf: asOf)
         var records: [CredentialRecord] = linked.map { record(for: $0, model: model, asOf: asOf, asOfDay: asOfDay) }
-        records.sort { ($0.risk.score, $1.provider, $1.id) > ($1.risk.score, $0.provider, $0.id) }
+        // Severity first: a key forced critical by abuse after exposure (or by policy) outranks a merely high score.
+        records.sort { ($0.risk.severity.rank, $0.risk.score, $1.provider, $1.id) > ($1.risk.severity.rank, $1.risk.score, $0.provider, $0.id) }
         var bySeverity = Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, 0) })
         for r in records { bySeverity[r.risk.severity.rawValue, default: 0] += 1 }
         // The summary adds spend in one currency only: the one most 30-day spend is in.

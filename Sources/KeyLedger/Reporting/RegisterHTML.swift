@@ -165,7 +165,7 @@ public enum RegisterHTML {
 
     static func footer(_ register: Register) -> String {
         var items = [
-            "One row per distinct credential, ranked by risk score; the register JSON (`--format json`) has every factor, control and location.",
+            "One row per distinct credential, ranked by severity, then risk score; the register JSON (`--format json`) has every factor, control and location.",
             "Identity is the provider's key id, else the principal, else the key's name; the location is the first place the secret was found.",
             "Due is the earliest due date among the credential's treatments; late means due before \(register.asOf).",
             "Daily spend covers the whole window of daily usage in the register (\(WeeklyReport.spendHistoryMinDays) to \(WeeklyReport.spendHistoryMaxDays) days); dashed lines mark the day each credential was first exposed. The register carries no model information, so spend is not broken down by model.",

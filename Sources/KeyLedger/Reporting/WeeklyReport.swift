@@ -526,7 +526,7 @@ extension WeeklyReport {
     }
 
     /// A risk factor by which the risk model says spend looks like abuse.
-    static func isAnomalyFactor(_ f: RiskFactor) -> Bool { f.id.hasPrefix("spend.anomaly") || f.id == "spend.spike" }
+    static func isAnomalyFactor(_ f: RiskFactor) -> Bool { f.id.hasPrefix("spend.anomaly") || f.id == "spend.spike" || f.id.hasPrefix("cloudtrail.") }
 
     static func isDead(_ c: CredentialRecord) -> Bool {
         c.providerStatus.map { deadStatuses.contains($0.lowercased()) } ?? false

@@ -19,6 +19,10 @@ public enum ControlCatalog {
         "spend.level": ["NIST-CSF-2.0:GV.RM-02", "NIST-CSF-2.0:DE.CM-06"],
         "spend.anomaly-after-exposure": ["OWASP-NHI:NHI2", "NIST-CSF-2.0:DE.CM-06", "NIST-CSF-2.0:DE.AE-02", "NIST-CSF-2.0:RS.MI-01"],
         "spend.spike": ["NIST-CSF-2.0:DE.CM-06", "NIST-CSF-2.0:DE.AE-02"],
+        "cloudtrail.enumeration-then-invocation": ["OWASP-NHI:NHI2", "NIST-CSF-2.0:DE.CM-03", "NIST-CSF-2.0:DE.AE-02", "NIST-CSF-2.0:DE.AE-03", "NIST-CSF-2.0:RS.MI-01"],
+        "cloudtrail.model-access-request": ["OWASP-NHI:NHI2", "NIST-CSF-2.0:DE.CM-03", "NIST-CSF-2.0:DE.AE-02", "NIST-CSF-2.0:RS.MI-01"],
+        "cloudtrail.new-model-after-exposure": ["NIST-CSF-2.0:DE.CM-06", "NIST-CSF-2.0:DE.AE-02"],
+        "cloudtrail.new-source-after-exposure": ["OWASP-NHI:NHI2", "NIST-CSF-2.0:DE.CM-03", "NIST-CSF-2.0:DE.AE-03", "NIST-CSF-2.0:RS.MI-01"],
     ]
 
     /// Controls of a set of factors, OWASP first, each once, in a stable order.

@@ -2,7 +2,8 @@ import Foundation
 
 /// The joint cost/identity risk of a credential: named factors with points and a one-line reason, a 0–100 score,
 /// a severity, control mappings and treatments with due dates. Deterministic: the same register and as-of date
-/// give the same result.
+/// give the same result. An LLMjacking signature in CloudTrail after exposure is critical too (policy
+/// `cloudtrail_forces_critical`).
 ///
 /// Severity cut-offs: critical ≥ 80, high ≥ 60, medium ≥ 35, low below. A leaked credential whose spend jumped
 /// after exposure is critical whatever its score; `policy.severity_overrides` can raise (never lower) a severity.
@@ -30,10 +31,11 @@ public struct RiskModel: Sendable {
         dormancyFactors(c, into: &factors)
         ownershipFactors(c, into: &factors)
         let anomaly = spendFactors(c, exposure, into: &factors)
+        let llmjacking = cloudTrailFactors(c, exposure, into: &factors)
         var list = factors.items
         let score = min(100, list.reduce(0) { $0 + $1.points })
         var severity = Severity(score: score)
-        if anomaly { severity = .critical }
+        if anomaly || (llmjacking && policy.cloudTrailForcesCritical) { severity = .critical }
         if let floor = policy.severityFloor(rule: c.rule, provider: c.provider, kind: c.kind).flatMap(Severity.init(rawValue:)),
            floor > severity {
             severity = floor
@@ -61,6 +63,15 @@ public struct RiskModel: Sendable {
         let repositories: [String]
         let firstExposed: Date?
         var leaked: Bool { !locations.isEmpty }
+
+        /// How the key was first exposed, for reasons: "the key was committed to checkout-service".
+        var exposureEvent: String {
+            let first = locations.filter { $0.firstSeen != nil }.min { ($0.firstSeen!, $0.path) < ($1.firstSeen!, $1.path) }
+            if let first, first.kind == .git, let repository = first.repository {
+                return "the key was committed to \(RepositoryName.short(repository))"
+            }
+            return onDisk ? "the key was found in a config file" : "the key was first exposed"
+        }
 
         init(_ c: LinkedCredential, asOf: Date) {
             locations = c.entry?.locations ?? []
@@ -165,14 +176,22 @@ public struct RiskModel: Sendable {
         }
         let today = ISODate.day(asOf)
         var anomaly = false
-        let detector = SpendAnomalyDetector(multiple: policy.anomalyMultiple, minimumDailySpend: policy.anomalyMinDailySpend)
+        let detector = SpendAnomalyDetector(multiple: policy.anomalyMultiple, minimumDailySpend: policy.anomalyMinDailySpend,
+                                            minimumDays: policy.anomalyMinDays)
         let series = (c.usage.daily ?? []).map { (day: $0.date, cost: $0.cost) }
         if e.leaked, let exposed = e.firstExposed, !series.isEmpty {
-            if case .anomaly(let before, let after, let ratio) = detector.assess(daily: series, exposed: ISODate.day(exposed), asOf: today) {
+            let exposedDay = ISODate.day(exposed)
+            switch detector.assess(daily: series, exposed: exposedDay, asOf: today, created: c.created.map(ISODate.day), currency: cur) {
+            case .anomaly(let shift):
                 anomaly = true
-                let multiple = ratio.isFinite ? String(format: "%.0f×", ratio) : "from nothing"
-                f.add("spend.anomaly-after-exposure", 40, "daily spend rose \(multiple) after the key appeared in a repository on "
-                      + "\(ISODate.day(exposed)) (\(Money.format(before, cur)) → \(Money.format(after, cur))/day): the signature of a stolen key in use")
+                let after = ISODate.parse(shift.start).map { ISODate.days(from: ISODate.parse(exposedDay)!, to: $0) } ?? 0
+                let when = after == 0 ? "the day" : after == 1 ? "1 day after" : "\(after) days after"
+                f.add("spend.anomaly-after-exposure", 40, "\(Money.format(shift.before, cur))/day → \(Money.format(shift.after, cur))/day "
+                      + "from \(shift.start), \(when) \(e.exposureEvent): the signature of a stolen key in use")
+            case .insufficientData(let why):
+                f.add("spend.abuse-undetermined", 0, "cannot tell abuse from use: " + why)
+            case .normal:
+                break
             }
         }
         if !anomaly, let spike = detector.recentSpike(daily: series, asOf: today) {
@@ -181,12 +200,36 @@ public struct RiskModel: Sendable {
         return anomaly
     }
 
+    /// LLMjacking signatures in the key's CloudTrail activity. Returns whether one follows the exposure (it makes the
+    /// credential critical unless `cloudtrail_forces_critical: false`).
+    func cloudTrailFactors(_ c: LinkedCredential, _ e: ExposureFacts, into f: inout FactorList) -> Bool {
+        guard let activity = c.keyActivity else { return false }
+        var afterExposure = false
+        for m in LLMjackingSignatures().matches(activity, exposed: e.leaked ? e.firstExposed : nil, asOf: asOf) {
+            var when = ""
+            if e.leaked, let exposed = e.firstExposed {
+                // Calendar days, as the dates in the reason read.
+                let days = ISODate.days(from: ISODate.parse(ISODate.day(exposed))!, to: ISODate.parse(ISODate.day(m.time))!)
+                when = m.followsExposure
+                    ? (days == 0 ? "; the day \(e.exposureEvent)" : "; \(days) day\(days == 1 ? "" : "s") after \(e.exposureEvent)")
+                    : "; before \(e.exposureEvent)"
+            }
+            f.add(m.id, m.points, m.evidence + when)
+            if m.followsExposure && m.forcesCritical && e.leaked { afterExposure = true }
+        }
+        return afterExposure
+    }
+
+    /// CloudTrail signatures of a stolen key in use: each calls for an investigation and the key's revocation.
+    static let llmjackingFactors: Set<String> = ["cloudtrail.enumeration-then-invocation", "cloudtrail.model-access-request",
+                                                 "cloudtrail.new-source-after-exposure"]
+
     /// Which factors call for which treatment, most urgent first. `leaked` and `leaked-unused` stand for "found in a
     /// scanned source" and "found, with usage data showing no spend in 30 days" (a leaked key nobody uses is revoked,
     /// not rotated); a treatment whose `unless` was chosen is left out.
     static let treatmentTable: [(action: TreatmentAction, factors: Set<String>, unless: TreatmentAction?)] = [
-        (.investigateAbuse, ["spend.anomaly-after-exposure", "spend.spike"], nil),
-        (.revoke, ["spend.anomaly-after-exposure", "dormancy.unused", "leaked-unused"], nil),
+        (.investigateAbuse, Set(["spend.anomaly-after-exposure", "spend.spike"]).union(llmjackingFactors), nil),
+        (.revoke, Set(["spend.anomaly-after-exposure", "dormancy.unused", "leaked-unused"]).union(llmjackingFactors), nil),
         (.rotate, ["leaked", "rotation.overdue"], .revoke),
         (.moveToSecretManager, ["exposure.git-head", "exposure.config-store"], nil),
         (.restrictScope, ["privilege.admin", "privilege.write"], nil),

@@ -9,8 +9,10 @@ import Yams
 ///   max_age_days_for:                # per rule id, provider.kind or provider
 ///     openai.admin-key: 30
 ///   dormant_days: 45                 # active but unused this long: revoke candidate (CIS: 45 days)
-///   anomaly_multiple: 5              # spend after exposure ≥ this × the spend before: abuse signature
-///   anomaly_min_daily_spend: 5       # ignore spikes whose daily mean stays below this (USD)
+///   anomaly_multiple: 5              # a spend level starting on or after exposure ≥ this × the level before it: abuse
+///   anomaly_min_daily_spend: 5       # ignore new levels whose daily mean stays below this (USD)
+///   anomaly_min_days: 3              # days the new level must hold (a one-day blip is not abuse)
+///   cloudtrail_forces_critical: true # an LLMjacking signature in CloudTrail after exposure makes the key critical
 ///   spend_high_30d: 1000             # 30-day spend that counts as high (USD)
 ///   spend_high_30d_by_team: { ml-platform: 5000 }
 ///   budgets: { payments: 3000 }      # monthly budget per team (weekly report forecast)
@@ -24,6 +26,8 @@ public struct RiskPolicy: Sendable, Equatable {
     public var dormantDays = 45
     public var anomalyMultiple = 5.0
     public var anomalyMinDailySpend = 5.0
+    public var anomalyMinDays = 3
+    public var cloudTrailForcesCritical = true
     public var spendHigh30d = 1000.0
     public var spendHigh30dByTeam: [String: Double] = [:]
     public var budgets: [String: Double] = [:]
@@ -116,6 +120,10 @@ public struct RiskPolicy: Sendable, Equatable {
                 policy.anomalyMultiple = try number(v, "anomaly_multiple")
                 if policy.anomalyMultiple <= 1 { throw fail(v, "`anomaly_multiple` must be greater than 1") }
             case "anomaly_min_daily_spend": policy.anomalyMinDailySpend = try number(v, "anomaly_min_daily_spend", positive: false)
+            case "anomaly_min_days": policy.anomalyMinDays = try integer(v, "anomaly_min_days")
+            case "cloudtrail_forces_critical":
+                guard let flag = v.bool else { throw fail(v, "`cloudtrail_forces_critical` must be true or false") }
+                policy.cloudTrailForcesCritical = flag
             case "spend_high_30d": policy.spendHigh30d = try number(v, "spend_high_30d")
             case "spend_high_30d_by_team": policy.spendHigh30dByTeam = try table(v, "spend_high_30d_by_team") { try number($0, $1) }
             case "budgets": policy.budgets = try table(v, "budgets") { try number($0, $1) }
@@ -125,7 +133,7 @@ public struct RiskPolicy: Sendable, Equatable {
                 for key in days.keys where !severities.contains(key) { throw fail(v, "`due_days` keys must be critical, high, medium, low (got \(ConfigText.name(key)))") }
                 policy.dueDays.merge(days) { $1 }
             default:
-                throw fail(k, "unknown setting \(ConfigText.name(k.string)) (expected max_age_days, max_age_days_for, dormant_days, anomaly_multiple, anomaly_min_daily_spend, spend_high_30d, spend_high_30d_by_team, budgets, severity_overrides, due_days)")
+                throw fail(k, "unknown setting \(ConfigText.name(k.string)) (expected max_age_days, max_age_days_for, dormant_days, anomaly_multiple, anomaly_min_daily_spend, anomaly_min_days, cloudtrail_forces_critical, spend_high_30d, spend_high_30d_by_team, budgets, severity_overrides, due_days)")
             }
         }
         return policy

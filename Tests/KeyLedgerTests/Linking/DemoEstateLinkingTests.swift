@@ -66,13 +66,20 @@ final class DemoEstateLinkingTests: XCTestCase {
 
         let bedrock = try credential("bedrock")
         XCTAssertEqual(bedrock.usage.link, "exact: IAM principal")
-        // aws-cur2-bedrock.csv: one row a day 2026-10-01 … 2026-11-19 (i = 0…49), written with two decimals.
-        // Window 2026-10-22 … 2026-11-19 = i 21…49. Before the abuse (i 21…27): 3.2 + (i % 4) × 0.4 with i % 4 =
-        // 1,2,3,0,1,2,3 (Σ 12): 7 × 3.2 + 12 × 0.4 = 22.40 + 4.80 = 27.20. From 2026-10-29 (i 28…49, 22 days):
-        // 92 + (i % 7) × 6 with Σ(i % 7) = 3 × 21 + 0 = 63: 22 × 92 + 63 × 6 = 2024 + 378 = 2402.00. Total 2429.20.
-        XCTAssertEqual(bedrock.usage.spend30d, 2429.20, accuracy: 0.001)
+        // aws-cur2-bedrock.csv: one row a day 2026-10-27 … 2026-11-19 (the IAM user was created 10-27, the key committed
+        // 10-28): 2.50 a day until 11-04 (9 days, 22.50), 270.00 a day from 11-05 (15 days, 4050.00). Total 4072.50.
+        XCTAssertEqual(bedrock.usage.spend30d, 4072.50, accuracy: 0.001)
         XCTAssertEqual(bedrock.owner.team, "ml-platform")
-        XCTAssertEqual(bedrock.usage.daily?.count, 50, "the daily series (every CUR day, 2026-10-01 … 2026-11-19) is kept for the anomaly detector")
+        XCTAssertEqual(bedrock.usage.daily?.count, 24, "the daily series (every CUR day, 2026-10-27 … 2026-11-19) is kept for the anomaly detector")
+
+        // The bedrock-batch IAM user's access key, linked to its listing and to 31 days of CloudTrail by access key id.
+        let awsBatch = try credential("aws-batch-secret")
+        XCTAssertEqual(awsBatch.identity.link?.method, .keyId)
+        XCTAssertEqual(awsBatch.identity.principal, "arn:aws:iam::\(awsBatch.identity.account ?? "?"):user/bedrock-batch")
+        XCTAssertEqual(awsBatch.owner.team, "ml-platform")
+        XCTAssertEqual(awsBatch.lastUsed, "2026-11-19", "the last CloudTrail event")
+        XCTAssertEqual(awsBatch.notes, ["CloudTrail: 576 events 2026-10-20…2026-11-19, 573 Bedrock calls 2026-10-20…2026-11-19, from 2 addresses"])
+        XCTAssertEqual(register.scan.exports?["aws.cloudtrail"], 31)
 
         let admin = try credential("openai-admin")
         XCTAssertEqual(admin.privilege.level, .admin)
@@ -87,14 +94,15 @@ final class DemoEstateLinkingTests: XCTestCase {
         XCTAssertNil(unleaked.fingerprint)
         XCTAssertEqual(unleaked.kind, "project-key")
 
-        // Only these four carry spend: 1242.00 + 413.14 + 7.35 + 2429.20 = 4091.69, all of it owned by a team (payments owns
-        // the OpenAI and Anthropic keys through the payments-api repository and its workspace, ml-platform the Bedrock key).
+        // Only these four carry spend: 1242.00 + 413.14 + 7.35 + 4072.50 = 5734.99, all of it owned by a team (payments owns
+        // the OpenAI and Anthropic keys through the payments-api repository and its workspace, ml-platform the Bedrock key;
+        // CloudTrail counts the bedrock-batch key's calls, it bills nothing).
         XCTAssertEqual(register.credentials.filter { $0.usage.spend30d > 0 }.map(\.redacted).sorted(),
                        [openai, anthropic, batch, bedrock].map(\.redacted).sorted())
-        XCTAssertEqual(register.summary.spend30d, 4091.69, accuracy: 0.001)
+        XCTAssertEqual(register.summary.spend30d, 5734.99, accuracy: 0.001)
         XCTAssertEqual(register.summary.attributedSpendRatio, 1.0)
         // The default workspace's 4200.00 cents on 2026-11-19: no listed key lives there, so no credential carries it. The
-        // reconciliation line: 4091.69 attributed + 42.00 unattributed = 4133.69, what the exports say was spent.
+        // reconciliation line: 5734.99 attributed + 42.00 unattributed = 5776.99, what the exports say was spent.
         XCTAssertEqual(register.summary.unattributedSpend30d, 42.00)
         XCTAssertEqual(register.summary.unattributed?.map(\.scope), ["default"])
         XCTAssertTrue(register.scan.problems.contains { $0.path.hasSuffix("openai-export-truncated.json") && $0.reason.contains("not valid JSON") })

@@ -37,8 +37,9 @@ final class HistoryStoreDemoTests: XCTestCase {
         }
         XCTAssertTrue(report.resolved.isEmpty)
         let bedrock = Secret(planted.secrets["bedrock"]!).fingerprint
-        XCTAssertTrue(report.anomalies.contains { a in thisWeek.credentials.first { $0.id == a.credential.id }?.fingerprint == bedrock },
-                      "the Bedrock key's spend spike is flagged")
+        let batch = Secret(planted.secrets["aws-batch-secret"]!).fingerprint
+        XCTAssertEqual(Set(report.anomalies.compactMap { a in thisWeek.credentials.first { $0.id == a.credential.id }?.fingerprint }),
+                       [bedrock, batch], "the Bedrock key's spend jump and the LLMjacking in CloudTrail are flagged, nothing else")
         XCTAssertEqual(report.dailySpend.count, 7)
         XCTAssertEqual(report.previousDailySpend.count, 7)
         XCTAssertTrue(report.spendByTeam.contains { $0.team == "ml-platform" && $0.budgetStatus == "over" })
