@@ -27,7 +27,9 @@ public enum SARIFReporter {
                 results.append(Result(
                     ruleId: id, ruleIndex: ruleIndex[id]!, level: level(record.risk.severity),
                     message: Message(text: message(record, name: name, at: location)),
-                    locations: [Location(physicalLocation: PhysicalLocation(
+                    // A key found in a commit's author or committer has no file: the result names the commit in its
+                    // message and properties, and carries no physical location rather than an empty URI.
+                    locations: location.path.isEmpty ? [] : [Location(physicalLocation: PhysicalLocation(
                         artifactLocation: artifactLocation(location.path),
                         region: Region(startLine: max(1, location.line ?? 1))))],
                     partialFingerprints: ["primaryLocationLineHash": lineHash(rule: id, fingerprint: record.fingerprint ?? record.id, path: location.path)],

@@ -155,6 +155,21 @@ final class SARIFReporterTests: XCTestCase {
         XCTAssertEqual(suppression.first?["kind"] as? String, "inSource")
     }
 
+    func testAKeyFoundOnlyInACommitAuthorHasNoPhysicalLocation() throws {
+        var keys = CredentialFactory(seed: 0xA07)
+        let token = keys.gitHubToken()
+        let dir = try temporaryDirectory(self)
+        let repo = try GitFixtureRepository(path: dir + "/svc")
+        try repo.commit(["README.md": "hello\n"], message: "init", author: "ci", email: "\(token)@users.example.org", date: "2026-11-01")
+        let (_, register) = try scanRegister([dir + "/svc"])
+        let record = try XCTUnwrap(register.credential(for: token))
+        XCTAssertEqual(record.locations.map(\.path), [""], "the author's email: no file")
+        let sarif = try render(register)
+        let result = try XCTUnwrap(try results(sarif.json).first { ($0["properties"] as? [String: Any])?["credential"] as? String == record.id })
+        XCTAssertEqual((result["locations"] as? [Any])?.count, 0, "no empty URI")
+        assertNoPlaintext(sarif.text, [token], "SARIF")
+    }
+
     func testTheAlertIdentitySurvivesLineMovesButNotAMoveToAnotherFile() throws {
         let dir = try temporaryDirectory(self)
         var keys = CredentialFactory()
