@@ -78,6 +78,7 @@ public enum ExportLoader {
             var read = try importer.read(content, source: path)
             for i in read.usage.indices { read.usage[i].format = importer.format }
             read.formats[importer.format, default: 0] += 1
+            reportSkippedRows(&read, format: importer.format, path: path)
             return read
         } catch let error as ExportError {
             return problem("\(importer.format): \(error.message)")
@@ -110,16 +111,31 @@ public enum ExportLoader {
                     return problem("not a recognised export (looked for \(looked))")
                 }
                 do {
-                    bundle.merge(try importer.read(content, source: path))
+                    var read = try importer.read(content, source: path)
+                    // Places in a slice count from its first element: say which elements of the file they are.
+                    read.skippedRows = read.skippedRows.map { "in elements \(done + 1)–\(done + slice.count) of the file's array: " + $0 }
+                    bundle.merge(read)
                 } catch {
                     let message = (error as? ExportError)?.message ?? "\(error)"
                     return problem("\(importer.format): in elements \(done + 1)–\(done + slice.count) of the file's array: \(message)")
                 }
                 done += slice.count
             }
-            if let importer { bundle.formats[importer.format, default: 0] += 1 }
+            if let importer {
+                bundle.formats[importer.format, default: 0] += 1
+                for i in bundle.usage.indices { bundle.usage[i].format = importer.format }
+                reportSkippedRows(&bundle, format: importer.format, path: path)
+            }
             return bundle
         }
+    }
+
+    /// Turns the rows an importer skipped (`ExportBundle.skippedRows`) into problems naming the file, and says so when
+    /// the file yielded nothing usable.
+    static func reportSkippedRows(_ bundle: inout ExportBundle, format: String, path: String) {
+        let usable = !bundle.usage.isEmpty || !bundle.keys.isEmpty || !bundle.grants.isEmpty || !bundle.activities.isEmpty
+        bundle.problems += ExportLimits.problems(skipped: bundle.skippedRows, format: format, path: path, usable: usable)
+        bundle.skippedRows = []
     }
 
     /// JSON when it parses as JSON (objects, arrays, or JSON Lines); CSV when it has a header and consistent rows.

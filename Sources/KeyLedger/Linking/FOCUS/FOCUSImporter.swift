@@ -49,7 +49,7 @@ public enum FOCUSImporter: ExportImporter {
         for name in header where name.lowercased().hasPrefix("x_") { extensions.append((normaliseKey(String(name.dropFirst(2))), name)) }
 
         var totals = CloudExport.UsageTotals()
-        for row in try CloudExport.table(header, rows) {
+        let skipped = try CloudExport.eachRow(try CloudExport.table(header, rows)) { row in
             func value(_ lower: String) -> Any? { column(lower).flatMap { row[$0] } }
             func text(_ lower: String) -> String? { CloudExport.text(value(lower)) }
             func number(_ lower: String) throws -> Double? {
@@ -72,11 +72,18 @@ public enum FOCUSImporter: ExportImporter {
             // Rows of other services are not read further: their amounts and dates are not this run's to judge.
             guard category == "ai and machine learning" || aiServiceWords.contains(where: service.contains) else {
                 _ = try number("effectivecost"); _ = try number("billedcost")
-                continue
+                return
             }
             let effective = try money("effectivecost")
             let billed = try money("billedcost")
             guard let cost = effective ?? billed else { throw CloudExport.at(row.place, "missing \"\(column("billedcost") ?? "EffectiveCost")\"") }
+            let day = try CloudExport.usageDay(start, at: row.at(startColumn))
+            // The charge must lie in the billing period the row states; credits, adjustments and corrections may settle
+            // an earlier one (FOCUS: a correction's charge period can precede its billing period).
+            if !mayBeNegative, let ps = column("billingperiodstart"), let pe = column("billingperiodend"),
+               let periodStart = try CloudExport.date(row[ps], at: row.at(ps)), let periodEnd = try CloudExport.date(row[pe], at: row.at(pe)) {
+                try ExportLimits.within(start, start: periodStart, end: periodEnd, at: row.at(startColumn), period: "\(ps) to \(pe)")
+            }
 
             // Attribution hints from Tags and x_ columns.
             var hints: [String: String] = [:]
@@ -95,7 +102,7 @@ public enum FOCUSImporter: ExportImporter {
             } else if let account = text("subaccountid") ?? text("billingaccountid") {
                 scope = .project(account)
             } else {
-                continue
+                return
             }
 
             var input = 0, output = 0, requests = 0
@@ -120,12 +127,13 @@ public enum FOCUSImporter: ExportImporter {
                 ?? usageType.flatMap { CloudExport.tokenDirection(usageType: $0) != nil ? CloudExport.model(usageType: $0) : nil }
                 ?? text("skumeter")
             let providerName = text("serviceprovidername") ?? text("providername") ?? text("invoiceissuername") ?? "unknown"
-            totals.add(provider: providerId(providerName), scope: scope, day: try CloudExport.usageDay(start, at: row.at(startColumn)), cost: cost,
+            totals.add(provider: providerId(providerName), scope: scope, day: day, cost: cost,
                        currency: text("billingcurrency")?.uppercased() ?? "USD",
                        input: input, output: output, requests: requests, model: model)
         }
         var bundle = ExportBundle()
         bundle.usage = totals.records(source: source)
+        bundle.skippedRows = skipped
         return bundle
     }
 
