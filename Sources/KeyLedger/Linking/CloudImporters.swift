@@ -6,6 +6,7 @@ extension ExportLoader {
         AWSAuthorizationDetailsImporter.self,
         AWSCURImporter.self,
         CloudTrailImporter.self,
+        BedrockInvocationLogImporter.self,
         GCPServiceAccountKeysImporter.self,
         GCPIAMPolicyImporter.self,
         FOCUSImporter.self,

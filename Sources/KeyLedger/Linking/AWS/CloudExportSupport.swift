@@ -441,17 +441,21 @@ enum CloudExport {
             var input = 0
             var output = 0
             var requests = 0
+            var cachedInput = 0
+            var cacheWrite5m = 0
             var derivedTokenUnit: String?
         }
         private var order: [Key] = []
         private var sums: [Key: Sum] = [:]
 
         mutating func add(provider: String, scope: UsageScope, day: String, cost: Double?, currency: String,
-                          input: Int = 0, output: Int = 0, requests: Int = 0, model: String?, derivedTokenUnit: String? = nil) {
+                          input: Int = 0, output: Int = 0, requests: Int = 0, model: String?, derivedTokenUnit: String? = nil,
+                          cachedInput: Int = 0, cacheWrite5m: Int = 0) {
             let key = Key(provider: provider, scope: scope, day: day, model: model, currency: currency)
             var sum = sums[key] ?? { order.append(key); return Sum() }()
             if let cost { sum.cost = (sum.cost ?? 0) + cost }
             sum.input += input; sum.output += output; sum.requests += requests
+            sum.cachedInput += cachedInput; sum.cacheWrite5m += cacheWrite5m
             if let derivedTokenUnit { sum.derivedTokenUnit = derivedTokenUnit }
             sums[key] = sum
         }
@@ -461,7 +465,8 @@ enum CloudExport {
                 let s = sums[k]!
                 return UsageRecord(provider: k.provider, scope: k.scope, day: k.day, cost: s.cost.map { ($0 * 1e9).rounded() / 1e9 },
                                    currency: k.currency, inputTokens: s.input, outputTokens: s.output, requests: s.requests,
-                                   model: k.model, source: source, derivedTokenUnit: s.derivedTokenUnit)
+                                   model: k.model, source: source, derivedTokenUnit: s.derivedTokenUnit,
+                                   cachedInputTokens: s.cachedInput, cacheWrite5mTokens: s.cacheWrite5m)
             }
         }
     }
