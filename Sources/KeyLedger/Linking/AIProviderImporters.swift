@@ -11,6 +11,7 @@ extension ExportLoader {
         AnthropicKeysImporter.self,
         AnthropicUsageImporter.self,
         AnthropicCostReportImporter.self,
+        OpenRouterActivityImporter.self,
     ]
 }
 

@@ -9,6 +9,7 @@ extension ExportLoader {
         BedrockInvocationLogImporter.self,
         GCPServiceAccountKeysImporter.self,
         GCPIAMPolicyImporter.self,
+        GCPBillingExportImporter.self,
         FOCUSImporter.self,
         LiteLLMVerificationTokensImporter.self,
         LiteLLMSpendLogsImporter.self,
