@@ -11,6 +11,7 @@ extension ExportLoader {
         GCPIAMPolicyImporter.self,
         GCPBillingExportImporter.self,
         FOCUSImporter.self,
+        AzureCostDetailsImporter.self,
         LiteLLMVerificationTokensImporter.self,
         LiteLLMSpendLogsImporter.self,
         LiteLLMDailySpendImporter.self,

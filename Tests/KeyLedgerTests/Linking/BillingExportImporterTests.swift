@@ -4,7 +4,8 @@ import XCTest
 /// The billing exports of issue 11's third item, each in the shape its provider documents:
 /// - OpenRouter `GET /api/v1/activity` (https://openrouter.ai/docs/api/api-reference/analytics/get-user-activity);
 /// - Cloud Billing export to BigQuery, standard usage cost schema
-///   (https://cloud.google.com/billing/docs/how-to/export-data-bigquery-tables/standard-usage).
+///   (https://cloud.google.com/billing/docs/how-to/export-data-bigquery-tables/standard-usage);
+/// - Azure cost details (https://learn.microsoft.com/azure/cost-management-billing/automate/understand-usage-details-fields).
 final class BillingExportImporterTests: XCTestCase {
     func load(_ text: String, _ name: String) -> ExportBundle { ExportLoader.load(data: Data(text.utf8), path: name) }
 
@@ -104,5 +105,61 @@ final class BillingExportImporterTests: XCTestCase {
                                                        + "rows may be negative; value not shown); row skipped"])
         XCTAssertEqual(bundle.usage.map(\.cost), [1.99])
         XCTAssertEqual(bundle.usage.map(\.scope), [.project("ml-prod")])
+    }
+
+    // MARK: Azure cost details
+
+    static let azureHeader = "Date,SubscriptionId,ResourceGroup,ResourceId,ResourceName,MeterCategory,MeterSubCategory,MeterName,ConsumedService,Quantity,UnitOfMeasure,CostInBillingCurrency,BillingCurrency,ChargeType,BillingPeriodStartDate,BillingPeriodEndDate\n"
+    static let aoai = "/subscriptions/5f1c2d3e-0000-4000-8000-1234567890ab/resourceGroups/ai/providers/Microsoft.CognitiveServices/accounts/Contoso-EastUS2"
+
+    static func azureRow(_ date: String, resourceId: String = aoai, category: String = "Cognitive Services", meter: String, cost: String,
+                         charge: String = "Usage") -> String {
+        "\(date),5f1c2d3e-0000-4000-8000-1234567890ab,ai,\(resourceId),contoso-eastus2,\(category),Azure OpenAI,\(meter),Microsoft.CognitiveServices,1000,1K,\(cost),USD,\(charge),10/01/2026,10/31/2026\n"
+    }
+
+    func testAzureCostDetailsRowsAreTheResourcesSpend() {
+        let text = Self.azureHeader
+            + Self.azureRow("10/14/2026", meter: "gpt-4o-0806 Input global Tokens", cost: "12.40")
+            + Self.azureRow("10/14/2026", meter: "gpt-4o-0806 Input global Tokens", cost: "0.60")
+            + Self.azureRow("10/14/2026", resourceId: "/subscriptions/5f1c2d3e-0000-4000-8000-1234567890ab/resourceGroups/web/providers/Microsoft.Compute/virtualMachines/vm1",
+                            category: "Virtual Machines", meter: "D2s v5", cost: "3.10")
+            + Self.azureRow("10/31/2026", meter: "gpt-4o-0806 Output global Tokens", cost: "6.10")
+            // Outside the October billing period: skipped, counted.
+            + Self.azureRow("11/01/2026", meter: "gpt-4o-0806 Output global Tokens", cost: "6.10")
+        let bundle = load(text, "azure.csv")
+        XCTAssertEqual(bundle.problems.map(\.reason), ["azure.cost-details: row 5: Date: date outside the export's billing period "
+                                                       + "(BillingPeriodStartDate to BillingPeriodEndDate; value not shown); row skipped"])
+        XCTAssertEqual(bundle.formats, ["azure.cost-details": 1])
+        XCTAssertEqual(bundle.usage, [
+            UsageRecord(provider: "azure", scope: .project("azure-openai/contoso-eastus2"), day: "2026-10-14", cost: 13, model: "gpt-4o-0806 Input global Tokens",
+                        source: "azure.csv"),
+            UsageRecord(provider: "azure", scope: .project("azure-openai/contoso-eastus2"), day: "2026-10-31", cost: 6.10, model: "gpt-4o-0806 Output global Tokens",
+                        source: "azure.csv"),
+        ])
+        XCTAssertEqual(AzureCostDetailsImporter.cognitiveServicesAccount(Self.aoai + "/deployments/gpt-4o"), "Contoso-EastUS2")
+        XCTAssertNil(AzureCostDetailsImporter.cognitiveServicesAccount("/subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/virtualMachines/vm1"))
+    }
+
+    /// A scanned Azure OpenAI key whose endpoint host names the resource carries the resource's cost (approximate: the row
+    /// does not say which of the resource's two keys was used); a resource no found key names stays unattributed.
+    func testAzureOpenAIKeyIsLinkedThroughItsEndpoint() throws {
+        let dir = try temporaryDirectory(self)
+        try write("AZURE_OPENAI_ENDPOINT=https://contoso-eastus2.openai.azure.com/\nAZURE_OPENAI_API_KEY=81bcdfd2cf5a95eb619891ef57ff5cb8\n",
+                  to: "src/.env", in: dir)
+        let other = "/subscriptions/5f1c2d3e-0000-4000-8000-1234567890ab/resourceGroups/ai/providers/Microsoft.CognitiveServices/accounts/fin-assist"
+        try write(Self.azureHeader
+                  + Self.azureRow("11/10/2026", meter: "gpt-4o-0806 Input global Tokens", cost: "12.40")
+                  + Self.azureRow("11/10/2026", resourceId: other, meter: "gpt-4o-0806 Input global Tokens", cost: "2.00")
+                      .replacingOccurrences(of: "10/01/2026,10/31/2026", with: "11/01/2026,11/30/2026"),
+                  to: "exports/azure.csv", in: dir)
+        // The first row is in November too.
+        let csv = try String(contentsOfFile: dir + "/exports/azure.csv", encoding: .utf8).replacingOccurrences(of: "10/01/2026,10/31/2026", with: "11/01/2026,11/30/2026")
+        try csv.write(toFile: dir + "/exports/azure.csv", atomically: true, encoding: .utf8)
+        let register = try scanRegister([dir + "/src"], exports: [dir + "/exports"]).1
+        XCTAssertEqual(register.scan.problems, [])
+        let key = try XCTUnwrap(register.credentials.first { $0.provider == "azure" })
+        XCTAssertEqual(key.usage.spend30d, 12.40)
+        XCTAssertEqual(register.summary.unattributedSpend30d, 2.00)
+        XCTAssertEqual(register.summary.unattributed?.map(\.scope), ["azure-openai/fin-assist"])
     }
 }

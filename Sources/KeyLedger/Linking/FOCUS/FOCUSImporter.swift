@@ -13,7 +13,8 @@ import Foundation
 ///   `anthropic`, `litellm`; otherwise the name lowercased);
 /// - scope from `Tags` (JSON) or `x_` columns naming an API key id (`api_key_id` → `.key`), a key hash
 ///   (`api_key_hash`, 64 hex → `.secretHash`) or a principal (`iam_principal`, `aws:iam-principal`,
-///   `service_account` → `.principal`); otherwise `.project(SubAccountId ?? BillingAccountId)`;
+///   `service_account` → `.principal`); a `ResourceId` of an Azure Cognitive Services account (Azure OpenAI, AI Foundry)
+///   → `.project("azure-openai/NAME")`, linked to the keys of that endpoint; otherwise `.project(SubAccountId ?? BillingAccountId)`;
 /// - tokens from `Tags` `prompt_tokens`/`completion_tokens` (or `input_tokens`/`output_tokens`) when present, else
 ///   `ConsumedQuantity` when `ConsumedUnit` counts tokens (`Tokens`, `1000 Tokens`), as output when `SkuMeter`,
 ///   `ChargeDescription` or `x_UsageType` says "output" or "completion", as input otherwise; requests when it counts requests;
@@ -99,6 +100,9 @@ public enum FOCUSImporter: ExportImporter {
                 scope = .secretHash(hash.lowercased())
             } else if let principal = principalKeys.lazy.compactMap({ hints[$0] }).first {
                 scope = .principal(principal)
+            } else if let resource = text("resourceid").flatMap(AzureCostDetailsImporter.cognitiveServicesAccount) {
+                // An Azure OpenAI / AI Foundry resource: its keys are linked through their endpoint host.
+                scope = .project(AzureCostDetailsImporter.resourceScope(resource))
             } else if let account = text("subaccountid") ?? text("billingaccountid") {
                 scope = .project(account)
             } else {
