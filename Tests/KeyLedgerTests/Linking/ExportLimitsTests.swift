@@ -1,5 +1,6 @@
 import XCTest
 @testable import KeyLedger
+import KeyLedgerFixtures
 
 /// Money and dates an export row may carry (issues 10, 11): a non-finite (`NaN`, `inf`) or absurd amount (`1e308`), a
 /// negative cost where the row is no credit, usage dated year 9999, before 2000 or outside the billing period the export
@@ -233,6 +234,34 @@ final class ExportLimitsTests: XCTestCase {
         // A correction may settle an earlier period.
         XCTAssertEqual(load(try mutated("focus/focus-1.2-aws.csv", ["ChargePeriodStart": "2026-09-14T00:00:00Z", "ChargeClass": "Correction"],
                                         keepAllRows: true), "focus.csv").problems, [])
+    }
+
+    /// A `.csv.gz` cut short (an interrupted copy): the complete rows before the cut count, and one problem names the
+    /// file, the lines read and the loss. A stream that yields nothing usable before the cut stays one problem.
+    func testTruncatedGzipKeepsTheRowsBeforeTheCut() throws {
+        var text = Self.spendHeader
+        // Rows that do not compress to nothing, so the cut falls well inside the data.
+        for i in 1...4000 { text += "r\(i),\(SHA256.hex("key \(i % 7)")),0.\(String(format: "%04d", (i * 7919) % 10_000)),\(i),\(i % 97),2026-10-14 09:00:00,gpt-4o\n" }
+        let gz = try ArchiveFixture.make(.gzipStream, members: [("data", Array(text.utf8))])
+        let whole = ExportLoader.load(data: Data(gz), path: "spend.csv.gz")
+        XCTAssertEqual(whole.problems, [])
+        XCTAssertEqual(whole.usage.map(\.requests).reduce(0, +), 4000)
+
+        let cut = ExportLoader.load(data: Data(gz.prefix(gz.count * 3 / 5)), path: "spend.csv.gz")
+        XCTAssertEqual(cut.problems.count, 1)
+        let reason = try XCTUnwrap(cut.problems.first?.reason)
+        XCTAssertTrue(reason.hasPrefix("gzip: truncated or damaged stream after "), reason)
+        let lines = try XCTUnwrap(Int(try XCTUnwrap(reason.components(separatedBy: "its first ").last?.split(separator: " ").first)), reason)
+        XCTAssertTrue(reason.hasSuffix("its first \(lines) complete lines were read, the rest of the file is lost"), reason)
+        // Every complete data line before the cut counted: the header is one of the lines.
+        XCTAssertGreaterThan(lines, 1)
+        XCTAssertLessThan(lines, 4001)
+        XCTAssertEqual(cut.usage.map(\.requests).reduce(0, +), lines - 1)
+
+        // Cut inside the header: nothing usable, one problem as before.
+        let early = ExportLoader.load(data: Data(gz.prefix(20)), path: "spend.csv.gz")
+        XCTAssertEqual(early.problems.count, 1)
+        XCTAssertEqual(early.usage, [])
     }
 
     /// The whole run, as a user would: the bad rows are reported, every format renders, nothing traps.
