@@ -11,6 +11,7 @@ extension ExportLoader {
         AnthropicKeysImporter.self,
         AnthropicUsageImporter.self,
         AnthropicCostReportImporter.self,
+        OpenRouterActivityImporter.self,
     ]
 }
 
@@ -82,6 +83,9 @@ struct AIExportNode {
     /// A money amount (see `ExportLimits`): finite, within ±1e9 per row, not negative unless `allowNegative`; nil for
     /// absent or null. `scale` converts the exported unit first (Anthropic cents → dollars: 0.01).
     func optionalAmount(scale: Double = 1, allowNegative: Bool = false) throws -> Double? {
+        if let s = value as? String, let v = Double(s.trimmingCharacters(in: .whitespaces)), !v.isFinite {
+            throw ExportLimits.rowError(location, ExportLimits.outOfRange)
+        }
         guard let n = try optionalNumber() else { return nil }
         return try ExportLimits.amount(n * scale, at: location, allowNegative: allowNegative)
     }

@@ -48,18 +48,32 @@ public enum ExportLoader {
 
     /// Reads one export's bytes (`path` names it in problems): the format is detected from the content; a gzip stream
     /// (CUR 2.0's `.csv.gz` delivery) is inflated first.
+    ///
+    /// A gzip stream cut short (an interrupted download or copy) is read up to its last complete line: those rows count,
+    /// and one problem names the file, how many lines were read and that the rest was lost. When nothing before the cut
+    /// is usable the file is the one problem, as any unreadable export.
     public static func load(data raw: Data, path: String, maxFileSize: Int = 256 << 20) -> ExportBundle {
+        guard CompressedExport.isGzip(raw) else { return loadPlain(data: raw, path: path, maxFileSize: maxFileSize) }
+        let inflated = CompressedExport.inflate(raw, limit: maxFileSize)
+        guard let failure = inflated.failure else { return loadPlain(data: inflated.data, path: path, maxFileSize: maxFileSize) }
+        var bundle = ExportBundle()
+        bundle.problems.append(Problem(path: path, reason: failure.message))
+        guard inflated.truncated, let lastNewline = inflated.data.lastIndex(of: 0x0A) else { return bundle }
+        let kept = inflated.data[...lastNewline]
+        var read = loadPlain(data: Data(kept), path: path, maxFileSize: maxFileSize)
+        let usable = !read.usage.isEmpty || !read.keys.isEmpty || !read.grants.isEmpty || !read.activities.isEmpty || !read.keyActivity.isEmpty
+        guard usable else { return bundle }
+        let lines = kept.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        read.problems.append(Problem(path: path, reason: failure.message + "; its first \(lines) complete lines were read, the rest of the file is lost"))
+        return read
+    }
+
+    /// Reads one export's uncompressed bytes.
+    static func loadPlain(data: Data, path: String, maxFileSize: Int) -> ExportBundle {
         var bundle = ExportBundle()
         func problem(_ reason: String) -> ExportBundle {
             bundle.problems.append(Problem(path: path, reason: reason))
             return bundle
-        }
-        var data = raw
-        if CompressedExport.isGzip(raw) {
-            switch CompressedExport.gunzip(raw, limit: maxFileSize) {
-            case .success(let inflated): data = inflated
-            case .failure(let error): return problem(error.message)
-            }
         }
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return problem("empty file") }
         if data.count >= JSONChunks.threshold, let sliced = loadSliced(data, path: path) { return sliced }
@@ -78,6 +92,7 @@ public enum ExportLoader {
             var read = try importer.read(content, source: path)
             for i in read.usage.indices { read.usage[i].format = importer.format }
             read.formats[importer.format, default: 0] += 1
+            reportSkippedRows(&read, format: importer.format, path: path)
             return read
         } catch let error as ExportError {
             return problem("\(importer.format): \(error.message)")
@@ -110,16 +125,31 @@ public enum ExportLoader {
                     return problem("not a recognised export (looked for \(looked))")
                 }
                 do {
-                    bundle.merge(try importer.read(content, source: path))
+                    var read = try importer.read(content, source: path)
+                    // Places in a slice count from its first element: say which elements of the file they are.
+                    read.skippedRows = read.skippedRows.map { "in elements \(done + 1)–\(done + slice.count) of the file's array: " + $0 }
+                    bundle.merge(read)
                 } catch {
                     let message = (error as? ExportError)?.message ?? "\(error)"
                     return problem("\(importer.format): in elements \(done + 1)–\(done + slice.count) of the file's array: \(message)")
                 }
                 done += slice.count
             }
-            if let importer { bundle.formats[importer.format, default: 0] += 1 }
+            if let importer {
+                bundle.formats[importer.format, default: 0] += 1
+                for i in bundle.usage.indices { bundle.usage[i].format = importer.format }
+                reportSkippedRows(&bundle, format: importer.format, path: path)
+            }
             return bundle
         }
+    }
+
+    /// Turns the rows an importer skipped (`ExportBundle.skippedRows`) into problems naming the file, and says so when
+    /// the file yielded nothing usable.
+    static func reportSkippedRows(_ bundle: inout ExportBundle, format: String, path: String) {
+        let usable = !bundle.usage.isEmpty || !bundle.keys.isEmpty || !bundle.grants.isEmpty || !bundle.activities.isEmpty
+        bundle.problems += ExportLimits.problems(skipped: bundle.skippedRows, format: format, path: path, usable: usable)
+        bundle.skippedRows = []
     }
 
     /// JSON when it parses as JSON (objects, arrays, or JSON Lines); CSV when it has a header and consistent rows.

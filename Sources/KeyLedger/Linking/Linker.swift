@@ -287,6 +287,11 @@ public struct Linker: Sendable {
             if case .sha256(let h)? = c.providerKey?.recognition { bySecretHash[h.lowercased()] = i }
             for p in [c.identity.principal, c.identity.name].compactMap({ $0 }) { byPrincipal[p, default: []].append(i) }
             for p in Set([c.providerKey?.project, c.identity.account].compactMap { $0 }) { byProject[p, default: []].append(i) }
+            // An Azure OpenAI key carries its resource through the endpoint host found next to it (`identity.name`):
+            // the resource's cost rows (`AzureCostDetailsImporter`, FOCUS `ResourceId`) are its.
+            if c.entry?.rule.provider == "azure", let resource = c.identity.name {
+                byProject[AzureCostDetailsImporter.resourceScope(resource), default: []].append(i)
+            }
         }
         let ledger = CostLedger(records: bundle.usage, credentials: linked.count,
                                 resolve: { target($0, byKeyId: byKeyId, bySecretHash: bySecretHash, byPrincipal: byPrincipal, byProject: byProject) },

@@ -158,11 +158,15 @@ public struct ExportBundle: Sendable {
     public var formats: [String: Int] = [:]
     /// Files that were not usable, with path and reason.
     public var problems: [Problem] = []
+    /// Rows an importer skipped for an amount or date out of bounds (`ExportLimits`), each as "place: field: reason"
+    /// without the value, while the rest of its file was read. `ExportLoader` turns them into `problems` naming the file.
+    public var skippedRows: [String] = []
 
     public init() {}
 
     public mutating func merge(_ other: ExportBundle) {
         keys += other.keys; usage += other.usage; grants += other.grants; activities += other.activities; problems += other.problems
+        skippedRows += other.skippedRows
         for (k, v) in other.formats { formats[k, default: 0] += v }
         for (id, activity) in other.keyActivity {
             if keyActivity[id] == nil { keyActivity[id] = activity } else { keyActivity[id]!.merge(activity) }
@@ -173,7 +177,10 @@ public struct ExportBundle: Sendable {
 /// A malformed export: the file, where in it, and what was expected.
 public struct ExportError: Error, Sendable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// The error is about one row's amount or date (`ExportLimits`): that row is skipped and counted, the rest of the
+    /// file still counts. Any other error makes the whole file an export problem.
+    public var skipsRow: Bool
+    public init(_ message: String, skipsRow: Bool = false) { self.message = message; self.skipsRow = skipsRow }
     public var description: String { message }
 }
 

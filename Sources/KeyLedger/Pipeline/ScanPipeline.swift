@@ -139,7 +139,9 @@ public enum ScanPipeline {
         let exports = options.linkExports ? ExportLoader.load(paths: options.exports) : ExportBundle()
         let requested = Set(options.exports)
         for problem in exports.problems {
-            diagnostics.append(Diagnostic(kind: .skippedExport, message: sanitizer.clean("skipped export \(problem.path): \(problem.reason)")))
+            // A bad row skips the row, not the file (`ExportLimits`): say which.
+            let what = ExportLimits.isRowProblem(problem.reason) ? "skipped rows of export" : "skipped export"
+            diagnostics.append(Diagnostic(kind: .skippedExport, message: sanitizer.clean("\(what) \(problem.path): \(problem.reason)")))
             if requested.contains(problem.path) && !FileManager.default.isReadableFile(atPath: problem.path) {
                 unread.append(UnreadableInput(path: problem.path, reason: "unreadable-export", detail: problem.reason))
                 unreadCount += 1

@@ -34,7 +34,8 @@ final class FOCUSImporterTests: XCTestCase {
         XCTAssertEqual(bundle.formats, ["focus.cost": 1])
         XCTAssertEqual(bundle.usage.count, 3)   // storage ignored
         let azure = bundle.usage.filter { $0.provider == "azure" }
-        XCTAssertEqual(azure.map(\.scope), [.project("5f1c2d3e-0000-4000-8000-1234567890ab"), .project("5f1c2d3e-0000-4000-8000-1234567890ab")])
+        // The rows' ResourceId names the Azure OpenAI resource `acme-aoai`: its keys carry them (issue 11).
+        XCTAssertEqual(azure.map(\.scope), [.project("azure-openai/acme-aoai"), .project("azure-openai/acme-aoai")])
         XCTAssertEqual(azure.map(\.currency), ["EUR", "EUR"])
         XCTAssertEqual(azure.map(\.inputTokens), [4_960_000, 0])
         XCTAssertEqual(azure.map(\.outputTokens), [0, 610_000])

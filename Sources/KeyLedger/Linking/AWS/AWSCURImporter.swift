@@ -73,23 +73,33 @@ public enum AWSCURImporter: ExportImporter {
         let header = rawHeader.map(normalise)
         try CloudExport.requireColumns(header, requiredColumns)
         var totals = CloudExport.UsageTotals()
-        for row in try CloudExport.table(header, rawRows) {
+        let skipped = try CloudExport.eachRow(try CloudExport.table(header, rawRows)) { row in
             guard let start = try CloudExport.date(row["line_item_usage_start_date"], at: row.at("line_item_usage_start_date")) else {
                 throw CloudExport.at(row.place, "missing \"line_item_usage_start_date\"")
             }
+            let credit = isCredit(CloudExport.text(row["line_item_line_item_type"]))
             guard let cost = try CloudExport.money(row["line_item_unblended_cost"], at: row.at("line_item_unblended_cost"),
-                                                   allowNegative: isCredit(CloudExport.text(row["line_item_line_item_type"]))) else {
+                                                   allowNegative: credit) else {
                 throw CloudExport.at(row.place, "missing \"line_item_unblended_cost\"")
             }
             let usageType = CloudExport.text(row["line_item_usage_type"])
-            guard isAISpend(productCode: CloudExport.text(row["line_item_product_code"]), usageType: usageType) else { continue }
+            guard isAISpend(productCode: CloudExport.text(row["line_item_product_code"]), usageType: usageType) else { return }
+            let day = try CloudExport.usageDay(start, at: row.at("line_item_usage_start_date"))
+            // The row's usage must lie in the bill it is part of (credits and refunds may settle an earlier period).
+            // Without `bill_billing_period_end_date` the period is the calendar month AWS bills by.
+            if !credit, let periodStart = try CloudExport.date(row["bill_billing_period_start_date"], at: row.at("bill_billing_period_start_date")),
+               let periodEnd = try CloudExport.date(row["bill_billing_period_end_date"], at: row.at("bill_billing_period_end_date"))
+                ?? monthAfter(periodStart) {
+                try ExportLimits.within(start, start: periodStart, end: periodEnd, at: row.at("line_item_usage_start_date"),
+                                        period: "bill_billing_period_start_date to bill_billing_period_end_date")
+            }
             let scope: UsageScope
             if let principal = CloudExport.text(row["line_item_iam_principal"]) {
                 scope = .principal(principal)
             } else if let account = CloudExport.text(row["line_item_usage_account_id"]) {
                 scope = .project(account)
             } else {
-                continue
+                return
             }
             var input = 0, output = 0
             var derivedUnit: String?
@@ -103,13 +113,21 @@ public enum AWSCURImporter: ExportImporter {
             } else {
                 _ = try CloudExport.number(row["line_item_usage_amount"], at: row.at("line_item_usage_amount"))
             }
-            totals.add(provider: "aws", scope: scope, day: try CloudExport.usageDay(start, at: row.at("line_item_usage_start_date")), cost: cost,
+            totals.add(provider: "aws", scope: scope, day: day, cost: cost,
                        currency: CloudExport.text(row["line_item_currency_code"])?.uppercased() ?? "USD",
                        input: input, output: output, model: model(usageType: usageType, row: row), derivedTokenUnit: derivedUnit)
         }
         var bundle = ExportBundle()
         bundle.usage = totals.records(source: source)
+        bundle.skippedRows = skipped
         return bundle
+    }
+
+    /// The first day (UTC) of the month after `date`'s month.
+    static func monthAfter(_ date: Date) -> Date? {
+        let day = ISODate.day(date)
+        guard let year = Int(day.prefix(4)), let month = Int(day.dropFirst(5).prefix(2)) else { return nil }
+        return ISODate.parse(month == 12 ? String(format: "%04d-01-01", year + 1) : String(format: "%04d-%02d-01", year, month + 1))
     }
 
     /// Line item types whose cost is negative by nature: `Credit`, `Refund`, and the discounts and negations

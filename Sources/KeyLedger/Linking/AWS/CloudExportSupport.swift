@@ -1,9 +1,11 @@
 import Foundation
 
-/// What one usage or cost row of an export may say (issue 10). Beyond these a value is corrupt or hostile, not a bill:
-/// `1e308` in a spend log or cost export reached the reports and trapped the HTML page, or failed the JSON encoder
-/// with no file named. Such a row makes its file an export problem (skipped and counted, the reason naming the file,
-/// the row or JSON path and the field — never the value), like any other malformed value.
+/// What one usage or cost row of an export may say (issues 10, 11). Beyond these a value is corrupt or hostile, not a
+/// bill: `1e308` in a spend log or cost export reached the reports and trapped the HTML page, or failed the JSON encoder
+/// with no file named. Such a row — a non-finite or absurd amount, a negative one outside credit and refund rows, a day
+/// outside 2000–2099 or outside the billing period the export itself states — is skipped and counted (the reason naming
+/// the file, the row or JSON path and the field, never the value); the rest of the file still counts. The errors thrown
+/// here carry `ExportError.skipsRow`, which the importers' row loops (`CloudExport.eachRow`) catch.
 public enum ExportLimits {
     /// The largest amount one row may carry, in its currency: 1,000,000,000. Rows are per key (or project), day and
     /// model — or per request — so a real row is many orders of magnitude below it, while sums of millions of rows at
@@ -14,12 +16,12 @@ public enum ExportLimits {
     public static let firstUsageDay = "2000-01-01"
     public static let lastUsageDay = "2099-12-31"
 
+    static let outOfRange = "amount out of range (not finite, or beyond ±1,000,000,000 per row; value not shown)"
+
     static func amount(_ value: Double, at place: String, allowNegative: Bool) throws -> Double {
-        guard value.isFinite, abs(value) <= maxAmount else {
-            throw CloudExport.at(place, "amount out of range (not finite, or beyond ±1,000,000,000 per row; value not shown)")
-        }
+        guard value.isFinite, abs(value) <= maxAmount else { throw rowError(place, outOfRange) }
         if value < 0 && !allowNegative {
-            throw CloudExport.at(place, "negative amount (only credit, refund and discount rows may be negative; value not shown)")
+            throw rowError(place, "negative amount (only credit, refund and discount rows may be negative; value not shown)")
         }
         return value
     }
@@ -28,9 +30,48 @@ public enum ExportLimits {
         let seconds = date.timeIntervalSince1970
         // 946684800 = 2000-01-01T00:00:00Z, 4102444800 = 2100-01-01T00:00:00Z.
         guard seconds.isFinite, seconds >= 946_684_800, seconds < 4_102_444_800 else {
-            throw CloudExport.at(place, "date out of range for usage (\(firstUsageDay) to \(lastUsageDay); value not shown)")
+            throw rowError(place, "date out of range for usage (\(firstUsageDay) to \(lastUsageDay); value not shown)")
         }
         return ISODate.day(date)
+    }
+
+    /// Checks that a row's usage date lies in the billing period its export states (`[start, end)`, CUR's
+    /// `bill_billing_period_start_date`/`…_end_date`, FOCUS's `BillingPeriodStart`/`BillingPeriodEnd`); `period` names
+    /// the two columns. A usage day a month away from its bill is a corrupt row, not usage.
+    static func within(_ date: Date, start: Date, end: Date, at place: String, period: String) throws {
+        guard date >= start, date < end else {
+            throw rowError(place, "date outside the export's billing period (\(period); value not shown)")
+        }
+    }
+
+    static func rowError(_ place: String, _ message: String) -> ExportError {
+        ExportError(place.isEmpty ? message : place + ": " + message, skipsRow: true)
+    }
+
+    static let rowSkipped = "; row skipped"
+    static let moreRowsSkipped = " more rows skipped for amounts or dates out of bounds"
+    static let nothingUsable = ": recognised, but every row was skipped; nothing usable was read"
+
+    /// Whether a problem's reason is about skipped rows of a file that was otherwise read.
+    public static func isRowProblem(_ reason: String) -> Bool {
+        reason.hasSuffix(rowSkipped) || reason.hasSuffix(moreRowsSkipped)
+    }
+
+    /// How many skipped rows a file lists one by one; the rest are counted in one line.
+    static let listedRowsPerFile = 10
+
+    /// The problems of one file's skipped rows (`ExportBundle.skippedRows`): each of the first ten with its place, then
+    /// one line counting the rest, and a line saying so when the file yielded nothing else (`usable`).
+    static func problems(skipped: [String], format: String, path: String, usable: Bool) -> [Problem] {
+        guard !skipped.isEmpty else { return [] }
+        var out = skipped.prefix(listedRowsPerFile).map { Problem(path: path, reason: "\(format): \($0)\(rowSkipped)") }
+        if skipped.count > listedRowsPerFile {
+            out.append(Problem(path: path, reason: "\(format): \(skipped.count - listedRowsPerFile)\(moreRowsSkipped)"))
+        }
+        if !usable {
+            out.append(Problem(path: path, reason: format + nothingUsable))
+        }
+        return out
     }
 }
 
@@ -124,6 +165,10 @@ enum CloudExport {
     /// value — for a non-finite amount, one beyond `ExportLimits.maxAmount`, or a negative one unless the row is a
     /// credit, refund or discount (`allowNegative`). The importer's error skips the file as an export problem.
     static func money(_ value: Any?, at place: String, allowNegative: Bool = false) throws -> Double? {
+        // `NaN`, `inf`: not a bill. (Elsewhere `nan` is an empty cell, but a cost must be read or be absent.)
+        if let s = value as? String, let v = Double(s.trimmingCharacters(in: .whitespaces)), !v.isFinite {
+            throw ExportLimits.rowError(place, ExportLimits.outOfRange)
+        }
         guard let v = try number(value, at: place) else { return nil }
         return try ExportLimits.amount(v, at: place, allowNegative: allowNegative)
     }
@@ -273,6 +318,16 @@ enum CloudExport {
 
     // MARK: Rows
 
+    /// Calls `body` with each row and returns the rows skipped: a row whose amount or date is out of bounds
+    /// (`ExportError.skipsRow`) is skipped with its message and the next row read; any other error ends the file.
+    static func eachRow<Rows: Sequence>(_ rows: Rows, _ body: (Rows.Element) throws -> Void) throws -> [String] {
+        var skipped: [String] = []
+        for row in rows {
+            do { try body(row) } catch let error as ExportError where error.skipsRow { skipped.append(error.message) }
+        }
+        return skipped
+    }
+
     /// Rows of a table-shaped export, from CSV (cells as strings, keyed by header) or a JSON array of objects,
     /// each with the place to name in errors (`row 3`, `[3]`).
     ///
@@ -386,17 +441,21 @@ enum CloudExport {
             var input = 0
             var output = 0
             var requests = 0
+            var cachedInput = 0
+            var cacheWrite5m = 0
             var derivedTokenUnit: String?
         }
         private var order: [Key] = []
         private var sums: [Key: Sum] = [:]
 
         mutating func add(provider: String, scope: UsageScope, day: String, cost: Double?, currency: String,
-                          input: Int = 0, output: Int = 0, requests: Int = 0, model: String?, derivedTokenUnit: String? = nil) {
+                          input: Int = 0, output: Int = 0, requests: Int = 0, model: String?, derivedTokenUnit: String? = nil,
+                          cachedInput: Int = 0, cacheWrite5m: Int = 0) {
             let key = Key(provider: provider, scope: scope, day: day, model: model, currency: currency)
             var sum = sums[key] ?? { order.append(key); return Sum() }()
             if let cost { sum.cost = (sum.cost ?? 0) + cost }
             sum.input += input; sum.output += output; sum.requests += requests
+            sum.cachedInput += cachedInput; sum.cacheWrite5m += cacheWrite5m
             if let derivedTokenUnit { sum.derivedTokenUnit = derivedTokenUnit }
             sums[key] = sum
         }
@@ -406,7 +465,8 @@ enum CloudExport {
                 let s = sums[k]!
                 return UsageRecord(provider: k.provider, scope: k.scope, day: k.day, cost: s.cost.map { ($0 * 1e9).rounded() / 1e9 },
                                    currency: k.currency, inputTokens: s.input, outputTokens: s.output, requests: s.requests,
-                                   model: k.model, source: source, derivedTokenUnit: s.derivedTokenUnit)
+                                   model: k.model, source: source, derivedTokenUnit: s.derivedTokenUnit,
+                                   cachedInputTokens: s.cachedInput, cacheWrite5mTokens: s.cacheWrite5m)
             }
         }
     }

@@ -20,7 +20,7 @@ enum AnthropicCostReportImporter: ExportImporter {
     static func read(_ content: ExportContent, source: String) throws -> ExportBundle {
         var bundle = ExportBundle()
         let grouped = AnthropicReportPages.groupedByWorkspace(content)
-        try AnthropicReportPages.forEachResult(content) { result, day in
+        let skipped = try AnthropicReportPages.forEachResult(content) { result, day in
             // Cents → dollars, then bounded (`ExportLimits`); the report has no credit rows, so never negative.
             guard let cost = try result.required("amount").optionalAmount(scale: 0.01) else { throw result.error("missing \"amount\"") }
             let bucket = ["description", "cost_type", "token_type", "service_tier", "context_window", "inference_geo"]
@@ -31,6 +31,7 @@ enum AnthropicCostReportImporter: ExportImporter {
                 model: result["model"].optionalString, source: source,
                 bucket: bucket.isEmpty ? nil : bucket.joined(separator: "/")))
         }
+        bundle.skippedRows = skipped
         return bundle
     }
 }

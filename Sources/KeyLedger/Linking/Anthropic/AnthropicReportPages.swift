@@ -66,16 +66,21 @@ enum AnthropicReportPages {
         return .project(result["workspace_id"].optionalString ?? "default")
     }
 
-    /// Calls `body` with each result and the `YYYY-MM-DD` of its bucket's `starting_at`.
-    static func forEachResult(_ content: ExportContent, _ body: (AIExportNode, String) throws -> Void) throws {
+    /// Calls `body` with each result and the `YYYY-MM-DD` of its bucket's `starting_at`. A bucket dated out of bounds,
+    /// or a result with an amount out of bounds, is skipped and returned (`ExportLimits`); the rest are read.
+    static func forEachResult(_ content: ExportContent, _ body: (AIExportNode, String) throws -> Void) throws -> [String] {
         guard case .json(let root) = content, let buckets = buckets(root) else { throw ExportError("expected Anthropic report buckets") }
-        for bucket in buckets {
+        var skipped: [String] = []
+        let badBuckets = try CloudExport.eachRow(buckets) { bucket in
             guard bucket.object != nil else { throw bucket.error("expected a bucket object, got \(AIExportNode.describe(bucket.value))") }
             let day = try bucket.required("starting_at").usageDay()
-            for result in try bucket.required("results").elements() {
+            let results = try bucket.required("results").elements()
+            let badResults = try CloudExport.eachRow(results) { result in
                 guard result.object != nil else { throw result.error("expected a result object, got \(AIExportNode.describe(result.value))") }
                 try body(result, day)
             }
+            skipped += badResults
         }
+        return skipped + badBuckets
     }
 }

@@ -25,7 +25,7 @@ enum AnthropicUsageImporter: ExportImporter {
     static func read(_ content: ExportContent, source: String) throws -> ExportBundle {
         var bundle = ExportBundle()
         let grouped = AnthropicReportPages.groupedByWorkspace(content)
-        try AnthropicReportPages.forEachResult(content) { result, day in
+        let skipped = try AnthropicReportPages.forEachResult(content) { result, day in
             if result.has("amount") { throw result.error("has \"amount\": a cost-report row in a usage report") }
             let creation = result["cache_creation"]
             let cacheRead = try result["cache_read_input_tokens"].count()
@@ -50,6 +50,7 @@ enum AnthropicUsageImporter: ExportImporter {
                                             cachedInputTokens: cacheRead, cacheWrite5mTokens: write5m, cacheWrite1hTokens: write1h,
                                             batch: tier == "batch", bucket: bucket.isEmpty ? nil : bucket.joined(separator: "/")))
         }
+        bundle.skippedRows = skipped
         return bundle
     }
 }

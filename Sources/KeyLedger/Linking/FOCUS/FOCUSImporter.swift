@@ -13,7 +13,8 @@ import Foundation
 ///   `anthropic`, `litellm`; otherwise the name lowercased);
 /// - scope from `Tags` (JSON) or `x_` columns naming an API key id (`api_key_id` → `.key`), a key hash
 ///   (`api_key_hash`, 64 hex → `.secretHash`) or a principal (`iam_principal`, `aws:iam-principal`,
-///   `service_account` → `.principal`); otherwise `.project(SubAccountId ?? BillingAccountId)`;
+///   `service_account` → `.principal`); a `ResourceId` of an Azure Cognitive Services account (Azure OpenAI, AI Foundry)
+///   → `.project("azure-openai/NAME")`, linked to the keys of that endpoint; otherwise `.project(SubAccountId ?? BillingAccountId)`;
 /// - tokens from `Tags` `prompt_tokens`/`completion_tokens` (or `input_tokens`/`output_tokens`) when present, else
 ///   `ConsumedQuantity` when `ConsumedUnit` counts tokens (`Tokens`, `1000 Tokens`), as output when `SkuMeter`,
 ///   `ChargeDescription` or `x_UsageType` says "output" or "completion", as input otherwise; requests when it counts requests;
@@ -49,7 +50,7 @@ public enum FOCUSImporter: ExportImporter {
         for name in header where name.lowercased().hasPrefix("x_") { extensions.append((normaliseKey(String(name.dropFirst(2))), name)) }
 
         var totals = CloudExport.UsageTotals()
-        for row in try CloudExport.table(header, rows) {
+        let skipped = try CloudExport.eachRow(try CloudExport.table(header, rows)) { row in
             func value(_ lower: String) -> Any? { column(lower).flatMap { row[$0] } }
             func text(_ lower: String) -> String? { CloudExport.text(value(lower)) }
             func number(_ lower: String) throws -> Double? {
@@ -72,11 +73,18 @@ public enum FOCUSImporter: ExportImporter {
             // Rows of other services are not read further: their amounts and dates are not this run's to judge.
             guard category == "ai and machine learning" || aiServiceWords.contains(where: service.contains) else {
                 _ = try number("effectivecost"); _ = try number("billedcost")
-                continue
+                return
             }
             let effective = try money("effectivecost")
             let billed = try money("billedcost")
             guard let cost = effective ?? billed else { throw CloudExport.at(row.place, "missing \"\(column("billedcost") ?? "EffectiveCost")\"") }
+            let day = try CloudExport.usageDay(start, at: row.at(startColumn))
+            // The charge must lie in the billing period the row states; credits, adjustments and corrections may settle
+            // an earlier one (FOCUS: a correction's charge period can precede its billing period).
+            if !mayBeNegative, let ps = column("billingperiodstart"), let pe = column("billingperiodend"),
+               let periodStart = try CloudExport.date(row[ps], at: row.at(ps)), let periodEnd = try CloudExport.date(row[pe], at: row.at(pe)) {
+                try ExportLimits.within(start, start: periodStart, end: periodEnd, at: row.at(startColumn), period: "\(ps) to \(pe)")
+            }
 
             // Attribution hints from Tags and x_ columns.
             var hints: [String: String] = [:]
@@ -92,10 +100,13 @@ public enum FOCUSImporter: ExportImporter {
                 scope = .secretHash(hash.lowercased())
             } else if let principal = principalKeys.lazy.compactMap({ hints[$0] }).first {
                 scope = .principal(principal)
+            } else if let resource = text("resourceid").flatMap(AzureCostDetailsImporter.cognitiveServicesAccount) {
+                // An Azure OpenAI / AI Foundry resource: its keys are linked through their endpoint host.
+                scope = .project(AzureCostDetailsImporter.resourceScope(resource))
             } else if let account = text("subaccountid") ?? text("billingaccountid") {
                 scope = .project(account)
             } else {
-                continue
+                return
             }
 
             var input = 0, output = 0, requests = 0
@@ -120,12 +131,13 @@ public enum FOCUSImporter: ExportImporter {
                 ?? usageType.flatMap { CloudExport.tokenDirection(usageType: $0) != nil ? CloudExport.model(usageType: $0) : nil }
                 ?? text("skumeter")
             let providerName = text("serviceprovidername") ?? text("providername") ?? text("invoiceissuername") ?? "unknown"
-            totals.add(provider: providerId(providerName), scope: scope, day: try CloudExport.usageDay(start, at: row.at(startColumn)), cost: cost,
+            totals.add(provider: providerId(providerName), scope: scope, day: day, cost: cost,
                        currency: text("billingcurrency")?.uppercased() ?? "USD",
                        input: input, output: output, requests: requests, model: model)
         }
         var bundle = ExportBundle()
         bundle.usage = totals.records(source: source)
+        bundle.skippedRows = skipped
         return bundle
     }
 

@@ -20,8 +20,8 @@ public enum LiteLLMDailySpendImporter: ExportImporter {
     public static func read(_ content: ExportContent, source: String) throws -> ExportBundle {
         if case .csv(let header, _) = content { try CloudExport.requireColumns(header, ["date", "api_key", "spend"]) }
         var totals = CloudExport.UsageTotals()
-        for row in try LiteLLMRows.rows(content, wrappers: ["data"]) {
-            guard let key = CloudExport.text(row["api_key"]) else { continue }
+        let skipped = try CloudExport.eachRow(try LiteLLMRows.rows(content, wrappers: ["data"])) { row in
+            guard let key = CloudExport.text(row["api_key"]) else { return }
             guard let date = try CloudExport.date(row["date"], at: row.at("date")) else { throw CloudExport.at(row.place, "missing \"date\"") }
             let requests = try CloudExport.count(row["api_requests"], at: row.at("api_requests"))
                 ?? ((try CloudExport.count(row["successful_requests"], at: row.at("successful_requests")) ?? 0)
@@ -34,6 +34,7 @@ public enum LiteLLMDailySpendImporter: ExportImporter {
         }
         var bundle = ExportBundle()
         bundle.usage = totals.records(source: source)
+        bundle.skippedRows = skipped
         return bundle
     }
 }

@@ -20,8 +20,8 @@ public enum LiteLLMSpendLogsImporter: ExportImporter {
     public static func read(_ content: ExportContent, source: String) throws -> ExportBundle {
         if case .csv(let header, _) = content { try CloudExport.requireColumns(header, ["request_id", "api_key", "spend", "startTime"]) }
         var totals = CloudExport.UsageTotals()
-        for row in try LiteLLMRows.rows(content, wrappers: ["data"]) {
-            guard let key = CloudExport.text(row["api_key"]) else { continue }
+        let skipped = try CloudExport.eachRow(try LiteLLMRows.rows(content, wrappers: ["data"])) { row in
+            guard let key = CloudExport.text(row["api_key"]) else { return }
             guard let start = try CloudExport.date(row["startTime"], at: row.at("startTime")) else {
                 throw CloudExport.at(row.place, "missing \"startTime\"")
             }
@@ -33,6 +33,7 @@ public enum LiteLLMSpendLogsImporter: ExportImporter {
         }
         var bundle = ExportBundle()
         bundle.usage = totals.records(source: source)
+        bundle.skippedRows = skipped
         return bundle
     }
 }

@@ -17,7 +17,7 @@ enum OpenAICostsImporter: ExportImporter {
 
     static func read(_ content: ExportContent, source: String) throws -> ExportBundle {
         var bundle = ExportBundle()
-        try OpenAIUsagePages.forEachResult(content) { result, day in
+        let skipped = try OpenAIUsagePages.forEachResult(content) { result, day in
             try OpenAIUsagePages.check(result, prefix: "organization.costs.")
             let amount = try result.required("amount")
             let value: Double
@@ -34,6 +34,7 @@ enum OpenAICostsImporter: ExportImporter {
                                             currency: (currency ?? "USD").uppercased(), source: source,
                                             bucket: result["line_item"].optionalString))
         }
+        bundle.skippedRows = skipped
         return bundle
     }
 }

@@ -22,7 +22,7 @@ enum OpenAIUsageImporter: ExportImporter {
 
     static func read(_ content: ExportContent, source: String) throws -> ExportBundle {
         var bundle = ExportBundle()
-        try OpenAIUsagePages.forEachResult(content) { result, day in
+        let skipped = try OpenAIUsagePages.forEachResult(content) { result, day in
             try OpenAIUsagePages.check(result, prefix: "organization.usage.")
             let input = try result["input_tokens"].count()
             let output = try result["output_tokens"].count()
@@ -38,6 +38,7 @@ enum OpenAIUsageImporter: ExportImporter {
                                             source: source, cachedInputTokens: min(cached, input), batch: batch,
                                             bucket: bucket.isEmpty ? nil : bucket))
         }
+        bundle.skippedRows = skipped
         return bundle
     }
 }

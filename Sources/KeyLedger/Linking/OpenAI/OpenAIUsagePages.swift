@@ -40,17 +40,22 @@ enum OpenAIUsagePages {
         return ""
     }
 
-    /// Calls `body` with each result and the `YYYY-MM-DD` of its bucket's `start_time`.
-    static func forEachResult(_ content: ExportContent, _ body: (AIExportNode, String) throws -> Void) throws {
+    /// Calls `body` with each result and the `YYYY-MM-DD` of its bucket's `start_time`. A bucket dated out of bounds,
+    /// or a result with an amount out of bounds, is skipped and returned (`ExportLimits`); the rest are read.
+    static func forEachResult(_ content: ExportContent, _ body: (AIExportNode, String) throws -> Void) throws -> [String] {
         guard case .json(let root) = content, let buckets = buckets(root) else { throw ExportError("expected an OpenAI page of buckets") }
-        for bucket in buckets {
+        var skipped: [String] = []
+        let badBuckets = try CloudExport.eachRow(buckets) { bucket in
             guard bucket.object != nil else { throw bucket.error("expected a bucket object, got \(AIExportNode.describe(bucket.value))") }
             let day = try bucket.required("start_time").usageDay()
-            for result in try bucket.required("results").elements() {
+            let results = try bucket.required("results").elements()
+            let badResults = try CloudExport.eachRow(results) { result in
                 guard result.object != nil else { throw result.error("expected a result object, got \(AIExportNode.describe(result.value))") }
                 try body(result, day)
             }
+            skipped += badResults
         }
+        return skipped + badBuckets
     }
 
     /// Key id when the rows are grouped by `api_key_id`, else project id when grouped by `project_id`, else the
