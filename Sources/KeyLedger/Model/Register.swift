@@ -462,6 +462,41 @@ public struct RiskFactor: Codable, Sendable, Equatable {
     public var id: String
     public var points: Int
     public var reason: String
+    /// Extension: what the reason says, in fields a program can read (dates, levels, model, events); nil for factors
+    /// whose reason is all there is.
+    public var evidence: RiskEvidence? = nil
+}
+
+/// The evidence behind an abuse factor (`spend.*`, `cloudtrail.*`). Every field is optional; a factor sets those it
+/// has: `{since: "2026-11-05", before: 2.5, after: 270.0, exposed: "2026-10-28", currency: "USD"}` for a spend
+/// change-point, `{since, time, events, address, agent, exposed}` for a CloudTrail signature, `{since, model, share,
+/// exposed}` for a new model after exposure.
+public struct RiskEvidence: Codable, Sendable, Equatable {
+    /// The first day of the signal: the change-point (first day at the new spend level), the day of the CloudTrail
+    /// event, the day a new model was first used.
+    public var since: String?
+    /// Mean daily spend before and after the change-point, in `currency`.
+    public var before: Double?
+    public var after: Double?
+    public var currency: String?
+    /// The day the credential was first exposed in a scanned source.
+    public var exposed: String?
+    /// The model first used after the exposure, and its share (0–1) of the key's spend from `since` on.
+    public var model: String?
+    public var share: Double?
+    /// CloudTrail: the events of the signature, oldest first, and the time (ISO 8601, UTC), address and user agent of
+    /// the one that completes it.
+    public var events: [String]?
+    public var time: String?
+    public var address: String?
+    public var agent: String?
+
+    public init(since: String? = nil, before: Double? = nil, after: Double? = nil, currency: String? = nil, exposed: String? = nil,
+                model: String? = nil, share: Double? = nil, events: [String]? = nil, time: String? = nil, address: String? = nil,
+                agent: String? = nil) {
+        self.since = since; self.before = before; self.after = after; self.currency = currency; self.exposed = exposed
+        self.model = model; self.share = share; self.events = events; self.time = time; self.address = address; self.agent = agent
+    }
 }
 
 public struct Treatment: Codable, Sendable, Equatable {

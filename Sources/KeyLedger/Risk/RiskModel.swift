@@ -51,7 +51,9 @@ public struct RiskModel: Sendable {
     /// Factors as they are added, in order.
     struct FactorList {
         var items: [RiskFactor] = []
-        mutating func add(_ id: String, _ points: Int, _ reason: String) { items.append(RiskFactor(id: id, points: points, reason: reason)) }
+        mutating func add(_ id: String, _ points: Int, _ reason: String, evidence: RiskEvidence? = nil) {
+            items.append(RiskFactor(id: id, points: points, reason: reason, evidence: evidence))
+        }
     }
 
     /// Where and since when a credential is exposed, derived once from its locations.
@@ -187,7 +189,9 @@ public struct RiskModel: Sendable {
                 let after = ISODate.parse(shift.start).map { ISODate.days(from: ISODate.parse(exposedDay)!, to: $0) } ?? 0
                 let when = after == 0 ? "the day" : after == 1 ? "1 day after" : "\(after) days after"
                 f.add("spend.anomaly-after-exposure", 40, "\(Money.format(shift.before, cur))/day → \(Money.format(shift.after, cur))/day "
-                      + "from \(shift.start), \(when) \(e.exposureEvent): the signature of a stolen key in use")
+                      + "from \(shift.start), \(when) \(e.exposureEvent): the signature of a stolen key in use",
+                      evidence: RiskEvidence(since: shift.start, before: Self.cents(shift.before), after: Self.cents(shift.after),
+                                             currency: cur, exposed: exposedDay))
             case .insufficientData(let why):
                 f.add("spend.abuse-undetermined", 0, "cannot tell abuse from use: " + why)
             case .normal:
@@ -195,10 +199,14 @@ public struct RiskModel: Sendable {
             }
         }
         if !anomaly, let spike = detector.recentSpike(daily: series, asOf: today) {
-            f.add("spend.spike", 15, "last 7 days averaged \(Money.format(spike.after, cur))/day against \(Money.format(spike.before, cur)) before")
+            f.add("spend.spike", 15, "last 7 days averaged \(Money.format(spike.after, cur))/day against \(Money.format(spike.before, cur)) before",
+                  evidence: RiskEvidence(before: Self.cents(spike.before), after: Self.cents(spike.after), currency: cur))
         }
         return anomaly
     }
+
+    /// Amounts in evidence, to the cent.
+    static func cents(_ x: Double) -> Double { (x * 100).rounded() / 100 }
 
     /// LLMjacking signatures in the key's CloudTrail activity. Returns whether one follows the exposure (it makes the
     /// credential critical unless `cloudtrail_forces_critical: false`).
@@ -214,7 +222,9 @@ public struct RiskModel: Sendable {
                     ? (days == 0 ? "; the day \(e.exposureEvent)" : "; \(days) day\(days == 1 ? "" : "s") after \(e.exposureEvent)")
                     : "; before \(e.exposureEvent)"
             }
-            f.add(m.id, m.points, m.evidence + when)
+            var facts = m.facts
+            if e.leaked, let exposed = e.firstExposed { facts.exposed = ISODate.day(exposed) }
+            f.add(m.id, m.points, m.evidence + when, evidence: facts)
             if m.followsExposure && m.forcesCritical && e.leaked { afterExposure = true }
         }
         return afterExposure

@@ -229,4 +229,20 @@ final class RiskModelTests: XCTestCase {
         let ranks = register.credentials.map { [$0.risk.severity.rank, $0.risk.score] }
         XCTAssertEqual(ranks, ranks.sorted { $0.lexicographicallyPrecedes($1) }.reversed(), "sorted by severity, then score, highest first")
     }
+    /// Issue 12, item 4: the change-point's evidence in fields, as the register carries it (JSON keys as documented).
+    func testAnomalyCarriesItsEvidence() throws {
+        let start = ISODate.parse("2026-10-27")!
+        let daily = (0..<24).map { DailyUsageRecord(date: ISODate.day(start.addingTimeInterval(Double($0) * 86_400)), cost: $0 < 9 ? 2.5 : 270,
+                                              tokens: 0, requests: 0) }
+        let f = try XCTUnwrap(factors(credential(repositories: ["checkout-service"], created: "2026-10-27", daily: daily))["spend.anomaly-after-exposure"])
+        XCTAssertEqual(f.evidence, RiskEvidence(since: "2026-11-05", before: 2.5, after: 270, currency: "USD", exposed: "2026-10-28"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        XCTAssertEqual(String(decoding: try encoder.encode(f.evidence), as: UTF8.self),
+                       #"{"after":270,"before":2.5,"currency":"USD","exposed":"2026-10-28","since":"2026-11-05"}"#)
+        // Round trip, and a factor without evidence has no `evidence` key (register/v1 readers see the same three fields).
+        XCTAssertEqual(try JSONDecoder().decode(RiskFactor.self, from: encoder.encode(f)), f)
+        XCTAssertEqual(String(decoding: try encoder.encode(RiskFactor(id: "privilege.write", points: 10, reason: "r")), as: UTF8.self),
+                       #"{"id":"privilege.write","points":10,"reason":"r"}"#)
+    }
 }
