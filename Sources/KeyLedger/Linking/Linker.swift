@@ -346,7 +346,8 @@ public struct Linker: Sendable {
         usage.estimated = sources[.priceTable] != nil ? true : nil
         usage.sources = sources.isEmpty ? nil : sources.sorted { $0.key < $1.key }.map { basis, s in
             UsageSource(basis: basis, spend30d: (s.spend * 100).rounded() / 100, days: s.days, files: s.files.sorted(),
-                        detail: s.details.isEmpty ? nil : s.details.sorted().joined(separator: "; "))
+                        detail: s.details.isEmpty ? nil : s.details.sorted().joined(separator: "; "),
+                        coveredFrom: s.files.compactMap { ledger.firstDayOfFile[$0] }.min())
         }
         usage.unpriced = unpriced.isEmpty ? nil : unpriced
         // The link says how the rows were tied to the key, then what is approximate or estimated.

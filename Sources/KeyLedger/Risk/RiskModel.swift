@@ -181,9 +181,13 @@ public struct RiskModel: Sendable {
         let detector = SpendAnomalyDetector(multiple: policy.anomalyMultiple, minimumDailySpend: policy.anomalyMinDailySpend,
                                             minimumDays: policy.anomalyMinDays)
         let series = (c.usage.daily ?? []).map { (day: $0.date, cost: $0.cost) }
+        // The exports cover days the key has no row on from the first day of the files that carry its rows: those days
+        // spent nothing (and only those: before it, the exports say nothing).
+        let coveredFrom = (c.usage.sources ?? []).compactMap(\.coveredFrom).min()
         if e.leaked, let exposed = e.firstExposed, !series.isEmpty {
             let exposedDay = ISODate.day(exposed)
-            switch detector.assess(daily: series, exposed: exposedDay, asOf: today, created: c.created.map(ISODate.day), currency: cur) {
+            switch detector.assess(daily: series, exposed: exposedDay, asOf: today, created: c.created.map(ISODate.day),
+                                   coveredFrom: coveredFrom, currency: cur) {
             case .anomaly(let shift):
                 anomaly = true
                 let after = ISODate.parse(shift.start).map { ISODate.days(from: ISODate.parse(exposedDay)!, to: $0) } ?? 0

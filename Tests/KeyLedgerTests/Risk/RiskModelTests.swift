@@ -245,4 +245,30 @@ final class RiskModelTests: XCTestCase {
         XCTAssertEqual(String(decoding: try encoder.encode(RiskFactor(id: "privilege.write", points: 10, reason: "r")), as: UTF8.self),
                        #"{"id":"privilege.write","points":10,"reason":"r"}"#)
     }
+
+    /// Issue 12, item 2: days between the start of what the exports cover and a key's first row spent nothing, so a key
+    /// whose first row is already the abuse is found; without coverage, the level before the leak stays unknown.
+    func testCoveredFromMakesIdleDaysABaseline() {
+        let start = ISODate.parse("2026-11-05")!
+        let daily = (0..<15).map { DailyUsageRecord(date: ISODate.day(start.addingTimeInterval(Double($0) * 86_400)), cost: 270, tokens: 0, requests: 0) }
+        func covered(from day: String?) -> LinkedCredential {
+            var c = credential(daily: daily)
+            c.usage.sources = [UsageSource(basis: .providerCostByKey, spend30d: 4050, days: 15, files: ["costs.json"], detail: nil,
+                                           coveredFrom: day)]
+            return c
+        }
+        func assess(coveredFrom: String?) -> [String: RiskFactor] { factors(covered(from: coveredFrom)) }
+        let found = assess(coveredFrom: "2026-10-01")
+        XCTAssertEqual(found["spend.anomaly-after-exposure"]?.reason,
+                       "$0.00/day → $270.00/day from 2026-11-05, 8 days after the key was committed to svc: the signature of a stolen key in use")
+        XCTAssertEqual(found["spend.anomaly-after-exposure"]?.evidence,
+                       RiskEvidence(since: "2026-11-05", before: 0, after: 270, currency: "USD", exposed: "2026-10-28"))
+        XCTAssertEqual(RiskModel(asOf: asOf).assess(covered(from: "2026-10-01")).risk.severity, .critical)
+        let unknown = "cannot tell abuse from use: usage data starts 2026-11-05, after exposure on 2026-10-28: the level before the leak "
+            + "is unknown, and it has not shifted since"
+        for coveredFrom in [nil, "2026-11-05"] {
+            XCTAssertNil(assess(coveredFrom: coveredFrom)["spend.anomaly-after-exposure"])
+            XCTAssertEqual(assess(coveredFrom: coveredFrom)["spend.abuse-undetermined"]?.reason, unknown)
+        }
+    }
 }
