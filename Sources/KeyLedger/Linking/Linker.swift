@@ -22,6 +22,8 @@ public struct LinkedCredential: Sendable {
     public var notes: [String] = []
     /// What CloudTrail says this access key did (`CloudTrailLink`).
     public var keyActivity: CloudTrailKeyActivity?
+    /// The models the key's own usage rows name, by day (the model-mix signal); nil without key-level usage rows.
+    public var modelUsage: ModelUsage?
 
     /// Stable id: from the fingerprint when the secret was seen, else from the provider key id.
     public var id: String {
@@ -295,6 +297,9 @@ public struct Linker: Sendable {
             let (usage, notes) = usageRecord(ledger, i)
             linked[i].usage = usage
             linked[i].notes += notes
+            if ledger.modelDays[i] != nil || ledger.unnamedModelFormats[i] != nil {
+                linked[i].modelUsage = ModelUsage(byModel: ledger.modelDays[i] ?? [:], unnamedFormats: (ledger.unnamedModelFormats[i] ?? []).sorted())
+            }
         }
         return LedgerSpend(unattributed: ledger.unattributed,
                            unpriced: (ledger.unpriced[nil] ?? [:]).merging(ledger.unpriced.filter { $0.key != nil }.values.reduce(into: [:]) { all, m in

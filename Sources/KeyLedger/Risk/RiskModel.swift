@@ -206,11 +206,38 @@ public struct RiskModel: Sendable {
             f.add("spend.spike", 15, "last 7 days averaged \(Money.format(spike.after, cur))/day against \(Money.format(spike.before, cur)) before",
                   evidence: RiskEvidence(before: Self.cents(spike.before), after: Self.cents(spike.after), currency: cur))
         }
+        modelMixFactors(c, e, into: &f)
         return anomaly
     }
 
     /// Amounts in evidence, to the cent.
     static func cents(_ x: Double) -> Double { (x * 100).rounded() / 100 }
+
+    /// A model the key never called before its exposure, taking a meaningful share of its spend after it (from the
+    /// spend and usage exports; `ModelMixShift`). A second signal: modest points, never forced critical. When the key's
+    /// rows name no model, a 0-point factor says the signal could not be judged and which formats lack the model.
+    func modelMixFactors(_ c: LinkedCredential, _ e: ExposureFacts, into f: inout FactorList) {
+        guard e.leaked, let exposed = e.firstExposed, let usage = c.modelUsage else { return }
+        let exposedDay = ISODate.day(exposed)
+        let mix = ModelMixShift(minimumShare: policy.newModelMinShare, minimumSpend: policy.anomalyMinDailySpend)
+        switch mix.assess(usage, exposed: exposedDay, asOf: ISODate.day(asOf)) {
+        case .shift(let m):
+            let days = ISODate.parse(m.since).map { ISODate.days(from: ISODate.parse(exposedDay)!, to: $0) } ?? 0
+            let when = days == 0 ? "the day" : days == 1 ? "1 day after" : "\(days) days after"
+            let others = m.others > 0 ? " (and \(m.others) other new model\(m.others == 1 ? "" : "s"))" : ""
+            f.add("spend.new-model-after-exposure", 15,
+                  "\(m.model) first used \(m.since), \(when) \(e.exposureEvent), \(ReportFormat.percent(m.share)) of the key's spend since"
+                  + "\(others); before the exposure only \(m.previous.prefix(3).joined(separator: ", ")): the key's model mix changed",
+                  evidence: RiskEvidence(since: m.since, exposed: exposedDay, model: m.model, share: Self.cents(m.share)))
+        case .noModelData(let formats):
+            // Said only where it matters: the key has usage from its exposure on.
+            guard (c.usage.daily ?? []).contains(where: { $0.date >= exposedDay }) else { return }
+            f.add("spend.model-mix-undetermined", 0,
+                  "model mix not judged: the key's usage rows (\(formats.joined(separator: ", "))) name no model")
+        case .none:
+            break
+        }
+    }
 
     /// LLMjacking signatures in the key's CloudTrail activity. Returns whether one follows the exposure (it makes the
     /// credential critical unless `cloudtrail_forces_critical: false`).

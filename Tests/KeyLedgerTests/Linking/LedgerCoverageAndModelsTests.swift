@@ -1,7 +1,8 @@
 import XCTest
 @testable import KeyLedger
 
-/// What the cost ledger tells the abuse signals (issue 12): from which day each source covers a key (`covered_from`).
+/// What the cost ledger tells the abuse signals (issue 12): from which day each source covers a key (`covered_from`),
+/// and which models the key's own rows name, by day.
 final class LedgerCoverageAndModelsTests: XCTestCase {
     let asOf = ISODate.parse("2026-11-20")!
 
@@ -28,5 +29,22 @@ final class LedgerCoverageAndModelsTests: XCTestCase {
         encoder.outputFormatting = [.sortedKeys]
         XCTAssertEqual(String(decoding: try! encoder.encode(e.credentials[2].usage.sources![0]), as: UTF8.self),
                        #"{"basis":"provider-cost-by-key","covered_from":"2026-11-10","days":5,"files":["late.json"],"spend_30d":5}"#)
+    }
+
+    /// Per key, the models its own rows name, by day and cost (billed, else priced); rows without a model are named by format.
+    func testModelUsagePerKey() {
+        var bundle = ExportBundle()
+        bundle.keys = ["k1", "k2"].map { ProviderKey(provider: "openai", keyId: $0, recognition: .keyId($0), source: "keys.json") }
+        bundle.usage = [
+            UsageRecord(provider: "openai", scope: .key("k1"), day: "2026-11-10", cost: 4.00, source: "costs-by-key.json"),
+            UsageRecord(provider: "openai", scope: .key("k1"), day: "2026-11-10", cost: nil, inputTokens: 1_000_000, model: "gpt-4o", source: "usage.json"),
+            UsageRecord(provider: "openai", scope: .key("k1"), day: "2026-11-11", cost: nil, inputTokens: 2_000_000, model: "gpt-4o", source: "usage.json"),
+            UsageRecord(provider: "openai", scope: .key("k1"), day: "2026-11-11", cost: 7.5, model: "o3", source: "usage.json"),
+        ]
+        let e = Linker(bundle: bundle, asOf: asOf).linkEstate([])
+        XCTAssertEqual(e.credentials[0].modelUsage,
+                       ModelUsage(byModel: ["gpt-4o": ["2026-11-10": 2.5, "2026-11-11": 5], "o3": ["2026-11-11": 7.5]],
+                                  unnamedFormats: ["costs-by-key.json"]))
+        XCTAssertNil(e.credentials[1].modelUsage, "no rows, nothing to say")
     }
 }

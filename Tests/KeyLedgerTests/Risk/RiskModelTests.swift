@@ -271,4 +271,59 @@ final class RiskModelTests: XCTestCase {
             XCTAssertEqual(assess(coveredFrom: coveredFrom)["spend.abuse-undetermined"]?.reason, unknown)
         }
     }
+
+    /// Issue 12, item 3: a model first used after the exposure at a meaningful share of the key's spend.
+    func testNewModelAfterExposureFromUsageExports() throws {
+        func days(_ from: String, _ count: Int, _ cost: Double) -> [String: Double] {
+            let start = ISODate.parse(from)!
+            return Dictionary(uniqueKeysWithValues: (0..<count).map { (ISODate.day(start.addingTimeInterval(Double($0) * 86_400)), cost) })
+        }
+        let daily = [DailyUsageRecord(date: "2026-11-10", cost: 23, tokens: 0, requests: 0)]
+        func assess(_ usage: ModelUsage?, policy: RiskPolicy = RiskPolicy()) -> RiskModel.Assessment {
+            var c = credential(daily: daily)
+            c.modelUsage = usage
+            return RiskModel(policy: policy, asOf: asOf).assess(c)
+        }
+        func factor(_ a: RiskModel.Assessment, _ id: String) -> RiskFactor? { a.risk.factors.first { $0.id == id } }
+        // gpt-4o-mini at $3/day since 10-01; from 11-06, claude-opus-4-1 at $20/day: 280 / (280 + 42) = 87% of the spend since.
+        let abused = assess(ModelUsage(byModel: ["gpt-4o-mini": days("2026-10-01", 50, 3), "claude-opus-4-1": days("2026-11-06", 14, 20)]))
+        let f = try XCTUnwrap(factor(abused, "spend.new-model-after-exposure"))
+        XCTAssertEqual(f.points, 15)
+        XCTAssertEqual(f.reason, "claude-opus-4-1 first used 2026-11-06, 9 days after the key was committed to svc, 87% of the key's spend "
+                       + "since; before the exposure only gpt-4o-mini: the key's model mix changed")
+        XCTAssertEqual(f.evidence, RiskEvidence(since: "2026-11-06", exposed: "2026-10-28", model: "claude-opus-4-1", share: 0.87))
+        XCTAssertNotEqual(abused.risk.severity, .critical, "a second signal, not forced critical")
+
+        // Exactly a quarter (14 / 56) passes the default share and fails a policy of 30%.
+        let quarter = ModelUsage(byModel: ["gpt-4o-mini": days("2026-10-01", 50, 3), "gpt-4o": days("2026-11-06", 14, 1)])
+        XCTAssertEqual(factor(assess(quarter), "spend.new-model-after-exposure")?.evidence?.share, 0.25)
+        var policy = RiskPolicy()
+        policy.newModelMinShare = 0.3
+        XCTAssertNil(factor(assess(quarter, policy: policy), "spend.new-model-after-exposure"))
+        // A model used before the exposure too, or no usage before the exposure to compare with: nothing.
+        XCTAssertNil(factor(assess(ModelUsage(byModel: ["gpt-4o-mini": days("2026-10-01", 50, 3), "claude-opus-4-1": days("2026-10-20", 30, 20)])),
+                            "spend.new-model-after-exposure"))
+        XCTAssertNil(factor(assess(ModelUsage(byModel: ["claude-opus-4-1": days("2026-11-06", 14, 20)])), "spend.new-model-after-exposure"))
+        // Rows that name no model: said, with the formats, at zero points.
+        let unnamed = assess(ModelUsage(byModel: [:], unnamedFormats: ["openai.costs"]))
+        XCTAssertEqual(factor(unnamed, "spend.model-mix-undetermined")?.points, 0)
+        XCTAssertEqual(factor(unnamed, "spend.model-mix-undetermined")?.reason,
+                       "model mix not judged: the key's usage rows (openai.costs) name no model")
+        XCTAssertNil(factor(assess(nil), "spend.model-mix-undetermined"))
+    }
+
+    func testNewModelMinSharePolicy() throws {
+        XCTAssertEqual(RiskPolicy().newModelMinShare, 0.25)
+        XCTAssertEqual(try KeyLedgerConfig.parse("policy:\n  new_model_min_share: 0.5\n", source: "k.yml").policy.newModelMinShare, 0.5)
+        XCTAssertEqual(try KeyLedgerConfig.parse("policy:\n  new_model_min_share: 1\n", source: "k.yml").policy.newModelMinShare, 1)
+        for (yaml, text) in [("policy:\n  dormant_days: 30\n  new_model_min_share: 0\n", "k.yml: line 3: policy: `new_model_min_share` must be positive"),
+                             ("policy:\n  dormant_days: 30\n  new_model_min_share: 1.5\n",
+                              "k.yml: line 3: policy: `new_model_min_share` must be a share from 0 to 1 (0.25 = 25%)"),
+                             ("policy:\n  dormant_days: 30\n  new_model_min_share: most\n", "k.yml: line 3: policy: `new_model_min_share` must be a number"),
+                             ("policy:\n  dormant_days: 30\n  new_model_min_share: .nan\n", "k.yml: line 3: policy: `new_model_min_share` must be a finite number")] {
+            XCTAssertThrowsError(try KeyLedgerConfig.parse(yaml, source: "k.yml")) { error in
+                XCTAssertTrue("\(error)".contains(text), "\(error)")
+            }
+        }
+    }
 }
