@@ -65,6 +65,13 @@ struct CostLedger {
     /// Per credential: files whose rows were dropped because another format of the same provider covered the day.
     private(set) var supersededFormats: [Int: Set<String>] = [:]
     private(set) var derivedUnits: [Int: Set<String>] = [:]
+    /// Per export file, the first day it has a row for (any scope): from then on the file covers the days, so a day it
+    /// has no row for a key on spent nothing on that key (`UsageSource.coveredFrom`, the spend detector's series start).
+    private(set) var firstDayOfFile: [String: String] = [:]
+    /// Per credential, from its key-level rows that name a model: model → day → cost (billed, else priced; 0 when
+    /// neither); and the formats of its rows that name none (the model-mix signal, `ModelUsage`).
+    private(set) var modelDays: [Int: [String: [String: Double]]] = [:]
+    private(set) var unnamedModelFormats: [Int: Set<String>] = [:]
 
     /// The formats of one provider that bill the same rows, preferred first: LiteLLM's daily tables are the proxy's own
     /// rollup of its spend logs and outlive the logs' retention.
@@ -75,6 +82,7 @@ struct CostLedger {
         days = Array(repeating: [:], count: credentials)
         exactHow = Array(repeating: [], count: credentials)
         let records = Self.oneSourcePerPeriod(Self.deduplicated(input.map(rates.convert), dropped: &duplicateBuckets))
+        for r in input where firstDayOfFile[r.source].map({ r.day < $0 }) ?? true { firstDayOfFile[r.source] = r.day }
 
         // Accumulators: billed and priced amounts at key, group and organisation level, per day.
         typealias Money = [String: Double]
@@ -120,6 +128,11 @@ struct CostLedger {
                 days[i][r.day] = f
                 if let cost = r.cost { keyBilled[i, default: [:]][r.day, default: [:]][r.currency, default: 0] += cost }
                 if let priced { keyPriced[i, default: [:]][r.day, default: 0] += priced }
+                if let model = r.model, !model.isEmpty {
+                    modelDays[i, default: [:]][model, default: [:]][r.day, default: 0] += r.cost ?? priced ?? 0
+                } else {
+                    unnamedModelFormats[i, default: []].insert(r.format.isEmpty ? r.source : r.format)
+                }
             case .group(let name, let members):
                 let g = r.provider + ":" + name
                 groupMembers[g] = members

@@ -22,6 +22,8 @@ public struct LinkedCredential: Sendable {
     public var notes: [String] = []
     /// What CloudTrail says this access key did (`CloudTrailLink`).
     public var keyActivity: CloudTrailKeyActivity?
+    /// The models the key's own usage rows name, by day (the model-mix signal); nil without key-level usage rows.
+    public var modelUsage: ModelUsage?
 
     /// Stable id: from the fingerprint when the secret was seen, else from the provider key id.
     public var id: String {
@@ -300,6 +302,9 @@ public struct Linker: Sendable {
             let (usage, notes) = usageRecord(ledger, i)
             linked[i].usage = usage
             linked[i].notes += notes
+            if ledger.modelDays[i] != nil || ledger.unnamedModelFormats[i] != nil {
+                linked[i].modelUsage = ModelUsage(byModel: ledger.modelDays[i] ?? [:], unnamedFormats: (ledger.unnamedModelFormats[i] ?? []).sorted())
+            }
         }
         return LedgerSpend(unattributed: ledger.unattributed,
                            unpriced: (ledger.unpriced[nil] ?? [:]).merging(ledger.unpriced.filter { $0.key != nil }.values.reduce(into: [:]) { all, m in
@@ -351,7 +356,8 @@ public struct Linker: Sendable {
         usage.estimated = sources[.priceTable] != nil ? true : nil
         usage.sources = sources.isEmpty ? nil : sources.sorted { $0.key < $1.key }.map { basis, s in
             UsageSource(basis: basis, spend30d: (s.spend * 100).rounded() / 100, days: s.days, files: s.files.sorted(),
-                        detail: s.details.isEmpty ? nil : s.details.sorted().joined(separator: "; "))
+                        detail: s.details.isEmpty ? nil : s.details.sorted().joined(separator: "; "),
+                        coveredFrom: s.files.compactMap { ledger.firstDayOfFile[$0] }.min())
         }
         usage.unpriced = unpriced.isEmpty ? nil : unpriced
         // The link says how the rows were tied to the key, then what is approximate or estimated.

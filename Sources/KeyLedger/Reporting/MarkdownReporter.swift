@@ -42,9 +42,15 @@ public enum MarkdownReporter {
         return out
     }
 
-    /// "3 critical credentials, $4,100.00 of 30-day spend at risk, 71% of spend attributed to a team."
-    public static func headline(_ register: Register, atRisk: Double) -> String {
+    /// "3 critical credentials, $4,100.00 of 30-day spend at risk, 71% of spend attributed to a team.", led by the keys
+    /// abused after their exposure (spend change-points, CloudTrail LLMjacking) when there are any.
+    /// `markdown: false` leaves the names unescaped, for HTML (which escapes them itself).
+    public static func headline(_ register: Register, atRisk: Double, markdown: Bool = true) -> String {
         let s = register.summary
+        let abused = register.credentials.filter { $0.status != .suppressed && !WeeklyReport.isDead($0) }.compactMap { c in
+            WeeklyReport.abuseStart(c).map { (name: CredentialNames.identity(c) ?? c.redacted, provider: c.provider, abuse: $0) }
+        }
+        let lead = WeeklyReport.abuseLead(abused).map { (markdown ? escape($0) : $0) + " " } ?? ""
         let critical = s.bySeverity["critical"] ?? 0
         let high = s.bySeverity["high"] ?? 0
         var parts: [String] = []
@@ -56,7 +62,7 @@ public enum MarkdownReporter {
             sentence += ", \(escape(Money.format(atRisk, s.currency))) of 30-day spend at risk"
             sentence += ", \(Int((s.attributedSpendRatio * 100).rounded()))% of spend attributed to a team"
         }
-        return sentence + "."
+        return lead + sentence + "."
     }
 
     /// The credential cell: its identity (key id, principal, key name) when known, then the redacted secret.

@@ -14,7 +14,7 @@ public enum RegisterHTML {
         let report = WeeklyReport.build(current: register, previous: nil, asOf: register.asOf, budgets: budgets)
         var body = header(register)
         let atRisk = register.credentials.filter { $0.risk.severity.isUrgent }.reduce(0) { $0 + $1.usage.spend30d }
-        body += #"<p class="headline">\#(h(MarkdownReporter.headline(register, atRisk: atRisk)).replacingOccurrences(of: "…", with: "\u{2060}…\u{2060}"))</p>"# + "\n"
+        body += #"<p class="headline">\#(h(MarkdownReporter.headline(register, atRisk: atRisk, markdown: false)).replacingOccurrences(of: "…", with: "\u{2060}…\u{2060}"))</p>"# + "\n"
         body += tiles(register, report)
         body += registerSection(register)
         body += WeeklyReportHTML.spendSection(report)

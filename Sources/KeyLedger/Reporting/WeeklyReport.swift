@@ -18,9 +18,12 @@ import Foundation
 ///   has none), up to the last day with data on or before the later scan's as-of.
 /// - **Forecast (30 days)** per team = mean daily spend over the last 14 days × 30. A mean of two recent weeks
 ///   follows a sustained change within days but does not extrapolate a one-day spike the way a fitted slope would.
-/// - **Spend anomalies** are credentials whose risk factors include one starting with `spend.anomaly` or
-///   `spend.spike` (the risk model's findings, with their reasons). When no credential in the register carries such
-///   a factor (a register scored before the risk model knew spend), the report applies its own rule: mean daily
+/// - **Spend anomalies** are credentials whose risk factors include one starting with `spend.anomaly`, `spend.spike`,
+///   `spend.new-model-after-exposure` or `cloudtrail.` (the risk model's findings, with their reasons); keys abused
+///   after their exposure (a spend change-point or an LLMjacking signature, `abuseStart`) come first and lead the
+///   headline, and the spend chart marks where their abuse starts next to their exposure date. When no credential
+///   in the register carries such a factor (a register scored before the risk model knew spend), the report applies
+///   its own rule: mean daily
 ///   spend over the last 7 days ≥ 5 × the mean over the up to 28 days before, with at least 7 earlier days of
 ///   data and a recent mean of at least 5 (currency units) a day (`SpendAnomalyDetector.recentSpike`).
 public struct WeeklyReport: Sendable, Equatable {
@@ -119,10 +122,46 @@ public struct WeeklyReport: Sendable, Equatable {
         public var spend30d: Double
     }
 
-    /// The day a credential was first exposed (its earliest location), marked on the spend history.
+    /// The day a credential was first exposed (its earliest location), marked on the spend history; for an abused
+    /// key, also where the abuse starts.
     public struct ExposureMark: Sendable, Equatable {
         public var day: String
         public var credential: CredentialLine
+        public var abuse: AbuseStart? = nil
+    }
+
+    /// Where the abuse of an exposed key starts, from its risk factor's evidence (`RiskFactor.evidence`): the spend
+    /// change-point (the first day at the abuse level), else the first LLMjacking event in CloudTrail after exposure.
+    public struct AbuseStart: Sendable, Equatable {
+        public var day: String
+        /// The factor that found it (`spend.anomaly-after-exposure`, `cloudtrail.enumeration-then-invocation`, …).
+        public var factor: String
+        /// The day the key was first exposed, as the factor saw it.
+        public var exposed: String?
+        /// Mean daily spend before and after a change-point (nil for CloudTrail).
+        public var before: Double?
+        public var after: Double?
+        public var currency: String?
+
+        /// Whole days from the exposure to the start of the abuse.
+        public var daysAfterExposure: Int? { exposed.flatMap { WeeklyReport.days(from: $0, to: day) } }
+
+        /// `$2.50/day → $270.00/day from 2026-11-05, 8 days after exposure`; `model enumeration then invocation in
+        /// CloudTrail on 2026-11-08, 7 days after exposure`.
+        public var summary: String {
+            let when = daysAfterExposure.map { $0 == 0 ? ", the day of the exposure" : $0 == 1 ? ", 1 day after exposure" : ", \($0) days after exposure" } ?? ""
+            if let before, let after, let currency {
+                return "\(Money.format(before, currency))/day → \(Money.format(after, currency))/day from \(day)" + when
+            }
+            let what: String
+            switch factor {
+            case "cloudtrail.enumeration-then-invocation": what = "model enumeration then invocation in CloudTrail"
+            case "cloudtrail.model-access-request": what = "a Bedrock model-access request in CloudTrail"
+            case "cloudtrail.new-source-after-exposure": what = "invocation from a new source in CloudTrail"
+            default: what = factor
+            }
+            return what + " on \(day)" + when
+        }
     }
 
     public struct Anomaly: Sendable, Equatable {
@@ -130,6 +169,8 @@ public struct WeeklyReport: Sendable, Equatable {
         public var reason: String
         /// `risk model` (a `spend.anomaly*` factor) or `report` (the report's own rule).
         public var source: String
+        /// Where the abuse starts, when the risk model found abuse after exposure (spend change-point or CloudTrail).
+        public var abuse: AbuseStart? = nil
     }
 
     /// The report's "today": overdue is judged against it.
@@ -159,7 +200,8 @@ public struct WeeklyReport: Sendable, Equatable {
     /// Daily total spend over the whole window the registers' daily usage covers, oldest first: at least 30 days
     /// and at most `spendHistoryMaxDays`, ending with `spendThrough` (so a spike weeks ago stays visible).
     public var spendHistory: [DailySpend]
-    /// Credentials first exposed within `spendHistory`'s window, by day: the chart marks them.
+    /// Credentials first exposed, or abused, within `spendHistory`'s window, by exposure day: the chart marks the
+    /// exposure and, for an abused key, where the abuse starts.
     public var exposureMarks: [ExposureMark]
     /// Spend by provider and by cost centre (`owner.cost_centre`), highest 30-day spend first. The register carries
     /// no model information, so there is no breakdown by model.
@@ -454,13 +496,15 @@ extension WeeklyReport {
         func bySpend(_ a: SpendShare, _ b: SpendShare) -> Bool { (a.spend30d, a.period, b.name ?? "~") > (b.spend30d, b.period, a.name ?? "~") }
         spendByProvider = spendByProvider.filter { $0.spend30d > 0 || $0.period > 0 || $0.previousPeriod > 0 }.sorted(by: bySpend)
         spendByCostCentre = spendByCostCentre.filter { $0.spend30d > 0 || $0.period > 0 || $0.previousPeriod > 0 }.sorted(by: bySpend)
-        // Exposure dates inside the history window, the riskiest first on a shared day.
+        // Exposure dates (and where abuse starts) inside the history window, the riskiest first on a shared day.
         var exposureMarks: [ExposureMark] = []
         if let from = spendHistory.first?.day, let to = spendHistory.last?.day {
-            exposureMarks = current.credentials.filter { c in
-                guard let day = c.exposure.firstSeen.map({ String($0.prefix(10)) }) else { return false }
-                return !c.locations.isEmpty && day >= from && day <= to
-            }.map { ExposureMark(day: String($0.exposure.firstSeen!.prefix(10)), credential: line($0)) }
+            exposureMarks = current.credentials.compactMap { c -> ExposureMark? in
+                guard let day = c.exposure.firstSeen.map({ String($0.prefix(10)) }), !c.locations.isEmpty else { return nil }
+                let abuse = abuseStart(c).flatMap { $0.day >= from && $0.day <= to ? $0 : nil }
+                guard (day >= from && day <= to) || abuse != nil else { return nil }
+                return ExposureMark(day: day, credential: line(c), abuse: abuse)
+            }
             exposureMarks.sort { ($0.day, $1.credential.score, $0.credential.id) < ($1.day, $0.credential.score, $1.credential.id) }
         }
         let spendByTeam = teams.values.filter { $0.spend30d > 0 || $0.period > 0 || $0.previousPeriod > 0 || $0.budget != nil }
@@ -477,14 +521,18 @@ extension WeeklyReport {
         let modelFlags = current.credentials.contains { $0.risk.factors.contains(where: isAnomalyFactor) }
         for c in current.credentials where !isDead(c) {
             if modelFlags {
-                if let f = c.risk.factors.filter(isAnomalyFactor).max(by: { $0.points < $1.points }) {
-                    anomalies.append(Anomaly(credential: line(c), reason: f.reason, source: "risk model"))
+                let abuse = abuseStart(c)
+                // The factor that found the abuse, else the heaviest.
+                if let f = c.risk.factors.first(where: { $0.id == abuse?.factor })
+                    ?? c.risk.factors.filter(isAnomalyFactor).max(by: { $0.points < $1.points }) {
+                    anomalies.append(Anomaly(credential: line(c), reason: f.reason, source: "risk model", abuse: abuse))
                 }
             } else if let end, let reason = spendSpike(costs[c.id] ?? [:], end: end, currency: current.summary.currency) {
                 anomalies.append(Anomaly(credential: line(c), reason: reason, source: "report"))
             }
         }
-        anomalies.sort { ($0.credential.spend30d, $1.credential.id) > ($1.credential.spend30d, $0.credential.id) }
+        // Abuse after exposure first, then by spend.
+        anomalies.sort { ($0.abuse != nil ? 1 : 0, $0.credential.spend30d, $1.credential.id) > ($1.abuse != nil ? 1 : 0, $1.credential.spend30d, $0.credential.id) }
 
         return anomalies
     }
@@ -525,8 +573,32 @@ extension WeeklyReport {
         return nil
     }
 
+    /// Factors that say a key is abused after its exposure (their evidence says from when).
+    static let abuseFactors: Set<String> = Set(["spend.anomaly-after-exposure"]).union(RiskModel.llmjackingFactors)
+
+    /// Where abuse of the credential starts: the spend change-point, else the earliest LLMjacking signature on or after
+    /// the exposure; nil without such a factor or without its evidence (a register scored before factors carried it).
+    public static func abuseStart(_ c: CredentialRecord) -> AbuseStart? {
+        let starts: [AbuseStart] = c.risk.factors.filter { abuseFactors.contains($0.id) }.compactMap { f in
+            guard let e = f.evidence, let since = e.since else { return nil }
+            if let exposed = e.exposed, since < exposed { return nil }
+            return AbuseStart(day: since, factor: f.id, exposed: e.exposed, before: e.before, after: e.after, currency: e.currency)
+        }
+        return starts.first { $0.factor == "spend.anomaly-after-exposure" } ?? starts.min { ($0.day, $0.factor) < ($1.day, $1.factor) }
+    }
+
+    /// "Abuse after exposure: X (aws): …" or "2 keys abused after exposure: …; …": what leads a headline; nil without abuse.
+    static func abuseLead(_ abused: [(name: String, provider: String, abuse: AbuseStart)]) -> String? {
+        guard !abused.isEmpty else { return nil }
+        let items = abused.prefix(2).map { "\($0.name) (\($0.provider)): \($0.abuse.summary)" }
+        return (abused.count == 1 ? "Abuse after exposure: " : "\(abused.count) keys abused after exposure: ")
+            + items.joined(separator: "; ") + (abused.count > 2 ? "; and \(abused.count - 2) more" : "") + "."
+    }
+
     /// A risk factor by which the risk model says spend looks like abuse.
-    static func isAnomalyFactor(_ f: RiskFactor) -> Bool { f.id.hasPrefix("spend.anomaly") || f.id == "spend.spike" || f.id.hasPrefix("cloudtrail.") }
+    static func isAnomalyFactor(_ f: RiskFactor) -> Bool {
+        f.id.hasPrefix("spend.anomaly") || f.id == "spend.spike" || f.id == "spend.new-model-after-exposure" || f.id.hasPrefix("cloudtrail.")
+    }
 
     static func isDead(_ c: CredentialRecord) -> Bool {
         c.providerStatus.map { deadStatuses.contains($0.lowercased()) } ?? false
@@ -595,10 +667,13 @@ extension WeeklyReport {
                 + (critical > 0 ? ", \(critical) critical or high" : "")
         }
         var actions: [String] = []
-        if let a = r.anomalies.first {
+        let abused = r.anomalies.compactMap { a in a.abuse.map { (name: a.credential.name, provider: a.credential.provider, abuse: $0) } }
+        if !abused.isEmpty { actions.append("revoke and investigate " + (abused.count == 1 ? "the abused key" : "the abused keys")) }
+        let spikes = r.anomalies.filter { $0.abuse == nil }
+        if let a = spikes.first {
             actions.append("stop the spend spike on \(a.credential.name) (\(a.credential.provider)"
                 + (a.credential.team.map { ", \($0)" } ?? "") + ")"
-                + (r.anomalies.count > 1 ? " and \(r.anomalies.count - 1) more" : ""))
+                + (spikes.count > 1 ? " and \(spikes.count - 1) more" : ""))
         }
         if !r.overdue.isEmpty { actions.append("clear " + ReportFormat.count(r.overdue.count, "overdue treatment")) }
         let dueThisWeek = r.topRisks.filter { risk in
@@ -612,7 +687,9 @@ extension WeeklyReport {
             actions.append("rein in \(team.team ?? "unattributed") spend (forecast \(Money.whole(team.forecast30d, r.currency))"
                 + " vs \(Money.whole(team.budget ?? 0, r.currency)) budget)")
         }
-        if actions.isEmpty { return opening + "; nothing is due this week." }
-        return opening + "; this week: " + ReportFormat.list(actions) + "."
+        // Abuse after exposure leads: what happened, from when, before what changed.
+        let lead = abuseLead(abused).map { $0 + " " } ?? ""
+        if actions.isEmpty { return lead + opening + "; nothing is due this week." }
+        return lead + opening + "; this week: " + ReportFormat.list(actions) + "."
     }
 }

@@ -322,12 +322,13 @@ public enum WeeklyReportHTML {
         return out + "</section>\n"
     }
 
-    /// The exposure dates marked on the spend history, numbered as on the chart.
+    /// The exposure dates marked on the spend history, numbered as on the chart, with where abuse starts (▲).
     static func exposureList(_ marks: [WeeklyReport.ExposureMark]) -> String {
         guard !marks.isEmpty else { return "" }
         return #"<ol class="marks" aria-label="Exposure dates on the chart">"# + marks.map { m in
             #"<li><span class="date">\#(h(m.day))</span> \#(severity(m.credential.severity)) <strong>\#(h(m.credential.name))</strong> "#
-                + #"<span class="muted">\#(h(m.credential.provider)) · \#(h(m.credential.kind))\#(m.credential.location.map { " · " + h($0) } ?? "")</span></li>"#
+                + #"<span class="muted">\#(h(m.credential.provider)) · \#(h(m.credential.kind))\#(m.credential.location.map { " · " + h($0) } ?? "")</span>"#
+                + (m.abuse.map { #"<span class="sub up">▲ abuse: \#(h($0.summary))</span>"# } ?? "") + "</li>"
         }.joined(separator: "\n") + "</ol>\n"
     }
 
@@ -348,8 +349,8 @@ public enum WeeklyReportHTML {
             "New, resolved and rotated compare credentials by their fingerprint-derived id; rotated = same provider identity (key id, else principal) with a new secret.",
             "Due dates are the register's own, the same the CSV and Markdown register show; overdue means due before \(r.asOf).",
             "Forecast (30 days) = mean daily spend over the last \(WeeklyReport.forecastWindowDays) days × 30.",
-            "Daily spend covers the whole window of daily usage in the registers (\(WeeklyReport.spendHistoryMinDays) to \(WeeklyReport.spendHistoryMaxDays) days); dashed lines mark the day each credential was first exposed. Spend is broken down by team, provider and cost centre; the register carries no model information, so not by model.",
-            "Spend anomalies come from the risk model's spend.anomaly and spend.spike factors; without any, the report flags a last-7-day mean ≥ \(Int(WeeklyReport.anomalyMultiple))× the mean of the up to 28 days before.",
+            "Daily spend covers the whole window of daily usage in the registers (\(WeeklyReport.spendHistoryMinDays) to \(WeeklyReport.spendHistoryMaxDays) days); dashed lines mark the day each credential was first exposed, and a solid line with ▲ where an abused key's abuse starts (its spend change-point, else its first LLMjacking event in CloudTrail). Spend is broken down by team, provider and cost centre; the register carries no model information, so not by model.",
+            "Spend anomalies come from the risk model's spend.anomaly, spend.spike, spend.new-model-after-exposure and cloudtrail factors, abuse after exposure first; without any, the report flags a last-7-day mean ≥ \(Int(WeeklyReport.anomalyMultiple))× the mean of the up to 28 days before.",
             "Secrets appear only in redacted form; the history store and this page hold no plaintext secret.",
         ]
         items += r.notes

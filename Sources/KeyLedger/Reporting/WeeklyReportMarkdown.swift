@@ -64,9 +64,9 @@ public enum WeeklyReportMarkdown {
         out += "- Due dates are the register's own, the same the CSV and Markdown register show; overdue means due before \(e(r.asOf)).\n"
         out += "- Forecast (30 days) = mean daily spend over the last \(WeeklyReport.forecastWindowDays) days × 30.\n"
         out += "- Daily spend covers the whole window of daily usage in the registers (\(WeeklyReport.spendHistoryMinDays) to "
-            + "\(WeeklyReport.spendHistoryMaxDays) days), with the day each credential was first exposed. Spend is broken down by team, "
+            + "\(WeeklyReport.spendHistoryMaxDays) days), with the day each credential was first exposed and, for an abused key, where the abuse starts (▲: its spend change-point, else its first LLMjacking event in CloudTrail). Spend is broken down by team, "
             + "provider and cost centre; the register carries no model information, so not by model.\n"
-        out += "- Spend anomalies come from the risk model's `spend.anomaly` and `spend.spike` factors; without any, the report flags "
+        out += "- Spend anomalies come from the risk model's `spend.anomaly`, `spend.spike`, `spend.new-model-after-exposure` and `cloudtrail` factors, abuse after exposure first; without any, the report flags "
             + "a last-7-day mean ≥ \(Int(WeeklyReport.anomalyMultiple))× the mean of the up to 28 days before.\n"
         for note in r.notes { out += "- \(e(note))\n" }
         return out
@@ -146,7 +146,8 @@ public enum WeeklyReportMarkdown {
             if !r.exposureMarks.isEmpty {
                 out += "Exposed in this window:\n\n"
                 for m in r.exposureMarks {
-                    out += "- \(m.day): \(m.credential.severity) \(credential(m.credential))\n"
+                    out += "- \(m.day): \(m.credential.severity) \(credential(m.credential))"
+                        + (m.abuse.map { "; ▲ abuse: \(e($0.summary))" } ?? "") + "\n"
                 }
                 out += "\n"
             }

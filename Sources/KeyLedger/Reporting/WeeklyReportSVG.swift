@@ -27,8 +27,9 @@ enum WeeklyReportSVG {
         return (step, step * max(1, (value / step).rounded(.up)))
     }
 
-    /// Daily spend over the whole history window: a filled line, the report's period shaded, and each exposure
-    /// date marked by a numbered dashed line (the number matches the list printed under the chart).
+    /// Daily spend over the whole history window: a filled line, the report's period shaded, each exposure date marked
+    /// by a numbered dashed line (the number matches the list printed under the chart) and, for an abused key, where the
+    /// abuse starts by a solid line with the same number and ▲.
     static func spendHistory(_ days: [WeeklyReport.DailySpend], periodDays: Int, marks: [WeeklyReport.ExposureMark],
                              currency: String) -> String {
         let width = 1040.0, height = 260.0
@@ -40,6 +41,7 @@ enum WeeklyReportSVG {
         func y(_ v: Double) -> Double { padTop + plotH - plotH * v / top }
         let index = Dictionary(days.enumerated().map { ($0.element.day, $0.offset) }, uniquingKeysWith: { a, _ in a })
         let label = "Daily spend, \(days.first?.day ?? "") to \(days.last?.day ?? ""), with exposure dates"
+            + (marks.contains { $0.abuse != nil } ? " and where abuse starts" : "")
         var svg = #"<svg class="chart wide" viewBox="0 0 \#(Int(width)) \#(Int(height))" role="img" aria-label="\#(h(label))">"# + "\n"
         svg += "<title>\(h(label))</title>\n"
         // The report's period, shaded.
@@ -76,6 +78,22 @@ enum WeeklyReportSVG {
             svg += #"<g><title>\#(h(day)): exposed \#(h(names))</title>"#
             svg += #"<line x1="\#(f(cx))" x2="\#(f(cx))" y1="\#(f(padTop - 6))" y2="\#(f(padTop + plotH))" stroke="\#(color)" stroke-width="1.5" stroke-dasharray="4 3"/>"#
             svg += #"<rect x="\#(f(cx - 4 - 3.5 * Double(tag.count)))" y="\#(f(padTop - 24))" width="\#(f(8 + 7 * Double(tag.count)))" height="16" rx="8" fill="\#(color)"/>"#
+            svg += #"<text x="\#(f(cx))" y="\#(f(padTop - 12))" text-anchor="middle" class="mark">\#(h(tag))</text></g>"# + "\n"
+        }
+        // Where abuse starts (the spend change-point, or the first LLMjacking event): a solid line with the mark's number
+        // and ▲, joined to its exposure line by a dotted bracket when both are on the chart.
+        for (k, m) in marks.enumerated() {
+            guard let abuse = m.abuse, let i = index[abuse.day] else { continue }
+            let color = severityColors[m.credential.severity] ?? ink
+            let tag = "\(k + 1) ▲"
+            let cx = x(Double(i))
+            let title = "\(abuse.day): abuse of \(m.credential.name) starts — \(abuse.summary)"
+            svg += #"<g class="abuse"><title>\#(h(title))</title>"#
+            if let e = index[m.day], e < i {
+                svg += #"<line x1="\#(f(x(Double(e))))" x2="\#(f(cx))" y1="\#(f(padTop - 16))" y2="\#(f(padTop - 16))" stroke="\#(color)" stroke-width="1" stroke-dasharray="1 3"/>"#
+            }
+            svg += #"<line x1="\#(f(cx))" x2="\#(f(cx))" y1="\#(f(padTop - 6))" y2="\#(f(padTop + plotH))" stroke="\#(color)" stroke-width="2"/>"#
+            svg += #"<rect x="\#(f(cx - 6 - 3.5 * Double(tag.count)))" y="\#(f(padTop - 24))" width="\#(f(12 + 7 * Double(tag.count)))" height="16" rx="3" fill="\#(color)"/>"#
             svg += #"<text x="\#(f(cx))" y="\#(f(padTop - 12))" text-anchor="middle" class="mark">\#(h(tag))</text></g>"# + "\n"
         }
         // Date labels: about one a week.

@@ -28,6 +28,13 @@ public struct LLMjackingSignatures: Sendable {
         public var followsExposure: Bool
         /// An LLMjacking signature (not the weaker model-mix signal).
         public var forcesCritical = true
+        /// The evidence in fields (`RiskFactor.evidence`); the risk model adds `exposed`.
+        public var facts = RiskEvidence()
+    }
+
+    /// The fields of an event: its day and time, address and agent.
+    static func facts(_ e: CloudTrailKeyActivity.TrailEvent, events: [String]) -> RiskEvidence {
+        RiskEvidence(since: ISODate.day(e.time), events: events, time: ISODate.timestamp(e.time), address: e.address, agent: e.agent)
     }
 
     /// Events after `asOf` (end of that day) are not looked at, so a report for a past date reads the trail as it was.
@@ -60,7 +67,8 @@ public struct LLMjackingSignatures: Sendable {
                                  evidence: "\(names), then \(hit.invocation.name) \(Self.clock(hit.invocation.time))\(Self.origin(hit.invocation)) "
                                     + "on long-term key \(a.accessKeyId) (\(later) Bedrock call\(later == 1 ? "" : "s") from that day on): "
                                     + "model enumeration followed by invocation, the LLMjacking pattern",
-                                 time: hit.invocation.time, followsExposure: follows(hit.invocation.time)))
+                                 time: hit.invocation.time, followsExposure: follows(hit.invocation.time),
+                                 facts: Self.facts(hit.invocation, events: lead.prefix(4).map(\.name) + [hit.invocation.name])))
             }
         }
 
@@ -70,7 +78,8 @@ public struct LLMjackingSignatures: Sendable {
                              evidence: "\(first.name) \(Self.clock(first.time))\(Self.origin(first))"
                                 + (names == first.name ? "" : " (all: \(names))")
                                 + ": a request to enable Bedrock models, how stolen keys unlock models the owner never used",
-                             time: first.time, followsExposure: follows(first.time)))
+                             time: first.time, followsExposure: follows(first.time),
+                             facts: Self.facts(first, events: Set(a.modelAccess.map(\.name)).sorted())))
         }
 
         if let exposedAt {
@@ -90,7 +99,7 @@ public struct LLMjackingSignatures: Sendable {
                     out.append(Match(id: "cloudtrail.new-source-after-exposure", points: 25,
                                      evidence: "\(hit.event.name) \(Self.clock(hit.event.time))\(Self.origin(hit.event)): \(hit.what) never "
                                         + "seen before the exposure (before it: \(before))",
-                                     time: hit.event.time, followsExposure: true))
+                                     time: hit.event.time, followsExposure: true, facts: Self.facts(hit.event, events: [hit.event.name])))
                 }
             }
         }
@@ -107,7 +116,8 @@ public struct LLMjackingSignatures: Sendable {
                 out.append(Match(id: "cloudtrail.new-model-after-exposure", points: 15,
                                  evidence: "\(first.model) first invoked \(first.first) (\(first.calls) call\(first.calls == 1 ? "" : "s"))\(others); "
                                     + "before the exposure only \(before.prefix(3).joined(separator: ", ")): the key's model mix changed",
-                                 time: time, followsExposure: true, forcesCritical: false))
+                                 time: time, followsExposure: true, forcesCritical: false,
+                                 facts: RiskEvidence(since: first.first, model: first.model)))
             }
         }
         return out

@@ -51,7 +51,9 @@ public struct RiskModel: Sendable {
     /// Factors as they are added, in order.
     struct FactorList {
         var items: [RiskFactor] = []
-        mutating func add(_ id: String, _ points: Int, _ reason: String) { items.append(RiskFactor(id: id, points: points, reason: reason)) }
+        mutating func add(_ id: String, _ points: Int, _ reason: String, evidence: RiskEvidence? = nil) {
+            items.append(RiskFactor(id: id, points: points, reason: reason, evidence: evidence))
+        }
     }
 
     /// Where and since when a credential is exposed, derived once from its locations.
@@ -179,15 +181,21 @@ public struct RiskModel: Sendable {
         let detector = SpendAnomalyDetector(multiple: policy.anomalyMultiple, minimumDailySpend: policy.anomalyMinDailySpend,
                                             minimumDays: policy.anomalyMinDays)
         let series = (c.usage.daily ?? []).map { (day: $0.date, cost: $0.cost) }
+        // The exports cover days the key has no row on from the first day of the files that carry its rows: those days
+        // spent nothing (and only those: before it, the exports say nothing).
+        let coveredFrom = (c.usage.sources ?? []).compactMap(\.coveredFrom).min()
         if e.leaked, let exposed = e.firstExposed, !series.isEmpty {
             let exposedDay = ISODate.day(exposed)
-            switch detector.assess(daily: series, exposed: exposedDay, asOf: today, created: c.created.map(ISODate.day), currency: cur) {
+            switch detector.assess(daily: series, exposed: exposedDay, asOf: today, created: c.created.map(ISODate.day),
+                                   coveredFrom: coveredFrom, currency: cur) {
             case .anomaly(let shift):
                 anomaly = true
                 let after = ISODate.parse(shift.start).map { ISODate.days(from: ISODate.parse(exposedDay)!, to: $0) } ?? 0
                 let when = after == 0 ? "the day" : after == 1 ? "1 day after" : "\(after) days after"
                 f.add("spend.anomaly-after-exposure", 40, "\(Money.format(shift.before, cur))/day → \(Money.format(shift.after, cur))/day "
-                      + "from \(shift.start), \(when) \(e.exposureEvent): the signature of a stolen key in use")
+                      + "from \(shift.start), \(when) \(e.exposureEvent): the signature of a stolen key in use",
+                      evidence: RiskEvidence(since: shift.start, before: Self.cents(shift.before), after: Self.cents(shift.after),
+                                             currency: cur, exposed: exposedDay))
             case .insufficientData(let why):
                 f.add("spend.abuse-undetermined", 0, "cannot tell abuse from use: " + why)
             case .normal:
@@ -195,9 +203,40 @@ public struct RiskModel: Sendable {
             }
         }
         if !anomaly, let spike = detector.recentSpike(daily: series, asOf: today) {
-            f.add("spend.spike", 15, "last 7 days averaged \(Money.format(spike.after, cur))/day against \(Money.format(spike.before, cur)) before")
+            f.add("spend.spike", 15, "last 7 days averaged \(Money.format(spike.after, cur))/day against \(Money.format(spike.before, cur)) before",
+                  evidence: RiskEvidence(before: Self.cents(spike.before), after: Self.cents(spike.after), currency: cur))
         }
+        modelMixFactors(c, e, into: &f)
         return anomaly
+    }
+
+    /// Amounts in evidence, to the cent.
+    static func cents(_ x: Double) -> Double { (x * 100).rounded() / 100 }
+
+    /// A model the key never called before its exposure, taking a meaningful share of its spend after it (from the
+    /// spend and usage exports; `ModelMixShift`). A second signal: modest points, never forced critical. When the key's
+    /// rows name no model, a 0-point factor says the signal could not be judged and which formats lack the model.
+    func modelMixFactors(_ c: LinkedCredential, _ e: ExposureFacts, into f: inout FactorList) {
+        guard e.leaked, let exposed = e.firstExposed, let usage = c.modelUsage else { return }
+        let exposedDay = ISODate.day(exposed)
+        let mix = ModelMixShift(minimumShare: policy.newModelMinShare, minimumSpend: policy.anomalyMinDailySpend)
+        switch mix.assess(usage, exposed: exposedDay, asOf: ISODate.day(asOf)) {
+        case .shift(let m):
+            let days = ISODate.parse(m.since).map { ISODate.days(from: ISODate.parse(exposedDay)!, to: $0) } ?? 0
+            let when = days == 0 ? "the day" : days == 1 ? "1 day after" : "\(days) days after"
+            let others = m.others > 0 ? " (and \(m.others) other new model\(m.others == 1 ? "" : "s"))" : ""
+            f.add("spend.new-model-after-exposure", 15,
+                  "\(m.model) first used \(m.since), \(when) \(e.exposureEvent), \(ReportFormat.percent(m.share)) of the key's spend since"
+                  + "\(others); before the exposure only \(m.previous.prefix(3).joined(separator: ", ")): the key's model mix changed",
+                  evidence: RiskEvidence(since: m.since, exposed: exposedDay, model: m.model, share: Self.cents(m.share)))
+        case .noModelData(let formats):
+            // Said only where it matters: the key has usage from its exposure on.
+            guard (c.usage.daily ?? []).contains(where: { $0.date >= exposedDay }) else { return }
+            f.add("spend.model-mix-undetermined", 0,
+                  "model mix not judged: the key's usage rows (\(formats.joined(separator: ", "))) name no model")
+        case .none:
+            break
+        }
     }
 
     /// LLMjacking signatures in the key's CloudTrail activity. Returns whether one follows the exposure (it makes the
@@ -214,7 +253,9 @@ public struct RiskModel: Sendable {
                     ? (days == 0 ? "; the day \(e.exposureEvent)" : "; \(days) day\(days == 1 ? "" : "s") after \(e.exposureEvent)")
                     : "; before \(e.exposureEvent)"
             }
-            f.add(m.id, m.points, m.evidence + when)
+            var facts = m.facts
+            if e.leaked, let exposed = e.firstExposed { facts.exposed = ISODate.day(exposed) }
+            f.add(m.id, m.points, m.evidence + when, evidence: facts)
             if m.followsExposure && m.forcesCritical && e.leaked { afterExposure = true }
         }
         return afterExposure

@@ -13,6 +13,7 @@ import Yams
 ///   anomaly_min_daily_spend: 5       # ignore new levels whose daily mean stays below this (USD)
 ///   anomaly_min_days: 3              # days the new level must hold (a one-day blip is not abuse)
 ///   cloudtrail_forces_critical: true # an LLMjacking signature in CloudTrail after exposure makes the key critical
+///   new_model_min_share: 0.25        # a model first used after exposure at ≥ this share of the key's spend: model-mix shift
 ///   spend_high_30d: 1000             # 30-day spend that counts as high (USD)
 ///   spend_high_30d_by_team: { ml-platform: 5000 }
 ///   budgets: { payments: 3000 }      # monthly budget per team (weekly report forecast)
@@ -28,6 +29,8 @@ public struct RiskPolicy: Sendable, Equatable {
     public var anomalyMinDailySpend = 5.0
     public var anomalyMinDays = 3
     public var cloudTrailForcesCritical = true
+    /// Share (0–1] of a key's spend a model first used after the exposure must take to count (`spend.new-model-after-exposure`).
+    public var newModelMinShare = 0.25
     public var spendHigh30d = 1000.0
     public var spendHigh30dByTeam: [String: Double] = [:]
     public var budgets: [String: Double] = [:]
@@ -124,6 +127,9 @@ public struct RiskPolicy: Sendable, Equatable {
             case "cloudtrail_forces_critical":
                 guard let flag = v.bool else { throw fail(v, "`cloudtrail_forces_critical` must be true or false") }
                 policy.cloudTrailForcesCritical = flag
+            case "new_model_min_share":
+                policy.newModelMinShare = try number(v, "new_model_min_share")
+                if policy.newModelMinShare > 1 { throw fail(v, "`new_model_min_share` must be a share from 0 to 1 (0.25 = 25%)") }
             case "spend_high_30d": policy.spendHigh30d = try number(v, "spend_high_30d")
             case "spend_high_30d_by_team": policy.spendHigh30dByTeam = try table(v, "spend_high_30d_by_team") { try number($0, $1) }
             case "budgets": policy.budgets = try table(v, "budgets") { try number($0, $1) }
@@ -133,7 +139,7 @@ public struct RiskPolicy: Sendable, Equatable {
                 for key in days.keys where !severities.contains(key) { throw fail(v, "`due_days` keys must be critical, high, medium, low (got \(ConfigText.name(key)))") }
                 policy.dueDays.merge(days) { $1 }
             default:
-                throw fail(k, "unknown setting \(ConfigText.name(k.string)) (expected max_age_days, max_age_days_for, dormant_days, anomaly_multiple, anomaly_min_daily_spend, anomaly_min_days, cloudtrail_forces_critical, spend_high_30d, spend_high_30d_by_team, budgets, severity_overrides, due_days)")
+                throw fail(k, "unknown setting \(ConfigText.name(k.string)) (expected max_age_days, max_age_days_for, dormant_days, anomaly_multiple, anomaly_min_daily_spend, anomaly_min_days, cloudtrail_forces_critical, new_model_min_share, spend_high_30d, spend_high_30d_by_team, budgets, severity_overrides, due_days)")
             }
         }
         return policy

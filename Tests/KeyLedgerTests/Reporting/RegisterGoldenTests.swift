@@ -80,7 +80,8 @@ final class RegisterGoldenTests: XCTestCase {
         let md = MarkdownReporter.render(try Self.register(self))
         try assertGolden(md, "register.md")
         // 30-day window 2026-10-22 … 2026-11-19: 7 days × 4.00 + 22 days × 100.00 = 2,228.
-        XCTAssertTrue(md.contains("**1 critical credential and 1 high, $2,228.00 of 30-day spend at risk, 100% of spend attributed to a team.**"), md)
+        XCTAssertTrue(md.contains("**Abuse after exposure: arn:aws:iam::123456789012:user/BedrockAPIKey-qnsg (aws): $4.00/day → $100.00/day from 2026-10-29, 1 day after "
+                                  + "exposure. 1 critical credential and 1 high, $2,228.00 of 30-day spend at risk, 100% of spend attributed to a team.**"), md)
         XCTAssertFalse(md.contains("<x>"), "hostile path text is escaped")
         XCTAssertTrue(md.contains("a\\|b"))
     }

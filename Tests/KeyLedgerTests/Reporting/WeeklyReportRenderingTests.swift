@@ -16,7 +16,8 @@ final class WeeklyReportRenderingTests: XCTestCase {
     func testGoldenMarkdown() throws {
         let md = WeeklyReportMarkdown.render(Self.report)
         try assertGolden(md, "weekly-report.md")
-        XCTAssertTrue(md.hasPrefix("# Weekly security report — 2026-11-20\n\n**Since 2026-11-13: "))
+        XCTAssertTrue(md.hasPrefix("# Weekly security report — 2026-11-20\n\n**Abuse after exposure: arn:aws:iam::123456789012:user/"
+                                   + "BedrockAPIKey-x1y2 (aws): $4.00/day → $163.33/day from 2026-11-12, 7 days after exposure. Since 2026-11-13: "), md)
         for section in ["## Needs action this week", "### Spend anomalies (1)", "### Overdue treatments (1)", "### Top risks (5)",
                         "## Changes since 2026-11-13", "### New credentials (2)", "### Resolved (2)", "### Rotated (1)",
                         "### Severity changes (2)", "## Spend", "## How this report is made"] {

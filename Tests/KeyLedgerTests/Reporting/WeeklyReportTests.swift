@@ -109,9 +109,12 @@ enum WeeklyReportFixture {
                        treatment: [Treatment(action: .moveToSecretManager, due: "2026-12-20")], asOf: day),
             credential("kl_bedrock", "f", redacted: "ABSK…Tg==", provider: "aws", kind: "bedrock-api-key", team: "ml-platform",
                        severity: .critical, score: 100, principal: "arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2",
-                       path: "infra/bedrock.env", repository: "ml-platform", author: "Devin AI", firstSeen: "2026-11-12",
+                       path: "infra/bedrock.env", repository: "ml-platform", author: "Devin AI", firstSeen: "2026-11-05",
                        factors: [factor("exposure.git-head", 40, "in HEAD of ml-platform"),
-                                 factor("spend.anomaly-after-exposure", 40, "daily spend rose 40× after the key appeared in a repository on 2026-11-12")],
+                                 RiskFactor(id: "spend.anomaly-after-exposure", points: 40,
+                                            reason: "$4.00/day → $163.33/day from 2026-11-12, 7 days after the key was committed to ml-platform: "
+                                                + "the signature of a stolen key in use",
+                                            evidence: RiskEvidence(since: "2026-11-12", before: 4, after: 163.33, currency: "USD", exposed: "2026-11-05"))],
                        treatment: [Treatment(action: .investigateAbuse, due: "2026-11-21"), Treatment(action: .revoke, due: "2026-11-21")],
                        daily: bedrockDaily, asOf: day),
             credential("kl_hostile", "9", redacted: "ghp_Ab…wxyz", provider: "github", kind: "personal-access-token", team: nil,
@@ -267,7 +270,7 @@ final class WeeklyReportTests: XCTestCase {
         let r = report()
         XCTAssertEqual(r.anomalies.map(\.credential.id), ["kl_bedrock"])
         XCTAssertEqual(r.anomalies.first?.source, "risk model")
-        XCTAssertTrue(r.anomalies.first?.reason.contains("40×") ?? false)
+        XCTAssertTrue(r.anomalies.first?.reason.hasPrefix("$4.00/day → $163.33/day from 2026-11-12") ?? false)
 
         // A register scored without anomaly factors: the report's own rule finds the same spike, and only it.
         var (previous, current) = WeeklyReportFixture.registers()
@@ -285,11 +288,15 @@ final class WeeklyReportTests: XCTestCase {
 
     func testHeadlineSaysWhatChangedAndWhatIsDue() {
         let r = report()
-        XCTAssertEqual(r.headline, "Since 2026-11-13: 2 new credentials (2 critical or high), 2 resolved, 1 rotated and 1 escalated; "
-            + "this week: stop the spend spike on arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2 (aws, ml-platform), clear 1 overdue "
-            + "treatment and rein in payments spend (forecast $1,350 vs $1,000 budget).")
+        // Abuse after exposure leads: who, the levels, the change-point and how long after the exposure.
+        XCTAssertEqual(r.headline, "Abuse after exposure: arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2 (aws): $4.00/day → $163.33/day "
+            + "from 2026-11-12, 7 days after exposure. Since 2026-11-13: 2 new credentials (2 critical or high), 2 resolved, 1 rotated and "
+            + "1 escalated; this week: revoke and investigate the abused key, clear 1 overdue treatment and rein in payments spend "
+            + "(forecast $1,350 vs $1,000 budget).")
         let first = WeeklyReport.build(current: WeeklyReportFixture.registers().current, previous: nil)
-        XCTAssertTrue(first.headline.hasPrefix("First recorded scan (2026-11-20): 5 open credentials, 3 critical or high; this week: "), first.headline)
+        XCTAssertEqual(first.headline, "Abuse after exposure: arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2 (aws): $4.00/day → "
+            + "$163.33/day from 2026-11-12, 7 days after exposure. First recorded scan (2026-11-20): 5 open credentials, 3 critical or "
+            + "high; this week: revoke and investigate the abused key and clear 1 overdue treatment.")
         XCTAssertTrue(first.newCredentials.isEmpty)
         XCTAssertTrue(first.notes.contains { $0.contains("No earlier scan") })
     }
@@ -343,7 +350,7 @@ final class WeeklyReportTests: XCTestCase {
         XCTAssertEqual(r.spendHistory.last?.day, "2026-11-20")
         XCTAssertEqual(r.spendHistory.suffix(7), r.dailySpend[...], "the period is the history's last days")
         XCTAssertEqual(r.exposureMarks.map { "\($0.day) \($0.credential.id)" },
-                       ["2026-11-12 kl_bedrock", "2026-11-17 kl_gcp_new", "2026-11-18 kl_hostile"],
+                       ["2026-11-05 kl_bedrock", "2026-11-17 kl_gcp_new", "2026-11-18 kl_hostile"],
                        "credentials first exposed inside the window; older ones are not marked")
         // Short series still span 30 days; long ones are capped at 90.
         var (previous, current) = WeeklyReportFixture.registers()
@@ -356,6 +363,63 @@ final class WeeklyReportTests: XCTestCase {
         let long = WeeklyReport.build(current: current, previous: previous)
         XCTAssertEqual(long.spendHistory.count, 90)
         XCTAssertEqual(long.spendHistory.last?.day, "2026-11-20")
+    }
+
+    /// Issue 12, item 4: per abused key, the change-point is marked next to its exposure date (from the factor's
+    /// evidence), and a CloudTrail LLMjacking factor marks its first event.
+    func testChangePointIsMarkedNextToTheExposureDate() {
+        let r = report()
+        XCTAssertEqual(r.exposureMarks.first?.abuse,
+                       WeeklyReport.AbuseStart(day: "2026-11-12", factor: "spend.anomaly-after-exposure", exposed: "2026-11-05",
+                                               before: 4, after: 163.33, currency: "USD"))
+        XCTAssertEqual(r.exposureMarks.first?.abuse?.summary, "$4.00/day → $163.33/day from 2026-11-12, 7 days after exposure")
+        XCTAssertEqual(r.exposureMarks.dropFirst().map(\.abuse), [nil, nil])
+        XCTAssertEqual(r.anomalies.first?.abuse, r.exposureMarks.first?.abuse)
+
+        let svg = WeeklyReportSVG.spendHistory(r.spendHistory, periodDays: r.periodDays, marks: r.exposureMarks, currency: r.currency)
+        XCTAssertTrue(svg.contains(#"aria-label="Daily spend, 2026-10-15 to 2026-11-20, with exposure dates and where abuse starts""#))
+        XCTAssertEqual(svg.components(separatedBy: #"<g class="abuse">"#).count - 1, 1)
+        XCTAssertTrue(svg.contains("<title>2026-11-12: abuse of arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2 starts — "
+                                   + "$4.00/day → $163.33/day from 2026-11-12, 7 days after exposure</title>"), svg)
+        XCTAssertTrue(svg.contains(#">1 ▲</text>"#))
+        let markdown = WeeklyReportMarkdown.render(r)
+        XCTAssertTrue(markdown.contains("- 2026-11-05: critical arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2 · `ABSK…Tg==` aws "
+                                        + "bedrock-api-key at ml-platform:infra/bedrock.env:1; ▲ abuse: $4.00/day → $163.33/day from "
+                                        + "2026-11-12, 7 days after exposure\n"), markdown)
+
+        // A CloudTrail signature after exposure marks its first event; one before the exposure marks nothing.
+        var (previous, current) = WeeklyReportFixture.registers()
+        let hostile = current.credentials.firstIndex { $0.id == "kl_hostile" }!
+        current.credentials[hostile].risk.factors.append(RiskFactor(
+            id: "cloudtrail.enumeration-then-invocation", points: 40, reason: "ListFoundationModels …",
+            evidence: RiskEvidence(since: "2026-11-19", exposed: "2026-11-18", events: ["ListFoundationModels", "InvokeModel"],
+                                   time: "2026-11-19T03:14:02Z", address: "198.51.100.23", agent: "python-requests")))
+        let both = WeeklyReport.build(current: current, previous: previous, asOf: "2026-11-20")
+        XCTAssertEqual(both.exposureMarks.last?.abuse?.summary, "model enumeration then invocation in CloudTrail on 2026-11-19, 1 day after exposure")
+        XCTAssertEqual(both.anomalies.map(\.credential.id), ["kl_bedrock", "kl_hostile"])
+        XCTAssertTrue(both.headline.hasPrefix("2 keys abused after exposure: arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2 (aws): "
+                                              + "$4.00/day → $163.33/day from 2026-11-12, 7 days after exposure; ghp_Ab…wxyz (github): model "
+                                              + "enumeration then invocation in CloudTrail on 2026-11-19, 1 day after exposure. Since 2026-11-13: "),
+                      both.headline)
+        current.credentials[hostile].risk.factors[current.credentials[hostile].risk.factors.count - 1].evidence?.since = "2026-11-17"
+        XCTAssertNil(WeeklyReport.build(current: current, previous: previous, asOf: "2026-11-20").exposureMarks.last?.abuse)
+        // Without evidence (a register scored before factors carried it) the anomaly is listed but nothing is marked.
+        for i in current.credentials.indices {
+            for j in current.credentials[i].risk.factors.indices { current.credentials[i].risk.factors[j].evidence = nil }
+        }
+        let old = WeeklyReport.build(current: current, previous: previous, asOf: "2026-11-20")
+        XCTAssertEqual(old.anomalies.map(\.credential.id), ["kl_bedrock", "kl_hostile"])
+        XCTAssertTrue(old.exposureMarks.allSatisfy { $0.abuse == nil })
+        XCTAssertTrue(old.headline.hasPrefix("Since 2026-11-13: "), old.headline)
+    }
+
+    /// The register's Markdown headline is led by the abused keys too.
+    func testRegisterMarkdownHeadlineLeadsWithAbuse() {
+        let current = WeeklyReportFixture.registers().current
+        XCTAssertEqual(MarkdownReporter.headline(current, atRisk: 100),
+                       "Abuse after exposure: arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2 (aws): $4.00/day → $163.33/day from "
+                       + "2026-11-12, 7 days after exposure. 2 critical credentials and 3 high, $100.00 of 30-day spend at risk, "
+                       + "\(Int((current.summary.attributedSpendRatio * 100).rounded()))% of spend attributed to a team.")
     }
 
     func testSpendByProviderAndCostCentre() {
@@ -371,10 +435,10 @@ final class WeeklyReportTests: XCTestCase {
         XCTAssertTrue(md.contains("### By provider\n\n| Provider | This period |"))
         XCTAssertTrue(md.contains("### By cost centre\n\n| Cost centre | This period |"))
         XCTAssertTrue(md.contains("the register carries no model information"))
-        XCTAssertTrue(md.contains("Exposed in this window:\n\n- 2026-11-12: critical arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2"))
+        XCTAssertTrue(md.contains("Exposed in this window:\n\n- 2026-11-05: critical arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2"))
         let html = WeeklyReportHTML.render(r)
         XCTAssertTrue(html.contains("<h3>By provider</h3>") && html.contains("<h3>By cost centre</h3>"))
-        XCTAssertTrue(html.contains("<title>2026-11-12: exposed arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2 (aws, critical)</title>"))
+        XCTAssertTrue(html.contains("<title>2026-11-05: exposed arn:aws:iam::123456789012:user/BedrockAPIKey-x1y2 (aws, critical)</title>"))
     }
 
     func testFormats() {

@@ -80,6 +80,23 @@ final class LLMjackingSignatureTests: XCTestCase {
         XCTAssertTrue(a.controls.contains("NIST-CSF-2.0:DE.AE-03"))
     }
 
+    /// Issue 12, item 4: each signature's evidence in fields (`risk.factors[].evidence`), the exposure day added.
+    func testFactorsCarryTheirEvidenceInFields() throws {
+        let a = try assess(routine() + llmjacking())
+        XCTAssertEqual(factor(a, "cloudtrail.enumeration-then-invocation")?.evidence,
+                       RiskEvidence(since: "2026-11-08", exposed: "2026-11-01",
+                                    events: ["ListFoundationModels", "GetFoundationModelAvailability", "InvokeModel"],
+                                    time: "2026-11-08T03:14:02Z", address: "198.51.100.23", agent: "python-requests"))
+        XCTAssertEqual(factor(a, "cloudtrail.new-source-after-exposure")?.evidence,
+                       RiskEvidence(since: "2026-11-08", exposed: "2026-11-01", events: ["InvokeModel"], time: "2026-11-08T03:14:02Z",
+                                    address: "198.51.100.23", agent: "python-requests"))
+        let request = trail.event("PutUseCaseForModelAccess", at: "2026-11-08T03:11:02Z", key: pair.id, address: "198.51.100.23",
+                                  userAgent: CloudTrailFixture.boto3)
+        XCTAssertEqual(factor(try assess(routine() + [request]), "cloudtrail.model-access-request")?.evidence,
+                       RiskEvidence(since: "2026-11-08", exposed: "2026-11-01", events: ["PutUseCaseForModelAccess"],
+                                    time: "2026-11-08T03:11:02Z", address: "198.51.100.23", agent: "Boto3"))
+    }
+
     func testEnumerationThenInvocationNeedsBoth() throws {
         // Invocations alone (a workload that never lists models) are not the sequence.
         XCTAssertNil(factor(try assess(routine() + llmjacking(recon: false)), "cloudtrail.enumeration-then-invocation"))

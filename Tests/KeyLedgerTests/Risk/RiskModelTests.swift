@@ -229,4 +229,101 @@ final class RiskModelTests: XCTestCase {
         let ranks = register.credentials.map { [$0.risk.severity.rank, $0.risk.score] }
         XCTAssertEqual(ranks, ranks.sorted { $0.lexicographicallyPrecedes($1) }.reversed(), "sorted by severity, then score, highest first")
     }
+    /// Issue 12, item 4: the change-point's evidence in fields, as the register carries it (JSON keys as documented).
+    func testAnomalyCarriesItsEvidence() throws {
+        let start = ISODate.parse("2026-10-27")!
+        let daily = (0..<24).map { DailyUsageRecord(date: ISODate.day(start.addingTimeInterval(Double($0) * 86_400)), cost: $0 < 9 ? 2.5 : 270,
+                                              tokens: 0, requests: 0) }
+        let f = try XCTUnwrap(factors(credential(repositories: ["checkout-service"], created: "2026-10-27", daily: daily))["spend.anomaly-after-exposure"])
+        XCTAssertEqual(f.evidence, RiskEvidence(since: "2026-11-05", before: 2.5, after: 270, currency: "USD", exposed: "2026-10-28"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        XCTAssertEqual(String(decoding: try encoder.encode(f.evidence), as: UTF8.self),
+                       #"{"after":270,"before":2.5,"currency":"USD","exposed":"2026-10-28","since":"2026-11-05"}"#)
+        // Round trip, and a factor without evidence has no `evidence` key (register/v1 readers see the same three fields).
+        XCTAssertEqual(try JSONDecoder().decode(RiskFactor.self, from: encoder.encode(f)), f)
+        XCTAssertEqual(String(decoding: try encoder.encode(RiskFactor(id: "privilege.write", points: 10, reason: "r")), as: UTF8.self),
+                       #"{"id":"privilege.write","points":10,"reason":"r"}"#)
+    }
+
+    /// Issue 12, item 2: days between the start of what the exports cover and a key's first row spent nothing, so a key
+    /// whose first row is already the abuse is found; without coverage, the level before the leak stays unknown.
+    func testCoveredFromMakesIdleDaysABaseline() {
+        let start = ISODate.parse("2026-11-05")!
+        let daily = (0..<15).map { DailyUsageRecord(date: ISODate.day(start.addingTimeInterval(Double($0) * 86_400)), cost: 270, tokens: 0, requests: 0) }
+        func covered(from day: String?) -> LinkedCredential {
+            var c = credential(daily: daily)
+            c.usage.sources = [UsageSource(basis: .providerCostByKey, spend30d: 4050, days: 15, files: ["costs.json"], detail: nil,
+                                           coveredFrom: day)]
+            return c
+        }
+        func assess(coveredFrom: String?) -> [String: RiskFactor] { factors(covered(from: coveredFrom)) }
+        let found = assess(coveredFrom: "2026-10-01")
+        XCTAssertEqual(found["spend.anomaly-after-exposure"]?.reason,
+                       "$0.00/day → $270.00/day from 2026-11-05, 8 days after the key was committed to svc: the signature of a stolen key in use")
+        XCTAssertEqual(found["spend.anomaly-after-exposure"]?.evidence,
+                       RiskEvidence(since: "2026-11-05", before: 0, after: 270, currency: "USD", exposed: "2026-10-28"))
+        XCTAssertEqual(RiskModel(asOf: asOf).assess(covered(from: "2026-10-01")).risk.severity, .critical)
+        let unknown = "cannot tell abuse from use: usage data starts 2026-11-05, after exposure on 2026-10-28: the level before the leak "
+            + "is unknown, and it has not shifted since"
+        for coveredFrom in [nil, "2026-11-05"] {
+            XCTAssertNil(assess(coveredFrom: coveredFrom)["spend.anomaly-after-exposure"])
+            XCTAssertEqual(assess(coveredFrom: coveredFrom)["spend.abuse-undetermined"]?.reason, unknown)
+        }
+    }
+
+    /// Issue 12, item 3: a model first used after the exposure at a meaningful share of the key's spend.
+    func testNewModelAfterExposureFromUsageExports() throws {
+        func days(_ from: String, _ count: Int, _ cost: Double) -> [String: Double] {
+            let start = ISODate.parse(from)!
+            return Dictionary(uniqueKeysWithValues: (0..<count).map { (ISODate.day(start.addingTimeInterval(Double($0) * 86_400)), cost) })
+        }
+        let daily = [DailyUsageRecord(date: "2026-11-10", cost: 23, tokens: 0, requests: 0)]
+        func assess(_ usage: ModelUsage?, policy: RiskPolicy = RiskPolicy()) -> RiskModel.Assessment {
+            var c = credential(daily: daily)
+            c.modelUsage = usage
+            return RiskModel(policy: policy, asOf: asOf).assess(c)
+        }
+        func factor(_ a: RiskModel.Assessment, _ id: String) -> RiskFactor? { a.risk.factors.first { $0.id == id } }
+        // gpt-4o-mini at $3/day since 10-01; from 11-06, claude-opus-4-1 at $20/day: 280 / (280 + 42) = 87% of the spend since.
+        let abused = assess(ModelUsage(byModel: ["gpt-4o-mini": days("2026-10-01", 50, 3), "claude-opus-4-1": days("2026-11-06", 14, 20)]))
+        let f = try XCTUnwrap(factor(abused, "spend.new-model-after-exposure"))
+        XCTAssertEqual(f.points, 15)
+        XCTAssertEqual(f.reason, "claude-opus-4-1 first used 2026-11-06, 9 days after the key was committed to svc, 87% of the key's spend "
+                       + "since; before the exposure only gpt-4o-mini: the key's model mix changed")
+        XCTAssertEqual(f.evidence, RiskEvidence(since: "2026-11-06", exposed: "2026-10-28", model: "claude-opus-4-1", share: 0.87))
+        XCTAssertNotEqual(abused.risk.severity, .critical, "a second signal, not forced critical")
+
+        // Exactly a quarter (14 / 56) passes the default share and fails a policy of 30%.
+        let quarter = ModelUsage(byModel: ["gpt-4o-mini": days("2026-10-01", 50, 3), "gpt-4o": days("2026-11-06", 14, 1)])
+        XCTAssertEqual(factor(assess(quarter), "spend.new-model-after-exposure")?.evidence?.share, 0.25)
+        var policy = RiskPolicy()
+        policy.newModelMinShare = 0.3
+        XCTAssertNil(factor(assess(quarter, policy: policy), "spend.new-model-after-exposure"))
+        // A model used before the exposure too, or no usage before the exposure to compare with: nothing.
+        XCTAssertNil(factor(assess(ModelUsage(byModel: ["gpt-4o-mini": days("2026-10-01", 50, 3), "claude-opus-4-1": days("2026-10-20", 30, 20)])),
+                            "spend.new-model-after-exposure"))
+        XCTAssertNil(factor(assess(ModelUsage(byModel: ["claude-opus-4-1": days("2026-11-06", 14, 20)])), "spend.new-model-after-exposure"))
+        // Rows that name no model: said, with the formats, at zero points.
+        let unnamed = assess(ModelUsage(byModel: [:], unnamedFormats: ["openai.costs"]))
+        XCTAssertEqual(factor(unnamed, "spend.model-mix-undetermined")?.points, 0)
+        XCTAssertEqual(factor(unnamed, "spend.model-mix-undetermined")?.reason,
+                       "model mix not judged: the key's usage rows (openai.costs) name no model")
+        XCTAssertNil(factor(assess(nil), "spend.model-mix-undetermined"))
+    }
+
+    func testNewModelMinSharePolicy() throws {
+        XCTAssertEqual(RiskPolicy().newModelMinShare, 0.25)
+        XCTAssertEqual(try KeyLedgerConfig.parse("policy:\n  new_model_min_share: 0.5\n", source: "k.yml").policy.newModelMinShare, 0.5)
+        XCTAssertEqual(try KeyLedgerConfig.parse("policy:\n  new_model_min_share: 1\n", source: "k.yml").policy.newModelMinShare, 1)
+        for (yaml, text) in [("policy:\n  dormant_days: 30\n  new_model_min_share: 0\n", "k.yml: line 3: policy: `new_model_min_share` must be positive"),
+                             ("policy:\n  dormant_days: 30\n  new_model_min_share: 1.5\n",
+                              "k.yml: line 3: policy: `new_model_min_share` must be a share from 0 to 1 (0.25 = 25%)"),
+                             ("policy:\n  dormant_days: 30\n  new_model_min_share: most\n", "k.yml: line 3: policy: `new_model_min_share` must be a number"),
+                             ("policy:\n  dormant_days: 30\n  new_model_min_share: .nan\n", "k.yml: line 3: policy: `new_model_min_share` must be a finite number")] {
+            XCTAssertThrowsError(try KeyLedgerConfig.parse(yaml, source: "k.yml")) { error in
+                XCTAssertTrue("\(error)".contains(text), "\(error)")
+            }
+        }
+    }
 }

@@ -67,9 +67,15 @@ public struct UsageSource: Codable, Sendable, Equatable {
     /// What was apportioned or split (`wrkspc_01 cost`), when the basis is an approximation.
     public var detail: String?
 
+    /// `covered_from` (extension): the first day the files cover (the earliest row of any scope in them), `YYYY-MM-DD`:
+    /// from then on a day without a row for this credential spent nothing, which is what the spend-anomaly detector's
+    /// series starts from.
+    public var coveredFrom: String? = nil
+
     enum CodingKeys: String, CodingKey {
         case basis, days, files, detail
         case spend30d = "spend_30d"
+        case coveredFrom = "covered_from"
     }
 }
 
