@@ -20,27 +20,8 @@ public enum RegisterHTML {
         body += WeeklyReportHTML.spendSection(report)
         body += WeeklyReportHTML.severitySection(report)
         body += footer(register)
-        return """
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src '\(scriptHash)'">
-        <meta name="generator" content="keyledger">
-        <title>Credential register — \(h(register.asOf))</title>
-        <style>\(WeeklyReportHTML.style)
-        \(style)</style>
-        </head>
-        <body>
-        <main>
-        \(body)
-        </main>
-        <script>\(script)</script>
-        </body>
-        </html>
-
-        """
+        return WeeklyReportHTML.page(title: "Credential register — \(register.asOf)", body: body, extraStyle: style,
+                                     script: (script, scriptHash))
     }
 
     static let style = """

@@ -17,22 +17,30 @@ public enum WeeklyReportHTML {
         body += spendSection(r)
         body += severitySection(r)
         body += footer(r)
+        return page(title: "Weekly security report — \(r.current.asOf)", body: body)
+    }
+
+    /// One self-contained page: nothing is loaded from anywhere (the policy allows inline styles and, when given, the
+    /// one inline script whose hash it names). The weekly report and the register page share it.
+    static func page(title: String, body: String, extraStyle: String = "", script: (source: String, hash: String)? = nil) -> String {
+        let scriptPolicy = script.map { "; script-src '\($0.hash)'" } ?? ""
+        let scriptTag = script.map { "<script>\($0.source)</script>\n" } ?? ""
         return """
         <!doctype html>
         <html lang="en">
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'\(scriptPolicy)">
         <meta name="generator" content="keyledger">
-        <title>Weekly security report — \(h(r.current.asOf))</title>
-        <style>\(style)</style>
+        <title>\(h(title))</title>
+        <style>\(style)\(extraStyle.isEmpty ? "" : "\n" + extraStyle)</style>
         </head>
         <body>
         <main>
         \(body)
         </main>
-        </body>
+        \(scriptTag)</body>
         </html>
 
         """
