@@ -207,7 +207,36 @@ public struct RiskModel: Sendable {
                   evidence: RiskEvidence(before: Self.cents(spike.before), after: Self.cents(spike.after), currency: cur))
         }
         modelMixFactors(c, e, into: &f)
+        volumeShiftFactors(c, e, into: &f)
         return anomaly
+    }
+
+    /// Requests a day below which a volume shift means nothing (a jump on a handful of calls is ordinary use).
+    static let volumeMinDailyRequests = 100.0
+
+    /// A second, independent abuse signal from usage exports: after the exposure the key's request count rises to a new
+    /// level (≥ `anomaly_multiple` × before, ≥ 100 a day, held `anomaly_min_days`, found by the same change-point test as
+    /// spend) while its tokens per request change shape (halved or doubled) — a different workload on the same key,
+    /// whatever it costs. Never forces critical on its own.
+    func volumeShiftFactors(_ c: LinkedCredential, _ e: ExposureFacts, into f: inout FactorList) {
+        guard e.leaked, let exposed = e.firstExposed, let daily = c.usage.daily, daily.contains(where: { $0.requests > 0 }) else { return }
+        let detector = SpendAnomalyDetector(multiple: policy.anomalyMultiple, minimumDailySpend: Self.volumeMinDailyRequests,
+                                            minimumDays: policy.anomalyMinDays)
+        let exposedDay = ISODate.day(exposed)
+        let requests = daily.map { (day: $0.date, cost: Double($0.requests)) }
+        guard case .anomaly(let shift) = detector.assess(daily: requests, exposed: exposedDay, asOf: ISODate.day(asOf)) else { return }
+        func tokensPerRequest(_ rows: [DailyUsageRecord]) -> Double? {
+            let n = rows.reduce(0) { $0 + $1.requests }
+            return n > 0 ? Double(rows.reduce(0) { $0 + $1.tokens }) / Double(n) : nil
+        }
+        guard let before = tokensPerRequest(daily.filter { $0.date < shift.start }),
+              let after = tokensPerRequest(daily.filter { $0.date >= shift.start }), before > 0,
+              after / before >= 2 || after / before <= 0.5 else { return }
+        f.add("spend.volume-shift-after-exposure", 15,
+              "requests rose from \(Int(shift.before.rounded()))/day to \(Int(shift.after.rounded()))/day from \(shift.start) while "
+              + "tokens per request went from \(Int(before.rounded())) to \(Int(after.rounded())): a different workload on the key "
+              + "since its exposure on \(exposedDay)",
+              evidence: RiskEvidence(since: shift.start, before: shift.before.rounded(), after: shift.after.rounded(), exposed: exposedDay))
     }
 
     /// Amounts in evidence, to the cent.
@@ -269,7 +298,7 @@ public struct RiskModel: Sendable {
     /// scanned source" and "found, with usage data showing no spend in 30 days" (a leaked key nobody uses is revoked,
     /// not rotated); a treatment whose `unless` was chosen is left out.
     static let treatmentTable: [(action: TreatmentAction, factors: Set<String>, unless: TreatmentAction?)] = [
-        (.investigateAbuse, Set(["spend.anomaly-after-exposure", "spend.spike"]).union(llmjackingFactors), nil),
+        (.investigateAbuse, Set(["spend.anomaly-after-exposure", "spend.spike", "spend.volume-shift-after-exposure"]).union(llmjackingFactors), nil),
         (.revoke, Set(["spend.anomaly-after-exposure", "dormancy.unused", "leaked-unused"]).union(llmjackingFactors), nil),
         (.rotate, ["leaked", "rotation.overdue"], .revoke),
         (.moveToSecretManager, ["exposure.git-head", "exposure.config-store"], nil),

@@ -326,4 +326,31 @@ final class RiskModelTests: XCTestCase {
             }
         }
     }
+
+    /// The volume signal: requests jump after the exposure while tokens per request change shape; spend flat.
+    func testRequestVolumeShiftWithNewTokenShapeAfterExposure() {
+        let start = ISODate.parse("2026-10-21")!
+        func series(shiftDay: Int, requestsBefore: Int = 150, requestsAfter: Int, tokensPerRequestAfter: Int) -> [DailyUsageRecord] {
+            (0..<30).map { i in
+                let (requests, perRequest) = i < shiftDay ? (requestsBefore, 2000) : (requestsAfter, tokensPerRequestAfter)
+                return DailyUsageRecord(date: ISODate.day(start.addingTimeInterval(Double(i) * 86_400)), cost: 10,
+                                        tokens: requests * perRequest, requests: requests)
+            }
+        }
+        // Exposed 2026-10-28 (day 7); from 2026-11-05 (day 15) 3,000 requests a day of 500 tokens instead of 150 of 2,000.
+        let abused = factors(credential(daily: series(shiftDay: 15, requestsAfter: 3000, tokensPerRequestAfter: 500)))
+        let volume = abused["spend.volume-shift-after-exposure"]
+        XCTAssertEqual(volume?.points, 15)
+        XCTAssertEqual(volume?.reason, "requests rose from 150/day to 3000/day from 2026-11-05 while tokens per request went from 2000 "
+                       + "to 500: a different workload on the key since its exposure on 2026-10-28")
+        XCTAssertEqual(volume?.evidence, RiskEvidence(since: "2026-11-05", before: 150, after: 3000, exposed: "2026-10-28"))
+        XCTAssertNil(abused["spend.anomaly-after-exposure"], "spend stayed flat: only the volume signal fires")
+        // The same jump with the same shape of request is growth, not a new workload.
+        XCTAssertNil(factors(credential(daily: series(shiftDay: 15, requestsAfter: 3000, tokensPerRequestAfter: 2000)))["spend.volume-shift-after-exposure"])
+        // A jump before the exposure (2026-10-24) is the owner's own launch.
+        XCTAssertNil(factors(credential(daily: series(shiftDay: 3, requestsAfter: 3000, tokensPerRequestAfter: 500)))["spend.volume-shift-after-exposure"])
+        // Below 100 requests a day nothing is read into a jump (10 → 90 a day is 9×, but a handful of calls).
+        XCTAssertNil(factors(credential(daily: series(shiftDay: 15, requestsBefore: 10, requestsAfter: 90,
+                                                      tokensPerRequestAfter: 500)))["spend.volume-shift-after-exposure"])
+    }
 }
