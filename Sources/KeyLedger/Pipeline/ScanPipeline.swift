@@ -72,7 +72,7 @@ public struct ScanOutcome: Sendable {
 
 /// A stage of the pipeline failed as a whole (rules that do not load, a missing path, an unwritable store).
 public struct PipelineError: Error, CustomStringConvertible, Sendable {
-    public enum Stage: String, Sendable { case rules, baseline, config, scan, store }
+    public enum Stage: String, Sendable { case rules, baseline, config, scan, register, store }
     public var stage: Stage
     /// Already cleaned: safe to print.
     public var message: String
@@ -158,7 +158,7 @@ public enum ScanPipeline {
                                              asOf: options.asOf, generatedAt: options.generatedAt ?? Date())
         baseline?.apply(to: &register, asOf: options.asOf)
         // Nothing leaves this function uncleaned: every string of the register passes the sanitiser once.
-        register = sanitizer.clean(register)
+        do { register = try sanitizer.clean(register) } catch { throw stageError(.register, error) }
 
         // Skipped inputs reach the log in CI too; binary files are counted but not listed (they are expected).
         let notable = result.tally.problems.filter { !$0.reason.hasPrefix("binary") }
