@@ -61,6 +61,21 @@ struct Scan: ParsableCommand {
     @Option(help: "Worker threads for blob scanning (default: all cores).")
     var jobs: Int?
 
+    @Flag(name: .customLong("validate"), help: ArgumentHelp(
+        "Ask each found credential's own provider, read-only, whether it still works (OpenAI, Anthropic, GitHub, Hugging Face); "
+            + "secrets go only to the official host or keyledger.yml endpoints:. Never with --staged."))
+    var validateKeys = false
+
+    @Option(name: .customLong("validate-timeout"), help: ArgumentHelp("Seconds each validation call may take (default 5).", valueName: "SECONDS"))
+    var validateTimeout: String?
+
+    /// `--validate-timeout` in seconds (`5` or `5s`), when valid.
+    var validateTimeoutSeconds: TimeInterval? {
+        guard let text = validateTimeout else { return 5 }
+        guard let t = Double(text.hasSuffix("s") ? String(text.dropLast()) : text), t.isFinite, t > 0, t <= 300 else { return nil }
+        return t
+    }
+
     @Flag(help: "Report inputs that could not be read but exit by the findings (0 or 1) instead of 2.")
     var lenient = false
 
@@ -68,6 +83,9 @@ struct Scan: ParsableCommand {
         if maxFileSizeMiB <= 0 { throw ValidationError("--max-file-size must be a positive number of MiB") }
         if let jobs, jobs <= 0 { throw ValidationError("--jobs must be positive") }
         if staged, since != nil { throw ValidationError("--staged and --since cannot be combined") }
+        if staged, validateKeys { throw ValidationError("--validate is never part of --staged (the pre-commit path stays offline)") }
+        if validateTimeout != nil, !validateKeys { throw ValidationError("--validate-timeout needs --validate") }
+        if validateTimeoutSeconds == nil { throw ValidationError("--validate-timeout must be a number of seconds from 0 to 300") }
         // `--exports` takes every value up to the next option: a repository written after it was meant to be scanned.
         if paths.isEmpty, let repository = exports.first(where: { FileManager.default.fileExists(atPath: $0 + "/.git") }) {
             throw ValidationError("\(repository) is a git repository, not a provider export: put the paths to scan before --exports")
@@ -111,6 +129,8 @@ struct Scan: ParsableCommand {
         options.exports = exports
         options.baselinePath = baseline
         options.storePath = db
+        options.validate = validateKeys
+        options.validateTimeout = validateTimeoutSeconds ?? 5
         options.asOf = asOf.flatMap(ISODate.parse) ?? Date()
         if interactive { options.progress = { @Sendable message in Console.status(message) } }
         let outcome: ScanOutcome

@@ -19,6 +19,9 @@ public struct KeyLedgerConfig: Sendable {
     /// `currency_rates`: converts export amounts into one currency before they are added (never added unconverted).
     public var currencyRates = CurrencyRates()
     public var policy = RiskPolicy()
+    /// `endpoints`: base URLs per provider for `scan --validate` (gateways, proxies, sovereign clouds, a local test
+    /// server); a secret is only ever sent to its own provider's official host or to the URL set here.
+    public var endpoints = ValidationEndpoints()
     /// Where the file came from, for messages.
     public var source: String = "(defaults)"
     /// The rule ids, `provider.kind`s and providers that `policy.severity_overrides` and `policy.max_age_days_for` name.
@@ -157,11 +160,24 @@ public struct KeyLedgerConfig: Sendable {
                     rates[code] = rate
                 }
                 config.currencyRates = CurrencyRates(currency: target, rates: rates)
+            case "endpoints":
+                // `openai: https://gateway.internal/openai`: https only (http only to 127.0.0.1 / localhost).
+                guard let map = value.mapping else { throw fail(value, "`endpoints` must map providers to base URLs (openai: https://…)") }
+                for (k, v) in map {
+                    guard let provider = k.string, ValidationEndpoints.providers.contains(provider) else {
+                        throw fail(k, "unknown endpoint provider \(ConfigText.name(k.string)) (expected \(ValidationEndpoints.providers.sorted().joined(separator: ", ")))")
+                    }
+                    guard let text = v.string, let url = ValidationEndpoints.baseURL(text) else {
+                        throw fail(v, "the endpoint of `\(provider)` must be an https:// base URL without credentials, query or fragment "
+                            + "(http:// only for 127.0.0.1 or localhost)")
+                    }
+                    config.endpoints.overrides[provider] = url
+                }
             case "policy":
                 config.policy = try RiskPolicy.parse(value, source: source)
                 config.ruleReferences = RiskPolicy.ruleReferences(value)
             default:
-                throw fail(key, "unknown section \(ConfigText.name(key.string)) (expected owners, prices, currency_rates, policy)")
+                throw fail(key, "unknown section \(ConfigText.name(key.string)) (expected owners, prices, currency_rates, policy, endpoints)")
             }
         }
         return config

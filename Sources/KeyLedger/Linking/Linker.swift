@@ -24,6 +24,8 @@ public struct LinkedCredential: Sendable {
     public var keyActivity: CloudTrailKeyActivity?
     /// The models the key's own usage rows name, by day (the model-mix signal); nil without key-level usage rows.
     public var modelUsage: ModelUsage?
+    /// What the provider said when asked whether the key works (`ScanOptions.validate`); nil when not asked.
+    public var validation: CredentialValidation?
 
     /// Stable id: from the fingerprint when the secret was seen, else from the provider key id.
     public var id: String {

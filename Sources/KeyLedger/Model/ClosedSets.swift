@@ -117,3 +117,15 @@ public enum CostBasis: String, Codable, CaseIterable, Comparable, Sendable {
     public var rank: Int { CostBasis.allCases.firstIndex(of: self)! }
     public static func < (a: CostBasis, b: CostBasis) -> Bool { a.rank < b.rank }
 }
+
+/// What a credential's own provider said when asked whether it works (`scan --validate`).
+public enum ValidationStatus: String, Codable, CaseIterable, Sendable {
+    /// The read-only call succeeded: the credential works today.
+    case active
+    /// The provider refused it (401/403): revoked, expired or never valid.
+    case revoked
+    /// The answer said neither (an unexpected status, a rate limit, a timeout).
+    case unknown
+    /// The call could not be made or its answer could not be read.
+    case error
+}

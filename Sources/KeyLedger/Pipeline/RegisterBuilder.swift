@@ -92,6 +92,7 @@ public enum RegisterBuilder {
             privilege: c.privilege, risk: risk, controls: controls, treatment: treatment, status: AllowMarker.status(of: locations),
             providerStatus: c.providerStatus, expires: c.expiry.map(expiryText), notes: c.notes)
         record.confidence = c.entry?.rule.confidence.rawValue
+        record.validation = c.validation
         return record
     }
 

@@ -25,6 +25,10 @@ public struct ScanOptions: Sendable {
     public var asOf: Date = Date()
     /// Whether exports are linked (the `baseline` command records what the scan found, nothing else).
     public var linkExports = true
+    /// `--validate`: ask each found credential's own provider, read-only, whether it works (never for `staged` scans).
+    public var validate = false
+    /// Seconds per validation call.
+    public var validateTimeout: TimeInterval = 5
     /// A short status line during long stages (a terminal's progress line).
     public var progress: (@Sendable (String) -> Void)?
 
@@ -150,11 +154,17 @@ public enum ScanPipeline {
         unread = unread.map { UnreadableInput(path: sanitizer.clean($0.path), reason: $0.reason, detail: sanitizer.clean($0.detail)) }
         let linker = Linker(bundle: exports, config: configuration, codeOwners: result.codeOwners, asOf: options.asOf)
         let estate = linker.linkEstate(Inventory.build(result.findings))
+        var credentials = estate.credentials
+        // Validation after linking, before the register is built and sanitised; never on the pre-commit path.
+        if options.validate, !options.request.staged {
+            options.progress?("validating credentials with their providers")
+            credentials = ValidationStage(endpoints: configuration.endpoints, timeout: options.validateTimeout).validate(credentials)
+        }
         for (model, tokens) in estate.spend.unpriced.sorted(by: { $0.key < $1.key }) {
             diagnostics.append(Diagnostic(kind: .skippedExport, message: sanitizer.clean(
                 "warning: unpriced: \(tokens) tokens of \(model) have no price (add it to keyledger.yml prices: or --prices FILE); their cost is not counted")))
         }
-        var register = RegisterBuilder.build(result: result, linked: estate.credentials, exports: exports, policy: configuration.policy, spend: estate.spend,
+        var register = RegisterBuilder.build(result: result, linked: credentials, exports: exports, policy: configuration.policy, spend: estate.spend,
                                              asOf: options.asOf, generatedAt: options.generatedAt ?? Date())
         baseline?.apply(to: &register, asOf: options.asOf)
         // Nothing leaves this function uncleaned: every string of the register passes the sanitiser once.

@@ -18,6 +18,7 @@ public enum ControlCatalog {
         "ownership.pooled": ["OWASP-NHI:NHI9", "NIST-CSF-2.0:GV.RR-02"],
         "spend.level": ["NIST-CSF-2.0:GV.RM-02", "NIST-CSF-2.0:DE.CM-06"],
         "spend.anomaly-after-exposure": ["OWASP-NHI:NHI2", "NIST-CSF-2.0:DE.CM-06", "NIST-CSF-2.0:DE.AE-02", "NIST-CSF-2.0:RS.MI-01"],
+        "validation.active": ["OWASP-NHI:NHI2", "NIST-CSF-2.0:RS.MI-01"],
         "spend.spike": ["NIST-CSF-2.0:DE.CM-06", "NIST-CSF-2.0:DE.AE-02"],
         "cloudtrail.enumeration-then-invocation": ["OWASP-NHI:NHI2", "NIST-CSF-2.0:DE.CM-03", "NIST-CSF-2.0:DE.AE-02", "NIST-CSF-2.0:DE.AE-03", "NIST-CSF-2.0:RS.MI-01"],
         "cloudtrail.model-access-request": ["OWASP-NHI:NHI2", "NIST-CSF-2.0:DE.CM-03", "NIST-CSF-2.0:DE.AE-02", "NIST-CSF-2.0:RS.MI-01"],

@@ -30,6 +30,7 @@ public struct RiskModel: Sendable {
         rotationFactors(c, exposure, into: &factors)
         dormancyFactors(c, into: &factors)
         ownershipFactors(c, into: &factors)
+        validationFactors(c, into: &factors)
         let anomaly = spendFactors(c, exposure, into: &factors)
         let llmjacking = cloudTrailFactors(c, exposure, into: &factors)
         var list = factors.items
@@ -153,6 +154,18 @@ public struct RiskModel: Sendable {
         let idle = ISODate.days(from: lastUsed, to: asOf)
         if idle > policy.dormantDays {
             f.add("dormancy.unused", 10, "active but last used \(ISODate.day(lastUsed)), \(idle) days ago (policy \(policy.dormantDays)): revoke candidate")
+        }
+    }
+
+    /// Validation (`scan --validate`): a key its provider accepts today raises the score; a revoked one adds nothing but
+    /// stays a finding (its history still holds it until cleaned or accepted). Unknown and error say nothing.
+    func validationFactors(_ c: LinkedCredential, into f: inout FactorList) {
+        guard let v = c.validation else { return }
+        let day = String(v.checkedAt.prefix(10))
+        switch v.status {
+        case .active: f.add("validation.active", 10, "works at the provider (checked \(day))")
+        case .revoked: f.add("validation.revoked", 0, "revoked at the provider on \(day); still a finding until history is cleaned or accepted")
+        case .unknown, .error: break
         }
     }
 

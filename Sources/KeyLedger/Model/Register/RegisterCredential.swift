@@ -50,6 +50,10 @@ public struct CredentialRecord: Codable, Sendable, Equatable {
     /// Extension: how sure the detection is (`high` provider formats; `medium` JWTs; `low` generic assignments and
     /// typed Kubernetes Secret values); absent for provider-listed keys no scan found.
     public var confidence: String? = nil
+    /// Extension: what the credential's own provider said when asked, read-only, whether it works (`scan --validate`):
+    /// `status` (`active` | `revoked` | `unknown` | `error`), `checked_at` (timestamp) and `detail` (never the secret);
+    /// absent when the run did not validate or no validator covers the provider.
+    public var validation: CredentialValidation? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, fingerprint, redacted, provider, kind, rule, identity, owner, exposure, locations, confidence
@@ -57,7 +61,7 @@ public struct CredentialRecord: Codable, Sendable, Equatable {
         case ageDays = "age_days"
         case lastUsed = "last_used"
         case providerStatus = "provider_status"
-        case expires
+        case expires, validation
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -86,6 +90,7 @@ public struct CredentialRecord: Codable, Sendable, Equatable {
         try c.encodeIfPresent(expires, forKey: .expires)
         if !notes.isEmpty { try c.encode(notes, forKey: .notes) }
         try c.encodeIfPresent(confidence, forKey: .confidence)
+        try c.encodeIfPresent(validation, forKey: .validation)
     }
 
     public init(from decoder: Decoder) throws {
@@ -113,6 +118,7 @@ public struct CredentialRecord: Codable, Sendable, Equatable {
         expires = try c.decodeIfPresent(String.self, forKey: .expires)
         notes = try c.decodeIfPresent([String].self, forKey: .notes) ?? []
         confidence = try c.decodeIfPresent(String.self, forKey: .confidence)
+        validation = try c.decodeIfPresent(CredentialValidation.self, forKey: .validation)
     }
 
     public init(id: String, fingerprint: String?, redacted: String, provider: String, kind: String, rule: String?, identity: Identity,
@@ -124,5 +130,24 @@ public struct CredentialRecord: Codable, Sendable, Equatable {
         self.created = created; self.ageDays = ageDays; self.lastUsed = lastUsed; self.usage = usage; self.privilege = privilege
         self.risk = risk; self.controls = controls; self.treatment = treatment; self.status = status
         self.providerStatus = providerStatus; self.expires = expires; self.notes = notes
+    }
+}
+
+/// `validation`: the answer of the credential's own provider to a read-only call (`scan --validate`).
+public struct CredentialValidation: Codable, Sendable, Equatable {
+    /// `status`: `active` (the call succeeded), `revoked` (401/403), `unknown` (no answer that says either), `error`.
+    public var status: ValidationStatus
+    /// `checked_at`: when the provider was asked (ISO 8601 timestamp).
+    public var checkedAt: String
+    /// `detail`: what the answer said (HTTP status, identity, scopes); never the secret.
+    public var detail: String
+
+    enum CodingKeys: String, CodingKey {
+        case status, detail
+        case checkedAt = "checked_at"
+    }
+
+    public init(status: ValidationStatus, checkedAt: String, detail: String) {
+        self.status = status; self.checkedAt = checkedAt; self.detail = detail
     }
 }

@@ -1,0 +1,283 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `scan --validate`: asks each found credential's own provider, read-only, whether it still works. A secret is only
+/// ever sent to its provider's official host or to the base URL `keyledger.yml`'s `endpoints:` sets for that provider;
+/// redirects are never followed (a redirect could carry the secret elsewhere), 401/403 are never retried, each call
+/// has a timeout and each provider a concurrency limit. Nothing of the secret reaches a result's `detail`.
+
+/// Base URLs per provider: the official host, or the one `keyledger.yml` sets (gateways, sovereign clouds, tests).
+public struct ValidationEndpoints: Sendable, Equatable {
+    /// The official hosts of the providers that have a validator.
+    public static let defaults: [String: URL] = [
+        "openai": URL(string: "https://api.openai.com")!,
+        "anthropic": URL(string: "https://api.anthropic.com")!,
+        "github": URL(string: "https://api.github.com")!,
+        "huggingface": URL(string: "https://huggingface.co")!,
+    ]
+    /// The providers `endpoints:` may name.
+    public static var providers: Set<String> { Set(defaults.keys) }
+
+    /// `endpoints:` of keyledger.yml, by provider.
+    public var overrides: [String: URL] = [:]
+
+    public init(overrides: [String: URL] = [:]) { self.overrides = overrides }
+
+    /// Where `provider`'s secrets may be sent: the configured base URL, else the official host.
+    public func base(for provider: String) -> URL? { overrides[provider] ?? Self.defaults[provider] }
+
+    /// A base URL a secret may be sent to: https, or http to the loopback host only (local gateways, tests); no
+    /// credentials, query or fragment. The trailing `/` is dropped so paths append cleanly.
+    public static func baseURL(_ text: String) -> URL? {
+        let trimmed = text.hasSuffix("/") ? String(text.dropLast()) : text
+        guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
+              let host = components.host?.lowercased(), !host.isEmpty,
+              components.user == nil, components.password == nil, components.query == nil, components.fragment == nil
+        else { return nil }
+        switch scheme {
+        case "https": break
+        case "http" where ["127.0.0.1", "localhost"].contains(host): break
+        default: return nil
+        }
+        return URL(string: trimmed)
+    }
+}
+
+/// One HTTP answer, as a validator reads it. Header names are lower-cased.
+public struct HTTPAnswer: Sendable {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: Data
+    public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
+        self.status = status; self.headers = headers; self.body = body
+    }
+    /// The body as a JSON object, when it is one.
+    public var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
+}
+
+/// What one HTTP call came to.
+public enum HTTPOutcome: Sendable {
+    case answer(HTTPAnswer)
+    case timedOut
+    /// The call could not be made; the reason is a fixed phrase (never a URL, header or body).
+    case failed(String)
+}
+
+/// Makes the read-only calls. The default is URLSession; tests reach a local server through `endpoints:` instead of
+/// replacing this.
+public protocol HTTPTransport: Sendable {
+    func get(_ url: URL, headers: [String: String], timeout: TimeInterval) -> HTTPOutcome
+}
+
+/// What a provider's answer says about a credential.
+public struct ValidationOutcome: Sendable, Equatable {
+    public var status: ValidationStatus
+    public var detail: String
+    /// Who the key acts as (a login, a user or organisation name), when the answer says.
+    public var principal: String?
+    /// The account or organisation behind it, when the answer says.
+    public var account: String?
+    /// What the key can do, when the answer says (GitHub scopes, a Hugging Face token role).
+    public var privilege: Privilege?
+
+    public init(status: ValidationStatus, detail: String, principal: String? = nil, account: String? = nil, privilege: Privilege? = nil) {
+        self.status = status; self.detail = detail; self.principal = principal; self.account = account; self.privilege = privilege
+    }
+}
+
+/// One provider's read-only check. The stage makes the call; the validator says where and how, and reads a 2xx
+/// answer. 401/403 are `revoked` for every provider; other answers and timeouts are `unknown` or `error`.
+public protocol Validator: Sendable {
+    /// The rule provider it serves (`openai`): the registry's key.
+    var provider: String { get }
+    /// Whether this credential kind can be checked with the call (an admin key or a refresh token cannot).
+    func accepts(kind: String) -> Bool
+    /// The path below the base URL (`/v1/models`) and the headers, one of which carries the secret.
+    func request(for secret: Secret) -> (path: String, headers: [String: String])
+    /// Reads a 2xx answer.
+    func active(_ answer: HTTPAnswer) -> ValidationOutcome
+}
+
+/// Validators by rule provider.
+public struct ValidatorRegistry: Sendable {
+    public var validators: [String: any Validator]
+
+    public init(_ validators: [any Validator]) {
+        self.validators = Dictionary(validators.map { ($0.provider, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// OpenAI, Anthropic, GitHub and Hugging Face.
+    public static let builtin = ValidatorRegistry([OpenAIValidator(), AnthropicValidator(), GitHubValidator(), HuggingFaceValidator()])
+
+    public func validator(for provider: String) -> (any Validator)? { validators[provider] }
+}
+
+/// The stage: runs after linking, before the register is built and sanitised.
+public struct ValidationStage: Sendable {
+    public var endpoints: ValidationEndpoints
+    /// Seconds per call.
+    public var timeout: TimeInterval
+    /// Calls in flight per provider at most.
+    public var concurrencyPerProvider: Int
+    public var registry: ValidatorRegistry
+    public var transport: any HTTPTransport
+
+    public init(endpoints: ValidationEndpoints = ValidationEndpoints(), timeout: TimeInterval = 5, concurrencyPerProvider: Int = 4,
+                registry: ValidatorRegistry = .builtin, transport: (any HTTPTransport)? = nil) {
+        self.endpoints = endpoints
+        self.timeout = timeout
+        self.concurrencyPerProvider = max(1, concurrencyPerProvider)
+        self.registry = registry
+        self.transport = transport ?? URLSessionTransport()
+    }
+
+    /// The credentials with `validation` set where a validator covers them (identity and privilege hints filled in
+    /// where they were unknown). Credentials whose secret was not seen, identifiers and other providers are unchanged.
+    public func validate(_ credentials: [LinkedCredential], now: @escaping @Sendable () -> Date = { Date() }) -> [LinkedCredential] {
+        var jobs: [(index: Int, validator: any Validator, secret: Secret, base: URL)] = []
+        for (index, c) in credentials.enumerated() {
+            guard let entry = c.entry, !entry.rule.isIdentifier, let validator = registry.validator(for: entry.rule.provider),
+                  validator.accepts(kind: entry.rule.kind), let base = endpoints.base(for: validator.provider) else { continue }
+            jobs.append((index, validator, entry.secret, base))
+        }
+        guard !jobs.isEmpty else { return credentials }
+        let results = ResultBox(count: credentials.count)
+        let group = DispatchGroup()
+        let gates = Dictionary(Set(jobs.map(\.validator.provider)).map { ($0, DispatchSemaphore(value: concurrencyPerProvider)) },
+                               uniquingKeysWith: { a, _ in a })
+        let (transport, timeout) = (self.transport, self.timeout)
+        for job in jobs {
+            let gate = gates[job.validator.provider]!
+            group.enter()
+            DispatchQueue.global().async {
+                gate.wait()
+                defer { gate.signal(); group.leave() }
+                let outcome = Self.check(job.secret, with: job.validator, base: job.base, transport: transport, timeout: timeout)
+                results.set(job.index, outcome, at: now())
+            }
+        }
+        group.wait()
+        var out = credentials
+        for (index, value) in results.all() {
+            guard let (outcome, checked) = value else { continue }
+            var c = out[index]
+            c.validation = CredentialValidation(status: outcome.status, checkedAt: ISODate.timestamp(checked), detail: outcome.detail)
+            if outcome.status == .active {
+                if c.identity.principal == nil, let principal = outcome.principal { c.identity.principal = principal }
+                if c.identity.account == nil, let account = outcome.account { c.identity.account = account }
+                if c.privilege.level == .unknown, let privilege = outcome.privilege { c.privilege = privilege }
+            }
+            out[index] = c
+        }
+        return out
+    }
+
+    /// One call, read: 2xx by the validator, 401/403 revoked (never retried), anything else unknown or error.
+    static func check(_ secret: Secret, with validator: any Validator, base: URL, transport: any HTTPTransport,
+                      timeout: TimeInterval) -> ValidationOutcome {
+        let (path, headers) = validator.request(for: secret)
+        guard let url = URL(string: base.absoluteString + path) else { return ValidationOutcome(status: .error, detail: "invalid endpoint") }
+        let host = url.host ?? "?"
+        switch transport.get(url, headers: headers, timeout: timeout) {
+        case .timedOut:
+            return ValidationOutcome(status: .unknown, detail: "no answer from \(host) within \(Self.seconds(timeout))")
+        case .failed(let reason):
+            return ValidationOutcome(status: .error, detail: "\(host): \(reason)")
+        case .answer(let answer):
+            switch answer.status {
+            case 200..<300: return validator.active(answer)
+            case 401, 403: return ValidationOutcome(status: .revoked, detail: "HTTP \(answer.status) from \(host): the provider refuses the key")
+            case 429: return ValidationOutcome(status: .unknown, detail: "HTTP 429 from \(host): rate limited, not checked")
+            case 500..<600: return ValidationOutcome(status: .unknown, detail: "HTTP \(answer.status) from \(host): provider error, not checked")
+            case 300..<400: return ValidationOutcome(status: .error, detail: "HTTP \(answer.status) from \(host): redirect not followed")
+            default: return ValidationOutcome(status: .error, detail: "HTTP \(answer.status) from \(host): unexpected answer")
+            }
+        }
+    }
+
+    static func seconds(_ t: TimeInterval) -> String {
+        t == t.rounded() ? "\(Int(t))s" : String(format: "%.1fs", t)
+    }
+
+    /// Values from an answer that go into `detail` or identity: printable, short, one line.
+    static func plain(_ text: String?, limit: Int = 64) -> String? {
+        guard let text else { return nil }
+        let cleaned = String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init)).trimmingCharacters(in: .whitespaces)
+        guard !cleaned.isEmpty else { return nil }
+        return cleaned.count > limit ? String(cleaned.prefix(limit)) + "…" : cleaned
+    }
+}
+
+/// Results written from worker threads.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [(ValidationOutcome, Date)?]
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ outcome: ValidationOutcome, at date: Date) { lock.lock(); values[index] = (outcome, date); lock.unlock() }
+    func all() -> [(Int, (ValidationOutcome, Date)?)] { lock.lock(); defer { lock.unlock() }; return Array(values.enumerated()) }
+}
+
+/// URLSession (FoundationNetworking on Linux): ephemeral (no cookies, no cache), a timeout per call, redirects refused.
+public final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskDelegate, @unchecked Sendable {
+    public override init() { super.init() }
+
+    public func get(_ url: URL, headers: [String: String], timeout: TimeInterval) -> HTTPOutcome {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout
+        configuration.urlCache = nil
+        configuration.httpCookieStorage = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        let session = URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
+        defer { session.finishTasksAndInvalidate() }
+        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
+        request.httpMethod = "GET"
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.setValue(request.value(forHTTPHeaderField: "User-Agent") ?? "keyledger/\(KeyLedgerVersion.current)", forHTTPHeaderField: "User-Agent")
+        let done = DispatchSemaphore(value: 0)
+        let box = OutcomeBox()
+        let task = session.dataTask(with: request) { data, response, error in
+            if let http = response as? HTTPURLResponse {
+                var fields: [String: String] = [:]
+                for (k, v) in http.allHeaderFields { if let k = k as? String, let v = v as? String { fields[k.lowercased()] = v } }
+                box.value = .answer(HTTPAnswer(status: http.statusCode, headers: fields, body: data ?? Data()))
+            } else if let error = error as? URLError {
+                box.value = error.code == .timedOut ? .timedOut : .failed(Self.phrase(error.code))
+            } else {
+                box.value = .failed("no HTTP answer")
+            }
+            done.signal()
+        }
+        task.resume()
+        // A backstop past the session's own timeout: a call never holds the run longer.
+        if done.wait(timeout: .now() + timeout + 2) == .timedOut {
+            task.cancel()
+            return .timedOut
+        }
+        return box.value ?? .failed("no HTTP answer")
+    }
+
+    /// Redirects are refused: the 3xx answer is returned as it is, and the secret goes nowhere else.
+    public func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                           newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+        completionHandler(nil)
+    }
+
+    static func phrase(_ code: URLError.Code) -> String {
+        switch code {
+        case .cannotConnectToHost: return "cannot connect"
+        case .cannotFindHost, .dnsLookupFailed: return "host not found"
+        case .notConnectedToInternet, .networkConnectionLost: return "network unavailable"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid,
+             .serverCertificateHasUnknownRoot, .clientCertificateRejected: return "TLS failed"
+        case .cancelled: return "cancelled"
+        default: return "request failed (URLError \(code.rawValue))"
+        }
+    }
+}
+
+private final class OutcomeBox: @unchecked Sendable {
+    var value: HTTPOutcome?
+}
