@@ -145,17 +145,22 @@ public struct ValidationStage: Sendable {
         guard !jobs.isEmpty else { return credentials }
         let results = ResultBox(count: credentials.count)
         let group = DispatchGroup()
-        let gates = Dictionary(Set(jobs.map(\.validator.provider)).map { ($0, DispatchSemaphore(value: concurrencyPerProvider)) },
-                               uniquingKeysWith: { a, _ in a })
         let (transport, timeout) = (self.transport, self.timeout)
-        for job in jobs {
-            let gate = gates[job.validator.provider]!
-            group.enter()
-            DispatchQueue.global().async {
-                gate.wait()
-                defer { gate.signal(); group.leave() }
-                let outcome = Self.check(job.secret, with: job.validator, base: job.base, transport: transport, timeout: timeout)
-                results.set(job.index, outcome, at: now())
+        // Per provider, at most `concurrencyPerProvider` threads take the provider's calls in turn. Threads of their own,
+        // not the shared Dispatch pool: each blocks on its call, and a blocked pool starves URLSession's own work.
+        for lane in Dictionary(grouping: jobs, by: { $0.validator.provider }).values {
+            let queue = JobQueue(count: lane.count)
+            for _ in 0..<min(concurrencyPerProvider, lane.count) {
+                group.enter()
+                let thread = Thread {
+                    defer { group.leave() }
+                    while let next = queue.next() {
+                        let job = lane[next]
+                        let outcome = Self.check(job.secret, with: job.validator, base: job.base, transport: transport, timeout: timeout)
+                        results.set(job.index, outcome, at: now())
+                    }
+                }
+                thread.start()
             }
         }
         group.wait()
@@ -207,6 +212,20 @@ public struct ValidationStage: Sendable {
         let cleaned = String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init)).trimmingCharacters(in: .whitespaces)
         guard !cleaned.isEmpty else { return nil }
         return cleaned.count > limit ? String(cleaned.prefix(limit)) + "…" : cleaned
+    }
+}
+
+/// Hands out job numbers to a provider's threads.
+private final class JobQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var taken = 0
+    private let count: Int
+    init(count: Int) { self.count = count }
+    func next() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard taken < count else { return nil }
+        taken += 1
+        return taken - 1
     }
 }
 

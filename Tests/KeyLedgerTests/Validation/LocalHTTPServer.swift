@@ -76,7 +76,7 @@ final class LocalHTTPServer: @unchecked Sendable {
                 if errno == EINTR { continue }
                 return
             }
-            DispatchQueue.global().async { [self] in serve(connection) }
+            Thread { [self] in serve(connection) }.start()
         }
     }
 

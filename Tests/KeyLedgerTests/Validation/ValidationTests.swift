@@ -192,6 +192,28 @@ final class ValidationTests: XCTestCase {
         XCTAssertNil(register.credential(for: groq)?.validation)
     }
 
+    /// At most `concurrencyPerProvider` (4) calls to one provider at a time.
+    func testPerProviderConcurrencyLimit() throws {
+        final class Gauge: @unchecked Sendable {
+            let lock = NSLock(); var now = 0; var peak = 0
+            func enter() { lock.lock(); now += 1; peak = max(peak, now); lock.unlock() }
+            func leave() { lock.lock(); now -= 1; lock.unlock() }
+        }
+        let gauge = Gauge()
+        let server = try startServer { _ in
+            gauge.enter(); Thread.sleep(forTimeInterval: 0.3); gauge.leave()
+            return .init(status: 401)
+        }
+        var keys = CredentialFactory(seed: 5)
+        let secrets = (0..<9).map { _ in keys.openAIProjectKey() }
+        let register = try scan(secrets.enumerated().map { "KEY_\($0.offset)=\($0.element)\n" }.joined(), server: server)
+        XCTAssertEqual(server.requests.count, 9)
+        let statuses = secrets.map { register.credential(for: $0)?.validation?.status }
+        XCTAssertEqual(statuses, Array(repeating: .revoked, count: 9), "\(secrets.map { register.credential(for: $0)?.validation?.detail ?? "-" })")
+        XCTAssertLessThanOrEqual(gauge.peak, 4)
+        XCTAssertGreaterThanOrEqual(gauge.peak, 2, "calls to one provider ran one at a time")
+    }
+
     func testEndpointsSection() throws {
         let config = try KeyLedgerConfig.parse("endpoints:\n  openai: https://gateway.example/openai/\n  github: http://localhost:8080\n", source: "k.yml")
         XCTAssertEqual(config.endpoints.base(for: "openai")?.absoluteString, "https://gateway.example/openai")
