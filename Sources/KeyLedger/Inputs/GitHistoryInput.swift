@@ -567,7 +567,12 @@ final class HistoryIndexBuilder {
             return
         }
         defer { git_commit_free(commit) }
-        let author = git_commit_author(commit)!.pointee
+        // libgit2 refuses a commit without an author when parsing it; should one ever come through, it is unreadable.
+        guard let author = git_commit_author(commit)?.pointee else {
+            tally.unreadable("missing-object", path: path, problemPath: ObjectID(oid).hex,
+                             detail: "commit \(ObjectID(oid).hex) has no author line")
+            return
+        }
         let name = author.name.map { PathBytes.display(PathBytes.bytes($0)) } ?? ""
         let email = author.email.map { PathBytes.display(PathBytes.bytes($0)) } ?? ""
         let time = Int64(author.when.time)

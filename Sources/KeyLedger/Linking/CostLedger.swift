@@ -156,12 +156,15 @@ struct CostLedger {
 
         // 1 and 3: the key's own billed cost, else its priced tokens.
         for (i, byDay) in keyBilled {
-            for (day, money) in byDay { days[i][day]!.costs = money; days[i][day]!.basis = .providerCostByKey }
+            for (day, money) in byDay {
+                days[i][day, default: Figure()].costs = money
+                days[i][day, default: Figure()].basis = .providerCostByKey
+            }
         }
         for (i, byDay) in keyPriced {
-            for (day, usd) in byDay where days[i][day]!.basis == nil && usd > 0 {
-                days[i][day]!.costs = ["USD": usd]
-                days[i][day]!.basis = .priceTable
+            for (day, usd) in byDay where days[i][day, default: Figure()].basis == nil && usd > 0 {
+                days[i][day, default: Figure()].costs = ["USD": usd]
+                days[i][day, default: Figure()].basis = .priceTable
             }
         }
 

@@ -26,6 +26,24 @@ final class ExportByteStream {
         return .success(ExportByteStream(archive))
     }
 
+    /// Runs `body` on a stream over `data` in memory (a gzip stream, or plain bytes); the failure says why the
+    /// stream could not be opened. The stream must not outlive `body`: it reads `data` where it lies.
+    static func withStream<T>(over data: Data, _ body: (ExportByteStream) -> T) -> Result<T, ExportError> {
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Result<T, ExportError> in
+            guard let archive = archive_read_new() else { return .failure(ExportError("libarchive could not start")) }
+            archive_read_support_filter_all(archive)
+            archive_read_support_format_raw(archive)
+            var entry: OpaquePointer?
+            guard archive_read_open_memory(archive, bytes.baseAddress, bytes.count) == ARCHIVE_OK,
+                  archive_read_next_header(archive, &entry) == ARCHIVE_OK else {
+                let reason = archive_error_string(archive).map { String(cString: $0) } ?? "unreadable"
+                archive_read_free(archive)
+                return .failure(ExportError(reason))
+            }
+            return .success(body(ExportByteStream(archive)))
+        }
+    }
+
     private init(_ archive: OpaquePointer) { self.archive = archive }
     deinit { archive_read_free(archive) }
 
@@ -33,8 +51,7 @@ final class ExportByteStream {
     static func isGzip(_ path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
-        let magic = (try? handle.read(upToCount: 2)) ?? Data()
-        return magic == Data([0x1F, 0x8B])
+        return CompressedExport.isGzip((try? handle.read(upToCount: 2)) ?? Data())
     }
 
     /// The next chunk into `buffer`; 0 at the end or on a failure (then `failure` says what).
