@@ -2,8 +2,9 @@ import Foundation
 
 /// OpenAI: `GET /v1/models` with `Authorization: Bearer`. Admin keys cannot list models (that would read as revoked),
 /// so they are left for the admin API check.
-public struct OpenAIValidator: Validator {
+public struct OpenAIValidator: HeaderValidator {
     public let provider = "openai"
+    public let officialBase = URL(string: "https://api.openai.com")!
     public init() {}
     public func accepts(kind: String) -> Bool { kind != "admin-key" }
     public func request(for secret: Secret) -> (path: String, headers: [String: String]) {
@@ -21,8 +22,9 @@ public struct OpenAIValidator: Validator {
 
 /// Anthropic: `GET /v1/models` with `x-api-key` and `anthropic-version`. Admin keys and OAuth tokens use other
 /// calls and are not checked here.
-public struct AnthropicValidator: Validator {
+public struct AnthropicValidator: HeaderValidator {
     public let provider = "anthropic"
+    public let officialBase = URL(string: "https://api.anthropic.com")!
     public static let apiVersion = "2023-06-01"
     public init() {}
     public func accepts(kind: String) -> Bool { kind == "api-key" }
@@ -41,8 +43,9 @@ public struct AnthropicValidator: Validator {
 
 /// GitHub: `GET /user`; the login names the identity and `X-OAuth-Scopes` (classic and OAuth tokens) the privilege.
 /// Installation and refresh tokens cannot call `/user` (403 would read as revoked) and are not checked here.
-public struct GitHubValidator: Validator {
+public struct GitHubValidator: HeaderValidator {
     public let provider = "github"
+    public let officialBase = URL(string: "https://api.github.com")!
     public init() {}
     public func accepts(kind: String) -> Bool {
         ["classic-token", "oauth-token", "user-to-server-token", "fine-grained-token"].contains(kind)
@@ -77,8 +80,9 @@ public struct GitHubValidator: Validator {
 }
 
 /// Hugging Face: `GET /api/whoami-v2`; the name and the token's role (`read`, `write`, `fineGrained`) say who and what.
-public struct HuggingFaceValidator: Validator {
+public struct HuggingFaceValidator: HeaderValidator {
     public let provider = "huggingface"
+    public let officialBase = URL(string: "https://huggingface.co")!
     public init() {}
     public func accepts(kind: String) -> Bool { true }
     public func request(for secret: Secret) -> (path: String, headers: [String: String]) {

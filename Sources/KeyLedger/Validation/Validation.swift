@@ -8,25 +8,28 @@ import FoundationNetworking
 /// redirects are never followed (a redirect could carry the secret elsewhere), 401/403 are never retried, each call
 /// has a timeout and each provider a concurrency limit. Nothing of the secret reaches a result's `detail`.
 
-/// Base URLs per provider: the official host, or the one `keyledger.yml` sets (gateways, sovereign clouds, tests).
+/// Base URLs per endpoint name: the official host, or the one `keyledger.yml` sets (gateways, sovereign clouds, tests).
+/// Each validator names its endpoint and official host; `collect` sources without a validator (LiteLLM, a
+/// self-hosted proxy) have no official host and must be configured.
 public struct ValidationEndpoints: Sendable, Equatable {
-    /// The official hosts of the providers that have a validator.
-    public static let defaults: [String: URL] = [
-        "openai": URL(string: "https://api.openai.com")!,
-        "anthropic": URL(string: "https://api.anthropic.com")!,
-        "github": URL(string: "https://api.github.com")!,
-        "huggingface": URL(string: "https://huggingface.co")!,
-    ]
-    /// The providers `endpoints:` may name.
-    public static var providers: Set<String> { Set(defaults.keys) }
+    /// The official hosts, by endpoint name: every built-in validator's.
+    public static let defaults: [String: URL] = {
+        var map: [String: URL] = [:]
+        for v in ValidatorRegistry.builtin.validators.values { map[v.endpoint] = map[v.endpoint] ?? v.officialBase }
+        return map
+    }()
+    /// Endpoint names with no official host: a self-hosted service `keyledger collect` reads (the LiteLLM proxy).
+    public static let selfHosted: Set<String> = ["litellm"]
+    /// The endpoint names `endpoints:` may set.
+    public static var providers: Set<String> { Set(defaults.keys).union(selfHosted) }
 
-    /// `endpoints:` of keyledger.yml, by provider.
+    /// `endpoints:` of keyledger.yml, by endpoint name.
     public var overrides: [String: URL] = [:]
 
     public init(overrides: [String: URL] = [:]) { self.overrides = overrides }
 
-    /// Where `provider`'s secrets may be sent: the configured base URL, else the official host.
-    public func base(for provider: String) -> URL? { overrides[provider] ?? Self.defaults[provider] }
+    /// Where `endpoint`'s secrets may be sent: the configured base URL, else the official host.
+    public func base(for endpoint: String) -> URL? { overrides[endpoint] ?? Self.defaults[endpoint] }
 
     /// A base URL a secret may be sent to: https, or http to the loopback host only (local gateways, tests); no
     /// credentials, query or fragment. The trailing `/` is dropped so paths append cleanly.
@@ -42,6 +45,17 @@ public struct ValidationEndpoints: Sendable, Equatable {
         default: return nil
         }
         return URL(string: trimmed)
+    }
+}
+
+/// One HTTP request. A header or the body may carry a secret: neither is ever logged.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: URL
+    public var headers: [String: String]
+    public var body: Data?
+    public init(method: String = "GET", url: URL, headers: [String: String] = [:], body: Data? = nil) {
+        self.method = method; self.url = url; self.headers = headers; self.body = body
     }
 }
 
@@ -68,7 +82,13 @@ public enum HTTPOutcome: Sendable {
 /// Makes the read-only calls. The default is URLSession; tests reach a local server through `endpoints:` instead of
 /// replacing this.
 public protocol HTTPTransport: Sendable {
-    func get(_ url: URL, headers: [String: String], timeout: TimeInterval) -> HTTPOutcome
+    func send(_ request: HTTPRequest, timeout: TimeInterval) -> HTTPOutcome
+}
+
+extension HTTPTransport {
+    public func get(_ url: URL, headers: [String: String], timeout: TimeInterval) -> HTTPOutcome {
+        send(HTTPRequest(url: url, headers: headers), timeout: timeout)
+    }
 }
 
 /// What a provider's answer says about a credential.
@@ -87,17 +107,62 @@ public struct ValidationOutcome: Sendable, Equatable {
     }
 }
 
+/// What a validator knows of the credential it checks: the secret, the rule that found it, and what the scan learned
+/// nearby (an AWS secret key's access key id, an Azure OpenAI key's resource endpoint).
+public struct ValidationSubject: Sendable {
+    public var secret: Secret
+    public var ruleId: String
+    public var kind: String
+    public var identity: Identity
+    public init(secret: Secret, ruleId: String, kind: String, identity: Identity) {
+        self.secret = secret; self.ruleId = ruleId; self.kind = kind; self.identity = identity
+    }
+}
+
+/// One read-only call a validator asks for: method, the path (and query) below the endpoint's base URL, headers and
+/// body. One header, the query or the body carries the secret (or a signature made with it).
+public struct ValidationCall: Sendable {
+    public var method: String
+    public var path: String
+    public var headers: [String: String]
+    public var body: Data?
+    public init(method: String = "GET", path: String, headers: [String: String] = [:], body: Data? = nil) {
+        self.method = method; self.path = path; self.headers = headers; self.body = body
+    }
+}
+
 /// One provider's read-only check. The stage makes the call; the validator says where and how, and reads a 2xx
 /// answer. 401/403 are `revoked` for every provider; other answers and timeouts are `unknown` or `error`.
 public protocol Validator: Sendable {
     /// The rule provider it serves (`openai`): the registry's key.
     var provider: String { get }
+    /// The `endpoints:` name its base URL is configured under; the provider unless it differs (`aws_sts`).
+    var endpoint: String { get }
+    /// The provider's official base URL (no trailing `/`), used unless `endpoints:` sets another.
+    var officialBase: URL { get }
     /// Whether this credential kind can be checked with the call (an admin key or a refresh token cannot).
     func accepts(kind: String) -> Bool
-    /// The path below the base URL (`/v1/models`) and the headers, one of which carries the secret.
-    func request(for secret: Secret) -> (path: String, headers: [String: String])
-    /// Reads a 2xx answer.
+    /// The call for this credential; nil when it cannot be checked (an AWS secret key without its key id).
+    /// `base` is the endpoint's base URL, for signatures over the host.
+    func call(for subject: ValidationSubject, base: URL, at date: Date) -> ValidationCall?
+    /// Reads a 2xx answer (which may still say the key is refused: Slack's `"ok": false`).
     func active(_ answer: HTTPAnswer) -> ValidationOutcome
+}
+
+extension Validator {
+    public var endpoint: String { provider }
+}
+
+/// Validators whose call is one request with the secret in headers: they give the path and headers.
+public protocol HeaderValidator: Validator {
+    func request(for secret: Secret) -> (path: String, headers: [String: String])
+}
+
+extension HeaderValidator {
+    public func call(for subject: ValidationSubject, base: URL, at date: Date) -> ValidationCall? {
+        let (path, headers) = request(for: subject.secret)
+        return ValidationCall(path: path, headers: headers)
+    }
 }
 
 /// Validators by rule provider.
@@ -136,11 +201,15 @@ public struct ValidationStage: Sendable {
     /// The credentials with `validation` set where a validator covers them (identity and privilege hints filled in
     /// where they were unknown). Credentials whose secret was not seen, identifiers and other providers are unchanged.
     public func validate(_ credentials: [LinkedCredential], now: @escaping @Sendable () -> Date = { Date() }) -> [LinkedCredential] {
-        var jobs: [(index: Int, validator: any Validator, secret: Secret, base: URL)] = []
+        var jobs: [(index: Int, validator: any Validator, subject: ValidationSubject, base: URL)] = []
         for (index, c) in credentials.enumerated() {
             guard let entry = c.entry, !entry.rule.isIdentifier, let validator = registry.validator(for: entry.rule.provider),
-                  validator.accepts(kind: entry.rule.kind), let base = endpoints.base(for: validator.provider) else { continue }
-            jobs.append((index, validator, entry.secret, base))
+                  validator.accepts(kind: entry.rule.kind), let base = endpoints.base(for: validator.endpoint) else { continue }
+            var identity = c.identity
+            identity.keyId = identity.keyId ?? entry.identity.keyId
+            identity.account = identity.account ?? entry.identity.account
+            let subject = ValidationSubject(secret: entry.secret, ruleId: entry.rule.id, kind: entry.rule.kind, identity: identity)
+            jobs.append((index, validator, subject, base))
         }
         guard !jobs.isEmpty else { return credentials }
         let results = ResultBox(count: credentials.count)
@@ -156,8 +225,9 @@ public struct ValidationStage: Sendable {
                     defer { group.leave() }
                     while let next = queue.next() {
                         let job = lane[next]
-                        let outcome = Self.check(job.secret, with: job.validator, base: job.base, transport: transport, timeout: timeout)
-                        results.set(job.index, outcome, at: now())
+                        let started = now()
+                        let outcome = Self.check(job.subject, with: job.validator, base: job.base, transport: transport, timeout: timeout, at: started)
+                        results.set(job.index, outcome, at: started)
                     }
                 }
                 thread.start()
@@ -180,12 +250,14 @@ public struct ValidationStage: Sendable {
     }
 
     /// One call, read: 2xx by the validator, 401/403 revoked (never retried), anything else unknown or error.
-    static func check(_ secret: Secret, with validator: any Validator, base: URL, transport: any HTTPTransport,
-                      timeout: TimeInterval) -> ValidationOutcome {
-        let (path, headers) = validator.request(for: secret)
-        guard let url = URL(string: base.absoluteString + path) else { return ValidationOutcome(status: .error, detail: "invalid endpoint") }
+    static func check(_ subject: ValidationSubject, with validator: any Validator, base: URL, transport: any HTTPTransport,
+                      timeout: TimeInterval, at date: Date) -> ValidationOutcome {
+        guard let call = validator.call(for: subject, base: base, at: date) else {
+            return ValidationOutcome(status: .unknown, detail: "not checked: what the call needs besides the secret was not found nearby")
+        }
+        guard let url = URL(string: base.absoluteString + call.path) else { return ValidationOutcome(status: .error, detail: "invalid endpoint") }
         let host = url.host ?? "?"
-        switch transport.get(url, headers: headers, timeout: timeout) {
+        switch transport.send(HTTPRequest(method: call.method, url: url, headers: call.headers, body: call.body), timeout: timeout) {
         case .timedOut:
             return ValidationOutcome(status: .unknown, detail: "no answer from \(host) within \(Self.seconds(timeout))")
         case .failed(let reason):
@@ -242,7 +314,8 @@ private final class ResultBox: @unchecked Sendable {
 public final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskDelegate, @unchecked Sendable {
     public override init() { super.init() }
 
-    public func get(_ url: URL, headers: [String: String], timeout: TimeInterval) -> HTTPOutcome {
+    public func send(_ outgoing: HTTPRequest, timeout: TimeInterval) -> HTTPOutcome {
+        let url = outgoing.url
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.timeoutIntervalForResource = timeout
@@ -252,8 +325,9 @@ public final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskD
         let session = URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
         defer { session.finishTasksAndInvalidate() }
         var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        request.httpMethod = "GET"
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.httpMethod = outgoing.method
+        request.httpBody = outgoing.body
+        for (name, value) in outgoing.headers { request.setValue(value, forHTTPHeaderField: name) }
         request.setValue(request.value(forHTTPHeaderField: "User-Agent") ?? "keyledger/\(KeyLedgerVersion.current)", forHTTPHeaderField: "User-Agent")
         let done = DispatchSemaphore(value: 0)
         let box = OutcomeBox()

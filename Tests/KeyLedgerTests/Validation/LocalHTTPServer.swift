@@ -14,6 +14,20 @@ final class LocalHTTPServer: @unchecked Sendable {
         var path: String
         /// Header names lower-cased.
         var headers: [String: String]
+        /// The body (by `Content-Length`), empty for none.
+        var body: Data = Data()
+        /// `path` without its query.
+        var route: String { String(path.split(separator: "?", maxSplits: 1).first ?? "") }
+        /// The query's parameters, percent-decoded; a name given twice keeps every value in order.
+        var query: [(name: String, value: String)] {
+            guard let q = path.split(separator: "?", maxSplits: 1).dropFirst().first else { return [] }
+            return q.split(separator: "&").map { pair in
+                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ") }
+                return ((parts[0].removingPercentEncoding ?? parts[0]), parts.count > 1 ? (parts[1].removingPercentEncoding ?? parts[1]) : "")
+            }
+        }
+        /// The values of one query parameter.
+        func values(_ name: String) -> [String] { query.filter { $0.name == name }.map(\.value) }
     }
 
     struct Response: Sendable {
@@ -85,13 +99,15 @@ final class LocalHTTPServer: @unchecked Sendable {
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 4096)
         let end: [UInt8] = Array("\r\n\r\n".utf8)
+        var headerEnd: Int?
         while data.count < 65_536 {
             let n = recv(connection, &buffer, buffer.count, 0)
             if n <= 0 { return }
             data += buffer[0..<n]
-            if data.count >= 4, (0...(data.count - 4)).contains(where: { Array(data[$0..<$0 + 4]) == end }) { break }
+            if data.count >= 4, let at = (0...(data.count - 4)).first(where: { Array(data[$0..<$0 + 4]) == end }) { headerEnd = at; break }
         }
-        let text = String(decoding: data, as: UTF8.self)
+        guard let headerEnd else { return }
+        let text = String(decoding: data[..<headerEnd], as: UTF8.self)
         let lines = text.components(separatedBy: "\r\n")
         let parts = lines.first?.split(separator: " ").map(String.init) ?? []
         guard parts.count >= 2 else { return }
@@ -100,15 +116,22 @@ final class LocalHTTPServer: @unchecked Sendable {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        let request = Request(method: parts[0], path: parts[1], headers: headers)
+        var body = Array(data[(headerEnd + 4)...])
+        let length = min(Int(headers["content-length"] ?? "") ?? 0, 1 << 20)
+        while body.count < length {
+            let n = recv(connection, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            body += buffer[0..<n]
+        }
+        let request = Request(method: parts[0], path: parts[1], headers: headers, body: Data(body.prefix(length)))
         lock.lock(); recorded.append(request); lock.unlock()
         let response = handler(request)
         if response.delay > 0 { Thread.sleep(forTimeInterval: response.delay) }
-        let body = Array(response.body.utf8)
-        var head = "HTTP/1.1 \(response.status) Status\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
+        let payload = Array(response.body.utf8)
+        var head = "HTTP/1.1 \(response.status) Status\r\nContent-Length: \(payload.count)\r\nConnection: close\r\n"
         if response.headers["Content-Type"] == nil { head += "Content-Type: application/json\r\n" }
         for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
-        let bytes = Array((head + "\r\n").utf8) + body
+        let bytes = Array((head + "\r\n").utf8) + payload
         var sent = 0
         while sent < bytes.count {
             #if canImport(Glibc)
