@@ -147,10 +147,15 @@ public protocol Validator: Sendable {
     func call(for subject: ValidationSubject, base: URL, at date: Date) -> ValidationCall?
     /// Reads a 2xx answer (which may still say the key is refused: Slack's `"ok": false`).
     func active(_ answer: HTTPAnswer) -> ValidationOutcome
+    /// Reads a 4xx answer other than 429 before the stage's rule, for providers whose refusal or partial answer is
+    /// not a plain 401/403 (Google's 400 `API_KEY_INVALID`, a Stripe restricted key's 403 for a missing permission).
+    /// nil keeps the stage's rule (401/403 revoked, others error).
+    func refusal(_ answer: HTTPAnswer) -> ValidationOutcome?
 }
 
 extension Validator {
     public var endpoint: String { provider }
+    public func refusal(_ answer: HTTPAnswer) -> ValidationOutcome? { nil }
 }
 
 /// Validators whose call is one request with the secret in headers: they give the path and headers.
@@ -173,8 +178,8 @@ public struct ValidatorRegistry: Sendable {
         self.validators = Dictionary(validators.map { ($0.provider, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
-    /// OpenAI, Anthropic, GitHub and Hugging Face.
-    public static let builtin = ValidatorRegistry([OpenAIValidator(), AnthropicValidator(), GitHubValidator(), HuggingFaceValidator()])
+    /// OpenAI, Anthropic, GitHub, Hugging Face, then the API-key providers (`apiKeyValidators`).
+    public static let builtin = ValidatorRegistry([OpenAIValidator(), AnthropicValidator(), GitHubValidator(), HuggingFaceValidator()] + apiKeyValidators)
 
     public func validator(for provider: String) -> (any Validator)? { validators[provider] }
 }
@@ -263,6 +268,7 @@ public struct ValidationStage: Sendable {
         case .failed(let reason):
             return ValidationOutcome(status: .error, detail: "\(host): \(reason)")
         case .answer(let answer):
+            if (400..<500).contains(answer.status), answer.status != 429, let read = validator.refusal(answer) { return read }
             switch answer.status {
             case 200..<300: return validator.active(answer)
             case 401, 403: return ValidationOutcome(status: .revoked, detail: "HTTP \(answer.status) from \(host): the provider refuses the key")
