@@ -141,4 +141,34 @@ public struct CredentialFactory {
         """)
         return header + "." + payload + "." + random(342, from: Self.urlSafe)
     }
+
+    // MARK: API-key providers with validators (well-formed per rules/*.yml, never issued)
+
+    /// A Google AI Studio auth key or Vertex AI express key (`AQ.Ab8R` + 46).
+    public mutating func googleAuthKey() -> String { "AQ.Ab8R" + random(46, from: Self.urlSafe) }
+    /// A GitLab personal/project/group access token in the 20-character form (`glpat-` + 20).
+    public mutating func gitLabToken() -> String { "glpat-" + random(20, from: Self.alnum) }
+    /// A GitLab deploy token (`gldt-` + 20): not checked by `personal_access_tokens/self`.
+    public mutating func gitLabDeployToken() -> String { "gldt-" + random(20, from: Self.alnum) }
+    public mutating func slackUserToken() -> String {
+        "xoxp-" + digits(12) + "-" + digits(12) + "-" + digits(13) + "-" + random(32, from: Self.alnum)
+    }
+    public mutating func slackWebhookURL() -> String {
+        "https://hooks.slack.com/services/T" + random(10, from: Self.base32) + "/B" + random(10, from: Self.base32) + "/" + random(24, from: Self.alnum)
+    }
+    public mutating func xAIKey() -> String { "xai-" + random(80, from: Self.alnum) }
+    public mutating func togetherKey() -> String { "tgp_v1_" + random(43, from: Self.urlSafe) }
+    public mutating func fireworksKey() -> String { "fw_" + random(24, from: Self.alnum) }
+    /// A Cohere key: 40 alphanumerics, no prefix (the rule needs a `cohere` keyword nearby).
+    public mutating func cohereKey() -> String { random(40, from: Self.alnum) }
+    public mutating func elevenLabsKey() -> String { "sk_" + random(48, from: Self.hexLower) }
+    public mutating func pineconeKey() -> String { "pcsk_" + random(6, from: Self.alnum) + "_" + random(63, from: Self.alnum) }
+    public mutating func sendGridKey() -> String { "SG." + random(22, from: Self.urlSafe) + "." + random(43, from: Self.urlSafe) }
+    /// A Stripe key: `prefix` is `sk_live`, `sk_test`, `rk_live`, `rk_test`; 99 alphanumerics follow.
+    public mutating func stripeKey(prefix: String = "sk_live") -> String { prefix + "_" + random(99, from: Self.alnum) }
+    public mutating func stripeWebhookSecret() -> String { "whsec_" + random(32, from: Self.alnum) }
+    /// A Datadog API key (32 hex; the rule needs a `datadog`/`DD_…` keyword nearby).
+    public mutating func datadogAPIKey() -> String { random(32, from: Self.hexLower) }
+    /// A Datadog application key (40 hex).
+    public mutating func datadogApplicationKey() -> String { random(40, from: Self.hexLower) }
 }

@@ -179,8 +179,8 @@ final class ValidationTests: XCTestCase {
         let redirect = "\(elsewhere.baseURL)/openai/v1/models"
         let server = try startServer { _ in .init(status: 302, headers: ["Location": redirect]) }
         var keys = CredentialFactory(seed: 77)
-        let openai = keys.openAIProjectKey(), admin = keys.anthropicAdminKey(), groq = keys.groqKey()
-        let register = try scan("OPENAI_API_KEY=\(openai)\nANTHROPIC_ADMIN_KEY=\(admin)\nGROQ_API_KEY=\(groq)\n", server: server)
+        let openai = keys.openAIProjectKey(), admin = keys.anthropicAdminKey(), other = keys.perplexityKey()
+        let register = try scan("OPENAI_API_KEY=\(openai)\nANTHROPIC_ADMIN_KEY=\(admin)\nPERPLEXITY_API_KEY=\(other)\n", server: server)
         XCTAssertEqual(elsewhere.requests.count, 0, "the redirect was followed: the secret left the configured host")
         XCTAssertEqual(server.requests.map(\.path), ["/openai/v1/models"])
         let record = try XCTUnwrap(register.credential(for: openai))
@@ -188,8 +188,8 @@ final class ValidationTests: XCTestCase {
         XCTAssertTrue(record.validation?.detail.contains("redirect not followed") ?? false)
         XCTAssertNotNil(register.credential(for: admin), "the admin key was found")
         XCTAssertNil(register.credential(for: admin)?.validation)
-        XCTAssertNotNil(register.credential(for: groq), "the groq key was found")
-        XCTAssertNil(register.credential(for: groq)?.validation)
+        XCTAssertNotNil(register.credential(for: other), "the perplexity key was found")
+        XCTAssertNil(register.credential(for: other)?.validation)
     }
 
     /// At most `concurrencyPerProvider` (4) calls to one provider at a time.
