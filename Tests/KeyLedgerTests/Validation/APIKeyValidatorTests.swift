@@ -67,19 +67,20 @@ final class APIKeyValidatorTests: XCTestCase {
                  header: "authorization", scheme: bearer,
                  active: .init(status: 200, body: #"{"data":{"label":"sk-or-v1-116...0ce","limit":5,"usage":0.1015644762,"is_provisioning_key":false,"limit_remaining":4.8984355238,"is_free_tier":false,"rate_limit":{"requests":50,"interval":"10s"}}}"#),
                  revoked: .init(status: 401, body: #"{"error":{"message":"No auth credentials found","code":401}}"#)))
-        // console.groq.com/docs/api-reference#models-list; 401 invalid_api_key (console.groq.com/docs/errors).
+        // console.groq.com/docs/api-reference#models-list; the 401 body as reported verbatim in spring-projects/spring-ai#997.
         let groq = keys.groqKey()
         add(Case(endpoint: "groq", provider: "groq", key: groq, line: "GROQ_API_KEY=\(groq)", route: "/openai/v1/models",
                  header: "authorization", scheme: bearer,
                  active: .init(status: 200, body: #"{"object":"list","data":[{"id":"llama-3.3-70b-versatile","object":"model","created":1733447754,"owned_by":"Meta","active":true,"context_window":131072}]}"#),
                  revoked: .init(status: 401, body: #"{"error":{"message":"Invalid API Key","type":"invalid_request_error","code":"invalid_api_key"}}"#)))
-        // docs.mistral.ai/api (GET /v1/models, ModelList); 401 `{"message": "Unauthorized"}`.
+        // docs.mistral.ai/api (GET /v1/models, ModelList); 401 for a bad key (the body is not read: the stage's rule).
         let mistral = keys.mistralKey()
         add(Case(endpoint: "mistral", provider: "mistral", key: mistral, line: "MISTRAL_API_KEY=\(mistral)", route: "/v1/models",
                  header: "authorization", scheme: bearer,
                  active: .init(status: 200, body: #"{"object":"list","data":[{"id":"mistral-small-latest","object":"model","created":1711430400,"owned_by":"mistralai","capabilities":{"completion_chat":true}}]}"#),
                  revoked: .init(status: 401, body: #"{"message":"Unauthorized","request_id":"4b1e0d1c0e2b4a3f"}"#)))
-        // docs.x.ai API reference, GET /v1/api-key: the documented example; 400 "an invalid API key is provided".
+        // docs.x.ai API reference, GET /v1/api-key: the documented example; 400 "an invalid API key is provided", body as
+        // reported in i-am-bee/beeai-framework#447.
         let xai = keys.xAIKey()
         add(Case(endpoint: "xai", provider: "xai", key: xai, line: "XAI_API_KEY=\(xai)", route: "/v1/api-key",
                  header: "authorization", scheme: bearer,
@@ -91,19 +92,19 @@ final class APIKeyValidatorTests: XCTestCase {
                  header: "authorization", scheme: bearer,
                  active: .init(status: 200, body: #"{"is_available":true,"balance_infos":[{"currency":"CNY","total_balance":"110.00","granted_balance":"10.00","topped_up_balance":"100.00"}]}"#),
                  revoked: .init(status: 401, body: #"{"error":{"message":"Authentication Fails, Your api key: ****abcd is invalid","type":"authentication_error","param":null,"code":"invalid_request_error"}}"#)))
-        // docs.together.ai/reference/models-1: a JSON array of model objects; 401 invalid_api_key.
+        // docs.together.ai/reference/models-1: a JSON array of model objects; 401 for a bad key (body not read).
         let together = keys.togetherKey()
         add(Case(endpoint: "together", provider: "together", key: together, line: "TOGETHER_API_KEY=\(together)", route: "/v1/models",
                  header: "authorization", scheme: bearer,
                  active: .init(status: 200, body: #"[{"id":"meta-llama/Llama-3.3-70B-Instruct-Turbo","object":"model","created":1733460000,"type":"chat","display_name":"Llama 3.3 70B Instruct Turbo","organization":"Meta","context_length":131072}]"#),
                  revoked: .init(status: 401, body: #"{"error":{"message":"Invalid API key provided. You can find your API key at https://api.together.xyz/settings/api-keys.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#)))
-        // Fireworks' OpenAI-compatible GET /inference/v1/models (docs.fireworks.ai); 401 for an unknown key.
+        // Fireworks' OpenAI-compatible GET /inference/v1/models (docs.fireworks.ai); 401 for an unknown key (body not read).
         let fireworks = keys.fireworksKey()
         add(Case(endpoint: "fireworks", provider: "fireworks", key: fireworks, line: "FIREWORKS_API_KEY=\(fireworks)", route: "/inference/v1/models",
                  header: "authorization", scheme: bearer,
                  active: .init(status: 200, body: #"{"object":"list","data":[{"id":"accounts/fireworks/models/llama-v3p1-8b-instruct","object":"model","owned_by":"fireworks","created":1721692800}]}"#),
                  revoked: .init(status: 401, body: #"{"error":{"object":"error","type":"invalid_request_error","message":"The API key you provided is invalid."}}"#)))
-        // docs.cohere.com/reference/check-api-key: `{valid, organization_id, owner_id}`; 401 for a bad token.
+        // docs.cohere.com/reference/check-api-key: `{valid, organization_id, owner_id}`; its 401 Unauthorized error (body not read).
         let cohere = keys.cohereKey()
         add(Case(endpoint: "cohere", provider: "cohere", key: cohere, line: "COHERE_API_KEY=\(cohere)", method: "POST", route: "/v1/check-api-key",
                  header: "authorization", scheme: bearer,
@@ -566,5 +567,35 @@ final class APIKeyValidatorTests: XCTestCase {
             XCTAssertNil(record?.validation, name)
         }
         XCTAssertEqual(server.requests.count, 0, "\(server.requests.map(\.route))")
+    }
+
+    /// The command as a user runs it, against answers that echo each key in the very fields the validators read
+    /// (a user or token name, a team, a model, a currency): neither stdout nor stderr holds a key or a 24-character
+    /// piece of one.
+    func testNoKeyInOutputEvenWhenAnswersEchoIt() throws {
+        let cases = Self.cases()
+        let echoed = ["grace", "Subarachnoid Workspace", "Test Token", "My API Key", "models/gemini-2.5-flash", "8f2c1a90-org",
+                      "creator", "CNY", "5ea6f6bd-7815-4b8a-9135-28b2d7ba6722"]
+        let server = try startServer { request in
+            guard let c = cases.values.first(where: { request.route.hasPrefix("/p/\($0.endpoint)/") }) else { return .init(status: 404) }
+            var body = c.active.body
+            for field in echoed { body = body.replacingOccurrences(of: field, with: c.key) }
+            return .init(status: 200, headers: c.active.headers, body: body)
+        }
+        let dir = try temporaryDirectory(self)
+        try write(cases.values.map { $0.line + "\n" }.joined(), to: "app/.env", in: dir)
+        try write(configText(server), to: "keyledger.yml", in: dir)
+        let result = try runKeyledger(["scan", dir + "/app", "--no-history", "--validate", "--config", dir + "/keyledger.yml", "--format", "json"])
+        let secrets = cases.values.map(\.key)
+        for (text, what) in [(result.stdout, "stdout"), (result.stderr, "stderr")] {
+            assertNoPlaintext(text, secrets, what)
+            for key in secrets {
+                let piece = String(key.prefix(24))
+                XCTAssertFalse(text.contains(piece), "\(what) holds the first 24 characters of \(Secret(key).redacted)")
+            }
+        }
+        XCTAssertEqual(server.requests.count, cases.count)
+        let register = try JSONDecoder().decode(Register.self, from: Data(result.stdout.utf8))
+        XCTAssertEqual(register.credential(for: cases["slack"]!.key)?.validation?.status, .active, scrubbed(result.stderr, secrets))
     }
 }
