@@ -277,7 +277,7 @@ public struct ValidationStage: Sendable {
             return ValidationOutcome(status: .error, detail: "\(host): \(reason)")
         case .answer(let answer):
             var outcome = check(answer, validator: validator, subject: subject, host: host)
-            if !(200..<300).contains(answer.status), let code = validator.refusal(answer) { outcome.detail += " (\(code))" }
+            if !(200..<300).contains(answer.status), let code = Self.plain(validator.refusal(answer)) { outcome.detail += " (\(code))" }
             return outcome
         }
     }
