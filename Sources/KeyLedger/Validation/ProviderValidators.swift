@@ -1,14 +1,23 @@
 import Foundation
 
-/// OpenAI: `GET /v1/models` with `Authorization: Bearer`. Admin keys cannot list models (that would read as revoked),
-/// so they are left for the admin API check.
-public struct OpenAIValidator: HeaderValidator {
+/// OpenAI: `GET /v1/models` with `Authorization: Bearer`. Admin keys cannot list models (that would read as revoked):
+/// they read the organisation instead, `GET /v1/organization/projects?limit=1` (Administration API, "List projects"),
+/// and an admin key that can is an organisation admin. One provider, two calls: picked by the rule's kind.
+public struct OpenAIValidator: Validator {
     public let provider = "openai"
     public let officialBase = URL(string: "https://api.openai.com")!
     public init() {}
-    public func accepts(kind: String) -> Bool { kind != "admin-key" }
-    public func request(for secret: Secret) -> (path: String, headers: [String: String]) {
-        ("/v1/models", ["Authorization": "Bearer " + secret.value])
+    public func accepts(kind: String) -> Bool { true }
+    public func call(for subject: ValidationSubject, base: URL, at date: Date) -> ValidationCall? {
+        let path = subject.kind == "admin-key" ? "/v1/organization/projects?limit=1" : "/v1/models"
+        return ValidationCall(path: path, headers: ["Authorization": "Bearer " + subject.secret.value])
+    }
+    public func active(_ answer: HTTPAnswer, for subject: ValidationSubject) -> ValidationOutcome {
+        guard subject.kind == "admin-key" else { return active(answer) }
+        let organisation = ValidationStage.plain(answer.headers["openai-organization"])
+        var detail = "HTTP \(answer.status): GET /v1/organization/projects succeeded (an organisation admin key)"
+        if let organisation { detail += "; organisation \(organisation)" }
+        return ValidationOutcome(status: .active, detail: detail, account: organisation, privilege: Privilege(level: .admin, scopes: ["organization admin"]))
     }
     public func active(_ answer: HTTPAnswer) -> ValidationOutcome {
         let models = (answer.json?["data"] as? [Any])?.count
@@ -20,16 +29,27 @@ public struct OpenAIValidator: HeaderValidator {
     }
 }
 
-/// Anthropic: `GET /v1/models` with `x-api-key` and `anthropic-version`. Admin keys and OAuth tokens use other
-/// calls and are not checked here.
-public struct AnthropicValidator: HeaderValidator {
+/// Anthropic: `GET /v1/models` with `x-api-key` and `anthropic-version`. Admin keys read their organisation,
+/// `GET /v1/organizations/me` (Admin API, "Get Current Organization": `{id, name, type: "organization"}`), and one that
+/// can is an organisation admin. OAuth tokens use other calls and are not checked here.
+public struct AnthropicValidator: Validator {
     public let provider = "anthropic"
     public let officialBase = URL(string: "https://api.anthropic.com")!
     public static let apiVersion = "2023-06-01"
     public init() {}
-    public func accepts(kind: String) -> Bool { kind == "api-key" }
-    public func request(for secret: Secret) -> (path: String, headers: [String: String]) {
-        ("/v1/models", ["x-api-key": secret.value, "anthropic-version": Self.apiVersion])
+    public func accepts(kind: String) -> Bool { kind == "api-key" || kind == "admin-key" }
+    public func call(for subject: ValidationSubject, base: URL, at date: Date) -> ValidationCall? {
+        let path = subject.kind == "admin-key" ? "/v1/organizations/me" : "/v1/models"
+        return ValidationCall(path: path, headers: ["x-api-key": subject.secret.value, "anthropic-version": Self.apiVersion])
+    }
+    public func active(_ answer: HTTPAnswer, for subject: ValidationSubject) -> ValidationOutcome {
+        guard subject.kind == "admin-key" else { return active(answer) }
+        let json = answer.json
+        let id = ValidationStage.plain(json?["id"] as? String) ?? ValidationStage.plain(answer.headers["anthropic-organization-id"])
+        let name = ValidationStage.plain(json?["name"] as? String)
+        var detail = "HTTP \(answer.status): GET /v1/organizations/me succeeded (an organisation admin key)"
+        if let name { detail += "; organisation \(name)" }
+        return ValidationOutcome(status: .active, detail: detail, account: id, privilege: Privilege(level: .admin, scopes: ["organization admin"]))
     }
     public func active(_ answer: HTTPAnswer) -> ValidationOutcome {
         let models = (answer.json?["data"] as? [Any])?.count

@@ -151,11 +151,22 @@ public protocol Validator: Sendable {
     /// not a plain 401/403 (Google's 400 `API_KEY_INVALID`, a Stripe restricted key's 403 for a missing permission).
     /// nil keeps the stage's rule (401/403 revoked, others error).
     func refusal(_ answer: HTTPAnswer) -> ValidationOutcome?
+    /// Reads a 2xx answer knowing which credential asked (one provider, two calls: an admin key's). Defaults to `active(_:)`.
+    func active(_ answer: HTTPAnswer, for subject: ValidationSubject) -> ValidationOutcome
+    /// Where this credential's call goes: `configured` (`endpoints:`) when set, else the official base. A provider whose
+    /// host is per resource (Azure OpenAI) builds it from the subject, and returns nil when it cannot (not checked).
+    func base(for subject: ValidationSubject, configured: URL?) -> URL?
+    /// The provider's own error code in a non-2xx answer (AWS `InvalidClientTokenId`), for `detail`; nil by default.
+    /// A fixed token the validator checks (no free text: an answer may echo what was sent).
+    func errorCode(_ answer: HTTPAnswer) -> String?
 }
 
 extension Validator {
     public var endpoint: String { provider }
     public func refusal(_ answer: HTTPAnswer) -> ValidationOutcome? { nil }
+    public func active(_ answer: HTTPAnswer, for subject: ValidationSubject) -> ValidationOutcome { active(answer) }
+    public func base(for subject: ValidationSubject, configured: URL?) -> URL? { configured ?? officialBase }
+    public func errorCode(_ answer: HTTPAnswer) -> String? { nil }
 }
 
 /// Validators whose call is one request with the secret in headers: they give the path and headers.
@@ -178,8 +189,9 @@ public struct ValidatorRegistry: Sendable {
         self.validators = Dictionary(validators.map { ($0.provider, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
-    /// OpenAI, Anthropic, GitHub, Hugging Face, then the API-key providers (`apiKeyValidators`).
-    public static let builtin = ValidatorRegistry([OpenAIValidator(), AnthropicValidator(), GitHubValidator(), HuggingFaceValidator()] + apiKeyValidators)
+    /// OpenAI, Anthropic, GitHub, Hugging Face, AWS and Azure OpenAI, then the API-key providers (`apiKeyValidators`).
+    public static let builtin = ValidatorRegistry([OpenAIValidator(), AnthropicValidator(), GitHubValidator(), HuggingFaceValidator()]
+                                                  + [AWSValidator(), AzureOpenAIValidator()] + apiKeyValidators)
 
     public func validator(for provider: String) -> (any Validator)? { validators[provider] }
 }
@@ -206,15 +218,16 @@ public struct ValidationStage: Sendable {
     /// The credentials with `validation` set where a validator covers them (identity and privilege hints filled in
     /// where they were unknown). Credentials whose secret was not seen, identifiers and other providers are unchanged.
     public func validate(_ credentials: [LinkedCredential], now: @escaping @Sendable () -> Date = { Date() }) -> [LinkedCredential] {
-        var jobs: [(index: Int, validator: any Validator, subject: ValidationSubject, base: URL)] = []
+        var jobs: [(index: Int, validator: any Validator, subject: ValidationSubject, base: URL?)] = []
         for (index, c) in credentials.enumerated() {
             guard let entry = c.entry, !entry.rule.isIdentifier, let validator = registry.validator(for: entry.rule.provider),
-                  validator.accepts(kind: entry.rule.kind), let base = endpoints.base(for: validator.endpoint) else { continue }
+                  validator.accepts(kind: entry.rule.kind) else { continue }
             var identity = c.identity
             identity.keyId = identity.keyId ?? entry.identity.keyId
             identity.account = identity.account ?? entry.identity.account
+            identity.name = identity.name ?? entry.identity.name
             let subject = ValidationSubject(secret: entry.secret, ruleId: entry.rule.id, kind: entry.rule.kind, identity: identity)
-            jobs.append((index, validator, subject, base))
+            jobs.append((index, validator, subject, validator.base(for: subject, configured: endpoints.overrides[validator.endpoint])))
         }
         guard !jobs.isEmpty else { return credentials }
         let results = ResultBox(count: credentials.count)
@@ -255,9 +268,9 @@ public struct ValidationStage: Sendable {
     }
 
     /// One call, read: 2xx by the validator, 401/403 revoked (never retried), anything else unknown or error.
-    static func check(_ subject: ValidationSubject, with validator: any Validator, base: URL, transport: any HTTPTransport,
+    static func check(_ subject: ValidationSubject, with validator: any Validator, base: URL?, transport: any HTTPTransport,
                       timeout: TimeInterval, at date: Date) -> ValidationOutcome {
-        guard let call = validator.call(for: subject, base: base, at: date) else {
+        guard let base, let call = validator.call(for: subject, base: base, at: date) else {
             return ValidationOutcome(status: .unknown, detail: "not checked: what the call needs besides the secret was not found nearby")
         }
         guard let url = URL(string: base.absoluteString + call.path) else { return ValidationOutcome(status: .error, detail: "invalid endpoint") }
@@ -269,14 +282,21 @@ public struct ValidationStage: Sendable {
             return ValidationOutcome(status: .error, detail: "\(host): \(reason)")
         case .answer(let answer):
             if (400..<500).contains(answer.status), answer.status != 429, let read = validator.refusal(answer) { return read }
-            switch answer.status {
-            case 200..<300: return validator.active(answer)
-            case 401, 403: return ValidationOutcome(status: .revoked, detail: "HTTP \(answer.status) from \(host): the provider refuses the key")
-            case 429: return ValidationOutcome(status: .unknown, detail: "HTTP 429 from \(host): rate limited, not checked")
-            case 500..<600: return ValidationOutcome(status: .unknown, detail: "HTTP \(answer.status) from \(host): provider error, not checked")
-            case 300..<400: return ValidationOutcome(status: .error, detail: "HTTP \(answer.status) from \(host): redirect not followed")
-            default: return ValidationOutcome(status: .error, detail: "HTTP \(answer.status) from \(host): unexpected answer")
-            }
+            var outcome = check(answer, validator: validator, subject: subject, host: host)
+            if !(200..<300).contains(answer.status), let code = Self.plain(validator.errorCode(answer)) { outcome.detail += " (\(code))" }
+            return outcome
+        }
+    }
+
+    /// An answer read: 2xx by the validator, 401/403 revoked, 429 and 5xx unknown, anything else an error.
+    static func check(_ answer: HTTPAnswer, validator: any Validator, subject: ValidationSubject, host: String) -> ValidationOutcome {
+        switch answer.status {
+        case 200..<300: return validator.active(answer, for: subject)
+        case 401, 403: return ValidationOutcome(status: .revoked, detail: "HTTP \(answer.status) from \(host): the provider refuses the key")
+        case 429: return ValidationOutcome(status: .unknown, detail: "HTTP 429 from \(host): rate limited, not checked")
+        case 500..<600: return ValidationOutcome(status: .unknown, detail: "HTTP \(answer.status) from \(host): provider error, not checked")
+        case 300..<400: return ValidationOutcome(status: .error, detail: "HTTP \(answer.status) from \(host): redirect not followed")
+        default: return ValidationOutcome(status: .error, detail: "HTTP \(answer.status) from \(host): unexpected answer")
         }
     }
 
@@ -284,12 +304,14 @@ public struct ValidationStage: Sendable {
         t == t.rounded() ? "\(Int(t))s" : String(format: "%.1fs", t)
     }
 
-    /// Values from an answer that go into `detail` or identity: printable, short, one line.
+    /// Values from an answer that go into `detail` or identity: printable, one line, and dropped — not shortened —
+    /// when longer than `limit`: an answer may echo the key, and a cut piece of a key is no longer something the
+    /// sanitiser can recognise (a whole echoed key is).
     static func plain(_ text: String?, limit: Int = 64) -> String? {
         guard let text else { return nil }
         let cleaned = String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init)).trimmingCharacters(in: .whitespaces)
-        guard !cleaned.isEmpty else { return nil }
-        return cleaned.count > limit ? String(cleaned.prefix(limit)) + "…" : cleaned
+        guard !cleaned.isEmpty, cleaned.count <= limit else { return nil }
+        return cleaned
     }
 }
 

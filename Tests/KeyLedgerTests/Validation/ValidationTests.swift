@@ -173,21 +173,21 @@ final class ValidationTests: XCTestCase {
     }
 
     /// Only the configured endpoint is contacted: a redirect is not followed, keys of providers without a validator
-    /// and kinds the call cannot check (admin keys) are sent nowhere.
+    /// and kinds the call cannot check (GitHub installation tokens) are sent nowhere.
     func testOnlyTheConfiguredHostIsContacted() throws {
         let elsewhere = try startServer { _ in .init(status: 200, body: "{}") }
         let redirect = "\(elsewhere.baseURL)/openai/v1/models"
         let server = try startServer { _ in .init(status: 302, headers: ["Location": redirect]) }
         var keys = CredentialFactory(seed: 77)
-        let openai = keys.openAIProjectKey(), admin = keys.anthropicAdminKey(), other = keys.perplexityKey()
-        let register = try scan("OPENAI_API_KEY=\(openai)\nANTHROPIC_ADMIN_KEY=\(admin)\nPERPLEXITY_API_KEY=\(other)\n", server: server)
+        let openai = keys.openAIProjectKey(), installation = keys.gitHubToken(prefix: "ghs"), other = keys.perplexityKey()
+        let register = try scan("OPENAI_API_KEY=\(openai)\nGITHUB_APP_TOKEN=\(installation)\nPERPLEXITY_API_KEY=\(other)\n", server: server)
         XCTAssertEqual(elsewhere.requests.count, 0, "the redirect was followed: the secret left the configured host")
         XCTAssertEqual(server.requests.map(\.path), ["/openai/v1/models"])
         let record = try XCTUnwrap(register.credential(for: openai))
         XCTAssertEqual(record.validation?.status, .error)
         XCTAssertTrue(record.validation?.detail.contains("redirect not followed") ?? false)
-        XCTAssertNotNil(register.credential(for: admin), "the admin key was found")
-        XCTAssertNil(register.credential(for: admin)?.validation)
+        XCTAssertNotNil(register.credential(for: installation), "the installation token was found")
+        XCTAssertNil(register.credential(for: installation)?.validation)
         XCTAssertNotNil(register.credential(for: other), "the perplexity key was found")
         XCTAssertNil(register.credential(for: other)?.validation)
     }
