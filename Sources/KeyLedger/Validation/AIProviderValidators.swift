@@ -64,7 +64,7 @@ enum AnswerReading {
 public struct GoogleAIValidator: HeaderValidator {
     public let provider = "google"
     public let endpoint = "google_ai"
-    public let officialBase = URL(string: "https://generativelanguage.googleapis.com")!
+    public let officialBase: URL? = URL(string: "https://generativelanguage.googleapis.com")!
     public init() {}
     public func accepts(kind: String) -> Bool { kind == "api-key" || kind == "gemini-key" }
     public func request(for secret: Secret) -> (path: String, headers: [String: String]) {
@@ -104,7 +104,7 @@ public struct GoogleAIValidator: HeaderValidator {
 /// The answer is `{"object": "list", "data": [...]}` (Groq, Mistral, Fireworks) or a bare array (Together).
 public struct ModelListValidator: HeaderValidator {
     public let provider: String
-    public let officialBase: URL
+    public let officialBase: URL?
     public let path: String
     public init(provider: String, officialBase: URL, path: String) {
         self.provider = provider; self.officialBase = officialBase; self.path = path
@@ -134,7 +134,7 @@ public struct ModelListValidator: HeaderValidator {
 /// part of the key and is never read.
 public struct OpenRouterValidator: HeaderValidator {
     public let provider = "openrouter"
-    public let officialBase = URL(string: "https://openrouter.ai")!
+    public let officialBase: URL? = URL(string: "https://openrouter.ai")!
     public init() {}
     public func accepts(kind: String) -> Bool { kind == "api-key" }
     public func request(for secret: Secret) -> (path: String, headers: [String: String]) { ("/api/v1/key", AnswerReading.bearer(secret)) }
@@ -166,7 +166,7 @@ public struct OpenRouterValidator: HeaderValidator {
 /// are restricted. `redacted_api_key` repeats part of the key and is never read.
 public struct XAIValidator: HeaderValidator {
     public let provider = "xai"
-    public let officialBase = URL(string: "https://api.x.ai")!
+    public let officialBase: URL? = URL(string: "https://api.x.ai")!
     public init() {}
     public func accepts(kind: String) -> Bool { kind == "api-key" }
     public func request(for secret: Secret) -> (path: String, headers: [String: String]) { ("/v1/api-key", AnswerReading.bearer(secret)) }
@@ -196,7 +196,7 @@ public struct XAIValidator: HeaderValidator {
 /// DeepSeek: `GET /user/balance`: whether the account may call the API and its balance per currency (spend detail).
 public struct DeepSeekValidator: HeaderValidator {
     public let provider = "deepseek"
-    public let officialBase = URL(string: "https://api.deepseek.com")!
+    public let officialBase: URL? = URL(string: "https://api.deepseek.com")!
     public init() {}
     public func accepts(kind: String) -> Bool { kind == "api-key" }
     public func request(for secret: Secret) -> (path: String, headers: [String: String]) { ("/user/balance", AnswerReading.bearer(secret)) }
@@ -224,7 +224,7 @@ public struct DeepSeekValidator: HeaderValidator {
 /// `valid`, `organization_id`, `owner_id`. `valid: false` is a refused key.
 public struct CohereValidator: Validator {
     public let provider = "cohere"
-    public let officialBase = URL(string: "https://api.cohere.com")!
+    public let officialBase: URL? = URL(string: "https://api.cohere.com")!
     public init() {}
     public func accepts(kind: String) -> Bool { kind == "api-key" }
     public func call(for subject: ValidationSubject, base: URL, at date: Date) -> ValidationCall? {
@@ -249,7 +249,7 @@ public struct CohereValidator: Validator {
 /// `invalid_api_key` is a refused key. The answer's `xi_api_key` field is the key itself and is never read.
 public struct ElevenLabsValidator: HeaderValidator {
     public let provider = "elevenlabs"
-    public let officialBase = URL(string: "https://api.elevenlabs.io")!
+    public let officialBase: URL? = URL(string: "https://api.elevenlabs.io")!
     public init() {}
     public func accepts(kind: String) -> Bool { kind == "api-key" }
     public func request(for secret: Secret) -> (path: String, headers: [String: String]) { ("/v1/user", ["xi-api-key": secret.value]) }
@@ -282,7 +282,7 @@ public struct ElevenLabsValidator: HeaderValidator {
 /// Pinecone: `GET /indexes` on the control plane with `Api-Key` and `X-Pinecone-Api-Version`: the project's indexes.
 public struct PineconeValidator: HeaderValidator {
     public let provider = "pinecone"
-    public let officialBase = URL(string: "https://api.pinecone.io")!
+    public let officialBase: URL? = URL(string: "https://api.pinecone.io")!
     public static let apiVersion = "2025-04"
     public init() {}
     public func accepts(kind: String) -> Bool { kind == "api-key" }

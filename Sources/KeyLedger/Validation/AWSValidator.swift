@@ -11,7 +11,7 @@ import Foundation
 public struct AWSValidator: Validator {
     public let provider = "aws"
     public let endpoint = "aws_sts"
-    public let officialBase = URL(string: "https://sts.amazonaws.com")!
+    public let officialBase: URL? = URL(string: "https://sts.amazonaws.com")!
     public static let body = "Action=GetCallerIdentity&Version=2011-06-15"
     public init() {}
 

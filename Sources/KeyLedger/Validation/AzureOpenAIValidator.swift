@@ -8,9 +8,8 @@ import Foundation
 public struct AzureOpenAIValidator: Validator {
     public let provider = "azure"
     public let endpoint = "azure_openai"
-    /// Not a host a key is ever sent to: each key goes to its own resource's host (`base(for:configured:)`). Named so
-    /// `endpoints: azure_openai` is a known endpoint.
-    public let officialBase = URL(string: "https://openai.azure.com")!
+    /// No one official host: each resource has its own (`base(for:configured:)`).
+    public let officialBase: URL? = nil
     public static let apiVersion = "2024-10-21"
     public init() {}
 

@@ -5,7 +5,7 @@ import Foundation
 /// instances are reached through `endpoints: gitlab`. 401 is a refused (revoked, expired or unknown) token.
 public struct GitLabValidator: HeaderValidator {
     public let provider = "gitlab"
-    public let officialBase = URL(string: "https://gitlab.com")!
+    public let officialBase: URL? = URL(string: "https://gitlab.com")!
     public init() {}
     public func accepts(kind: String) -> Bool { kind == "personal-access-token" }
     public func request(for secret: Secret) -> (path: String, headers: [String: String]) {
@@ -46,7 +46,7 @@ public struct GitLabValidator: HeaderValidator {
 /// only: webhook URLs, app-level and configuration tokens are not checked with this call.
 public struct SlackValidator: Validator {
     public let provider = "slack"
-    public let officialBase = URL(string: "https://slack.com")!
+    public let officialBase: URL? = URL(string: "https://slack.com")!
     static let refusedErrors: Set<String> = ["invalid_auth", "token_revoked", "token_expired", "account_inactive"]
     public init() {}
     public func accepts(kind: String) -> Bool { ["bot-token", "legacy-bot-token", "user-token"].contains(kind) }
@@ -95,7 +95,7 @@ public struct SlackValidator: Validator {
 /// are read. EU subusers are reached through `endpoints: sendgrid` (`https://api.eu.sendgrid.com`).
 public struct SendGridValidator: HeaderValidator {
     public let provider = "sendgrid"
-    public let officialBase = URL(string: "https://api.sendgrid.com")!
+    public let officialBase: URL? = URL(string: "https://api.sendgrid.com")!
     public init() {}
     public func accepts(kind: String) -> Bool { kind == "api-key" }
     public func request(for secret: Secret) -> (path: String, headers: [String: String]) { ("/v3/scopes", AnswerReading.bearer(secret)) }
@@ -128,7 +128,7 @@ public struct SendGridValidator: HeaderValidator {
 /// restricted keys, live and test; not publishable keys or webhook secrets.
 public struct StripeValidator: HeaderValidator {
     public let provider = "stripe"
-    public let officialBase = URL(string: "https://api.stripe.com")!
+    public let officialBase: URL? = URL(string: "https://api.stripe.com")!
     public init() {}
     public func accepts(kind: String) -> Bool { ["secret-key", "test-secret-key", "restricted-key", "test-restricted-key"].contains(kind) }
     public func request(for secret: Secret) -> (path: String, headers: [String: String]) { ("/v1/balance", AnswerReading.bearer(secret)) }
@@ -157,7 +157,7 @@ public struct StripeValidator: HeaderValidator {
 /// an application key is checked only together with its API key.
 public struct DatadogValidator: HeaderValidator {
     public let provider = "datadog"
-    public let officialBase = URL(string: "https://api.datadoghq.com")!
+    public let officialBase: URL? = URL(string: "https://api.datadoghq.com")!
     public init() {}
     public func accepts(kind: String) -> Bool { kind == "api-key" }
     public func request(for secret: Secret) -> (path: String, headers: [String: String]) { ("/api/v1/validate", ["DD-API-KEY": secret.value]) }

@@ -5,7 +5,7 @@ import Foundation
 /// and an admin key that can is an organisation admin. One provider, two calls: picked by the rule's kind.
 public struct OpenAIValidator: Validator {
     public let provider = "openai"
-    public let officialBase = URL(string: "https://api.openai.com")!
+    public let officialBase: URL? = URL(string: "https://api.openai.com")!
     public init() {}
     public func accepts(kind: String) -> Bool { true }
     public func call(for subject: ValidationSubject, base: URL, at date: Date) -> ValidationCall? {
@@ -34,7 +34,7 @@ public struct OpenAIValidator: Validator {
 /// can is an organisation admin. OAuth tokens use other calls and are not checked here.
 public struct AnthropicValidator: Validator {
     public let provider = "anthropic"
-    public let officialBase = URL(string: "https://api.anthropic.com")!
+    public let officialBase: URL? = URL(string: "https://api.anthropic.com")!
     public static let apiVersion = "2023-06-01"
     public init() {}
     public func accepts(kind: String) -> Bool { kind == "api-key" || kind == "admin-key" }
@@ -65,7 +65,7 @@ public struct AnthropicValidator: Validator {
 /// Installation and refresh tokens cannot call `/user` (403 would read as revoked) and are not checked here.
 public struct GitHubValidator: HeaderValidator {
     public let provider = "github"
-    public let officialBase = URL(string: "https://api.github.com")!
+    public let officialBase: URL? = URL(string: "https://api.github.com")!
     public init() {}
     public func accepts(kind: String) -> Bool {
         ["classic-token", "oauth-token", "user-to-server-token", "fine-grained-token"].contains(kind)
@@ -102,7 +102,7 @@ public struct GitHubValidator: HeaderValidator {
 /// Hugging Face: `GET /api/whoami-v2`; the name and the token's role (`read`, `write`, `fineGrained`) say who and what.
 public struct HuggingFaceValidator: HeaderValidator {
     public let provider = "huggingface"
-    public let officialBase = URL(string: "https://huggingface.co")!
+    public let officialBase: URL? = URL(string: "https://huggingface.co")!
     public init() {}
     public func accepts(kind: String) -> Bool { true }
     public func request(for secret: Secret) -> (path: String, headers: [String: String]) {

@@ -15,13 +15,14 @@ public struct ValidationEndpoints: Sendable, Equatable {
     /// The official hosts, by endpoint name: every built-in validator's.
     public static let defaults: [String: URL] = {
         var map: [String: URL] = [:]
-        for v in ValidatorRegistry.builtin.validators.values { map[v.endpoint] = map[v.endpoint] ?? v.officialBase }
+        for v in ValidatorRegistry.builtin.validators.values { if let base = v.officialBase { map[v.endpoint] = map[v.endpoint] ?? base } }
         return map
     }()
     /// Endpoint names with no official host: a self-hosted service `keyledger collect` reads (the LiteLLM proxy).
     public static let selfHosted: Set<String> = ["litellm"]
-    /// The endpoint names `endpoints:` may set.
-    public static var providers: Set<String> { Set(defaults.keys).union(selfHosted) }
+    /// The endpoint names `endpoints:` may set: every built-in validator's (those whose host is per resource, such as
+    /// Azure OpenAI, too) and the self-hosted services.
+    public static var providers: Set<String> { Set(ValidatorRegistry.builtin.validators.values.map(\.endpoint)).union(selfHosted) }
 
     /// `endpoints:` of keyledger.yml, by endpoint name.
     public var overrides: [String: URL] = [:]
@@ -139,7 +140,8 @@ public protocol Validator: Sendable {
     /// The `endpoints:` name its base URL is configured under; the provider unless it differs (`aws_sts`).
     var endpoint: String { get }
     /// The provider's official base URL (no trailing `/`), used unless `endpoints:` sets another.
-    var officialBase: URL { get }
+    /// nil when the host is per resource (Azure OpenAI: the resource's own host, built from the subject).
+    var officialBase: URL? { get }
     /// Whether this credential kind can be checked with the call (an admin key or a refresh token cannot).
     func accepts(kind: String) -> Bool
     /// The call for this credential; nil when it cannot be checked (an AWS secret key without its key id).
