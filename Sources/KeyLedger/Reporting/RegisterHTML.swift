@@ -146,10 +146,12 @@ public enum RegisterHTML {
     }
 
     /// Under the status, what the provider said when asked (`--validate`): a key that still works in red, with the day.
+    /// Short enough for the status column; the provider's answer (and an earlier run's, when reused) is its tooltip.
     static func checkCell(_ v: CredentialValidation?) -> String {
-        guard let v else { return #"<span class="sub check">not asked</span>"# }
-        let title = v.status == .active || v.status == .revoked ? #" title="\#(h(v.detail))""# : ""
-        return #"<span class="sub check \#(v.status.rawValue)"\#(title)>\#(h(ValidationSummary.text(v)))</span>"#
+        guard let v else { return "" }
+        let text = v.status == .active || v.status == .revoked ? "\(ValidationSummary.label(v)) · \(ValidationSummary.day(v))" : "not checked"
+        let title = v.detail + (v.cached == true ? " (answer of an earlier run, reused)" : "")
+        return #"<span class="sub check \#(v.status.rawValue)" title="\#(h(title))">\#(h(text))</span>"#
     }
 
     /// The weekly report's credential cell, with every location count and `[history]` when HEAD no longer holds it.
@@ -168,7 +170,7 @@ public enum RegisterHTML {
             "Secrets appear only in redacted form; this page holds no plaintext secret and loads nothing from anywhere.",
         ]
         if ValidationSummary(register.credentials) != nil {
-            items.append("Under each status, what the credential's own provider answered to a read-only call (`scan --validate`) and on which day: works, revoked, or not checked (no answer that says either, with the reason); \"earlier run\" marks an answer the history store kept and this scan reused.")
+            items.append("Under each status, what the credential's own provider answered to a read-only call (`scan --validate`) and on which day: works, revoked, or not checked (no answer said either); hover for the answer. Credentials without a line were not asked (no validator for their provider, or a kind the call cannot check).")
         }
         let skipped = register.scan.skipped.filter { $0.value > 0 }.sorted { $0.key < $1.key }
         if !skipped.isEmpty {

@@ -697,7 +697,7 @@ extension WeeklyReport {
         // A leaked key its provider still accepts is the next thing to revoke (`scan --validate`).
         let working = r.stillWorking.filter { w in !abused.contains { $0.name == w.credential.name } }
         if let first = working.first {
-            actions.append("revoke " + (working.count == 1 ? "\(first.credential.name) (\(first.credential.provider)), a leaked key that still works"
+            actions.append("revoke " + (working.count == 1 ? "\(first.credential.name) (\(first.credential.provider), still works)"
                                         : "the \(working.count) leaked keys that still work"))
         }
         let spikes = r.anomalies.filter { $0.abuse == nil }
