@@ -67,8 +67,6 @@ struct CachedValidation {
         var credentials: [LinkedCredential]
         /// Lasting answers the providers gave this run, cleaned, for the store.
         var answers: [StoredValidation]
-        var reused: Int
-        var asked: Int
     }
 
     /// `credentials` with `validation` set; `clean` is the run's sanitiser (an answer may echo a secret, and what
@@ -76,27 +74,22 @@ struct CachedValidation {
     func run(_ credentials: [LinkedCredential], clean: (String) -> String) -> Outcome {
         var out = credentials
         var ask: [Int] = []
-        var reused = 0
         for (i, c) in credentials.enumerated() {
             if let entry = c.entry, let kept = stored[entry.fingerprint], kept.provider == entry.rule.provider,
                policy.reuses(kept.validation, asOf: asOf) {
                 out[i] = Self.apply(kept, to: c)
-                reused += 1
             } else {
                 ask.append(i)
             }
         }
-        guard !ask.isEmpty else { return Outcome(credentials: out, answers: [], reused: reused, asked: 0) }
+        guard !ask.isEmpty else { return Outcome(credentials: out, answers: []) }
         let answered = stage.validate(ask.map { credentials[$0] })
         var answers: [StoredValidation] = []
-        var asked = 0
         // The stage returns its input in order, `validation` set where a validator covers the credential.
         for (index, after) in zip(ask, answered) {
             let before = credentials[index]
             out[index] = after
-            guard let v = after.validation, let entry = after.entry else { continue }
-            asked += 1
-            guard StoredValidation.isKept(v.status) else { continue }
+            guard let v = after.validation, let entry = after.entry, StoredValidation.isKept(v.status) else { continue }
             // What the answer added to the identity: the stage fills only what linking left unknown.
             let principal = before.identity.principal == nil ? after.identity.principal : nil
             let account = before.identity.account == nil ? after.identity.account : nil
@@ -107,7 +100,7 @@ struct CachedValidation {
                 principal: principal.map(clean), account: account.map(clean),
                 privilege: privilege.map { Privilege(level: $0.level, scopes: $0.scopes.map(clean)) }))
         }
-        return Outcome(credentials: out, answers: answers, reused: reused, asked: asked)
+        return Outcome(credentials: out, answers: answers)
     }
 
     /// The credential as the stage would have left it had the provider given the stored answer again.
