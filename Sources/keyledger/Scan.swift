@@ -69,6 +69,12 @@ struct Scan: ParsableCommand {
     @Option(name: .customLong("validate-timeout"), help: ArgumentHelp("Seconds each validation call may take (default 5).", valueName: "SECONDS"))
     var validateTimeout: String?
 
+    @Option(name: .customLong("validate-cache"), help: ArgumentHelp(
+        "Reuse an answer the history store (--db) kept from an earlier --validate run for this long instead of asking the "
+            + "provider again: 12h, 1d, 7d, 2w, or 0 to always ask (default: keyledger.yml validation: cache_for:, else 1d). "
+            + "Only active and revoked answers are kept.", valueName: "DURATION"))
+    var validateCache: String?
+
     /// `--validate-timeout` in seconds (`5` or `5s`), when valid.
     var validateTimeoutSeconds: TimeInterval? {
         guard let text = validateTimeout else { return 5 }
@@ -86,6 +92,14 @@ struct Scan: ParsableCommand {
         if staged, validateKeys { throw ValidationError("--validate is never part of --staged (the pre-commit path stays offline)") }
         if validateTimeout != nil, !validateKeys { throw ValidationError("--validate-timeout needs --validate") }
         if validateTimeoutSeconds == nil { throw ValidationError("--validate-timeout must be a number of seconds from 0 to 300") }
+        if let validateCache {
+            if !validateKeys { throw ValidationError("--validate-cache needs --validate") }
+            if db == nil { throw ValidationError("--validate-cache needs --db (the answers are kept in the history store)") }
+            // The value is not echoed: whatever was typed there may be anything.
+            if ValidationCachePolicy.duration(validateCache) == nil {
+                throw ValidationError("--validate-cache must be \(ValidationCachePolicy.durationHelp)")
+            }
+        }
         // `--exports` takes every value up to the next option: a repository written after it was meant to be scanned.
         if paths.isEmpty, let repository = exports.first(where: { FileManager.default.fileExists(atPath: $0 + "/.git") }) {
             throw ValidationError("\(repository) is a git repository, not a provider export: put the paths to scan before --exports")
@@ -131,6 +145,7 @@ struct Scan: ParsableCommand {
         options.storePath = db
         options.validate = validateKeys
         options.validateTimeout = validateTimeoutSeconds ?? 5
+        options.validationCacheWindow = validateCache.flatMap(ValidationCachePolicy.duration)
         options.asOf = asOf.flatMap(ISODate.parse) ?? Date()
         if interactive { options.progress = { @Sendable message in Console.status(message) } }
         let outcome: ScanOutcome

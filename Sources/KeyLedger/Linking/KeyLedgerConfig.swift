@@ -2,7 +2,8 @@ import Foundation
 import Yams
 
 /// `keyledger.yml`: owners (teams with contact and cost centre, matched by repository/path globs, provider
-/// project/workspace and key id) and price overrides. Errors name the file and line.
+/// project/workspace and key id), price overrides, currency rates, risk policy, validation endpoints and how long
+/// validation answers are reused. Errors name the file and line.
 public struct KeyLedgerConfig: Sendable {
     public struct Team: Sendable, Equatable {
         public var team: String
@@ -22,6 +23,8 @@ public struct KeyLedgerConfig: Sendable {
     /// `endpoints`: base URLs per provider for `scan --validate` (gateways, proxies, sovereign clouds, a local test
     /// server); a secret is only ever sent to its own provider's official host or to the URL set here.
     public var endpoints = ValidationEndpoints()
+    /// `validation: cache_for:`: how long `scan --validate --db` reuses a provider's answer kept in the history store.
+    public var validationCache = ValidationCachePolicy()
     /// Where the file came from, for messages.
     public var source: String = "(defaults)"
     /// The rule ids, `provider.kind`s and providers that `policy.severity_overrides` and `policy.max_age_days_for` name.
@@ -85,7 +88,7 @@ public struct KeyLedgerConfig: Sendable {
         func fail(_ node: Node, _ message: String) -> ConfigError {
             ConfigError(file: source, line: node.mark.map { $0.line }, message: message)
         }
-        guard let top = root.mapping else { throw fail(root, "expected a mapping with `owners`, `prices`, `policy`") }
+        guard let top = root.mapping else { throw fail(root, "expected a mapping with `owners`, `prices`, `policy`, `endpoints`, `validation`") }
         for (key, value) in top {
             switch key.string {
             case "owners":
@@ -173,11 +176,24 @@ public struct KeyLedgerConfig: Sendable {
                     }
                     config.endpoints.overrides[provider] = url
                 }
+            case "validation":
+                // `cache_for: 7d`: how long an answer kept in the history store is reused by `scan --validate --db`.
+                guard let map = value.mapping else { throw fail(value, "`validation` must be a mapping (cache_for: 1d)") }
+                for (k, v) in map {
+                    guard k.string == "cache_for" else {
+                        throw fail(k, "unknown validation setting \(ConfigText.name(k.string)) (expected cache_for)")
+                    }
+                    // The value is not repeated: it could be anything.
+                    guard let text = v.string ?? v.int.map(String.init), let window = ValidationCachePolicy.duration(text) else {
+                        throw fail(v, "`cache_for` must be \(ValidationCachePolicy.durationHelp)")
+                    }
+                    config.validationCache = ValidationCachePolicy(window: window)
+                }
             case "policy":
                 config.policy = try RiskPolicy.parse(value, source: source)
                 config.ruleReferences = RiskPolicy.ruleReferences(value)
             default:
-                throw fail(key, "unknown section \(ConfigText.name(key.string)) (expected owners, prices, currency_rates, policy, endpoints)")
+                throw fail(key, "unknown section \(ConfigText.name(key.string)) (expected owners, prices, currency_rates, policy, endpoints, validation)")
             }
         }
         return config

@@ -29,6 +29,9 @@ public struct ScanOptions: Sendable {
     public var validate = false
     /// Seconds per validation call.
     public var validateTimeout: TimeInterval = 5
+    /// `--validate-cache`: seconds an answer kept in the history store (`storePath`) is reused instead of asking the
+    /// provider again (0 always asks); nil takes `keyledger.yml` `validation: cache_for:`, else one day.
+    public var validationCacheWindow: TimeInterval?
     /// A short status line during long stages (a terminal's progress line).
     public var progress: (@Sendable (String) -> Void)?
 
@@ -155,10 +158,37 @@ public enum ScanPipeline {
         let linker = Linker(bundle: exports, config: configuration, codeOwners: result.codeOwners, asOf: options.asOf)
         let estate = linker.linkEstate(Inventory.build(result.findings))
         var credentials = estate.credentials
+        // The history store is opened once, before validation when that reuses its answers, and records at the end.
+        var store: HistoryStore?
+        defer { store?.close() }
+        func openStore(_ path: String) throws -> HistoryStore {
+            if let store { return store }
+            do { store = try HistoryStore.open(path: path) } catch { throw stageError(.store, error) }
+            return store!
+        }
         // Validation after linking, before the register is built and sanitised; never on the pre-commit path.
+        var answers: [StoredValidation] = []
         if options.validate, !options.request.staged {
-            options.progress?("validating credentials with their providers")
-            credentials = ValidationStage(endpoints: configuration.endpoints, timeout: options.validateTimeout).validate(credentials)
+            let stage = ValidationStage(endpoints: configuration.endpoints, timeout: options.validateTimeout)
+            if let path = options.storePath {
+                // Answers kept from earlier runs are reused for a while; only the rest are asked (`ValidationCachePolicy`).
+                let policy = options.validationCacheWindow.map { ValidationCachePolicy(window: $0) } ?? configuration.validationCache
+                var stored: [String: StoredValidation] = [:]
+                if policy.window > 0 {
+                    let fingerprints = Set(credentials.compactMap { $0.entry?.fingerprint })
+                    do { stored = try openStore(path).storedValidations(for: fingerprints) } catch let error as PipelineError {
+                        throw error
+                    } catch { throw stageError(.store, error) }
+                }
+                options.progress?("validating credentials with their providers")
+                let outcome = CachedValidation(stage: stage, policy: policy, stored: stored, asOf: options.asOf)
+                    .run(credentials, clean: { sanitizer.clean($0) })
+                credentials = outcome.credentials
+                answers = outcome.answers
+            } else {
+                options.progress?("validating credentials with their providers")
+                credentials = stage.validate(credentials)
+            }
         }
         for (model, tokens) in estate.spend.unpriced.sorted(by: { $0.key < $1.key }) {
             diagnostics.append(Diagnostic(kind: .skippedExport, message: sanitizer.clean(
@@ -182,12 +212,12 @@ public enum ScanPipeline {
                                           message: "… and \(notable.count - 20) more skipped inputs (scan.problems in --format json)"))
         }
         if let path = options.storePath {
+            let store = try openStore(path)
             do {
-                let store = try HistoryStore.open(path: path)
-                defer { store.close() }
                 // Ids and due dates the store already gave stay what they were (one due date, everywhere).
                 register = try store.continuity(onOrBefore: register.asOf).apply(to: register)
-                try store.record(register)
+                // The providers' lasting answers are kept in the same transaction as the scan.
+                try store.record(register, validations: answers)
             } catch { throw stageError(.store, error) }
         }
         return ScanOutcome(register: register, rules: matcher.rules, baseline: baseline, configuration: configuration,

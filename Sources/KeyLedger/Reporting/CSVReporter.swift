@@ -7,6 +7,8 @@ public enum CSVReporter {
         "id", "provider", "kind", "redacted", "key_id", "principal", "team", "contact", "cost_centre", "owner_source",
         "locations", "repositories", "in_head", "first_seen", "age_days", "last_used", "spend_30d", "currency", "privilege",
         "score", "severity", "top_factors", "controls", "treatments", "due", "status",
+        // Added after `status` (columns are only ever appended): `scan --validate`'s answer, empty when not validated.
+        "validation_status", "validation_checked_at", "validation_detail",
     ]
 
     public static func render(_ register: Register) -> String {
@@ -23,6 +25,7 @@ public enum CSVReporter {
                 c.ageDays.map(String.init) ?? "", c.lastUsed ?? "", Money.plain(c.usage.spend30d), c.usage.currency,
                 c.privilege.level.rawValue, String(c.risk.score), c.risk.severity.rawValue, top, c.controls.joined(separator: "; "),
                 c.treatment.map(\.action.rawValue).joined(separator: "; "), due, c.status.rawValue,
+                c.validation?.status.rawValue ?? "", c.validation?.checkedAt ?? "", c.validation?.detail ?? "",
             ]
             out += row.map(cell).joined(separator: ",") + "\r\n"
         }

@@ -10,6 +10,17 @@ public enum MarkdownReporter {
         let atRisk = credentials.filter { $0.risk.severity.isUrgent }.reduce(0) { $0 + $1.usage.spend30d }
         var out = "# Credential risk register — \(register.asOf)\n\n"
         out += "**\(headline(register, atRisk: atRisk))**\n\n"
+        // Only when the scan asked the providers (`--validate`): leaked keys that still work lead.
+        let validation = ValidationSummary(credentials)
+        if let validation {
+            out += "Provider check: \(escape(validation.sentence))"
+            let working = ValidationSummary.stillWorking(credentials)
+            if !working.isEmpty {
+                out += " Still working: " + working.prefix(5).map { credential($0) }.joined(separator: ", ")
+                    + (working.count > 5 ? " and \(working.count - 5) more" : "") + "."
+            }
+            out += "\n\n"
+        }
         out += "Scanned \(register.scan.targets.map { "`\(escape(($0 as NSString).lastPathComponent))`" }.joined(separator: ", ")): "
         out += [ReportFormat.count(register.scan.commits, "commit"), ReportFormat.count(register.scan.blobs, "blob"),
                 ReportFormat.count(register.scan.files, "file")].joined(separator: ", ") + ".\n\n"
@@ -28,15 +39,18 @@ public enum MarkdownReporter {
         }
 
         out += "\n## Register\n\n"
-        out += "| # | Severity | Score | Status | Provider / kind | Credential | Owner | 30-day spend | First found | Top factor | Treatment | Due |\n"
-        out += "|---:|---|---:|---|---|---|---|---:|---|---|---|---|\n"
+        let checkHeader = validation == nil ? "" : " Provider check |"
+        out += "| # | Severity | Score | Status | Provider / kind | Credential | Owner | 30-day spend | First found | Top factor | Treatment | Due |\(checkHeader)\n"
+        out += "|---:|---|---:|---|---|---|---|---:|---|---|---|---|\(validation == nil ? "" : "---|")\n"
         for (i, c) in credentials.enumerated() {
             let owner = c.owner.team ?? c.owner.contact.map { "\($0) (\(c.owner.source))" } ?? "—"
             let top = c.risk.factors.first { $0.points > 0 }?.reason ?? "—"
             let due = c.treatment.compactMap(\.due).min() ?? "—"
             out += "| \(i + 1) | \(c.risk.severity) | \(c.risk.score) | \(c.status.rawValue) | \(escape(c.provider)) / \(escape(c.kind)) "
             out += "| \(credential(c)) | \(escape(owner)) | \(escape(Money.format(c.usage.spend30d, c.usage.currency, zero: "—"))) "
-            out += "| \(escape(CredentialNames.whereFound(c))) | \(escape(top)) | \(c.treatment.map(\.action.rawValue).joined(separator: ", ")) | \(due) |\n"
+            out += "| \(escape(CredentialNames.whereFound(c))) | \(escape(top)) | \(c.treatment.map(\.action.rawValue).joined(separator: ", ")) | \(due) |"
+            if validation != nil { out += " \(c.validation.map { check(ValidationSummary.text($0), $0) } ?? "—") |" }
+            out += "\n"
         }
         out += "\nControls: OWASP Non-Human Identities Top 10 (2025) and NIST CSF 2.0; each credential's mapping is in the JSON and CSV registers.\n"
         return out
@@ -63,6 +77,11 @@ public enum MarkdownReporter {
             sentence += ", \(Int((s.attributedSpendRatio * 100).rounded()))% of spend attributed to a team"
         }
         return lead + sentence + "."
+    }
+
+    /// The provider-check cell: a key that still works in bold.
+    static func check(_ text: String, _ v: CredentialValidation) -> String {
+        v.status == .active ? "**\(escape(text))**" : escape(text)
     }
 
     /// The credential cell: its identity (key id, principal, key name) when known, then the redacted secret.

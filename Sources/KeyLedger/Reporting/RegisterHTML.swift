@@ -35,6 +35,7 @@ public enum RegisterHTML {
     .status.open { color: var(--critical); border-color: #fecaca; background: #fef2f2; }
     .status.suppressed, .status.allowed { color: var(--muted); background: var(--soft); }
     tr.quiet td { color: var(--muted); }
+    .check { white-space: nowrap; } .check.active { color: var(--critical); font-weight: 600; }
     @media print { .filters { display: none; } }
     """
 
@@ -103,12 +104,18 @@ public enum RegisterHTML {
         out += WeeklyReportHTML.tile("Spend anomalies", "\(report.anomalies.count)",
                                      report.anomalies.count == 1 ? "key spending like a stolen one" : "keys spending like stolen ones",
                                      alert: !report.anomalies.isEmpty)
+        if let validation = ValidationSummary(register.credentials) {
+            let working = ValidationSummary.stillWorking(register.credentials).count
+            out += WeeklyReportHTML.tile("Still work", "\(working)", "of \(validation.checked) checked with the provider", alert: working > 0)
+        }
         return out + "</section>\n"
     }
 
     static func registerSection(_ register: Register) -> String {
         var out = #"<section><h2>Register <span class="count">(\#(ReportFormat.count(register.credentials.count, "credential")))</span></h2>"# + "\n"
         guard !register.credentials.isEmpty else { return out + WeeklyReportHTML.none("No credentials found.") + "</section>\n" }
+        let validated = ValidationSummary(register.credentials) != nil
+        if let validation = ValidationSummary(register.credentials) { out += "<p>\(h(validation.sentence))</p>\n" }
         let statuses = CredentialStatus.allCases.filter { s in register.credentials.contains { $0.status == s } }
         out += #"<form id="filters" class="filters" hidden role="search" aria-label="Filter the register">"#
         out += #"<input id="filter-text" type="search" placeholder="Filter by identity, path, owner, provider…" aria-label="Filter text">"#
@@ -127,7 +134,8 @@ public enum RegisterHTML {
             let rowClass = c.status == .open ? (late != nil ? #" class="overdue""# : "") : #" class="quiet""#
             out += #"<tr data-severity="\#(c.risk.severity.rawValue)" data-status="\#(c.status.rawValue)"\#(rowClass)>"#
             out += #"<td class="num">\#(i + 1)</td><td>\#(WeeklyReportHTML.severity(c.risk.severity.rawValue))<span class="sub">score \#(c.risk.score)</span></td>"#
-            out += #"<td><span class="status \#(c.status.rawValue)">\#(c.status.rawValue)</span></td>"#
+            out += #"<td><span class="status \#(c.status.rawValue)">\#(c.status.rawValue)</span>"#
+                + (validated ? checkCell(c.validation) : "") + "</td>"
             out += "<td>\(credentialCell(c, line))</td><td>\(WeeklyReportHTML.owner(line))</td>"
             out += #"<td class="num">\#(h(Money.format(c.usage.spend30d, c.usage.currency, zero: "—")))</td>"#
             out += "<td>\(h(line.topReason ?? "—"))</td>"
@@ -135,6 +143,15 @@ public enum RegisterHTML {
             out += #"<td class="date">\#(dueCell)</td></tr>"# + "\n"
         }
         return out + "</tbody></table>\n</section>\n"
+    }
+
+    /// Under the status, what the provider said when asked (`--validate`): a key that still works in red, with the day.
+    /// Short enough for the status column; the provider's answer (and an earlier run's, when reused) is its tooltip.
+    static func checkCell(_ v: CredentialValidation?) -> String {
+        guard let v else { return "" }
+        let text = v.status == .active || v.status == .revoked ? "\(ValidationSummary.label(v)) · \(ValidationSummary.day(v))" : "not checked"
+        let title = v.detail + (v.cached == true ? " (answer of an earlier run, reused)" : "")
+        return #"<span class="sub check \#(v.status.rawValue)" title="\#(h(title))">\#(h(text))</span>"#
     }
 
     /// The weekly report's credential cell, with every location count and `[history]` when HEAD no longer holds it.
@@ -152,6 +169,9 @@ public enum RegisterHTML {
             "Daily spend covers the whole window of daily usage in the register (\(WeeklyReport.spendHistoryMinDays) to \(WeeklyReport.spendHistoryMaxDays) days); dashed lines mark the day each credential was first exposed. The register carries no model information, so spend is not broken down by model.",
             "Secrets appear only in redacted form; this page holds no plaintext secret and loads nothing from anywhere.",
         ]
+        if ValidationSummary(register.credentials) != nil {
+            items.append("Under each status, what the credential's own provider answered to a read-only call (`scan --validate`) and on which day: works, revoked, or not checked (no answer said either); hover for the answer. Credentials without a line were not asked (no validator for their provider, or a kind the call cannot check).")
+        }
         let skipped = register.scan.skipped.filter { $0.value > 0 }.sorted { $0.key < $1.key }
         if !skipped.isEmpty {
             items.append("Skipped while scanning: " + skipped.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ".")

@@ -38,6 +38,9 @@ public enum TableReporter {
         ]
         if showOwner { columns.append(Column(header: "OWNER", role: .minor, minimum: 10, dropStage: 2)) }
         if showSpend { columns.append(Column(header: "SPEND 30D", dropStage: 2)) }
+        // The provider's answer appears once the scan asked (`--validate`).
+        let validation = ValidationSummary(register.credentials)
+        if validation != nil { columns.append(Column(header: "CHECK", role: .minor, minimum: 7, dropStage: 2)) }
         columns += [Column(header: "WHERE", role: .key, minimum: 24, cut: .middle), Column(header: "FIRST SEEN", dropStage: 1)]
 
         var rows: [[String]] = []
@@ -46,6 +49,7 @@ public enum TableReporter {
                        CredentialNames.identity(c) ?? "-", c.redacted]
             if showOwner { row.append(c.owner.team ?? c.owner.contact.map { "\($0) (\(c.owner.source))" } ?? "-") }
             if showSpend { row.append(Money.format(c.usage.spend30d, c.usage.currency, zero: "-")) }
+            if validation != nil { row.append(c.validation.map(ValidationSummary.label) ?? "-") }
             row += [c.locations.isEmpty ? "(provider inventory only)" : CredentialNames.whereFound(c), c.exposure.firstSeen ?? "-"]
             rows.append(row)
         }
@@ -59,6 +63,7 @@ public enum TableReporter {
                 let padded = position == layout.count - 1 ? text : text.padding(toLength: cellWidth, withPad: " ", startingAt: 0)
                 if r == 0 { cells.append(paint(padded, "1")) }
                 else if i == 0 { cells.append(paint(padded, severityColor[row[0]] ?? "0")) }
+                else if columns[i].header == "CHECK", row[i] == "works" { cells.append(paint(padded, "1;31")) }
                 else { cells.append(padded) }
             }
             out += cells.joined(separator: "  ") + "\n"
@@ -68,6 +73,7 @@ public enum TableReporter {
         if s.spend30d > 0 {
             out += "\n30-day spend \(Money.format(s.spend30d, s.currency)), \(ReportFormat.percent(s.attributedSpendRatio)) attributed to a team owner"
         }
+        if let validation { out += "\n" + validation.sentence }
         let scan = register.scan
         let skipped = scan.skipped.values.reduce(0, +)
         out += "\n\(ReportFormat.count(s.credentials, "credential")) (\(sev)) — "

@@ -26,6 +26,9 @@ import Foundation
 ///   its own rule: mean daily
 ///   spend over the last 7 days ≥ 5 × the mean over the up to 28 days before, with at least 7 earlier days of
 ///   data and a recent mean of at least 5 (currency units) a day (`SpendAnomalyDetector.recentSpike`).
+/// - **Leaked keys that still work** are the later register's open credentials whose provider accepted them when
+///   `scan --validate` asked (`validation.status: active`, an answer of that scan or one it reused from the store), with
+///   the day of the answer; they lead the actions after abused keys. Without `--validate` the report says nothing of it.
 public struct WeeklyReport: Sendable, Equatable {
     /// A scan the report compares.
     public struct ScanInfo: Sendable, Equatable {
@@ -214,6 +217,23 @@ public struct WeeklyReport: Sendable, Equatable {
     public var anomalies: [Anomaly]
     /// Things the reader should know about how this report was made (missing baseline, skipped budgets…).
     public var notes: [String]
+    /// What `scan --validate` found in the later register; nil when that scan did not ask the providers.
+    public var validation: ValidationSummary? = nil
+    /// Open leaked keys their provider accepted when asked, riskiest first: the first thing to revoke.
+    public var stillWorking: [WorkingKey] = []
+
+    /// A credential its provider accepts (`validation.status: active`), with when it said so.
+    public struct WorkingKey: Sendable, Equatable {
+        public var credential: CredentialLine
+        /// The answer's timestamp (`checked_at`).
+        public var checkedAt: String
+        /// What the answer said (identity, scopes; never the secret).
+        public var detail: String
+        /// An answer an earlier run got and this scan reused.
+        public var cached: Bool
+        /// `checked_at`'s day.
+        public var day: String { String(checkedAt.prefix(10)) }
+    }
 
     public var periodTotal: Double { dailySpend.reduce(0) { $0 + $1.amount } }
     public var previousPeriodTotal: Double { previousDailySpend.reduce(0) { $0 + $1.amount } }
@@ -276,6 +296,11 @@ extension WeeklyReport {
             spend30d: current.summary.spend30d, previousSpend30d: previous?.summary.spend30d,
             attribution: current.summary.attributedSpendRatio, previousAttribution: previous?.summary.attributedSpendRatio,
             anomalies: anomalies, notes: notes)
+        report.validation = ValidationSummary(current.credentials)
+        report.stillWorking = ValidationSummary.stillWorking(current.credentials).map { c in
+            WorkingKey(credential: line(c), checkedAt: c.validation?.checkedAt ?? "", detail: c.validation?.detail ?? "",
+                       cached: c.validation?.cached ?? false)
+        }
         report.headline = headline(report)
         return report
     }
@@ -669,6 +694,12 @@ extension WeeklyReport {
         var actions: [String] = []
         let abused = r.anomalies.compactMap { a in a.abuse.map { (name: a.credential.name, provider: a.credential.provider, abuse: $0) } }
         if !abused.isEmpty { actions.append("revoke and investigate " + (abused.count == 1 ? "the abused key" : "the abused keys")) }
+        // A leaked key its provider still accepts is the next thing to revoke (`scan --validate`).
+        let working = r.stillWorking.filter { w in !abused.contains { $0.name == w.credential.name } }
+        if let first = working.first {
+            actions.append("revoke " + (working.count == 1 ? "\(first.credential.name) (\(first.credential.provider), still works)"
+                                        : "the \(working.count) leaked keys that still work"))
+        }
         let spikes = r.anomalies.filter { $0.abuse == nil }
         if let a = spikes.first {
             actions.append("stop the spend spike on \(a.credential.name) (\(a.credential.provider)"

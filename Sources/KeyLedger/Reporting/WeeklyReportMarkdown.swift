@@ -34,6 +34,16 @@ public enum WeeklyReportMarkdown {
         out += e(meta) + ".\n\n"
         out += figures(r)
         out += "## Needs action this week\n\n"
+        if let v = r.validation {
+            // Leaked keys their provider still accepts come first; nothing at all when the scan did not ask.
+            out += "### Leaked keys that still work (\(r.stillWorking.count))\n\n\(e(v.sentence))\n\n"
+            if !r.stillWorking.isEmpty {
+                out += table(["Severity", "Credential", "Owner", "Provider answered", "Checked"], r.stillWorking.map { w in
+                    ["\(w.credential.severity) (\(w.credential.score))", credential(w.credential), owner(w.credential), e(w.detail),
+                     "**\(w.day)**" + (w.cached ? " (earlier run)" : "")]
+                })
+            }
+        }
         out += "### Spend anomalies (\(r.anomalies.count))\n\n"
         if r.anomalies.isEmpty { out += "None.\n\n" } else {
             for a in r.anomalies {
@@ -68,6 +78,7 @@ public enum WeeklyReportMarkdown {
             + "provider and cost centre; the register carries no model information, so not by model.\n"
         out += "- Spend anomalies come from the risk model's `spend.anomaly`, `spend.spike`, `spend.new-model-after-exposure` and `cloudtrail` factors, abuse after exposure first; without any, the report flags "
             + "a last-7-day mean ≥ \(Int(WeeklyReport.anomalyMultiple))× the mean of the up to 28 days before.\n"
+        if r.validation != nil { out += "- \(e(WeeklyReportHTML.validationNote))\n" }
         for note in r.notes { out += "- \(e(note))\n" }
         return out
     }
@@ -80,8 +91,9 @@ public enum WeeklyReportMarkdown {
             out += "| Open credentials | \(open) |\n| Critical or high | \(urgent) |\n"
             out += "| Spend this period | \(e(Money.format(r.periodTotal, r.currency))) |\n"
             out += "| Spend with a team owner | \(ReportFormat.percent(r.attribution)) |\n"
-            out += "| Overdue treatments | \(r.overdue.count) |\n| Spend anomalies | \(r.anomalies.count) |\n\n"
-            return out
+            out += "| Overdue treatments | \(r.overdue.count) |\n| Spend anomalies | \(r.anomalies.count) |\n"
+            if r.validation != nil { out += "| Leaked keys that still work | \(r.stillWorking.count) |\n" }
+            return out + "\n"
         }
         let previousOpen = r.previousBySeverity?.values.reduce(0, +) ?? 0
         let previousUrgent = r.previousBySeverity.map { ($0["critical"] ?? 0) + ($0["high"] ?? 0) } ?? 0
@@ -93,8 +105,9 @@ public enum WeeklyReportMarkdown {
             + "| \(ReportFormat.change(r.previousPeriodTotal, r.periodTotal)) |\n"
         out += "| Spend with a team owner | \(ReportFormat.percent(r.attribution)) | \(ReportFormat.percent(previousAttribution)) "
             + "| \(ReportFormat.points(previousAttribution, r.attribution)) |\n"
-        out += "| Overdue treatments | \(r.overdue.count) | | |\n| Spend anomalies | \(r.anomalies.count) | | |\n\n"
-        return out
+        out += "| Overdue treatments | \(r.overdue.count) | | |\n| Spend anomalies | \(r.anomalies.count) | | |\n"
+        if r.validation != nil { out += "| Leaked keys that still work | \(r.stillWorking.count) | | |\n" }
+        return out + "\n"
     }
 
     static func changes(_ r: WeeklyReport) -> String {

@@ -22,7 +22,9 @@ public struct RecordedScan: Sendable, Equatable {
 /// Each scan is written in one transaction — the scan row with the whole register JSON, then per credential
 /// its fingerprint, redacted form, identity, owner, exposure, usage, daily spend, risk factors, severity,
 /// treatments, controls and status in normalised tables — so a scan killed midway leaves the store exactly as
-/// it was. The store holds only what the register holds: fingerprints and redacted forms, never a secret.
+/// it was. Beside the scans it keeps the latest lasting answer of `scan --validate` per fingerprint
+/// (`StoredValidation`), which later scans reuse for a while instead of asking the provider again. The store holds
+/// only what the register holds: fingerprints and redacted forms, never a secret.
 ///
 /// SQLite is used through its C API (the `CSQLite` system-library shim over Debian's `libsqlite3-dev` /
 /// Homebrew's `sqlite`) rather than GRDB: the store needs a handful of prepared statements, one transaction
@@ -172,9 +174,10 @@ public final class HistoryStore {
 
     // MARK: Recording
 
-    /// Records `register` as one scan, in one transaction; returns the scan's id.
+    /// Records `register` as one scan, in one transaction; returns the scan's id. `validations` (the answers this
+    /// run got from providers, `scan --validate`) replace the stored ones in the same transaction.
     @discardableResult
-    public func record(_ register: Register, recordedAt: Date = Date()) throws -> Int64 {
+    public func record(_ register: Register, validations: [StoredValidation] = [], recordedAt: Date = Date()) throws -> Int64 {
         let json = try JSONReporter.render(register)
         let targets = String(decoding: try JSONEncoder().encode(register.scan.targets), as: UTF8.self)
         return try connection.transaction {
@@ -191,6 +194,7 @@ public final class HistoryStore {
                 try write(c, ordinal: ordinal, scanID: scanID)
                 afterCredentialWritten?(ordinal + 1, register.credentials.count)
             }
+            try write(validations)
             return scanID
         }
     }

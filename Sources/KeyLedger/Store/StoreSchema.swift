@@ -7,18 +7,20 @@ import Foundation
 /// severity, status), locations and daily usage.
 /// Version 2: the whole register JSON per scan (so fields the register contract gains later survive without
 /// a migration), risk factors, treatments and controls, provider status, identity account and cost centre.
+/// Version 3: `validations`, the validation cache of `scan --validate`: per credential fingerprint the latest answer
+/// that said something lasting (`active` or `revoked`), when it was given, and what it told about the identity.
 ///
 /// Never a plaintext secret: every column holds a value the register itself carries (fingerprints and
 /// redacted forms only).
 enum StoreSchema {
     /// The version this keyledger writes and reads.
-    static let currentVersion = 2
+    static let currentVersion = 3
 
     /// `PRAGMA application_id` of a keyledger store ("KLDG"), so another program's SQLite file is not mistaken for one.
     static let applicationID: Int32 = 0x4B4C_4447
 
     /// `migrations[n - 1]` takes a store from version n - 1 to version n.
-    static let migrations: [String] = [version1, version2]
+    static let migrations: [String] = [version1, version2, version3]
 
     static let version1 = """
     CREATE TABLE scans (
@@ -124,6 +126,25 @@ enum StoreSchema {
         credential_row INTEGER NOT NULL REFERENCES credentials(row) ON DELETE CASCADE,
         control TEXT NOT NULL,
         PRIMARY KEY (credential_row, control)
+    );
+    """
+
+    /// One row per fingerprint (the plain `sha256:` of the secret the register already carries, never the secret),
+    /// overwritten by a newer answer. `unknown` and `error` are never stored: they are retried on the next run.
+    /// `principal`, `account`, `privilege` and `scopes` are what the answer said (a GitHub login and its scopes), so
+    /// a reused result fills in the identity as the call itself would have; every text passed the run's sanitiser.
+    static let version3 = """
+    CREATE TABLE validations (
+        fingerprint TEXT PRIMARY KEY,
+        provider TEXT NOT NULL,
+        rule TEXT,
+        status TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+        checked_at TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        principal TEXT,
+        account TEXT,
+        privilege TEXT,
+        scopes TEXT
     );
     """
 }

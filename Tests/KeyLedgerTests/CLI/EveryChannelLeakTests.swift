@@ -106,9 +106,26 @@ final class EveryChannelLeakTests: XCTestCase {
         outputs.append(("baseline file", try String(contentsOfFile: baseline, encoding: .utf8)))
         try run("scan --baseline sarif", scan + ["--baseline", baseline, "--format", "sarif"])
         try run("scan --baseline json", scan + ["--baseline", baseline, "--format", "json"])
-        // The store, and everything read back from it.
+        // The store, and everything read back from it. The scans recorded there ask the providers (`--validate`) through
+        // a gateway that echoes secrets into every field an answer fills (identity, organisation, scopes): the store's
+        // validation answers are written by the first scan and reused by the second.
+        let echoed = [contentKey, contactKey]
+        let gateway = try LocalHTTPServer { _ in
+            .init(status: 200, headers: ["X-OAuth-Scopes": "repo, \(echoed[0])", "openai-organization": echoed[1]],
+                  body: #"{"login":"\#(echoed[0])","name":"\#(echoed[1])","data":[{"id":"\#(echoed[0])"}],"#
+                      + #""auth":{"accessToken":{"displayName":"\#(echoed[1])","role":"write"}}}"#)
+        }
+        defer { gateway.stop() }
+        let validateConfig = dir + "/keyledger-validate.yml"
+        try (String(contentsOfFile: config, encoding: .utf8) + "\nendpoints:\n" + ["openai", "anthropic", "github", "huggingface"]
+            .map { "  \($0): \(gateway.baseURL)/\($0)\n" }.joined() + "validation:\n  cache_for: 7d\n")
+            .write(toFile: validateConfig, atomically: true, encoding: .utf8)
         let store = dir + "/history.sqlite"
-        try run("scan --db", scan + ["--db", store, "--format", "json"])
+        let recorded = ["scan", repo, "--exports", exports, "--config", validateConfig, "--as-of", "2026-11-20", "--validate"]
+        try run("scan --db --validate", recorded + ["--db", store, "--format", "json"])
+        let asked = gateway.requests.count
+        try run("scan --db --validate (reused)", recorded + ["--db", store, "--format", "csv"])
+        XCTAssertEqual(gateway.requests.count, asked, "the second scan reused the stored answers")
         for suffix in ["", "-wal", "-shm", "-journal"] where FileManager.default.fileExists(atPath: store + suffix) {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: store + suffix))
             outputs.append(("store bytes\(suffix)", String(decoding: bytes, as: UTF8.self)))
@@ -140,6 +157,12 @@ final class EveryChannelLeakTests: XCTestCase {
         XCTAssertTrue(json.contains("git.example.org:acme/payments.git"), "the repository keeps its name without the token")
         XCTAssertTrue(json.contains("pwned"), "the escaped file name is still shown")
         XCTAssertFalse(outputs.first { $0.what == "--since stderr" }?.text.isEmpty ?? true, "the --since error is reported")
+        XCTAssertGreaterThan(asked, 0, "the recorded scan asked the providers")
+        let kept = try HistoryStore.open(path: store)
+        defer { kept.close() }
+        XCTAssertFalse(try kept.storedValidations().isEmpty, "the store kept validation answers (its bytes were read above)")
+        XCTAssertTrue(outputs.first { $0.what == "scan --db --validate (reused) stdout" }?.text.contains(",active,") ?? false,
+                      "the second scan reports the reused answers")
     }
 
     func testRemoteURLsLoseEveryFormOfEmbeddedCredential() {

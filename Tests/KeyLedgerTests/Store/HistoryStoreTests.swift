@@ -160,8 +160,8 @@ final class HistoryStoreTests: XCTestCase {
         try makeVersion1Store(at: path)
 
         let store = try HistoryStore.open(path: path)
-        XCTAssertEqual(try store.connection.userVersion, 2)
-        for table in ["risk_factors", "treatments", "controls"] { XCTAssertEqual(try count(store, table), 0) }
+        XCTAssertEqual(try store.connection.userVersion, 3)
+        for table in ["risk_factors", "treatments", "controls", "validations"] { XCTAssertEqual(try count(store, table), 0) }
         let old = try XCTUnwrap(try store.latestScan())
         XCTAssertFalse(old.hasRegisterJSON)
         let register = try store.register(of: old)
@@ -189,6 +189,54 @@ final class HistoryStoreTests: XCTestCase {
         // Upgrading is done once: reopening finds the current version.
         let reopened = try HistoryStore.open(path: path)
         XCTAssertEqual(try reopened.scans().count, 2)
+    }
+
+    /// A version-2 store (the version before the validation cache), its migration written by hand as keyledger wrote
+    /// it, holding a scan whose register carries validation answers: it opens, gains `validations` (empty: the old
+    /// answers are not guessed into it), reads back, and the next `--validate --db` scan keeps its answers there.
+    func testUpgradesAVersion2StoreOnOpen() throws {
+        let dir = try temporaryDirectory(self)
+        let path = dir + "/v2.sqlite"
+        try makeVersion1Store(at: path)
+        var (_, current) = WeeklyReportFixture.registers()
+        current.asOf = "2026-11-13"
+        current.credentials[0].validation = CredentialValidation(status: .active, checkedAt: "2026-11-13T06:00:00Z", detail: "HTTP 200 from api.openai.com")
+        let json = String(decoding: try JSONEncoder().encode(current), as: UTF8.self).replacingOccurrences(of: "'", with: "''")
+        let db = try SQLiteConnection(path: path)
+        try db.execute("""
+            ALTER TABLE scans ADD COLUMN register_json TEXT;
+            ALTER TABLE credentials ADD COLUMN provider_status TEXT;
+            ALTER TABLE credentials ADD COLUMN account TEXT;
+            ALTER TABLE credentials ADD COLUMN cost_centre TEXT;
+            CREATE TABLE risk_factors (credential_row INTEGER NOT NULL REFERENCES credentials(row) ON DELETE CASCADE,
+                ordinal INTEGER NOT NULL, factor_id TEXT NOT NULL, points INTEGER NOT NULL, reason TEXT NOT NULL,
+                PRIMARY KEY (credential_row, ordinal));
+            CREATE INDEX risk_factors_by_id ON risk_factors(factor_id);
+            CREATE TABLE treatments (credential_row INTEGER NOT NULL REFERENCES credentials(row) ON DELETE CASCADE,
+                ordinal INTEGER NOT NULL, action TEXT NOT NULL, due TEXT, PRIMARY KEY (credential_row, ordinal));
+            CREATE TABLE controls (credential_row INTEGER NOT NULL REFERENCES credentials(row) ON DELETE CASCADE,
+                control TEXT NOT NULL, PRIMARY KEY (credential_row, control));
+            INSERT INTO scans (id, as_of, generated_at, recorded_at, targets, commits, blobs, files, bytes, duration_ms, credentials,
+                spend_30d, currency, attributed_spend_ratio, register_json)
+            VALUES (2, '2026-11-13', '2026-11-13T06:00:00Z', '2026-11-13T06:01:00Z', '[]', 0, 0, 0, 0, 0, 0, 0, 'USD', 1.0, '\(json)');
+            PRAGMA user_version = 2;
+            """)
+        db.close()
+
+        let store = try HistoryStore.open(path: path)
+        XCTAssertEqual(try store.connection.userVersion, 3)
+        XCTAssertEqual(try count(store, "validations"), 0)
+        XCTAssertEqual(try store.storedValidations().count, 0)
+        let latest = try XCTUnwrap(try store.latestScan())
+        XCTAssertEqual(try store.register(of: latest).credentials[0].validation?.status, .active, "the old register reads back")
+        let answer = StoredValidation(fingerprint: "sha256:" + String(repeating: "b", count: 64), provider: "openai", rule: "openai.project-key",
+                                      validation: CredentialValidation(status: .revoked, checkedAt: "2026-11-20T06:00:00Z", detail: "HTTP 401"))
+        var next = current
+        next.asOf = "2026-11-20"
+        try store.record(next, validations: [answer])
+        XCTAssertEqual(try store.storedValidations(), [answer.fingerprint: answer])
+        XCTAssertEqual(try WeeklyReport.build(store: store, periodDays: 7).previous?.asOf, "2026-11-13")
+        store.close()
     }
 
     func testRefusesAStoreWrittenByANewerKeyledger() throws {

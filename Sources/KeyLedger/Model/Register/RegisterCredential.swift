@@ -51,8 +51,9 @@ public struct CredentialRecord: Codable, Sendable, Equatable {
     /// typed Kubernetes Secret values); absent for provider-listed keys no scan found.
     public var confidence: String? = nil
     /// Extension: what the credential's own provider said when asked, read-only, whether it works (`scan --validate`):
-    /// `status` (`active` | `revoked` | `unknown` | `error`), `checked_at` (timestamp) and `detail` (never the secret);
-    /// absent when the run did not validate or no validator covers the provider.
+    /// `status` (`active` | `revoked` | `unknown` | `error`), `checked_at` (timestamp), `detail` (never the secret) and
+    /// `cached: true` when an earlier run's answer was reused; absent when the run did not validate or no validator
+    /// covers the provider.
     public var validation: CredentialValidation? = nil
 
     enum CodingKeys: String, CodingKey {
@@ -141,13 +142,16 @@ public struct CredentialValidation: Codable, Sendable, Equatable {
     public var checkedAt: String
     /// `detail`: what the answer said (HTTP status, identity, scopes); never the secret.
     public var detail: String
+    /// Extension: `true` when this run did not ask but reused the answer the history store kept from an earlier run
+    /// (`checked_at` says when it was given; `keyledger.yml` `validation: cache_for:`); absent when asked this run.
+    public var cached: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case status, detail
+        case status, detail, cached
         case checkedAt = "checked_at"
     }
 
-    public init(status: ValidationStatus, checkedAt: String, detail: String) {
-        self.status = status; self.checkedAt = checkedAt; self.detail = detail
+    public init(status: ValidationStatus, checkedAt: String, detail: String, cached: Bool? = nil) {
+        self.status = status; self.checkedAt = checkedAt; self.detail = detail; self.cached = cached
     }
 }
