@@ -1,0 +1,44 @@
+import Foundation
+
+/// Reads the admin-API listings `keyledger collect` saves beside the keys, usage and costs, which name no key and no
+/// spend: OpenAI projects (`GET /v1/organization/projects`, `organization.project` objects) and project service
+/// accounts (`…/projects/{id}/service_accounts`, `organization.project.service_account`), Anthropic workspaces
+/// (`GET /v1/organizations/workspaces`, `"type": "workspace"`), LiteLLM teams (`GET /team/list`, rows with `team_id`)
+/// and a LiteLLM key list with no keys (`{"keys": [], "total_count": 0, …}`).
+///
+/// They are the evidence of what the organisation held when the pull was made (a project with no keys, a team with no
+/// spend); `scan --exports` recognises them so that a folder `collect` wrote reads without problems, and takes
+/// nothing from them.
+enum AdminListingImporter: ExportImporter {
+    static let format = "admin-listing"
+    static let signature = "OpenAI projects or service accounts, Anthropic workspaces, LiteLLM teams, an empty LiteLLM key list"
+
+    static let openAIObjects: Set<String> = ["organization.project", "organization.project.service_account"]
+
+    static func recognises(_ content: ExportContent) -> Bool {
+        guard case .json(let root) = content else { return false }
+        if let page = root as? [String: Any] {
+            if let keys = page["keys"] as? [Any] { return keys.isEmpty && page["total_count"] != nil }
+            guard let data = page["data"] as? [Any], let first = data.first as? [String: Any] else { return false }
+            return isListed(first)
+        }
+        if let rows = root as? [Any], let first = rows.first as? [String: Any] { return isListed(first) || isTeam(first) }
+        return false
+    }
+
+    /// An OpenAI project or service account, or an Anthropic workspace.
+    static func isListed(_ entry: [String: Any]) -> Bool {
+        if let object = entry["object"] as? String { return openAIObjects.contains(object) }
+        return entry["type"] as? String == "workspace" && entry["partial_key_hint"] == nil
+    }
+
+    /// A LiteLLM team row: a `team_id`, and none of the fields of a key, a spend log or a daily spend row.
+    static func isTeam(_ row: [String: Any]) -> Bool {
+        row["team_id"] != nil && row["token"] == nil && row["request_id"] == nil && row["api_key"] == nil && row["date"] == nil
+    }
+
+    static func read(_ content: ExportContent, source: String) throws -> ExportBundle {
+        guard recognises(content) else { throw ExportError("expected an admin listing") }
+        return ExportBundle()
+    }
+}
