@@ -84,7 +84,9 @@ final class CollectSession {
                   json is [String: Any] || json is [Any] else {
                 return fail(path, status: 200, "page \(tally.pages + 1): the answer is not a JSON object or array")
             }
-            let saved = stamp.isEmpty ? body : Self.stamped(body, stamp)
+            // An answer that quotes the admin key (a misconfigured proxy echoing its request) never reaches the disk.
+            let scrubbed = Self.scrubbed(body, request.adminKey)
+            let saved = stamp.isEmpty ? scrubbed : Self.stamped(scrubbed, stamp)
             let file = String(format: "%@-page-%04d.json", stem, tally.pages + 1)
             do { try Self.writeAtomically(saved, to: folder + "/" + file) } catch {
                 return fail(path, status: nil, "cannot write \(folder)/\(file): \(error)")
@@ -188,6 +190,20 @@ final class CollectSession {
         let empty = rest.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) } == UInt8(ascii: "}")
         if !empty { inner.append(UInt8(ascii: ",")) }
         return body[...open] + inner + rest
+    }
+
+    /// `body` with every occurrence of `key` replaced by its redacted form.
+    static func scrubbed(_ body: Data, _ key: Secret) -> Data {
+        let needle = Data(key.value.utf8)
+        guard !needle.isEmpty, body.range(of: needle) != nil else { return body }
+        var out = Data()
+        var rest = body[...]
+        while let hit = rest.range(of: needle) {
+            out += rest[..<hit.lowerBound]
+            out += Data(key.redacted.utf8)
+            rest = rest[hit.upperBound...]
+        }
+        return out + rest
     }
 
     /// Writes to a hidden temporary file beside `path`, then renames it over `path`: a reader (or a run killed

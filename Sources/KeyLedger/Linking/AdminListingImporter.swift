@@ -4,14 +4,16 @@ import Foundation
 /// spend: OpenAI projects (`GET /v1/organization/projects`, `organization.project` objects) and project service
 /// accounts (`…/projects/{id}/service_accounts`, `organization.project.service_account`), Anthropic workspaces
 /// (`GET /v1/organizations/workspaces`, `"type": "workspace"`), LiteLLM teams (`GET /team/list`, rows with `team_id`)
-/// and a LiteLLM key list with no keys (`{"keys": [], "total_count": 0, …}`).
+/// and list pages with no entries: OpenAI's `{"object": "list", "data": []}`, Anthropic's `{"data": [], "first_id": null,
+/// "last_id": null, "has_more": false}`, LiteLLM's key list `{"keys": [], "total_count": 0, …}` and spend log page
+/// `{"data": [], "total_pages": 0, …}` (a project without keys, a period without requests).
 ///
 /// They are the evidence of what the organisation held when the pull was made (a project with no keys, a team with no
 /// spend); `scan --exports` recognises them so that a folder `collect` wrote reads without problems, and takes
 /// nothing from them.
 enum AdminListingImporter: ExportImporter {
     static let format = "admin-listing"
-    static let signature = "OpenAI projects or service accounts, Anthropic workspaces, LiteLLM teams, an empty LiteLLM key list"
+    static let signature = "OpenAI projects or service accounts, Anthropic workspaces, LiteLLM teams, a list page with no entries"
 
     static let openAIObjects: Set<String> = ["organization.project", "organization.project.service_account"]
 
@@ -19,8 +21,11 @@ enum AdminListingImporter: ExportImporter {
         guard case .json(let root) = content else { return false }
         if let page = root as? [String: Any] {
             if let keys = page["keys"] as? [Any] { return keys.isEmpty && page["total_count"] != nil }
-            guard let data = page["data"] as? [Any], let first = data.first as? [String: Any] else { return false }
-            return isListed(first)
+            guard let data = page["data"] as? [Any] else { return false }
+            guard let first = data.first else {
+                return page["object"] as? String == "list" || page.keys.contains("last_id") || page["total_pages"] != nil
+            }
+            return (first as? [String: Any]).map(isListed) ?? false
         }
         if let rows = root as? [Any], let first = rows.first as? [String: Any] { return isListed(first) || isTeam(first) }
         return false
