@@ -86,7 +86,10 @@ enum CollectFixture {
 
     /// The files under `folder`, relative to it, sorted.
     static func files(_ folder: String) -> [String] {
-        ((try? FileManager.default.subpathsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasSuffix("/") }.sorted()
+        ((try? FileManager.default.subpathsOfDirectory(atPath: folder)) ?? []).filter { name in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }.sorted()
     }
 
     /// OpenAI's redaction of a key as observed in `redacted_value`: the first 8 characters, `*` for the middle, the
