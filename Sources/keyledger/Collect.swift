@@ -102,7 +102,7 @@ struct Collect: ParsableCommand {
         let summary = Collector.run(request)
         if interactive { Console.clearStatus() }
         for line in summary.lines {
-            if line.hasPrefix("failed: ") || line.hasPrefix("incomplete: ") { Console.error(line) } else { Console.print(line) }
+            if line.hasPrefix("failed: ") || line.hasPrefix("stopped: ") || line.hasPrefix("incomplete: ") { Console.error(line) } else { Console.print(line) }
         }
         if !summary.complete { throw Exit.inputError }
     }

@@ -53,7 +53,8 @@ public struct CollectRetryPolicy: Sendable {
 /// What fetching one page came to.
 enum CollectFetch {
     case body(Data)
-    /// The page could not be had: the HTTP status when there was one, and a fixed phrase (never a header, key or body).
+    /// The page could not be had: the HTTP status when there was one, and a fixed phrase (never a header, key or body);
+    /// `fatal` when no other call can succeed either (401, a host that cannot be reached).
     case failure(status: Int?, reason: String, fatal: Bool)
 }
 
@@ -72,6 +73,8 @@ struct CollectClient: Sendable {
 
     func get(_ url: URL, headers: [String: String]) -> CollectFetch {
         var last: (status: Int?, reason: String) = (nil, "no answer")
+        // A host that cannot be reached at all (no connection, no name, no TLS) will not answer the next endpoint either.
+        var unreachable = false
         for attempt in 1...policy.maxAttempts {
             let wait: TimeInterval
             switch transport.send(HTTPRequest(url: url, headers: headers), timeout: policy.timeout) {
@@ -96,9 +99,11 @@ struct CollectClient: Sendable {
                 }
             case .timedOut:
                 last = (nil, "no answer within \(ValidationStage.seconds(policy.timeout))")
+                unreachable = false
                 wait = policy.backoff(after: attempt, unit: unit())
             case .failed(let reason):
                 last = (nil, reason)
+                unreachable = true
                 wait = policy.backoff(after: attempt, unit: unit())
             }
             guard attempt < policy.maxAttempts else { break }
@@ -106,6 +111,6 @@ struct CollectClient: Sendable {
             if wait > 0 { sleep(wait) }
         }
         let tries = policy.maxAttempts == 1 ? "1 attempt" : "\(policy.maxAttempts) attempts"
-        return .failure(status: last.status, reason: "\(last.reason) (gave up after \(tries))", fatal: false)
+        return .failure(status: last.status, reason: "\(last.reason) (gave up after \(tries))", fatal: unreachable)
     }
 }

@@ -27,7 +27,7 @@ final class CollectSession {
     let client: CollectClient
     let folder: String
     var summary: CollectSummary
-    /// After a 401 the key is refused everywhere: no further calls.
+    /// After a 401 (the key is refused everywhere) or an unreachable host: no further calls.
     private(set) var stopped = false
     /// Pages written per file stem, for removing an earlier pull's extra pages.
     private var written: [String: Int] = [:]
@@ -75,7 +75,7 @@ final class CollectSession {
             switch client.get(url, headers: request.provider.headers(for: request.adminKey)) {
             case .failure(let status, let reason, let fatal):
                 if status == 404, tolerating404, tally.pages == 0 { return .notFound }
-                if fatal { stopped = true }
+                if fatal { stopped = true; summary.stopped = true }
                 return fail(path, status: status, tally.pages > 0 ? "page \(tally.pages + 1): \(reason)" : reason)
             case .body(let data):
                 body = data

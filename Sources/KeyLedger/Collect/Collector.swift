@@ -168,6 +168,9 @@ public struct CollectSummary: Sendable {
     public var failures: [CollectFailure] = []
     /// The files written, relative to `folder`, in the order written.
     public var files: [String] = []
+    /// The run stopped at a failure no other call could get past (401, an unreachable host): the endpoints after it
+    /// were not asked.
+    public var stopped = false
 
     public var pages: Int { endpoints.reduce(0) { $0 + $1.pages } }
     public var rows: Int { endpoints.reduce(0) { $0 + $1.rows } }
@@ -183,6 +186,7 @@ public struct CollectSummary: Sendable {
                        + "\(e.pages) \(e.pages == 1 ? "page" : "pages"), \(e.rows) rows")
         }
         for f in failures { out.append("failed: \(f)") }
+        if stopped { out.append("stopped: the endpoints after this failure were not asked") }
         if !complete {
             out.append("incomplete: \(failures.count) \(failures.count == 1 ? "endpoint" : "endpoints") could not be read to the end; "
                        + "the pages fetched are kept")

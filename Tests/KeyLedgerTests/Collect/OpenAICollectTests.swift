@@ -189,7 +189,21 @@ final class OpenAICollectTests: XCTestCase {
         XCTAssertEqual(summary.failures, [CollectFailure(path: "/v1/organization/projects", status: 401,
                                                          reason: "HTTP 401: the provider refuses the admin key (not retried)")])
         XCTAssertEqual(CollectFixture.files(out + "/openai"), [])
+        XCTAssertTrue(summary.stopped)
+        XCTAssertTrue(summary.lines.contains("stopped: the endpoints after this failure were not asked"), "\(summary.lines)")
         assertNoPlaintext(summary.lines.joined(separator: "\n"), [keys.admin], "the summary")
+    }
+
+    func testAHostThatCannotBeReachedStopsAfterItsRetries() throws {
+        let keys = makeKeys()
+        let replay = try replay(keys)
+        replay.server.stop()
+        let out = try temporaryDirectory(self)
+        let summary = try CollectFixture.collect(.openai, adminKey: keys.admin, replay: replay, prefix: prefix, out: out)
+        XCTAssertEqual(summary.failures.map(\.path), ["/v1/organization/projects"], "one failure, then no other endpoint is tried")
+        XCTAssertTrue(summary.failures.first?.reason.hasSuffix("(gave up after 3 attempts)") ?? false, "\(summary.failures)")
+        XCTAssertTrue(summary.stopped)
+        XCTAssertFalse(summary.complete)
     }
 
     func testARerunReplacesThePagesOfTheEarlierPull() throws {
