@@ -8,7 +8,7 @@ struct KeyLedgerCommand: ParsableCommand {
         commandName: "keyledger",
         abstract: "Find machine credentials in git history and config stores and write a cost/identity risk register.",
         version: KeyLedgerVersion.current,
-        subcommands: [Scan.self, Report.self, RegisterExport.self, Rules.self, BaselineCommand.self, Hook.self],
+        subcommands: [Scan.self, Collect.self, Report.self, RegisterExport.self, Rules.self, BaselineCommand.self, Hook.self],
         defaultSubcommand: nil)
 
     /// Maps every outcome to the documented exit codes: 0 clean, 1 findings, 2 usage or input error.

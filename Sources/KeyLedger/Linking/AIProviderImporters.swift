@@ -12,6 +12,8 @@ extension ExportLoader {
         AnthropicUsageImporter.self,
         AnthropicCostReportImporter.self,
         OpenRouterActivityImporter.self,
+        // Last: it claims only what the importers above leave (listings that name no key and no spend).
+        AdminListingImporter.self,
     ]
 }
 

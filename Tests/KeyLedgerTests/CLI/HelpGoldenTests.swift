@@ -5,7 +5,8 @@ import XCTest
 final class HelpGoldenTests: XCTestCase {
     func testHelpTexts() throws {
         for (arguments, name) in [(["--help"], "help.txt"), (["scan", "--help"], "help-scan.txt"), (["report", "--help"], "help-report.txt"),
-                                  (["register", "--help"], "help-register.txt"), (["baseline", "--help"], "help-baseline.txt")] {
+                                  (["register", "--help"], "help-register.txt"), (["baseline", "--help"], "help-baseline.txt"),
+                                  (["collect", "--help"], "help-collect.txt")] {
             let result = try runKeyledger(arguments)
             XCTAssertEqual(result.status, 0, result.stderr)
             try assertGolden(result.stdout, name)

@@ -183,9 +183,11 @@ final class AnthropicImporterTests: XCTestCase {
         try write(#"{"data":[],"has_more":false,"next_page":null}"#, to: "empty-data.json", in: dir)
         try write(#"{"data":[],"has_more":false,"first_id":null,"last_id":null}"#, to: "empty-keys.json", in: dir)
         let bundle = ExportLoader.load(paths: [dir])
-        XCTAssertEqual(bundle.formats, ["anthropic.usage-messages": 1])
+        // An empty key list page (`first_id`/`last_id` null: an organisation or filter without keys, as `collect` saves
+        // it) is an admin listing with nothing in it; a bare `data: []` still says nothing of what it is.
+        XCTAssertEqual(bundle.formats, ["anthropic.usage-messages": 1, "admin-listing": 1])
         XCTAssertTrue(bundle.usage.isEmpty && bundle.keys.isEmpty)
-        XCTAssertEqual(Set(bundle.problems.map(\.path)), [dir + "/empty-data.json", dir + "/empty-keys.json"])
+        XCTAssertEqual(Set(bundle.problems.map(\.path)), [dir + "/empty-data.json"])
         XCTAssertTrue(bundle.problems.allSatisfy { $0.reason.hasPrefix("not a recognised export") }, "\(bundle.problems)")
     }
 
