@@ -122,7 +122,7 @@ public final class Sanitizer: @unchecked Sendable {
             if j - i >= Self.minimumTokenLength {
                 let token = bytes[i..<j]
                 if !token.contains(0x2F) {
-                    if Self.looksRandom(token) { found.append((i..<j, Secret.redact(String(decoding: token, as: UTF8.self)))) }
+                    if Self.looksRandom(token), !Self.isProviderObjectId(token) { found.append((i..<j, Secret.redact(String(decoding: token, as: UTF8.self)))) }
                 } else {
                     // A path-like run (`a/b/c`): judge each segment on its own.
                     var start = i
@@ -137,6 +137,21 @@ public final class Sanitizer: @unchecked Sendable {
             i = j
         }
         return found
+    }
+
+    /// Documented provider-side object ids: a fixed prefix, then 16–32 letters and digits. They name a key, project,
+    /// workspace or user and are what a register must show (`identity.key_id`): Anthropic's `apikey_01…`, `wrkspc_01…`,
+    /// `user_01…`; OpenAI's `proj_…`, `org-…`, `user-…`, `svc_acct_…`. Only the shape net spares them — a known secret
+    /// or a rule match in the same text is still replaced — and nothing else may follow the id in the token (a
+    /// `proj_…=value` run is judged whole).
+    static let objectIdPrefixes: [[UInt8]] = ["apikey_01", "wrkspc_01", "user_01", "proj_", "org-", "user-", "svc_acct_"].map { Array($0.utf8) }
+
+    static func isProviderObjectId(_ token: ArraySlice<UInt8>) -> Bool {
+        for prefix in objectIdPrefixes where token.starts(with: prefix) {
+            let rest = token.dropFirst(prefix.count)
+            return (16...32).contains(rest.count) && rest.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) }
+        }
+        return false
     }
 
     static func isTokenByte(_ b: UInt8) -> Bool {

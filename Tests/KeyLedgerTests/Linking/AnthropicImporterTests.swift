@@ -182,12 +182,15 @@ final class AnthropicImporterTests: XCTestCase {
                   to: "empty-buckets.json", in: dir)
         try write(#"{"data":[],"has_more":false,"next_page":null}"#, to: "empty-data.json", in: dir)
         try write(#"{"data":[],"has_more":false,"first_id":null,"last_id":null}"#, to: "empty-keys.json", in: dir)
+        try write(#"{"data":[]}"#, to: "bare.json", in: dir)
         let bundle = ExportLoader.load(paths: [dir])
-        // An empty key list page (`first_id`/`last_id` null: an organisation or filter without keys, as `collect` saves
-        // it) is an admin listing with nothing in it; a bare `data: []` still says nothing of what it is.
-        XCTAssertEqual(bundle.formats, ["anthropic.usage-messages": 1, "admin-listing": 1])
+        // A report page without buckets (its `next_page` cursor says it is a report: a window with no days yet, as
+        // `collect --since` a future day saves it) is an empty report; an empty key list page (`first_id`/`last_id`
+        // null: an organisation or filter without keys) an admin listing with nothing in it; a bare `data: []` still
+        // says nothing of what it is.
+        XCTAssertEqual(bundle.formats, ["anthropic.usage-messages": 2, "admin-listing": 1])
         XCTAssertTrue(bundle.usage.isEmpty && bundle.keys.isEmpty)
-        XCTAssertEqual(Set(bundle.problems.map(\.path)), [dir + "/empty-data.json"])
+        XCTAssertEqual(Set(bundle.problems.map(\.path)), [dir + "/bare.json"])
         XCTAssertTrue(bundle.problems.allSatisfy { $0.reason.hasPrefix("not a recognised export") }, "\(bundle.problems)")
     }
 

@@ -246,6 +246,22 @@ final class OpenAIImporterTests: XCTestCase {
         XCTAssertEqual(bundle.problems.map(\.path), [])
     }
 
+    /// OpenAI's OpenAPI description names a bucket's array `result` (the API and its reference example answer
+    /// `results`): a page saved by a client generated from the description reads the same.
+    func testBucketArrayNamedResult() throws {
+        let dir = try temporaryDirectory(self)
+        try write(#"{"object":"page","data":[{"object":"bucket","start_time":1793491200,"end_time":1793577600,"result":[{"object":"organization.usage.completions.result","input_tokens":1200,"output_tokens":300,"num_model_requests":4,"api_key_id":"key_Xk4Pq9TzR2mWv7Lb","model":"gpt-4o-mini-2024-07-18"}]}],"has_more":false,"next_page":null}"#,
+                  to: "usage.json", in: dir)
+        try write(#"{"object":"page","data":[{"object":"bucket","start_time":1793491200,"end_time":1793577600,"result":[{"object":"organization.costs.result","amount":{"value":0.42,"currency":"usd"},"line_item":"gpt-4o, input","project_id":"proj_c"}]}],"has_more":false}"#,
+                  to: "costs.json", in: dir)
+        let usage = load(dir + "/usage.json", as: "openai.usage")
+        XCTAssertEqual(usage.usage.map(\.inputTokens), [1200])
+        XCTAssertEqual(usage.usage.map(\.requests), [4])
+        let costs = load(dir + "/costs.json", as: "openai.costs")
+        XCTAssertEqual(costs.usage.count, 1)
+        XCTAssertEqual(costs.usage.first?.cost, 0.42)
+    }
+
     // MARK: Malformed files
 
     func testMalformedFilesAreReportedAndOthersStillLoad() throws {

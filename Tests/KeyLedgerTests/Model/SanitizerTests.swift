@@ -35,6 +35,29 @@ final class SanitizerTests: XCTestCase {
         }
     }
 
+    /// Provider object ids from the providers' documented examples stay whole (the register's `identity.key_id`, an
+    /// export's workspace), but only as the whole token: a value glued on with `=`, or a known secret, is still caught.
+    func testProviderObjectIdsStayWhole() {
+        for id in ["apikey_01Rj2N8SVvo6BePZj99NhmiT", "wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ", "user_01WCz1FkmYMm4gnmykNKUu3Q",
+                   "proj_Qm7Vt2LxR9aPz4KcW1nYbE3s", "org-Ab3De5Fg7Hi9Jk1Lm2No4Pq6", "user-Ab3De5Fg7Hi9Jk1Lm2No4Pq"] {
+            XCTAssertEqual(sanitizer.clean("key \(id) in workspace"), "key \(id) in workspace", id)
+        }
+        var keys = CredentialFactory(seed: 0x5A9)
+        let glued = "proj_" + keys.random(24, from: CredentialFactory.alnum) + "=" + keys.random(32, from: CredentialFactory.alnum)
+        XCTAssertFalse(sanitizer.clean(glued).contains(glued), "an id with a value glued on is judged whole")
+        // Past the documented id lengths the prefix spares nothing: the token is judged as any other.
+        var redacted = 0
+        for _ in 0..<40 {
+            let tooLong = "proj_" + keys.random(40, from: CredentialFactory.alnum)
+            let caught = !sanitizer.clean(tooLong).contains(tooLong)
+            XCTAssertEqual(caught, Sanitizer.looksRandom(ArraySlice(tooLong.utf8)))
+            if caught { redacted += 1 }
+        }
+        XCTAssertGreaterThanOrEqual(redacted, 36, "random 45-character tokens are caught by the shape net")
+        let known = "apikey_01" + keys.random(24, from: CredentialFactory.alnum)
+        XCTAssertFalse(Sanitizer(matcher: sharedMatcher, secrets: [Secret(known)]).clean(known).contains(known), "a known secret is replaced whatever its shape")
+    }
+
     func testRandomTokensOfNoKnownFormatAreRedacted() {
         var keys = CredentialFactory(seed: 0x5A3)
         var missed = 0

@@ -12,6 +12,8 @@ enum AnthropicReportPages {
         var out: [AIExportNode] = []
         if let page = root as? [String: Any] {
             guard let data = page["data"] as? [Any] else { return nil }
+            // A report page without buckets (a window with no days yet): a report by its `next_page` cursor field.
+            if data.isEmpty, page.keys.contains("next_page"), page["object"] == nil, page["first_id"] == nil { return [] }
             out = data.enumerated().map { AIExportNode($1, path: "data[\($0)]") }
         } else if let items = root as? [Any] {
             for (i, item) in items.enumerated() {

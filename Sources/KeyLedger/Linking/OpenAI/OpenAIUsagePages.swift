@@ -2,8 +2,16 @@ import Foundation
 
 /// What the OpenAI Usage and Costs responses share: `{"object":"page","data":[{"object":"bucket",
 /// "start_time","end_time","results":[…]}],"has_more","next_page"}`, saved as one page, an array or JSON Lines
-/// of pages, or a bare array of buckets.
+/// of pages, or a bare array of buckets. The API answers `results`; OpenAI's published OpenAPI description names the
+/// bucket's array `result`, so a page saved by a client generated from it carries that: both are read.
 enum OpenAIUsagePages {
+    /// The bucket's array of results, under either name.
+    static func resultsField(_ bucket: [String: Any]) -> String? {
+        if bucket["results"] is [Any] { return "results" }
+        if bucket["result"] is [Any] { return "result" }
+        return nil
+    }
+
     /// The buckets of `root` with their paths; nil when `root` is not laid out as pages or buckets.
     static func buckets(_ root: Any) -> [AIExportNode]? {
         if let page = root as? [String: Any] {
@@ -33,7 +41,7 @@ enum OpenAIUsagePages {
         guard case .json(let root) = content, let buckets = buckets(root) else { return nil }
         for bucket in buckets {
             guard let object = bucket.object, isBucket(object) else { return nil }
-            guard let results = object["results"] as? [Any] else { return nil }
+            guard let field = resultsField(object), let results = object[field] as? [Any] else { return nil }
             guard let first = results.first else { continue }
             return (first as? [String: Any])?["object"] as? String
         }
@@ -48,7 +56,7 @@ enum OpenAIUsagePages {
         let badBuckets = try CloudExport.eachRow(buckets) { bucket in
             guard bucket.object != nil else { throw bucket.error("expected a bucket object, got \(AIExportNode.describe(bucket.value))") }
             let day = try bucket.required("start_time").usageDay()
-            let results = try bucket.required("results").elements()
+            let results = try bucket.required(bucket.object.flatMap(resultsField) ?? "results").elements()
             let badResults = try CloudExport.eachRow(results) { result in
                 guard result.object != nil else { throw result.error("expected a result object, got \(AIExportNode.describe(result.value))") }
                 try body(result, day)
