@@ -72,7 +72,7 @@ struct Scan: ParsableCommand {
     @Option(name: .customLong("validate-cache"), help: ArgumentHelp(
         "Reuse an answer the history store (--db) kept from an earlier --validate run for this long instead of asking the "
             + "provider again: 12h, 1d, 7d, 2w, or 0 to always ask (default: keyledger.yml validation: cache_for:, else 1d). "
-            + "Only active and revoked answers are kept.", valueName: "DURATION"))
+            + "Only active and revoked answers are kept; a refusal is reused for revoked_cache_for (default 30d).", valueName: "DURATION"))
     var validateCache: String?
 
     /// `--validate-timeout` in seconds (`5` or `5s`), when valid.

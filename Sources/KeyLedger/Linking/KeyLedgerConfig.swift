@@ -177,18 +177,21 @@ public struct KeyLedgerConfig: Sendable {
                     config.endpoints.overrides[provider] = url
                 }
             case "validation":
-                // `cache_for: 7d`: how long an answer kept in the history store is reused by `scan --validate --db`.
+                // `cache_for: 7d`: how long an answer kept in the history store is reused by `scan --validate --db`;
+                // `revoked_cache_for: 30d`: how long a refusal is (never less than `cache_for`).
                 guard let map = value.mapping else { throw fail(value, "`validation` must be a mapping (cache_for: 1d)") }
+                var window = ValidationCachePolicy.defaultWindow, revoked = ValidationCachePolicy.defaultRevokedWindow
                 for (k, v) in map {
-                    guard k.string == "cache_for" else {
-                        throw fail(k, "unknown validation setting \(ConfigText.name(k.string)) (expected cache_for)")
+                    guard let setting = k.string, ["cache_for", "revoked_cache_for"].contains(setting) else {
+                        throw fail(k, "unknown validation setting \(ConfigText.name(k.string)) (expected cache_for, revoked_cache_for)")
                     }
                     // The value is not repeated: it could be anything.
-                    guard let text = v.string ?? v.int.map(String.init), let window = ValidationCachePolicy.duration(text) else {
-                        throw fail(v, "`cache_for` must be \(ValidationCachePolicy.durationHelp)")
+                    guard let text = v.string ?? v.int.map(String.init), let seconds = ValidationCachePolicy.duration(text) else {
+                        throw fail(v, "`\(setting)` must be \(ValidationCachePolicy.durationHelp)")
                     }
-                    config.validationCache = ValidationCachePolicy(window: window)
+                    if setting == "cache_for" { window = seconds } else { revoked = seconds }
                 }
+                config.validationCache = ValidationCachePolicy(window: window, revokedWindow: revoked)
             case "policy":
                 config.policy = try RiskPolicy.parse(value, source: source)
                 config.ruleReferences = RiskPolicy.ruleReferences(value)

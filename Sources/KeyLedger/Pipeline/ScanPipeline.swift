@@ -30,7 +30,8 @@ public struct ScanOptions: Sendable {
     /// Seconds per validation call.
     public var validateTimeout: TimeInterval = 5
     /// `--validate-cache`: seconds an answer kept in the history store (`storePath`) is reused instead of asking the
-    /// provider again (0 always asks); nil takes `keyledger.yml` `validation: cache_for:`, else one day.
+    /// provider again (0 always asks); nil takes `keyledger.yml` `validation: cache_for:`, else one day. Refusals keep
+    /// `revoked_cache_for` (`ValidationCachePolicy`).
     public var validationCacheWindow: TimeInterval?
     /// A short status line during long stages (a terminal's progress line).
     public var progress: (@Sendable (String) -> Void)?
@@ -172,7 +173,8 @@ public enum ScanPipeline {
             let stage = ValidationStage(endpoints: configuration.endpoints, timeout: options.validateTimeout)
             if let path = options.storePath {
                 // Answers kept from earlier runs are reused for a while; only the rest are asked (`ValidationCachePolicy`).
-                let policy = options.validationCacheWindow.map { ValidationCachePolicy(window: $0) } ?? configuration.validationCache
+                let policy = options.validationCacheWindow.map { ValidationCachePolicy(window: $0, revokedWindow: configuration.validationCache.revokedWindow) }
+                    ?? configuration.validationCache
                 var stored: [String: StoredValidation] = [:]
                 if policy.window > 0 {
                     let fingerprints = Set(credentials.compactMap { $0.entry?.fingerprint })

@@ -7,16 +7,33 @@ import Foundation
 /// Only lasting answers are kept: `active` (the key works) and `revoked` (the provider refuses it). `unknown` (a
 /// timeout, a rate limit, a provider error) and `error` (no call possible, an unexpected answer) are asked again on
 /// the next run. A reused answer keeps its own `checked_at` and `detail` and is marked `cached: true`.
+///
+/// The two lasting answers age differently. "Still works" is the answer that must be fresh (a key revoked since must
+/// not stay red on the weekly page), so `active` is reused for `window` (a day by default: the weekly scan asks again).
+/// A refusal rarely changes — a deleted OpenAI or GitHub key never works again; an AWS key set Inactive can be made
+/// Active again, so not forever — so `revoked` is reused for `revokedWindow` (30 days by default, never less than
+/// `window`): the weekly scan of a history full of dead keys does not re-ask each of them every week.
 public struct ValidationCachePolicy: Sendable, Equatable {
-    /// One day: a day's scans ask once; the weekly scan asks again.
+    /// One day: a day's scans ask once; the weekly scan asks again about keys that worked.
     public static let defaultWindow: TimeInterval = 86_400
+    /// Thirty days for refusals: a weekly run re-asks about a dead key once a month.
+    public static let defaultRevokedWindow: TimeInterval = 30 * 86_400
     /// A year and a day: beyond it an answer says little about today.
     public static let maximumWindow: TimeInterval = 366 * 86_400
 
-    /// Seconds an answer is reused; 0 always asks.
+    /// Seconds an `active` answer is reused; 0 always asks (about every key, refused ones too).
     public var window: TimeInterval
+    /// Seconds a `revoked` answer is reused (at least `window`; 0 when `window` is 0).
+    public var revokedWindow: TimeInterval
 
-    public init(window: TimeInterval = ValidationCachePolicy.defaultWindow) { self.window = window }
+    public init(window: TimeInterval = ValidationCachePolicy.defaultWindow,
+                revokedWindow: TimeInterval = ValidationCachePolicy.defaultRevokedWindow) {
+        self.window = window
+        self.revokedWindow = window == 0 ? 0 : max(window, revokedWindow)
+    }
+
+    /// The window for one answer's status.
+    public func window(for status: ValidationStatus) -> TimeInterval { status == .revoked ? revokedWindow : window }
 
     /// What a `cache_for` value must look like, for messages.
     public static let durationHelp = "0 (always ask) or a duration like 12h, 1d, 7d or 2w, up to 366d"
@@ -48,6 +65,7 @@ public struct ValidationCachePolicy: Sendable, Equatable {
     /// Whether `answer` is still good at `asOf` (the run's today): a lasting status, given less than `window` before
     /// it. An answer given after `asOf` (a scan with an earlier `--as-of`) is also reused.
     public func reuses(_ answer: CredentialValidation, asOf: Date) -> Bool {
+        let window = window(for: answer.status)
         guard window > 0, StoredValidation.isKept(answer.status), let checked = ISODate.parse(answer.checkedAt) else { return false }
         return asOf.timeIntervalSince(checked) < window
     }

@@ -132,21 +132,44 @@ final class ValidationCacheTests: XCTestCase {
         _ = try scan(dir, server: server, asOf: now)
         XCTAssertEqual(server.requests.count, 4)
 
-        // Two days on, past the default day: every key is asked again and the fresh answer is not marked cached.
+        // Two days on, past the default day: the key that worked is asked again (not marked cached), the refusal is
+        // kept for its own 30 days, unknown and error are asked as always.
         let later = try scan(dir, server: server, asOf: now.addingTimeInterval(2 * 86_400))
-        XCTAssertEqual(server.requests.count, 8)
+        XCTAssertEqual(server.requests.count, 7)
         XCTAssertNil(later.credential(for: keys.github)?.validation?.cached)
+        XCTAssertEqual(later.credential(for: keys.openai)?.validation?.cached, true)
+        XCTAssertEqual(later.credential(for: keys.openai)?.validation?.status, .revoked)
 
-        // keyledger.yml `validation: cache_for: 7d` keeps it for a week…
+        // keyledger.yml `validation: cache_for: 7d` keeps the "works" answer for a week…
         _ = try scan(dir, server: server, asOf: now.addingTimeInterval(3 * 86_400), extraConfig: "validation:\n  cache_for: 7d\n")
-        XCTAssertEqual(server.requests.count, 10, "only the unknown and error answers were asked again")
-        // …`--validate-cache 0` always asks…
+        XCTAssertEqual(server.requests.count, 9, "only the unknown and error answers were asked again")
+        // …`--validate-cache 0` always asks about every key, refused ones too…
         _ = try scan(dir, server: server, asOf: now.addingTimeInterval(3 * 86_400), extraConfig: "validation:\n  cache_for: 7d\n", window: 0)
-        XCTAssertEqual(server.requests.count, 14)
-        // …and a week past the latest answer, it is asked again.
+        XCTAssertEqual(server.requests.count, 13)
+        // …a week past the latest answer the key that worked is asked again, the refusal (8 days old) is not…
         let weekOn = try scan(dir, server: server, asOf: now.addingTimeInterval(11 * 86_400), extraConfig: "validation:\n  cache_for: 7d\n")
-        XCTAssertEqual(server.requests.count, 18)
-        XCTAssertNil(weekOn.credential(for: keys.openai)?.validation?.cached)
+        XCTAssertEqual(server.requests.count, 16)
+        XCTAssertNil(weekOn.credential(for: keys.github)?.validation?.cached)
+        XCTAssertEqual(weekOn.credential(for: keys.openai)?.validation?.cached, true)
+        // …and past 30 days the refusal is asked again too.
+        let monthOn = try scan(dir, server: server, asOf: now.addingTimeInterval(34 * 86_400))
+        XCTAssertEqual(server.requests.count, 20)
+        XCTAssertNil(monthOn.credential(for: keys.openai)?.validation?.cached)
+
+        // `revoked_cache_for: 2d` (a fresh store; answers are stamped when the provider was asked, ages measured to
+        // `--as-of`): a day and a half on the refusal is reused, the "works" answer is not; two and a half days on
+        // both are asked again.
+        let fresh = try folder(keys)
+        let shortRefusal = "validation:\n  revoked_cache_for: 2d\n"
+        let before = server.requests.count
+        _ = try scan(fresh, server: server, asOf: now, extraConfig: shortRefusal)
+        XCTAssertEqual(server.requests.count - before, 4)
+        let dayAndHalf = try scan(fresh, server: server, asOf: now.addingTimeInterval(36 * 3_600), extraConfig: shortRefusal)
+        XCTAssertEqual(server.requests.count - before, 7)
+        XCTAssertEqual(dayAndHalf.credential(for: keys.openai)?.validation?.cached, true)
+        let refusalExpired = try scan(fresh, server: server, asOf: now.addingTimeInterval(60 * 3_600), extraConfig: shortRefusal)
+        XCTAssertEqual(server.requests.count - before, 11)
+        XCTAssertNil(refusalExpired.credential(for: keys.openai)?.validation?.cached)
     }
 
     func testUnknownAndErrorAreNeverKept() throws {
@@ -217,11 +240,16 @@ final class ValidationCacheTests: XCTestCase {
         XCTAssertEqual(try KeyLedgerConfig.parse("validation:\n  cache_for: 2w\n", source: "k.yml").validationCache.window, 14 * 86_400)
         XCTAssertEqual(try KeyLedgerConfig.parse("validation:\n  cache_for: 0\n", source: "k.yml").validationCache.window, 0)
         XCTAssertEqual(try KeyLedgerConfig.parse("owners: []\n", source: "k.yml").validationCache.window, ValidationCachePolicy.defaultWindow)
+        XCTAssertEqual(try KeyLedgerConfig.parse("owners: []\n", source: "k.yml").validationCache.revokedWindow, 30 * 86_400)
+        XCTAssertEqual(try KeyLedgerConfig.parse("validation:\n  revoked_cache_for: 8w\n", source: "k.yml").validationCache.revokedWindow, 56 * 86_400)
+        // A refusal is kept at least as long as a "works" answer, and `cache_for: 0` asks about every key.
+        XCTAssertEqual(try KeyLedgerConfig.parse("validation:\n  cache_for: 7d\n  revoked_cache_for: 2d\n", source: "k.yml").validationCache.revokedWindow, 7 * 86_400)
+        XCTAssertEqual(try KeyLedgerConfig.parse("validation:\n  cache_for: 0\n", source: "k.yml").validationCache.revokedWindow, 0)
         let planted = Self.keys(seed: 46).openai
         for (text, line, words) in [("validation:\n  cache_for: 400d\n", 2, "up to 366d"),
                                     ("validation:\n  cache_for: soon\n", 2, "`cache_for` must be 0 (always ask) or a duration"),
                                     ("validation:\n  cache_for: \(planted)\n", 2, "`cache_for` must be"),
-                                    ("owners: []\nvalidation:\n  cache: 1d\n", 3, "unknown validation setting `cache` (expected cache_for)"),
+                                    ("owners: []\nvalidation:\n  cache: 1d\n", 3, "unknown validation setting `cache` (expected cache_for, revoked_cache_for)"),
                                     ("validation: 1d\n", 1, "`validation` must be a mapping")] {
             XCTAssertThrowsError(try KeyLedgerConfig.parse(text, source: "k.yml")) { error in
                 let e = error as? KeyLedgerConfig.ConfigError
