@@ -19,11 +19,11 @@ struct Collect: ParsableCommand {
         Exit status: 0 when every endpoint was read to the end; 2 when one could not be (the pages fetched are kept \
         and the failures named) or on a usage error.
 
-        Weekly cron recipe (scan exits 1 when it finds credentials: run report whatever its status):
+        Weekly cron recipe, e.g. `0 6 * * 1 /opt/keyledger/weekly.sh` (scan exits 1 when it finds credentials:         run report whatever its status):
           keyledger collect openai    --out exports/
           keyledger collect anthropic --out exports/
           keyledger collect litellm   --out exports/ --url https://llm-proxy.internal
-          keyledger scan repos/ --exports exports/ --db keyledger.db --output scan.txt
+          keyledger scan repos/ --exports exports/ --validate --db keyledger.db --output scan.txt
           keyledger report --db keyledger.db --format html --output weekly-report.html
         """)
 
