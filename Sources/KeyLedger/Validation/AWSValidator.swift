@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 
 /// AWS: `sts:GetCallerIdentity`, signed with SigV4 (the secret access key never goes on the wire, only a signature
 /// made with it). Needs the `AKIA…` access key id the scan found next to the secret (`identity.keyId`); without one,
@@ -76,13 +79,40 @@ public struct AWSValidator: Validator {
         return code
     }
 
-    /// The text of the first `<name>…</name>` element, XML entities decoded.
+    /// The text of the first `<name>` element (entities decoded, whitespace trimmed), read with Foundation's XML parser
+    /// (libxml2); nil when there is none or the answer is not XML. A DTD or external entity is never loaded.
     static func element(_ name: String, in xml: String) -> String? {
-        guard let open = xml.range(of: "<\(name)>"), let close = xml.range(of: "</\(name)>", range: open.upperBound..<xml.endIndex) else { return nil }
-        return String(xml[open.upperBound..<close.lowerBound])
-            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
-            .replacingOccurrences(of: "&amp;", with: "&")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let reader = FirstElementText(name: name)
+        let parser = XMLParser(data: Data(xml.utf8))
+        parser.shouldResolveExternalEntities = false
+        parser.delegate = reader
+        _ = parser.parse()
+        return reader.text?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Collects the character data of the first element with one name (STS answers hold no nesting inside those).
+private final class FirstElementText: NSObject, XMLParserDelegate {
+    let name: String
+    private var inside = false
+    private var buffer = ""
+    private(set) var text: String?
+
+    init(name: String) { self.name = name }
+
+    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+                attributes: [String: String] = [:]) {
+        if text == nil, elementName == name { inside = true; buffer = "" }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        if inside, buffer.utf8.count < 4_096 { buffer += string }
+    }
+
+    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+        guard inside, elementName == name else { return }
+        inside = false
+        text = buffer
+        parser.abortParsing()
     }
 }

@@ -110,6 +110,31 @@ final class AWSValidationTests: XCTestCase {
         XCTAssertEqual(record.validation?.detail, "HTTP 403 from 127.0.0.1: the provider refuses the key (InvalidClientTokenId)")
     }
 
+    /// The answer is read with Foundation's XML parser: entities decoded, the first element taken, an answer that is not
+    /// XML (or cut short before the element closes) yields nothing, and an external entity is never loaded.
+    func testAnswerXMLReading() throws {
+        let documented = """
+        <GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+          <GetCallerIdentityResult>
+            <Arn>arn:aws:iam::123456789012:user/Alice&amp;Bob</Arn>
+            <UserId>AIDACKCEVSQ6C2EXAMPLE</UserId>
+            <Account>123456789012</Account>
+          </GetCallerIdentityResult>
+          <ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata>
+        </GetCallerIdentityResponse>
+        """
+        XCTAssertEqual(AWSValidator.element("Arn", in: documented), "arn:aws:iam::123456789012:user/Alice&Bob")
+        XCTAssertEqual(AWSValidator.element("Account", in: documented), "123456789012")
+        XCTAssertNil(AWSValidator.element("Arn", in: #"{"Arn":"x"}"#))
+        XCTAssertNil(AWSValidator.element("Arn", in: "<R><Arn>arn:aws:iam::1:user/cut"))
+        let dir = try temporaryDirectory(self)
+        try write("arn:aws:iam::999999999999:root", to: "outside.txt", in: dir)
+        let external = """
+        <?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file://\(dir)/outside.txt">]><r><Arn>&x;</Arn></r>
+        """
+        XCTAssertFalse(AWSValidator.element("Arn", in: external)?.contains("999999999999") ?? false, "an external entity was loaded")
+    }
+
     func testAWSError() throws {
         let body = Self.invalidClientToken.replacingOccurrences(of: "InvalidClientTokenId", with: "IncompleteSignature")
         let (record, _, _) = try runLocal(.init(status: 400, body: body))
