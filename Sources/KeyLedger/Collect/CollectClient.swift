@@ -37,16 +37,7 @@ public struct CollectRetryPolicy: Sendable {
     /// The wait a `Retry-After` value asks for (delay-seconds or an HTTP-date, RFC 9110 §10.2.3), capped at
     /// `maxRetryAfter`; nil when the value is neither.
     public func retryAfter(_ value: String?, now: Date) -> TimeInterval? {
-        guard let text = value?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-        if let seconds = Double(text), seconds.isFinite, seconds >= 0 { return min(seconds, maxRetryAfter) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
-            formatter.dateFormat = format
-            if let date = formatter.date(from: text) { return min(max(0, date.timeIntervalSince(now)), maxRetryAfter) }
-        }
-        return nil
+        RetryAfter.seconds(value, now: now, cap: maxRetryAfter)
     }
 }
 

@@ -72,6 +72,23 @@ public struct HTTPAnswer: Sendable {
     public var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
 }
 
+/// `Retry-After` (RFC 9110 §10.2.3): delay-seconds or an HTTP-date, as seconds from `now`, at most `cap`; nil when
+/// the value is neither. `collect` and `scan --validate` read it here.
+public enum RetryAfter {
+    public static func seconds(_ value: String?, now: Date, cap: TimeInterval) -> TimeInterval? {
+        guard let text = value?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        if let seconds = Double(text), seconds.isFinite, seconds >= 0 { return min(seconds, cap) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
+            formatter.dateFormat = format
+            if let date = formatter.date(from: text) { return min(max(0, date.timeIntervalSince(now)), cap) }
+        }
+        return nil
+    }
+}
+
 /// What one HTTP call came to.
 public enum HTTPOutcome: Sendable {
     case answer(HTTPAnswer)
@@ -205,14 +222,23 @@ public struct ValidationStage: Sendable {
     public var timeout: TimeInterval
     /// Calls in flight per provider at most.
     public var concurrencyPerProvider: Int
+    /// Calls started per provider per second at most (0: no pacing beyond the concurrency limit). A history full of
+    /// one provider's keys does not become a burst its rate limiter answers with 429s.
+    public var callsPerSecondPerProvider: Double
+    /// A `429` whose `Retry-After` asks for at most this many seconds holds the provider's calls that long and the call
+    /// is made once more; a longer wait (or none given) leaves the key `unknown`, never retried in a loop.
+    public var maxRetryAfter: TimeInterval
     public var registry: ValidatorRegistry
     public var transport: any HTTPTransport
 
     public init(endpoints: ValidationEndpoints = ValidationEndpoints(), timeout: TimeInterval = 5, concurrencyPerProvider: Int = 4,
+                callsPerSecondPerProvider: Double = 10, maxRetryAfter: TimeInterval = 10,
                 registry: ValidatorRegistry = .builtin, transport: (any HTTPTransport)? = nil) {
         self.endpoints = endpoints
         self.timeout = timeout
         self.concurrencyPerProvider = max(1, concurrencyPerProvider)
+        self.callsPerSecondPerProvider = max(0, callsPerSecondPerProvider)
+        self.maxRetryAfter = max(0, maxRetryAfter)
         self.registry = registry
         self.transport = transport ?? URLSessionTransport()
     }
@@ -234,19 +260,31 @@ public struct ValidationStage: Sendable {
         guard !jobs.isEmpty else { return credentials }
         let results = ResultBox(count: credentials.count)
         let group = DispatchGroup()
-        let (transport, timeout) = (self.transport, self.timeout)
-        // Per provider, at most `concurrencyPerProvider` threads take the provider's calls in turn. Threads of their own,
-        // not the shared Dispatch pool: each blocks on its call, and a blocked pool starves URLSession's own work.
+        let (transport, timeout, maxRetryAfter) = (self.transport, self.timeout, self.maxRetryAfter)
+        // Per provider, at most `concurrencyPerProvider` threads take the provider's calls in turn, spaced by the
+        // provider's pacer. Threads of their own, not the shared Dispatch pool: each blocks on its call, and a blocked
+        // pool starves URLSession's own work.
         for lane in Dictionary(grouping: jobs, by: { $0.validator.provider }).values {
             let queue = JobQueue(count: lane.count)
+            let pacer = ProviderPacer(interval: callsPerSecondPerProvider > 0 ? 1 / callsPerSecondPerProvider : 0)
             for _ in 0..<min(concurrencyPerProvider, lane.count) {
                 group.enter()
                 let thread = Thread {
                     defer { group.leave() }
                     while let next = queue.next() {
                         let job = lane[next]
-                        let started = now()
-                        let outcome = Self.check(job.subject, with: job.validator, base: job.base, transport: transport, timeout: timeout, at: started)
+                        pacer.wait()
+                        var started = now()
+                        var (outcome, retryAfter) = Self.check(job.subject, with: job.validator, base: job.base, transport: transport,
+                                                               timeout: timeout, at: started, maxRetryAfter: maxRetryAfter)
+                        if let retryAfter {
+                            // Rate limited with a short wait asked: the provider's other calls hold too, then one more try.
+                            pacer.hold(for: retryAfter)
+                            pacer.wait()
+                            started = now()
+                            (outcome, _) = Self.check(job.subject, with: job.validator, base: job.base, transport: transport,
+                                                      timeout: timeout, at: started, maxRetryAfter: 0)
+                        }
                         results.set(job.index, outcome, at: started)
                     }
                 }
@@ -269,24 +307,29 @@ public struct ValidationStage: Sendable {
         return out
     }
 
-    /// One call, read: 2xx by the validator, 401/403 revoked (never retried), anything else unknown or error.
+    /// One call, read: 2xx by the validator, 401/403 revoked (never retried), anything else unknown or error. A 429
+    /// whose `Retry-After` asks for at most `maxRetryAfter` seconds also returns that wait (the caller tries once more).
     static func check(_ subject: ValidationSubject, with validator: any Validator, base: URL?, transport: any HTTPTransport,
-                      timeout: TimeInterval, at date: Date) -> ValidationOutcome {
+                      timeout: TimeInterval, at date: Date, maxRetryAfter: TimeInterval = 0) -> (ValidationOutcome, retryAfter: TimeInterval?) {
         guard let base, let call = validator.call(for: subject, base: base, at: date) else {
-            return ValidationOutcome(status: .unknown, detail: "not checked: what the call needs besides the secret was not found nearby")
+            return (ValidationOutcome(status: .unknown, detail: "not checked: what the call needs besides the secret was not found nearby"), nil)
         }
-        guard let url = URL(string: base.absoluteString + call.path) else { return ValidationOutcome(status: .error, detail: "invalid endpoint") }
+        guard let url = URL(string: base.absoluteString + call.path) else { return (ValidationOutcome(status: .error, detail: "invalid endpoint"), nil) }
         let host = url.host ?? "?"
         switch transport.send(HTTPRequest(method: call.method, url: url, headers: call.headers, body: call.body), timeout: timeout) {
         case .timedOut:
-            return ValidationOutcome(status: .unknown, detail: "no answer from \(host) within \(Self.seconds(timeout))")
+            return (ValidationOutcome(status: .unknown, detail: "no answer from \(host) within \(Self.seconds(timeout))"), nil)
         case .failed(let reason):
-            return ValidationOutcome(status: .error, detail: "\(host): \(reason)")
+            return (ValidationOutcome(status: .error, detail: "\(host): \(reason)"), nil)
         case .answer(let answer):
-            if (400..<500).contains(answer.status), answer.status != 429, let read = validator.refusal(answer) { return read }
+            if (400..<500).contains(answer.status), answer.status != 429, let read = validator.refusal(answer) { return (read, nil) }
             var outcome = check(answer, validator: validator, subject: subject, host: host)
             if !(200..<300).contains(answer.status), let code = Self.plain(validator.errorCode(answer)) { outcome.detail += " (\(code))" }
-            return outcome
+            if answer.status == 429, maxRetryAfter > 0,
+               let wait = RetryAfter.seconds(answer.headers["retry-after"], now: Date(), cap: .infinity), wait <= maxRetryAfter {
+                return (outcome, wait)
+            }
+            return (outcome, nil)
         }
     }
 
@@ -314,6 +357,32 @@ public struct ValidationStage: Sendable {
         let cleaned = String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init)).trimmingCharacters(in: .whitespaces)
         guard !cleaned.isEmpty, cleaned.count <= limit else { return nil }
         return cleaned
+    }
+}
+
+/// Spaces one provider's calls (`interval` apart at least, across its threads) and holds them all after a 429.
+private final class ProviderPacer: @unchecked Sendable {
+    private let lock = NSLock()
+    private let interval: TimeInterval
+    private var next = Date.distantPast
+    init(interval: TimeInterval) { self.interval = interval }
+
+    /// Blocks until this thread's call may start.
+    func wait() {
+        lock.lock()
+        let now = Date()
+        let start = max(now, next)
+        next = start.addingTimeInterval(interval)
+        lock.unlock()
+        let delay = start.timeIntervalSince(now)
+        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+    }
+
+    /// No call starts for `seconds` from now.
+    func hold(for seconds: TimeInterval) {
+        lock.lock()
+        next = max(next, Date().addingTimeInterval(seconds))
+        lock.unlock()
     }
 }
 

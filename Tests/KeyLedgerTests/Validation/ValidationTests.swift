@@ -156,6 +156,45 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(try run("github", .init(status: 429, headers: ["Retry-After": "30"])).record.validation?.status, .unknown)
     }
 
+    /// A 429 asking for a short wait (`Retry-After: 1`) holds the provider's calls that long, then the call is made once
+    /// more; without a usable `Retry-After`, or asking longer than the stage waits (10 s), the key stays unknown after one call.
+    func testRateLimitWithShortRetryAfterIsAskedOnceMore() throws {
+        final class Count: @unchecked Sendable { let lock = NSLock(); var times: [Date] = []
+            func add() -> Int { lock.lock(); defer { lock.unlock() }; times.append(Date()); return times.count } }
+        let count = Count()
+        let c = Self.cases()["openai"]!
+        let server = try startServer { _ in
+            count.add() == 1 ? .init(status: 429, headers: ["Retry-After": "1"], body: #"{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}"#)
+                : .init(status: 200, headers: c.activeHeaders, body: c.activeBody)
+        }
+        let register = try scan(envLine(c), server: server)
+        XCTAssertEqual(register.credential(for: c.key)?.validation?.status, .active)
+        XCTAssertEqual(server.requests.count, 2)
+        XCTAssertGreaterThanOrEqual(count.times[1].timeIntervalSince(count.times[0]), 0.95, "Retry-After was not honoured")
+
+        for headers in [[:], ["Retry-After": "120"], ["Retry-After": "soon"]] {
+            let once = try run("openai", .init(status: 429, headers: headers))
+            XCTAssertEqual(once.requests.count, 1, "\(headers)")
+            XCTAssertEqual(once.record.validation?.status, .unknown)
+            XCTAssertTrue(once.record.validation?.detail.contains("rate limited") ?? false)
+        }
+    }
+
+    /// One provider's calls start at most ten a second (the stage's default), across its threads: eleven keys take a
+    /// second at least, however fast the provider answers.
+    func testCallsToOneProviderArePaced() throws {
+        final class Times: @unchecked Sendable { let lock = NSLock(); var all: [Date] = []
+            func add() { lock.lock(); all.append(Date()); lock.unlock() } }
+        let times = Times()
+        let server = try startServer { _ in times.add(); return .init(status: 401) }
+        var keys = CredentialFactory(seed: 6)
+        let secrets = (0..<11).map { _ in keys.openAIProjectKey() }
+        _ = try scan(secrets.enumerated().map { "KEY_\($0.offset)=\($0.element)\n" }.joined(), server: server)
+        XCTAssertEqual(times.all.count, 11)
+        let sorted = times.all.sorted()
+        XCTAssertGreaterThanOrEqual(sorted.last!.timeIntervalSince(sorted.first!), 0.95)
+    }
+
     func testGitHubScopesToPrivilege() {
         XCTAssertEqual(GitHubValidator.level(scopes: ["admin:org", "repo"]), .admin)
         XCTAssertEqual(GitHubValidator.level(scopes: ["workflow"]), .write)
