@@ -62,10 +62,10 @@ public enum WeeklyReportHTML {
     h3 .count { color: var(--muted); font-weight: 400; }
     .headline { font-size: 18px; line-height: 1.45; font-weight: 600; margin: 0 0 20px; padding: 14px 18px;
                 background: #eff6ff; border-left: 5px solid var(--blue); border-radius: 4px; }
-    .tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); gap: 12px; margin: 0 0 8px; }
-    .tile { border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; background: var(--soft); }
-    .tile .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; white-space: nowrap;
-                   overflow: hidden; text-overflow: ellipsis; }
+    .tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(128px, 1fr)); gap: 10px; margin: 0 0 8px; }
+    .tile { border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; background: var(--soft); }
+    .tile .label { color: var(--muted); font-size: 11.5px; text-transform: uppercase; letter-spacing: .03em; line-height: 1.3;
+                   min-height: 2.6em; overflow-wrap: anywhere; }
     .tile .value { font-size: 24px; font-weight: 700; line-height: 1.25; white-space: nowrap; }
     .tile .unit { font-size: 14px; font-weight: 600; color: var(--muted); }
     .tile .delta { font-size: 12px; color: var(--muted); }

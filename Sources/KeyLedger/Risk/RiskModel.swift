@@ -33,8 +33,9 @@ public struct RiskModel: Sendable {
         validationFactors(c, into: &factors)
         let anomaly = spendFactors(c, exposure, into: &factors)
         let llmjacking = cloudTrailFactors(c, exposure, into: &factors)
+        revokedFactor(c, into: &factors)
         var list = factors.items
-        let score = min(100, list.reduce(0) { $0 + $1.points })
+        let score = max(0, min(100, list.reduce(0) { $0 + $1.points }))
         var severity = Severity(score: score)
         if anomaly || (llmjacking && policy.cloudTrailForcesCritical) { severity = .critical }
         if let floor = policy.severityFloor(rule: c.rule, provider: c.provider, kind: c.kind).flatMap(Severity.init(rawValue:)),
@@ -157,16 +158,27 @@ public struct RiskModel: Sendable {
         }
     }
 
-    /// Validation (`scan --validate`): a key its provider accepts today raises the score; a revoked one adds nothing but
-    /// stays a finding (its history still holds it until cleaned or accepted). Unknown and error say nothing.
+    /// Validation (`scan --validate`): a key its provider accepts today raises the score. Unknown and error say nothing;
+    /// a refused key is `revokedFactor`'s.
     func validationFactors(_ c: LinkedCredential, into f: inout FactorList) {
-        guard let v = c.validation else { return }
+        guard let v = c.validation, v.status == .active else { return }
+        f.add("validation.active", 10, "works at the provider (checked \(String(v.checkedAt.prefix(10))))")
+    }
+
+    /// The highest score a key its provider refuses keeps: the top of `low` (a dead key is low risk).
+    static let revokedScoreCeiling = 34
+
+    /// A key its provider refuses cannot be used, so it is low risk: `validation.revoked` takes off what puts the score
+    /// above `low` (negative points, shown like any factor), and nothing when it is low already. It stays a finding —
+    /// its history still holds it until cleaned or accepted — and abuse seen after exposure still makes it critical
+    /// (a key revoked after it was abused is an incident, not a closed case).
+    func revokedFactor(_ c: LinkedCredential, into f: inout FactorList) {
+        guard let v = c.validation, v.status == .revoked else { return }
         let day = String(v.checkedAt.prefix(10))
-        switch v.status {
-        case .active: f.add("validation.active", 10, "works at the provider (checked \(day))")
-        case .revoked: f.add("validation.revoked", 0, "revoked at the provider on \(day); still a finding until history is cleaned or accepted")
-        case .unknown, .error: break
-        }
+        let total = f.items.reduce(0) { $0 + $1.points }
+        let lowered = min(0, Self.revokedScoreCeiling - total)
+        f.add("validation.revoked", lowered, "refused by the provider on \(day): the key no longer works, so it is low risk; "
+            + "still a finding until history is cleaned or accepted")
     }
 
     func ownershipFactors(_ c: LinkedCredential, into f: inout FactorList) {
@@ -329,6 +341,8 @@ public struct RiskModel: Sendable {
         var actions: [TreatmentAction] = []
         for row in Self.treatmentTable where !row.factors.isDisjoint(with: facts) {
             if let unless = row.unless, actions.contains(unless) { continue }
+            // A key its provider refuses is not rotated: whatever used it already stopped working with it.
+            if row.action == .rotate, facts.contains("validation.revoked") { continue }
             actions.append(row.action)
         }
         return actions.map { Treatment(action: $0, due: due) }

@@ -114,6 +114,40 @@ final class RiskModelTests: XCTestCase {
         XCTAssertEqual(abused.treatments.first?.due, "2026-11-21", "critical treatments are due in a day")
     }
 
+    /// A key its provider refuses is low risk: `validation.revoked` takes the score to the top of low (and nothing off
+    /// a score already low), it is not rotated, and it stays a finding. Abuse after exposure keeps it critical.
+    func testRefusedKeyIsLowRiskUnlessAbused() {
+        func refused(_ c: LinkedCredential) -> LinkedCredential {
+            var c = c
+            c.validation = CredentialValidation(status: .revoked, checkedAt: "2026-11-19T08:00:00Z", detail: "HTTP 401")
+            return c
+        }
+        let exposed = credential(privilege: "admin", team: nil)
+        let before = RiskModel(asOf: asOf).assess(exposed)
+        XCTAssertGreaterThan(before.risk.score, RiskModel.revokedScoreCeiling)
+        XCTAssertTrue(before.treatments.map(\.action).contains(.rotate))
+        let after = RiskModel(asOf: asOf).assess(refused(exposed))
+        XCTAssertEqual(after.risk.score, RiskModel.revokedScoreCeiling)
+        XCTAssertEqual(after.risk.severity, .low)
+        let factor = after.risk.factors.first { $0.id == "validation.revoked" }
+        XCTAssertEqual(factor?.points, RiskModel.revokedScoreCeiling - before.risk.factors.reduce(0) { $0 + $1.points })
+        XCTAssertTrue(factor?.reason.hasPrefix("refused by the provider on 2026-11-19") ?? false)
+        XCTAssertFalse(after.treatments.map(\.action).contains(.rotate), "a dead key is not rotated")
+        XCTAssertTrue(after.treatments.map(\.action).contains(.moveToSecretManager), "the practice that leaked it still needs fixing")
+
+        // Already low: nothing taken off.
+        let quiet = RiskModel(asOf: asOf).assess(refused(credential(head: false, linked: true)))
+        XCTAssertEqual(quiet.risk.factors.first { $0.id == "validation.revoked" }?.points, 0)
+
+        // Revoked after it was abused: an incident, still critical.
+        let start = ISODate.parse("2026-10-01")!
+        let daily = (0..<50).map { DailyUsageRecord(date: ISODate.day(start.addingTimeInterval(Double($0) * 86_400)), cost: $0 >= 28 ? 60 : 2,
+                                                   tokens: 0, requests: 0) }
+        let abused = RiskModel(asOf: asOf).assess(refused(credential(privilege: "restricted", daily: daily)))
+        XCTAssertEqual(abused.risk.severity, .critical)
+        XCTAssertTrue(abused.treatments.map(\.action).contains(.investigateAbuse))
+    }
+
     /// Issue 12's case: created 10-27, committed to checkout-service 10-28, $2.50/day until a jump to $270/day on 11-05.
     /// The fixed windows found too little history and gave up (medium, 28th of 32); now it is critical.
     func testNewKeyWithDelayedAbuseIsCritical() {

@@ -108,9 +108,13 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(record.validation?.status, .revoked)
         XCTAssertTrue(record.validation?.detail.contains("HTTP \(status)") ?? false)
         let factor = try XCTUnwrap(record.risk.factors.first { $0.id == "validation.revoked" })
-        XCTAssertEqual(factor.points, 0)
-        XCTAssertTrue(factor.reason.hasPrefix("revoked at the provider on 20"), factor.reason)
+        // The key was in the work tree (exposure, no owner …: above low); the refusal takes the score to the top of low.
+        XCTAssertLessThan(factor.points, 0)
+        XCTAssertEqual(record.risk.score, RiskModel.revokedScoreCeiling)
+        XCTAssertEqual(record.risk.severity, .low)
+        XCTAssertTrue(factor.reason.hasPrefix("refused by the provider on 20"), factor.reason)
         XCTAssertTrue(factor.reason.hasSuffix("still a finding until history is cleaned or accepted"), factor.reason)
+        XCTAssertFalse(record.treatment.contains { $0.action == .rotate }, "a dead key is not rotated")
         XCTAssertEqual(record.status, .open, "a revoked key is still a finding")
     }
 
