@@ -167,8 +167,9 @@ public struct KeyLedgerConfig: Sendable {
                 // `openai: https://gateway.internal/openai`: https only (http only to 127.0.0.1 / localhost).
                 guard let map = value.mapping else { throw fail(value, "`endpoints` must map providers to base URLs (openai: https://…)") }
                 for (k, v) in map {
-                    guard let provider = k.string, ValidationEndpoints.providers.contains(provider) else {
-                        throw fail(k, "unknown endpoint provider \(ConfigText.name(k.string)) (expected \(ValidationEndpoints.providers.sorted().joined(separator: ", ")))")
+                    guard let provider = k.string, ValidationEndpoints.isKnown(provider) else {
+                        throw fail(k, "unknown endpoint provider \(ConfigText.name(k.string)) (expected \(ValidationEndpoints.providers.sorted().joined(separator: ", ")), "
+                            + "or a provider whose rules declare a validation call)")
                     }
                     guard let text = v.string, let url = ValidationEndpoints.baseURL(text) else {
                         throw fail(v, "the endpoint of `\(provider)` must be an https:// base URL without credentials, query or fragment "

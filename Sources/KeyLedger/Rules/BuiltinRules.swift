@@ -7168,6 +7168,13 @@ rules:
   identity:
     reveals: the team and user (GET /v2/account).
   privilege: unknown
+  validation:
+    url: https://api.digitalocean.com/v2/account
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"account"'
+    revoked: [401]
+    source: https://docs.digitalocean.com/reference/api/digitalocean/#tag/Account/operation/account_get
   examples:
   - DIGITALOCEAN_TOKEN=dop_v1_2700101490fbc7380dcb1bcec8464352b29837ffd5dc24060a3691e491d4800c
   - |-
@@ -16716,6 +16723,12 @@ rules:
   identity:
     reveals: the npm user (npm whoami with the token; npm token list shows the token id and its first characters).
   privilege: unknown
+  validation:
+    url: https://registry.npmjs.org/-/whoami
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"username"'
+    source: https://github.com/npm/registry/blob/main/docs/user/authentication.md
   examples:
   - //registry.npmjs.org/:_authToken=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
   - |-

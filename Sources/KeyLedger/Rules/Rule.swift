@@ -56,6 +56,9 @@ public struct Rule: Sendable, Equatable {
     public var pathPatterns: [String] = []
     /// Where the rule was written; imported rules carry no examples to prove them.
     public var origin: RuleOrigin = .yaml
+    /// `validation:`: the read-only call `scan --validate` makes for this rule's keys when no validator in code covers
+    /// them (`RuleValidation`).
+    public var validation: RuleValidation? = nil
 
     /// Kinds whose match names an identity rather than unlocking one (an AWS access key id, an OAuth client id):
     /// shown in full as `identity.key_id`, not redacted by the output sanitiser.

@@ -264,6 +264,7 @@ public enum RuleLoader {
         rule.stopwords = ((entry["stopwords"] as? [Any]) ?? []).compactMap { ($0 as? String)?.lowercased() }
         rule.pathPatterns = ((entry["path_patterns"] as? [Any]) ?? []).compactMap { $0 as? String }
         rule.allowRepeats = (entry["allow_repeats"] as? Bool) ?? false
+        if let v = entry["validation"] { rule.validation = try RuleValidation.parse(v, fail: fail) }
         return rule
     }
 }

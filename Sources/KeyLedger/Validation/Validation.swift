@@ -21,8 +21,15 @@ public struct ValidationEndpoints: Sendable, Equatable {
     /// Endpoint names with no official host: a self-hosted service `keyledger collect` reads (the LiteLLM proxy).
     public static let selfHosted: Set<String> = ["litellm"]
     /// The endpoint names `endpoints:` may set: every built-in validator's (those whose host is per resource, such as
-    /// Azure OpenAI, too) and the self-hosted services.
+    /// Azure OpenAI, too) and the self-hosted services; `isKnown` also takes the providers whose built-in rules
+    /// declare a `validation:` call.
     public static var providers: Set<String> { Set(ValidatorRegistry.builtin.validators.values.map(\.endpoint)).union(selfHosted) }
+
+    /// The providers whose built-in rules declare a `validation:` call (read once, when a name is not in `providers`).
+    public static let ruleDeclared: Set<String> = Set(((try? RuleLoader.builtin()) ?? []).filter { $0.validation != nil }.map(\.provider))
+
+    /// Whether `endpoints:` may name `name`.
+    public static func isKnown(_ name: String) -> Bool { providers.contains(name) || ruleDeclared.contains(name) }
 
     /// `endpoints:` of keyledger.yml, by endpoint name.
     public var overrides: [String: URL] = [:]
@@ -248,8 +255,10 @@ public struct ValidationStage: Sendable {
     public func validate(_ credentials: [LinkedCredential], now: @escaping @Sendable () -> Date = { Date() }) -> [LinkedCredential] {
         var jobs: [(index: Int, validator: any Validator, subject: ValidationSubject, base: URL?)] = []
         for (index, c) in credentials.enumerated() {
-            guard let entry = c.entry, !entry.rule.isIdentifier, let validator = registry.validator(for: entry.rule.provider),
-                  validator.accepts(kind: entry.rule.kind) else { continue }
+            guard let entry = c.entry, !entry.rule.isIdentifier else { continue }
+            // A validator in code for the provider when it takes this kind, else the call the rule declares.
+            let coded = registry.validator(for: entry.rule.provider).flatMap { $0.accepts(kind: entry.rule.kind) ? $0 : nil }
+            guard let validator = coded ?? RuleDeclaredValidator(rule: entry.rule) else { continue }
             var identity = c.identity
             identity.keyId = identity.keyId ?? entry.identity.keyId
             identity.account = identity.account ?? entry.identity.account
