@@ -59,7 +59,7 @@ for provider in sorted(providers):
     for r in providers[provider]:
         note = "" if r["confidence"] == "high" else f" *({r['confidence']})*"
         if r["validates"]:
-            note += f" \u2713 `{r['validates']}`"
+            note += f" \u2713 {r['validates']}"
         cells.append(f"`{r['id']}`{note}")
     out.append(f"| {provider} | {', '.join(cells)} |")
 text = "\n".join(out) + "\n"
