@@ -50,6 +50,25 @@ final class RuleDeclaredValidationTests: XCTestCase {
         }
     }
 
+    /// The path part of the URL as written (`/v1/accounts/{{key_id}}.json`, `/addresses/`).
+    static func declaredPath(_ spec: RuleValidation) -> String {
+        let text = spec.urlTemplate
+        guard let scheme = text.range(of: "://") else { return "/" }
+        let rest = text[scheme.upperBound...].drop { $0 != "/" && $0 != "?" }
+        let path = String(rest.prefix { $0 != "?" })
+        return path.isEmpty ? "/" : path
+    }
+
+    /// Whether a received path is the declared one, a placeholder matching what was filled in (never a `/`).
+    static func path(_ received: String, matches declared: String) -> Bool {
+        let decoded = received.removingPercentEncoding ?? received
+        var pattern = NSRegularExpression.escapedPattern(for: declared)
+        for placeholder in ["{{secret}}", "{{key_id}}"] {
+            pattern = pattern.replacingOccurrences(of: NSRegularExpression.escapedPattern(for: placeholder), with: "[^/]+")
+        }
+        return decoded.range(of: "^" + pattern + "$", options: .regularExpression) != nil
+    }
+
     /// Whether the request carries `secret` where `spec` puts it.
     static func carries(_ request: LocalHTTPServer.Request, _ secret: String, _ spec: RuleValidation) -> Bool {
         if request.headers.values.contains(where: { $0.contains(secret) }) { return true }
@@ -96,11 +115,9 @@ final class RuleDeclaredValidationTests: XCTestCase {
                 XCTAssertEqual(mine.count, 1, "\(s.rule.id) (\(mode)): one request carrying the key, where the rule puts it")
                 if let request = mine.first {
                     XCTAssertEqual(request.method, spec.method, s.rule.id)
-                    let declared = spec.url.path.removingPercentEncoding ?? spec.url.path
+                    // The path as the rule writes it (a trailing `/` kept), each placeholder standing for one segment.
                     let route = String(request.route.dropFirst(s.rule.provider.count + 1))
-                    if !declared.contains("{{") {
-                        XCTAssertEqual(route.removingPercentEncoding ?? route, declared.isEmpty ? "/" : declared, "\(s.rule.id): the declared path")
-                    }
+                    XCTAssertTrue(Self.path(route, matches: Self.declaredPath(spec)), "\(s.rule.id): the declared path")
                 }
                 let expected: ValidationStatus = mode == .active ? .active : mode == .revoked ? .revoked : .error
                 XCTAssertEqual(record.validation?.status, expected, "\(s.rule.id) (\(mode)): \(record.validation?.detail ?? "not validated")")
@@ -146,6 +163,11 @@ final class RuleDeclaredValidationTests: XCTestCase {
         let call = try XCTUnwrap(validator.call(for: withId, base: validator.officialBase!, at: Date()))
         XCTAssertEqual(call.path, "/v1/accounts/AC0123")
         XCTAssertEqual(validator.officialBase?.absoluteString, "https://api.acme.example")
+        XCTAssertTrue(Self.path("/v1/accounts/AC0123", matches: Self.declaredPath(rule.validation!)))
+        XCTAssertFalse(Self.path("/v1/accounts/AC/0123", matches: Self.declaredPath(rule.validation!)))
+        let slash = try XCTUnwrap(try RuleLoader.parse(yaml: yaml.replacingOccurrences(of: "/v1/accounts/{{key_id}}", with: "/v1/addresses/"), source: "t.yml").first)
+        XCTAssertEqual(Self.declaredPath(slash.validation!), "/v1/addresses/")
+        XCTAssertEqual(RuleDeclaredValidator(rule: slash)?.call(for: withId, base: validator.officialBase!, at: Date())?.path, "/v1/addresses/")
         XCTAssertTrue(call.headers["Authorization"]?.hasPrefix("Basic ") ?? false)
     }
 }
