@@ -15627,6 +15627,12 @@ rules:
     identity:
       reveals: 'the Meraki dashboard administrator who generated it; GET /organizations lists the organisations it reaches'
     privilege: unknown
+    validation:
+      url: https://api.meraki.com/api/v1/organizations
+      headers: { X-Cisco-Meraki-API-Key: '{{secret}}' }
+      active: [200]
+      revoked: [401]
+      source: https://developer.cisco.com/meraki/api-v1/authorization
     examples:
       - 'MERAKI_DASHBOARD_API_KEY=c634fed3e593af993e137b1b6459863fdaa33f83'
       - 'meraki_dashboard_api_key = "0b95729edc1c53ee783dafdd752e8727196ddf20"'
@@ -17905,6 +17911,13 @@ rules:
     identity:
       reveals: 'the PandaDoc account that owns the key; the provider dashboard lists its keys'
     privilege: unknown
+    validation:
+      url: https://api.pandadoc.com/public/v1/members/current
+      headers: { Authorization: 'API-Key {{secret}}' }
+      active: [200]
+      active_body: '"email"'
+      revoked: [401]
+      source: https://developers.pandadoc.com/reference/authentication
     examples:
       - 'PANDADOC_API_KEY=093e9572a7468eb0c76ab8cda0e1ccee782e892d'
       - 'pandadoc_api_key = "ca71284ac0c7972e6feaa52faee903f42118830d"'
@@ -23387,6 +23400,12 @@ rules:
   identity:
     reveals: the user and organizations (GET /v1/projects).
   privilege: unknown
+  validation:
+    url: https://api.supabase.com/v1/organizations
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    revoked: [401]
+    source: https://supabase.com/docs/reference/api/introduction
   examples:
   - SUPABASE_ACCESS_TOKEN=sbp_b7596adddcdcccf6be7d451dcc28a47210a57e1d
   - supabase login --token sbp_188ba6ec783e2ed524373ec8e662849551a1cda3
@@ -24493,6 +24512,13 @@ rules:
   identity:
     reveals: 'the user (GET /user with "Authorization: token …").'
   privilege: unknown
+  validation:
+    url: https://api.travis-ci.com/user
+    headers: { Authorization: 'token {{secret}}', Travis-API-Version: '3' }
+    active: [200]
+    active_body: '"login"'
+    revoked: [401, 403]
+    source: https://developer.travis-ci.com/resource/user
   examples:
   - TRAVIS_API_TOKEN=v8BFUPlXxvTBpmZhBYdRjW
   - 'travis_token: "fMxHSWNWY1j8V3mbqkGora"'
@@ -25813,6 +25839,13 @@ rules:
     identity:
       reveals: 'the VirusTotal account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
     privilege: read
+    validation:
+      url: https://www.virustotal.com/api/v3/domains/virustotal.com
+      headers: { x-apikey: '{{secret}}' }
+      active: [200]
+      active_body: '"data"'
+      revoked: [401]
+      source: https://docs.virustotal.com/reference/errors
     examples:
       - |-
         VIRUSTOTAL_API_KEY=23c1179f277ef2f08f6c07525f133adabc756be3581f0d2ee06baa1d4ce50ff7
