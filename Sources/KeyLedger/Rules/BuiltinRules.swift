@@ -14359,6 +14359,15 @@ rules:
   identity:
     reveals: the user (query { viewer { id email } }).
   privilege: unknown
+  validation:
+    url: https://api.linear.app/graphql
+    method: POST
+    headers: { Authorization: '{{secret}}', Content-Type: 'application/json' }
+    body: '{"query":"{ viewer { id } }"}'
+    active: [200]
+    active_body: '"viewer"'
+    revoked_body: 'AUTHENTICATION_ERROR'
+    source: https://linear.app/developers/graphql#authentication
   examples:
   - LINEAR_API_KEY=lin_api_Qxqd0SYAinXGaTuZkqFUvKFkeONH7lfKCHEV513X
   - 'curl -H "Authorization: lin_api_5du71euNDGQWZsDZNQJYZk8i7ZJClKoMjUq1ttE0" https://api.linear.app/graphql'
@@ -14379,6 +14388,15 @@ rules:
   identity:
     reveals: the user or app actor (viewer query).
   privilege: unknown
+  validation:
+    url: https://api.linear.app/graphql
+    method: POST
+    headers: { Authorization: 'Bearer {{secret}}', Content-Type: 'application/json' }
+    body: '{"query":"{ viewer { id } }"}'
+    active: [200]
+    active_body: '"viewer"'
+    revoked_body: 'AUTHENTICATION_ERROR'
+    source: https://linear.app/developers/oauth-2-0-authentication
   examples:
   - LINEAR_TOKEN=lin_oauth_eaTT8UhWiYhByZZ24F9S4XmxrrTSmdecwGw1bYTy5zMe1Q3wNIj53AXCGo0uaHGP
   - '{"access_token": "lin_oauth_x4rP0HPqyLTgPIGqajxNO4qur6DQuobTHv6NFQh02z90x5WyEPpAbCELEJ6qlFzp"}'
@@ -14535,6 +14553,13 @@ rules:
       reveals: >
         the user: GET /v4/profile returns the username, email and the tokens scopes.
     privilege: unknown
+    validation:
+      url: https://api.linode.com/v4/profile
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      active_body: '"username"'
+      revoked: [401]
+      source: https://techdocs.akamai.com/linode-api/reference/get-profile
     examples:
       - 'LINODE_TOKEN=672a6b3d9efb5e54126af9c4d51fb58fd23f61221f1f71847e04b48587c1aeea'
       - |
@@ -14706,6 +14731,13 @@ rules:
   identity:
     reveals: the Lob account.
   privilege: unknown
+  validation:
+    url: https://api.lob.com/v1/addresses?limit=1
+    basic_auth: { username: '{{secret}}', password: '' }
+    active: [200]
+    active_body: '"data"'
+    revoked: [401]
+    source: https://help.lob.com/account-management/api-keys
   examples:
   - LOB_API_KEY=test_7884a95fbc0ed4a7c0581d7cd616b0f5119
   - 'lob = Lob(''test_8a2887dc5b9bfd9b863f991c8d25dfe58b6'')  # lob.com'
@@ -14835,6 +14867,13 @@ rules:
     identity:
       reveals: 'the Lokalise account that owns the key; the provider dashboard lists its keys'
     privilege: unknown
+    validation:
+      url: https://api.lokalise.com/api2/projects?limit=1
+      headers: { X-Api-Token: '{{secret}}' }
+      active: [200]
+      active_body: '"projects"'
+      revoked: [401]
+      source: https://developers.lokalise.com/reference/api-authentication
     examples:
       - 'LOKALISE_API_TOKEN=e5d9a5083da7ec6afbe277ae16b189798fa29f7d'
       - 'lokalise_api_token = "f8540d6b05e6b8e83498cf7852cd403d36218fe9"'
@@ -15300,6 +15339,15 @@ rules:
   identity:
     reveals: the Mandrill account (users/info returns username and reputation).
   privilege: write
+  validation:
+    url: https://mandrillapp.com/api/1.0/users/ping2
+    method: POST
+    headers: { Content-Type: 'application/json' }
+    body: '{"key":"{{secret}}"}'
+    active: [200]
+    active_body: 'PONG'
+    revoked_body: 'Invalid_Key'
+    source: https://mailchimp.com/developer/transactional/api/users/ping/
   examples:
   - MANDRILL_API_KEY=EPdpDN5wSQ1pwgEsNNx3NF
   - mandrill_client = mandrill.Mandrill('md-CGYN7gxNK4r85_NYhY5OiK')
@@ -15324,6 +15372,13 @@ rules:
   identity:
     reveals: the account (the base64 JSON payload names the user "u") and token id via GET /tokens/v2.
   privilege: unknown
+  validation:
+    url: https://api.mapbox.com/tokens/v2?access_token={{secret}}
+    active: [200]
+    active_body: '"TokenValid"'
+    revoked: [401]
+    revoked_body: '"TokenRevoked"'
+    source: https://docs.mapbox.com/api/accounts/tokens/#retrieve-a-token
   examples:
   - MAPBOX_SECRET_TOKEN=sk.eyJ1IjoiNvqijSMLNen0e8s8qPsdJk7uTjgB9K3OcheA2wcjbTIm29MCPRFjSGqJ0PqI.Ccpxsq7FLcrnPbfzlKrEzR
   - |-
@@ -15572,6 +15627,12 @@ rules:
     identity:
       reveals: 'the Meraki dashboard administrator who generated it; GET /organizations lists the organisations it reaches'
     privilege: unknown
+    validation:
+      url: https://api.meraki.com/api/v1/organizations
+      headers: { X-Cisco-Meraki-API-Key: '{{secret}}' }
+      active: [200]
+      revoked: [401]
+      source: https://developer.cisco.com/meraki/api-v1/authorization
     examples:
       - 'MERAKI_DASHBOARD_API_KEY=c634fed3e593af993e137b1b6459863fdaa33f83'
       - 'meraki_dashboard_api_key = "0b95729edc1c53ee783dafdd752e8727196ddf20"'
@@ -15654,6 +15715,13 @@ rules:
   identity:
     reveals: the MessageBird account (GET /balance).
   privilege: write
+  validation:
+    url: https://rest.messagebird.com/balance
+    headers: { Authorization: 'AccessKey {{secret}}' }
+    active: [200]
+    active_body: '"amount"'
+    revoked: [401]
+    source: https://developers.messagebird.com/api/balance/
   examples:
   - MESSAGEBIRD_ACCESS_KEY=dCW42ihYkomC2atjT9wwNtwwZ
   - 'messagebird_access_key: ''R9dK1EQQBYvwin63N452Us3Ju'''
@@ -15962,6 +16030,15 @@ rules:
     identity:
       reveals: 'the monday.com user and account (the JWT carries uid and actid; query { me { id email } } returns them)'
     privilege: unknown
+    validation:
+      url: https://api.monday.com/v2
+      method: POST
+      headers: { Authorization: '{{secret}}', Content-Type: 'application/json' }
+      body: '{"query":"query { me { id } }"}'
+      active: [200]
+      active_body: '"me"'
+      revoked: [401]
+      source: https://developer.monday.com/api-reference/docs/authentication
     examples:
       - 'MONDAY_API_TOKEN=eyJhbGciOiJIUzI1NiJ9.eyJQkShcTmZuwQ72JwhcP44t4Pls0TH9l1lBsiAbOGZBHxYIzrg82kirOHWMoqbVECqn5D8cQ9t5MbPerlCJP2Pzzp5k1rUVlV9duddnSJxVk3u9JwnqmuBalYNNVbgosVjaiwTIhR7d37UMu8nVT43dz.nz_a514vYwt9jOJXZ2XLNC5Q5MAyHs9TabYVJGNwz62'
       - 'monday_api_token = "eyJhbGciOiJIUzI1NiJ9.eyJHzvSOteQuNWRJY5F086WJAQDKljzQzRGe8PfRid5iQeBz0ZENMCISUSd5Ejqii4GKE9n3enYlOAAwkHiQs9HEieDJLQ7LYY6IbFvWIaFCyhfzSD9p9U30hvuwLlMTvIwg0Pa3UhNUVEuwjGK4mbGe1.xdkEiEuanpE47kwDix8VNFB6bCroA-DbbvUW629UkC0"'
@@ -16208,6 +16285,13 @@ rules:
   identity:
     reveals: the user (GET /api/v1/user).
   privilege: unknown
+  validation:
+    url: https://api.netlify.com/api/v1/user
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"email"'
+    revoked: [401]
+    source: https://open-api.netlify.com/#tag/user/operation/getCurrentUser
   examples:
   - NETLIFY_AUTH_TOKEN=nfp_IOnCrCSSVf0nbzdxErgUMGsI8V97fFXTpphc
   - netlify deploy --prod --auth nfp_uZpYnBJvQe23eWiuxuFaFtsOxxttD0G5dwXv
@@ -16228,6 +16312,13 @@ rules:
   identity:
     reveals: the user (GET /api/v1/user).
   privilege: unknown
+  validation:
+    url: https://api.netlify.com/api/v1/user
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"email"'
+    revoked: [401]
+    source: https://open-api.netlify.com/#tag/user/operation/getCurrentUser
   examples:
   - NETLIFY_AUTH_TOKEN=YDi069nfwYTAhBZN9w5-Xe6ShUWCwDCnroYG05gLCTo
   - netlify_token = "48dac0baeb64fdd0d00360a07d0d1ac5479db7eb95d5a39f20e1f52e01e05c93"
@@ -16650,6 +16741,13 @@ rules:
   identity:
     reveals: the integration and workspace (GET /v1/users/me returns the bot).
   privilege: unknown
+  validation:
+    url: https://api.notion.com/v1/users/me
+    headers: { Authorization: 'Bearer {{secret}}', Notion-Version: '2022-06-28' }
+    active: [200]
+    active_body: '"object":"user"'
+    revoked: [401]
+    source: https://developers.notion.com/reference/get-self
   examples:
   - NOTION_TOKEN=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
   - 'const notion = new Client({ auth: "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" })'
@@ -16670,6 +16768,13 @@ rules:
   identity:
     reveals: the integration and workspace (GET /v1/users/me).
   privilege: unknown
+  validation:
+    url: https://api.notion.com/v1/users/me
+    headers: { Authorization: 'Bearer {{secret}}', Notion-Version: '2022-06-28' }
+    active: [200]
+    active_body: '"object":"user"'
+    revoked: [401]
+    source: https://developers.notion.com/reference/get-self
   examples:
   - NOTION_API_KEY=secret_i7okJFweTGzAdIVD3drU7cCgDPJLVOHuUsh1QNNfxag
   - 'const notion = new Client({ auth: "secret_xhJGRbiOAcQBRSYcsXKc5OH7Tdu8v7n7OakXBipXHuB" })'
@@ -17806,6 +17911,13 @@ rules:
     identity:
       reveals: 'the PandaDoc account that owns the key; the provider dashboard lists its keys'
     privilege: unknown
+    validation:
+      url: https://api.pandadoc.com/public/v1/members/current
+      headers: { Authorization: 'API-Key {{secret}}' }
+      active: [200]
+      active_body: '"email"'
+      revoked: [401]
+      source: https://developers.pandadoc.com/reference/authentication
     examples:
       - 'PANDADOC_API_KEY=093e9572a7468eb0c76ab8cda0e1ccee782e892d'
       - 'pandadoc_api_key = "ca71284ac0c7972e6feaa52faee903f42118830d"'
@@ -18125,6 +18237,13 @@ rules:
   identity:
     reveals: the Paystack integration/business.
   privilege: admin
+  validation:
+    url: https://api.paystack.co/balance
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"status":true'
+    revoked: [401]
+    source: https://paystack.com/docs/api/transfer-control/#balance
   examples:
   - PAYSTACK_SECRET_KEY=sk_live_f2d2ca512f14956964fbe6bf00843ebc085ce906
   - |-
@@ -18415,6 +18534,13 @@ rules:
     identity:
       reveals: 'the Pipedrive user and company (GET /v1/users/me)'
     privilege: unknown
+    validation:
+      url: https://api.pipedrive.com/v1/users/me
+      headers: { x-api-token: '{{secret}}' }
+      active: [200]
+      active_body: '"success":true'
+      revoked: [401]
+      source: https://developers.pipedrive.com/docs/api/v1/Users#getCurrentUser
     examples:
       - 'PIPEDRIVE_API_TOKEN=40f6edfb94938a09b4a69337c1a2ee84980e5c9f'
       - 'pipedrive_api_token = "a11ebc2bb88cd43d3894445fe6c14d0b07b8fcee"'
@@ -18864,6 +18990,13 @@ rules:
   identity:
     reveals: the user (GET https://api.getpostman.com/me).
   privilege: unknown
+  validation:
+    url: https://api.getpostman.com/me
+    headers: { X-Api-Key: '{{secret}}' }
+    active: [200]
+    active_body: '"user"'
+    revoked: [401]
+    source: https://learning.postman.com/api-docs/api-reference/users/get-authenticated-user
   examples:
   - POSTMAN_API_KEY=PMAK-aaf85c452cc2fa134c9c0a87-7ab60abc292f29412d4091bcee8cc71269
   - 'curl -H "X-Api-Key: PMAK-43b0076c54e239d038968172-6814730e25b2c2e400bbbd1ba88b9d52c9" https://api.getpostman.com/me'
@@ -19261,6 +19394,12 @@ rules:
   identity:
     reveals: the user or organization (GET /api/user).
   privilege: unknown
+  validation:
+    url: https://api.pulumi.com/api/user
+    headers: { Authorization: 'token {{secret}}', Accept: 'application/vnd.pulumi+8' }
+    active: [200]
+    revoked: [401]
+    source: https://www.pulumi.com/docs/reference/cloud-rest-api/api-basics/
   examples:
   - PULUMI_ACCESS_TOKEN=pul-46598fc532b39a7a647806f173af64d200063321
   - |-
@@ -19315,6 +19454,13 @@ rules:
     identity:
       reveals: 'the Pushbullet user (GET /v2/users/me returns name and email)'
     privilege: unknown
+    validation:
+      url: https://api.pushbullet.com/v2/users/me
+      headers: { Access-Token: '{{secret}}' }
+      active: [200]
+      active_body: '"iden"'
+      revoked: [401]
+      source: https://docs.pushbullet.com/#get-user
     examples:
       - 'PUSHBULLET_TOKEN=o.lf93su7fQSF8zj3pZKqTHHNfSPS2NSY8'
       - 'pushbullet_token = "o.M24Brf2XJvzJWnfK9TYC5tcDoda9uPOB"'
@@ -19780,6 +19926,13 @@ rules:
   identity:
     reveals: the user and workspaces (GET /v1/owners).
   privilege: unknown
+  validation:
+    url: https://api.render.com/v1/owners?limit=1
+    headers: { Authorization: 'Bearer {{secret}}', Accept: 'application/json' }
+    active: [200]
+    active_body: '"owner"'
+    revoked: [401]
+    source: https://api-docs.render.com/reference/authentication
   examples:
   - RENDER_API_KEY=rnd_4q69VUQ7BykgKvIhAIUQ5wLCXoP8
   - 'curl -H "Authorization: Bearer rnd_Mq2LChOXzhaLlTUNnNaI445BWNb3" https://api.render.com/v1/services'
@@ -19805,6 +19958,13 @@ rules:
     identity:
       reveals: 'the account (GET https://api.replicate.com/v1/account).'
     privilege: write
+    validation:
+      url: https://api.replicate.com/v1/account
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      active_body: '"username"'
+      revoked: [401]
+      source: https://sdks.replicate.com/resources/account/methods/get
     examples:
       - 'REPLICATE_API_TOKEN=r8_42cr2p1x27WxcbHZpJungZWwvlkLGDyOqVB7R'
       - 'curl https://api.replicate.com/v1/predictions -H "Authorization: Bearer r8_Mwp6CDitEASaNlRY7IOqErN8Eo2cdZz0F6YYs"'
@@ -21323,6 +21483,12 @@ rules:
     identity:
       reveals: 'the Shodan account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
     privilege: read
+    validation:
+      url: https://api.shodan.io/api-info?key={{secret}}
+      active: [200]
+      active_body: '"query_credits"'
+      revoked: [401]
+      source: https://developer.shodan.io/api
     examples:
       - |-
         SHODAN_API_KEY=XmYnX2mLpyJI3DKxI8NYmN5ZgO9hT33f
@@ -21439,6 +21605,13 @@ rules:
     identity:
       reveals: 'the Shortcut account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
     privilege: write
+    validation:
+      url: https://api.app.shortcut.com/api/v3/member
+      headers: { Shortcut-Token: '{{secret}}' }
+      active: [200]
+      active_body: '"id"'
+      revoked: [401]
+      source: https://developer.shortcut.com/api/rest/v3#Get-Current-Member-Info
     examples:
       - |-
         SHORTCUT_API_KEY=fa88f4cb-7ed7-5d4e-78b7-6c0a90da2c17
@@ -22647,6 +22820,13 @@ rules:
         the account: GET /v1/user/account returns its id, email and organizations, and /v1/user/balance
         its credits.
     privilege: write
+    validation:
+      url: https://api.stability.ai/v1/user/account
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      active_body: '"id"'
+      revoked: [401]
+      source: https://platform.stability.ai/docs/api-reference#tag/User/operation/userAccount
     examples:
       - 'STABILITY_API_KEY=sk-WYju5vnh5QiUvnucvTaBWacWnUpdV0e3WLFu4NP3kPVsSgNN'
       - 'curl -f -sS "https://api.stability.ai/v2beta/stable-image/generate/core" -H "authorization: Bearer sk-3ak8xvdbUGvoshrwsxFSNRBVaUkGztj3OYGy7lP7sRO0gHMb" -H "accept: image/*" -F prompt="a lighthouse"'
@@ -22735,6 +22915,12 @@ rules:
     identity:
       reveals: 'the Atlassian Statuspage account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
     privilege: write
+    validation:
+      url: https://api.statuspage.io/v1/pages
+      headers: { Authorization: 'OAuth {{secret}}' }
+      active: [200]
+      revoked: [401]
+      source: https://developer.statuspage.io/#section/Authentication
     examples:
       - |-
         STATUSPAGE_API_KEY=r1ekm1-pv38e6ozrbvkdvr1lcpaih8ldo62z
@@ -23214,6 +23400,12 @@ rules:
   identity:
     reveals: the user and organizations (GET /v1/projects).
   privilege: unknown
+  validation:
+    url: https://api.supabase.com/v1/organizations
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    revoked: [401]
+    source: https://supabase.com/docs/reference/api/introduction
   examples:
   - SUPABASE_ACCESS_TOKEN=sbp_b7596adddcdcccf6be7d451dcc28a47210a57e1d
   - supabase login --token sbp_188ba6ec783e2ed524373ec8e662849551a1cda3
@@ -23697,6 +23889,13 @@ rules:
   identity:
     reveals: the Telnyx account; the key id is the part before the underscore.
   privilege: admin
+  validation:
+    url: https://api.telnyx.com/v2/balance
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"balance"'
+    revoked: [401]
+    source: https://developers.telnyx.com/docs/development/api-fundamentals/first-api-request
   examples:
   - TELNYX_API_KEY=KEY01GIAYIXS6KG86B73RDVMACCBJ_2CEZjSivcpNq2ohs5vIOBuYufIqh
   - |-
@@ -23785,6 +23984,13 @@ rules:
   identity:
     reveals: the user, team or organization (GET /api/v2/account/details for user tokens).
   privilege: unknown
+  validation:
+    url: https://app.terraform.io/api/v2/account/details
+    headers: { Authorization: 'Bearer {{secret}}', Content-Type: 'application/vnd.api+json' }
+    active: [200]
+    active_body: '"data"'
+    revoked: [401]
+    source: https://developer.hashicorp.com/terraform/cloud-docs/api-docs/account#get-your-account-details
   examples:
   - |-
     credentials "app.terraform.io" {
@@ -24083,6 +24289,13 @@ rules:
     identity:
       reveals: 'the Todoist account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
     privilege: write
+    validation:
+      url: https://api.todoist.com/api/v1/user
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      active_body: '"email"'
+      revoked: [401]
+      source: https://todoist.com/api/v1/docs#tag/User
     examples:
       - |-
         TODOIST_API_KEY=l74rt1jbhq5xdxoby2vg2rc5qmbrxe9c6s83cvlk
@@ -24299,6 +24512,13 @@ rules:
   identity:
     reveals: 'the user (GET /user with "Authorization: token …").'
   privilege: unknown
+  validation:
+    url: https://api.travis-ci.com/user
+    headers: { Authorization: 'token {{secret}}', Travis-API-Version: '3' }
+    active: [200]
+    active_body: '"login"'
+    revoked: [401, 403]
+    source: https://developer.travis-ci.com/resource/user
   examples:
   - TRAVIS_API_TOKEN=v8BFUPlXxvTBpmZhBYdRjW
   - 'travis_token: "fMxHSWNWY1j8V3mbqkGora"'
@@ -24488,6 +24708,13 @@ rules:
     reveals: the account whose AC… SID sits beside it (GET /2010-04-01/Accounts/{AC}.json).
     key_id: \b(AC[0-9a-f]{32})\b
   privilege: admin
+  validation:
+    url: https://api.twilio.com/2010-04-01/Accounts.json
+    basic_auth: { username: '{{key_id}}', password: '{{secret}}' }
+    active: [200]
+    active_body: '"accounts"'
+    revoked: [401]
+    source: https://www.twilio.com/docs/iam/api/account
   examples:
   - |-
     TWILIO_ACCOUNT_SID=AC9f214f8c9610050223712be588131dc8
@@ -25083,6 +25310,13 @@ rules:
     identity:
       reveals: 'the urlscan.io account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
     privilege: read
+    validation:
+      url: https://urlscan.io/api/v1/quotas
+      headers: { api-key: '{{secret}}' }
+      active: [200]
+      active_body: '"limits"'
+      revoked: [401]
+      source: https://docs.urlscan.io/apis/urlscan-openapi/generic
     examples:
       - |-
         URLSCAN_API_KEY=68w3u5y5nzqoo40i9vtl3gxqy1z419jf95ph
@@ -25403,6 +25637,13 @@ rules:
   identity:
     reveals: the user or team (GET /v2/user; team id in the token's scope).
   privilege: unknown
+  validation:
+    url: https://api.vercel.com/v2/user
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"user"'
+    revoked: [401, 403]
+    source: https://vercel.com/docs/rest-api/user/get-the-user
   examples:
   - VERCEL_TOKEN=vcp_NZC5Zsk_FqDlTL30hacIN8xiNXPfzqTmoPP4epF1o9dcy0FN0Woi4XUb
   - vercel deploy --prod --token vcp_KC4sOKlKsgYTdqNeBdfkgPUTdHjSyqkw-CDLUVCLtuJJ9F1jKErqTBZV
@@ -25503,6 +25744,13 @@ rules:
   identity:
     reveals: the user or team (GET /v2/user).
   privilege: unknown
+  validation:
+    url: https://api.vercel.com/v2/user
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"user"'
+    revoked: [401, 403]
+    source: https://vercel.com/docs/rest-api/user/get-the-user
   examples:
   - VERCEL_TOKEN=EyK0bpIBz97QerQzdwTy4DM7
   - vercel-key = 17jyDpOHstSpysGWm7MetXw2
@@ -25591,6 +25839,13 @@ rules:
     identity:
       reveals: 'the VirusTotal account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
     privilege: read
+    validation:
+      url: https://www.virustotal.com/api/v3/domains/virustotal.com
+      headers: { x-apikey: '{{secret}}' }
+      active: [200]
+      active_body: '"data"'
+      revoked: [401]
+      source: https://docs.virustotal.com/reference/errors
     examples:
       - |-
         VIRUSTOTAL_API_KEY=23c1179f277ef2f08f6c07525f133adabc756be3581f0d2ee06baa1d4ce50ff7
@@ -26090,6 +26345,13 @@ rules:
     identity:
       reveals: 'the Webflow account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
     privilege: unknown
+    validation:
+      url: https://api.webflow.com/v2/token/introspect
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      active_body: '"authorization"'
+      revoked: [401]
+      source: https://developers.webflow.com/data/reference/token/introspect
     examples:
       - |-
         WEBFLOW_API_KEY=kZiKSf5bwNfCkTUWDzsDSzquzHa6gL1TZPSppJwegkE7v7Y2tlgc3odxVkZuhiyD
@@ -26563,6 +26825,13 @@ rules:
     identity:
       reveals: 'the YNAB account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
     privilege: write
+    validation:
+      url: https://api.ynab.com/v1/user
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      active_body: '"user"'
+      revoked: [401]
+      source: https://api.ynab.com/v1#/User/getUser
     examples:
       - |-
         YNAB_API_KEY=047aab00e4eaa92d51f29e4c6b19ba7e11ec1c65ba6cf918c58e158754bd52f5
