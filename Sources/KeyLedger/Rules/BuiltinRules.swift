@@ -113,6 +113,13 @@ rules:
   identity:
     reveals: the account that owns the key; the provider's dashboard lists it
   privilege: write
+  validation:
+    url: https://api.abuseipdb.com/api/v2/check?ipAddress=127.0.0.1
+    headers: { Key: '{{secret}}', Accept: 'application/json' }
+    active: [200]
+    active_body: '"data"'
+    revoked: [401]
+    source: https://docs.abuseipdb.com/#check-endpoint
   examples:
   - ABUSEIPDB_API_KEY=wbbr4qmw2wxfogo4mvn4a4wfhym4l1vfz3zfkkibj3j4wj99ibag7i1mnbqns6puq80idw3706i8j76b
   - |-
@@ -3013,6 +3020,13 @@ rules:
   identity:
     reveals: the account that owns the key; the provider's dashboard lists it
   privilege: unknown
+  validation:
+    url: https://api.baremetrics.com/v1/account
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"account"'
+    revoked: [401]
+    source: https://developers.baremetrics.com/reference/account
   examples:
   - BAREMETRICS_API_KEY=sk_h8oIMw2WaU9NWpnMi7
   - |-
@@ -10338,6 +10352,13 @@ rules:
   identity:
     reveals: 'the account that owns the key; the provider''s dashboard lists it'
   privilege: write
+  validation:
+    url: https://api.freshbooks.com/auth/api/v1/users/me
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"response"'
+    revoked: [401]
+    source: https://www.freshbooks.com/api/me_endpoint
   examples:
   - 'FRESHBOOKS_TOKEN=ux5xdukwc5xlnvokh05r616wa9baprf6565elhm2cxxxkdelvcq54x7s5rp57trx'
   - |-
@@ -12173,6 +12194,13 @@ rules:
   identity:
     reveals: 'the account that owns the key; the provider''s dashboard lists it'
   privilege: write
+  validation:
+    url: https://api.gumroad.com/v2/user
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"user"'
+    revoked: [401]
+    source: https://app.gumroad.com/api#user
   examples:
   - 'GUMROAD_TOKEN=QqK2rCHp8Zrz7cgTDin6frir4PKpp3YLKBCeMdYDOYa'
   - 'const gumroadAccessToken = ''HHpmbpjKeCMoiGF4qc4U5bNploMYzsFRYOVfnXaO2vi'';'
@@ -13177,6 +13205,12 @@ rules:
   identity:
     reveals: 'the account that owns the key; the provider''s dashboard lists it'
   privilege: admin
+  validation:
+    url: https://api.imagekit.io/v1/files?limit=1
+    basic_auth: { username: '{{secret}}', password: '' }
+    active: [200]
+    revoked: [401]
+    source: https://imagekit.io/docs/api-reference/digital-asset-management-dam/list-and-search-assets
   examples:
   - 'IMAGEKIT_API_KEY=private_R83wkJe52x4Lek48PiRw0kRW8Q0='
   - 'settings.IMAGEKIT_KEY = "private_O4UaJG+dqg3R0oWGjKibLmlzqf2="'
