@@ -113,6 +113,13 @@ rules:
   identity:
     reveals: the account that owns the key; the provider's dashboard lists it
   privilege: write
+  validation:
+    url: https://api.abuseipdb.com/api/v2/check?ipAddress=127.0.0.1
+    headers: { Key: '{{secret}}', Accept: 'application/json' }
+    active: [200]
+    active_body: '"data"'
+    revoked: [401]
+    source: https://docs.abuseipdb.com/#check-endpoint
   examples:
   - ABUSEIPDB_API_KEY=wbbr4qmw2wxfogo4mvn4a4wfhym4l1vfz3zfkkibj3j4wj99ibag7i1mnbqns6puq80idw3706i8j76b
   - |-
@@ -535,6 +542,13 @@ rules:
   identity:
     reveals: the user (GET /v0/meta/whoami); the token id is the part before the dot.
   privilege: unknown
+  validation:
+    url: https://api.airtable.com/v0/meta/whoami
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"id"'
+    revoked: [401]
+    source: https://airtable.com/developers/web/api/get-user-id-scopes
   examples:
   - AIRTABLE_API_KEY=paty7EVufyOUOxFnb.94b8a1449626332e1e6f52e25ce304ae86a3f3d5f54ef474ad8cf0e727dbc901
   - 'curl "https://api.airtable.com/v0/meta/whoami" -H "Authorization: Bearer patX4ZK1Qiuwx1JJD.412edcd6dadb7cff2487828488fbc3fce10f76faef84a4c6f52514091e6aaf34"'
@@ -559,6 +573,13 @@ rules:
   identity:
     reveals: the user (GET /v0/meta/whoami).
   privilege: unknown
+  validation:
+    url: https://api.airtable.com/v0/meta/whoami
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"id"'
+    revoked: [401]
+    source: https://airtable.com/developers/web/api/get-user-id-scopes
   examples:
   - AIRTABLE_TOKEN=lwgQIRW2vN2HvG8Vd.v1.Mjn_plHUkXHaAAqB9l2ukfbAnfuhQv_SLgO0accivmD-JFatu-_BtwqgSbz1IDXm8QZSXfNYBFCQ6LgN3jO27zjU7NxevOYt6kXKR7uGKc3en6MOIouv_YOM.bd311f249fa879ef4e837ba0b575ab4a0d93ae65d31d2e7b9e0dae8357c7309d
   - |-
@@ -636,6 +657,12 @@ rules:
       reveals: >
         the user or application user: GET /v1/me returns the user and its projects.
     privilege: unknown
+    validation:
+      url: https://api.aiven.io/v1/project
+      headers: { Authorization: 'aivenv1 {{secret}}' }
+      active: [200]
+      active_body: '"projects"'
+      source: https://aiven.io/docs/tools/api
     examples:
       - 'AIVEN_API_TOKEN=/ng616uhxcF+odE9MU1J5Tmh0+kYY7i2exWJu7czGkVokqxjbqifW8hYjl6x2ONsbZY1rIMJrCJ+FtohOWJAZOjtI+hrvHe656fXTAvqiW0YQUlZMcb7nCSpVXi3INO1obsD9mN0sqd4dUXC5OsaSEW8nHdgLi77nNSZegppEn1RncT/JAUII/U/qwxVpr8wEJy5R6wRMWNBQb13WglYVYA/4DJui6Ystgn+o0XW3oQBtkub7yVSsD167YPYb4rDTUUzuuMb8g96YBCdVv5UPWPjnZKJshm2bluRoB46cwj7XBpAWTrYW8V33is3iG45hdfA2FVokTnsgMhSfPRelmQKL1Ym3nGut3p6KADsHIVLbF8VHq1b'
       - |
@@ -1202,6 +1229,13 @@ rules:
   identity:
     reveals: the Apify user (GET /v2/users/me)
   privilege: admin
+  validation:
+    url: https://api.apify.com/v2/users/me
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"username"'
+    revoked: [401]
+    source: https://docs.apify.com/api/v2/users-me-get
   examples:
   - APIFY_API__API_KEY=apify_api_MyF8DaOq1Qt5crbJ3D7sICK1cSwO3lzUtjuJ
   - |-
@@ -1528,6 +1562,13 @@ rules:
   identity:
     reveals: the user (GET /users/me).
   privilege: unknown
+  validation:
+    url: https://app.asana.com/api/1.0/users/me
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"data"'
+    revoked: [401]
+    source: https://developers.asana.com/reference/getuser
   examples:
   - ASANA_PAT=2/2400326228443903/6431867217900851:080c943ce119eee2577826226373eb97
   - 'asana_token: "1/9889302414774233:C3DtoJl4gLMNkOEPfXFZ9UlUfN9GZ0rw"'
@@ -2979,6 +3020,13 @@ rules:
   identity:
     reveals: the account that owns the key; the provider's dashboard lists it
   privilege: unknown
+  validation:
+    url: https://api.baremetrics.com/v1/account
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"account"'
+    revoked: [401]
+    source: https://developers.baremetrics.com/reference/account
   examples:
   - BAREMETRICS_API_KEY=sk_h8oIMw2WaU9NWpnMi7
   - |-
@@ -3695,6 +3743,12 @@ rules:
         BROWSERBASE_PROJECT_ID (a UUID), and GET /v1/projects with the key lists its projects.
       key_id: '(?i:browserbase[_-]?project[_-]?id)["'']?\s{0,3}[:=]\s{0,3}["'']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'
     privilege: write
+    validation:
+      url: https://api.browserbase.com/v1/projects
+      headers: { X-BB-API-Key: '{{secret}}' }
+      active: [200]
+      revoked: [401]
+      source: https://docs.browserbase.com/reference/api/list-projects
     examples:
       - |
           BROWSERBASE_API_KEY=bb_live_kSz83fO7x0Q3FsyVl45dVixAcM30ZVKf
@@ -3912,6 +3966,13 @@ rules:
   identity:
     reveals: the user and organization (GET /v2/access-token).
   privilege: unknown
+  validation:
+    url: https://api.buildkite.com/v2/access-token
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"uuid"'
+    revoked: [401]
+    source: https://buildkite.com/docs/apis/rest-api/access-token
   examples:
   - BUILDKITE_API_TOKEN=bkua_9gbva0c6i5v6p09uqnyrenq3oi4gzuxckbzn9w2n
   - 'curl -H "Authorization: Bearer bkua_2i56gvkuf2kzs8onrdx1y8uq87rk8kl69n53ioqd" https://api.buildkite.com/v2/access-token'
@@ -4314,6 +4375,13 @@ rules:
         nothing offline; no public key-inventory API found, so only the provider console's key
         list links it.
     privilege: write
+    validation:
+      url: https://api.cerebras.ai/v1/models
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      active_body: '"data"'
+      revoked: [401]
+      source: https://inference-docs.cerebras.ai/api-reference/models
     examples:
       - 'CEREBRAS_API_KEY=csk-bz31wr1gs0uz5zf4fmqq9zzm5zw2p0en953840082r3bcs8y'
       - 'client = Cerebras(api_key="csk-0ats9tm9i7wr0s7ynelkrkvtwfbnlkiywiqymhbdjpouozs7")'
@@ -4363,6 +4431,12 @@ rules:
   identity:
     reveals: the account that owns the key; the provider's dashboard lists it
   privilege: unknown
+  validation:
+    url: https://api.chartmogul.com/v1/account
+    basic_auth: { username: '{{secret}}', password: '' }
+    active: [200]
+    revoked: [401]
+    source: https://dev.chartmogul.com/reference/retrieve-account
   examples:
   - CHARTMOGUL_API_KEY=n5dmm5my2klttexu8g4n1c2io0dtln3v
   - |-
@@ -4473,6 +4547,13 @@ rules:
   identity:
     reveals: the user (GET /api/v2/me).
   privilege: unknown
+  validation:
+    url: https://circleci.com/api/v2/me
+    headers: { Circle-Token: '{{secret}}' }
+    active: [200]
+    active_body: '"id"'
+    revoked: [401]
+    source: https://circleci.com/docs/api/v2/index.html#operation/getCurrentUser
   examples:
   - export CIRCLECI_TOKEN=CCIPAT_71ljXFuXDMpa2K24qyftaZ_4c8ca40b35fb111d6cf4e01fc8ccedaa6b4e3bb1
   - 'curl -H "Circle-Token: CCIPAT_jEe0yEPgw84HcAh8KWMbex_e304e0ed97e75ed804340550b03dc7686e85215d" https://circleci.com/api/v2/me'
@@ -4617,6 +4698,13 @@ rules:
   identity:
     reveals: the ClickUp user, whose numeric user ID is the token's middle part (GET /api/v2/user)
   privilege: write
+  validation:
+    url: https://api.clickup.com/api/v2/user
+    headers: { Authorization: '{{secret}}' }
+    active: [200]
+    active_body: '"user"'
+    revoked: [401]
+    source: https://developer.clickup.com/reference/getauthorizeduser
   examples:
   - PK__API_KEY=pk_1243215_EKT3EPCMLM9TY555RRDLIVYVXBZNJPBI
   - |-
@@ -4864,6 +4952,13 @@ rules:
   identity:
     reveals: the user or account (GET /client/v4/user/tokens/verify returns the token id).
   privilege: unknown
+  validation:
+    url: https://api.cloudflare.com/client/v4/user/tokens/verify
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"status":"active"'
+    revoked: [401]
+    source: https://developers.cloudflare.com/api/resources/user/subresources/tokens/methods/verify/
   examples:
   - CLOUDFLARE_API_TOKEN=2BelqAnBnKbi46HLw2BIDBZuIkWzUpi8RtotMHxz
   - |-
@@ -4887,6 +4982,13 @@ rules:
   identity:
     reveals: the user (GET /client/v4/user/tokens/verify).
   privilege: unknown
+  validation:
+    url: https://api.cloudflare.com/client/v4/user/tokens/verify
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"status":"active"'
+    revoked: [401]
+    source: https://developers.cloudflare.com/api/resources/user/subresources/tokens/methods/verify/
   examples:
   - CLOUDFLARE_API_TOKEN=cfut_JwDftNjXfrQ8Huzi2Ljz5EEQ9twKW6B0Vqmc2z5Tf13e3e49
   - 'curl -H "Authorization: Bearer cfut_4nx8eyK27bI5wDeEgZeECMSk0VCi3KSRZi7L3tMX1e61caf9" https://api.cloudflare.com/client/v4/user/tokens/verify'
@@ -6760,6 +6862,13 @@ rules:
         the project: GET /v1/projects lists the projects the key can reach and /v1/projects/{id}/keys
         lists their keys with api_key_id, comment and scopes.
     privilege: unknown
+    validation:
+      url: https://api.deepgram.com/v1/projects
+      headers: { Authorization: 'Token {{secret}}' }
+      active: [200]
+      active_body: '"projects"'
+      revoked: [401]
+      source: https://developers.deepgram.com/reference/manage/projects/list
     examples:
       - 'DEEPGRAM_API_KEY=5014b5223d62ffcbbd8eed0f8328ca3635ca82c7'
       - 'curl -X POST "https://api.deepgram.com/v1/listen?model=nova-3" -H "Authorization: Token 03b6985e97a2437c8489419a9db81650b25df4c9" -H "Content-Type: audio/wav" --data-binary @call.wav'
@@ -7198,6 +7307,13 @@ rules:
   identity:
     reveals: the team and user (GET /v2/account).
   privilege: unknown
+  validation:
+    url: https://api.digitalocean.com/v2/account
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"account"'
+    revoked: [401]
+    source: https://docs.digitalocean.com/reference/api/digitalocean/#tag/Account/operation/account_get
   examples:
   - DIGITALOCEAN_TOKEN=doo_v1_b4b56272ecd7c35ae8bab57bdaa907cc4d900fe031deb83e96ca5f928fbb9690
   - |-
@@ -7275,6 +7391,13 @@ rules:
   identity:
     reveals: 'the bot user: the first segment is the base64 of its user id (GET /users/@me).'
   privilege: unknown
+  validation:
+    url: https://discord.com/api/v10/users/@me
+    headers: { Authorization: 'Bot {{secret}}' }
+    active: [200]
+    active_body: '"id"'
+    revoked: [401]
+    source: https://discord.com/developers/docs/resources/user#get-current-user
   examples:
   - DISCORD_TOKEN=N_0OFWm_c1907wZij81Kb_qf.tBkQia.t1atEK4yv4UFbF-j-nYzgefb_885g198IYOGxM
   - client.run(os.getenv("DISCORD_TOKEN", "N0hxgsepitZ27jbddcq9CJC8.lQ23MZ.4nG8XWsfFb0KmKcYTw53TD14WXazgO7Szqm9HM"))
@@ -7663,6 +7786,13 @@ rules:
   identity:
     reveals: the workplace (GET /v3/me returns the token slug, type and workplace).
   privilege: unknown
+  validation:
+    url: https://api.doppler.com/v3/me
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"workplace"'
+    revoked: [401]
+    source: https://docs.doppler.com/reference/auth-me
   examples:
   - DOPPLER_TOKEN=dp.pt.jFOHyInqWrrIs6YiWwJ6mlpq55k2xNHeCN0HsTY0M29
   - doppler secrets download --token "dp.pt.hqnZ0MjjgKzIAYMYtJy2FUeLzYEz0dRCqfo6pqYjYiN"
@@ -7683,6 +7813,13 @@ rules:
   identity:
     reveals: the workplace (GET /v3/me returns the token slug, type and workplace).
   privilege: unknown
+  validation:
+    url: https://api.doppler.com/v3/me
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"workplace"'
+    revoked: [401]
+    source: https://docs.doppler.com/reference/auth-me
   examples:
   - DOPPLER_TOKEN=dp.ct.OTEWPKpAQS4vIJ0uj8F9DUWugz1ASHEpvcsoRItOuCU
   - doppler secrets download --token "dp.ct.TJ8DE723a4VobVCTgY3pUeDQvA46fWd5OLsGPNPoDV5"
@@ -7703,6 +7840,13 @@ rules:
   identity:
     reveals: the workplace (GET /v3/me returns the token slug, type and workplace).
   privilege: read
+  validation:
+    url: https://api.doppler.com/v3/me
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"workplace"'
+    revoked: [401]
+    source: https://docs.doppler.com/reference/auth-me
   examples:
   - DOPPLER_TOKEN=dp.st.C3AycggdVuBw9nndbmPqcqTdMtg03FkQj7Qggm0HTuB
   - doppler secrets download --token "dp.st.prd.qQrqj4DRZ7mVJhBWm9m6xO9kmr9A2Ra0z2Noj3WqpOi"
@@ -7723,6 +7867,13 @@ rules:
   identity:
     reveals: the workplace (GET /v3/me returns the token slug, type and workplace).
   privilege: unknown
+  validation:
+    url: https://api.doppler.com/v3/me
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"workplace"'
+    revoked: [401]
+    source: https://docs.doppler.com/reference/auth-me
   examples:
   - DOPPLER_TOKEN=dp.sa.QDHdqUtTsagdRm4niLT5ZEJhTccI0qMtk5f88UGI13H
   - doppler secrets download --token "dp.sa.j16bSMSmrgrNgitjjjM1veuMC01hQbryBBfoPRAYI3N"
@@ -7871,6 +8022,14 @@ rules:
   identity:
     reveals: the account (POST /2/users/get_current_account).
   privilege: unknown
+  validation:
+    url: https://api.dropboxapi.com/2/users/get_current_account
+    method: POST
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"account_id"'
+    revoked: [401]
+    source: https://www.dropbox.com/developers/documentation/http/documentation#users-get_current_account
   examples:
   - DROPBOX_ACCESS_TOKEN=sl.ZQB5eOnhym6KUH0onpbHPhXOUeynb1wgo_oJAseDsJZqme0QKI3H2JrCD-Tp5wp5BH6_0ecXpEKRZ31f4tI8M7iigqykrkvw_L-uPEfvBaz0FUo-5jKCMlOI-4mFd-K3UM6K6Z0krh
   - 'curl -s https://api.dropboxapi.com/2/users/get_current_account -H "Authorization: Bearer sl.V5c5R1XgCpMfIPT5zn_xSpWDL-07BjJzOFfrE32rAhE8-dQEoJqQzkZddTLCvsSU3Y-s6jzOYbftgCX0DzsN5Vrqk84jW1jztHmFYYHhTIHyj9kInuEbtzCiP0pKm11viP0uvJj5nN"'
@@ -7891,6 +8050,14 @@ rules:
   identity:
     reveals: the account (POST /2/users/get_current_account).
   privilege: unknown
+  validation:
+    url: https://api.dropboxapi.com/2/users/get_current_account
+    method: POST
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"account_id"'
+    revoked: [401]
+    source: https://www.dropbox.com/developers/documentation/http/documentation#users-get_current_account
   examples:
   - DROPBOX_TOKEN=P4ctVODAHuDAAAAAAAAAAQe_oboGjcv1IvxUMihCC50JoKmp1ZXyVFUzTYXkZZ6P
   - dbx = dropbox.Dropbox("V9IWHFmGXj7AAAAAAAAAAHFDF0mS0jBIZF7Fkxh9URDdAI6FKkC2kRhU8UhZi1sm")
@@ -9113,6 +9280,13 @@ rules:
   identity:
     reveals: 'the Fastly user and token scope (GET https://api.fastly.com/tokens/self)'
   privilege: unknown
+  validation:
+    url: https://api.fastly.com/current_user
+    headers: { Fastly-Key: '{{secret}}' }
+    active: [200]
+    active_body: '"login"'
+    revoked: [401]
+    source: https://www.fastly.com/documentation/reference/api/account/user/#get-current-user
   examples:
   - 'FASTLY_TOKEN=H8yxU0axuD9PJVzqLGlr-2eidgcHeZlT'
   - |-
@@ -9238,6 +9412,14 @@ rules:
   identity:
     reveals: the user (GET /v1/me).
   privilege: unknown
+  validation:
+    url: https://api.figma.com/v1/me
+    headers: { X-Figma-Token: '{{secret}}' }
+    active: [200]
+    active_body: '"email"'
+    revoked: [401]
+    revoked_body: 'Invalid token'
+    source: https://www.figma.com/developers/api#get-me-endpoint
   examples:
   - FIGMA_TOKEN=figd_4gekNHnt9If6e-M90lnslBQLGCKnlp9S9aqt5XJj
   - 'curl -H "X-Figma-Token: figd_bzureUwnYQ3XTn7DMIW02xIaE680Mff17_QgscF1" https://api.figma.com/v1/me'
@@ -9916,6 +10098,13 @@ rules:
   identity:
     reveals: the Flutterwave merchant account.
   privilege: admin
+  validation:
+    url: https://api.flutterwave.com/v3/balances
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"status":"success"'
+    revoked: [401]
+    source: https://developer.flutterwave.com/v3.0.0/reference/get-all-wallet-balances
   examples:
   - FLW_SECRET_KEY=FLWSECK-f9a1049f9bcbb079d7509b81a44ff878-X
   - 'curl -s https://api.flutterwave.com/v3/transactions -H "Authorization: Bearer FLWSECK-a6695b634f6f00ab1cfd2ffeaa0249fb-X"'
@@ -10163,6 +10352,13 @@ rules:
   identity:
     reveals: 'the account that owns the key; the provider''s dashboard lists it'
   privilege: write
+  validation:
+    url: https://api.freshbooks.com/auth/api/v1/users/me
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"response"'
+    revoked: [401]
+    source: https://www.freshbooks.com/api/me_endpoint
   examples:
   - 'FRESHBOOKS_TOKEN=ux5xdukwc5xlnvokh05r616wa9baprf6565elhm2cxxxkdelvcq54x7s5rp57trx'
   - |-
@@ -11998,6 +12194,13 @@ rules:
   identity:
     reveals: 'the account that owns the key; the provider''s dashboard lists it'
   privilege: write
+  validation:
+    url: https://api.gumroad.com/v2/user
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"user"'
+    revoked: [401]
+    source: https://app.gumroad.com/api#user
   examples:
   - 'GUMROAD_TOKEN=QqK2rCHp8Zrz7cgTDin6frir4PKpp3YLKBCeMdYDOYa'
   - 'const gumroadAccessToken = ''HHpmbpjKeCMoiGF4qc4U5bNploMYzsFRYOVfnXaO2vi'';'
@@ -12278,6 +12481,13 @@ rules:
   identity:
     reveals: 'the account that owns the key; the provider''s dashboard lists it'
   privilege: unknown
+  validation:
+    url: https://api.hellosign.com/v3/account
+    basic_auth: { username: '{{secret}}', password: '' }
+    active: [200]
+    active_body: '"account"'
+    revoked: [401]
+    source: https://developers.hellosign.com/api/reference/operation/accountGet
   examples:
   - 'HELLOSIGN_API_KEY=b6d71c9b6387baefb6c6c75be118101b5c3bfbadc89535501bf8abed4dc98209'
   - 'const hellosignKey = ''4642ca69a303f8f27a8e69d4ffb5ecf12f15713c87375bfeabde4dbaee0a73ef'';'
@@ -12369,6 +12579,13 @@ rules:
   identity:
     reveals: the account (GET /account).
   privilege: unknown
+  validation:
+    url: https://api.heroku.com/account
+    headers: { Authorization: 'Bearer {{secret}}', Accept: 'application/vnd.heroku+json; version=3' }
+    active: [200]
+    active_body: '"email"'
+    revoked: [401]
+    source: https://devcenter.heroku.com/articles/platform-api-reference#account-info
   examples:
   - HEROKU_API_KEY=f4c58020-64fa-f671-092d-66d707cf9ef1
   - '  HEROKU_API_KEY: ed0a79b5-fcc0-47d0-7a13-a8510e8a66a1'
@@ -12390,6 +12607,13 @@ rules:
   identity:
     reveals: the account (GET /account).
   privilege: unknown
+  validation:
+    url: https://api.heroku.com/account
+    headers: { Authorization: 'Bearer {{secret}}', Accept: 'application/vnd.heroku+json; version=3' }
+    active: [200]
+    active_body: '"email"'
+    revoked: [401]
+    source: https://devcenter.heroku.com/articles/platform-api-reference#account-info
   examples:
   - HEROKU_API_KEY=HRKU-AA8rJ8Kg5kdKzdQQZbQNGDubYGVkq7FPsrAamoV0Ek0Eq7UHQG-BBNKbUgJx
   - |-
@@ -12418,6 +12642,13 @@ rules:
       reveals: >
         the project the token belongs to (the token is project-scoped); nothing names a user.
     privilege: unknown
+    validation:
+      url: https://api.hetzner.cloud/v1/servers?per_page=1
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      active_body: '"servers"'
+      revoked: [401]
+      source: https://docs.hetzner.cloud/reference/cloud#authentication
     examples:
       - 'HCLOUD_TOKEN=XGsTuc8gvBPLXLc3mx5yuu00RHyutaWgzZ5B2tp2Gi4UcTmwpXgNcFDh5f0KkSUs'
       - |
@@ -12646,6 +12877,13 @@ rules:
   identity:
     reveals: the HubSpot account (hub id via GET /account-info/v3/details) and the private app.
   privilege: unknown
+  validation:
+    url: https://api.hubapi.com/account-info/v3/details
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"portalId"'
+    revoked: [401]
+    source: https://developers.hubspot.com/docs/api-reference/legacy/account/account-information/get-account-details
   examples:
   - HUBSPOT_ACCESS_TOKEN=pat-eu1-3f6dd083-e1d8-4eb8-95ce-6290f6990e7a
   - 'curl -s https://api.hubapi.com/crm/v3/objects/contacts -H "Authorization: Bearer pat-eu1-35d1cd08-2506-4bf4-a1a5-0ac57c93954a"'
@@ -12771,6 +13009,12 @@ rules:
   identity:
     reveals: 'the account that owns the key; the provider''s dashboard lists it'
   privilege: unknown
+  validation:
+    url: https://api.hunter.io/v2/account?api_key={{secret}}
+    active: [200]
+    active_body: '"data"'
+    revoked: [401]
+    source: https://hunter.io/api-documentation/v2#account
   examples:
   - 'HUNTER_API_KEY=7041fa4a8413adaee670ac05181159fe0e015b8b'
   - 'settings.HUNTER_KEY = "32fa082332ceabb3a400e85df0f4e24569a5b811"'
@@ -12961,6 +13205,12 @@ rules:
   identity:
     reveals: 'the account that owns the key; the provider''s dashboard lists it'
   privilege: admin
+  validation:
+    url: https://api.imagekit.io/v1/files?limit=1
+    basic_auth: { username: '{{secret}}', password: '' }
+    active: [200]
+    revoked: [401]
+    source: https://imagekit.io/docs/api-reference/digital-asset-management-dam/list-and-search-assets
   examples:
   - 'IMAGEKIT_API_KEY=private_R83wkJe52x4Lek48PiRw0kRW8Q0='
   - 'settings.IMAGEKIT_KEY = "private_O4UaJG+dqg3R0oWGjKibLmlzqf2="'
@@ -13818,6 +14068,13 @@ rules:
     identity:
       reveals: 'the Klaviyo private account that owns the key; the provider dashboard lists its keys'
     privilege: unknown
+    validation:
+      url: https://a.klaviyo.com/api/accounts
+      headers: { Authorization: 'Klaviyo-API-Key {{secret}}', revision: '2025-01-15', Accept: 'application/vnd.api+json' }
+      active: [200]
+      active_body: '"data"'
+      revoked: [401]
+      source: https://developers.klaviyo.com/en/reference/get_accounts
     examples:
       - 'KLAVIYO_PRIVATE_KEY=pk_dcf94afc3bee493dd709331074a846b45f'
       - 'klaviyo_private_key = "pk_9faa12108121cf886a4dfef75a4b64e6b5"'
