@@ -69,7 +69,7 @@ final class RuleDeclaredValidationTests: XCTestCase {
         return decoded.range(of: "^" + pattern + "$", options: .regularExpression) != nil
     }
 
-    /// Whether the request carries `secret` where `spec` puts it.
+    /// Whether the request carries `secret` where `spec` puts it (a header, basic auth, the query, the path or the body).
     static func carries(_ request: LocalHTTPServer.Request, _ secret: String, _ spec: RuleValidation) -> Bool {
         if request.headers.values.contains(where: { $0.contains(secret) }) { return true }
         if let auth = request.headers["authorization"], auth.hasPrefix("Basic "),
@@ -77,6 +77,7 @@ final class RuleDeclaredValidationTests: XCTestCase {
             return true
         }
         if request.query.contains(where: { $0.value.contains(secret) }) { return true }
+        if (request.route.removingPercentEncoding ?? request.route).contains(secret) { return true }
         let body = String(decoding: request.body, as: UTF8.self)
         return body.contains(secret) || (body.removingPercentEncoding ?? "").contains(secret)
     }
