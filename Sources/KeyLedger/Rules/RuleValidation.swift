@@ -14,7 +14,8 @@ import Foundation
 ///   basic_auth: { username: '{{key_id}}', password: '{{secret}}' }   # optional
 ///   body: 'token={{secret}}'                    # optional (POST); form-encoded unless headers say otherwise
 ///   active: [200]                               # statuses meaning "works" (default: any 2xx)
-///   revoked: [401, 403]                         # statuses meaning "refused" (default: 401, 403)
+///   revoked: [401, 403]                         # statuses meaning "refused" (default: 401, 403; `[]` with
+///                                               #   `revoked_body`: only the body word means refused)
 ///   active_body: '"ok":true'                    # optional: a "works" answer must contain this text, else `error`
 ///   revoked_body: 'invalid_auth'                # optional: an answer containing this text is "refused"
 ///   source: https://docs.example.com/api/me     # where the call and its answers are documented
@@ -99,9 +100,9 @@ public struct RuleValidation: Sendable, Equatable {
             basic = BasicAuth(username: try template(user, "basic_auth"), password: try template((b["password"] as? String) ?? "", "basic_auth"))
         }
         let body = try (map["body"] as? String).map { try template($0, "body") }
-        func statuses(_ key: String) throws -> Set<Int>? {
+        func statuses(_ key: String, allowEmpty: Bool = false) throws -> Set<Int>? {
             guard let raw = map[key] else { return nil }
-            guard let list = raw as? [Any], !list.isEmpty else { throw fail("validation `\(key)` must list HTTP statuses") }
+            guard let list = raw as? [Any], allowEmpty || !list.isEmpty else { throw fail("validation `\(key)` must list HTTP statuses") }
             return try Set(list.map { item in
                 guard let n = item as? Int, (200..<600).contains(n), !(300..<400).contains(n) else {
                     throw fail("validation `\(key)`: \(item) is not a 2xx, 4xx or 5xx status")
@@ -110,7 +111,10 @@ public struct RuleValidation: Sendable, Equatable {
             })
         }
         let active = try statuses("active")
-        let revoked = try statuses("revoked") ?? [401, 403]
+        // `revoked: []` with `revoked_body`: a status alone never means refused, only the body word does (a 401 that is
+        // also what an IP allowlist answers).
+        let revoked = try statuses("revoked", allowEmpty: true) ?? [401, 403]
+        if revoked.isEmpty, map["revoked_body"] == nil { throw fail("validation `revoked: []` needs `revoked_body`") }
         if let active, !active.isDisjoint(with: revoked) { throw fail("validation: a status cannot be both `active` and `revoked`") }
         let all = [text, body ?? "", basic?.username ?? "", basic?.password ?? ""] + Array(headers.values)
         guard all.contains(where: { $0.contains("{{secret}}") }) else { throw fail("validation never sends {{secret}}") }

@@ -137,12 +137,15 @@ final class RuleDeclaredValidationTests: XCTestCase {
         let good = try RuleLoader.parse(yaml: rule("      url: https://api.acme.example/v1/me?key={{secret}}\n      active: [200]\n"), source: "t.yml")
         XCTAssertEqual(good.first?.validation?.revoked, [401, 403])
         XCTAssertEqual(good.first?.validation?.method, "GET")
+        let bodyOnly = try RuleLoader.parse(yaml: rule("      url: https://api.acme.example/v1/me\n      headers: { api-key: '{{secret}}' }\n      revoked: []\n      revoked_body: 'Key not found'\n"), source: "t.yml")
+        XCTAssertEqual(bodyOnly.first?.validation?.revoked, [])
         for (text, words) in [("      url: http://api.acme.example/v1/me\n      headers: { X-Key: '{{secret}}' }\n", "https"),
                               ("      url: https://{{secret}}.acme.example/\n", "placeholder in the host"),
                               ("      url: https://api.acme.example/v1/me\n      method: DELETE\n      headers: { X-Key: '{{secret}}' }\n", "read-only"),
                               ("      url: https://api.acme.example/v1/me\n      headers: { X-Key: '{{token}}' }\n", "only {{secret}} and {{key_id}}"),
                               ("      url: https://api.acme.example/v1/me\n", "never sends {{secret}}"),
                               ("      url: https://api.acme.example/v1/me\n      headers: { X-Key: '{{secret}}' }\n      active: [301]\n", "not a 2xx"),
+                              ("      url: https://api.acme.example/v1/me\n      headers: { X-Key: '{{secret}}' }\n      revoked: []\n", "needs `revoked_body`"),
                               ("      url: https://api.acme.example/v1/me\n      headers: { X-Key: '{{secret}}' }\n      verify: yes\n", "unknown validation setting"),
                               ("      url: https://api.acme.example/v1/me\n      headers: { X-Key: '{{secret}}' }\n      active: [200, 401]\n      revoked: [401]\n", "both")] {
             XCTAssertThrowsError(try RuleLoader.parse(yaml: rule(text), source: "t.yml")) { error in
