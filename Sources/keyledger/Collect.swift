@@ -82,9 +82,19 @@ struct Collect: ParsableCommand {
         Console.sanitizer = sanitizer
         for warning in loaded.warnings { Console.error("warning: \(warning)") }
 
+        // Where the admin key goes is decided only by a file named with --config: a ./keyledger.yml picked up from the
+        // working directory may come with a checkout (as for `scan --validate`).
         var endpoints = ValidationEndpoints()
         if let configPath = configOption.path {
-            do { endpoints = try KeyLedgerConfig.load(path: configPath).endpoints } catch { throw fail("\(error)") }
+            do {
+                let loaded = try KeyLedgerConfig.load(path: configPath).endpoints
+                if configOption.config != nil {
+                    endpoints = loaded
+                } else if !loaded.overrides.isEmpty {
+                    Console.error("warning: endpoints: in ./keyledger.yml is ignored: a file found in the working directory may come with a "
+                        + "checkout and could send the admin key to another host; name it with --config to use it")
+                }
+            } catch { throw fail("\(error)") }
         }
         let base: URL
         do { base = try provider.base(endpoints: endpoints, url: url) } catch { throw fail("\(error)") }

@@ -164,19 +164,25 @@ final class CollectSession {
         return URL(string: base.absoluteString + path + text)
     }
 
-    /// An id from an answer as one path segment.
+    /// An id from an answer as one path segment: percent-encoded, and `.`/`..` encoded too (an HTTP stack would
+    /// otherwise fold `/projects/..` into its parent and ask another endpoint).
     static func segment(_ id: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
-        return id.addingPercentEncoding(withAllowedCharacters: allowed) ?? id
+        let encoded = id.addingPercentEncoding(withAllowedCharacters: allowed) ?? id
+        return encoded.allSatisfy({ $0 == "." }) ? String(repeating: "%2E", count: encoded.count) : encoded
     }
 
-    /// A file stem of letters, digits, `-`, `_` and `.` only (ids from answers become part of names).
+    /// A file stem of letters, digits, `-`, `_` and `.` only (ids from answers become part of names). A name that had
+    /// to be changed or cut gets the first 8 hex digits of its SHA-256, so two ids never share a file (`proj_é` and
+    /// `proj_ü` both read `proj__`).
     static func fileStem(_ name: String) -> String {
-        String(name.unicodeScalars.map { scalar -> Character in
+        let kept = String(name.unicodeScalars.map { scalar -> Character in
             let c = Character(scalar)
             return (c.isASCII && (c.isLetter || c.isNumber)) || c == "-" || c == "_" || c == "." ? c : "_"
-        }.prefix(120))
+        }.prefix(100))
+        guard kept != name || kept.hasPrefix(".") else { return kept }
+        return (kept.hasPrefix(".") ? "_" + kept.dropFirst() : kept) + "-" + String(SHA256.hex(name).prefix(8))
     }
 
     /// The answer with `fields` added at the front of its top-level object, the rest byte for byte as received.
@@ -192,18 +198,43 @@ final class CollectSession {
         return body[...open] + inner + rest
     }
 
-    /// `body` with every occurrence of `key` replaced by its redacted form.
+    /// `body` with every occurrence of `key` replaced by its redacted form — as bytes, and in every JSON string once
+    /// decoded (an echo written `\u0073k-admin-…` or with `\/` escapes is the key once read): such a page is saved
+    /// re-serialised with the key replaced in each string.
     static func scrubbed(_ body: Data, _ key: Secret) -> Data {
         let needle = Data(key.value.utf8)
-        guard !needle.isEmpty, body.range(of: needle) != nil else { return body }
-        var out = Data()
-        var rest = body[...]
-        while let hit = rest.range(of: needle) {
-            out += rest[..<hit.lowerBound]
-            out += Data(key.redacted.utf8)
-            rest = rest[hit.upperBound...]
+        guard !needle.isEmpty else { return body }
+        var out = body
+        if body.range(of: needle) != nil {
+            out = Data()
+            var rest = body[...]
+            while let hit = rest.range(of: needle) {
+                out += rest[..<hit.lowerBound]
+                out += Data(key.redacted.utf8)
+                rest = rest[hit.upperBound...]
+            }
+            out += rest
         }
-        return out + rest
+        // Escapes only hide the key from a byte search when the page has a backslash at all.
+        guard out.contains(0x5C), let json = try? JSONSerialization.jsonObject(with: out, options: [.fragmentsAllowed]) else { return out }
+        var found = false
+        func clean(_ value: Any) -> Any {
+            if let s = value as? String {
+                guard s.contains(key.value) else { return s }
+                found = true
+                return s.replacingOccurrences(of: key.value, with: key.redacted)
+            }
+            if let a = value as? [Any] { return a.map(clean) }
+            if let d = value as? [String: Any] {
+                var o: [String: Any] = [:]
+                for (k, v) in d { o[clean(k) as? String ?? k] = clean(v) }
+                return o
+            }
+            return value
+        }
+        let cleaned = clean(json)
+        guard found else { return out }
+        return (try? JSONSerialization.data(withJSONObject: cleaned, options: [.fragmentsAllowed, .sortedKeys])) ?? Data(key.redacted.utf8)
     }
 
     /// Writes to a hidden temporary file beside `path`, then renames it over `path`: a reader (or a run killed

@@ -123,8 +123,18 @@ public enum ScanPipeline {
             do { baseline = try Baseline.load(path: path) } catch { throw stageError(.baseline, error) }
         }
         var configuration = options.configuration ?? KeyLedgerConfig()
-        if options.configuration == nil, let path = options.configPath ?? (FileManager.default.fileExists(atPath: "keyledger.yml") ? "keyledger.yml" : nil) {
+        let implicitConfig = options.configuration == nil && options.configPath == nil && FileManager.default.fileExists(atPath: "keyledger.yml")
+        if options.configuration == nil, let path = options.configPath ?? (implicitConfig ? "keyledger.yml" : nil) {
             do { configuration = try KeyLedgerConfig.load(path: path) } catch { throw stageError(.config, error) }
+        }
+        // A keyledger.yml picked up from the working directory may belong to the checkout being scanned (a pull request
+        // can add one), not to whoever runs the scan: its `endpoints:` could send every key found to another host. Only
+        // a file named with --config decides where --validate sends keys; owners, prices and policy still apply.
+        if implicitConfig, options.validate, !configuration.endpoints.overrides.isEmpty {
+            configuration.endpoints = ValidationEndpoints()
+            diagnostics.append(Diagnostic(kind: .configWarning, message: "warning: endpoints: in ./keyledger.yml is ignored for --validate: "
+                + "a file found in the working directory may come with the checkout and could send the keys found to another host; "
+                + "name it with --config to use it"))
         }
         // Overrides naming no rule, provider.kind or provider do nothing: say so (warnings, since --rules can add ids).
         if let path = options.pricesPath {
@@ -227,3 +237,4 @@ public enum ScanPipeline {
                            result: result)
     }
 }
+

@@ -247,7 +247,7 @@ public struct ValidationStage: Sendable {
         self.callsPerSecondPerProvider = max(0, callsPerSecondPerProvider)
         self.maxRetryAfter = max(0, maxRetryAfter)
         self.registry = registry
-        self.transport = transport ?? URLSessionTransport()
+        self.transport = transport ?? URLSessionTransport(maxBodyBytes: 1 << 20)
     }
 
     /// The credentials with `validation` set where a validator covers them (identity and privilege hints filled in
@@ -294,7 +294,7 @@ public struct ValidationStage: Sendable {
                             (outcome, _) = Self.check(job.subject, with: job.validator, base: job.base, transport: transport,
                                                       timeout: timeout, at: started, maxRetryAfter: 0)
                         }
-                        results.set(job.index, outcome, at: started)
+                        results.set(job.index, Self.withoutEcho(outcome, of: job.subject.secret), at: started)
                     }
                 }
                 thread.start()
@@ -352,6 +352,42 @@ public struct ValidationStage: Sendable {
         case 300..<400: return ValidationOutcome(status: .error, detail: "HTTP \(answer.status) from \(host): redirect not followed")
         default: return ValidationOutcome(status: .error, detail: "HTTP \(answer.status) from \(host): unexpected answer")
         }
+    }
+
+    /// The outcome with every value that repeats part of `secret` dropped: an answer may echo the key whole (the
+    /// sanitiser replaces it) or in pieces too short for any net — a login of two halves, an ARN holding it. Any run of
+    /// 8 characters of the secret past its first 8 (the provider's public prefix) counts; a `detail` that holds one is
+    /// replaced by what the status says.
+    static func withoutEcho(_ outcome: ValidationOutcome, of secret: Secret) -> ValidationOutcome {
+        let key = Array(secret.value.utf8)
+        let window = 8
+        guard key.count >= 2 * window else { return outcome }
+        var grams = Set<ArraySlice<UInt8>>()
+        for start in window...(key.count - window) { grams.insert(key[start..<(start + window)]) }
+        func echoes(_ text: String?) -> Bool {
+            guard let text else { return false }
+            let t = Array(text.utf8)
+            guard t.count >= window else { return false }
+            return (0...(t.count - window)).contains { grams.contains(t[$0..<($0 + window)]) }
+        }
+        var out = outcome
+        if echoes(out.principal) { out.principal = nil }
+        if echoes(out.account) { out.account = nil }
+        if var privilege = out.privilege, privilege.scopes.contains(where: echoes) {
+            privilege.scopes.removeAll(where: echoes)
+            out.privilege = privilege
+        }
+        if echoes(out.detail) {
+            let said: String
+            switch out.status {
+            case .active: said = "the provider accepted the key"
+            case .revoked: said = "the provider refuses the key"
+            case .unknown: said = "the provider's answer did not say whether the key works"
+            case .error: said = "the provider's answer was not the expected one"
+            }
+            out.detail = said + " (values in its answer repeated part of the key and were dropped)"
+        }
+        return out
     }
 
     static func seconds(_ t: TimeInterval) -> String {
@@ -419,51 +455,37 @@ private final class ResultBox: @unchecked Sendable {
 }
 
 /// URLSession (FoundationNetworking on Linux): ephemeral (no cookies, no cache), a timeout per call, redirects refused.
-public final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskDelegate, @unchecked Sendable {
-    public override init() { super.init() }
+public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
+    /// The most body bytes one answer may bring; past it the call is cancelled (`answer too large`), so a gateway
+    /// streaming without end cannot exhaust memory.
+    public let maxBodyBytes: Int
+
+    /// 64 MiB: `collect`'s largest pages; validation answers are a few KiB (`ValidationStage` asks for 1 MiB).
+    public init(maxBodyBytes: Int = 64 << 20) { self.maxBodyBytes = max(1, maxBodyBytes) }
 
     public func send(_ outgoing: HTTPRequest, timeout: TimeInterval) -> HTTPOutcome {
-        let url = outgoing.url
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.timeoutIntervalForResource = timeout
         configuration.urlCache = nil
         configuration.httpCookieStorage = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        let session = URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
+        let call = CallDelegate(limit: maxBodyBytes)
+        let session = URLSession(configuration: configuration, delegate: call, delegateQueue: nil)
         defer { session.finishTasksAndInvalidate() }
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
+        var request = URLRequest(url: outgoing.url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
         request.httpMethod = outgoing.method
         request.httpBody = outgoing.body
         for (name, value) in outgoing.headers { request.setValue(value, forHTTPHeaderField: name) }
         request.setValue(request.value(forHTTPHeaderField: "User-Agent") ?? "keyledger/\(KeyLedgerVersion.current)", forHTTPHeaderField: "User-Agent")
-        let done = DispatchSemaphore(value: 0)
-        let box = OutcomeBox()
-        let task = session.dataTask(with: request) { data, response, error in
-            if let http = response as? HTTPURLResponse {
-                var fields: [String: String] = [:]
-                for (k, v) in http.allHeaderFields { if let k = k as? String, let v = v as? String { fields[k.lowercased()] = v } }
-                box.value = .answer(HTTPAnswer(status: http.statusCode, headers: fields, body: data ?? Data()))
-            } else if let error = error as? URLError {
-                box.value = error.code == .timedOut ? .timedOut : .failed(Self.phrase(error.code))
-            } else {
-                box.value = .failed("no HTTP answer")
-            }
-            done.signal()
-        }
+        let task = session.dataTask(with: request)
         task.resume()
         // A backstop past the session's own timeout: a call never holds the run longer.
-        if done.wait(timeout: .now() + timeout + 2) == .timedOut {
+        if call.done.wait(timeout: .now() + timeout + 2) == .timedOut {
             task.cancel()
             return .timedOut
         }
-        return box.value ?? .failed("no HTTP answer")
-    }
-
-    /// Redirects are refused: the 3xx answer is returned as it is, and the secret goes nowhere else.
-    public func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                           newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
-        completionHandler(nil)
+        return call.outcome ?? .failed("no HTTP answer")
     }
 
     static func phrase(_ code: URLError.Code) -> String {
@@ -479,6 +501,51 @@ public final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskD
     }
 }
 
-private final class OutcomeBox: @unchecked Sendable {
-    var value: HTTPOutcome?
+/// One call's state: the body as it arrives (cut off past `limit`), the answer, and the signal that it is over.
+/// Redirects are refused: the 3xx answer is returned as it is, and the secret goes nowhere else.
+private final class CallDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    let limit: Int
+    let done = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var body = Data()
+    private var tooLarge = false
+    private var result: HTTPOutcome?
+
+    init(limit: Int) { self.limit = limit }
+
+    var outcome: HTTPOutcome? { lock.lock(); defer { lock.unlock() }; return result }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        lock.lock()
+        if body.count + data.count > limit {
+            tooLarge = true
+            lock.unlock()
+            dataTask.cancel()
+            return
+        }
+        body.append(data)
+        lock.unlock()
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        lock.lock()
+        if tooLarge {
+            result = .failed("answer too large (over \(limit >> 20 > 0 ? "\(limit >> 20) MiB" : "\(limit) bytes"))")
+        } else if let http = task.response as? HTTPURLResponse, error == nil {
+            var fields: [String: String] = [:]
+            for (k, v) in http.allHeaderFields { if let k = k as? String, let v = v as? String { fields[k.lowercased()] = v } }
+            result = .answer(HTTPAnswer(status: http.statusCode, headers: fields, body: body))
+        } else if let error = error as? URLError {
+            result = error.code == .timedOut ? .timedOut : .failed(URLSessionTransport.phrase(error.code))
+        } else {
+            result = .failed("no HTTP answer")
+        }
+        lock.unlock()
+        done.signal()
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+        completionHandler(nil)
+    }
 }

@@ -68,7 +68,21 @@ final class CollectPolicyTests: XCTestCase {
         assertNoPlaintext(scrubbed, [key], "the saved page")
         XCTAssertEqual(scrubbed.components(separatedBy: Secret(key).redacted).count, 3)
         XCTAssertNotNil(try? JSONSerialization.jsonObject(with: Data(scrubbed.utf8)), "still JSON")
-        XCTAssertEqual(CollectSession.fileStem("project-proj/../x y"), "project-proj_.._x_y")
+        // A changed name carries its hash: ids that read alike never share a file.
+        XCTAssertEqual(CollectSession.fileStem("project-proj/../x y"), "project-proj_.._x_y-" + String(SHA256.hex("project-proj/../x y").prefix(8)))
+        XCTAssertEqual(CollectSession.fileStem("project-proj_abc-api-keys"), "project-proj_abc-api-keys", "a clean name stays as it is")
+        XCTAssertNotEqual(CollectSession.fileStem("project-proj_\u{e9}"), CollectSession.fileStem("project-proj_\u{fc}"))
+        XCTAssertFalse(CollectSession.fileStem("..").hasPrefix("."), "never a hidden or parent name")
+        XCTAssertEqual(CollectSession.segment(".."), "%2E%2E")
+        XCTAssertEqual(CollectSession.segment("proj_a.b"), "proj_a.b")
+        // An echo escaped in JSON (`\u0073k-…`, `\/`) is the key once read: replaced in every decoded string.
+        var more = CredentialFactory(seed: 903)
+        let admin = more.openAIAdminKey()
+        let escaped = Data(#"{"data":[{"id":"proj_x","name":"\#("\\u0073" + admin.dropFirst())"}],"has_more":false}"#.utf8)
+        let clean = CollectSession.scrubbed(escaped, Secret(admin))
+        let decoded = try XCTUnwrap(try JSONSerialization.jsonObject(with: clean) as? [String: Any])
+        XCTAssertFalse(String(describing: decoded).contains(admin), "the escaped echo survived")
+        XCTAssertEqual(((decoded["data"] as? [[String: Any]])?.first?["id"]) as? String, "proj_x")
     }
 
     func testNextPageFollowsEachAPIsCursor() {

@@ -95,6 +95,20 @@ final class AWSValidationTests: XCTestCase {
         XCTAssertEqual(record.privilege.level, .unknown, "an IAM user's policies are not read: its privilege stays unknown")
     }
 
+    /// An answer that carries the secret in pieces (an ARN of its two halves: each too short for any sanitiser net)
+    /// loses every value that repeats part of it; the key is still reported as working.
+    func testAnARNEchoingTheSecretInPiecesIsDropped() throws {
+        let keys = pair(51)
+        let a = String(keys.secret.prefix(20)), b = String(keys.secret.dropFirst(20))
+        let echo = Self.documentedAnswer.replacingOccurrences(of: "arn:aws:iam::123456789012:user/Alice", with: "arn:aws:iam::123456789012:user/\(a):\(b)")
+        let (record, _, _) = try runLocal(.init(status: 200, headers: ["Content-Type": "text/xml"], body: echo))
+        XCTAssertEqual(record.validation?.status, .active)
+        XCTAssertNil(record.identity.principal)
+        let text = [record.validation?.detail ?? "", record.identity.principal ?? "", record.identity.account ?? ""].joined(separator: " ")
+        XCTAssertFalse(text.contains(a) || text.contains(b), "a piece of the secret reached the register")
+        XCTAssertTrue(record.validation?.detail.contains("repeated part of the key") ?? false)
+    }
+
     /// The account root user's keys: admin.
     func testAWSRootKeyIsAdmin() throws {
         let root = Self.documentedAnswer.replacingOccurrences(of: "arn:aws:iam::123456789012:user/Alice", with: "arn:aws:iam::123456789012:root")

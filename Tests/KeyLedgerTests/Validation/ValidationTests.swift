@@ -199,6 +199,53 @@ final class ValidationTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(sorted.last!.timeIntervalSince(sorted.first!), 0.95)
     }
 
+    /// A login made of the key's two halves (each too short for the sanitiser's nets) is dropped, not shown.
+    func testAnAnswerEchoingTheKeyInPiecesIsDropped() throws {
+        let c = Self.cases()["github"]!
+        let a = String(c.key.prefix(c.key.count / 2)), b = String(c.key.dropFirst(c.key.count / 2))
+        let (record, _, _) = try run("github", .init(status: 200, headers: ["X-OAuth-Scopes": "repo, \(b)"], body: #"{"login":"\#(a) \#(b)"}"#))
+        XCTAssertEqual(record.validation?.status, .active)
+        XCTAssertNil(record.identity.principal)
+        XCTAssertEqual(record.privilege.scopes, ["repo"], "a scope echoing the key is dropped, the others kept")
+        let text = (record.validation?.detail ?? "") + " " + record.privilege.scopes.joined(separator: " ")
+        XCTAssertFalse(text.contains(a) || text.contains(b), "a piece of the key reached the register")
+    }
+
+    /// An answer past the transport's limit is cut off, not held in memory: the call fails with a fixed phrase.
+    func testAnAnswerTooLargeIsRefused() throws {
+        let server = try startServer { _ in .init(status: 200, body: String(repeating: "A", count: 3 << 20)) }
+        let small = URLSessionTransport(maxBodyBytes: 1 << 20)
+        guard case .failed(let reason) = small.send(HTTPRequest(url: URL(string: server.baseURL + "/big")!), timeout: 10) else {
+            return XCTFail("a 3 MiB answer was taken whole past a 1 MiB limit")
+        }
+        XCTAssertEqual(reason, "answer too large (over 1 MiB)")
+        guard case .answer(let answer) = URLSessionTransport().send(HTTPRequest(url: URL(string: server.baseURL + "/big")!), timeout: 10) else {
+            return XCTFail("the default limit refused a 3 MiB page")
+        }
+        XCTAssertEqual(answer.body.count, 3 << 20)
+    }
+
+    /// A keyledger.yml picked up from the working directory (a checkout's own, here next to the scanned folder) cannot
+    /// choose where keys go: its `endpoints:` are ignored for --validate (with a warning), so the key goes to the
+    /// official host — here no request reaches the checkout's "gateway". Named with --config, the same file is used.
+    func testTheCheckoutsOwnKeyledgerYmlCannotRedirectKeys() throws {
+        let c = Self.cases()["openai"]!
+        let gateway = try startServer { _ in .init(status: 200, body: #"{"data":[]}"#) }
+        let repo = try temporaryDirectory(self)
+        try write(envLine(c), to: "app/.env", in: repo)
+        try write("endpoints:\n  openai: \(gateway.baseURL)/attacker\n", to: "keyledger.yml", in: repo)
+        // An unreachable official host stands in for the internet: the call fails fast, and nothing reaches the gateway.
+        let implicit = try runKeyledger(["scan", "app", "--no-history", "--validate", "--validate-timeout", "2", "--format", "json"], cwd: repo,
+                                        environment: ["https_proxy": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"])
+        XCTAssertEqual(gateway.requests.count, 0, "the checkout's keyledger.yml sent the key to its own host")
+        XCTAssertTrue(implicit.stderr.contains("endpoints: in ./keyledger.yml is ignored for --validate"), implicit.stderr)
+        assertNoPlaintext(implicit.stdout + implicit.stderr, [c.key], "the output")
+
+        let named = try runKeyledger(["scan", "app", "--no-history", "--validate", "--config", "keyledger.yml", "--format", "json"], cwd: repo)
+        XCTAssertEqual(gateway.requests.map(\.route), ["/attacker/v1/models"], "a file named with --config is the user's own")
+        XCTAssertFalse(named.stderr.contains("is ignored for --validate"))
+    }
+
     func testGitHubScopesToPrivilege() {
         XCTAssertEqual(GitHubValidator.level(scopes: ["admin:org", "repo"]), .admin)
         XCTAssertEqual(GitHubValidator.level(scopes: ["workflow"]), .write)
