@@ -201,6 +201,13 @@ rules:
   identity:
     reveals: the Adafruit IO username, which appears in every API path (/api/v2/{username}/feeds)
   privilege: write
+  validation:
+    url: https://io.adafruit.com/api/v2/user
+    headers: { X-AIO-Key: '{{secret}}' }
+    active: [200]
+    active_body: '"username"'
+    revoked: [401]
+    source: https://adafruit.github.io/Adafruit_IO_Documentation/
   examples:
   - AIO__API_KEY=aio_4Bv3aYavhNYRVwDfRk9XIrghoy32
   - |-
@@ -224,6 +231,13 @@ rules:
   identity:
     reveals: the Adafruit IO username that owns the key (it appears in the API paths)
   privilege: write
+  validation:
+    url: https://io.adafruit.com/api/v2/user
+    headers: { X-AIO-Key: '{{secret}}' }
+    active: [200]
+    active_body: '"username"'
+    revoked: [401]
+    source: https://adafruit.github.io/Adafruit_IO_Documentation/
   examples:
   - ADAFRUIT_API_KEY=oaa8t3rup47p9pb0tdbm50fqo1xo5cv0
   - |-
@@ -5314,6 +5328,13 @@ rules:
         the API key id (CCDB1_ + the 22 characters) names the key and its service account in the
         organisation.
     privilege: unknown
+    validation:
+      url: https://cockroachlabs.cloud/api/v1/clusters
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      active_body: '"clusters"'
+      revoked: [401]
+      source: https://www.cockroachlabs.com/docs/api/cloud/v1/clusters/list-clusters-in-the-organization
     examples:
       - 'COCKROACH_API_KEY=CCDB1_GaSMiZJezgMPHNqndRtpM6_ThBKhXtPYDfi9Y0Yc1li9AyBjjCfNeXcbC1yoAMp'
       - |
@@ -9766,6 +9787,13 @@ rules:
         nothing offline; no public key-inventory API found, so only the provider console's key list
         links it.
     privilege: write
+    validation:
+      url: https://api.firecrawl.dev/v2/team/credit-usage
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      active_body: '"remainingCredits"'
+      revoked: [401]
+      source: https://docs.firecrawl.dev/api-reference/endpoint/credit-usage
     examples:
       - 'FIRECRAWL_API_KEY=fc-24b7edf106e9cff02c7cfdd6c629b201'
       - 'app = FirecrawlApp(api_key="fc-c6d98478362f20098f1f9c6ad7ae0bdf")'
