@@ -201,6 +201,13 @@ rules:
   identity:
     reveals: the Adafruit IO username, which appears in every API path (/api/v2/{username}/feeds)
   privilege: write
+  validation:
+    url: https://io.adafruit.com/api/v2/user
+    headers: { X-AIO-Key: '{{secret}}' }
+    active: [200]
+    active_body: '"username"'
+    revoked: [401]
+    source: https://adafruit.github.io/Adafruit_IO_Documentation/
   examples:
   - AIO__API_KEY=aio_4Bv3aYavhNYRVwDfRk9XIrghoy32
   - |-
@@ -224,6 +231,13 @@ rules:
   identity:
     reveals: the Adafruit IO username that owns the key (it appears in the API paths)
   privilege: write
+  validation:
+    url: https://io.adafruit.com/api/v2/user
+    headers: { X-AIO-Key: '{{secret}}' }
+    active: [200]
+    active_body: '"username"'
+    revoked: [401]
+    source: https://adafruit.github.io/Adafruit_IO_Documentation/
   examples:
   - ADAFRUIT_API_KEY=oaa8t3rup47p9pb0tdbm50fqo1xo5cv0
   - |-
@@ -855,6 +869,13 @@ rules:
   identity:
     reveals: the OTX user (GET /api/v1/users/me returns the username)
   privilege: unknown
+  validation:
+    url: https://otx.alienvault.com/api/v1/users/me
+    headers: { X-OTX-API-KEY: '{{secret}}' }
+    active: [200]
+    active_body: '"username"'
+    revoked: [401, 403]
+    source: https://otx.alienvault.com/api
   examples:
   - ALIENVAULT_API_KEY=axg7leu1m6boi0z3cccrr8cgqh7a1pcshtwkhd6rf38j2h6is0srpf8s3oym9x39
   - |-
@@ -3691,6 +3712,14 @@ rules:
   identity:
     reveals: the Brevo account (GET /v3/account returns company and email).
   privilege: admin
+  validation:
+    url: https://api.brevo.com/v3/account
+    headers: { api-key: '{{secret}}', Accept: application/json }
+    active: [200]
+    active_body: '"email"'
+    revoked: []
+    revoked_body: 'Key not found'
+    source: https://developers.brevo.com/reference/get-account
   examples:
   - BREVO_API_KEY=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
   - 'curl -s https://api.brevo.com/v3/account -H "api-key: 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"'
@@ -4893,6 +4922,13 @@ rules:
   identity:
     reveals: the Close user and organisation (GET /api/v1/me)
   privilege: write
+  validation:
+    url: https://api.close.com/api/v1/me/
+    basic_auth: { username: '{{secret}}', password: '' }
+    active: [200]
+    active_body: '"id"'
+    revoked: [401]
+    source: https://developer.close.com/api/overview/api-key-authentication
   examples:
   - CLOSE_CRM_API_KEY=api_fu9u4rnh3sfYf0sFMEl6gaTAfOLpPH.ciDTiXGd0WB6z2
   - |-
@@ -5177,6 +5213,13 @@ rules:
   identity:
     reveals: the user or service (GET /v1/user/self/).
   privilege: unknown
+  validation:
+    url: https://api.cloudsmith.io/v1/user/self/
+    headers: { X-Api-Key: '{{secret}}', Accept: application/json }
+    active: [200]
+    active_body: '"authenticated"'
+    revoked: [401]
+    source: https://help.cloudsmith.io/v1.0/reference/authentication
   examples:
   - CLOUDSMITH_API_KEY=csa_fb9fb2ab12d93306854f42132b69b4KADCT5
   - cloudsmith push python acme/pypi dist/app.whl -k csa_f008c3e82108965773b36fdb3292e8FJpSOu
@@ -5197,6 +5240,13 @@ rules:
   identity:
     reveals: the user (GET /v1/user/self/).
   privilege: unknown
+  validation:
+    url: https://api.cloudsmith.io/v1/user/self/
+    headers: { X-Api-Key: '{{secret}}', Accept: application/json }
+    active: [200]
+    active_body: '"authenticated"'
+    revoked: [401]
+    source: https://help.cloudsmith.io/v1.0/reference/authentication
   examples:
   - CLOUDSMITH_API_KEY=c97c38111e553a4b1962da75fa31146aa9cb49ee
   - 'cloudsmith_token: "1cd3a814ffd98ec90ac0e467e6d3db27de484cf5"'
@@ -5278,6 +5328,13 @@ rules:
         the API key id (CCDB1_ + the 22 characters) names the key and its service account in the
         organisation.
     privilege: unknown
+    validation:
+      url: https://cockroachlabs.cloud/api/v1/clusters
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      active_body: '"clusters"'
+      revoked: [401]
+      source: https://www.cockroachlabs.com/docs/api/cloud/v1/clusters/list-clusters-in-the-organization
     examples:
       - 'COCKROACH_API_KEY=CCDB1_GaSMiZJezgMPHNqndRtpM6_ThBKhXtPYDfi9Y0Yc1li9AyBjjCfNeXcbC1yoAMp'
       - |
@@ -6258,6 +6315,13 @@ rules:
   identity:
     reveals: the account that owns the key; the provider's dashboard lists it
   privilege: admin
+  validation:
+    url: https://api.daily.co/v1/rooms?limit=1
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"total_count"'
+    revoked: [401]
+    source: https://docs.daily.co/reference/rest-api/rooms/list-rooms
   examples:
   - DAILYCO_API_KEY=0ce442001aaa4c6a2b7e1cd411b6e6e0459f27e02a95adb1cae7c80f3c23c055
   - |-
@@ -7108,6 +7172,13 @@ rules:
   identity:
     reveals: 'the account that owns the key; the provider''s dashboard lists it'
   privilege: read
+  validation:
+    url: https://ws.detectlanguage.com/0.2/user/status
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"plan"'
+    revoked: [401]
+    source: https://detectlanguage.com/documentation#account-status
   examples:
   - 'DETECTLANGUAGE_API_KEY=dyl4e1yny9h8kljdwivgo0aol0o5xc5s'
   - 'settings.DETECTLANGUAGE_KEY = "ttiv69hmscqe1bzk1qg6uqlff6rou6nv"'
@@ -7217,6 +7288,12 @@ rules:
   identity:
     reveals: 'the account that owns the key; the provider''s dashboard lists it'
   privilege: unknown
+  validation:
+    url: https://api.diffbot.com/v4/account?token={{secret}}
+    active: [200]
+    active_body: '"plan"'
+    revoked: [401, 403]
+    source: https://docs.diffbot.com/docs/authentication
   examples:
   - 'DIFFBOT_TOKEN=e359c3d350c90caac409f75e8073bf34'
   - 'const diffbotAccessToken = ''aaf74eb3b9fa60a46128b96ffd7b3f57'';'
@@ -8884,6 +8961,13 @@ rules:
   identity:
     reveals: 'the Eventbrite user (GET /v3/users/me)'
   privilege: unknown
+  validation:
+    url: https://www.eventbriteapi.com/v3/users/me/
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"id"'
+    revoked: [401]
+    source: https://www.eventbrite.com/platform/api#/reference/user/retrieve-your-user/retrieve-your-user
   examples:
   - 'EVENTBRITE_TOKEN=CTHC7X3Z4IPAIVQ8K90K'
   - |-
@@ -9703,6 +9787,13 @@ rules:
         nothing offline; no public key-inventory API found, so only the provider console's key list
         links it.
     privilege: write
+    validation:
+      url: https://api.firecrawl.dev/v2/team/credit-usage
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      active_body: '"remainingCredits"'
+      revoked: [401]
+      source: https://docs.firecrawl.dev/api-reference/endpoint/credit-usage
     examples:
       - 'FIRECRAWL_API_KEY=fc-24b7edf106e9cff02c7cfdd6c629b201'
       - 'app = FirecrawlApp(api_key="fc-c6d98478362f20098f1f9c6ad7ae0bdf")'
@@ -10329,6 +10420,13 @@ rules:
   identity:
     reveals: the user (GET /v2/me).
   privilege: unknown
+  validation:
+    url: https://api.frame.io/v2/me
+    headers: { Authorization: 'Bearer {{secret}}' }
+    active: [200]
+    active_body: '"id"'
+    revoked: [401]
+    source: https://developer.frame.io/platform/v2/authentication
   examples:
   - FRAMEIO_TOKEN=fio-u-UKJAMtG_kxwjTCs3K268CCeAk4ssvQHWbKEhcmNssj4bfXqaqx94CyPRFKLPuwDU
   - 'curl -s https://api.frame.io/v2/me -H "Authorization: Bearer fio-u-NI12QFIDKj33siX5mdhB1ViBR2VzA-QY9eenlXdQQ8sMeDrLoa1Yps7XhtCFgYSh"'
@@ -13327,6 +13425,16 @@ rules:
   identity:
     reveals: 'the account that owns the key; the provider''s dashboard lists it'
   privilege: unknown
+  validation:
+    url: https://mainnet.infura.io/v3/{{secret}}
+    method: POST
+    headers: { Content-Type: application/json }
+    body: '{"jsonrpc":"2.0","method":"eth_chainId","params":[],"id":1}'
+    active: [200]
+    active_body: '"result"'
+    revoked: []
+    revoked_body: 'invalid project id'
+    source: https://infura.io/docs/ethereum
   examples:
   - 'INFURA_API_KEY=46dda5ca9cd586dca6c23a8e8980b922'
   - |-
