@@ -16793,6 +16793,12 @@ rules:
     identity:
       reveals: 'the NewsAPI key account that owns the key; the provider dashboard lists its keys'
     privilege: unknown
+    validation:
+      url: https://newsapi.org/v2/top-headlines/sources?apiKey={{secret}}
+      active: [200]
+      active_body: '"sources"'
+      revoked: [401]
+      source: https://newsapi.org/docs/errors
     examples:
       - 'NEWS_API_KEY=f0ef73f926acc56cd5e05ffd4bd7920b'
       - 'news_api_key = "7e9b53776d12b60257580b6d5b17ac22"'
@@ -25347,6 +25353,12 @@ rules:
     identity:
       reveals: 'the Unsplash account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
     privilege: restricted
+    validation:
+      url: https://api.unsplash.com/photos?per_page=1
+      headers: { Authorization: 'Client-ID {{secret}}', Accept-Version: v1 }
+      active: [200]
+      revoked: [401]
+      source: https://unsplash.com/documentation#public-authentication
     examples:
       - |-
         UNSPLASH_API_KEY=J9GtHiEQFZhRjQq7Q6RP7BnIsZIORdsta1MvAsoimFn
