@@ -14805,6 +14805,13 @@ rules:
     identity:
       reveals: 'the LINE channel (bot) the token was issued for; GET /v2/bot/info returns its user id and display name'
     privilege: unknown
+    validation:
+      url: https://api.line.me/v2/bot/info
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      active_body: '"userId"'
+      revoked: [401]
+      source: https://developers.line.biz/en/reference/messaging-api/#get-bot-info
     examples:
       - 'LINE_CHANNEL_ACCESS_TOKEN=uO7ReJ294Tug3YSMarPrYJlbw+nnn9JeF8i7HlulZVLJCuKrebJj6jCD7kGWprwG1vluLqk51ggX+QO5bY7TqA5XkaYO/IQqYBTPdqTIRsntl4mMneKEV077NcB7qMkp3mdIKzfDjdyYbuqlh0VbnuN59JOg+Vzel0GOCxEq/eK='
       - 'line_channel_access_token = "qDOaOQKIxq4zKOFX+BuD7ccU/gsrKZzV79LM2oSCPMNBbnypGatcuOb+dcccu3dA9XlJFDRGIEIX49bcmQDMk0UiMIDo5a756bpJbBrJ2xJEjQdMT7U4G8CU6k3Ij48RViAM/PxKJi2ugp0XPoedLXkPm9QTE/AZNsYRVudQ76f="'
@@ -15797,6 +15804,12 @@ rules:
     identity:
       reveals: 'the marketstack account that owns the key; the provider dashboard lists its keys'
     privilege: unknown
+    validation:
+      url: https://api.marketstack.com/v1/exchanges?access_key={{secret}}&limit=1
+      active: [200]
+      active_body: '"data"'
+      revoked: [401]
+      source: https://docs.apilayer.com/marketstack/docs/api-key-authentication
     examples:
       - 'MARKETSTACK_ACCESS_KEY=6e4dad6171aa087d4150ca8d802230b1'
       - 'marketstack_access_key = "cc59d9220d3d7b51e94bcc2cbf10db2a"'
@@ -16027,6 +16040,13 @@ rules:
   identity:
     reveals: the GitHub organization the key belongs to.
   privilege: write
+  validation:
+    url: https://api.mergify.com/v1/application
+    headers: { Authorization: 'Bearer {{secret}}', Accept: application/json }
+    active: [200]
+    active_body: '"github_account"'
+    revoked: [401]
+    source: https://docs.mergify.com/api/usage
   examples:
   - MERGIFY_TOKEN=mergify_application_key_L3r4Lxzb4eEbEe53rZYwdr-jU3ZqW1wdfQZDhgqR51l1EOKv
   - 'curl -H "Authorization: Bearer mergify_application_key_IjA3YjoSwi0xGS5T6hMq42196MN0yFqQwj33BNUeQ2PKx8t0" https://api.mergify.com/v1/repos'
@@ -16881,6 +16901,12 @@ rules:
     identity:
       reveals: 'the NewsAPI key account that owns the key; the provider dashboard lists its keys'
     privilege: unknown
+    validation:
+      url: https://newsapi.org/v2/top-headlines/sources?apiKey={{secret}}
+      active: [200]
+      active_body: '"sources"'
+      revoked: [401]
+      source: https://newsapi.org/docs/errors
     examples:
       - 'NEWS_API_KEY=f0ef73f926acc56cd5e05ffd4bd7920b'
       - 'news_api_key = "7e9b53776d12b60257580b6d5b17ac22"'
@@ -17292,6 +17318,12 @@ rules:
     identity:
       reveals: 'the numverify account that owns the key; the provider dashboard lists its keys'
     privilege: unknown
+    validation:
+      url: https://apilayer.net/api/validate?access_key={{secret}}&number=14158586273
+      active: [200]
+      revoked: []
+      revoked_body: '"code":101'
+      source: https://docs.apilayer.com/numverify/docs/api-key-authentication
     examples:
       - 'NUMVERIFY_ACCESS_KEY=9d3b03a7512b4ddca70f252f988b78be'
       - 'numverify_access_key = "c3f317dc18f6c302f38d8edc5ca49a6f"'
@@ -17984,6 +18016,12 @@ rules:
     identity:
       reveals: 'the OpenWeather account that owns the key; the provider dashboard lists its keys'
     privilege: unknown
+    validation:
+      url: https://api.openweathermap.org/data/2.5/weather?q=London&appid={{secret}}
+      active: [200]
+      active_body: '"weather"'
+      revoked: [401]
+      source: https://openweathermap.org/faq#error401
     examples:
       - 'OPENWEATHER_API_KEY=e08fab944945626c0c3728d56428a424'
       - 'openweather_api_key = "9a127f6fbe06a1b2642bed7bbb06551a"'
@@ -20408,6 +20446,13 @@ rules:
     reveals: the team; the dashboard lists keys by the first characters (re_xxxxxxxx).
     key_id: \b(re_[A-Za-z0-9]{8})_
   privilege: unknown
+  validation:
+    url: https://api.resend.com/domains
+    headers: { Authorization: 'Bearer {{secret}}', User-Agent: keyledger }
+    active: [200, 401]
+    revoked: []
+    revoked_body: 'API key is invalid'
+    source: https://resend.com/docs/api-reference/errors
   examples:
   - RESEND_API_KEY=re_XKmyxbZi_iLx0bp5R1fC3v0VPzxdzIiiR
   - const resend = new Resend('re_ApKWAcHW_rklvxISxb5QYRDLFxsEhMt3e');
@@ -21805,6 +21850,13 @@ rules:
   identity:
     reveals: the Shippo account.
   privilege: write
+  validation:
+    url: https://api.goshippo.com/addresses/
+    headers: { Authorization: 'ShippoToken {{secret}}' }
+    active: [200]
+    active_body: '"results"'
+    revoked: [401]
+    source: https://docs.goshippo.com/shippoapi/public-api
   examples:
   - SHIPPO_API_TOKEN=shippo_live_43a0a398dae81aa662f04155404003bbb921f1da
   - 'curl -s https://api.goshippo.com/shipments/ -H "Authorization: ShippoToken shippo_live_866a6a1cca18b89c24b4adf5b54cedc98e077706"'
@@ -21824,6 +21876,13 @@ rules:
   identity:
     reveals: the Shippo account.
   privilege: read
+  validation:
+    url: https://api.goshippo.com/addresses/
+    headers: { Authorization: 'ShippoToken {{secret}}' }
+    active: [200]
+    active_body: '"results"'
+    revoked: [401]
+    source: https://docs.goshippo.com/shippoapi/public-api
   examples:
   - SHIPPO_API_TOKEN=shippo_test_193ab134cb3594c92c415d1e16e38eead54f887b
   - 'curl -s https://api.goshippo.com/shipments/ -H "Authorization: ShippoToken shippo_test_50081426e1b579a715b46f4a6db9c9357a9560d9"'
@@ -25402,6 +25461,12 @@ rules:
     identity:
       reveals: 'the Unsplash account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
     privilege: restricted
+    validation:
+      url: https://api.unsplash.com/photos?per_page=1
+      headers: { Authorization: 'Client-ID {{secret}}', Accept-Version: v1 }
+      active: [200]
+      revoked: [401]
+      source: https://unsplash.com/documentation#public-authentication
     examples:
       - |-
         UNSPLASH_API_KEY=J9GtHiEQFZhRjQq7Q6RP7BnIsZIORdsta1MvAsoimFn
@@ -25781,6 +25846,13 @@ rules:
       reveals: >
         the user: GET /api/v0/users/current returns its id, email and balance.
     privilege: unknown
+    validation:
+      url: https://console.vast.ai/api/v0/users/current/
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      active_body: '"email"'
+      revoked: [401]
+      source: https://docs.vast.ai/api-reference/accounts/show-user
     examples:
       - 'VAST_API_KEY=2265ff7429b6779639cc8ed8b765a7a2339a05ae873f3f1606808a34ce204b67'
       - |
@@ -26622,6 +26694,12 @@ rules:
     identity:
       reveals: 'the weatherstack account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
     privilege: read
+    validation:
+      url: https://api.weatherstack.com/current?access_key={{secret}}&query=London
+      active: [200]
+      revoked: []
+      revoked_body: '"code":101'
+      source: https://docs.apilayer.com/weatherstack/docs/getting-started
     examples:
       - |-
         WEATHERSTACK_API_KEY=di87sc7wtb9zk254zim12kseunztv4pa
@@ -27468,6 +27546,13 @@ rules:
     identity:
       reveals: 'the ZeroTier account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
     privilege: admin
+    validation:
+      url: https://api.zerotier.com/api/v1/status
+      headers: { Authorization: 'token {{secret}}' }
+      active: [200]
+      revoked: [401, 403]
+      revoked_body: '"user":null'
+      source: https://docs.zerotier.com/central/v1
     examples:
       - |-
         ZEROTIER_API_KEY=3ZOHF1SimIQ2WuQL6E33bvetLtRro0VG
