@@ -32,13 +32,8 @@ struct Report: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case html, md }
 
-    /// `7d` → 7, `2w` → 14, `10` → 10.
-    static func days(_ text: String) -> Int? {
-        let t = text.lowercased().trimmingCharacters(in: .whitespaces)
-        if t.hasSuffix("w"), let n = Int(t.dropLast()) { return n * 7 }
-        if t.hasSuffix("d"), let n = Int(t.dropLast()) { return n }
-        return Int(t)
-    }
+    /// `7d` → 7, `2w` → 14, `10` → 10 (`DurationText`, as every duration keyledger reads).
+    static func days(_ text: String) -> Int? { DurationText.days(text) }
 
     func validate() throws {
         guard let days = Self.days(period), (1...366).contains(days) else {

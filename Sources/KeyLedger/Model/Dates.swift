@@ -42,3 +42,29 @@ public enum ISODate {
         return date + String(format: "T%02d:%02d:%02dZ", Int(tmValue.tm_hour), Int(tmValue.tm_min), Int(tmValue.tm_sec))
     }
 }
+
+
+/// The one duration syntax of the command line and keyledger.yml: `12h`, `7d`, `2w`, or a bare number of days
+/// (`0` is zero). `report --period`, `scan --validate-cache` and `validation: cache_for:` all read it here.
+public enum DurationText {
+    /// Seconds, or nil when `text` is none of those forms (negative, fractional or overflowing numbers included).
+    public static func seconds(_ text: String) -> TimeInterval? {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        guard let last = t.last else { return nil }
+        let (digits, unit): (Substring, Double)
+        switch last {
+        case "h": (digits, unit) = (t.dropLast(), 3_600)
+        case "d": (digits, unit) = (t.dropLast(), 86_400)
+        case "w": (digits, unit) = (t.dropLast(), 7 * 86_400)
+        default: (digits, unit) = (Substring(t), 86_400)
+        }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(digits) else { return nil }
+        return Double(n) * unit
+    }
+
+    /// Whole days, or nil when `text` is not a duration or not a whole number of days (`36h`).
+    public static func days(_ text: String) -> Int? {
+        guard let s = seconds(text), s.truncatingRemainder(dividingBy: 86_400) == 0, s / 86_400 <= Double(Int32.max) else { return nil }
+        return Int(s / 86_400)
+    }
+}

@@ -38,19 +38,11 @@ public struct ValidationCachePolicy: Sendable, Equatable {
     /// What a `cache_for` value must look like, for messages.
     public static let durationHelp = "0 (always ask) or a duration like 12h, 1d, 7d or 2w, up to 366d"
 
-    /// `0` → 0, `12h`, `1d`, `2w` → seconds; nil for anything else or beyond `maximumWindow`.
+    /// `0` → 0, `12h`, `1d`, `2w` → seconds (`DurationText`: a bare number is days); nil for anything else or beyond
+    /// `maximumWindow`.
     public static func duration(_ text: String) -> TimeInterval? {
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
-        if t == "0" { return 0 }
-        guard let unit = t.last, let n = Int(t.dropLast()), n >= 0 else { return nil }
-        let seconds: Double
-        switch unit {
-        case "h": seconds = Double(n) * 3_600
-        case "d": seconds = Double(n) * 86_400
-        case "w": seconds = Double(n) * 7 * 86_400
-        default: return nil
-        }
-        return seconds <= maximumWindow ? seconds : nil
+        guard let seconds = DurationText.seconds(text), seconds <= maximumWindow else { return nil }
+        return seconds
     }
 
     /// `12h`, `1d`, `2w`: the window as written back in messages and reports.
