@@ -37,7 +37,8 @@ public enum SARIFReporter {
                     properties: ResultProperties(
                         credential: record.id, provider: record.provider, kind: record.kind, redacted: record.redacted,
                         severity: record.risk.severity.rawValue, riskScore: record.risk.score, status: record.status.rawValue,
-                        repository: location.repository, commit: location.commit, inHead: location.inHead)))
+                        repository: location.repository, commit: location.commit, inHead: location.inHead,
+                        validation: record.validation?.status.rawValue)))
             }
         }
         let log = Log(runs: [Run(tool: Tool(driver: Driver(rules: descriptors)), results: results)])
@@ -111,7 +112,17 @@ public enum SARIFReporter {
             where_ = location.note.map { "It is in the file (\($0))." } ?? "It is in the file."
         }
         if record.locations.count > 1 { where_ += " The same key is in \(record.locations.count) places." }
-        return "\(name) \(record.redacted) found: rotate it at \(record.provider), then remove it. \(where_) "
+        // What the provider said (scan --validate): a key that still works is the first thing a reviewer must know.
+        var checked = ""
+        if let v = record.validation {
+            let day = String(v.checkedAt.prefix(10))
+            switch v.status {
+            case .active: checked = " \(record.provider) accepted it on \(day): it still works."
+            case .revoked: checked = " \(record.provider) refused it on \(day): it no longer works."
+            case .unknown, .error: checked = ""
+            }
+        }
+        return "\(name) \(record.redacted) found: rotate it at \(record.provider), then remove it. \(where_)\(checked) "
             + "Risk \(record.risk.severity) (\(record.risk.score)/100)."
     }
 
@@ -204,8 +215,10 @@ public enum SARIFReporter {
         let repository: String?
         let commit: String?
         let inHead: Bool?
+        /// `scan --validate`'s answer: active, revoked, unknown or error; absent when not asked.
+        let validation: String?
         enum CodingKeys: String, CodingKey {
-            case credential, provider, kind, redacted, severity, status, repository, commit
+            case credential, provider, kind, redacted, severity, status, repository, commit, validation
             case riskScore = "risk_score"
             case inHead = "in_head"
         }

@@ -1,5 +1,6 @@
 import XCTest
 @testable import KeyLedger
+import KeyLedgerFixtures
 
 /// What `scan --validate` found, as each output shows it: the register's CSV columns, table, Markdown and HTML, and
 /// the weekly report's "Leaked keys that still work" (first among the actions, with the day checked). Without
@@ -42,6 +43,24 @@ final class ValidationReportingTests: XCTestCase {
         let plain = CSVReporter.render(WeeklyReportFixture.registers().current).components(separatedBy: "\r\n")
         XCTAssertTrue(plain[1].hasSuffix(",,,"), plain[1])
         XCTAssertEqual(plain[0].split(separator: ",").count, CSVReporter.columns.count)
+    }
+
+    /// SARIF (CI, code scanning): the message says the key still works or no longer does, with the day, and each
+    /// result's properties carry the status; without validation, neither.
+    func testSARIFSaysWhetherTheKeyStillWorks() throws {
+        let register = Self.validated().current
+        let sarif = try SARIFReporter.render(register, rules: sharedMatcher.rules)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(sarif.utf8)) as? [String: Any])
+        let results = try XCTUnwrap(((json["runs"] as? [[String: Any]])?.first?["results"]) as? [[String: Any]])
+        func result(_ id: String) -> [String: Any]? { results.first { ($0["properties"] as? [String: Any])?["credential"] as? String == id } }
+        let openai = try XCTUnwrap(result("kl_openai"))
+        XCTAssertEqual((openai["properties"] as? [String: Any])?["validation"] as? String, "active")
+        XCTAssertTrue(((openai["message"] as? [String: Any])?["text"] as? String ?? "").contains("openai accepted it on 2026-11-20: it still works."))
+        let team = try XCTUnwrap(result("kl_team"))
+        XCTAssertTrue(((team["message"] as? [String: Any])?["text"] as? String ?? "").contains("refused it on 2026-11-19: it no longer works."))
+        let plain = try SARIFReporter.render(WeeklyReportFixture.registers().current, rules: sharedMatcher.rules)
+        XCTAssertFalse(plain.contains("\"validation\""))
+        XCTAssertFalse(plain.contains("still works"))
     }
 
     func testMarkdownRegister() {
