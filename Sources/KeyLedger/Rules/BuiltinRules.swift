@@ -8332,6 +8332,12 @@ rules:
         the E2B team the key belongs to; the dashboard lists team keys by name with a masked
         value, and GET /sandboxes with the key returns only that team's sandboxes.
     privilege: write
+    validation:
+      url: https://api.e2b.app/v2/sandboxes
+      headers: { X-API-Key: '{{secret}}' }
+      active: [200]
+      revoked: [401]
+      source: https://e2b.dev/openapi.json
     examples:
       - 'E2B_API_KEY=e2b_6d3394324dd169242d2ce8491f80b3694af80510'
       - 'curl -s https://api.e2b.dev/sandboxes -H "X-API-Key: e2b_216e1059cfcbfe7b9471302902b39ddfeed98c21"'
@@ -8393,6 +8399,12 @@ rules:
   identity:
     reveals: the EasyPost account (GET /v2/users).
   privilege: write
+  validation:
+    url: https://api.easypost.com/v2/users
+    basic_auth: { username: '{{secret}}', password: '' }
+    active: [200]
+    active_body: '"User"'
+    source: https://docs.easypost.com/docs/users
   examples:
   - EASYPOST_API_KEY=EZAKkV8b3Xyqd16bSiWUzl3QITEVSZ0v2NjI3DdkwXMEyY39S9X2k74Lfl
   - client = easypost.EasyPostClient('EZAKCmCuOdWIZgHv3THwYogdZOVKbGtOybkkwLN0ZPNIs9297P6RmvpSHx')
@@ -8412,6 +8424,12 @@ rules:
   identity:
     reveals: the EasyPost account (GET /v2/users).
   privilege: read
+  validation:
+    url: https://api.easypost.com/v2/addresses?page_size=1
+    basic_auth: { username: '{{secret}}', password: '' }
+    active: [200]
+    active_body: '"addresses"'
+    source: https://docs.easypost.com/docs/addresses
   examples:
   - EASYPOST_API_KEY=EZTKDu2IvtIhpSIrxUdsKA5vc1efD8ACUD0btzzjyvavrAroh5XIJOBzfe
   - client = easypost.EasyPostClient('EZTKoKl2uCwOmoX3ymZhHjbJclJtZgizFvZrEwIbmb3vawI9cJvfDzO3Zm')
@@ -10581,6 +10599,12 @@ rules:
   identity:
     reveals: 'the account that owns the key; the provider''s dashboard lists it'
   privilege: unknown
+  validation:
+    url: https://api.fullstory.com/me
+    headers: { Authorization: 'Basic {{secret}}' }
+    active: [200]
+    revoked: [401]
+    source: https://developer.fullstory.com/server/v1/authentication/me/
   examples:
   - 'FULLSTORY_API_KEY=na1.A23yEDam0MITtvEdMhQLstq5oQ5yqf1qviQo0dzPBF98NVQVSbAd71kFMMYgpOtp3ENCXIMtCstNyjw8yJop4uaZH85Og3XSvQD7'
   - 'const fullstoryKey = ''na1.MJ47kNsKQ+JWBc94RYNKSXbDEusuqzUpOIlhJCOLrvOYQ3VTxpuTcarSCLAzqTM4bzJ1KqIA9Pi0UJuFnbGROfysDwc+by3+oX6K'';'
@@ -10607,6 +10631,12 @@ rules:
   identity:
     reveals: 'the account that owns the key; the provider''s dashboard lists it'
   privilege: unknown
+  validation:
+    url: https://api.fullstory.com/me
+    headers: { Authorization: 'Basic {{secret}}' }
+    active: [200]
+    revoked: [401]
+    source: https://developer.fullstory.com/server/v1/authentication/me/
   examples:
   - 'FULLSTORY_API_KEY=EHpp99aEOdgSF4XrSI2aqDaEprkJ272EzvJJKfEyAh9FuSNSxxr+FTORDNxW11cc805efbsvu94ltk1HBIQB3f=='
   - |-
