@@ -18,6 +18,8 @@ import Foundation
 ///                                               #   `revoked_body`: only the body word means refused)
 ///   active_body: '"ok":true'                    # optional: a "works" answer must contain this text, else `error`
 ///   revoked_body: 'invalid_auth'                # optional: an answer containing this text is "refused"
+///   unknown: [401]                              # optional: statuses that cannot tell (an IP allowlist answers
+///                                               #   as a bad key does): `unknown`, never `revoked`
 ///   source: https://docs.example.com/api/me     # where the call and its answers are documented
 /// ```
 ///
@@ -36,6 +38,8 @@ public struct RuleValidation: Sendable, Equatable {
     /// nil: any 2xx.
     public var active: Set<Int>?
     public var revoked: Set<Int>
+    /// Statuses that cannot tell (an IP allowlist answers as a bad key does): `unknown`, never `revoked`.
+    public var unknown: Set<Int> = []
     public var activeBody: String?
     public var revokedBody: String?
     public var source: String?
@@ -57,7 +61,7 @@ public struct RuleValidation: Sendable, Equatable {
     /// Parses a `validation:` mapping; `fail` makes the error that names the rule.
     static func parse(_ value: Any, fail: (String) -> RuleError) throws -> RuleValidation {
         guard let map = value as? [String: Any] else { throw fail("`validation` must be a mapping with `url`") }
-        let known: Set<String> = ["method", "url", "headers", "basic_auth", "body", "active", "revoked", "active_body", "revoked_body", "source"]
+        let known: Set<String> = ["method", "url", "headers", "basic_auth", "body", "active", "revoked", "unknown", "active_body", "revoked_body", "source"]
         if let unknown = map.keys.filter({ !known.contains($0) }).sorted().first {
             throw fail("unknown validation setting `\(unknown)` (expected \(known.sorted().joined(separator: ", ")))")
         }
@@ -114,12 +118,18 @@ public struct RuleValidation: Sendable, Equatable {
         // `revoked: []` with `revoked_body`: a status alone never means refused, only the body word does (a 401 that is
         // also what an IP allowlist answers).
         let revoked = try statuses("revoked", allowEmpty: true) ?? [401, 403]
-        if revoked.isEmpty, map["revoked_body"] == nil { throw fail("validation `revoked: []` needs `revoked_body`") }
+        let unknown = try statuses("unknown") ?? []
+        if revoked.isEmpty, map["revoked_body"] == nil, unknown.isEmpty {
+            throw fail("validation `revoked: []` needs `revoked_body` (or `unknown` statuses: a call that can only say \"works\")")
+        }
+        if !unknown.isDisjoint(with: revoked) || !unknown.isDisjoint(with: active ?? []) {
+            throw fail("validation: a status cannot be both `unknown` and `active` or `revoked`")
+        }
         if let active, !active.isDisjoint(with: revoked) { throw fail("validation: a status cannot be both `active` and `revoked`") }
         let all = [text, body ?? "", basic?.username ?? "", basic?.password ?? ""] + Array(headers.values)
         guard all.contains(where: { $0.contains("{{secret}}") }) else { throw fail("validation never sends {{secret}}") }
         return RuleValidation(method: method, url: url, urlTemplate: text, headers: headers, basicAuth: basic, body: body, active: active, revoked: revoked,
-                              activeBody: map["active_body"] as? String, revokedBody: map["revoked_body"] as? String,
+                              unknown: unknown, activeBody: map["active_body"] as? String, revokedBody: map["revoked_body"] as? String,
                               source: map["source"] as? String)
     }
 }

@@ -83,6 +83,9 @@ public struct RuleDeclaredValidator: Validator {
     /// Non-2xx answers the rule declares: a status or body word that means refused, or a status that means works
     /// (a restricted key's 403). Others keep the stage's rule.
     public func refusal(_ answer: HTTPAnswer) -> ValidationOutcome? {
+        if spec.unknown.contains(answer.status), !body(answer, contains: spec.revokedBody) {
+            return ValidationOutcome(status: .unknown, detail: "HTTP \(answer.status): \(described): this answer cannot tell whether the key works")
+        }
         if spec.revoked.contains(answer.status) || body(answer, contains: spec.revokedBody) {
             return ValidationOutcome(status: .revoked, detail: "HTTP \(answer.status): \(described): the provider refuses the key")
         }

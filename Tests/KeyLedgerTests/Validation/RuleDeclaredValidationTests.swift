@@ -43,9 +43,10 @@ final class RuleDeclaredValidationTests: XCTestCase {
             return .init(status: spec.active?.min() ?? 200, body: spec.activeBody ?? "{}")
         case .revoked:
             if let word = spec.revokedBody { return .init(status: spec.revoked.min() ?? 401, body: word) }
+            if spec.revoked.isEmpty { return .init(status: spec.unknown.min() ?? 401, body: #"{"error":"forbidden"}"#) }
             return .init(status: spec.revoked.min() ?? 401, body: #"{"error":"invalid key"}"#)
         case .error:
-            let taken = spec.revoked.union(spec.active ?? [])
+            let taken = spec.revoked.union(spec.active ?? []).union(spec.unknown)
             return .init(status: [404, 422, 410].first { !taken.contains($0) } ?? 418, body: "not here")
         }
     }
@@ -120,7 +121,9 @@ final class RuleDeclaredValidationTests: XCTestCase {
                     let route = String(request.route.dropFirst(s.rule.provider.count + 1))
                     XCTAssertTrue(Self.path(route, matches: Self.declaredPath(spec)), "\(s.rule.id): the declared path")
                 }
-                let expected: ValidationStatus = mode == .active ? .active : mode == .revoked ? .revoked : .error
+                // A call that can only say "works" answers its refusal mode with `unknown`, never `revoked`.
+                let worksOnly = spec.revoked.isEmpty && spec.revokedBody == nil
+                let expected: ValidationStatus = mode == .active ? .active : mode == .revoked ? (worksOnly ? .unknown : .revoked) : .error
                 XCTAssertEqual(record.validation?.status, expected, "\(s.rule.id) (\(mode)): \(record.validation?.detail ?? "not validated")")
             }
             let json = String(decoding: try JSONEncoder().encode(register), as: UTF8.self)
@@ -139,6 +142,11 @@ final class RuleDeclaredValidationTests: XCTestCase {
         XCTAssertEqual(good.first?.validation?.method, "GET")
         let bodyOnly = try RuleLoader.parse(yaml: rule("      url: https://api.acme.example/v1/me\n      headers: { api-key: '{{secret}}' }\n      revoked: []\n      revoked_body: 'Key not found'\n"), source: "t.yml")
         XCTAssertEqual(bodyOnly.first?.validation?.revoked, [])
+        // A call that can only say "works": its ambiguous refusal is unknown, never revoked.
+        let worksOnly = try XCTUnwrap(try RuleLoader.parse(yaml: rule("      url: https://api.acme.example/v1/me\n      headers: { api-key: '{{secret}}' }\n      revoked: []\n      unknown: [401, 403]\n"), source: "t.yml").first)
+        let validator = try XCTUnwrap(RuleDeclaredValidator(rule: worksOnly))
+        XCTAssertEqual(validator.refusal(HTTPAnswer(status: 401, body: Data("{}".utf8)))?.status, .unknown)
+        XCTAssertEqual(validator.active(HTTPAnswer(status: 200, body: Data("{}".utf8))).status, .active)
         for (text, words) in [("      url: http://api.acme.example/v1/me\n      headers: { X-Key: '{{secret}}' }\n", "https"),
                               ("      url: https://{{secret}}.acme.example/\n", "placeholder in the host"),
                               ("      url: https://api.acme.example/v1/me\n      method: DELETE\n      headers: { X-Key: '{{secret}}' }\n", "read-only"),
@@ -146,6 +154,7 @@ final class RuleDeclaredValidationTests: XCTestCase {
                               ("      url: https://api.acme.example/v1/me\n", "never sends {{secret}}"),
                               ("      url: https://api.acme.example/v1/me\n      headers: { X-Key: '{{secret}}' }\n      active: [301]\n", "not a 2xx"),
                               ("      url: https://api.acme.example/v1/me\n      headers: { X-Key: '{{secret}}' }\n      revoked: []\n", "needs `revoked_body`"),
+                              ("      url: https://api.acme.example/v1/me\n      headers: { X-Key: '{{secret}}' }\n      unknown: [401]\n", "both `unknown`"),
                               ("      url: https://api.acme.example/v1/me\n      headers: { X-Key: '{{secret}}' }\n      verify: yes\n", "unknown validation setting"),
                               ("      url: https://api.acme.example/v1/me\n      headers: { X-Key: '{{secret}}' }\n      active: [200, 401]\n      revoked: [401]\n", "both")] {
             XCTAssertThrowsError(try RuleLoader.parse(yaml: rule(text), source: "t.yml")) { error in
