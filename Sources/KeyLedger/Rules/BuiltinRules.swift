@@ -16292,6 +16292,12 @@ rules:
     identity:
       reveals: 'the Miro account that owns the key; the provider dashboard lists its keys'
     privilege: unknown
+    validation:
+      url: https://api.miro.com/v1/oauth-token
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      revoked: [401]
+      source: https://developers.miro.com/reference/use-access-token-for-rest-api-requests
     examples:
       - 'MIRO_ACCESS_TOKEN=iV5NWjmnXACb8QfYBC9X313GYSt'
       - 'miro_access_token = "EWaPzt2chIIaSMBCuoqn2vzxM3z"'
@@ -18939,6 +18945,12 @@ rules:
     identity:
       reveals: 'the Pipedream account that owns the key; the provider dashboard lists its keys'
     privilege: unknown
+    validation:
+      url: https://api.pipedream.com/v1/users/me
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      revoked: [401]
+      source: https://pipedream.com/docs/rest-api/auth
     examples:
       - 'PIPEDREAM_API_KEY=973e70e142eb3cbe95e31b239f9ea3f2'
       - 'pipedream_api_key = "3f1402144d7395e1c92ea929f607442a"'
@@ -20541,6 +20553,13 @@ rules:
         nothing offline; no public key-inventory API found, so only the provider console's key list
         links it.
     privilege: write
+    validation:
+      url: https://api.retellai.com/get-concurrency
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      active_body: '"concurrency_limit"'
+      revoked: [401]
+      source: https://docs.retellai.com/api-references/get-concurrency
     examples:
       - 'RETELL_API_KEY=key_b156bec5ebf644b78ea4693e2de5'
       - 'const retell = new Retell({ apiKey: "key_967e9a213679fb2bddc2db5ca921" });'
@@ -23337,6 +23356,12 @@ rules:
     identity:
       reveals: 'the StatusCake account the key belongs to (its dashboard lists the key); the key carries no account identifier itself'
     privilege: write
+    validation:
+      url: https://api.statuscake.com/v1/uptime
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      revoked: [401]
+      source: https://developers.statuscake.com/guides/api/authentication
     examples:
       - |-
         STATUSCAKE_API_KEY=MP16lMQtenMMM7vah3Cv
@@ -26789,6 +26814,12 @@ rules:
     identity:
       reveals: 'the bot or user (GET https://webexapis.com/v1/people/me returns it); the trailing UUID is its organisation id'
     privilege: write
+    validation:
+      url: https://webexapis.com/v1/people/me
+      headers: { Authorization: 'Bearer {{secret}}' }
+      active: [200]
+      revoked: [401]
+      source: https://developer.webex.com/docs/api/v1/people/get-my-own-details
     examples:
       - |-
         WEBEX_BOT_TOKEN=3lIMHCThdWoms9NPErlz0kf5mcuEodkaKg4MdmYPiCS89bZUXwGrgNxM4nLq4tul_0YH6_df629ef3-934a-f018-471f-749fcb4155ac
