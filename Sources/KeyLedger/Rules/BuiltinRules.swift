@@ -24309,6 +24309,12 @@ rules:
     reveals: the bot (the number before the colon is its user id; getMe returns its username).
     key_id: ([0-9]{5,16}):[A-Za-z0-9_-]{35}
   privilege: admin
+  validation:
+    url: https://api.telegram.org/bot{{secret}}/getMe
+    active: [200]
+    active_body: '"ok":true'
+    revoked: [401]
+    source: https://core.telegram.org/bots/api#getme
   examples:
   - TELEGRAM_BOT_TOKEN=1885972909:AA8GewtjIRpLht6n38nqDhtwxp0AIMpmO6J
   - curl https://api.telegram.org/bot6004324390:AA_6yxs2Gyc0Cj3vECYdBeunjskAuf5VFcX/getMe

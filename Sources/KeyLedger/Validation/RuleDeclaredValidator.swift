@@ -36,8 +36,10 @@ public struct RuleDeclaredValidator: Validator {
         let keyId = subject.identity.keyId
         if spec.needsKeyId, keyId == nil { return nil }
         func fill(_ s: String, encoded: Bool) -> String {
-            var allowed = CharacterSet.alphanumerics
-            allowed.insert(charactersIn: "-._~")
+            // Unreserved characters and `:` (legal in a path segment and a query value) stay as they are: a Telegram bot
+            // token (`<id>:<token>`) goes into the path whole.
+            var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+            allowed.insert(charactersIn: "-._~:")
             func enc(_ v: String) -> String { encoded ? (v.addingPercentEncoding(withAllowedCharacters: allowed) ?? v) : v }
             return s.replacingOccurrences(of: "{{secret}}", with: enc(subject.secret.value))
                 .replacingOccurrences(of: "{{key_id}}", with: enc(keyId ?? ""))
