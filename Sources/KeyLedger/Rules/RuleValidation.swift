@@ -32,6 +32,11 @@ public struct RuleValidation: Sendable, Equatable {
     public var url: URL
     /// The URL as written, placeholders and all.
     public var urlTemplate: String
+    /// What follows the host in `urlTemplate`, as written (`/v1/accounts/{{key_id}}.json`, `/addresses/`,
+    /// `/v1/me?key={{secret}}`): always starting with `/`, placeholders unfilled.
+    public var pathAndQuery: String
+    /// `pathAndQuery` without its query.
+    public var path: String { String(pathAndQuery.prefix { $0 != "?" }) }
     public var headers: [String: String]
     public var basicAuth: BasicAuth?
     public var body: String?
@@ -69,7 +74,10 @@ public struct RuleValidation: Sendable, Equatable {
         guard ["GET", "POST", "HEAD"].contains(method) else { throw fail("validation method must be GET, POST or HEAD (a read-only call)") }
         guard let text = map["url"] as? String else { throw fail("validation needs `url`") }
         // The host as written: a placeholder there would let a key choose where it is sent.
-        let authority = text.range(of: "://").map { text[$0.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" } } ?? ""
+        let afterScheme = text.range(of: "://").map { text[$0.upperBound...] } ?? ""
+        let authority = afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let rest = String(afterScheme.dropFirst(authority.count))
+        let pathAndQuery = rest.isEmpty ? "/" : (rest.hasPrefix("/") ? rest : "/" + rest)
         let resolved = text.replacingOccurrences(of: "{{secret}}", with: "x").replacingOccurrences(of: "{{key_id}}", with: "x")
         guard !authority.contains("{{"), !authority.contains("@"), let url = URL(string: resolved),
               let components = URLComponents(string: resolved), components.scheme == "https",
@@ -128,7 +136,7 @@ public struct RuleValidation: Sendable, Equatable {
         if let active, !active.isDisjoint(with: revoked) { throw fail("validation: a status cannot be both `active` and `revoked`") }
         let all = [text, body ?? "", basic?.username ?? "", basic?.password ?? ""] + Array(headers.values)
         guard all.contains(where: { $0.contains("{{secret}}") }) else { throw fail("validation never sends {{secret}}") }
-        return RuleValidation(method: method, url: url, urlTemplate: text, headers: headers, basicAuth: basic, body: body, active: active, revoked: revoked,
+        return RuleValidation(method: method, url: url, urlTemplate: text, pathAndQuery: pathAndQuery, headers: headers, basicAuth: basic, body: body, active: active, revoked: revoked,
                               unknown: unknown, activeBody: map["active_body"] as? String, revokedBody: map["revoked_body"] as? String,
                               source: map["source"] as? String)
     }

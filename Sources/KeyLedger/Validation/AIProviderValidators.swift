@@ -9,16 +9,9 @@ let apiKeyValidators: [any Validator] = [
     GitLabValidator(), SlackValidator(), SendGridValidator(), StripeValidator(), DatadogValidator(),
 ]
 
-/// Reading answers: values go through `ValidationStage.plain`; amounts are formatted numbers, never echoed text.
+/// Reading answers: values go through `ValidationStage.plain` (printable, one line, dropped — not cut — past their
+/// limit); amounts are formatted numbers, never echoed text.
 enum AnswerReading {
-    /// A value from an answer for `detail` or identity: printable and one line (`ValidationStage.plain`), and dropped,
-    /// not shortened, when longer than `limit`. An answer that echoes the key whole is redacted by the Sanitizer;
-    /// a shortened echo would be a piece of the key it cannot recognise.
-    static func value(_ text: String?, limit: Int = 64) -> String? {
-        guard let cleaned = ValidationStage.plain(text, limit: Int.max), cleaned.count <= limit else { return nil }
-        return cleaned
-    }
-
     static func bearer(_ secret: Secret) -> [String: String] { ["Authorization": "Bearer " + secret.value] }
 
     /// A JSON number or numeric string as `12.34`; nil for anything else.
@@ -41,7 +34,7 @@ enum AnswerReading {
 
     /// Scope names from an answer: printable, short, at most `limit` of them.
     static func scopes(_ values: [String], limit: Int = 40) -> [String] {
-        Array(values.compactMap { AnswerReading.value($0, limit: 60) }.prefix(limit))
+        Array(values.compactMap { ValidationStage.plain($0, limit: 60) }.prefix(limit))
     }
 
     /// A refusal read from a non-2xx answer, worded like the stage's own.
@@ -72,7 +65,7 @@ public struct GoogleAIValidator: HeaderValidator {
     }
     public func active(_ answer: HTTPAnswer) -> ValidationOutcome {
         guard let models = answer.json?["models"] as? [Any] else { return AnswerReading.unexpected(answer, "GET /v1beta/models") }
-        let first = AnswerReading.value((models.first as? [String: Any])?["name"] as? String, limit: 48)
+        let first = ValidationStage.plain((models.first as? [String: Any])?["name"] as? String, limit: 48)
         var detail = "HTTP \(answer.status): the Generative Language API (Gemini) accepts the key"
         if let first { detail += "; lists \(first)" }
         return ValidationOutcome(status: .active, detail: detail)
@@ -83,7 +76,7 @@ public struct GoogleAIValidator: HeaderValidator {
         let reasons = infos.compactMap { $0["reason"] as? String }
         let message = error?["message"] as? String ?? ""
         let consumer = infos.lazy.compactMap { ($0["metadata"] as? [String: Any])?["consumer"] as? String }.first
-        let project = AnswerReading.value(consumer, limit: 48).map { " (\($0))" } ?? ""
+        let project = ValidationStage.plain(consumer, limit: 48).map { " (\($0))" } ?? ""
         switch answer.status {
         case 400 where reasons.contains("API_KEY_INVALID") || message.contains("API key not valid") || message.contains("API key expired"):
             return AnswerReading.refused(400, "API_KEY_INVALID")
@@ -92,7 +85,7 @@ public struct GoogleAIValidator: HeaderValidator {
         case 403 where reasons.contains("API_KEY_SERVICE_BLOCKED"):
             return ValidationOutcome(status: .unknown, detail: "HTTP 403 API_KEY_SERVICE_BLOCKED: the key is restricted away from the Generative Language API (an API restriction, or a Vertex AI express key); not checked elsewhere")
         case 403 where reasons.contains { $0.hasPrefix("API_KEY_") && $0.hasSuffix("_BLOCKED") }:
-            let reason = AnswerReading.value(reasons.first { $0.hasPrefix("API_KEY_") }, limit: 40) ?? "API_KEY_BLOCKED"
+            let reason = ValidationStage.plain(reasons.first { $0.hasPrefix("API_KEY_") }, limit: 40) ?? "API_KEY_BLOCKED"
             return ValidationOutcome(status: .unknown, detail: "HTTP 403 \(reason): the key only works from the referrers, addresses or apps it is restricted to; not checked")
         default:
             return nil
@@ -146,7 +139,7 @@ public struct OpenRouterValidator: HeaderValidator {
         if let limit = AnswerReading.amount(data["limit"]) {
             var text = "limit \(limit) USD"
             if let remaining = AnswerReading.amount(data["limit_remaining"]) { text += " (\(remaining) remaining)" }
-            if let reset = AnswerReading.value(data["limit_reset"] as? String, limit: 12) { text += ", resets \(reset)" }
+            if let reset = ValidationStage.plain(data["limit_reset"] as? String, limit: 12) { text += ", resets \(reset)" }
             spend.append(text)
         } else if data.keys.contains("limit") {
             spend.append("no limit")
@@ -177,8 +170,8 @@ public struct XAIValidator: HeaderValidator {
         if !blocked.isEmpty {
             return ValidationOutcome(status: .revoked, detail: "HTTP \(answer.status): GET /v1/api-key says \(blocked.joined(separator: " and "))")
         }
-        let name = AnswerReading.value(json["name"] as? String, limit: 48)
-        let team = AnswerReading.value(json["team_id"] as? String, limit: 48)
+        let name = ValidationStage.plain(json["name"] as? String, limit: 48)
+        let team = ValidationStage.plain(json["team_id"] as? String, limit: 48)
         let scopes = AnswerReading.scopes(acls)
         var detail = "HTTP \(answer.status): GET /v1/api-key succeeded"
         if let name { detail += "; key \"\(name)\"" }
@@ -207,7 +200,7 @@ public struct DeepSeekValidator: HeaderValidator {
         var detail = "HTTP \(answer.status): GET /user/balance succeeded"
         let balances = infos.prefix(3).compactMap { info -> String? in
             guard let total = AnswerReading.amount(info["total_balance"]) else { return nil }
-            let currency = AnswerReading.value(info["currency"] as? String, limit: 8) ?? "?"
+            let currency = ValidationStage.plain(info["currency"] as? String, limit: 8) ?? "?"
             var text = "\(total) \(currency)"
             if let granted = AnswerReading.amount(info["granted_balance"]), let topped = AnswerReading.amount(info["topped_up_balance"]) {
                 text += " (granted \(granted), topped up \(topped))"
@@ -235,8 +228,8 @@ public struct CohereValidator: Validator {
             return AnswerReading.unexpected(answer, "POST /v1/check-api-key")
         }
         guard valid else { return ValidationOutcome(status: .revoked, detail: "HTTP \(answer.status): check-api-key says the key is not valid") }
-        let organisation = AnswerReading.value(json["organization_id"] as? String, limit: 48)
-        let owner = AnswerReading.value(json["owner_id"] as? String, limit: 48)
+        let organisation = ValidationStage.plain(json["organization_id"] as? String, limit: 48)
+        let owner = ValidationStage.plain(json["owner_id"] as? String, limit: 48)
         var detail = "HTTP \(answer.status): check-api-key says the key is valid"
         if let organisation { detail += "; organisation \(organisation)" }
         if let owner { detail += "; owner \(owner)" }
@@ -258,11 +251,11 @@ public struct ElevenLabsValidator: HeaderValidator {
             return AnswerReading.unexpected(answer, "GET /v1/user")
         }
         var detail = "HTTP \(answer.status): GET /v1/user succeeded"
-        if let tier = AnswerReading.value(subscription["tier"] as? String, limit: 24) { detail += "; tier \(tier)" }
+        if let tier = ValidationStage.plain(subscription["tier"] as? String, limit: 24) { detail += "; tier \(tier)" }
         if let used = AnswerReading.count(subscription["character_count"]), let limit = AnswerReading.count(subscription["character_limit"]) {
             detail += "; \(used) of \(limit) characters used"
         }
-        if let status = AnswerReading.value(subscription["status"] as? String, limit: 24) { detail += "; subscription \(status)" }
+        if let status = ValidationStage.plain(subscription["status"] as? String, limit: 24) { detail += "; subscription \(status)" }
         return ValidationOutcome(status: .active, detail: detail)
     }
     public func refusal(_ answer: HTTPAnswer) -> ValidationOutcome? {

@@ -20,10 +20,10 @@ public struct GitLabValidator: HeaderValidator {
         }
         let scopes = AnswerReading.scopes(raw)
         var detail = "HTTP \(answer.status): GET /personal_access_tokens/self succeeded"
-        if let name = AnswerReading.value(json["name"] as? String, limit: 48) { detail += "; token \"\(name)\"" }
+        if let name = ValidationStage.plain(json["name"] as? String, limit: 48) { detail += "; token \"\(name)\"" }
         if let user = AnswerReading.count(json["user_id"]) { detail += " of user id \(user)" }
         detail += scopes.isEmpty ? "; no scopes" : "; scopes \(scopes.prefix(8).joined(separator: ", "))"
-        if let expires = AnswerReading.value(json["expires_at"] as? String, limit: 32) { detail += "; expires \(expires)" }
+        if let expires = ValidationStage.plain(json["expires_at"] as? String, limit: 32) { detail += "; expires \(expires)" }
         else if json["expires_at"] is NSNull { detail += "; no expiry" }
         return ValidationOutcome(status: .active, detail: detail, privilege: Privilege(level: Self.level(scopes: scopes), scopes: scopes))
     }
@@ -59,15 +59,15 @@ public struct SlackValidator: Validator {
         guard let json = answer.json, let ok = AnswerReading.flag(json["ok"]) else { return AnswerReading.unexpected(answer, "auth.test") }
         guard ok else {
             let error = json["error"] as? String ?? ""
-            let shown = AnswerReading.value(error, limit: 40) ?? "no error code"
+            let shown = ValidationStage.plain(error, limit: 40) ?? "no error code"
             if Self.refusedErrors.contains(error) {
                 return ValidationOutcome(status: .revoked, detail: "HTTP \(answer.status): auth.test refused the token (\(shown))")
             }
             return ValidationOutcome(status: .error, detail: "HTTP \(answer.status): auth.test answered \(shown)")
         }
-        let user = AnswerReading.value(json["user"] as? String, limit: 48)
-        let team = AnswerReading.value(json["team"] as? String, limit: 48)
-        let teamId = AnswerReading.value(json["team_id"] as? String, limit: 24)
+        let user = ValidationStage.plain(json["user"] as? String, limit: 48)
+        let team = ValidationStage.plain(json["team"] as? String, limit: 48)
+        let teamId = ValidationStage.plain(json["team_id"] as? String, limit: 24)
         var detail = "HTTP \(answer.status): auth.test succeeded"
         if let user { detail += " as \(user)" }
         if let team { detail += " in \(team)" + (teamId.map { " (\($0))" } ?? "") }
@@ -101,7 +101,7 @@ public struct SendGridValidator: HeaderValidator {
     public func request(for secret: Secret) -> (path: String, headers: [String: String]) { ("/v3/scopes", AnswerReading.bearer(secret)) }
     public func active(_ answer: HTTPAnswer) -> ValidationOutcome {
         guard let raw = answer.json?["scopes"] as? [String] else { return AnswerReading.unexpected(answer, "GET /v3/scopes") }
-        let all = raw.compactMap { AnswerReading.value($0, limit: 60) }
+        let all = raw.compactMap { ValidationStage.plain($0, limit: 60) }
         let level = Self.level(scopes: all)
         var detail = "HTTP \(answer.status): GET /v3/scopes succeeded; \(all.count) scopes"
         switch level {

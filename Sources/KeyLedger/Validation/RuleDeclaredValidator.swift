@@ -22,16 +22,6 @@ public struct RuleDeclaredValidator: Validator {
     }
     public func accepts(kind: String) -> Bool { kind == rule.kind }
 
-    /// The declared path and query below the host, placeholders unfilled.
-    var pathAndQuery: String {
-        // `https://host[:port]` then the rest as written.
-        let text = spec.urlTemplate
-        guard let schemeEnd = text.range(of: "://") else { return "/" }
-        let afterHost = text[schemeEnd.upperBound...].firstIndex { $0 == "/" || $0 == "?" } ?? text.endIndex
-        let rest = String(text[afterHost...])
-        return rest.isEmpty ? "/" : (rest.hasPrefix("?") ? "/" + rest : rest)
-    }
-
     public func call(for subject: ValidationSubject, base: URL, at date: Date) -> ValidationCall? {
         let keyId = subject.identity.keyId
         if spec.needsKeyId, keyId == nil { return nil }
@@ -55,12 +45,12 @@ public struct RuleDeclaredValidator: Validator {
             body = Data(fill(template, encoded: form).utf8)
             if form { headers["Content-Type"] = "application/x-www-form-urlencoded" }
         }
-        return ValidationCall(method: spec.method, path: fill(pathAndQuery, encoded: true), headers: headers, body: body)
+        return ValidationCall(method: spec.method, path: fill(spec.pathAndQuery, encoded: true), headers: headers, body: body)
     }
 
     /// What the call was, for `detail` (the declared path, never a filled-in secret).
     var described: String {
-        let path = pathAndQuery.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
+        let path = spec.path
         return "\(spec.method) \(path.contains("{{") ? "…" : path)"
     }
 

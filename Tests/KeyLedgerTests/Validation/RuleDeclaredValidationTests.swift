@@ -51,15 +51,6 @@ final class RuleDeclaredValidationTests: XCTestCase {
         }
     }
 
-    /// The path part of the URL as written (`/v1/accounts/{{key_id}}.json`, `/addresses/`).
-    static func declaredPath(_ spec: RuleValidation) -> String {
-        let text = spec.urlTemplate
-        guard let scheme = text.range(of: "://") else { return "/" }
-        let rest = text[scheme.upperBound...].drop { $0 != "/" && $0 != "?" }
-        let path = String(rest.prefix { $0 != "?" })
-        return path.isEmpty ? "/" : path
-    }
-
     /// Whether a received path is the declared one, a placeholder matching what was filled in (never a `/`).
     static func path(_ received: String, matches declared: String) -> Bool {
         let decoded = received.removingPercentEncoding ?? received
@@ -119,7 +110,7 @@ final class RuleDeclaredValidationTests: XCTestCase {
                     XCTAssertEqual(request.method, spec.method, s.rule.id)
                     // The path as the rule writes it (a trailing `/` kept), each placeholder standing for one segment.
                     let route = String(request.route.dropFirst(s.rule.provider.count + 1))
-                    XCTAssertTrue(Self.path(route, matches: Self.declaredPath(spec)), "\(s.rule.id): the declared path")
+                    XCTAssertTrue(Self.path(route, matches: spec.path), "\(s.rule.id): the declared path")
                 }
                 // A call that can only say "works" answers its refusal mode with `unknown`, never `revoked`.
                 let worksOnly = spec.revoked.isEmpty && spec.revokedBody == nil
@@ -176,10 +167,10 @@ final class RuleDeclaredValidationTests: XCTestCase {
         let call = try XCTUnwrap(validator.call(for: withId, base: validator.officialBase!, at: Date()))
         XCTAssertEqual(call.path, "/v1/accounts/AC0123")
         XCTAssertEqual(validator.officialBase?.absoluteString, "https://api.acme.example")
-        XCTAssertTrue(Self.path("/v1/accounts/AC0123", matches: Self.declaredPath(rule.validation!)))
-        XCTAssertFalse(Self.path("/v1/accounts/AC/0123", matches: Self.declaredPath(rule.validation!)))
+        XCTAssertTrue(Self.path("/v1/accounts/AC0123", matches: rule.validation!.path))
+        XCTAssertFalse(Self.path("/v1/accounts/AC/0123", matches: rule.validation!.path))
         let slash = try XCTUnwrap(try RuleLoader.parse(yaml: yaml.replacingOccurrences(of: "/v1/accounts/{{key_id}}", with: "/v1/addresses/"), source: "t.yml").first)
-        XCTAssertEqual(Self.declaredPath(slash.validation!), "/v1/addresses/")
+        XCTAssertEqual(slash.validation!.path, "/v1/addresses/")
         XCTAssertEqual(RuleDeclaredValidator(rule: slash)?.call(for: withId, base: validator.officialBase!, at: Date())?.path, "/v1/addresses/")
         XCTAssertTrue(call.headers["Authorization"]?.hasPrefix("Basic ") ?? false)
     }
