@@ -274,11 +274,13 @@ struct CostLedger {
     static func deduplicated(_ records: [UsageRecord], dropped: inout Int) -> [UsageRecord] {
         var perFile: [BucketKey: [String: Int]] = [:]
         for r in records { perFile[BucketKey(r), default: [:]][r.source, default: 0] += 1 }
+        // The most rows any one file holds of each bucket: how many of it count.
+        let allowedPerBucket = perFile.mapValues { $0.values.max() ?? 0 }
         var kept: [BucketKey: Int] = [:]
         var out: [UsageRecord] = []
         for r in records {
             let key = BucketKey(r)
-            let allowed = perFile[key]!.values.max()!
+            let allowed = allowedPerBucket[key, default: 0]
             if kept[key, default: 0] < allowed {
                 kept[key, default: 0] += 1
                 out.append(r)

@@ -169,7 +169,7 @@ public struct ExportBundle: Sendable {
         skippedRows += other.skippedRows
         for (k, v) in other.formats { formats[k, default: 0] += v }
         for (id, activity) in other.keyActivity {
-            if keyActivity[id] == nil { keyActivity[id] = activity } else { keyActivity[id]!.merge(activity) }
+            if var existing = keyActivity[id] { existing.merge(activity); keyActivity[id] = existing } else { keyActivity[id] = activity }
         }
     }
 }

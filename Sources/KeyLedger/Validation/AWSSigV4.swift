@@ -75,9 +75,9 @@ public struct AWSSigV4: Sendable {
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             merged[name.lowercased(), default: []].append(folded)
         }
-        let names = merged.keys.sorted()
-        let block = names.map { "\($0):\(merged[$0]!.joined(separator: ","))\n" }.joined()
-        return (block, names.joined(separator: ";"))
+        let sorted = merged.sorted { $0.key < $1.key }
+        let block = sorted.map { "\($0.key):\($0.value.joined(separator: ","))\n" }.joined()
+        return (block, sorted.map(\.key).joined(separator: ";"))
     }
 
     /// The canonical request (task 1 of the signing process) and its signed-header list.
